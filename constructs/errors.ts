@@ -1,0 +1,45 @@
+import type { IConstruct } from 'constructs';
+
+/**
+ * One problem with one field of a construct's input.
+ *
+ * Messages follow one shape everywhere so users can grep for them:
+ * `<field>: got <value>, expected <what is expected>`. cdk8s prefixes the construct path
+ * (`[app/chart/construct] ...`) when the problem is reported through `node.addValidation`.
+ */
+export function problem(field: string, value: unknown, expected: string): string {
+  return `${field}: got ${formatValue(value)}, expected ${expected}`;
+}
+
+/** Renders a user value unambiguously (strings quoted, so empty strings and spaces are visible). */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Thrown eagerly (from a constructor or an `addX` mutator) when input cannot be recorded at all,
+ * e.g. an unsupported Istio version or a key that is already taken. Every problem found at that
+ * point is reported at once, each prefixed with the construct path, the same way cdk8s reports
+ * `node.addValidation` problems.
+ */
+export class ObservabilityConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(scope: IConstruct, problems: readonly string[]) {
+    super(problems.map((p) => `[${scope.node.path}] ${p}`).join('\n'));
+    this.name = 'ObservabilityConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Throws an {@link ObservabilityConfigError} if `problems` is not empty. */
+export function throwIfProblems(scope: IConstruct, problems: readonly string[]): void {
+  if (problems.length > 0) throw new ObservabilityConfigError(scope, problems);
+}

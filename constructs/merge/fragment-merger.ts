@@ -1,0 +1,91 @@
+import { formatValue } from '../errors';
+
+type Plain = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Deep-merges plain-data fragments that several constructs contribute to one document
+ * (a pod's `proxy.istio.io/config`, an IstioOperator spec), remembering who set each value.
+ *
+ * - objects merge key by key;
+ * - arrays are sets: items are appended in contribution order, duplicates are dropped;
+ * - any other value may be set by several contributors only if they all set the same value;
+ *   a different value is a conflict and is refused, naming both contributors.
+ *
+ * `undefined` values in a fragment are ignored, so optional props can be passed through as is.
+ */
+export class FragmentMerger {
+  private readonly root: Plain = {};
+  private readonly owners = new Map<string, string>();
+
+  /** @param subject names the merged document in conflict messages, e.g. `proxy.istio.io/config of Deployment "webapp"`. */
+  constructor(private readonly subject: string) {}
+
+  /** True until a fragment with at least one defined value was added. */
+  get isEmpty(): boolean {
+    return Object.keys(this.root).length === 0;
+  }
+
+  /**
+   * Merges `fragment` contributed by `contributor` (a construct path).
+   * @returns the conflicts found; when there is any, nothing of `fragment` is merged.
+   */
+  add(contributor: string, fragment: Plain): string[] {
+    const conflicts: string[] = [];
+    this.check(this.root, fragment, [], contributor, conflicts);
+    if (conflicts.length === 0) this.apply(this.root, fragment, [], contributor);
+    return conflicts;
+  }
+
+  /** A deep copy of the merged document. */
+  toValue(): Plain {
+    return structuredClone(this.root);
+  }
+
+  private check(target: Plain, fragment: Plain, path: string[], contributor: string, out: string[]): void {
+    for (const [key, incoming] of Object.entries(fragment)) {
+      if (incoming === undefined) continue;
+      const here = [...path, key];
+      const existing = target[key];
+      if (existing === undefined) continue;
+      if (isPlainObject(existing) && isPlainObject(incoming)) {
+        this.check(existing, incoming, here, contributor, out);
+      } else if (Array.isArray(existing) && Array.isArray(incoming)) {
+        // arrays are sets: always compatible
+      } else if (!sameValue(existing, incoming)) {
+        const owner = this.owners.get(here.join('.')) ?? 'another construct';
+        out.push(
+          `${this.subject}: ${here.join('.')} is set to ${formatValue(existing)} by ${owner} and to ${formatValue(incoming)} by ${contributor}; set it in one place`,
+        );
+      }
+    }
+  }
+
+  private apply(target: Plain, fragment: Plain, path: string[], contributor: string): void {
+    for (const [key, incoming] of Object.entries(fragment)) {
+      if (incoming === undefined) continue;
+      const here = [...path, key];
+      const existing = target[key];
+      if (isPlainObject(incoming)) {
+        if (!isPlainObject(existing)) target[key] = {};
+        this.apply(target[key] as Plain, incoming, here, contributor);
+      } else if (Array.isArray(incoming)) {
+        const items = Array.isArray(existing) ? [...existing] : [];
+        for (const item of incoming) {
+          if (!items.some((present) => sameValue(present, item))) items.push(structuredClone(item));
+        }
+        target[key] = items;
+      } else if (existing === undefined) {
+        target[key] = incoming;
+        this.owners.set(here.join('.'), contributor);
+      }
+    }
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,139 @@
+import { Lazy } from 'cdk8s';
+import { Construct, type IConstruct } from 'constructs';
+import { ObservabilityConfigError } from '../errors';
+import { FragmentMerger } from '../merge/fragment-merger';
+import type { ProxyKind } from '../metrics/proxy-kind';
+import {
+  IstioOperator,
+  type IstioOperatorSpec,
+  type StatsMetricConfig,
+  type StatsMetricDefinition,
+  type StatsPluginConfig,
+} from '../overlays/istio-operator';
+import type { ProxyConfigFragment } from '../proxy-config/proxy-config-fragment';
+
+export interface IstioInstallOverlayProps {
+  /** metadata.name of the IstioOperator. */
+  readonly name: string;
+  /** metadata.namespace of the IstioOperator (the root namespace). */
+  readonly namespace: string;
+  /** Installation profile. @default - none: istioctl applies its `default` profile */
+  readonly profile?: string;
+}
+
+/** One metric's overrides as contributed: dimensions and removed tags. */
+export interface MetricOverride {
+  readonly dimensions?: Readonly<Record<string, string>>;
+  readonly tagsToRemove?: readonly string[];
+}
+
+/**
+ * The one place that builds the mesh's IstioOperator (an `istioctl install -f` input).
+ *
+ * Mesh-wide ProxyConfig defaults, stats filter overrides for every proxy kind and the pilot
+ * sampling default all merge into one document, so a user installs one file that carries every
+ * intent (istioctl replaces, not merges, the previous install's settings). The IstioOperator is
+ * emitted on the first contribution, or at once when a profile is given.
+ */
+export class IstioInstallOverlay extends Construct {
+  private readonly merger: FragmentMerger;
+  private resource?: IstioOperator;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: IstioInstallOverlayProps,
+  ) {
+    super(scope, id);
+    this.merger = new FragmentMerger(`IstioOperator "${props.name}"`);
+    if (props.profile !== undefined) this.ensureResource();
+  }
+
+  /** The IstioOperator L1, once something was contributed. */
+  get istioOperator(): IstioOperator | undefined {
+    return this.resource;
+  }
+
+  /** Adds ProxyConfig defaults for all proxies (`meshConfig.defaultConfig`). */
+  addMeshDefaultProxyConfig(contributor: IConstruct, fragment: ProxyConfigFragment): void {
+    this.contribute(contributor, { meshConfig: { defaultConfig: { ...fragment } } });
+  }
+
+  /** Adds dimensions and removed tags of one standard metric for one proxy kind. */
+  addMetricOverride(contributor: IConstruct, proxy: ProxyKind, metric: string, override: MetricOverride): void {
+    this.contribute(contributor, {
+      configOverride: {
+        [proxy]: { metrics: { [metric]: { dimensions: override.dimensions, tags_to_remove: override.tagsToRemove } } },
+      },
+    });
+  }
+
+  /** Adds a new metric definition for one proxy kind. */
+  addMetricDefinition(contributor: IConstruct, proxy: ProxyKind, definition: StatsMetricDefinition): void {
+    const { name, ...rest } = definition;
+    this.contribute(contributor, { configOverride: { [proxy]: { definitions: { [name]: rest } } } });
+  }
+
+  /** Sets `values.pilot.traceSampling` (istiod's `PILOT_TRACE_SAMPLING`). */
+  setPilotTraceSampling(contributor: IConstruct, percentage: number): void {
+    this.contribute(contributor, { pilot: { traceSampling: percentage } });
+  }
+
+  private contribute(contributor: IConstruct, fragment: Record<string, unknown>): void {
+    const conflicts = this.merger.add(contributor.node.path, fragment);
+    if (conflicts.length > 0) throw new ObservabilityConfigError(contributor, conflicts);
+    this.ensureResource();
+  }
+
+  private ensureResource(): void {
+    this.resource ??= new IstioOperator(this, 'Resource', {
+      metadata: { name: this.props.name, namespace: this.props.namespace },
+      spec: Lazy.any({ produce: () => this.renderSpec() }),
+    });
+  }
+
+  /**
+   * Turns the merged contributions into the IstioOperator spec. Metrics and definitions are
+   * merged by name internally and become lists here, in the order they were first contributed.
+   */
+  private renderSpec(): IstioOperatorSpec {
+    const merged = this.merger.toValue() as MergedInstall;
+    const configOverride: Record<string, StatsPluginConfig> = {};
+    for (const [proxy, plugin] of Object.entries(merged.configOverride ?? {})) {
+      const metrics: StatsMetricConfig[] = Object.entries(plugin.metrics ?? {}).map(([name, m]) => ({ name, ...m }));
+      const definitions: StatsMetricDefinition[] = Object.entries(plugin.definitions ?? {}).map(([name, d]) => ({
+        name,
+        ...d,
+      }));
+      configOverride[proxy] = {
+        ...(metrics.length > 0 ? { metrics } : {}),
+        ...(definitions.length > 0 ? { definitions } : {}),
+      };
+    }
+    const hasOverride = Object.keys(configOverride).length > 0;
+    const values =
+      merged.pilot || hasOverride
+        ? {
+            ...(merged.pilot ? { pilot: merged.pilot } : {}),
+            ...(hasOverride ? { telemetry: { v2: { prometheus: { configOverride } } } } : {}),
+          }
+        : undefined;
+    return {
+      ...(this.props.profile !== undefined ? { profile: this.props.profile } : {}),
+      ...(merged.meshConfig ? { meshConfig: merged.meshConfig } : {}),
+      ...(values ? { values } : {}),
+    };
+  }
+}
+
+interface MergedInstall {
+  readonly meshConfig?: { readonly defaultConfig?: ProxyConfigFragment };
+  readonly pilot?: { readonly traceSampling?: number };
+  readonly configOverride?: Record<
+    string,
+    {
+      readonly metrics?: Record<string, Omit<StatsMetricConfig, 'name'>>;
+      readonly definitions?: Record<string, Omit<StatsMetricDefinition, 'name'>>;
+    }
+  >;
+}

@@ -1,0 +1,31 @@
+/**
+ * The kinds of Envoy proxy the stats filter distinguishes (IstioOperator `configOverride` keys).
+ */
+export enum ProxyKind {
+  /** Sidecars, for requests they receive (Telemetry `mode: SERVER`). */
+  INBOUND_SIDECAR = 'inboundSidecar',
+  /** Sidecars, for requests they send (Telemetry `mode: CLIENT`). */
+  OUTBOUND_SIDECAR = 'outboundSidecar',
+  /** Ingress and egress gateways. */
+  GATEWAY = 'gateway',
+}
+
+export const ALL_PROXY_KINDS: readonly ProxyKind[] = [
+  ProxyKind.INBOUND_SIDECAR,
+  ProxyKind.OUTBOUND_SIDECAR,
+  ProxyKind.GATEWAY,
+];
+
+/** Problems with a list of proxy kinds given by a user (unknown values, duplicates, empty list). */
+export function proxyKindProblems(field: string, kinds: readonly ProxyKind[]): string[] {
+  const problems: string[] = [];
+  if (kinds.length === 0) problems.push(`${field}: got [], expected at least one of ${ALL_PROXY_KINDS.join(', ')}`);
+  kinds.forEach((kind, i) => {
+    if (!ALL_PROXY_KINDS.includes(kind)) {
+      problems.push(`${field}[${i}]: got ${JSON.stringify(kind)}, expected one of ${ALL_PROXY_KINDS.join(', ')}`);
+    } else if (kinds.indexOf(kind) !== i) {
+      problems.push(`${field}[${i}]: got ${JSON.stringify(kind)} again, expected each proxy kind once`);
+    }
+  });
+  return problems;
+}

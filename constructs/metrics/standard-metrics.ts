@@ -1,0 +1,67 @@
+/**
+ * Istio's standard metrics by base name, as the stats filter knows them
+ * (`istio_stats.cc` `all_metrics_`, facts B.1). Prometheus exports each as `istio_<name>`.
+ */
+export enum StandardMetric {
+  REQUESTS_TOTAL = 'requests_total',
+  REQUEST_DURATION_MILLISECONDS = 'request_duration_milliseconds',
+  REQUEST_BYTES = 'request_bytes',
+  RESPONSE_BYTES = 'response_bytes',
+  REQUEST_MESSAGES_TOTAL = 'request_messages_total',
+  RESPONSE_MESSAGES_TOTAL = 'response_messages_total',
+  TCP_CONNECTIONS_OPENED_TOTAL = 'tcp_connections_opened_total',
+  TCP_CONNECTIONS_CLOSED_TOTAL = 'tcp_connections_closed_total',
+  TCP_SENT_BYTES_TOTAL = 'tcp_sent_bytes_total',
+  TCP_RECEIVED_BYTES_TOTAL = 'tcp_received_bytes_total',
+}
+
+export const STANDARD_METRIC_NAMES: readonly string[] = Object.values(StandardMetric);
+
+/** Labels of the standard metrics (facts B.2); `tags_to_remove` may name these. */
+export const STANDARD_LABELS: readonly string[] = [
+  'reporter',
+  'source_workload',
+  'source_workload_namespace',
+  'source_principal',
+  'source_app',
+  'source_version',
+  'source_canonical_service',
+  'source_canonical_revision',
+  'source_cluster',
+  'destination_workload',
+  'destination_workload_namespace',
+  'destination_principal',
+  'destination_app',
+  'destination_version',
+  'destination_service',
+  'destination_service_name',
+  'destination_service_namespace',
+  'destination_canonical_service',
+  'destination_canonical_revision',
+  'destination_cluster',
+  'request_protocol',
+  'response_code',
+  'grpc_response_status',
+  'response_flags',
+  'connection_security_policy',
+];
+
+/** Suffixes Prometheus adds to histogram and counter series, never part of a stats filter name. */
+const SERIES_SUFFIXES = ['_count', '_sum', '_bucket'];
+
+/** Problems with a metric name that must be one of the standard base names. */
+export function standardMetricProblems(field: string, name: string): string[] {
+  if (STANDARD_METRIC_NAMES.includes(name)) return [];
+  const base = SERIES_SUFFIXES.map((s) => (name.endsWith(s) ? name.slice(0, -s.length) : '')).find((b) =>
+    STANDARD_METRIC_NAMES.includes(b),
+  );
+  const unprefixed = name.startsWith('istio_') ? name.slice('istio_'.length) : undefined;
+  const hint = base
+    ? `; use the base name "${base}" (istio/istio#27764)`
+    : unprefixed !== undefined && STANDARD_METRIC_NAMES.includes(unprefixed)
+      ? `; use "${unprefixed}" without the istio_ prefix Prometheus adds`
+      : '';
+  return [
+    `${field}: got ${JSON.stringify(name)}, expected a standard metric base name (${STANDARD_METRIC_NAMES.join(', ')})${hint}`,
+  ];
+}

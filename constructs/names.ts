@@ -1,0 +1,21 @@
+/** Name rules shared by several constructs (Kubernetes and Prometheus). */
+
+/** RFC 1123 label: namespaces, most object names. */
+export function isDnsLabel(value: string): boolean {
+  return value.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value);
+}
+
+/** RFC 1123 subdomain: ConfigMap names, hostnames. */
+export function isDnsSubdomain(value: string): boolean {
+  return value.length <= 253 && value.split('.').every((part) => part.length > 0 && isDnsLabel(part));
+}
+
+/** Prometheus label name; names starting with `__` are reserved for internal use. */
+export function isPrometheusLabelName(value: string): boolean {
+  return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(value) && !value.startsWith('__');
+}
+
+/** Prometheus metric name without colons (colons are reserved for recording rules). */
+export function isPrometheusMetricName(value: string): boolean {
+  return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(value);
+}

@@ -1,0 +1,79 @@
+import { ApiObject, type ApiObjectMetadata, type GroupVersionKind } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { ProxyConfigFragment } from '../proxy-config/proxy-config-fragment';
+
+/**
+ * Hand-written L1 for `install.istio.io/v1alpha1` IstioOperator.
+ *
+ * Istio 1.30.3 ships no IstioOperator CRD (the charts stopped installing it in 1.21, facts A.2):
+ * an IstioOperator is an input file for `istioctl install -f`, not a cluster object. This overlay
+ * types only the fields the observability constructs write; the shapes come from
+ * `operator/pkg/apis/istio/v1alpha1/values_types.proto` (1.13-1.20) and `mesh/v1alpha1/config.proto`.
+ */
+export class IstioOperator extends ApiObject {
+  static readonly GVK: GroupVersionKind = { apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator' };
+
+  constructor(scope: Construct, id: string, props: IstioOperatorProps) {
+    super(scope, id, { ...IstioOperator.GVK, ...props });
+  }
+}
+
+export interface IstioOperatorProps {
+  readonly metadata?: ApiObjectMetadata;
+  readonly spec: IstioOperatorSpec;
+}
+
+export interface IstioOperatorSpec {
+  /** Installation profile, e.g. `demo`. @default - istioctl's `default` profile */
+  readonly profile?: string;
+  readonly meshConfig?: IstioOperatorMeshConfig;
+  readonly values?: IstioOperatorValues;
+}
+
+export interface IstioOperatorMeshConfig {
+  /** ProxyConfig defaults for every proxy of the mesh. */
+  readonly defaultConfig?: ProxyConfigFragment;
+}
+
+export interface IstioOperatorValues {
+  readonly pilot?: {
+    /** `PILOT_TRACE_SAMPLING`: the lowest-precedence sampling percentage (facts B.5). */
+    readonly traceSampling?: number;
+  };
+  readonly telemetry?: {
+    readonly v2?: {
+      readonly prometheus?: {
+        /** Stats filter config per proxy kind; ignored from Istio 1.21 (facts A.2). */
+        readonly configOverride?: StatsConfigOverride;
+      };
+    };
+  };
+}
+
+/** `values.telemetry.v2.prometheus.configOverride`: a stats `PluginConfig` per proxy kind. */
+export interface StatsConfigOverride {
+  readonly inboundSidecar?: StatsPluginConfig;
+  readonly outboundSidecar?: StatsPluginConfig;
+  readonly gateway?: StatsPluginConfig;
+}
+
+/** `stats.PluginConfig` with the snake_case keys the chart copies verbatim (facts B.1). */
+export interface StatsPluginConfig {
+  readonly metrics?: readonly StatsMetricConfig[];
+  readonly definitions?: readonly StatsMetricDefinition[];
+}
+
+export interface StatsMetricConfig {
+  /** A standard metric base name; empty means every metric. */
+  readonly name?: string;
+  /** Dimension name to CEL expression. */
+  readonly dimensions?: Readonly<Record<string, string>>;
+  readonly tags_to_remove?: readonly string[];
+}
+
+export interface StatsMetricDefinition {
+  readonly name: string;
+  readonly type?: 'COUNTER' | 'GAUGE' | 'HISTOGRAM';
+  /** CEL expression giving the value to record. */
+  readonly value: string;
+}

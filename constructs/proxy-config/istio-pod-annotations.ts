@@ -1,0 +1,84 @@
+import { Lazy } from 'cdk8s';
+import type * as kplus from 'cdk8s-plus-27';
+import { Construct, type IConstruct } from 'constructs';
+import { stringify } from 'yaml';
+import { ObservabilityConfigError } from '../errors';
+import { FragmentMerger } from '../merge/fragment-merger';
+import type { ProxyConfigFragment } from './proxy-config-fragment';
+
+/** Pod annotation holding ProxyConfig overrides for one workload (Beta in Istio). */
+export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
+/** Pod annotation naming a ConfigMap (same namespace) with `custom_bootstrap.json` (facts B.8). */
+export const BOOTSTRAP_OVERRIDE_ANNOTATION = 'sidecar.istio.io/bootstrapOverride';
+
+const ID = 'IstioPodAnnotations';
+
+/**
+ * The one place that writes Istio's pod-template annotations of a workload.
+ *
+ * Every construct that configures a workload's proxy contributes here instead of setting
+ * annotations itself, so that all contributions end up in a single `proxy.istio.io/config`
+ * YAML document (serialized with the `yaml` library, keys sorted) and conflicting
+ * contributions are refused, naming both constructs.
+ */
+export class IstioPodAnnotations extends Construct {
+  /** The annotations of `workload`, created on first use. */
+  static of(workload: kplus.Workload): IstioPodAnnotations {
+    const existing = workload.node.tryFindChild(ID);
+    if (existing instanceof IstioPodAnnotations) return existing;
+    return new IstioPodAnnotations(workload);
+  }
+
+  private readonly proxyConfig: FragmentMerger;
+  private bootstrapOverride?: { readonly configMapName: string; readonly contributor: string };
+
+  private constructor(private readonly workload: kplus.Workload) {
+    super(workload, ID);
+    this.proxyConfig = new FragmentMerger(`${PROXY_CONFIG_ANNOTATION} of ${describeWorkload(workload)}`);
+  }
+
+  /** The namespace the workload's pods run in, if set on the workload or its chart. */
+  get namespace(): string | undefined {
+    return this.workload.metadata.namespace;
+  }
+
+  /** Merges `fragment` into the workload's `proxy.istio.io/config`; refuses conflicting values. */
+  addProxyConfig(contributor: IConstruct, fragment: ProxyConfigFragment): void {
+    const firstContribution = this.proxyConfig.isEmpty;
+    const conflicts = this.proxyConfig.add(contributor.node.path, { ...fragment });
+    if (conflicts.length > 0) throw new ObservabilityConfigError(contributor, conflicts);
+    if (firstContribution && !this.proxyConfig.isEmpty) {
+      this.workload.podMetadata.addAnnotation(
+        PROXY_CONFIG_ANNOTATION,
+        Lazy.any({ produce: () => this.renderProxyConfig() }),
+      );
+    }
+  }
+
+  /** Points the workload's sidecar at a bootstrap override ConfigMap; a workload has at most one. */
+  setBootstrapOverride(contributor: IConstruct, configMapName: string): void {
+    const current = this.bootstrapOverride;
+    if (current && current.configMapName !== configMapName) {
+      throw new ObservabilityConfigError(contributor, [
+        `${BOOTSTRAP_OVERRIDE_ANNOTATION} of ${describeWorkload(this.workload)} is set to "${current.configMapName}" by ${current.contributor} and to "${configMapName}" by ${contributor.node.path}; a pod reads one bootstrap override`,
+      ]);
+    }
+    if (current) return;
+    this.bootstrapOverride = { configMapName, contributor: contributor.node.path };
+    this.workload.podMetadata.addAnnotation(BOOTSTRAP_OVERRIDE_ANNOTATION, configMapName);
+  }
+
+  /** The merged ProxyConfig overrides (a copy). */
+  get mergedProxyConfig(): ProxyConfigFragment {
+    return this.proxyConfig.toValue() as ProxyConfigFragment;
+  }
+
+  /** The `proxy.istio.io/config` annotation value: one YAML document with sorted keys. */
+  renderProxyConfig(): string {
+    return stringify(this.proxyConfig.toValue(), { sortMapEntries: true, lineWidth: 0 });
+  }
+}
+
+function describeWorkload(workload: kplus.Workload): string {
+  return `${workload.kind} "${workload.name}"`;
+}

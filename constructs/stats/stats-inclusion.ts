@@ -1,0 +1,66 @@
+import { Construct } from 'constructs';
+import { problem, throwIfProblems } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import type { ProxyTarget } from '../proxy-config/proxy-target';
+
+export interface StatsInclusionProps {
+  /** The mesh (and so the Istio version) this applies to. */
+  readonly mesh: IstioMesh;
+  /** The proxies that report the extra stats: the whole mesh, or one workload (recommended). */
+  readonly target: ProxyTarget;
+  /**
+   * Stat name prefixes to report, e.g. from {@link EnvoyStatName.outboundCluster}.
+   * @default - none
+   */
+  readonly inclusionPrefixes?: readonly string[];
+  /**
+   * Stat name suffixes to report, e.g. `upstream_rq_timeout`.
+   * @default - none
+   */
+  readonly inclusionSuffixes?: readonly string[];
+  /**
+   * RE2 regexes matched against full stat names.
+   * @default - none
+   */
+  readonly inclusionRegexps?: readonly string[];
+}
+
+/**
+ * Makes Envoy report stats beyond Istio's default set (ProxyConfig `proxyStatsMatcher`).
+ *
+ * Mesh-wide inclusion multiplies every proxy's series and can overload Prometheus; per-workload
+ * inclusion is the book's recommendation. It is a bootstrap setting: pods must restart (facts A.9).
+ */
+export class StatsInclusion extends Construct {
+  constructor(scope: Construct, id: string, props: StatsInclusionProps) {
+    super(scope, id);
+    const lists = {
+      inclusionPrefixes: props.inclusionPrefixes ?? [],
+      inclusionSuffixes: props.inclusionSuffixes ?? [],
+      inclusionRegexps: props.inclusionRegexps ?? [],
+    };
+    const problems: string[] = [];
+    for (const [field, values] of Object.entries(lists)) {
+      values.forEach((value, i) => {
+        if (typeof value !== 'string' || value.trim() === '')
+          problems.push(problem(`${field}[${i}]`, value, 'a non-empty string'));
+        else if (values.indexOf(value) !== i) problems.push(problem(`${field}[${i}]`, value, 'each entry once'));
+      });
+    }
+    lists.inclusionRegexps.forEach((regex, i) => {
+      try {
+        new RegExp(regex, 'u');
+      } catch (error) {
+        problems.push(
+          problem(`inclusionRegexps[${i}]`, regex, `a valid regular expression (${(error as Error).message})`),
+        );
+      }
+    });
+    if (Object.values(lists).every((values) => values.length === 0)) {
+      problems.push('inclusionPrefixes, inclusionSuffixes, inclusionRegexps: got none, expected at least one entry');
+    }
+    throwIfProblems(this, problems);
+    const matcher = Object.fromEntries(Object.entries(lists).filter(([, values]) => values.length > 0));
+    props.target.contribute(props.mesh, this, { proxyStatsMatcher: matcher });
+  }
+}

@@ -1,0 +1,84 @@
+import { Construct } from 'constructs';
+import { ObservabilityConfigError, problem } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import type { CustomTagConfig } from '../proxy-config/proxy-config-fragment';
+import type { ProxyTarget } from '../proxy-config/proxy-target';
+
+/** Where a custom span tag takes its value from. */
+export class CustomTag {
+  /** A fixed value, e.g. `CustomTag.literal('Test Tag')`. */
+  static literal(value: string): CustomTag {
+    return new CustomTag(
+      { literal: { value } },
+      value === '' ? [problem('literal.value', value, 'a non-empty string')] : [],
+    );
+  }
+
+  /** The value of an environment variable of the proxy container (it must be set there, facts B.4). */
+  static environment(name: string, defaultValue?: string): CustomTag {
+    const problems = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+      ? []
+      : [problem('environment.name', name, 'an environment variable name')];
+    return new CustomTag({ environment: defined({ name, defaultValue }) }, problems);
+  }
+
+  /** The value of a request header, e.g. `CustomTag.header('x-user-id', 'unknown')`. */
+  static header(name: string, defaultValue?: string): CustomTag {
+    const problems = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)
+      ? []
+      : [problem('header.name', name, 'an HTTP header name (RFC 9110 token)')];
+    return new CustomTag({ header: defined({ name, defaultValue }) }, problems);
+  }
+
+  private constructor(
+    /** The ProxyConfig `customTags` entry. */
+    readonly config: CustomTagConfig,
+    /** Problems found in the arguments, reported by the construct that uses the tag. */
+    readonly problems: readonly string[],
+  ) {}
+}
+
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export interface CustomTraceTagsProps {
+  /** The mesh (and so the Istio version) this applies to. */
+  readonly mesh: IstioMesh;
+  /** The proxies whose spans get the tags: the whole mesh, or one workload. */
+  readonly target: ProxyTarget;
+  /**
+   * Tags by name.
+   * @default - none; add them with addTag()
+   */
+  readonly tags?: Readonly<Record<string, CustomTag>>;
+}
+
+/** Adds custom tags to the spans the proxies report (ProxyConfig `tracing.customTags`). */
+export class CustomTraceTags extends Construct {
+  private readonly mesh: IstioMesh;
+  private readonly target: ProxyTarget;
+  private readonly names = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: CustomTraceTagsProps) {
+    super(scope, id);
+    this.mesh = props.mesh;
+    this.target = props.target;
+    for (const [name, tag] of Object.entries(props.tags ?? {})) this.addTag(name, tag);
+  }
+
+  /** Adds tag `name`; each name once. */
+  addTag(name: string, tag: CustomTag): void {
+    const problems = tag.problems.map((p) => `tags.${name}.${p}`);
+    if (this.names.has(name)) problems.push(`tags.${name}: is already added; each tag name once`);
+    if (!/^[A-Za-z0-9_.:/-]+$/.test(name))
+      problems.push(problem('tags', name, 'a tag name of letters, digits and _.:/-'));
+    if (problems.length > 0) throw new ObservabilityConfigError(this, problems);
+    this.names.add(name);
+    switch (this.mesh.policy.mechanisms.tracingConfiguration) {
+      case 'proxy-config':
+        this.target.contribute(this.mesh, this, { tracing: { customTags: { [name]: tag.config } } });
+        return;
+    }
+  }
+}

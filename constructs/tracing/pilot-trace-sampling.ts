@@ -1,0 +1,24 @@
+import { Construct } from 'constructs';
+import { throwIfProblems } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { samplingProblems } from './trace-sampling';
+
+export interface PilotTraceSamplingProps {
+  /** The mesh this applies to. */
+  readonly mesh: IstioMesh;
+  /** Percentage of requests to trace, greater than 0 and at most 100. */
+  readonly percentage: number;
+}
+
+/**
+ * Sets istiod's default sampling (`values.pilot.traceSampling`, the `PILOT_TRACE_SAMPLING`
+ * env var): the legacy, lowest-precedence setting, used where neither the mesh
+ * `defaultConfig` nor a workload sets `tracing.sampling` (facts B.5).
+ */
+export class PilotTraceSampling extends Construct {
+  constructor(scope: Construct, id: string, props: PilotTraceSamplingProps) {
+    super(scope, id);
+    throwIfProblems(this, samplingProblems('percentage', props.percentage));
+    props.mesh.install.setPilotTraceSampling(this, props.percentage);
+  }
+}

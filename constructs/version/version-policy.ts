@@ -1,0 +1,108 @@
+import { formatValue } from '../errors';
+import { IstioVersion } from './istio-version';
+
+/**
+ * What one Istio minor release needs for each telemetry intent.
+ *
+ * This table is the only code that knows which mechanism a version uses; constructs ask the
+ * policy and never compare versions themselves. Adding a release is a new row plus goldens.
+ * Facts and sources: shared/reference/istio-observability-facts.md (section in each comment).
+ */
+export interface TelemetryMechanisms {
+  /** apiVersion of Gateway, VirtualService and ServiceEntry (v1 is served only from 1.22). */
+  readonly networkingApiVersion: 'networking.istio.io/v1alpha3';
+  /**
+   * How dimensions, removed tags and metric definitions reach the `istio.stats` filter.
+   * `istio-operator-config-override`: IstioOperator `values.telemetry.v2.prometheus.configOverride`,
+   * rendered by the chart into the `stats-filter-1.X` EnvoyFilters (A.1, A.2; removed in 1.21).
+   */
+  readonly statsCustomization: 'istio-operator-config-override';
+  /**
+   * Whether new dimensions are also listed in `extraStatTags` on the workloads that report them.
+   * 1.17 runs the native stats filter, which does not need it (A.6), but Wasm-filter proxies of
+   * older releases in the same mesh do, so it is emitted where the user asks for it, as the book does.
+   * Deprecated from 1.21, so later rows say `never`.
+   */
+  readonly extraStatTags: 'on-request';
+  /** How a new request attribute is produced: the null-VM `envoy.wasm.attributegen` (A.5, ≤1.17). */
+  readonly attributeGeneration: 'envoy-filter-null-vm';
+  /** How CEL reads a generated attribute: by its bare name before 1.24 (A.5). */
+  readonly generatedAttributeReference: 'bare-name';
+  /** Where sampling, custom tags and the tracer address go: ProxyConfig `tracing` (A.7, B.4). */
+  readonly tracingConfiguration: 'proxy-config';
+  /** Stat prefixes Envoy keeps without a `proxyStatsMatcher` entry: `istio` since 1.16 (A.9). */
+  readonly defaultStatsPrefixes: readonly string[];
+}
+
+/** Default bootstrap stats inclusion prefixes since 1.16, `pkg/bootstrap/config.go` (facts A.9). */
+const DEFAULT_STATS_PREFIXES_1_16 = [
+  'cluster_manager',
+  'listener_manager',
+  'server',
+  'cluster.xds-grpc',
+  'wasm',
+  'reporter=',
+  'component',
+  'istio',
+];
+
+const MECHANISMS: ReadonlyMap<string, TelemetryMechanisms> = new Map([
+  [
+    '1.17',
+    {
+      networkingApiVersion: 'networking.istio.io/v1alpha3',
+      statsCustomization: 'istio-operator-config-override',
+      extraStatTags: 'on-request',
+      attributeGeneration: 'envoy-filter-null-vm',
+      generatedAttributeReference: 'bare-name',
+      tracingConfiguration: 'proxy-config',
+      defaultStatsPrefixes: DEFAULT_STATS_PREFIXES_1_16,
+    },
+  ],
+]);
+
+/** The Istio version a mesh targets when none is given. */
+export const DEFAULT_ISTIO_VERSION = '1.17';
+
+/** The per-version decisions for one target. Obtain it with {@link VersionPolicy.resolve}. */
+export class VersionPolicy {
+  /** Target versions with a complete mechanism row, oldest first. */
+  static supportedVersions(): readonly string[] {
+    return [...MECHANISMS.keys()];
+  }
+
+  /**
+   * Resolves the policy for `istioVersion` (`X.Y` or `X.Y.Z`), or returns the reason it cannot.
+   * A version without a row is refused rather than served another version's mechanisms.
+   */
+  static resolve(istioVersion: string): VersionPolicy | string {
+    const supported = VersionPolicy.supportedVersions()
+      .map((v) => `"${v}"`)
+      .join(', ');
+    const version = IstioVersion.tryParse(istioVersion);
+    if (!version) {
+      return `istioVersion: got ${formatValue(istioVersion)}, expected an Istio release as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", one of ${supported}`;
+    }
+    const mechanisms = MECHANISMS.get(version.toString());
+    if (!mechanisms) {
+      return (
+        `istioVersion: got ${formatValue(istioVersion)}, expected a target this library implements: ${supported}. ` +
+        `Istio ${version} needs different telemetry mechanisms, so 1.17 output is not emitted for it`
+      );
+    }
+    return new VersionPolicy(version, mechanisms);
+  }
+
+  private constructor(
+    readonly version: IstioVersion,
+    readonly mechanisms: TelemetryMechanisms,
+  ) {}
+
+  /** The CEL expression that reads attribute `name` produced by an attribute generator. */
+  generatedAttributeExpression(name: string): string {
+    switch (this.mechanisms.generatedAttributeReference) {
+      case 'bare-name':
+        return name;
+    }
+  }
+}
