@@ -20,21 +20,21 @@ export interface ClusterStatProps {
  * Istio names clusters `outbound|<port>|<subset>|<host>` and `inbound|<port>||`; Envoy prefixes
  * their stats with `cluster.`.
  */
-export class EnvoyStatName {
+export const EnvoyStatName = {
   /** Stats of the outbound cluster to a service: `cluster.outbound|80||catalog.istioinaction`. */
-  static outboundCluster(props: ClusterStatProps): string {
+  outboundCluster(props: ClusterStatProps): string {
     const problems = clusterProblems(props);
     if (problems.length > 0) throw new Error(`EnvoyStatName.outboundCluster: ${problems.join('; ')}`);
     return `cluster.outbound|${props.port}|${props.subset ?? ''}|${props.host}`;
-  }
+  },
 
   /** Stats of the inbound cluster for a workload port: `cluster.inbound|8080||`. */
-  static inboundCluster(port: number): string {
+  inboundCluster(port: number): string {
     const problems = portProblems(port);
     if (problems.length > 0) throw new Error(`EnvoyStatName.inboundCluster: ${problems.join('; ')}`);
     return `cluster.inbound|${port}||`;
-  }
-}
+  },
+} as const;
 
 function portProblems(port: number): string[] {
   return Number.isInteger(port) && port >= 1 && port <= 65535

@@ -1,0 +1,31 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SCENARIOS } from './scenarios';
+import { compareToSeed } from './support/semantic';
+import { synthYaml } from './support/synth';
+
+const UPDATE = process.env.UPDATE_GOLDENS === '1';
+if (UPDATE && process.env.CI)
+  throw new Error('UPDATE_GOLDENS is refused in CI: goldens are updated by a developer and reviewed');
+
+describe.each(SCENARIOS)('scenario $name', (scenario) => {
+  const output = synthYaml(scenario.build);
+
+  it('matches its golden file byte for byte', () => {
+    const golden = join(__dirname, 'goldens', `${scenario.name}.k8s.yaml`);
+    if (UPDATE) writeFileSync(golden, output);
+    expect(existsSync(golden), `missing ${golden}: run npm run test:update-goldens and review it`).toBe(true);
+    expect(output).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  it('is semantically the seed manifest, except for the documented deviations', () => {
+    const seed = readFileSync(join(__dirname, 'seeds', `${scenario.name}.yaml`), 'utf8');
+    const result = compareToSeed(output, seed, 'istioinaction');
+    expect(result.missingObjects).toEqual([]);
+    expect(result.extraObjects.sort()).toEqual(Object.keys(scenario.extraObjects).sort());
+    expect(result.differences.map((d) => `${d.object} ${d.path}`).sort()).toEqual(
+      scenario.deviations.map((d) => `${d.object} ${d.path}`).sort(),
+    );
+  });
+});

@@ -1,0 +1,297 @@
+import { type App, Chart } from 'cdk8s';
+import { AttributeGen } from '../constructs/attributes/attribute-gen';
+import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
+import { ZipkinCollectorEndpointVersion, zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
+import { CoolstoreGateway } from '../constructs/demo/coolstore-gateway';
+import { HttpbinEgress } from '../constructs/demo/httpbin-egress';
+import { IstioInActionApp } from '../constructs/demo/istioinaction-app';
+import { IstioMesh } from '../constructs/mesh/istio-mesh';
+import { MetricDefinition, MetricType } from '../constructs/metrics/metric-definition';
+import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
+import { ProxyKind } from '../constructs/metrics/proxy-kind';
+import { StandardMetric } from '../constructs/metrics/standard-metrics';
+import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
+import { EnvoyStatName } from '../constructs/stats/envoy-stat-name';
+import { StatsInclusion } from '../constructs/stats/stats-inclusion';
+import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
+import { TraceSampling } from '../constructs/tracing/trace-sampling';
+import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
+
+/** An accepted difference between our output and the seed, with the reason. */
+export interface Deviation {
+  readonly object: string;
+  readonly path: string;
+  readonly why: string;
+}
+
+/** One seed manifest reproduced by our constructs. */
+export interface Scenario {
+  /** Golden file `test/goldens/<name>.k8s.yaml` and seed fixture `test/seeds/<name>.yaml`. */
+  readonly name: string;
+  readonly build: (app: App) => void;
+  /** Objects we emit that the seed file does not contain, with the reason. */
+  readonly extraObjects: Readonly<Record<string, string>>;
+  /** Every difference that remains after normalization; any other difference fails. */
+  readonly deviations: readonly Deviation[];
+}
+
+const PLUS_LABEL = 'cdk8s-plus-27 labels every pod template with its construct address so its selectors can find it';
+const PLUS_PRIVILEGE =
+  'cdk8s-plus-27 sets allowPrivilegeEscalation: false; kept, the demo images do not need privilege escalation';
+const SA_WHY =
+  'the ch7/ch8 copies of webapp.yaml predate the ServiceAccount that services/webapp/kubernetes/webapp.yaml (applied first) sets';
+
+/** The differences every webapp Deployment has from the book's ch7/ch8 copies. */
+function webappDeviations(): Deviation[] {
+  return [
+    { object: 'Deployment/webapp', path: 'spec.template.metadata.labels["cdk8s.io/metadata.addr"]', why: PLUS_LABEL },
+    { object: 'Deployment/webapp', path: 'spec.template.spec.containers[0].securityContext', why: PLUS_PRIVILEGE },
+    { object: 'Deployment/webapp', path: 'spec.template.spec.serviceAccountName', why: SA_WHY },
+  ];
+}
+
+/** The webapp ServiceAccount and Service, applied from services/webapp/kubernetes/webapp.yaml before the seed file. */
+const WEBAPP_BASE = {
+  'ServiceAccount/webapp': 'from services/webapp/kubernetes/webapp.yaml, which the book applies before this file',
+  'Service/webapp': 'from services/webapp/kubernetes/webapp.yaml, which the book applies before this file',
+};
+
+const IOP_METADATA: Deviation[] = [
+  {
+    object: 'IstioOperator/control-plane',
+    path: 'metadata.name',
+    why: 'the book leaves the IstioOperator unnamed; we name it control-plane so every overlay is the same file',
+  },
+  {
+    object: 'IstioOperator/control-plane',
+    path: 'metadata.namespace',
+    why: 'we place every IstioOperator in the root namespace; istioctl ignores it',
+  },
+];
+
+const ZIPKIN = 'zipkin.istio-system:9411';
+
+function istioInstallChart(app: App): Chart {
+  return new Chart(app, 'istio-install', { namespace: 'istio-system', disableResourceNameHashes: true });
+}
+
+function appChart(app: App): Chart {
+  return new Chart(app, 'istioinaction', { namespace: 'istioinaction', disableResourceNameHashes: true });
+}
+
+/** The mesh with the book's `profile: demo` (ch7 overlays), or without a profile (ch8 tracing overlay). */
+function demoMesh(app: App, profile?: string): IstioMesh {
+  return new IstioMesh(istioInstallChart(app), 'mesh', { istioVersion: '1.17', profile });
+}
+
+function webappOnly(app: App) {
+  return new IstioInActionApp(appChart(app), 'app', { catalog: false }).webapp.deployment;
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'stats-inclusion-workload',
+    build: (app) => {
+      const mesh = demoMesh(app);
+      const webapp = webappOnly(app);
+      new StatsInclusion(webapp, 'stats-inclusion', {
+        mesh,
+        target: ProxyTarget.workload(webapp),
+        inclusionPrefixes: [EnvoyStatName.outboundCluster({ port: 80, host: 'catalog.istioinaction' })],
+      });
+    },
+    extraObjects: WEBAPP_BASE,
+    deviations: webappDeviations(),
+  },
+  {
+    name: 'stats-inclusion-mesh',
+    build: (app) => {
+      const mesh = demoMesh(app, 'demo');
+      new StatsInclusion(mesh, 'stats-inclusion', {
+        mesh,
+        target: ProxyTarget.mesh(),
+        inclusionPrefixes: [EnvoyStatName.outboundCluster({ port: 80, host: 'catalog.istioinaction' })],
+      });
+    },
+    extraObjects: {},
+    deviations: [
+      {
+        object: 'IstioOperator/control-plane',
+        path: 'metadata.namespace',
+        why: 'we place every IstioOperator in the root namespace; istioctl ignores it',
+      },
+    ],
+  },
+  {
+    name: 'custom-dimensions',
+    build: (app) => {
+      const mesh = demoMesh(app, 'demo');
+      const webapp = webappOnly(app);
+      new MetricDimensions(webapp, 'requests-dimensions', {
+        mesh,
+        metric: StandardMetric.REQUESTS_TOTAL,
+        dimensions: {
+          upstream_proxy_version: 'upstream_peer.istio_version',
+          source_mesh_id: "node.metadata['MESH_ID']",
+        },
+        tagsToRemove: ['request_protocol'],
+        extraStatTagsFor: [webapp],
+      });
+    },
+    extraObjects: WEBAPP_BASE,
+    deviations: [
+      ...IOP_METADATA,
+      ...webappDeviations(),
+      {
+        object: 'Deployment/webapp',
+        path: 'spec.template.spec.containers[0].env',
+        why: "the book's webapp-deployment-extrastats.yaml drops webapp's CATALOG_*/FORUM_* variables, which breaks the catalog calls the metric is about; ours keeps them",
+      },
+    ],
+  },
+  {
+    name: 'new-metric',
+    build: (app) => {
+      const mesh = demoMesh(app, 'demo');
+      new MetricDefinition(mesh, 'get-calls', {
+        mesh,
+        name: 'get_calls',
+        type: MetricType.COUNTER,
+        value: "(request.method.startsWith('GET') ? 1 : 0)",
+      });
+    },
+    extraObjects: {},
+    deviations: IOP_METADATA,
+  },
+  {
+    name: 'attribute-gen',
+    build: (app) => {
+      const mesh = demoMesh(app, 'demo');
+      const chart = appChart(app);
+      const generator = new AttributeGen(chart, 'attribute-gen', { mesh, name: 'attribute-gen-example' });
+      const operationId = generator.addAttribute('istio_operationId', [
+        { value: 'getitems', condition: "request.url_path == '/items' && request.method == 'GET'" },
+        { value: 'createitem', condition: "request.url_path == '/items' && request.method == 'POST'" },
+        { value: 'deleteitem', condition: "request.url_path == '/items' && request.method == 'DELETE'" },
+      ]);
+      new MetricDimensions(chart, 'requests-operation', {
+        mesh,
+        metric: StandardMetric.REQUESTS_TOTAL,
+        proxies: [ProxyKind.OUTBOUND_SIDECAR],
+        dimensions: { upstream_operation: operationId },
+      });
+    },
+    extraObjects: {},
+    deviations: [
+      ...IOP_METADATA,
+      {
+        object: 'EnvoyFilter/attribute-gen-example',
+        path: 'spec.configPatches[0].match.proxy.proxyVersion',
+        why: 'derived from the target version as ^1\\.17([.-].*)?$; the hand-edited ^1\\.17.* also matches 1.170-1.179 (istio/istio#43602)',
+      },
+    ],
+  },
+  {
+    name: 'tracing-mesh',
+    build: (app) => {
+      const mesh = demoMesh(app);
+      new TraceSampling(mesh, 'sampling', { mesh, target: ProxyTarget.mesh(), percentage: 100 });
+      new ZipkinTracer(mesh, 'zipkin', { mesh, target: ProxyTarget.mesh(), address: ZIPKIN });
+    },
+    extraObjects: {},
+    deviations: [
+      {
+        object: 'IstioOperator/control-plane',
+        path: 'metadata.name',
+        why: 'the book leaves the IstioOperator unnamed; we name every overlay control-plane',
+      },
+    ],
+  },
+  {
+    name: 'tracing-workload-sampling',
+    build: (app) => {
+      const mesh = demoMesh(app);
+      const webapp = webappOnly(app);
+      new TraceSampling(webapp, 'sampling', { mesh, target: ProxyTarget.workload(webapp), percentage: 10 });
+      new ZipkinTracer(webapp, 'zipkin', { mesh, target: ProxyTarget.workload(webapp), address: ZIPKIN });
+    },
+    extraObjects: WEBAPP_BASE,
+    deviations: webappDeviations(),
+  },
+  {
+    name: 'tracing-custom-tags',
+    build: (app) => {
+      const mesh = demoMesh(app);
+      const webapp = webappOnly(app);
+      const target = ProxyTarget.workload(webapp);
+      new TraceSampling(webapp, 'sampling', { mesh, target, percentage: 100 });
+      new CustomTraceTags(webapp, 'tags', { mesh, target, tags: { custom_tag: CustomTag.literal('Test Tag') } });
+      new ZipkinTracer(webapp, 'zipkin', { mesh, target, address: ZIPKIN });
+    },
+    extraObjects: WEBAPP_BASE,
+    deviations: webappDeviations(),
+  },
+  {
+    name: 'bootstrap-override',
+    build: (app) => {
+      const mesh = demoMesh(app);
+      const webapp = webappOnly(app);
+      const target = ProxyTarget.workload(webapp);
+      new TraceSampling(webapp, 'sampling', { mesh, target, percentage: 10 });
+      new ZipkinTracer(webapp, 'zipkin', { mesh, target, address: ZIPKIN });
+      new BootstrapOverride(webapp, 'bootstrap', {
+        name: 'istio-custom-zipkin',
+        bootstrap: zipkinTracingOverride({
+          collectorCluster: 'zipkin',
+          collectorEndpoint: '/zipkin/api/v1/spans',
+          traceId128bit: true,
+          collectorEndpointVersion: ZipkinCollectorEndpointVersion.HTTP_JSON,
+        }),
+        workloads: [webapp],
+      });
+    },
+    extraObjects: WEBAPP_BASE,
+    deviations: [
+      ...webappDeviations(),
+      {
+        object: 'ConfigMap/istio-custom-zipkin',
+        path: 'data["custom_bootstrap.json"].tracing.http.typedConfig.traceId128bit',
+        why: 'the book writes the string "true"; ZipkinConfig.trace_id_128bit is a bool, so Envoy proto JSON wants true (facts B.7)',
+      },
+    ],
+  },
+  {
+    name: 'demo-app',
+    build: (app) => {
+      const mesh = demoMesh(app);
+      const chart = appChart(app);
+      new IstioInActionApp(chart, 'app');
+      new CoolstoreGateway(chart, 'coolstore-gateway', { mesh });
+    },
+    extraObjects: {},
+    deviations: [
+      {
+        object: 'Deployment/catalog',
+        path: 'spec.template.metadata.labels["cdk8s.io/metadata.addr"]',
+        why: PLUS_LABEL,
+      },
+      { object: 'Deployment/catalog', path: 'spec.template.spec.containers[0].securityContext', why: PLUS_PRIVILEGE },
+      { object: 'Deployment/webapp', path: 'spec.template.metadata.labels["cdk8s.io/metadata.addr"]', why: PLUS_LABEL },
+      { object: 'Deployment/webapp', path: 'spec.template.spec.containers[0].securityContext', why: PLUS_PRIVILEGE },
+    ],
+  },
+  {
+    name: 'httpbin-egress',
+    build: (app) => {
+      const mesh = demoMesh(app);
+      const chart = appChart(app);
+      const gateway = new CoolstoreGateway(chart, 'coolstore-gateway', { mesh });
+      new HttpbinEgress(chart, 'httpbin', { mesh, gateway });
+    },
+    extraObjects: {
+      'VirtualService/webapp-virtualservice':
+        'from services/webapp/istio/webapp-catalog-gw-vs.yaml, which defines the same gateway',
+    },
+    deviations: [],
+  },
+];
