@@ -13,7 +13,9 @@ function isPlainObject(value: unknown): value is Plain {
  * - objects merge key by key;
  * - arrays are sets: items are appended in contribution order, duplicates are dropped;
  * - any other value may be set by several contributors only if they all set the same value;
- *   a different value is a conflict and is refused, naming both contributors.
+ *   a different value is a conflict and is refused, naming both contributors;
+ * - objects at an atomic path (e.g. `tracing.customTags.*`, a proto oneof) are values too: they
+ *   are never merged key by key, so two different custom tags of one name conflict.
  *
  * `undefined` values in a fragment are ignored, so optional props can be passed through as is.
  */
@@ -21,8 +23,14 @@ export class FragmentMerger {
   private readonly root: Plain = {};
   private readonly owners = new Map<string, string>();
 
-  /** @param subject names the merged document in conflict messages, e.g. `proxy.istio.io/config of Deployment "webapp"`. */
-  constructor(private readonly subject: string) {}
+  /**
+   * @param subject names the merged document in conflict messages, e.g. `proxy.istio.io/config of Deployment "webapp"`
+   * @param atomicPaths dotted paths whose objects are compared whole; `*` matches any one key
+   */
+  constructor(
+    private readonly subject: string,
+    private readonly atomicPaths: readonly string[] = [],
+  ) {}
 
   /** True until a fragment with at least one defined value was added. */
   get isEmpty(): boolean {
@@ -45,13 +53,17 @@ export class FragmentMerger {
     return structuredClone(this.root);
   }
 
+  private isAtomic(path: readonly string[]): boolean {
+    return this.atomicPaths.some((pattern) => matchesPattern(path, pattern.split('.')));
+  }
+
   private check(target: Plain, fragment: Plain, path: string[], contributor: string, out: string[]): void {
     for (const [key, incoming] of Object.entries(fragment)) {
       if (incoming === undefined) continue;
       const here = [...path, key];
       const existing = target[key];
       if (existing === undefined) continue;
-      if (isPlainObject(existing) && isPlainObject(incoming)) {
+      if (isPlainObject(existing) && isPlainObject(incoming) && !this.isAtomic(here)) {
         this.check(existing, incoming, here, contributor, out);
       } else if (Array.isArray(existing) && Array.isArray(incoming)) {
         // arrays are sets: always compatible
@@ -69,7 +81,12 @@ export class FragmentMerger {
       if (incoming === undefined) continue;
       const here = [...path, key];
       const existing = target[key];
-      if (isPlainObject(incoming)) {
+      if (isPlainObject(incoming) && this.isAtomic(here)) {
+        if (existing === undefined) {
+          target[key] = structuredClone(incoming);
+          this.owners.set(here.join('.'), contributor);
+        }
+      } else if (isPlainObject(incoming)) {
         if (!isPlainObject(existing)) target[key] = {};
         this.apply(target[key] as Plain, incoming, here, contributor);
       } else if (Array.isArray(incoming)) {
@@ -84,6 +101,11 @@ export class FragmentMerger {
       }
     }
   }
+}
+
+/** True when `path` matches one of the atomic patterns segment by segment. */
+function matchesPattern(path: readonly string[], pattern: readonly string[]): boolean {
+  return path.length === pattern.length && pattern.every((segment, i) => segment === '*' || segment === path[i]);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

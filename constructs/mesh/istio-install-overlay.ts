@@ -10,6 +10,7 @@ import {
   type StatsMetricDefinition,
   type StatsPluginConfig,
 } from '../overlays/istio-operator';
+import { PROXY_CONFIG_ATOMIC_PATHS } from '../proxy-config/istio-pod-annotations';
 import type { ProxyConfigFragment } from '../proxy-config/proxy-config-fragment';
 
 export interface IstioInstallOverlayProps {
@@ -45,7 +46,10 @@ export class IstioInstallOverlay extends Construct {
     private readonly props: IstioInstallOverlayProps,
   ) {
     super(scope, id);
-    this.merger = new FragmentMerger(`IstioOperator "${props.name}"`);
+    this.merger = new FragmentMerger(`IstioOperator "${props.name}"`, [
+      ...PROXY_CONFIG_ATOMIC_PATHS.map((path) => `meshConfig.defaultConfig.${path}`),
+      'configOverride.*.definitions.*',
+    ]);
     if (props.profile !== undefined) this.ensureResource();
   }
 

@@ -13,6 +13,9 @@ export const BOOTSTRAP_OVERRIDE_ANNOTATION = 'sidecar.istio.io/bootstrapOverride
 
 const ID = 'IstioPodAnnotations';
 
+/** ProxyConfig values that are proto oneofs: a custom tag is one of literal, environment or header. */
+export const PROXY_CONFIG_ATOMIC_PATHS: readonly string[] = ['tracing.customTags.*'];
+
 /**
  * The one place that writes Istio's pod-template annotations of a workload.
  *
@@ -34,7 +37,10 @@ export class IstioPodAnnotations extends Construct {
 
   private constructor(private readonly workload: kplus.Workload) {
     super(workload, ID);
-    this.proxyConfig = new FragmentMerger(`${PROXY_CONFIG_ANNOTATION} of ${describeWorkload(workload)}`);
+    this.proxyConfig = new FragmentMerger(
+      `${PROXY_CONFIG_ANNOTATION} of ${describeWorkload(workload)}`,
+      PROXY_CONFIG_ATOMIC_PATHS,
+    );
   }
 
   /** The namespace the workload's pods run in, if set on the workload or its chart. */

@@ -1,0 +1,24 @@
+import { type App, Chart, Testing } from 'cdk8s';
+import { IstioInActionApp } from '../../constructs/demo/istioinaction-app';
+import { IstioMesh, type IstioMeshProps } from '../../constructs/mesh/istio-mesh';
+
+/** A fresh app with a mesh chart (istio-system) and an `istioinaction` chart holding webapp and catalog. */
+export function demoFixture(meshProps: IstioMeshProps = {}) {
+  const app: App = Testing.app();
+  const meshChart = new Chart(app, 'istio-install', { namespace: 'istio-system', disableResourceNameHashes: true });
+  const mesh = new IstioMesh(meshChart, 'mesh', meshProps);
+  const chart = new Chart(app, 'istioinaction', { namespace: 'istioinaction', disableResourceNameHashes: true });
+  const demo = new IstioInActionApp(chart, 'app');
+  return { app, mesh, meshChart, chart, webapp: demo.webapp.deployment, catalog: demo.catalog?.deployment };
+}
+
+/** The synthesized objects of a chart with the given kind. */
+export function objectsOfKind(chart: Chart, kind: string): Record<string, any>[] {
+  return Testing.synth(chart).filter((o) => o.kind === kind);
+}
+
+/** The pod-template annotations of the Deployment named `name`. */
+export function podAnnotations(chart: Chart, name: string): Record<string, string> | undefined {
+  const deployment = objectsOfKind(chart, 'Deployment').find((d) => d.metadata.name === name);
+  return deployment?.spec.template.metadata.annotations;
+}
