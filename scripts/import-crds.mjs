@@ -29,7 +29,8 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
-const out = join(root, 'imports');
+// IMPORTS_OUT lets the freshness test regenerate into a scratch folder and compare.
+const out = resolve(root, process.env.IMPORTS_OUT ?? 'imports');
 rmSync(out, { recursive: true, force: true });
 const cli = join(root, 'node_modules', '.bin', 'cdk8s');
 const scratch = mkdtempSync(join(tmpdir(), 'import-crds-'));

@@ -12,13 +12,15 @@ export function demoFixture(meshProps: IstioMeshProps = {}) {
   return { app, mesh, meshChart, chart, webapp: demo.webapp.deployment, catalog: demo.catalog?.deployment };
 }
 
-/** The synthesized objects of a chart with the given kind. */
-export function objectsOfKind(chart: Chart, kind: string): Record<string, any>[] {
-  return Testing.synth(chart).filter((o) => o.kind === kind);
+interface DeploymentManifest {
+  readonly kind: string;
+  readonly metadata: { readonly name: string };
+  readonly spec: { readonly template: { readonly metadata: { readonly annotations?: Record<string, string> } } };
 }
 
 /** The pod-template annotations of the Deployment named `name`. */
 export function podAnnotations(chart: Chart, name: string): Record<string, string> | undefined {
-  const deployment = objectsOfKind(chart, 'Deployment').find((d) => d.metadata.name === name);
+  const manifests: DeploymentManifest[] = Testing.synth(chart);
+  const deployment = manifests.find((d) => d.kind === 'Deployment' && d.metadata.name === name);
   return deployment?.spec.template.metadata.annotations;
 }

@@ -37,7 +37,8 @@ export function objectKey(o: Obj): string {
  */
 export function normalize(input: Obj, namespace?: string): Obj {
   const o = structuredClone(input);
-  const metadata = (o.metadata ??= {}) as Obj;
+  if (o.metadata === undefined) o.metadata = {};
+  const metadata = o.metadata as Obj;
   if (namespace !== undefined && metadata.namespace === undefined && o.kind !== 'IstioOperator') {
     metadata.namespace = namespace;
   }
