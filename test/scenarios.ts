@@ -1,17 +1,16 @@
 import { type App, Chart } from 'cdk8s';
 import { AttributeGen } from '../constructs/attributes/attribute-gen';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
-import { ZipkinCollectorEndpointVersion, zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
+import { BookRecipes } from '../constructs/demo/book-recipes';
 import { CoolstoreGateway } from '../constructs/demo/coolstore-gateway';
 import { HttpbinEgress } from '../constructs/demo/httpbin-egress';
 import { IstioInActionApp } from '../constructs/demo/istioinaction-app';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
-import { MetricDefinition, MetricType } from '../constructs/metrics/metric-definition';
+import { MetricDefinition } from '../constructs/metrics/metric-definition';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
 import { ProxyKind } from '../constructs/metrics/proxy-kind';
 import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
-import { EnvoyStatName } from '../constructs/stats/envoy-stat-name';
 import { StatsInclusion } from '../constructs/stats/stats-inclusion';
 import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
 import { TraceSampling } from '../constructs/tracing/trace-sampling';
@@ -69,7 +68,7 @@ const IOP_METADATA: Deviation[] = [
   },
 ];
 
-const ZIPKIN = 'zipkin.istio-system:9411';
+const ZIPKIN = BookRecipes.zipkinAddress;
 
 function istioInstallChart(app: App): Chart {
   return new Chart(app, 'istio-install', { namespace: 'istio-system', disableResourceNameHashes: true });
@@ -97,7 +96,7 @@ export const SCENARIOS: readonly Scenario[] = [
       new StatsInclusion(webapp, 'stats-inclusion', {
         mesh,
         target: ProxyTarget.workload(webapp),
-        inclusionPrefixes: [EnvoyStatName.outboundCluster({ port: 80, host: 'catalog.istioinaction' })],
+        inclusionPrefixes: [BookRecipes.catalogClusterStats],
       });
     },
     extraObjects: WEBAPP_BASE,
@@ -110,7 +109,7 @@ export const SCENARIOS: readonly Scenario[] = [
       new StatsInclusion(mesh, 'stats-inclusion', {
         mesh,
         target: ProxyTarget.mesh(),
-        inclusionPrefixes: [EnvoyStatName.outboundCluster({ port: 80, host: 'catalog.istioinaction' })],
+        inclusionPrefixes: [BookRecipes.catalogClusterStats],
       });
     },
     extraObjects: {},
@@ -153,12 +152,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'new-metric',
     build: (app) => {
       const mesh = demoMesh(app, 'demo');
-      new MetricDefinition(mesh, 'get-calls', {
-        mesh,
-        name: 'get_calls',
-        type: MetricType.COUNTER,
-        value: "(request.method.startsWith('GET') ? 1 : 0)",
-      });
+      new MetricDefinition(mesh, 'get-calls', { mesh, ...BookRecipes.getCalls });
     },
     extraObjects: {},
     deviations: IOP_METADATA,
@@ -169,11 +163,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const mesh = demoMesh(app, 'demo');
       const chart = appChart(app);
       const generator = new AttributeGen(chart, 'attribute-gen', { mesh, name: 'attribute-gen-example' });
-      const operationId = generator.addAttribute('istio_operationId', [
-        { value: 'getitems', condition: "request.url_path == '/items' && request.method == 'GET'" },
-        { value: 'createitem', condition: "request.url_path == '/items' && request.method == 'POST'" },
-        { value: 'deleteitem', condition: "request.url_path == '/items' && request.method == 'DELETE'" },
-      ]);
+      const operationId = generator.addAttribute(BookRecipes.operationIdAttribute, BookRecipes.operationIdRules);
       new MetricDimensions(chart, 'requests-operation', {
         mesh,
         metric: StandardMetric.REQUESTS_TOTAL,
@@ -241,12 +231,7 @@ export const SCENARIOS: readonly Scenario[] = [
       new ZipkinTracer(webapp, 'zipkin', { mesh, target, address: ZIPKIN });
       new BootstrapOverride(webapp, 'bootstrap', {
         name: 'istio-custom-zipkin',
-        bootstrap: zipkinTracingOverride({
-          collectorCluster: 'zipkin',
-          collectorEndpoint: '/zipkin/api/v1/spans',
-          traceId128bit: true,
-          collectorEndpointVersion: ZipkinCollectorEndpointVersion.HTTP_JSON,
-        }),
+        bootstrap: BookRecipes.zipkinBootstrap,
         workloads: [webapp],
       });
     },

@@ -20,11 +20,13 @@ export interface ZipkinConfig {
   readonly collectorCluster: string;
   /** Path spans are posted to, e.g. `/api/v2/spans`. */
   readonly collectorEndpoint: string;
-  /** 128-bit trace ids (JSON boolean). */
+  /** 128-bit trace ids (a JSON boolean). @default - 64-bit ids */
   readonly traceId128bit?: boolean;
-  /** Whether client and server spans share one span id. */
+  /** Whether client and server spans share one span id. @default true */
   readonly sharedSpanContext?: boolean;
+  /** @default - Envoy's default, the unusable v1 JSON: set HTTP_JSON */
   readonly collectorEndpointVersion?: ZipkinCollectorEndpointVersion;
+  /** @default - the cluster name */
   readonly collectorHostname?: string;
 }
 
@@ -36,31 +38,25 @@ export enum ZipkinCollectorEndpointVersion {
   HTTP_PROTO = 'HTTP_PROTO',
 }
 
-export interface ZipkinTracingOverrideProps {
-  readonly collectorCluster: string;
-  readonly collectorEndpoint: string;
-  /** @default - Envoy's default (64-bit ids) */
-  readonly traceId128bit?: boolean;
-  /** @default - Envoy's default (true) */
-  readonly sharedSpanContext?: boolean;
-  /** @default - Envoy's default, which is unusable (v1 JSON): set HTTP_JSON */
-  readonly collectorEndpointVersion?: ZipkinCollectorEndpointVersion;
-  /** @default - the cluster name */
-  readonly collectorHostname?: string;
-}
+/** ZipkinConfig fields of {@link zipkinTracingOverride}; unset fields keep Envoy's defaults. */
+export type ZipkinTracingOverrideProps = Omit<ZipkinConfig, '@type'>;
+
+/** ZipkinConfig fields in proto field-number order, so the JSON key order never depends on the caller. */
+const ZIPKIN_FIELD_ORDER: readonly (keyof ZipkinTracingOverrideProps)[] = [
+  'collectorCluster',
+  'collectorEndpoint',
+  'traceId128bit',
+  'sharedSpanContext',
+  'collectorEndpointVersion',
+  'collectorHostname',
+];
 
 /** Builds a bootstrap override that replaces the bootstrap Zipkin tracer settings. */
 export function zipkinTracingOverride(props: ZipkinTracingOverrideProps): EnvoyBootstrapOverride {
-  const typedConfig: ZipkinConfig = {
+  const fields = ZIPKIN_FIELD_ORDER.filter((field) => props[field] !== undefined).map((field) => [field, props[field]]);
+  const typedConfig = {
     '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig',
-    collectorCluster: props.collectorCluster,
-    collectorEndpoint: props.collectorEndpoint,
-    ...(props.traceId128bit !== undefined ? { traceId128bit: props.traceId128bit } : {}),
-    ...(props.sharedSpanContext !== undefined ? { sharedSpanContext: props.sharedSpanContext } : {}),
-    ...(props.collectorEndpointVersion !== undefined
-      ? { collectorEndpointVersion: props.collectorEndpointVersion }
-      : {}),
-    ...(props.collectorHostname !== undefined ? { collectorHostname: props.collectorHostname } : {}),
-  };
+    ...Object.fromEntries(fields),
+  } as ZipkinConfig;
   return { tracing: { http: { name: 'envoy.tracers.zipkin', typedConfig } } };
 }

@@ -2,17 +2,16 @@ import { type App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AttributeGen } from '../attributes/attribute-gen';
 import { BootstrapOverride } from '../bootstrap/bootstrap-override';
-import { ZipkinCollectorEndpointVersion, zipkinTracingOverride } from '../bootstrap/envoy-bootstrap';
+import { BookRecipes } from '../demo/book-recipes';
 import { CoolstoreGateway } from '../demo/coolstore-gateway';
 import { HttpbinEgress } from '../demo/httpbin-egress';
 import { IstioInActionApp } from '../demo/istioinaction-app';
 import { IstioMesh } from '../mesh/istio-mesh';
-import { MetricDefinition, MetricType } from '../metrics/metric-definition';
+import { MetricDefinition } from '../metrics/metric-definition';
 import { MetricDimensions } from '../metrics/metric-dimensions';
 import { ProxyKind } from '../metrics/proxy-kind';
 import { StandardMetric } from '../metrics/standard-metrics';
 import { ProxyTarget } from '../proxy-config/proxy-target';
-import { EnvoyStatName } from '../stats/envoy-stat-name';
 import { StatsInclusion } from '../stats/stats-inclusion';
 import { CustomTag, CustomTraceTags } from '../tracing/custom-trace-tags';
 import { PilotTraceSampling } from '../tracing/pilot-trace-sampling';
@@ -53,7 +52,7 @@ export class IstioInActionObservability extends Construct {
     new HttpbinEgress(chart, 'httpbin', { mesh, gateway });
 
     // Stats inclusion (ch7): webapp's outbound cluster to catalog, per workload and mesh-wide.
-    const catalogCluster = EnvoyStatName.outboundCluster({ port: 80, host: 'catalog.istioinaction' });
+    const catalogCluster = BookRecipes.catalogClusterStats;
     new StatsInclusion(chart, 'webapp-stats-inclusion', {
       mesh,
       target: ProxyTarget.workload(webapp),
@@ -69,26 +68,17 @@ export class IstioInActionObservability extends Construct {
     new MetricDimensions(chart, 'requests-dimensions', {
       mesh,
       metric: StandardMetric.REQUESTS_TOTAL,
-      dimensions: { upstream_proxy_version: 'upstream_peer.istio_version', source_mesh_id: "node.metadata['MESH_ID']" },
-      tagsToRemove: ['request_protocol'],
+      dimensions: BookRecipes.requestDimensions,
+      tagsToRemove: BookRecipes.removedRequestTags,
       extraStatTagsFor: [webapp],
     });
 
     // A new metric counting GET requests (istio_get_calls).
-    new MetricDefinition(chart, 'get-calls', {
-      mesh,
-      name: 'get_calls',
-      type: MetricType.COUNTER,
-      value: "(request.method.startsWith('GET') ? 1 : 0)",
-    });
+    new MetricDefinition(chart, 'get-calls', { mesh, ...BookRecipes.getCalls });
 
     // istio_operationId classifies catalog calls; upstream_operation reports it on outbound requests.
     const attributeGen = new AttributeGen(chart, 'attribute-gen', { mesh, name: 'attribute-gen-example' });
-    const operationId = attributeGen.addAttribute('istio_operationId', [
-      { value: 'getitems', condition: "request.url_path == '/items' && request.method == 'GET'" },
-      { value: 'createitem', condition: "request.url_path == '/items' && request.method == 'POST'" },
-      { value: 'deleteitem', condition: "request.url_path == '/items' && request.method == 'DELETE'" },
-    ]);
+    const operationId = attributeGen.addAttribute(BookRecipes.operationIdAttribute, BookRecipes.operationIdRules);
     new MetricDimensions(chart, 'requests-operation', {
       mesh,
       metric: StandardMetric.REQUESTS_TOTAL,
@@ -97,7 +87,7 @@ export class IstioInActionObservability extends Construct {
     });
 
     // Tracing (ch8): mesh-wide defaults, then webapp's own sampling, tags and bootstrap tracer.
-    const zipkinAddress = 'zipkin.istio-system:9411';
+    const zipkinAddress = BookRecipes.zipkinAddress;
     new PilotTraceSampling(chart, 'pilot-sampling', { mesh, percentage: 100 });
     new TraceSampling(chart, 'mesh-sampling', { mesh, target: ProxyTarget.mesh(), percentage: 100 });
     new ZipkinTracer(chart, 'mesh-zipkin', { mesh, target: ProxyTarget.mesh(), address: zipkinAddress });
@@ -110,13 +100,7 @@ export class IstioInActionObservability extends Construct {
     });
     new BootstrapOverride(chart, 'webapp-bootstrap', {
       name: 'istio-custom-zipkin',
-      bootstrap: zipkinTracingOverride({
-        collectorCluster: 'zipkin',
-        collectorEndpoint: '/zipkin/api/v1/spans',
-        // The book writes "true" as a string; Envoy's proto JSON wants a boolean (facts B.7).
-        traceId128bit: true,
-        collectorEndpointVersion: ZipkinCollectorEndpointVersion.HTTP_JSON,
-      }),
+      bootstrap: BookRecipes.zipkinBootstrap,
       workloads: [webapp],
     });
   }
