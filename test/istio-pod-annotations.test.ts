@@ -112,3 +112,61 @@ describe('proxy.istio.io/config merging', () => {
     expect(IstioPodAnnotations.of(webapp).mergedProxyConfig).toEqual({});
   });
 });
+
+describe('annotations set on the workload directly', () => {
+  it('adopts an existing proxy.istio.io/config and merges contributions into it', () => {
+    const { mesh, chart, webapp } = demoFixture();
+    webapp.podMetadata.addAnnotation('proxy.istio.io/config', 'holdApplicationUntilProxyStarts: true\n');
+    new TraceSampling(chart, 'sampling', { mesh, target: ProxyTarget.workload(webapp), percentage: 5 });
+    expect(podAnnotations(chart, 'webapp')).toEqual({
+      'proxy.istio.io/config': 'holdApplicationUntilProxyStarts: true\ntracing:\n  sampling: 5\n',
+    });
+  });
+
+  it('refuses a contribution that conflicts with the existing annotation, naming it', () => {
+    const { mesh, chart, webapp } = demoFixture();
+    webapp.podMetadata.addAnnotation('proxy.istio.io/config', 'tracing:\n  sampling: 1\n');
+    expect(
+      () => new TraceSampling(chart, 'sampling', { mesh, target: ProxyTarget.workload(webapp), percentage: 5 }),
+    ).toThrow(
+      '[istioinaction/sampling] proxy.istio.io/config of Deployment "webapp": tracing.sampling is set to 1 by ' +
+        'istioinaction/app/webapp/Deployment (annotation set on the workload) and to 5 by istioinaction/sampling; set it in one place',
+    );
+  });
+
+  it('refuses an existing annotation that is not a YAML mapping', () => {
+    const { mesh, chart, webapp } = demoFixture();
+    webapp.podMetadata.addAnnotation('proxy.istio.io/config', '- not a mapping');
+    expect(
+      () => new TraceSampling(chart, 'sampling', { mesh, target: ProxyTarget.workload(webapp), percentage: 5 }),
+    ).toThrow(
+      '[istioinaction/app/webapp/Deployment] proxy.istio.io/config of Deployment "webapp": got "- not a mapping", expected a YAML mapping of ProxyConfig fields',
+    );
+  });
+
+  it('reports at synth an annotation overwritten after constructs contributed', () => {
+    const { app, mesh, chart, webapp } = demoFixture();
+    new TraceSampling(chart, 'sampling', { mesh, target: ProxyTarget.workload(webapp), percentage: 5 });
+    webapp.podMetadata.addAnnotation('proxy.istio.io/config', 'concurrency: 2\n');
+    expect(() => app.synth()).toThrow(
+      '[istioinaction/app/webapp/Deployment/IstioPodAnnotations] proxy.istio.io/config of Deployment "webapp" was overwritten ' +
+        'after observability constructs contributed to it; set it before adding them, or contribute through IstioPodAnnotations.addProxyConfig()',
+    );
+  });
+
+  it('treats a bootstrap override set by hand like one set by a construct', () => {
+    const { chart, webapp } = demoFixture();
+    webapp.podMetadata.addAnnotation('sidecar.istio.io/bootstrapOverride', 'by-hand');
+    expect(
+      () =>
+        new BootstrapOverride(chart, 'b', {
+          name: 'generated',
+          bootstrap: zipkinTracingOverride({ collectorCluster: 'zipkin', collectorEndpoint: '/api/v2/spans' }),
+          workloads: [webapp],
+        }),
+    ).toThrow(
+      '[istioinaction/b] sidecar.istio.io/bootstrapOverride of Deployment "webapp" is set to "by-hand" by ' +
+        'istioinaction/app/webapp/Deployment (annotation set on the workload) and to "generated" by istioinaction/b; a pod reads one bootstrap override',
+    );
+  });
+});

@@ -1,8 +1,8 @@
 import { Lazy } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-27';
 import { Construct, type IConstruct } from 'constructs';
-import { stringify } from 'yaml';
-import { ObservabilityConfigError } from '../errors';
+import { parse, stringify } from 'yaml';
+import { ObservabilityConfigError, problem } from '../errors';
 import { FragmentMerger } from '../merge/fragment-merger';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
 
@@ -23,6 +23,10 @@ export const PROXY_CONFIG_ATOMIC_PATHS: readonly string[] = ['tracing.customTags
  * annotations itself, so that all contributions end up in a single `proxy.istio.io/config`
  * YAML document (serialized with the `yaml` library, keys sorted) and conflicting
  * contributions are refused, naming both constructs.
+ *
+ * An annotation the workload already carries (set through `podMetadata`) is adopted as the first
+ * contribution, so nothing set by hand is lost; overwriting the merged annotation afterwards is
+ * reported at synth.
  */
 export class IstioPodAnnotations extends Construct {
   /** The annotations of `workload`, created on first use. */
@@ -41,6 +45,8 @@ export class IstioPodAnnotations extends Construct {
       `${PROXY_CONFIG_ANNOTATION} of ${describeWorkload(workload)}`,
       PROXY_CONFIG_ATOMIC_PATHS,
     );
+    this.adoptExistingAnnotations();
+    this.node.addValidation({ validate: () => this.overwrittenProblems() });
   }
 
   /** The namespace the workload's pods run in, if set on the workload or its chart. */
@@ -72,6 +78,54 @@ export class IstioPodAnnotations extends Construct {
     if (current) return;
     this.bootstrapOverride = { configMapName, contributor: contributor.node.path };
     this.workload.podMetadata.addAnnotation(BOOTSTRAP_OVERRIDE_ANNOTATION, configMapName);
+  }
+
+  /** Takes over annotations set on the workload before any construct contributed. */
+  private adoptExistingAnnotations(): void {
+    const annotations: Record<string, unknown> = this.workload.podMetadata.toJson().annotations ?? {};
+    const byHand = `${this.workload.node.path} (annotation set on the workload)`;
+    const proxyConfig = annotations[PROXY_CONFIG_ANNOTATION];
+    if (proxyConfig !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = parse(String(proxyConfig));
+      } catch (error) {
+        parsed = error;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || parsed instanceof Error) {
+        throw new ObservabilityConfigError(this.workload, [
+          problem(
+            `${PROXY_CONFIG_ANNOTATION} of ${describeWorkload(this.workload)}`,
+            proxyConfig,
+            'a YAML mapping of ProxyConfig fields',
+          ),
+        ]);
+      }
+      this.proxyConfig.add(byHand, parsed as Record<string, unknown>);
+      this.workload.podMetadata.addAnnotation(
+        PROXY_CONFIG_ANNOTATION,
+        Lazy.any({ produce: () => this.renderProxyConfig() }),
+      );
+    }
+    const bootstrap = annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
+    if (typeof bootstrap === 'string') this.bootstrapOverride = { configMapName: bootstrap, contributor: byHand };
+  }
+
+  /** Someone set the annotations directly after constructs contributed: their contributions would be lost. */
+  private overwrittenProblems(): string[] {
+    const annotations: Record<string, unknown> = this.workload.podMetadata.toJson().annotations ?? {};
+    const problems: string[] = [];
+    if (!this.proxyConfig.isEmpty && annotations[PROXY_CONFIG_ANNOTATION] !== this.renderProxyConfig()) {
+      problems.push(
+        `${PROXY_CONFIG_ANNOTATION} of ${describeWorkload(this.workload)} was overwritten after observability constructs contributed to it; set it before adding them, or contribute through IstioPodAnnotations.addProxyConfig()`,
+      );
+    }
+    if (this.bootstrapOverride && annotations[BOOTSTRAP_OVERRIDE_ANNOTATION] !== this.bootstrapOverride.configMapName) {
+      problems.push(
+        `${BOOTSTRAP_OVERRIDE_ANNOTATION} of ${describeWorkload(this.workload)} was overwritten after ${this.bootstrapOverride.contributor} set it`,
+      );
+    }
+    return problems;
   }
 
   /** The merged ProxyConfig overrides (a copy). */
