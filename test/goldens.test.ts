@@ -27,5 +27,9 @@ describe.each(SCENARIOS)('scenario $name', (scenario) => {
     expect(result.differences.map((d) => `${d.object} ${d.path}`).sort()).toEqual(
       scenario.deviations.map((d) => `${d.object} ${d.path}`).sort(),
     );
+    for (const deviation of scenario.deviations.filter((d) => 'ours' in d)) {
+      const found = result.differences.find((d) => d.object === deviation.object && d.path === deviation.path);
+      expect(found?.ours, `${deviation.object} ${deviation.path}`).toEqual(deviation.ours);
+    }
   });
 });

@@ -1,11 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import { IstioMesh } from '../constructs/mesh/istio-mesh';
-import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
-import { EnvoyStatName } from '../constructs/stats/envoy-stat-name';
-import { StatsInclusion } from '../constructs/stats/stats-inclusion';
-import { TraceSampling } from '../constructs/tracing/trace-sampling';
+import { EnvoyStatName, IstioMesh, ProxyTarget, StatsInclusion, TraceSampling } from '../constructs';
 import { podAnnotations } from './support/fixtures';
 
 describe('the README usage example', () => {

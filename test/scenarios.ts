@@ -20,6 +20,8 @@ import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
 export interface Deviation {
   readonly object: string;
   readonly path: string;
+  /** Our value at `path`, where the exact value is the point of the deviation. */
+  readonly ours?: unknown;
   readonly why: string;
 }
 
@@ -59,6 +61,7 @@ const IOP_METADATA: Deviation[] = [
   {
     object: 'IstioOperator/control-plane',
     path: 'metadata.name',
+    ours: 'control-plane',
     why: 'the book leaves the IstioOperator unnamed; we name it control-plane so every overlay is the same file',
   },
   {
@@ -177,6 +180,7 @@ export const SCENARIOS: readonly Scenario[] = [
       {
         object: 'EnvoyFilter/attribute-gen-example',
         path: 'spec.configPatches[0].match.proxy.proxyVersion',
+        ours: '^1\\.17([.-].*)?$',
         why: 'derived from the target version as ^1\\.17([.-].*)?$; the hand-edited ^1\\.17.* also matches 1.170-1.179 (istio/istio#43602)',
       },
     ],
@@ -241,6 +245,7 @@ export const SCENARIOS: readonly Scenario[] = [
       {
         object: 'ConfigMap/istio-custom-zipkin',
         path: 'data["custom_bootstrap.json"].tracing.http.typedConfig.traceId128bit',
+        ours: true,
         why: 'the book writes the string "true"; ZipkinConfig.trace_id_128bit is a bool, so Envoy proto JSON wants true (facts B.7)',
       },
     ],
