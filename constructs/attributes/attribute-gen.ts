@@ -153,7 +153,7 @@ export class AttributeGen extends Construct {
   }
 
   /** The plugin configuration, as the `StringValue` JSON the plugin reads. */
-  pluginConfig(): AttributeGenPluginConfig {
+  private pluginConfig(): AttributeGenPluginConfig {
     return {
       attributes: [...this.attributes].map(([name, matches]) => ({
         output_attribute: name,

@@ -49,11 +49,6 @@ export class IstioPodAnnotations extends Construct {
     this.node.addValidation({ validate: () => this.overwrittenProblems() });
   }
 
-  /** The namespace the workload's pods run in, if set on the workload or its chart. */
-  get namespace(): string | undefined {
-    return this.workload.metadata.namespace;
-  }
-
   /** Merges `fragment` into the workload's `proxy.istio.io/config`; refuses conflicting values. */
   addProxyConfig(contributor: IConstruct, fragment: ProxyConfigFragment): void {
     const firstContribution = this.proxyConfig.isEmpty;

@@ -22,17 +22,6 @@ export class IstioVersion {
     return `${this.major}.${this.minor}`;
   }
 
-  /** Negative when this is older than `other`, 0 when equal, positive when newer. */
-  compare(other: IstioVersion): number {
-    return this.major - other.major || this.minor - other.minor;
-  }
-
-  atLeast(other: string): boolean {
-    const parsed = IstioVersion.tryParse(other);
-    if (!parsed) throw new Error(`internal: '${other}' is not an Istio version`);
-    return this.compare(parsed) >= 0;
-  }
-
   /**
    * The RE2 regex for an EnvoyFilter `match.proxy.proxyVersion` that matches exactly the proxies of
    * this minor release: `1.17`, `1.17.8`, `1.17-dev`, `1.17.0-beta.1`, but not `1.170` or `1.1.7`.

@@ -30,21 +30,7 @@ export interface TelemetryMechanisms {
   readonly generatedAttributeReference: 'bare-name';
   /** Where sampling, custom tags and the tracer address go: ProxyConfig `tracing` (A.7, B.4). */
   readonly tracingConfiguration: 'proxy-config';
-  /** Stat prefixes Envoy keeps without a `proxyStatsMatcher` entry: `istio` since 1.16 (A.9). */
-  readonly defaultStatsPrefixes: readonly string[];
 }
-
-/** Default bootstrap stats inclusion prefixes since 1.16, `pkg/bootstrap/config.go` (facts A.9). */
-const DEFAULT_STATS_PREFIXES_1_16 = [
-  'cluster_manager',
-  'listener_manager',
-  'server',
-  'cluster.xds-grpc',
-  'wasm',
-  'reporter=',
-  'component',
-  'istio',
-];
 
 const MECHANISMS: ReadonlyMap<string, TelemetryMechanisms> = new Map([
   [
@@ -56,7 +42,6 @@ const MECHANISMS: ReadonlyMap<string, TelemetryMechanisms> = new Map([
       attributeGeneration: 'envoy-filter-null-vm',
       generatedAttributeReference: 'bare-name',
       tracingConfiguration: 'proxy-config',
-      defaultStatsPrefixes: DEFAULT_STATS_PREFIXES_1_16,
     },
   ],
 ]);
