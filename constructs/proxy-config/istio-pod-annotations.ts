@@ -54,12 +54,7 @@ export class IstioPodAnnotations extends Construct {
     const firstContribution = this.proxyConfig.isEmpty;
     const conflicts = this.proxyConfig.add(contributor.node.path, { ...fragment });
     if (conflicts.length > 0) throw new ObservabilityConfigError(contributor, conflicts);
-    if (firstContribution && !this.proxyConfig.isEmpty) {
-      this.workload.podMetadata.addAnnotation(
-        PROXY_CONFIG_ANNOTATION,
-        Lazy.any({ produce: () => this.renderProxyConfig() }),
-      );
-    }
+    if (firstContribution && !this.proxyConfig.isEmpty) this.attachProxyConfigAnnotation();
   }
 
   /** Points the workload's sidecar at a bootstrap override ConfigMap; a workload has at most one. */
@@ -73,6 +68,14 @@ export class IstioPodAnnotations extends Construct {
     if (current) return;
     this.bootstrapOverride = { configMapName, contributor: contributor.node.path };
     this.workload.podMetadata.addAnnotation(BOOTSTRAP_OVERRIDE_ANNOTATION, configMapName);
+  }
+
+  /** The annotation is rendered at synth, once every construct has contributed. */
+  private attachProxyConfigAnnotation(): void {
+    this.workload.podMetadata.addAnnotation(
+      PROXY_CONFIG_ANNOTATION,
+      Lazy.any({ produce: () => this.renderProxyConfig() }),
+    );
   }
 
   /** Takes over annotations set on the workload before any construct contributed. */
@@ -97,10 +100,7 @@ export class IstioPodAnnotations extends Construct {
         ]);
       }
       this.proxyConfig.add(byHand, parsed as Record<string, unknown>);
-      this.workload.podMetadata.addAnnotation(
-        PROXY_CONFIG_ANNOTATION,
-        Lazy.any({ produce: () => this.renderProxyConfig() }),
-      );
+      this.attachProxyConfigAnnotation();
     }
     const bootstrap = annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
     if (typeof bootstrap === 'string') this.bootstrapOverride = { configMapName: bootstrap, contributor: byHand };
