@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import { isDnsLabel, isDnsSubdomain } from '../names';
-import { IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
+import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
 import type { EnvoyBootstrapOverride } from './envoy-bootstrap';
 
 /** The ConfigMap key the sidecar injector mounts and pilot-agent reads (facts B.8). */
@@ -67,7 +67,7 @@ export class BootstrapOverride extends Construct {
   /** Makes `workload`'s sidecars start with this bootstrap; a workload has at most one override. */
   addWorkload(workload: kplus.Workload): void {
     if (this.workloads.includes(workload)) {
-      throw new ObservabilityConfigError(this, [`workloads: ${workload.kind} "${workload.name}" is already added`]);
+      throw new ObservabilityConfigError(this, [`workloads: ${describeWorkload(workload)} is already added`]);
     }
     this.workloads.push(workload);
     IstioPodAnnotations.of(workload).setBootstrapOverride(this, this.configMap.name);
@@ -79,7 +79,7 @@ export class BootstrapOverride extends Construct {
       .filter((w) => w.metadata.namespace !== this.namespace)
       .map(
         (w) =>
-          `workloads: ${w.kind} "${w.name}" runs in namespace ${JSON.stringify(w.metadata.namespace ?? null)}, expected ${JSON.stringify(this.namespace ?? null)}: the sidecar injector mounts the override ConfigMap from the pod's own namespace`,
+          `workloads: ${describeWorkload(w)} runs in namespace ${JSON.stringify(w.metadata.namespace ?? null)}, expected ${JSON.stringify(this.namespace ?? null)}: the sidecar injector mounts the override ConfigMap from the pod's own namespace`,
       );
   }
 }

@@ -4,7 +4,7 @@ import { type DimensionValue, isGeneratedAttribute } from '../attributes/generat
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isPrometheusLabelName } from '../names';
-import { IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
+import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
 import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems } from './proxy-kind';
 import { STANDARD_LABELS, type StandardMetric, standardMetricProblems } from './standard-metrics';
 
@@ -113,9 +113,7 @@ export class MetricDimensions extends Construct {
   /** Lists this construct's added dimensions in `extraStatTags` of `workload`'s pods. */
   addExtraStatTagsTo(workload: kplus.Workload): void {
     if (this.statTagWorkloads.includes(workload)) {
-      throw new ObservabilityConfigError(this, [
-        `extraStatTagsFor: ${workload.kind} "${workload.name}" is already listed`,
-      ]);
+      throw new ObservabilityConfigError(this, [`extraStatTagsFor: ${describeWorkload(workload)} is already listed`]);
     }
     this.statTagWorkloads.push(workload);
     this.emitStatTags(workload, [...this.dimensions.keys()]);

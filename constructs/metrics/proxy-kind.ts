@@ -1,3 +1,5 @@
+import { problem } from '../errors';
+
 /**
  * The kinds of Envoy proxy the stats filter distinguishes (IstioOperator `configOverride` keys).
  */
@@ -19,10 +21,11 @@ export const ALL_PROXY_KINDS: readonly ProxyKind[] = [
 /** Problems with a list of proxy kinds given by a user (unknown values, duplicates, empty list). */
 export function proxyKindProblems(field: string, kinds: readonly ProxyKind[]): string[] {
   const problems: string[] = [];
-  if (kinds.length === 0) problems.push(`${field}: got [], expected at least one of ${ALL_PROXY_KINDS.join(', ')}`);
+  const known = ALL_PROXY_KINDS.join(', ');
+  if (kinds.length === 0) problems.push(problem(field, kinds, `at least one of ${known}`));
   kinds.forEach((kind, i) => {
     if (!ALL_PROXY_KINDS.includes(kind)) {
-      problems.push(`${field}[${i}]: got ${JSON.stringify(kind)}, expected one of ${ALL_PROXY_KINDS.join(', ')}`);
+      problems.push(problem(`${field}[${i}]`, kind, `one of ${known}`));
     } else if (kinds.indexOf(kind) !== i) {
       problems.push(`${field}[${i}]: got ${JSON.stringify(kind)} again, expected each proxy kind once`);
     }

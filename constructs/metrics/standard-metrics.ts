@@ -1,3 +1,5 @@
+import { problem } from '../errors';
+
 /**
  * Istio's standard metrics by base name, as the stats filter knows them
  * (`istio_stats.cc` `all_metrics_`, facts B.1). Prometheus exports each as `istio_<name>`.
@@ -61,7 +63,5 @@ export function standardMetricProblems(field: string, name: string): string[] {
     : unprefixed !== undefined && STANDARD_METRIC_NAMES.includes(unprefixed)
       ? `; use "${unprefixed}" without the istio_ prefix Prometheus adds`
       : '';
-  return [
-    `${field}: got ${JSON.stringify(name)}, expected a standard metric base name (${STANDARD_METRIC_NAMES.join(', ')})${hint}`,
-  ];
+  return [problem(field, name, `a standard metric base name (${STANDARD_METRIC_NAMES.join(', ')})${hint}`)];
 }

@@ -134,6 +134,7 @@ export class IstioPodAnnotations extends Construct {
   }
 }
 
-function describeWorkload(workload: kplus.Workload): string {
+/** How messages name a workload: `Deployment "webapp"`. */
+export function describeWorkload(workload: kplus.Workload): string {
   return `${workload.kind} "${workload.name}"`;
 }

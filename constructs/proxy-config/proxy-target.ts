@@ -1,7 +1,7 @@
 import type * as kplus from 'cdk8s-plus-27';
 import type { IConstruct } from 'constructs';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { IstioPodAnnotations } from './istio-pod-annotations';
+import { describeWorkload, IstioPodAnnotations } from './istio-pod-annotations';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
 
 /**
@@ -45,7 +45,7 @@ class WorkloadProxyTarget extends ProxyTarget {
   }
 
   get description(): string {
-    return `${this.workload.kind} "${this.workload.name}"`;
+    return describeWorkload(this.workload);
   }
 
   contribute(_mesh: IstioMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void {
