@@ -1,22 +1,51 @@
-import { IstioInActionObservability } from './constructs/stacks/istioinaction-observability';
+import { parseArgs } from 'node:util';
+import { ConfigFile, ConfigFileError } from './constructs/config/config-file';
+import { ObservabilityStack } from './constructs/stacks/observability-stack';
 import { synthAtomically } from './constructs/synth/atomic-synth';
+import { formatFinding, ValidationFailedError } from './constructs/validate/finding';
+
+const USAGE = 'usage: npm run synth -- [--config <file>] [--out <dir>]';
 
 /**
- * Synthesizes the default stack (the book's istioinaction example with every piece on) into
- * dist/, or CDK8S_OUTDIR. ISTIO_VERSION picks the target (default 1.17). On any error the output
- * folder is left as it was and the process exits with status 1.
+ * Synthesizes the stack declared in a config file (default observability.yaml) into an output
+ * folder (default dist/, or CDK8S_OUTDIR when cdk8s-cli runs the app). Everything is validated
+ * first; on any error every problem is printed with its location, the output folder is left
+ * exactly as it was, and the exit status is 1. Warnings are printed and do not fail.
  */
-function main(): void {
-  const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
+async function main(): Promise<number> {
+  let args: { config: string; out: string };
   try {
-    synthAtomically(
-      outdir,
-      (app) => new IstioInActionObservability(app, 'default', { istioVersion: process.env.ISTIO_VERSION }),
-    );
+    const { values } = parseArgs({
+      options: { config: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    args = { config: values.config ?? 'observability.yaml', out: values.out ?? process.env.CDK8S_OUTDIR ?? 'dist' };
   } catch (error) {
-    process.stderr.write(`synth failed, ${outdir}/ left unchanged:\n${(error as Error).message}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const failed = (message: string) => {
+    process.stderr.write(`synth failed, ${args.out}/ left unchanged:\n${message}\n`);
+    return 1;
+  };
+  try {
+    const file = ConfigFile.load(args.config);
+    const report = await synthAtomically(args.out, (app) => {
+      new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
+    });
+    for (const warning of report.warnings) process.stderr.write(`warning: ${formatFinding(warning)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ValidationFailedError) {
+      for (const warning of error.warnings) process.stderr.write(`warning: ${formatFinding(warning)}\n`);
+      return failed(error.message);
+    }
+    if (error instanceof ConfigFileError) return failed(error.message);
+    return failed((error as Error).stack ?? String(error));
   }
 }
 
-main();
+main().then((status) => {
+  process.exitCode = status;
+});

@@ -1,14 +1,24 @@
 import type { IConstruct } from 'constructs';
 
+/** What is wrong, when it needs saying beyond the value, and how to fix it, when known. */
+export interface ProblemDetail {
+  readonly what?: string;
+  readonly hint?: string;
+}
+
 /**
  * One problem with one field of a construct's input.
  *
  * Messages follow one shape everywhere so users can grep for them:
- * `<field>: got <value>, expected <what is expected>`. cdk8s prefixes the construct path
- * (`[app/chart/construct] ...`) when the problem is reported through `node.addValidation`.
+ * `<field>: got <value>, expected <what is expected>`, or with a reason
+ * `<field>: <what is wrong> (got <value>, expected <what is expected>)`, then `; hint: <fix>`.
+ * The construct path is prefixed (`[app/chart/construct] ...`) by whoever reports it.
  */
-export function problem(field: string, value: unknown, expected: string): string {
-  return `${field}: got ${formatValue(value)}, expected ${expected}`;
+export function problem(field: string, value: unknown, expected: string, detail: ProblemDetail = {}): string {
+  const body = detail.what
+    ? `${field}: ${detail.what} (got ${formatValue(value)}, expected ${expected})`
+    : `${field}: got ${formatValue(value)}, expected ${expected}`;
+  return detail.hint ? `${body}; hint: ${detail.hint}` : body;
 }
 
 /** Renders a user value unambiguously (strings quoted, so empty strings and spaces are visible). */
@@ -31,11 +41,14 @@ export function formatValue(value: unknown): string {
  */
 export class ObservabilityConfigError extends Error {
   readonly problems: readonly string[];
+  /** Path of the construct whose input is refused. */
+  readonly path: string;
 
   constructor(scope: IConstruct, problems: readonly string[]) {
     super(problems.map((p) => `[${scope.node.path}] ${p}`).join('\n'));
     this.name = 'ObservabilityConfigError';
     this.problems = problems;
+    this.path = scope.node.path;
   }
 }
 

@@ -37,7 +37,7 @@ export type {
   ProxyTracingConfig,
 } from './proxy-config/proxy-config-fragment';
 export { ProxyTarget } from './proxy-config/proxy-target';
-export { IstioInActionObservability, type IstioInActionObservabilityProps } from './stacks/istioinaction-observability';
+export { ObservabilityStack, type ObservabilityStackProps } from './stacks/observability-stack';
 export { type ClusterStatProps, EnvoyStatName } from './stats/envoy-stat-name';
 export { StatsInclusion, type StatsInclusionProps } from './stats/stats-inclusion';
 export { synthAtomically } from './synth/atomic-synth';

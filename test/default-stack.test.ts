@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdk8s';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IstioInActionObservability } from '../constructs/stacks/istioinaction-observability';
 import { synthAtomically } from '../constructs/synth/atomic-synth';
+import { ValidationFailedError } from '../constructs/validate/finding';
+import { defaultStack } from './support/fixtures';
 
 const ROOT = resolve(__dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -22,39 +23,48 @@ function readTree(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
 }
 
-function runMain(outdir: string, env: Record<string, string> = {}) {
-  return spawnSync(TSX, ['main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, CDK8S_OUTDIR: outdir, ...env },
-    encoding: 'utf8',
-  });
+function runMain(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(TSX, ['main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
 }
+
+/** The warnings every synth of the default stack prints (none of them fails the build). */
+const DEFAULT_WARNINGS =
+  'warning: observability.yaml:10:1 [istio-install/mesh/Install/Resource] spec.meshConfig.defaultConfig: proxyStatsMatcher, tracing apply to proxies when they start; after installing a change, restart the meshed workloads (kubectl rollout restart)\n' +
+  'warning: observability.yaml:75:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager\'s tracing provider; Istio\'s own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)\n' +
+  'warning: observability.yaml:75:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"]: is read when a pod starts; after changing it, restart the workloads that use it\n';
 
 afterEach(() => {
   for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the default stack (main.ts)', () => {
-  it('synthesizes exactly the committed dist/, byte for byte', () => {
+describe('the default stack (main.ts reading observability.yaml)', () => {
+  it('synthesizes exactly the committed dist/, byte for byte, printing only warnings', () => {
     const out = join(tempDir(), 'dist');
-    const run = runMain(out);
-    expect(run.stderr).toBe('');
+    const run = runMain(['--out', out]);
+    expect(run.stderr).toBe(DEFAULT_WARNINGS);
     expect(run.status).toBe(0);
     expect(Object.keys(readTree(out))).toEqual(['istio-install.k8s.yaml', 'istioinaction.k8s.yaml']);
     expect(readTree(out)).toEqual(readTree(join(ROOT, 'dist')));
   });
 
-  it('gives byte-identical output on two synths in one process', () => {
+  it('honours CDK8S_OUTDIR when no --out is given (cdk8s synth sets it)', () => {
+    const out = join(tempDir(), 'from-cli');
+    const run = runMain([], { CDK8S_OUTDIR: out });
+    expect(run.status).toBe(0);
+    expect(readTree(out)).toEqual(readTree(join(ROOT, 'dist')));
+  });
+
+  it('gives byte-identical output on two synths in one process', async () => {
     const first = join(tempDir(), 'a');
     const second = join(tempDir(), 'b');
-    synthAtomically(first, (app) => new IstioInActionObservability(app, 'default'));
-    synthAtomically(second, (app) => new IstioInActionObservability(app, 'default'));
+    await synthAtomically(first, defaultStack);
+    await synthAtomically(second, defaultStack);
     expect(readTree(first)).toEqual(readTree(second));
   });
 
   it('contains every piece of the seeds', () => {
     const app = Testing.app();
-    new IstioInActionObservability(app, 'default');
+    defaultStack(app);
     const kinds = app.charts.flatMap((chart) => Testing.synth(chart)).map((o) => `${o.kind}/${o.metadata.name}`);
     expect(kinds).toEqual([
       'IstioOperator/control-plane',
@@ -73,49 +83,102 @@ describe('the default stack (main.ts)', () => {
     ]);
   });
 
-  it('refuses a target it does not implement and leaves the output folder untouched', () => {
-    const out = join(tempDir(), 'dist');
-    execFileSync('mkdir', ['-p', out]);
+  it('refuses a config with errors: prints each with its file location, exits 1, leaves the output folder byte-identical', () => {
+    const dir = tempDir();
+    const out = join(dir, 'dist');
+    mkdirSync(out);
     writeFileSync(join(out, 'previous.k8s.yaml'), 'kind: Previous\n');
-    const run = runMain(out, { ISTIO_VERSION: '1.22' });
+    const config = join(dir, 'bad.yaml');
+    writeFileSync(
+      config,
+      readFileSync(join(ROOT, 'observability.yaml'), 'utf8')
+        .replace('metric: requests_total\n    proxies:', 'metric: request_duration_milliseconds_count\n    proxies:')
+        .replace("node.metadata['MESH_ID']", "nod.metadata['MESH_ID']")
+        .replace(
+          'webapp-sampling: { target: { workload: webapp }, percentage: 10 }',
+          'webapp-sampling: { target: { workload: webapp }, percentage: 0 }',
+        ),
+    );
+    const run = runMain(['--config', config, '--out', out]);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      `synth failed, ${out}/ left unchanged:\n` +
-        '[istio-install/mesh] istioVersion: got "1.22", expected a target this library implements: "1.17". ' +
-        'Istio 1.22 needs different telemetry mechanisms, so 1.17 output is not emitted for it\n',
+      DEFAULT_WARNINGS.replaceAll('observability.yaml', config) +
+        `synth failed, ${out}/ left unchanged:\n` +
+        '3 error(s) in the observability configuration:\n' +
+        `  ${config}:40:3 [istioinaction/requests-dimensions] dimensions.source_mesh_id: reads unknown attribute "nod" at column 1 (got "nod.metadata['MESH_ID']", expected attributes of Istio 1.17: connection, destination, downstream_peer, filter_state, metadata, node, request, response, source, upstream, upstream_peer; or one generated in this app: istio_operationId)\n` +
+        `  ${config}:47:3 [istioinaction/requests-operation] metric: got "request_duration_milliseconds_count", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total); use the base name "request_duration_milliseconds" (istio/istio#27764)\n` +
+        `  ${config}:65:3 [istioinaction/webapp-sampling] percentage: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API randomSamplingPercentage: 0 (Istio 1.12+)\n`,
     );
     expect(readTree(out)).toEqual({ 'previous.k8s.yaml': 'kind: Previous\n' });
+  });
+
+  it('refuses a target it does not implement, pointing at istioVersion', () => {
+    const dir = tempDir();
+    const config = join(dir, 'v122.yaml');
+    writeFileSync(config, 'istioVersion: "1.22"\nnamespace: shop\n');
+    const out = join(dir, 'dist');
+    const run = runMain(['--config', config, '--out', out]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      `synth failed, ${out}/ left unchanged:\n` +
+        '1 error(s) in the observability configuration:\n' +
+        `  ${config}:1:1 [istio-install/mesh] istioVersion: got "1.22", expected a target this library implements: "1.17". ` +
+        'Istio 1.22 needs different telemetry mechanisms, so 1.17 output is not emitted for it\n',
+    );
+    expect(readdirSync(dir)).toEqual(['v122.yaml']);
+  });
+
+  it('explains its arguments', () => {
+    const run = runMain(['--cofnig', 'x.yaml']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe("Unknown option '--cofnig'\nusage: npm run synth -- [--config <file>] [--out <dir>]\n");
   });
 });
 
 describe('synthAtomically', () => {
-  it('replaces the whole folder on success, dropping files the new synth does not write', () => {
+  it('replaces the whole folder on success, dropping files the new synth does not write', async () => {
     const out = join(tempDir(), 'dist');
     execFileSync('mkdir', ['-p', out]);
     writeFileSync(join(out, 'stale.k8s.yaml'), 'kind: Stale\n');
-    synthAtomically(out, (app) => new IstioInActionObservability(app, 'default'));
+    await synthAtomically(out, defaultStack);
     expect(Object.keys(readTree(out))).toEqual(['istio-install.k8s.yaml', 'istioinaction.k8s.yaml']);
   });
 
-  it('leaves the folder and its parent untouched when validation fails', () => {
+  it('leaves the folder and its parent untouched when validation fails', async () => {
     const parent = tempDir();
     const out = join(parent, 'dist');
-    synthAtomically(out, (app) => new IstioInActionObservability(app, 'default'));
+    await synthAtomically(out, defaultStack);
     const before = readTree(out);
-    expect(() =>
-      synthAtomically(out, (app) => {
-        const stack = new IstioInActionObservability(app, 'default');
-        stack.node.addValidation({ validate: () => ['a problem found at synth'] });
-      }),
-    ).toThrow('Validation failed with the following errors:\n  [default] a problem found at synth');
+    const failing = synthAtomically(out, (app) => {
+      const stack = defaultStack(app);
+      stack.node.addValidation({ validate: () => ['a problem found at synth'] });
+    });
+    await expect(failing).rejects.toThrow(ValidationFailedError);
+    await expect(failing).rejects.toThrow(
+      '1 error(s) in the observability configuration:\n  [default] a problem found at synth',
+    );
     expect(readTree(out)).toEqual(before);
     expect(readdirSync(parent)).toEqual(['dist']);
   });
 
-  it('creates the folder when it does not exist yet', () => {
-    const out = join(tempDir(), 'fresh');
-    synthAtomically(out, (app) => new IstioInActionObservability(app, 'default'));
+  it('creates the folder, and its parents, when they do not exist yet', async () => {
+    const out = join(tempDir(), 'deep', 'fresh');
+    const report = await synthAtomically(out, defaultStack);
     expect(Object.keys(readTree(out))).toHaveLength(2);
+    expect(report.warnings.map((w) => w.rule)).toEqual([
+      'restart-required',
+      'deprecated-mechanism',
+      'restart-required',
+    ]);
+  });
+
+  it('skips the rules when asked (validate: false), still writing the same output', async () => {
+    const checked = join(tempDir(), 'checked');
+    const unchecked = join(tempDir(), 'unchecked');
+    await synthAtomically(checked, defaultStack);
+    const report = await synthAtomically(unchecked, defaultStack, { validate: false });
+    expect(report.warnings).toEqual([]);
+    expect(readTree(unchecked)).toEqual(readTree(checked));
   });
 });

@@ -11,6 +11,7 @@ import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems } from '../metrics/proxy-kind';
 import { isDnsLabel, isDnsSubdomain } from '../names';
+import type { AttributeSource, CelExpressionSource, CelSite } from '../validate/sources';
 import type { GeneratedAttribute } from './generated-attribute';
 
 /** One rule of an attribute: the value to output when `condition` holds. */
@@ -73,12 +74,12 @@ const HTTP_CONNECTION_MANAGER = 'envoy.filters.network.http_connection_manager';
  * regex derived from the mesh's version (never `^1\.17.*`, which also matches 1.170).
  * The plugin was removed from the proxy in 1.18 (facts A.5).
  */
-export class AttributeGen extends Construct {
+export class AttributeGen extends Construct implements AttributeSource, CelExpressionSource {
   readonly proxies: readonly ProxyKind[];
   /** The emitted EnvoyFilter. */
   readonly envoyFilter: EnvoyFilter;
+  readonly mesh: IstioMesh;
   private readonly attributes = new Map<string, readonly AttributeMatch[]>();
-  private readonly mesh: IstioMesh;
 
   constructor(scope: Construct, id: string, props: AttributeGenProps) {
     super(scope, id);
@@ -150,6 +151,28 @@ export class AttributeGen extends Construct {
       matches.map((m) => ({ ...m })),
     );
     return { name: outputAttribute, producer: this, proxies: this.proxies };
+  }
+
+  generatedAttributes(): readonly string[] {
+    return [...this.attributes.keys()];
+  }
+
+  /** The match conditions; each must be a CEL condition (bool). */
+  celExpressions(): readonly CelSite[] {
+    return [...this.attributes].flatMap(([name, matches]) =>
+      matches.flatMap((m, i) =>
+        m.condition === undefined
+          ? []
+          : [
+              {
+                field: `${name}.match[${i}].condition`,
+                expression: m.condition,
+                result: 'bool' as const,
+                proxies: this.proxies,
+              },
+            ],
+      ),
+    );
   }
 
   /** The plugin configuration, as the `StringValue` JSON the plugin reads. */

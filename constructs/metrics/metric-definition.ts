@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { isPrometheusMetricName } from '../names';
+import { metricDefinitionNameProblems } from '../validate/rules/metric-definition-name';
+import type { CelExpressionSource, CelSite } from '../validate/sources';
 import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems } from './proxy-kind';
 import { STANDARD_METRIC_NAMES } from './standard-metrics';
 
@@ -33,8 +34,11 @@ export interface MetricDefinitionProps {
  * On Istio 1.17 this is the IstioOperator `configOverride` `definitions` list. The Telemetry API
  * cannot create metrics on any version (facts A.4), so it is never used for this.
  */
-export class MetricDefinition extends Construct {
+export class MetricDefinition extends Construct implements CelExpressionSource {
+  readonly mesh: IstioMesh;
   readonly name: string;
+  readonly proxies: readonly ProxyKind[];
+  private readonly value: string;
   /** The Prometheus metric name, e.g. `istio_get_calls`. */
   readonly prometheusName: string;
 
@@ -42,17 +46,7 @@ export class MetricDefinition extends Construct {
     super(scope, id);
     const proxies = props.proxies ?? ALL_PROXY_KINDS;
     const problems = proxyKindProblems('proxies', proxies);
-    if (!isPrometheusMetricName(props.name)) {
-      problems.push(problem('name', props.name, 'a Prometheus metric name ([a-zA-Z_][a-zA-Z0-9_]*)'));
-    } else if (STANDARD_METRIC_NAMES.includes(props.name)) {
-      problems.push(
-        problem('name', props.name, 'a new metric name; redefining a standard metric is rejected by the stats filter'),
-      );
-    } else if (props.name.startsWith('istio_')) {
-      problems.push(
-        problem('name', props.name, `a name without the istio_ prefix, which Istio adds ("${props.name.slice(6)}")`),
-      );
-    }
+    problems.push(...metricDefinitionNameProblems(props.name, STANDARD_METRIC_NAMES));
     if (!Object.values(MetricType).includes(props.type)) {
       problems.push(problem('type', props.type, `one of ${Object.values(MetricType).join(', ')}`));
     }
@@ -60,7 +54,10 @@ export class MetricDefinition extends Construct {
       problems.push(problem('value', props.value, 'a non-empty CEL expression'));
     }
     throwIfProblems(this, problems);
+    this.mesh = props.mesh;
     this.name = props.name;
+    this.proxies = proxies;
+    this.value = props.value;
     this.prometheusName = `istio_${props.name}`;
     switch (props.mesh.policy.mechanisms.statsCustomization) {
       case 'istio-operator-config-override':
@@ -73,5 +70,10 @@ export class MetricDefinition extends Construct {
         }
         return;
     }
+  }
+
+  /** The value expression, evaluated per request; it must be numeric. */
+  celExpressions(): readonly CelSite[] {
+    return [{ field: 'value', expression: this.value, result: 'number', proxies: this.proxies }];
   }
 }

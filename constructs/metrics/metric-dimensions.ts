@@ -3,10 +3,12 @@ import { Construct } from 'constructs';
 import { type DimensionValue, isGeneratedAttribute } from '../attributes/generated-attribute';
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { isPrometheusLabelName } from '../names';
 import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
+import { dimensionNameProblems } from '../validate/rules/prometheus-label-name';
+import { standardMetricProblems } from '../validate/rules/standard-metric-name';
+import type { CelSite, MetricCustomizationSource } from '../validate/sources';
 import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems } from './proxy-kind';
-import { STANDARD_LABELS, type StandardMetric, standardMetricProblems } from './standard-metrics';
+import { STANDARD_LABELS, STANDARD_METRIC_NAMES, type StandardMetric } from './standard-metrics';
 
 export interface MetricDimensionsProps {
   /** The mesh (and so the Istio version) this applies to. */
@@ -43,12 +45,12 @@ export interface MetricDimensionsProps {
  * (one `metrics` entry per proxy kind), which istioctl renders into the `stats-filter-1.17`
  * EnvoyFilters.
  */
-export class MetricDimensions extends Construct {
+export class MetricDimensions extends Construct implements MetricCustomizationSource {
   readonly metric: StandardMetric;
   readonly proxies: readonly ProxyKind[];
-  private readonly mesh: IstioMesh;
+  readonly mesh: IstioMesh;
   private readonly dimensions = new Map<string, DimensionValue>();
-  private readonly removedTags: string[] = [];
+  private readonly removed: string[] = [];
   private readonly statTagWorkloads: kplus.Workload[] = [];
 
   constructor(scope: Construct, id: string, props: MetricDimensionsProps) {
@@ -57,13 +59,12 @@ export class MetricDimensions extends Construct {
     this.metric = props.metric;
     this.proxies = props.proxies ?? ALL_PROXY_KINDS;
     throwIfProblems(this, [
-      ...standardMetricProblems('metric', this.metric),
+      ...standardMetricProblems('metric', this.metric, STANDARD_METRIC_NAMES),
       ...proxyKindProblems('proxies', this.proxies),
     ]);
     for (const [name, value] of Object.entries(props.dimensions ?? {})) this.addDimension(name, value);
     for (const tag of props.tagsToRemove ?? []) this.removeTag(tag);
     for (const workload of props.extraStatTagsFor ?? []) this.addExtraStatTagsTo(workload);
-    this.node.addValidation({ validate: () => this.attributeProblems() });
   }
 
   /** Adds dimension `name` with a CEL expression or a generated attribute; each name once. */
@@ -71,20 +72,7 @@ export class MetricDimensions extends Construct {
     const field = `dimensions.${name}`;
     const problems: string[] = [];
     if (this.dimensions.has(name)) problems.push(`${field}: is already added; each dimension name once`);
-    if (!isPrometheusLabelName(name)) {
-      problems.push(
-        problem(
-          `dimensions[${JSON.stringify(name)}]`,
-          name,
-          'a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)',
-        ),
-      );
-    }
-    if (STANDARD_LABELS.includes(name)) {
-      problems.push(
-        problem(field, name, 'a new label name; standard labels are set by Istio (remove it with tagsToRemove)'),
-      );
-    }
+    problems.push(...dimensionNameProblems(name, STANDARD_LABELS));
     if (!isGeneratedAttribute(value) && (typeof value !== 'string' || value.trim() === '')) {
       problems.push(problem(field, value, 'a non-empty CEL expression or a GeneratedAttribute'));
     }
@@ -94,19 +82,20 @@ export class MetricDimensions extends Construct {
     for (const workload of this.statTagWorkloads) this.emitStatTags(workload, [name]);
   }
 
-  /** Removes standard label `tag` from the metric; each tag once. */
+  /**
+   * Removes label `tag` from the metric: a standard label, or a dimension another construct adds
+   * to the same metric (checked at synth by the `removed-tag` rule); each tag once.
+   */
   removeTag(tag: string): void {
-    if (this.removedTags.includes(tag)) {
+    if (this.removed.includes(tag)) {
       throw new ObservabilityConfigError(this, [
         `tagsToRemove: ${JSON.stringify(tag)} is already removed; each tag once`,
       ]);
     }
-    if (!STANDARD_LABELS.includes(tag)) {
-      throw new ObservabilityConfigError(this, [
-        problem('tagsToRemove', tag, `a standard label (${STANDARD_LABELS.join(', ')})`),
-      ]);
+    if (typeof tag !== 'string' || tag === '') {
+      throw new ObservabilityConfigError(this, [problem('tagsToRemove', tag, 'a label name')]);
     }
-    this.removedTags.push(tag);
+    this.removed.push(tag);
     this.emitOverride({ tagsToRemove: [tag] });
   }
 
@@ -134,24 +123,28 @@ export class MetricDimensions extends Construct {
   private emitStatTags(workload: kplus.Workload, names: readonly string[]): void {
     if (names.length === 0) return;
     switch (this.mesh.policy.mechanisms.extraStatTags) {
+      case 'required':
       case 'on-request':
         IstioPodAnnotations.of(workload).addProxyConfig(this, { extraStatTags: names });
         return;
     }
   }
 
-  /** A generated attribute exists only on the proxies its generator runs on. */
-  private attributeProblems(): string[] {
-    const problems: string[] = [];
-    for (const [name, value] of this.dimensions) {
-      if (!isGeneratedAttribute(value)) continue;
-      const missing = this.proxies.filter((proxy) => !value.proxies.includes(proxy));
-      if (missing.length > 0) {
-        problems.push(
-          `dimensions.${name}: reads attribute "${value.name}" on ${missing.join(', ')}, but ${value.producer.node.path} generates it only on ${value.proxies.join(', ')}; narrow proxies or generate the attribute there too`,
-        );
-      }
-    }
-    return problems;
+  dimensionNames(): readonly string[] {
+    return [...this.dimensions.keys()];
+  }
+
+  removedTags(): readonly string[] {
+    return [...this.removed];
+  }
+
+  /** The dimension values, as the proxies evaluate them. */
+  celExpressions(): readonly CelSite[] {
+    return [...this.dimensions].map(([name, value]) => ({
+      field: `dimensions.${name}`,
+      expression: this.expression(value),
+      result: 'any' as const,
+      proxies: this.proxies,
+    }));
   }
 }

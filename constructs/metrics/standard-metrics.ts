@@ -1,5 +1,3 @@
-import { problem } from '../errors';
-
 /**
  * Istio's standard metrics by base name, as the stats filter knows them
  * (`istio_stats.cc` `all_metrics_`, facts B.1). Prometheus exports each as `istio_<name>`.
@@ -47,21 +45,3 @@ export const STANDARD_LABELS: readonly string[] = [
   'response_flags',
   'connection_security_policy',
 ];
-
-/** Suffixes Prometheus adds to histogram and counter series, never part of a stats filter name. */
-const SERIES_SUFFIXES = ['_count', '_sum', '_bucket'];
-
-/** Problems with a metric name that must be one of the standard base names. */
-export function standardMetricProblems(field: string, name: string): string[] {
-  if (STANDARD_METRIC_NAMES.includes(name)) return [];
-  const base = SERIES_SUFFIXES.map((s) => (name.endsWith(s) ? name.slice(0, -s.length) : '')).find((b) =>
-    STANDARD_METRIC_NAMES.includes(b),
-  );
-  const unprefixed = name.startsWith('istio_') ? name.slice('istio_'.length) : undefined;
-  const hint = base
-    ? `; use the base name "${base}" (istio/istio#27764)`
-    : unprefixed !== undefined && STANDARD_METRIC_NAMES.includes(unprefixed)
-      ? `; use "${unprefixed}" without the istio_ prefix Prometheus adds`
-      : '';
-  return [problem(field, name, `a standard metric base name (${STANDARD_METRIC_NAMES.join(', ')})${hint}`)];
-}

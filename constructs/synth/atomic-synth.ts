@@ -1,20 +1,50 @@
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, type AppProps } from 'cdk8s';
+import { validateApp } from '../validate/app-validator';
+import { type Finding, ValidationFailedError } from '../validate/finding';
+
+export interface SynthOptions extends Omit<AppProps, 'outdir'> {
+  /**
+   * Run every validation rule before writing (see constructs/validate).
+   * @default true
+   */
+  readonly validate?: boolean;
+}
+
+export interface SynthReport {
+  /** Non-fatal findings (pod restarts needed, deprecated mechanisms), sorted. */
+  readonly warnings: readonly Finding[];
+}
 
 /**
- * Synthesizes an app into `outdir` so that `outdir` is either left as it was (any error:
- * validation, serialization, I/O) or replaced whole by the new output.
+ * Builds an app, validates everything it would write, and synthesizes it into `outdir`, so that
+ * `outdir` is either left as it was (any error: a refused input, a failed rule, serialization,
+ * I/O) or replaced whole by the new output.
  *
  * The app writes into a fresh staging folder next to `outdir` (same filesystem, so the final
- * renames are atomic); only a complete synth is swapped in.
+ * renames are atomic); only a complete, valid synth is swapped in.
+ *
+ * @throws ValidationFailedError with every finding when a rule reports an error
  */
-export function synthAtomically(outdir: string, build: (app: App) => void, props: Omit<AppProps, 'outdir'> = {}): void {
+export async function synthAtomically(
+  outdir: string,
+  build: (app: App) => void,
+  options: SynthOptions = {},
+): Promise<SynthReport> {
+  const { validate = true, ...props } = options;
   const target = resolve(outdir);
+  mkdirSync(dirname(target), { recursive: true });
   const staging = mkdtempSync(join(dirname(target), `.${basename(target)}-staging-`));
+  let warnings: Finding[] = [];
   try {
     const app = new App({ ...props, outdir: staging });
     build(app);
+    if (validate) {
+      const findings = await validateApp(app);
+      if (findings.some((f) => f.severity === 'error')) throw new ValidationFailedError(findings);
+      warnings = findings;
+    }
     app.synth();
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -33,4 +63,5 @@ export function synthAtomically(outdir: string, build: (app: App) => void, props
   }
   renameSync(staging, target);
   if (moved) rmSync(previous, { recursive: true, force: true });
+  return { warnings };
 }

@@ -1,33 +1,30 @@
 import { Construct } from 'constructs';
-import { ObservabilityConfigError, problem } from '../errors';
+import { ObservabilityConfigError } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { CustomTagConfig } from '../proxy-config/proxy-config-fragment';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
+import {
+  environmentTagProblems,
+  headerTagProblems,
+  literalTagProblems,
+  tagNameProblems,
+} from '../validate/rules/custom-tag';
 
 /** Where a custom span tag takes its value from. */
 export class CustomTag {
   /** A fixed value, e.g. `CustomTag.literal('Test Tag')`. */
   static literal(value: string): CustomTag {
-    return new CustomTag(
-      { literal: { value } },
-      value === '' ? [problem('literal.value', value, 'a non-empty string')] : [],
-    );
+    return new CustomTag({ literal: { value } }, literalTagProblems(value));
   }
 
   /** The value of an environment variable of the proxy container (it must be set there, facts B.4). */
   static environment(name: string, defaultValue?: string): CustomTag {
-    const problems = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
-      ? []
-      : [problem('environment.name', name, 'an environment variable name')];
-    return new CustomTag({ environment: defined({ name, defaultValue }) }, problems);
+    return new CustomTag({ environment: defined({ name, defaultValue }) }, environmentTagProblems(name));
   }
 
   /** The value of a request header, e.g. `CustomTag.header('x-user-id', 'unknown')`. */
   static header(name: string, defaultValue?: string): CustomTag {
-    const problems = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)
-      ? []
-      : [problem('header.name', name, 'an HTTP header name (RFC 9110 token)')];
-    return new CustomTag({ header: defined({ name, defaultValue }) }, problems);
+    return new CustomTag({ header: defined({ name, defaultValue }) }, headerTagProblems(name));
   }
 
   private constructor(
@@ -71,8 +68,7 @@ export class CustomTraceTags extends Construct {
   addTag(name: string, tag: CustomTag): void {
     const problems = tag.problems.map((p) => `tags.${name}.${p}`);
     if (this.names.has(name)) problems.push(`tags.${name}: is already added; each tag name once`);
-    if (!/^[A-Za-z0-9_.:/-]+$/.test(name))
-      problems.push(problem('tags', name, 'a tag name of letters, digits and _.:/-'));
+    problems.push(...tagNameProblems(name));
     if (problems.length > 0) throw new ObservabilityConfigError(this, problems);
     this.names.add(name);
     switch (this.mesh.policy.mechanisms.tracingConfiguration) {

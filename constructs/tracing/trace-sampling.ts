@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import { problem, throwIfProblems } from '../errors';
+import { throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
+import { samplingProblems } from '../validate/rules/sampling-percentage';
 
 export interface TraceSamplingProps {
   /** The mesh (and so the Istio version) this applies to. */
@@ -32,22 +33,4 @@ export class TraceSampling extends Construct {
         return;
     }
   }
-}
-
-/** Problems with a ProxyConfig sampling percentage (also used by {@link PilotTraceSampling}). */
-export function samplingProblems(field: string, percentage: number): string[] {
-  if (typeof percentage !== 'number' || !Number.isFinite(percentage) || percentage < 0 || percentage > 100) {
-    return [problem(field, percentage, 'a percentage from 0 to 100')];
-  }
-  if (percentage === 0) {
-    return [
-      problem(
-        field,
-        percentage,
-        'a percentage above 0: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%); ' +
-          'to trace nothing use the Telemetry API randomSamplingPercentage: 0 (Istio 1.12+)',
-      ),
-    ];
-  }
-  return [];
 }

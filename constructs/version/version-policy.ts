@@ -21,9 +21,10 @@ export interface TelemetryMechanisms {
    * Whether new dimensions are also listed in `extraStatTags` on the workloads that report them.
    * 1.17 runs the native stats filter, which does not need it (A.6), but Wasm-filter proxies of
    * older releases in the same mesh do, so it is emitted where the user asks for it, as the book does.
+   * `required` is for Wasm-filter releases (≤1.16), where an unlisted dimension breaks the metric.
    * Deprecated from 1.21, so later rows say `never`.
    */
-  readonly extraStatTags: 'on-request';
+  readonly extraStatTags: 'required' | 'on-request';
   /** How a new request attribute is produced: the null-VM `envoy.wasm.attributegen` (A.5, ≤1.17). */
   readonly attributeGeneration: 'envoy-filter-null-vm';
   /** How CEL reads a generated attribute: by its bare name before 1.24 (A.5). */
@@ -45,6 +46,36 @@ const MECHANISMS: ReadonlyMap<string, TelemetryMechanisms> = new Map([
     },
   ],
 ]);
+
+/**
+ * Root identifiers a CEL expression may read on the proxies of each release (facts A.5).
+ * Envoy's attributes (`request`, `response`, `source`, `destination`, `upstream`, `connection`,
+ * `metadata`, `filter_state`; envoyproxy/envoy docs "Attributes") plus Istio's peer and node
+ * metadata, which are separate roots before 1.24 (`upstream_peer`, `downstream_peer`, `node`).
+ * Attributes made by an attribute generator in the same app are added by the validator.
+ */
+const CEL_ROOT_ATTRIBUTES: ReadonlyMap<string, readonly string[]> = new Map([
+  [
+    '1.17',
+    [
+      'connection',
+      'destination',
+      'downstream_peer',
+      'filter_state',
+      'metadata',
+      'node',
+      'request',
+      'response',
+      'source',
+      'upstream',
+      'upstream_peer',
+    ],
+  ],
+]);
+
+/** CRD bundles (schemas/crds/<name>.json) that custom resources are checked against; the only ones vendored. */
+const ISTIO_CRD_BUNDLE = 'istio-1.30.3';
+const PROMETHEUS_OPERATOR_CRD_BUNDLE = 'prometheus-operator-v0.93.0';
 
 /** The Istio version a mesh targets when none is given. */
 export const DEFAULT_ISTIO_VERSION = '1.17';
@@ -82,6 +113,20 @@ export class VersionPolicy {
     readonly version: IstioVersion,
     readonly mechanisms: TelemetryMechanisms,
   ) {}
+
+  /** Root identifiers CEL expressions may read on this release's proxies, sorted. */
+  get celRootAttributes(): readonly string[] {
+    return CEL_ROOT_ATTRIBUTES.get(this.version.toString()) ?? [];
+  }
+
+  /**
+   * CRD schema bundles that custom resources for this release are checked against. Only the
+   * Istio 1.30.3 CRDs are vendored; their schemas are a superset of 1.17's for the kinds and
+   * versions this library emits on 1.17 (EnvoyFilter, Gateway, VirtualService, ServiceEntry v1alpha3).
+   */
+  get crdSchemaBundles(): readonly string[] {
+    return [ISTIO_CRD_BUNDLE, PROMETHEUS_OPERATOR_CRD_BUNDLE];
+  }
 
   /** The CEL expression that reads attribute `name` produced by an attribute generator. */
   generatedAttributeExpression(name: string): string {

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { type App, Chart, Testing } from 'cdk8s';
+import { ConfigFile } from '../../constructs/config/config-file';
 import { IstioInActionApp } from '../../constructs/demo/istioinaction-app';
 import { IstioMesh, type IstioMeshProps } from '../../constructs/mesh/istio-mesh';
+import { ObservabilityStack } from '../../constructs/stacks/observability-stack';
 
 /** A fresh app with a mesh chart (istio-system) and an `istioinaction` chart holding webapp and catalog. */
 export function demoFixture(meshProps: IstioMeshProps = {}) {
@@ -23,4 +26,10 @@ export function podAnnotations(chart: Chart, name: string): Record<string, strin
   const manifests: DeploymentManifest[] = Testing.synth(chart);
   const deployment = manifests.find((d) => d.kind === 'Deployment' && d.metadata.name === name);
   return deployment?.spec.template.metadata.annotations;
+}
+
+/** The default stack, as main.ts builds it from observability.yaml at the repository root. */
+export function defaultStack(app: App): ObservabilityStack {
+  const file = ConfigFile.load(join(__dirname, '..', '..', 'observability.yaml'));
+  return new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
 }

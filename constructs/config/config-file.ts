@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { type Document, isMap, isNode, LineCounter, type Node, parseDocument } from 'yaml';
+import { describeAjvErrors } from '../validate/schema/ajv-messages';
+import type { ObservabilityConfig } from './observability-config';
+
+/** The published format of observability.yaml. */
+export const CONFIG_SCHEMA_PATH = join(__dirname, '..', '..', 'schemas', 'observability.schema.json');
+
+/** A config file that cannot be read, parsed or does not match the schema; one line per problem. */
+export class ConfigFileError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`${problems.length} error(s) in the config file:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigFileError';
+  }
+}
+
+/** A parsed, schema-valid config file that can point at the line of any of its keys. */
+export class ConfigFile {
+  /** Reads, parses and validates `file`; throws {@link ConfigFileError} with every problem found. */
+  static load(file: string): ConfigFile {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigFileError([`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`]);
+    }
+    return ConfigFile.parse(file, text);
+  }
+
+  /** Parses and validates `text` as the config file named `file`. */
+  static parse(file: string, text: string): ConfigFile {
+    const lineCounter = new LineCounter();
+    const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const source = new ConfigFile(file, document, lineCounter);
+    if (document.errors.length > 0) {
+      throw new ConfigFileError(
+        document.errors.map((e) => `${source.at(e.pos[0])}: ${e.message.split('\n')[0]} (expected valid YAML)`),
+      );
+    }
+    const data: unknown = document.toJS();
+    const validate = schemaValidator();
+    if (!validate(data)) {
+      throw new ConfigFileError(
+        describeAjvErrors(validate.errors ?? [], data).map((line) => {
+          const field = line.slice(0, line.indexOf(': '));
+          return `${source.locate(keyPathOf(field))}: ${line}`;
+        }),
+      );
+    }
+    source.config = data as ObservabilityConfig;
+    return source;
+  }
+
+  config!: ObservabilityConfig;
+
+  private constructor(
+    readonly file: string,
+    private readonly document: Document,
+    private readonly lineCounter: LineCounter,
+  ) {}
+
+  /** `file:line:column` of the key at `path` (the nearest existing ancestor when it is missing). */
+  locate(path: readonly (string | number)[]): string {
+    for (let depth = path.length; depth > 0; depth--) {
+      const parent = depth > 1 ? this.document.getIn(path.slice(0, depth - 1), true) : this.document.contents;
+      const key = path[depth - 1];
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => isNode(p.key) && (p.key as Node & { value: unknown }).value === key);
+        if (pair && isNode(pair.key) && pair.key.range) return this.at(pair.key.range[0]);
+      }
+      const node = this.document.getIn(path.slice(0, depth), true);
+      if (isNode(node) && node.range) return this.at(node.range[0]);
+    }
+    return this.at(0);
+  }
+
+  private at(offset: number): string {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return `${this.file}:${line}:${col}`;
+  }
+}
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+
+function schemaValidator(): ReturnType<Ajv['compile']> {
+  compiled ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(
+    JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')),
+  );
+  return compiled;
+}
+
+/** `metricDimensions.requests-dimensions.dimensions["a.b"][0]` → its key path. */
+export function keyPathOf(field: string): (string | number)[] {
+  const path: (string | number)[] = [];
+  const re = /([^.[\]"]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g;
+  for (let m = re.exec(field); m; m = re.exec(field)) {
+    if (m[1] !== undefined) path.push(m[1]);
+    else if (m[2] !== undefined) path.push(Number(m[2]));
+    else if (m[3] !== undefined) path.push(JSON.parse(`"${m[3]}"`));
+  }
+  return path;
+}

@@ -1,0 +1,81 @@
+/**
+ * The declarative form of an app: what observability.yaml holds, as typed data.
+ * The JSON Schema in schemas/observability.schema.json describes the same shape for editors and
+ * for validation; {@link ObservabilityStack} turns it into constructs.
+ */
+
+export type ProxyKindName = 'inboundSidecar' | 'outboundSidecar' | 'gateway';
+/** A workload of the demo app. */
+export type WorkloadName = 'webapp' | 'catalog';
+/** `mesh`, or one workload. */
+export type TargetConfig = 'mesh' | { readonly workload: WorkloadName };
+
+export interface ObservabilityConfig {
+  readonly istioVersion: string;
+  readonly namespace: string;
+  readonly mesh?: { readonly rootNamespace?: string; readonly installName?: string; readonly profile?: string };
+  readonly demoApp?: { readonly gateway?: boolean; readonly httpbinEgress?: boolean };
+  readonly statsInclusion?: Readonly<Record<string, StatsInclusionConfig>>;
+  readonly metricDimensions?: Readonly<Record<string, MetricDimensionsConfig>>;
+  readonly metricDefinitions?: Readonly<Record<string, MetricDefinitionConfig>>;
+  readonly attributeGenerators?: Readonly<Record<string, AttributeGeneratorConfig>>;
+  readonly pilotTraceSampling?: number;
+  readonly traceSampling?: Readonly<Record<string, { readonly target: TargetConfig; readonly percentage: number }>>;
+  readonly zipkinTracers?: Readonly<Record<string, { readonly target: TargetConfig; readonly address: string }>>;
+  readonly customTraceTags?: Readonly<Record<string, CustomTraceTagsConfig>>;
+  readonly bootstrapOverrides?: Readonly<Record<string, BootstrapOverrideConfig>>;
+}
+
+export interface StatsInclusionConfig {
+  readonly target: TargetConfig;
+  readonly inclusionPrefixes?: readonly string[];
+  readonly inclusionSuffixes?: readonly string[];
+  readonly inclusionRegexps?: readonly string[];
+}
+
+export interface MetricDimensionsConfig {
+  readonly metric: string;
+  readonly proxies?: readonly ProxyKindName[];
+  readonly dimensions?: Readonly<Record<string, string | { readonly attribute: string; readonly generator?: string }>>;
+  readonly tagsToRemove?: readonly string[];
+  readonly extraStatTagsFor?: readonly WorkloadName[];
+}
+
+export interface MetricDefinitionConfig {
+  readonly name: string;
+  readonly type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM';
+  readonly value: string;
+  readonly proxies?: readonly ProxyKindName[];
+}
+
+export interface AttributeGeneratorConfig {
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly proxies?: readonly ProxyKindName[];
+  readonly attributes: Readonly<Record<string, readonly { readonly value: string; readonly condition?: string }[]>>;
+}
+
+export interface CustomTagConfigEntry {
+  readonly literal?: string;
+  readonly environment?: string;
+  readonly header?: string;
+  readonly defaultValue?: string;
+}
+
+export interface CustomTraceTagsConfig {
+  readonly target: TargetConfig;
+  readonly tags: Readonly<Record<string, CustomTagConfigEntry>>;
+}
+
+export interface BootstrapOverrideConfig {
+  readonly name?: string;
+  readonly workloads: readonly WorkloadName[];
+  readonly zipkin: {
+    readonly collectorCluster: string;
+    readonly collectorEndpoint: string;
+    readonly traceId128bit?: boolean;
+    readonly sharedSpanContext?: boolean;
+    readonly collectorEndpointVersion?: 'HTTP_JSON' | 'HTTP_PROTO';
+    readonly collectorHostname?: string;
+  };
+}

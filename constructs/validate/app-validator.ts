@@ -1,0 +1,88 @@
+import { ApiObject } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import { IstioMesh } from '../mesh/istio-mesh';
+import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../version/version-policy';
+import type { Finding } from './finding';
+import { sortFindings } from './finding';
+import type { AppRule, Manifest, RenderedObject } from './rule';
+import { APP_RULES } from './rule-catalog';
+import { ObjectSchemas } from './schema/object-schemas';
+
+/** Rule id of the problems constructs report through `node.addValidation`. */
+export const CONSTRUCT_RULE = 'construct';
+
+/**
+ * Validates everything an app would write, before it is written: every construct's own
+ * validations, then every app rule over the rendered objects. Returns all findings (errors and
+ * warnings), sorted; never throws for a finding.
+ */
+export async function validateApp(root: IConstruct, rules: readonly AppRule[] = APP_RULES): Promise<Finding[]> {
+  const constructs = root.node.findAll();
+  const findings: Finding[] = [];
+  for (const construct of constructs) {
+    for (const message of construct.node.validate()) {
+      findings.push({ severity: 'error', rule: CONSTRUCT_RULE, path: construct.node.path, message });
+    }
+  }
+  const objects: RenderedObject[] = [];
+  for (const construct of constructs) {
+    if (!(construct instanceof ApiObject)) continue;
+    try {
+      objects.push({ path: construct.node.path, apiObject: construct, manifest: construct.toJson() as Manifest });
+    } catch (error) {
+      findings.push({
+        severity: 'error',
+        rule: CONSTRUCT_RULE,
+        path: construct.node.path,
+        message: `cannot be rendered: ${(error as Error).message}`,
+      });
+    }
+  }
+  const schemas = await ObjectSchemas.load(
+    crdBundles(constructs),
+    objects.map((o) => o.manifest.apiVersion),
+  );
+  const context = { constructs, objects, schemas };
+  for (const rule of rules) {
+    for (const finding of rule.check(context)) {
+      findings.push({ severity: 'error', ...finding, rule: rule.id });
+    }
+  }
+  for (const construct of constructs) findings.push(...inputFindingsOf(construct));
+  return sortFindings(locateFindings(findings, constructs));
+}
+
+/** Findings a front end recorded while building the app (e.g. refused pieces of a config file). */
+function inputFindingsOf(construct: IConstruct): readonly Finding[] {
+  const findings = (construct as unknown as { inputFindings?: unknown }).inputFindings;
+  return Array.isArray(findings) ? (findings as Finding[]) : [];
+}
+
+/**
+ * Adds the config location of the nearest construct a front end declared (constructs with a
+ * `locations` map of construct path → `file:line:column`) to findings that have none.
+ */
+function locateFindings(findings: readonly Finding[], constructs: readonly IConstruct[]): Finding[] {
+  const locations = new Map<string, string>();
+  for (const construct of constructs) {
+    const map = (construct as unknown as { locations?: unknown }).locations;
+    if (map instanceof Map) for (const [path, location] of map) locations.set(String(path), String(location));
+  }
+  if (locations.size === 0) return [...findings];
+  return findings.map((finding) => {
+    if (finding.location) return finding;
+    const segments = finding.path.split('/');
+    for (let n = segments.length; n > 0; n--) {
+      const location = locations.get(segments.slice(0, n).join('/'));
+      if (location) return { ...finding, location };
+    }
+    return finding;
+  });
+}
+
+/** The CRD bundles of the meshes in the app (the default release's when there is none). */
+function crdBundles(constructs: readonly IConstruct[]): string[] {
+  const meshes = constructs.filter((c): c is IstioMesh => c instanceof IstioMesh);
+  const policies = meshes.length > 0 ? meshes.map((m) => m.policy) : [VersionPolicy.resolve(DEFAULT_ISTIO_VERSION)];
+  return [...new Set(policies.flatMap((p) => (typeof p === 'string' ? [] : p.crdSchemaBundles)))];
+}

@@ -1,0 +1,45 @@
+import type { AppRule, InputRule } from './rule';
+import { bootstrapConfigMapReferenceRule } from './rules/bootstrap-configmap-reference';
+import { celExpressionRule } from './rules/cel-expression';
+import { customTagRule } from './rules/custom-tag';
+import { deprecatedMechanismRule } from './rules/deprecated-mechanism';
+import { envoyBootstrapRule } from './rules/envoy-bootstrap';
+import { extraStatTagsCoverageRule } from './rules/extra-stat-tags-coverage';
+import { generatedAttributeCoverageRule } from './rules/generated-attribute-coverage';
+import { kubernetesMetadataRule } from './rules/kubernetes-metadata';
+import { metricDefinitionNameRule } from './rules/metric-definition-name';
+import { objectSchemaRule } from './rules/object-schema';
+import { prometheusLabelNameRule } from './rules/prometheus-label-name';
+import { proxyConfigAnnotationRule } from './rules/proxy-config-annotation';
+import { proxyVersionRegexRule } from './rules/proxy-version-regex';
+import { removedTagRule } from './rules/removed-tag';
+import { restartRequiredRule } from './rules/restart-required';
+import { samplingPercentageRule } from './rules/sampling-percentage';
+import { standardMetricNameRule } from './rules/standard-metric-name';
+import { statsInclusionExclusiveRule } from './rules/stats-inclusion-exclusive';
+
+/** Rules the constructs apply to their input as it is given (they throw at once, naming the construct). */
+export const INPUT_RULES: readonly InputRule[] = [
+  prometheusLabelNameRule,
+  standardMetricNameRule,
+  metricDefinitionNameRule,
+  samplingPercentageRule,
+  customTagRule,
+];
+
+/** Rules run over the whole app before anything is written, in this order. */
+export const APP_RULES: readonly AppRule[] = [
+  objectSchemaRule,
+  kubernetesMetadataRule,
+  celExpressionRule,
+  generatedAttributeCoverageRule,
+  removedTagRule,
+  proxyVersionRegexRule,
+  envoyBootstrapRule,
+  bootstrapConfigMapReferenceRule,
+  proxyConfigAnnotationRule,
+  extraStatTagsCoverageRule,
+  statsInclusionExclusiveRule,
+  restartRequiredRule,
+  deprecatedMechanismRule,
+];

@@ -1,0 +1,49 @@
+import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
+import { formatValue } from '../../errors';
+import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { podTemplates } from './pod-templates';
+
+/**
+ * The injector mounts the ConfigMap named by the annotation from the pod's own namespace and
+ * points pilot-agent at its `custom_bootstrap.json` key (facts B.8). A missing ConfigMap keeps the
+ * pod from starting; a missing key leaves the override unread.
+ */
+export const bootstrapConfigMapReferenceRule: AppRule = {
+  id: 'bootstrap-configmap-reference',
+  summary: `${BOOTSTRAP_OVERRIDE_ANNOTATION} names a ConfigMap this app creates in the pod's namespace, with key ${CUSTOM_BOOTSTRAP_KEY}: the injector mounts it from there, and a missing ConfigMap keeps the pod from starting.`,
+  check(context: ValidationContext): RuleFinding[] {
+    const configMaps = context.objects
+      .filter((o) => o.manifest.kind === 'ConfigMap' && o.manifest.apiVersion === 'v1')
+      .map((o) => o.manifest);
+    const findings: RuleFinding[] = [];
+    for (const template of podTemplates(context.objects)) {
+      const name = template.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
+      if (name === undefined) continue;
+      const field = `${template.field}["${BOOTSTRAP_OVERRIDE_ANNOTATION}"]`;
+      const namespace = formatValue(template.namespace ?? null);
+      const named = configMaps.filter((c) => c.metadata.name === name);
+      const same = named.find((c) => c.metadata.namespace === template.namespace);
+      if (!same) {
+        const elsewhere = named.map((c) => formatValue(c.metadata.namespace ?? null));
+        findings.push({
+          path: template.path,
+          message:
+            elsewhere.length > 0
+              ? `${field}: names a ConfigMap this app creates only in namespace ${elsewhere.join(', ')} (got ${formatValue(name)}, expected a ConfigMap in the pod's namespace ${namespace})`
+              : `${field}: names a ConfigMap this app does not create (got ${formatValue(name)}, expected a ConfigMap of this app in namespace ${namespace})`,
+          hint: "the sidecar injector mounts the override from the pod's own namespace; create it with BootstrapOverride",
+        });
+        continue;
+      }
+      const keys = Object.keys((same.data ?? {}) as object);
+      if (!keys.includes(CUSTOM_BOOTSTRAP_KEY)) {
+        findings.push({
+          path: template.path,
+          message: `${field}: ConfigMap ${formatValue(name)} has no key ${CUSTOM_BOOTSTRAP_KEY} (got keys ${formatValue(keys)}, expected ${formatValue(CUSTOM_BOOTSTRAP_KEY)})`,
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,136 @@
+import { type ASTNode, Environment, parse } from '@marcbachmann/cel-js';
+import type { IConstruct } from 'constructs';
+import { formatValue } from '../../errors';
+import type { IstioMesh } from '../../mesh/istio-mesh';
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { type CelResultType, type CelSite, isAttributeSource, isCelExpressionSource } from '../sources';
+
+/** What a CEL expression is wrong with, or undefined when it is fine. */
+export interface CelProblem {
+  readonly what: string;
+  readonly expected: string;
+}
+
+const RESULT_TYPES: Readonly<Record<CelResultType, readonly string[] | undefined>> = {
+  any: undefined,
+  bool: ['bool', 'dyn'],
+  number: ['int', 'uint', 'double', 'dyn'],
+};
+const RESULT_NAMES: Readonly<Record<CelResultType, string>> = {
+  any: 'a CEL expression',
+  bool: 'a CEL condition (bool)',
+  number: 'a numeric CEL expression (int, uint or double)',
+};
+
+/**
+ * Checks CEL expressions with a real CEL implementation (@marcbachmann/cel-js): syntax with the
+ * position of the error, the root attributes the expression reads against what the target
+ * Istio release provides (plus attributes generated in the same app), and the result type.
+ */
+export class CelChecker {
+  private readonly environment = new Environment();
+  private readonly known: readonly string[];
+
+  constructor(
+    private readonly istioVersion: string,
+    rootAttributes: readonly string[],
+    private readonly generated: readonly string[],
+  ) {
+    for (const root of rootAttributes) this.environment.registerVariable(root, 'map<string, dyn>');
+    for (const name of generated) this.environment.registerVariable(name, 'string');
+    this.known = rootAttributes;
+  }
+
+  check(expression: string, result: CelResultType): CelProblem | undefined {
+    const checked = this.environment.check(expression);
+    if (!checked.valid) {
+      const error = checked.error as Error & { range?: { start: number } };
+      const column = (error.range?.start ?? 0) + 1;
+      const reason = error.message.split('\n')[0] ?? error.message;
+      const unknown = /^Unknown variable: (\S+)$/.exec(reason);
+      if (unknown) {
+        const generated =
+          this.generated.length > 0 ? `; or one generated in this app: ${this.generated.join(', ')}` : '';
+        return {
+          what: `reads unknown attribute "${unknown[1]}" at column ${column}`,
+          expected: `attributes of Istio ${this.istioVersion}: ${this.known.join(', ')}${generated}`,
+        };
+      }
+      const kind = error.name === 'ParseError' ? 'syntax' : 'type';
+      return { what: `CEL ${kind} error at column ${column}: ${reason}`, expected: RESULT_NAMES[result] };
+    }
+    const allowed = RESULT_TYPES[result];
+    if (allowed && !allowed.includes(String(checked.type))) {
+      return { what: `evaluates to ${checked.type}`, expected: RESULT_NAMES[result] };
+    }
+    return undefined;
+  }
+}
+
+/** The identifiers an expression reads at its root (`request` in `request.method`). */
+export function rootIdentifiers(expression: string): string[] {
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    if (node === null || typeof node !== 'object' || !('op' in node)) return;
+    const ast = node as ASTNode;
+    if (ast.op === 'id') names.add(ast.args);
+    else visit(ast.args);
+  };
+  visit(parse(expression).ast);
+  return [...names].sort();
+}
+
+/** Attributes generated per mesh, with their producers. */
+export function generatedAttributes(
+  constructs: readonly IConstruct[],
+  mesh: IstioMesh,
+): Map<string, { producer: IConstruct; proxies: readonly string[] }[]> {
+  const byName = new Map<string, { producer: IConstruct; proxies: readonly string[] }[]>();
+  for (const source of constructs.filter(isAttributeSource).filter((s) => s.mesh === mesh)) {
+    for (const name of source.generatedAttributes()) {
+      byName.set(name, [...(byName.get(name) ?? []), { producer: source, proxies: source.proxies }]);
+    }
+  }
+  return byName;
+}
+
+/** Every CEL site in the app, with its construct. */
+export function celSites(
+  constructs: readonly IConstruct[],
+): { construct: IConstruct; mesh: IstioMesh; site: CelSite }[] {
+  return constructs
+    .filter(isCelExpressionSource)
+    .flatMap((construct) => construct.celExpressions().map((site) => ({ construct, mesh: construct.mesh, site })));
+}
+
+export const celExpressionRule: AppRule = {
+  id: 'cel-expression',
+  summary:
+    'Every CEL expression (dimension values, metric values, attribute conditions) parses, reads only attributes the target Istio release provides or that an attribute generator in the app produces, and has the right result type: Istio drops metrics silently when an expression fails.',
+  check(context: ValidationContext): RuleFinding[] {
+    const checkers = new Map<IstioMesh, CelChecker>();
+    const checkerFor = (mesh: IstioMesh): CelChecker => {
+      let checker = checkers.get(mesh);
+      if (!checker) {
+        const generated = [...generatedAttributes(context.constructs, mesh).keys()].sort();
+        checker = new CelChecker(mesh.istioVersion, mesh.policy.celRootAttributes, generated);
+        checkers.set(mesh, checker);
+      }
+      return checker;
+    };
+    return celSites(context.constructs).flatMap(({ construct, mesh, site }) => {
+      const problem = checkerFor(mesh).check(site.expression, site.result);
+      if (!problem) return [];
+      return [
+        {
+          path: construct.node.path,
+          message: `${site.field}: ${problem.what} (got ${formatValue(site.expression)}, expected ${problem.expected})`,
+        },
+      ];
+    });
+  },
+};

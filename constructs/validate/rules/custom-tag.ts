@@ -1,0 +1,28 @@
+import { problem } from '../../errors';
+import type { InputRule } from '../rule';
+
+export const customTagRule: InputRule = {
+  id: 'custom-tag',
+  summary:
+    'A custom trace tag has a name of letters, digits and _.:/- and exactly one well-formed source: a non-empty literal, an environment variable name, or an HTTP header name (RFC 9110 token).',
+};
+
+export function literalTagProblems(value: string): string[] {
+  return value === '' ? [problem('literal.value', value, 'a non-empty string')] : [];
+}
+
+export function environmentTagProblems(name: string): string[] {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+    ? []
+    : [problem('environment.name', name, 'an environment variable name')];
+}
+
+export function headerTagProblems(name: string): string[] {
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)
+    ? []
+    : [problem('header.name', name, 'an HTTP header name (RFC 9110 token)')];
+}
+
+export function tagNameProblems(name: string): string[] {
+  return /^[A-Za-z0-9_.:/-]+$/.test(name) ? [] : [problem('tags', name, 'a tag name of letters, digits and _.:/-')];
+}

@@ -1,0 +1,53 @@
+import { parse } from 'yaml';
+import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
+import { STATS_INCLUSION_ANNOTATIONS } from './stats-inclusion-exclusive';
+
+/** Works today, but is on its way out; say so once per place. Sources: facts A.8, B.4, B.7. */
+export const deprecatedMechanismRule: AppRule = {
+  id: 'deprecated-mechanism',
+  summary:
+    "Warns about deprecated mechanisms: the sidecar.istio.io/statsInclusion* annotations, ProxyConfig zipkinAddress, and Envoy's Bootstrap.tracing in a bootstrap override.",
+  check(context: ValidationContext): RuleFinding[] {
+    const findings: RuleFinding[] = [];
+    for (const template of podTemplates(context.objects)) {
+      for (const annotation of STATS_INCLUSION_ANNOTATIONS.filter((a) => template.annotations[a] !== undefined)) {
+        findings.push({
+          path: template.path,
+          severity: 'warning',
+          message: `${template.field}["${annotation}"]: is deprecated; use proxyStatsMatcher (StatsInclusion)`,
+        });
+      }
+      const config = proxyConfigOf(template);
+      if (config && !(config instanceof Error) && (config.zipkinAddress ?? config.zipkin_address) !== undefined) {
+        findings.push({
+          path: template.path,
+          severity: 'warning',
+          message: `${proxyConfigField(template)}.zipkinAddress: is deprecated; use tracing.zipkin.address (ZipkinTracer)`,
+        });
+      }
+    }
+    for (const { path, manifest } of context.objects) {
+      const text =
+        manifest.kind === 'ConfigMap'
+          ? (manifest.data as Record<string, unknown> | undefined)?.[CUSTOM_BOOTSTRAP_KEY]
+          : undefined;
+      if (typeof text !== 'string') continue;
+      let bootstrap: unknown;
+      try {
+        bootstrap = parse(text);
+      } catch {
+        continue; // reported by envoy-bootstrap
+      }
+      if (bootstrap !== null && typeof bootstrap === 'object' && 'tracing' in bootstrap) {
+        findings.push({
+          path,
+          severity: 'warning',
+          message: `data["${CUSTOM_BOOTSTRAP_KEY}"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager's tracing provider; Istio's own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)`,
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as protobuf from 'protobufjs';
+import * as protojson from 'protobufjs/ext/protojson';
+import { parse } from 'yaml';
+import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
+import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+
+/**
+ * Envoy's own API protos, as shipped by @grpc/grpc-js-xds (deps/envoy-api, xds, googleapis,
+ * protoc-gen-validate), plus google/protobuf/* from protobufjs. Loaded once, on first use (≈100 ms).
+ */
+let bootstrapType: protobuf.Type | undefined;
+
+function loadBootstrapType(): protobuf.Type {
+  if (bootstrapType) return bootstrapType;
+  const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+  const includePaths = [
+    ...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(deps, d)),
+    dirname(require.resolve('protobufjs/package.json')),
+  ];
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => includePaths.map((p) => join(p, target)).find(existsSync) ?? target;
+  // The bootstrap plus every tracer config a `typed_config` may name.
+  // (opencensus.proto is left out: its imports are not shipped, and Envoy removed that tracer in 1.33.)
+  const tracers = ['datadog', 'dynamic_ot', 'lightstep', 'opentelemetry', 'skywalking', 'xray', 'zipkin'];
+  root.loadSync(
+    ['envoy/config/bootstrap/v3/bootstrap.proto', ...tracers.map((t) => `envoy/config/trace/v3/${t}.proto`)],
+    { keepCase: false },
+  );
+  root.resolveAll();
+  bootstrapType = root.lookupType('envoy.config.bootstrap.v3.Bootstrap');
+  return bootstrapType;
+}
+
+/**
+ * Why `text` is not a valid Envoy bootstrap override, or undefined. pilot-agent substitutes
+ * `$(HOST_IP)`, reads YAML or JSON, and hands the result to Envoy (facts B.8); here the result
+ * is parsed strictly as ProtoJSON of `envoy.config.bootstrap.v3.Bootstrap`, so unknown fields,
+ * wrong types, unknown enum values and unknown `@type`s are refused.
+ */
+export function bootstrapProblem(text: string): string | undefined {
+  let json: unknown;
+  try {
+    json = parse(text.replace(/\$\(HOST_IP\)/g, '10.0.0.1'));
+  } catch (error) {
+    return `is not JSON or YAML: ${(error as Error).message.split('\n')[0]}`;
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return 'is not a JSON object';
+  try {
+    protojson.fromJson(loadBootstrapType(), json);
+    return undefined;
+  } catch (error) {
+    const message = (error as Error).message.replace(/^\./, '');
+    return `is not a valid envoy.config.bootstrap.v3.Bootstrap: ${message}${locate(json, message)}`;
+  }
+}
+
+/** Points at the offending JSON member: `(at tracing.http.typed_config.shared_spam_context)`. */
+function locate(json: unknown, message: string): string {
+  const field = /unknown field: "([^"]+)"/.exec(message)?.[1];
+  const member = /\.(\w+): /.exec(message)?.[1];
+  const type = /no such type: (\S+)/.exec(message)?.[1];
+  const want = (key: string, value: unknown): boolean => {
+    if (field) return key === field;
+    if (type) return key === '@type' && value === `type.googleapis.com/${type}`;
+    if (member) return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) === member.replace(/_/g, '');
+    return false;
+  };
+  const search = (node: unknown, path: string): string | undefined => {
+    if (node === null || typeof node !== 'object') return undefined;
+    for (const [key, value] of Object.entries(node)) {
+      const here = Array.isArray(node) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+      if (!Array.isArray(node) && want(key, value)) return here;
+      const found = search(value, here);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const at = search(json, '');
+  return at ? ` (at ${at})` : '';
+}
+
+/** A broken override is only logged by pilot-agent and the pod runs without it (facts B.8, istio/istio#12436). */
+export const envoyBootstrapRule: AppRule = {
+  id: 'envoy-bootstrap',
+  summary: `Every ${CUSTOM_BOOTSTRAP_KEY} (a ConfigMap key named by ${BOOTSTRAP_OVERRIDE_ANNOTATION}) parses as Envoy's Bootstrap proto: pilot-agent only logs a broken override and starts the proxy without it.`,
+  check(context: ValidationContext): RuleFinding[] {
+    const findings: RuleFinding[] = [];
+    for (const { path, manifest } of context.objects) {
+      if (manifest.kind !== 'ConfigMap' || manifest.apiVersion !== 'v1') continue;
+      const data = (manifest.data ?? {}) as Record<string, unknown>;
+      const text = data[CUSTOM_BOOTSTRAP_KEY];
+      if (typeof text !== 'string') continue;
+      const problem = bootstrapProblem(text);
+      if (problem) findings.push({ path, message: `data["${CUSTOM_BOOTSTRAP_KEY}"]: ${problem}` });
+    }
+    return findings;
+  },
+};

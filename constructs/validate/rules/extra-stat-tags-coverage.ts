@@ -1,0 +1,44 @@
+import { formatValue } from '../../errors';
+import { ProxyKind } from '../../metrics/proxy-kind';
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { isMetricCustomizationSource } from '../sources';
+import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
+
+const SIDECARS: readonly string[] = [ProxyKind.INBOUND_SIDECAR, ProxyKind.OUTBOUND_SIDECAR];
+
+/**
+ * The Wasm stats filter packs tags into stat names and only the names listed in extraStatTags are
+ * extracted back into labels; an unlisted dimension turns into part of the metric name
+ * (istio/istio#35943, facts A.6). The native filter (1.17+) does not need the list, so there an
+ * incomplete list is a warning; on releases that need it, an error.
+ */
+export const extraStatTagsCoverageRule: AppRule = {
+  id: 'extra-stat-tags-coverage',
+  summary:
+    'A workload that lists extraStatTags lists every new dimension its sidecars report: Wasm-filter proxies turn unlisted dimensions into part of the metric name (a warning on releases with the native filter, which ignores the list).',
+  check(context: ValidationContext): RuleFinding[] {
+    const sources = context.constructs
+      .filter(isMetricCustomizationSource)
+      .filter((s) => s.proxies.some((p) => SIDECARS.includes(p)));
+    const reported = new Map<string, string>();
+    for (const source of sources)
+      for (const d of source.dimensionNames()) if (!reported.has(d)) reported.set(d, source.node.path);
+    const required = sources.some((s) => s.mesh.policy.mechanisms.extraStatTags === 'required');
+    const findings: RuleFinding[] = [];
+    for (const template of podTemplates(context.objects)) {
+      const config = proxyConfigOf(template);
+      if (!config || config instanceof Error) continue;
+      const listed = config.extraStatTags ?? config.extra_stat_tags;
+      if (!Array.isArray(listed) || listed.length === 0) continue;
+      const missing = [...reported.keys()].filter((d) => !listed.includes(d)).sort();
+      if (missing.length === 0) continue;
+      findings.push({
+        path: template.path,
+        severity: required ? 'error' : 'warning',
+        message: `${proxyConfigField(template)}.extraStatTags: misses ${missing.join(', ')}, which the sidecars of ${template.workload} report (got ${formatValue(listed)}, expected every new dimension: ${[...reported.keys()].sort().join(', ')})`,
+        hint: `list ${template.workload} in extraStatTagsFor of ${[...new Set(missing.map((d) => reported.get(d)))].join(', ')}`,
+      });
+    }
+    return findings;
+  },
+};

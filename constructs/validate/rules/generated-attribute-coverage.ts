@@ -1,0 +1,39 @@
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { celSites, generatedAttributes, rootIdentifiers } from './cel-expression';
+
+/**
+ * A generated attribute exists only on the proxies its generator runs on (an EnvoyFilter patch
+ * per listener context). An expression that reads it elsewhere sees no attribute and the metric
+ * gets no value, silently.
+ */
+export const generatedAttributeCoverageRule: AppRule = {
+  id: 'generated-attribute-coverage',
+  summary:
+    'An expression that reads a generated attribute (e.g. istio_operationId) runs only on proxies where an attribute generator of the same mesh produces it.',
+  check(context: ValidationContext): RuleFinding[] {
+    const findings: RuleFinding[] = [];
+    for (const { construct, mesh, site } of celSites(context.constructs)) {
+      const producers = generatedAttributes(context.constructs, mesh);
+      let roots: string[];
+      try {
+        roots = rootIdentifiers(site.expression);
+      } catch {
+        continue; // a syntax error, reported by cel-expression
+      }
+      for (const name of roots) {
+        const made = producers.get(name);
+        if (!made) continue;
+        const covered = new Set(made.flatMap((p) => p.proxies));
+        const missing = site.proxies.filter((proxy) => !covered.has(proxy));
+        if (missing.length === 0) continue;
+        const by = made.map((p) => `${p.producer.node.path} generates it only on ${p.proxies.join(', ')}`).join('; ');
+        findings.push({
+          path: construct.node.path,
+          message: `${site.field}: reads attribute "${name}" on ${missing.join(', ')}, but ${by}`,
+          hint: 'narrow proxies or generate the attribute there too',
+        });
+      }
+    }
+    return findings;
+  },
+};

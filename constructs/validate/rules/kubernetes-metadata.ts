@@ -1,0 +1,57 @@
+import { formatValue } from '../../errors';
+import { isDnsLabel, isDnsSubdomain } from '../../names';
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+
+/** Kinds whose names must be RFC 1123 labels (they become DNS names or label values). */
+const LABEL_NAMED_KINDS = new Set(['Namespace', 'Service']);
+
+/** `prefix/name` keys of labels and annotations (Kubernetes "qualified names"). */
+export function isQualifiedName(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && !isDnsSubdomain(prefix)) return false;
+  return name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
+}
+
+/** A label value: at most 63 characters, alphanumerics with `-_.` inside, or empty. */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value);
+}
+
+/** The API server refuses these at apply time; finding them at synth saves a failed rollout. */
+export const kubernetesMetadataRule: AppRule = {
+  id: 'kubernetes-metadata',
+  summary:
+    'Every object has a valid name (RFC 1123 subdomain; a label for Services and Namespaces) and namespace, label keys and values and annotation keys that the API server accepts.',
+  check(context: ValidationContext): RuleFinding[] {
+    const findings: RuleFinding[] = [];
+    for (const { path, manifest } of context.objects) {
+      const { name, namespace, labels = {}, annotations = {} } = manifest.metadata;
+      const add = (message: string) => findings.push({ path, message });
+      const labelNamed = LABEL_NAMED_KINDS.has(manifest.kind);
+      if (typeof name !== 'string' || !(labelNamed ? isDnsLabel(name) : isDnsSubdomain(name))) {
+        add(
+          `metadata.name: got ${formatValue(name)}, expected a ${manifest.kind} name (RFC 1123 ${labelNamed ? 'label' : 'subdomain'}: lower-case alphanumerics and '-'${labelNamed ? '' : " or '.'"})`,
+        );
+      }
+      if (namespace !== undefined && (typeof namespace !== 'string' || !isDnsLabel(namespace))) {
+        add(`metadata.namespace: got ${formatValue(namespace)}, expected a namespace name (RFC 1123 label)`);
+      }
+      for (const [key, value] of Object.entries(labels)) {
+        if (!isQualifiedName(key))
+          add(`metadata.labels: got key ${formatValue(key)}, expected a qualified name ([prefix/]name)`);
+        if (typeof value !== 'string' || !isLabelValue(value)) {
+          add(
+            `metadata.labels[${formatValue(key)}]: got ${formatValue(value)}, expected a label value (at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric)`,
+          );
+        }
+      }
+      for (const key of Object.keys(annotations)) {
+        if (!isQualifiedName(key))
+          add(`metadata.annotations: got key ${formatValue(key)}, expected a qualified name ([prefix/]name)`);
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,27 @@
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { describeAjvErrors } from '../schema/ajv-messages';
+
+/** The API server (or istioctl) refuses what the schema refuses, but only when it is applied. */
+export const objectSchemaRule: AppRule = {
+  id: 'object-schema',
+  summary:
+    'Every object matches its schema: custom resources the vendored CRDs (unknown fields refused, as kubectl apply does), Kubernetes kinds the Kubernetes OpenAPI schemas (kubernetes-models), the IstioOperator schemas/istio-operator.schema.json.',
+  check(context: ValidationContext): RuleFinding[] {
+    return context.objects.flatMap(({ path, manifest }) => {
+      const result = context.schemas.validate(manifest);
+      if (!result.source) {
+        return [
+          {
+            path,
+            severity: 'warning' as const,
+            message: `apiVersion: no schema known for ${manifest.apiVersion} ${manifest.kind}, so it was not schema-checked (got ${JSON.stringify(manifest.apiVersion)}, expected a Kubernetes, Istio or Prometheus Operator kind)`,
+          },
+        ];
+      }
+      return describeAjvErrors(result.errors, manifest).map((message) => ({
+        path,
+        message: `${message} [${result.source}]`,
+      }));
+    });
+  },
+};

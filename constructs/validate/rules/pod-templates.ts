@@ -1,0 +1,64 @@
+import { parse } from 'yaml';
+import { PROXY_CONFIG_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
+import type { RenderedObject } from '../rule';
+
+/** The pod template of a workload object, where Istio's pod annotations live. */
+export interface PodTemplate {
+  /** Construct path of the workload object. */
+  readonly path: string;
+  /** `Deployment "webapp"` */
+  readonly workload: string;
+  readonly namespace: string | undefined;
+  /** Field path of the template's annotations, e.g. `spec.template.metadata.annotations`. */
+  readonly field: string;
+  readonly annotations: Readonly<Record<string, unknown>>;
+}
+
+type Json = Record<string, unknown> | undefined;
+
+/** Where each workload kind keeps its pod template metadata. */
+const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['spec', 'template', 'metadata'],
+  StatefulSet: ['spec', 'template', 'metadata'],
+  DaemonSet: ['spec', 'template', 'metadata'],
+  ReplicaSet: ['spec', 'template', 'metadata'],
+  Job: ['spec', 'template', 'metadata'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
+  Pod: ['metadata'],
+};
+
+/** Every pod template among the rendered objects. */
+export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] {
+  return objects.flatMap(({ path, manifest }) => {
+    const route = TEMPLATE_PATHS[manifest.kind];
+    if (!route) return [];
+    const metadata = route.reduce<Json>((node, key) => node?.[key] as Json, manifest as unknown as Json);
+    return [
+      {
+        path,
+        workload: `${manifest.kind} "${manifest.metadata.name}"`,
+        namespace: manifest.metadata.namespace,
+        field: `${route.join('.')}.annotations`,
+        annotations: (metadata?.annotations as Record<string, unknown> | undefined) ?? {},
+      },
+    ];
+  });
+}
+
+/** The parsed `proxy.istio.io/config` of a template: undefined when absent, an Error when it is not YAML. */
+export function proxyConfigOf(template: PodTemplate): Record<string, unknown> | Error | undefined {
+  const text = template.annotations[PROXY_CONFIG_ANNOTATION];
+  if (text === undefined) return undefined;
+  try {
+    const parsed: unknown = parse(String(text));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return new Error('not a YAML mapping');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+/** `spec.template.metadata.annotations["proxy.istio.io/config"]` */
+export function proxyConfigField(template: PodTemplate): string {
+  return `${template.field}["${PROXY_CONFIG_ANNOTATION}"]`;
+}

@@ -1,0 +1,44 @@
+import { formatValue } from '../../errors';
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { describeAjvErrors } from '../schema/ajv-messages';
+import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
+import { samplingZeroProblem } from './sampling-percentage';
+
+/**
+ * istiod parses `proxy.istio.io/config` when the pod is injected; an unparsable or misspelled
+ * annotation fails the injection or is ignored. Checked against the same ProxyConfig schema as the
+ * IstioOperator's meshConfig.defaultConfig, so hand-written annotations are covered too.
+ */
+export const proxyConfigAnnotationRule: AppRule = {
+  id: 'proxy-config-annotation',
+  summary:
+    'Every proxy.istio.io/config annotation is a YAML mapping of known ProxyConfig fields with valid values (the ProxyConfig part of schemas/istio-operator.schema.json), and never sets tracing.sampling to 0, which Istio reads as unset.',
+  check(context: ValidationContext): RuleFinding[] {
+    const findings: RuleFinding[] = [];
+    for (const template of podTemplates(context.objects)) {
+      const config = proxyConfigOf(template);
+      if (config === undefined) continue;
+      const field = proxyConfigField(template);
+      if (config instanceof Error) {
+        findings.push({
+          path: template.path,
+          message: `${field}: is not a YAML mapping (${config.message.split('\n')[0]}; expected ProxyConfig fields)`,
+        });
+        continue;
+      }
+      for (const line of describeAjvErrors(context.schemas.validateDefinition('ProxyConfig', config), config)) {
+        findings.push({ path: template.path, message: `${field}.${line}` });
+      }
+      const sampling = (config.tracing as { sampling?: unknown } | undefined)?.sampling;
+      if (sampling === 0) {
+        const { what, expected, hint } = samplingZeroProblem();
+        findings.push({
+          path: template.path,
+          message: `${field}.tracing.sampling: ${what} (got ${formatValue(sampling)}, expected ${expected})`,
+          hint,
+        });
+      }
+    }
+    return findings;
+  },
+};

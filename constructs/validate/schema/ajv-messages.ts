@@ -1,0 +1,81 @@
+import type { ErrorObject } from 'ajv';
+import { formatValue } from '../../errors';
+
+/** `/spec/configPatches/0/match` → `spec.configPatches[0].match` */
+export function fieldPath(instancePath: string): string {
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return parts.reduce((path, part) => {
+    if (/^\d+$/.test(part)) return `${path}[${part}]`;
+    const key = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
+    return path === '' ? key : /^[A-Za-z_$]/.test(key) ? `${path}.${key}` : `${path}[${key}]`;
+  }, '');
+}
+
+function valueAt(root: unknown, instancePath: string): unknown {
+  let value = root;
+  for (const part of instancePath.split('/').slice(1)) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return value;
+}
+
+/**
+ * Turns ajv errors into `field: what (got X, expected Y)` lines, one per distinct problem.
+ *
+ * `anyOf`/`oneOf` summaries are dropped when a branch already explained the problem at the same
+ * place, so a user sees the cause rather than "must match a schema in anyOf".
+ */
+export function describeAjvErrors(errors: readonly ErrorObject[], data: unknown): string[] {
+  const explained = new Set(
+    errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf').map((e) => e.instancePath),
+  );
+  // A branch that failed deeper down says more than the other branches' "wrong type" at the top.
+  const deeper = (e: ErrorObject) => errors.some((o) => o.instancePath.startsWith(`${e.instancePath}/`));
+  const kept = errors.filter((e) => {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') return !explained.has(e.instancePath) && !deeper(e);
+    if (BRANCH_KEYWORDS.has(e.keyword) && /\/(oneOf|anyOf)\//.test(e.schemaPath)) return !deeper(e);
+    return true;
+  });
+  // Several branches refusing a type at one place become one line listing every accepted type.
+  const types = new Map<string, string[]>();
+  for (const e of kept.filter((k) => k.keyword === 'type')) {
+    types.set(e.instancePath, [...(types.get(e.instancePath) ?? []), String((e.params as { type: string }).type)]);
+  }
+  const lines = kept.map((e) =>
+    e.keyword === 'type'
+      ? `${fieldPath(e.instancePath) || '(object)'}: wrong type (got ${formatValue(valueAt(data, e.instancePath))}, expected ${[...new Set(types.get(e.instancePath))].join(' or ')})`
+      : describe(e, data),
+  );
+  return [...new Set(lines)];
+}
+
+const BRANCH_KEYWORDS = new Set(['type', 'const', 'enum']);
+
+function describe(error: ErrorObject, data: unknown): string {
+  const field = fieldPath(error.instancePath) || '(object)';
+  const got = formatValue(valueAt(data, error.instancePath));
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+      const expected = known.length > 0 ? `one of ${known.join(', ')}` : 'no other fields';
+      const at = fieldPath(`${error.instancePath}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      return `${at}: unknown field (expected ${expected})`;
+    }
+    case 'required':
+      return `${fieldPath(`${error.instancePath}/${String(params.missingProperty)}`)}: missing (expected a value; it is required)`;
+    case 'enum':
+      return `${field}: not an allowed value (got ${got}, expected one of ${(params.allowedValues as unknown[]).map((v) => formatValue(v)).join(', ')})`;
+    case 'const':
+      return `${field}: not the allowed value (got ${got}, expected ${formatValue(params.allowedValue)})`;
+    case 'type':
+      return `${field}: wrong type (got ${got}, expected ${String(params.type)})`;
+    default:
+      return `${field}: ${error.message ?? error.keyword} (got ${got})`;
+  }
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { toStrictSchema } from './structural-schema';
+
+/** Where `npm run import` writes the CRD schemas (one JSON file per vendored bundle). */
+const SCHEMA_DIR = join(__dirname, '..', '..', '..', 'schemas', 'crds');
+
+/** OpenAPI formats used by the vendored CRDs; numbers are range-checked like the API server does. */
+function addOpenApiFormats(ajv: Ajv): void {
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** 31 });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  ajv.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
+  ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
+  ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i);
+}
+
+/** A new ajv instance set up for Kubernetes schemas (OpenAPI keywords and formats). */
+export function kubernetesAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  addOpenApiFormats(ajv);
+  return ajv;
+}
+
+/**
+ * The custom resource schemas of one vendored CRD bundle (e.g. `istio-1.30.3`), compiled with ajv
+ * once per `apiVersion`/`kind` on first use and reused for every later object of that kind.
+ */
+export class CrdSchemas {
+  private readonly schemas: Readonly<Record<string, Record<string, unknown>>>;
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(
+    readonly bundle: string,
+    private readonly ajv: Ajv,
+  ) {
+    this.schemas = JSON.parse(readFileSync(join(SCHEMA_DIR, `${bundle}.json`), 'utf8'));
+  }
+
+  /** The validator for `apiVersion`/`kind`, or undefined when the bundle does not serve it. */
+  validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
+    const key = `${apiVersion}/${kind}`;
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
+    const schema = this.schemas[key];
+    if (!schema) return undefined;
+    const validate = this.ajv.compile(toStrictSchema(schema, apiVersion, kind));
+    this.compiled.set(key, validate);
+    return validate;
+  }
+
+  /** `group/version` values the bundle serves, e.g. `telemetry.istio.io/v1`. */
+  get apiVersions(): ReadonlySet<string> {
+    return new Set(Object.keys(this.schemas).map((key) => key.slice(0, key.lastIndexOf('/'))));
+  }
+}

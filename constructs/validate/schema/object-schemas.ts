@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { CrdSchemas, kubernetesAjv } from './crd-schemas';
+import { KubernetesSchemas } from './kubernetes-schemas';
+
+const ISTIO_OPERATOR_SCHEMA = join(__dirname, '..', '..', '..', 'schemas', 'istio-operator.schema.json');
+
+/** Which schema checked an object, for messages. */
+export type SchemaSource = string;
+
+export interface SchemaResult {
+  /** e.g. `CRD schema istio-1.30.3`, or undefined when no schema is known for the kind. */
+  readonly source?: SchemaSource;
+  readonly errors: readonly ErrorObject[];
+}
+
+interface Manifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+/**
+ * Every schema an object can be checked against, each compiled once and reused:
+ * custom resources against the vendored CRD bundles, Kubernetes kinds against kubernetes-models,
+ * and the IstioOperator overlay against this library's own schema (schemas/istio-operator.schema.json).
+ */
+export class ObjectSchemas {
+  /** Schemas for the given CRD bundles (names of files in schemas/crds). */
+  static async load(crdBundles: readonly string[], apiVersions: Iterable<string>): Promise<ObjectSchemas> {
+    const ajv = kubernetesAjv();
+    const schemas = new ObjectSchemas(
+      ajv,
+      crdBundles.map((bundle) => new CrdSchemas(bundle, ajv)),
+    );
+    await schemas.kubernetes.load([...apiVersions].filter((v) => !schemas.isCustomResource(v)));
+    return schemas;
+  }
+
+  private readonly kubernetes = new KubernetesSchemas();
+  private istioOperator?: ValidateFunction;
+
+  private constructor(
+    private readonly ajv: Ajv,
+    private readonly crds: readonly CrdSchemas[],
+  ) {}
+
+  /** API versions whose kinds come from CRDs (or our own IstioOperator schema), not from Kubernetes itself. */
+  private isCustomResource(apiVersion: string): boolean {
+    return apiVersion === 'install.istio.io/v1alpha1' || this.crds.some((crd) => crd.apiVersions.has(apiVersion));
+  }
+
+  /** Loads Kubernetes schemas for more API versions (objects added after {@link load}). */
+  async loadKubernetes(apiVersions: Iterable<string>): Promise<void> {
+    await this.kubernetes.load([...apiVersions].filter((v) => !this.isCustomResource(v)));
+  }
+
+  validate(manifest: Manifest): SchemaResult {
+    if (manifest.apiVersion === 'install.istio.io/v1alpha1' && manifest.kind === 'IstioOperator') {
+      this.istioOperator ??= this.ajv.compile(JSON.parse(readFileSync(ISTIO_OPERATOR_SCHEMA, 'utf8')));
+      return this.run(this.istioOperator, manifest, 'schemas/istio-operator.schema.json');
+    }
+    for (const crd of this.crds) {
+      const validate = crd.validatorFor(manifest.apiVersion, manifest.kind);
+      if (validate) return this.run(validate, manifest, `the ${crd.bundle} CRD schema`);
+    }
+    if (this.kubernetes.knows(manifest.apiVersion, manifest.kind)) {
+      return { source: 'the Kubernetes schema (kubernetes-models)', errors: this.kubernetes.errors(manifest) };
+    }
+    return { errors: [] };
+  }
+
+  /** Validates a value against one definition of the IstioOperator schema, e.g. `ProxyConfig`. */
+  validateDefinition(definition: string, value: unknown): readonly ErrorObject[] {
+    this.istioOperator ??= this.ajv.compile(JSON.parse(readFileSync(ISTIO_OPERATOR_SCHEMA, 'utf8')));
+    const validate = this.ajv.getSchema(
+      `https://cdk8s-istio-observability/schemas/istio-operator.schema.json#/$defs/${definition}`,
+    );
+    if (!validate) throw new Error(`no definition ${definition} in ${ISTIO_OPERATOR_SCHEMA}`);
+    return validate(value) ? [] : (validate.errors ?? []);
+  }
+
+  private run(validate: ValidateFunction, manifest: Manifest, source: string): SchemaResult {
+    return { source, errors: validate(manifest) ? [] : [...(validate.errors ?? [])] };
+  }
+}

@@ -1,0 +1,60 @@
+import type { IConstruct } from 'constructs';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import type { ProxyKind } from '../metrics/proxy-kind';
+
+/**
+ * What constructs tell the validator about their intent. Rules find these by shape on the
+ * construct tree, so a user's own construct can take part by implementing the same methods.
+ */
+
+/** What a CEL expression must evaluate to. */
+export type CelResultType = 'any' | 'bool' | 'number';
+
+/** One CEL expression a construct emits, with the field the user gave it in. */
+export interface CelSite {
+  /** e.g. `dimensions.upstream_operation` */
+  readonly field: string;
+  readonly expression: string;
+  readonly result: CelResultType;
+  /** The proxies that evaluate it. */
+  readonly proxies: readonly ProxyKind[];
+}
+
+/** A construct that emits CEL expressions evaluated by the proxies of `mesh`. */
+export interface CelExpressionSource extends IConstruct {
+  readonly mesh: IstioMesh;
+  celExpressions(): readonly CelSite[];
+}
+
+/** A construct that makes new attributes available to CEL on some proxies (an attribute generator). */
+export interface AttributeSource extends IConstruct {
+  readonly mesh: IstioMesh;
+  readonly proxies: readonly ProxyKind[];
+  generatedAttributes(): readonly string[];
+}
+
+/** Dimensions and removed tags of one standard metric on some proxies. */
+export interface MetricCustomizationSource extends IConstruct {
+  readonly mesh: IstioMesh;
+  readonly metric: string;
+  readonly proxies: readonly ProxyKind[];
+  dimensionNames(): readonly string[];
+  removedTags(): readonly string[];
+}
+
+function hasMethods(construct: IConstruct, ...names: string[]): boolean {
+  const record = construct as unknown as Record<string, unknown>;
+  return names.every((name) => typeof record[name] === 'function') && 'mesh' in record;
+}
+
+export function isCelExpressionSource(construct: IConstruct): construct is CelExpressionSource {
+  return hasMethods(construct, 'celExpressions');
+}
+
+export function isAttributeSource(construct: IConstruct): construct is AttributeSource {
+  return hasMethods(construct, 'generatedAttributes');
+}
+
+export function isMetricCustomizationSource(construct: IConstruct): construct is MetricCustomizationSource {
+  return hasMethods(construct, 'dimensionNames', 'removedTags');
+}
