@@ -29,7 +29,7 @@ function runMain(args: string[], env: Record<string, string> = {}) {
 
 /** The warnings every synth of the default stack prints (none of them fails the build). */
 const DEFAULT_WARNINGS =
-  'warning: observability.yaml:10:1 [istio-install/mesh/Install/Resource] spec.meshConfig.defaultConfig: proxyStatsMatcher, tracing apply to proxies when they start; after installing a change, restart the meshed workloads (kubectl rollout restart)\n' +
+  'warning: observability.yaml:10:1 [istio-install/mesh/Install/Resource] spec.meshConfig.defaultConfig.{proxyStatsMatcher,tracing}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)\n' +
   'warning: observability.yaml:75:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager\'s tracing provider; Istio\'s own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)\n' +
   'warning: observability.yaml:75:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"]: is read when a pod starts; after changing it, restart the workloads that use it\n';
 

@@ -100,7 +100,8 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
     switch (this.mesh.policy.mechanisms.attributeGeneration) {
       case 'envoy-filter-null-vm':
         this.envoyFilter = new EnvoyFilter(this, 'Resource', {
-          metadata: { name: props.name, namespace },
+          // An explicit `name: undefined` would leave the object nameless instead of generated.
+          metadata: { ...(props.name !== undefined ? { name: props.name } : {}), namespace },
           spec: { configPatches: Lazy.any({ produce: () => this.configPatches() }) },
         });
         break;

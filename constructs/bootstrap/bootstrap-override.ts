@@ -57,7 +57,8 @@ export class BootstrapOverride extends Construct {
     }
     throwIfProblems(this, problems);
     this.configMap = new kplus.ConfigMap(this, 'Resource', {
-      metadata: { name: props.name, namespace: this.namespace },
+      // An explicit `name: undefined` would override cdk8s-plus's generated name and leave the object nameless.
+      metadata: { ...(props.name !== undefined ? { name: props.name } : {}), namespace: this.namespace },
       data: { [CUSTOM_BOOTSTRAP_KEY]: `${JSON.stringify(props.bootstrap, null, 2)}\n` },
     });
     for (const workload of props.workloads ?? []) this.addWorkload(workload);

@@ -45,7 +45,7 @@ export function bootstrapProblem(text: string): string | undefined {
   try {
     json = parse(text.replace(/\$\(HOST_IP\)/g, '10.0.0.1'));
   } catch (error) {
-    return `is not JSON or YAML: ${(error as Error).message.split('\n')[0]}`;
+    return `is not JSON or YAML: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`;
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return 'is not a JSON object';
   try {

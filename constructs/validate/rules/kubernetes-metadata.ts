@@ -32,7 +32,7 @@ export const kubernetesMetadataRule: AppRule = {
       const labelNamed = LABEL_NAMED_KINDS.has(manifest.kind);
       if (typeof name !== 'string' || !(labelNamed ? isDnsLabel(name) : isDnsSubdomain(name))) {
         add(
-          `metadata.name: got ${formatValue(name)}, expected a ${manifest.kind} name (RFC 1123 ${labelNamed ? 'label' : 'subdomain'}: lower-case alphanumerics and '-'${labelNamed ? '' : " or '.'"})`,
+          `metadata.name: got ${formatValue(name)}, expected a name for this ${manifest.kind} (RFC 1123 ${labelNamed ? 'label' : 'subdomain'}: lower-case alphanumerics and '-'${labelNamed ? '' : " or '.'"})`,
         );
       }
       if (namespace !== undefined && (typeof namespace !== 'string' || !isDnsLabel(namespace))) {

@@ -10,7 +10,7 @@ export function versionsOf(version: IstioVersion): string[] {
   return [v, `${v}.0`, `${v}.12`, `${v}-dev`, `${v}.1-beta.1`];
 }
 
-/** Proxy versions it must not match: other minors that share a prefix, and neighbours. */
+/** Proxy versions it must not match: versions that contain this one as a substring or a prefix, and neighbours. */
 export function neighboursOf(version: IstioVersion): string[] {
   const { major, minor } = version;
   const digits = String(minor);
@@ -21,7 +21,7 @@ export function neighboursOf(version: IstioVersion): string[] {
     ...split,
     `${major}.${minor - 1}.0`,
     `${major}.${minor + 1}.0`,
-    `${major + 1}.${minor}.0`,
+    `1${major}.${minor}.0`,
   ];
 }
 

@@ -23,7 +23,7 @@ export const restartRequiredRule: AppRule = {
           findings.push({
             path,
             severity: 'warning',
-            message: `spec.meshConfig.defaultConfig: ${fields.join(', ')} apply to proxies when they start; after installing a change, restart the meshed workloads (kubectl rollout restart)`,
+            message: `spec.meshConfig.defaultConfig.{${fields.join(',')}}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)`,
           });
         }
       }

@@ -63,7 +63,7 @@ function describe(error: ErrorObject, data: unknown): string {
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
-      const expected = known.length > 0 ? `one of ${known.join(', ')}` : 'no other fields';
+      const expected = expectedFields(name, known);
       const at = fieldPath(`${error.instancePath}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
       return `${at}: unknown field (expected ${expected})`;
     }
@@ -75,7 +75,41 @@ function describe(error: ErrorObject, data: unknown): string {
       return `${field}: not the allowed value (got ${got}, expected ${formatValue(params.allowedValue)})`;
     case 'type':
       return `${field}: wrong type (got ${got}, expected ${String(params.type)})`;
+    case 'maxProperties':
+    case 'minProperties':
+      return `${field}: has ${Object.keys(valueAt(data, error.instancePath) ?? {}).length} fields (got ${got}, expected ${error.keyword === 'maxProperties' ? 'at most' : 'at least'} ${String(params.limit)})`;
     default:
       return `${field}: ${error.message ?? error.keyword} (got ${got})`;
   }
+}
+
+/** Lists the known fields, or for long lists only the closest ones, so a typo points at its fix. */
+function expectedFields(name: string, known: readonly string[]): string {
+  if (known.length === 0) return 'no other fields';
+  if (known.length <= 12) return `one of ${known.join(', ')}`;
+  const close = known
+    .map((k) => ({ k, d: editDistance(name.toLowerCase(), k.toLowerCase()) }))
+    .filter(({ d }) => d <= Math.max(2, Math.floor(name.length / 4)))
+    .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : 1))
+    .map(({ k }) => k);
+  return close.length > 0
+    ? `one of ${known.length} known fields, e.g. ${close.slice(0, 3).join(', ')}`
+    : `one of ${known.length} known fields: ${known.slice(0, 12).join(', ')}, ...`;
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
