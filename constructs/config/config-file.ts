@@ -42,12 +42,15 @@ export class ConfigFile {
     const data: unknown = document.toJS();
     const validate = schemaValidator();
     if (!validate(data)) {
-      throw new ConfigFileError(
-        describeAjvErrors(validate.errors ?? [], data).map((line) => {
-          const field = line.slice(0, line.indexOf(': '));
-          return `${source.locate(keyPathOf(field))}: ${line}`;
-        }),
-      );
+      const located = describeAjvErrors(validate.errors ?? [], data).map((line) => {
+        const field = line.slice(0, line.indexOf(': '));
+        const quote = / wrong type \(got [-\d.]+, expected string\)$/.test(line)
+          ? '; hint: quote it, YAML reads an unquoted 1.17 as a number'
+          : '';
+        return { at: source.position(keyPathOf(field)), text: `${line}${quote}` };
+      });
+      located.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col || (a.text < b.text ? -1 : 1));
+      throw new ConfigFileError(located.map(({ at, text }) => `${file}:${at.line}:${at.col}: ${text}`));
     }
     source.config = data as ObservabilityConfig;
     return source;
@@ -63,17 +66,23 @@ export class ConfigFile {
 
   /** `file:line:column` of the key at `path` (the nearest existing ancestor when it is missing). */
   locate(path: readonly (string | number)[]): string {
+    const { line, col } = this.position(path);
+    return `${this.file}:${line}:${col}`;
+  }
+
+  /** Line and column (1-based) of the key at `path`, or of its nearest existing ancestor. */
+  position(path: readonly (string | number)[]): { line: number; col: number } {
     for (let depth = path.length; depth > 0; depth--) {
       const parent = depth > 1 ? this.document.getIn(path.slice(0, depth - 1), true) : this.document.contents;
       const key = path[depth - 1];
       if (isMap(parent)) {
         const pair = parent.items.find((p) => isNode(p.key) && (p.key as Node & { value: unknown }).value === key);
-        if (pair && isNode(pair.key) && pair.key.range) return this.at(pair.key.range[0]);
+        if (pair && isNode(pair.key) && pair.key.range) return this.lineCounter.linePos(pair.key.range[0]);
       }
       const node = this.document.getIn(path.slice(0, depth), true);
-      if (isNode(node) && node.range) return this.at(node.range[0]);
+      if (isNode(node) && node.range) return this.lineCounter.linePos(node.range[0]);
     }
-    return this.at(0);
+    return this.lineCounter.linePos(0);
   }
 
   private at(offset: number): string {

@@ -36,6 +36,7 @@ export function describeAjvErrors(errors: readonly ErrorObject[], data: unknown)
   // A branch that failed deeper down says more than the other branches' "wrong type" at the top.
   const deeper = (e: ErrorObject) => errors.some((o) => o.instancePath.startsWith(`${e.instancePath}/`));
   const kept = errors.filter((e) => {
+    if (e.keyword === 'propertyNames') return false; // its cause is reported with the key
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf') return !explained.has(e.instancePath) && !deeper(e);
     if (BRANCH_KEYWORDS.has(e.keyword) && /\/(oneOf|anyOf)\//.test(e.schemaPath)) return !deeper(e);
     return true;
@@ -56,6 +57,16 @@ export function describeAjvErrors(errors: readonly ErrorObject[], data: unknown)
 const BRANCH_KEYWORDS = new Set(['type', 'const', 'enum']);
 
 function describe(error: ErrorObject, data: unknown): string {
+  const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) {
+    // Raised by `propertyNames`: the key itself is wrong, so point at it.
+    const at = fieldPath(`${error.instancePath}/${propertyName.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    const rule =
+      error.keyword === 'pattern'
+        ? `a key matching ${String((error.params as { pattern: string }).pattern)}`
+        : error.message;
+    return `${at}: not a valid key (got ${formatValue(propertyName)}, expected ${rule})`;
+  }
   const field = fieldPath(error.instancePath) || '(object)';
   const got = formatValue(valueAt(data, error.instancePath));
   const params = error.params as Record<string, unknown>;

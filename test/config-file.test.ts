@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { ConfigFile, ConfigFileError, keyPathOf } from '../constructs/config/config-file';
+import { ObservabilityStack } from '../constructs/stacks/observability-stack';
+import { validateApp } from '../constructs/validate/app-validator';
+import { formatFinding } from '../constructs/validate/finding';
+
+const ROOT = resolve(__dirname, '..');
+
+/** The problems `ConfigFile.parse` reports for `text`, one line each. */
+function problemsOf(text: string): readonly string[] {
+  try {
+    ConfigFile.parse('obs.yaml', text);
+  } catch (error) {
+    if (error instanceof ConfigFileError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+/** Builds `text` into an app and returns every error finding, formatted. */
+async function buildErrors(text: string): Promise<string[]> {
+  const file = ConfigFile.parse('obs.yaml', text);
+  const app = Testing.app();
+  new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
+  return (await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding);
+}
+
+const HEAD = 'istioVersion: "1.17"\nnamespace: shop\n';
+
+describe('observability.yaml', () => {
+  it('is valid, and points editors at the published schema', () => {
+    const text = readFileSync(join(ROOT, 'observability.yaml'), 'utf8');
+    expect(text.startsWith('# yaml-language-server: $schema=./schemas/observability.schema.json\n')).toBe(true);
+    expect(problemsOf(text)).toEqual([]);
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'observability.schema.json'), 'utf8'));
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('ConfigFile', () => {
+  it('reports YAML syntax errors and duplicate keys with line and column', () => {
+    expect(problemsOf(`${HEAD}statsInclusion:\n  a: {target: mesh\n`)).toEqual([
+      'obs.yaml:5:1: Flow map in block collection must be sufficiently indented and end with a } (expected valid YAML)',
+    ]);
+    expect(problemsOf(`${HEAD}namespace: other\n`)).toEqual([
+      'obs.yaml:3:1: Map keys must be unique (expected valid YAML)',
+    ]);
+  });
+
+  it('reports every schema problem at once, at the key it concerns; unknown keys are errors', () => {
+    const text = [
+      'istioVersion: 1.17',
+      'namespce: shop',
+      'traceSampling:',
+      '  webapp-sampling:',
+      '    target: { workload: web }',
+      '    percentage: 101',
+      '    sampling: 5',
+      'metricDimensions:',
+      '  Bad_Id:',
+      '    metric: requests_total',
+      '',
+    ].join('\n');
+    expect(problemsOf(text)).toEqual([
+      'obs.yaml:1:1: istioVersion: wrong type (got 1.17, expected string); hint: quote it, YAML reads an unquoted 1.17 as a number',
+      'obs.yaml:1:1: namespace: missing (expected a value; it is required)',
+      'obs.yaml:2:1: namespce: unknown field (expected one of 14 known fields, e.g. namespace)',
+      'obs.yaml:5:15: traceSampling.webapp-sampling.target.workload: not an allowed value (got "web", expected one of "webapp", "catalog")',
+      'obs.yaml:6:5: traceSampling.webapp-sampling.percentage: must be <= 100 (got 101)',
+      'obs.yaml:7:5: traceSampling.webapp-sampling.sampling: unknown field (expected one of target, percentage)',
+      'obs.yaml:9:3: metricDimensions.Bad_Id: not a valid key (got "Bad_Id", expected a key matching ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$)',
+    ]);
+  });
+
+  it('turns a field path back into a key path', () => {
+    expect(keyPathOf('metricDimensions.requests-dimensions.dimensions["a.b"].attribute')).toEqual([
+      'metricDimensions',
+      'requests-dimensions',
+      'dimensions',
+      'a.b',
+      'attribute',
+    ]);
+    expect(keyPathOf('attributeGenerators.gen.attributes.op[2].condition')).toEqual([
+      'attributeGenerators',
+      'gen',
+      'attributes',
+      'op',
+      2,
+      'condition',
+    ]);
+  });
+});
+
+describe('ObservabilityStack from a config file', () => {
+  it('refuses references to workloads and attributes the file does not declare, at the piece', async () => {
+    const text = [
+      HEAD.trimEnd(),
+      'statsInclusion:',
+      '  web-stats:',
+      '    target: { workload: webapp }',
+      '    inclusionPrefixes: [cluster.outbound]',
+      'metricDimensions:',
+      '  ops:',
+      '    metric: requests_total',
+      '    dimensions:',
+      '      op: { attribute: istio_operationId }',
+      'customTraceTags:',
+      '  tags:',
+      '    target: mesh',
+      '    tags:',
+      '      both: { literal: a, header: x-b }',
+      '',
+    ].join('\n');
+    expect(await buildErrors(text)).toEqual([
+      'obs.yaml:8:3 [shop/ops] dimensions.op.attribute: got {"attribute":"istio_operationId"}, expected an attribute made by an attributeGenerators entry of this config (there is none)',
+      'obs.yaml:13:3 [shop/tags] tags.both: got {"literal":"a","header":"x-b"}, expected exactly one of literal, environment, header, not ["literal","header"]',
+      'obs.yaml:4:3 [shop/web-stats] target: got "webapp", expected a workload, but this config declares none (add demoApp)',
+    ]);
+  });
+});
