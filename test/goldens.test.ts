@@ -1,6 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { validateApp } from '../constructs/validate/app-validator';
+import { formatFinding } from '../constructs/validate/finding';
 import { SCENARIOS } from './scenarios';
 import { compareToSeed } from './support/semantic';
 import { synthYaml } from './support/synth';
@@ -17,6 +20,13 @@ describe.each(SCENARIOS)('scenario $name', (scenario) => {
     if (UPDATE) writeFileSync(golden, output);
     expect(existsSync(golden), `missing ${golden}: run npm run test:update-goldens and review it`).toBe(true);
     expect(output).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  it('passes every validation rule', async () => {
+    const app = Testing.app();
+    scenario.build(app);
+    const errors = (await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding);
+    expect(errors).toEqual([]);
   });
 
   it('is semantically the seed manifest, except for the documented deviations', () => {

@@ -23,22 +23,25 @@ describe('imports/', () => {
 
   // The vendored CRDs live beside the repository (shared/crds), as in CI; a lone clone cannot regenerate.
   it.skipIf(!existsSync(CRDS))(
-    'is exactly what `npm run import` generates from the vendored CRDs (never edited by hand)',
+    'and schemas/crds are exactly what `npm run import` generates from the vendored CRDs (never edited by hand)',
     () => {
-      const out = mkdtempSync(join(tmpdir(), 'imports-'));
+      const scratch = mkdtempSync(join(tmpdir(), 'imports-'));
+      const generated = { imports: join(scratch, 'imports'), 'schemas/crds': join(scratch, 'schemas') };
       try {
         execFileSync('node', [join(ROOT, 'scripts', 'import-crds.mjs')], {
           cwd: ROOT,
-          env: { ...process.env, IMPORTS_OUT: out },
+          env: { ...process.env, IMPORTS_OUT: generated.imports, SCHEMAS_OUT: generated['schemas/crds'] },
           stdio: 'pipe',
         });
-        const fresh = readdirSync(out);
-        expect(fresh).toEqual(readdirSync(join(ROOT, 'imports')));
-        for (const file of fresh) {
-          expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(ROOT, 'imports', file), 'utf8'));
+        for (const [committed, out] of Object.entries(generated)) {
+          const fresh = readdirSync(out);
+          expect(fresh).toEqual(readdirSync(join(ROOT, committed)));
+          for (const file of fresh) {
+            expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(ROOT, committed, file), 'utf8'));
+          }
         }
       } finally {
-        rmSync(out, { recursive: true, force: true });
+        rmSync(scratch, { recursive: true, force: true });
       }
     },
     60_000,

@@ -40,7 +40,7 @@ export async function validateApp(root: IConstruct, rules: readonly AppRule[] = 
   }
   const schemas = await ObjectSchemas.load(
     crdBundles(constructs),
-    objects.map((o) => o.manifest.apiVersion),
+    objects.map((o) => o.manifest),
   );
   const context = { constructs, objects, schemas };
   for (const rule of rules) {

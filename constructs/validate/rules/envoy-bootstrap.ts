@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as protobuf from 'protobufjs';
 import * as protojson from 'protobufjs/ext/protojson';
@@ -9,29 +9,46 @@ import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**
  * Envoy's own API protos, as shipped by @grpc/grpc-js-xds (deps/envoy-api, xds, googleapis,
- * protoc-gen-validate), plus google/protobuf/* from protobufjs. Loaded once, on first use (≈100 ms).
+ * protoc-gen-validate), plus google/protobuf/* from protobufjs. The bootstrap and the Zipkin
+ * tracer are loaded on first use (≈80 ms); other `@type`s are loaded when an override names them.
  */
-let bootstrapType: protobuf.Type | undefined;
-
-function loadBootstrapType(): protobuf.Type {
-  if (bootstrapType) return bootstrapType;
+let root: protobuf.Root | undefined;
+const INCLUDE_DIRS = (() => {
   const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
-  const includePaths = [
+  return [
     ...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(deps, d)),
     dirname(require.resolve('protobufjs/package.json')),
   ];
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => includePaths.map((p) => join(p, target)).find(existsSync) ?? target;
-  // The bootstrap plus every tracer config a `typed_config` may name.
-  // (opencensus.proto is left out: its imports are not shipped, and Envoy removed that tracer in 1.33.)
-  const tracers = ['datadog', 'dynamic_ot', 'lightstep', 'opentelemetry', 'skywalking', 'xray', 'zipkin'];
-  root.loadSync(
-    ['envoy/config/bootstrap/v3/bootstrap.proto', ...tracers.map((t) => `envoy/config/trace/v3/${t}.proto`)],
-    { keepCase: false },
-  );
+})();
+
+function envoyRoot(): protobuf.Root {
+  if (root) return root;
+  root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => INCLUDE_DIRS.map((p) => join(p, target)).find(existsSync) ?? target;
+  root.loadSync(['envoy/config/bootstrap/v3/bootstrap.proto', 'envoy/config/trace/v3/zipkin.proto']);
   root.resolveAll();
-  bootstrapType = root.lookupType('envoy.config.bootstrap.v3.Bootstrap');
-  return bootstrapType;
+  return root;
+}
+
+/**
+ * Loads the proto file that declares message `fullName` (e.g. `envoy.config.trace.v3.DatadogConfig`):
+ * Envoy keeps each package in the folder of its name, so only that folder is searched.
+ * @returns whether the type is known now
+ */
+function loadType(fullName: string): boolean {
+  const name = fullName.slice(fullName.lastIndexOf('.') + 1);
+  const folder = fullName.slice(0, fullName.lastIndexOf('.')).replace(/\./g, '/');
+  for (const dir of INCLUDE_DIRS) {
+    const path = join(dir, folder);
+    if (!existsSync(path)) continue;
+    for (const file of readdirSync(path).filter((f) => f.endsWith('.proto')).sort()) {
+      if (!new RegExp(`^message ${name} \\{`, 'm').test(readFileSync(join(path, file), 'utf8'))) continue;
+      envoyRoot().loadSync(`${folder}/${file}`);
+      envoyRoot().resolveAll();
+      return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -48,12 +65,21 @@ export function bootstrapProblem(text: string): string | undefined {
     return `is not JSON or YAML: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`;
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return 'is not a JSON object';
-  try {
-    protojson.fromJson(loadBootstrapType(), json);
-    return undefined;
-  } catch (error) {
-    const message = (error as Error).message.replace(/^\./, '');
-    return `is not a valid envoy.config.bootstrap.v3.Bootstrap: ${message}${locate(json, message)}`;
+  const bootstrap = envoyRoot().lookupType('envoy.config.bootstrap.v3.Bootstrap');
+  const tried = new Set<string>();
+  for (;;) {
+    try {
+      protojson.fromJson(bootstrap, json);
+      return undefined;
+    } catch (error) {
+      const message = (error as Error).message.replace(/^\./, '');
+      const missing = /^no such type: (\S+)$/.exec(message)?.[1];
+      if (missing && !tried.has(missing)) {
+        tried.add(missing);
+        if (loadType(missing)) continue;
+      }
+      return `is not a valid envoy.config.bootstrap.v3.Bootstrap: ${message}${locate(json, message)}`;
+    }
   }
 }
 

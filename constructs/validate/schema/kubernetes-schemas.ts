@@ -6,35 +6,37 @@ type ModelClass = new (data: unknown) => { validate(): void };
 /**
  * Kubernetes core objects (Deployment, Service, ConfigMap, ...) checked against the Kubernetes
  * OpenAPI schemas as packaged by `kubernetes-models` (tommy351/kubernetes-models-ts): ajv
- * validators compiled once, when the package was built. The package is ESM-only, so each API
- * version module is loaded once with a dynamic import.
+ * validators compiled once, when the package was built. The package is ESM-only, so each kind's
+ * module is loaded once with a dynamic import (only the kinds the app uses).
  *
  * Limits (of that package): unknown fields are not refused; cdk8s-plus and the typed k8s imports
  * cannot produce them anyway.
  */
 export class KubernetesSchemas {
-  private readonly modules = new Map<string, Record<string, unknown> | undefined>();
+  private readonly models = new Map<string, ModelClass | undefined>();
 
-  /** Loads the model modules of the given `apiVersion`s (`v1`, `apps/v1`, ...); unknown ones are remembered as absent. */
-  async load(apiVersions: Iterable<string>): Promise<void> {
-    for (const apiVersion of apiVersions) {
-      if (this.modules.has(apiVersion)) continue;
+  /** Loads the models of the given `apiVersion`/`kind`s (`apps/v1/Deployment`); unknown ones are remembered as absent. */
+  async load(kinds: Iterable<string>): Promise<void> {
+    for (const key of kinds) {
+      if (this.models.has(key) || !/^[\w./-]+$/.test(key)) continue;
+      const kind = key.slice(key.lastIndexOf('/') + 1);
       try {
-        this.modules.set(apiVersion, (await import(`kubernetes-models/${apiVersion}`)) as Record<string, unknown>);
+        const module = (await import(`kubernetes-models/${key}`)) as Record<string, unknown>;
+        this.models.set(key, typeof module[kind] === 'function' ? (module[kind] as ModelClass) : undefined);
       } catch {
-        this.modules.set(apiVersion, undefined);
+        this.models.set(key, undefined);
       }
     }
   }
 
   /** True when `apiVersion`/`kind` is a Kubernetes kind this package knows (after {@link load}). */
   knows(apiVersion: string, kind: string): boolean {
-    return typeof this.modules.get(apiVersion)?.[kind] === 'function';
+    return this.models.get(`${apiVersion}/${kind}`) !== undefined;
   }
 
-  /** The ajv errors of `manifest`, empty when valid. Call {@link load} for its apiVersion first. */
+  /** The ajv errors of `manifest`, empty when valid. Call {@link load} for its kind first. */
   errors(manifest: { apiVersion: string; kind: string }): readonly ErrorObject[] {
-    const Model = this.modules.get(manifest.apiVersion)?.[manifest.kind] as ModelClass | undefined;
+    const Model = this.models.get(`${manifest.apiVersion}/${manifest.kind}`);
     if (!Model) throw new Error(`no Kubernetes schema loaded for ${manifest.apiVersion}/${manifest.kind}`);
     try {
       new Model(manifest).validate();

@@ -27,16 +27,26 @@ interface Manifest {
  * and the IstioOperator overlay against this library's own schema (schemas/istio-operator.schema.json).
  */
 export class ObjectSchemas {
-  /** Schemas for the given CRD bundles (names of files in schemas/crds). */
-  static async load(crdBundles: readonly string[], apiVersions: Iterable<string>): Promise<ObjectSchemas> {
-    const ajv = kubernetesAjv();
-    const schemas = new ObjectSchemas(
-      ajv,
-      crdBundles.map((bundle) => new CrdSchemas(bundle, ajv)),
-    );
-    await schemas.kubernetes.load([...apiVersions].filter((v) => !schemas.isCustomResource(v)));
+  /**
+   * Schemas for the given CRD bundles (names of files in schemas/crds), ready for objects of the
+   * given kinds. Shared by every validation in the process, so each schema is compiled once.
+   */
+  static async load(crdBundles: readonly string[], kinds: Iterable<Manifest>): Promise<ObjectSchemas> {
+    const key = crdBundles.join(',');
+    let schemas = ObjectSchemas.cache.get(key);
+    if (!schemas) {
+      const ajv = kubernetesAjv();
+      schemas = new ObjectSchemas(
+        ajv,
+        crdBundles.map((bundle) => new CrdSchemas(bundle, ajv)),
+      );
+      ObjectSchemas.cache.set(key, schemas);
+    }
+    await schemas.loadKubernetes(kinds);
     return schemas;
   }
+
+  private static readonly cache = new Map<string, ObjectSchemas>();
 
   private readonly kubernetes = new KubernetesSchemas();
   private istioOperator?: ValidateFunction;
@@ -51,9 +61,10 @@ export class ObjectSchemas {
     return apiVersion === 'install.istio.io/v1alpha1' || this.crds.some((crd) => crd.apiVersions.has(apiVersion));
   }
 
-  /** Loads Kubernetes schemas for more API versions (objects added after {@link load}). */
-  async loadKubernetes(apiVersions: Iterable<string>): Promise<void> {
-    await this.kubernetes.load([...apiVersions].filter((v) => !this.isCustomResource(v)));
+  /** Loads the Kubernetes schemas of more kinds. */
+  async loadKubernetes(kinds: Iterable<Manifest>): Promise<void> {
+    const keys = [...kinds].filter((m) => !this.isCustomResource(m.apiVersion)).map((m) => `${m.apiVersion}/${m.kind}`);
+    await this.kubernetes.load(new Set(keys));
   }
 
   validate(manifest: Manifest): SchemaResult {
