@@ -12,6 +12,8 @@ export {
   type ZipkinTracingOverrideProps,
   zipkinTracingOverride,
 } from './bootstrap/envoy-bootstrap';
+export { ConfigFile, ConfigFileError } from './config/config-file';
+export type * from './config/observability-config';
 export { BookRecipes } from './demo/book-recipes';
 export { CoolstoreGateway, type CoolstoreGatewayProps } from './demo/coolstore-gateway';
 export { HttpbinEgress, type HttpbinEgressProps } from './demo/httpbin-egress';
@@ -40,10 +42,15 @@ export { ProxyTarget } from './proxy-config/proxy-target';
 export { ObservabilityStack, type ObservabilityStackProps } from './stacks/observability-stack';
 export { type ClusterStatProps, EnvoyStatName } from './stats/envoy-stat-name';
 export { StatsInclusion, type StatsInclusionProps } from './stats/stats-inclusion';
-export { synthAtomically } from './synth/atomic-synth';
+export { type SynthOptions, type SynthReport, synthAtomically } from './synth/atomic-synth';
 export { CustomTag, CustomTraceTags, type CustomTraceTagsProps } from './tracing/custom-trace-tags';
 export { PilotTraceSampling, type PilotTraceSamplingProps } from './tracing/pilot-trace-sampling';
 export { TraceSampling, type TraceSamplingProps } from './tracing/trace-sampling';
 export { ZipkinTracer, type ZipkinTracerProps } from './tracing/zipkin-tracer';
+export { validateApp } from './validate/app-validator';
+export { type Finding, formatFinding, type Severity, ValidationFailedError } from './validate/finding';
+export type { AppRule, InputRule, Manifest, RenderedObject, RuleFinding, ValidationContext } from './validate/rule';
+export { APP_RULES, INPUT_RULES } from './validate/rule-catalog';
+export type { AttributeSource, CelExpressionSource, CelSite, MetricCustomizationSource } from './validate/sources';
 export { IstioVersion } from './version/istio-version';
 export { DEFAULT_ISTIO_VERSION, type TelemetryMechanisms, VersionPolicy } from './version/version-policy';

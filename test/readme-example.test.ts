@@ -1,7 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
-import { EnvoyStatName, IstioMesh, ProxyTarget, StatsInclusion, TraceSampling } from '../constructs';
+import {
+  APP_RULES,
+  ConfigFile,
+  EnvoyStatName,
+  formatFinding,
+  INPUT_RULES,
+  IstioMesh,
+  ObservabilityStack,
+  ProxyTarget,
+  StatsInclusion,
+  TraceSampling,
+  validateApp,
+} from '../constructs';
 import { podAnnotations } from './support/fixtures';
 
 describe('the README usage example', () => {
@@ -33,6 +47,49 @@ describe('the README usage example', () => {
         metadata: { name: 'control-plane', namespace: 'istio-system' },
         spec: { profile: 'demo' },
       },
+    ]);
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+
+  it('lists exactly the rules of the rule catalog, with their summaries', () => {
+    const line = (r: { id: string; summary: string }) => `- \`${r.id}\`: ${r.summary}`;
+    const expected = [
+      'Checked by the constructs when input is given:',
+      '',
+      ...INPUT_RULES.map(line),
+      '',
+      'Checked over the whole app before anything is written:',
+      '',
+      ...APP_RULES.map(line),
+    ].join('\n');
+    const listed = /<!-- rules:start -->\n([\s\S]*?)\n<!-- rules:end -->/.exec(readme)?.[1];
+    expect(listed).toBe(expected);
+  });
+
+  it('documents a config file that synthesizes without errors', async () => {
+    const example = /## The config file[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const file = ConfigFile.parse('README.md', example);
+    const app = Testing.app();
+    new ObservabilityStack(app, 'default', { config: file.config });
+    const findings = await validateApp(app);
+    expect(findings.filter((f) => f.severity === 'error').map(formatFinding)).toEqual([]);
+    expect(Object.keys(file.config)).toEqual([
+      'istioVersion',
+      'namespace',
+      'mesh',
+      'demoApp',
+      'statsInclusion',
+      'attributeGenerators',
+      'metricDimensions',
+      'metricDefinitions',
+      'pilotTraceSampling',
+      'traceSampling',
+      'zipkinTracers',
+      'customTraceTags',
+      'bootstrapOverrides',
     ]);
   });
 });

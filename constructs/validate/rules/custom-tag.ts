@@ -4,7 +4,7 @@ import type { InputRule } from '../rule';
 export const customTagRule: InputRule = {
   id: 'custom-tag',
   summary:
-    'A custom trace tag has a name of letters, digits and _.:/- and exactly one well-formed source: a non-empty literal, an environment variable name, or an HTTP header name (RFC 9110 token).',
+    'A custom trace tag has a name of letters, digits and `_.:/-` and exactly one well-formed source: a non-empty literal, an environment variable name, or an HTTP header name (RFC 9110 token).',
 };
 
 export function literalTagProblems(value: string): string[] {

@@ -41,7 +41,9 @@ function loadType(fullName: string): boolean {
   for (const dir of INCLUDE_DIRS) {
     const path = join(dir, folder);
     if (!existsSync(path)) continue;
-    for (const file of readdirSync(path).filter((f) => f.endsWith('.proto')).sort()) {
+    for (const file of readdirSync(path)
+      .filter((f) => f.endsWith('.proto'))
+      .sort()) {
       if (!new RegExp(`^message ${name} \\{`, 'm').test(readFileSync(join(path, file), 'utf8'))) continue;
       envoyRoot().loadSync(`${folder}/${file}`);
       envoyRoot().resolveAll();

@@ -5,7 +5,7 @@ import type { InputRule } from '../rule';
 export const prometheusLabelNameRule: InputRule = {
   id: 'prometheus-label-name',
   summary:
-    'Dimension names are Prometheus label names ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __) and not standard labels: Prometheus cannot ingest other names, and standard labels are set by Istio.',
+    'Dimension names are Prometheus label names (`[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`) and not standard labels: Prometheus cannot ingest other names, and standard labels are set by Istio.',
 };
 
 /** Problems with a new dimension name. */

@@ -4,7 +4,7 @@ import type { InputRule } from '../rule';
 export const standardMetricNameRule: InputRule = {
   id: 'standard-metric-name',
   summary:
-    'A customized metric is one of the ten standard base names (requests_total, ...): `request_duration_milliseconds_count` or `istio_requests_total` match nothing (istio/istio#27764), so they are refused with the name to use.',
+    'A customized metric is one of the ten standard base names (`requests_total`, ...): `request_duration_milliseconds_count` or `istio_requests_total` match nothing (istio/istio#27764), so they are refused with the name to use.',
 };
 
 const SERIES_SUFFIXES = ['_count', '_sum', '_bucket'];
