@@ -77,6 +77,43 @@ describe('object-schema', () => {
     ]);
   });
 
+  it("evaluates the CRDs' own CEL rules (x-kubernetes-validations)", async () => {
+    const found = await findingsOf('object-schema', ({ chart }) => {
+      new ApiObject(chart, 'tel', {
+        apiVersion: 'telemetry.istio.io/v1alpha1',
+        kind: 'Telemetry',
+        metadata: { name: 'tel' },
+        spec: {
+          metrics: [
+            {
+              overrides: [
+                { tagOverrides: { a: { operation: 'REMOVE', value: 'x' }, b: { operation: 'UPSERT', value: '' } } },
+              ],
+            },
+          ],
+        },
+      });
+      new ApiObject(chart, 'se', {
+        apiVersion: 'networking.istio.io/v1alpha3',
+        kind: 'ServiceEntry',
+        metadata: { name: 'se' },
+        spec: {
+          hosts: ['httpbin.org'],
+          ports: [
+            { number: 80, name: 'http', protocol: 'HTTP' },
+            { number: 80, name: 'http-alt', protocol: 'HTTP' },
+          ],
+        },
+      });
+    });
+    const schema = ' [the istio-1.30.3 CRD schema]';
+    expect(found).toEqual([
+      `[istioinaction/se] spec.ports: port number cannot be duplicated (got [{"name":"http","number":80,"protocol":"HTTP"},{"name":"http-alt","number":80,"protocol":"HTTP"}], expected it to satisfy the CRD rule self.all(l1, self.exists_one(l2, l1.number == l2.number)))${schema}`,
+      `[istioinaction/tel] spec.metrics[0].overrides[0].tagOverrides.a: value must not be set when operation is REMOVE (got {"operation":"REMOVE","value":"x"}, expected it to satisfy the CRD rule ((has(self.operation) ? self.operation : "") == "REMOVE") ? !has(self.value) : true)${schema}`,
+      `[istioinaction/tel] spec.metrics[0].overrides[0].tagOverrides.b: value must be set when operation is UPSERT (got {"operation":"UPSERT","value":""}, expected it to satisfy the CRD rule ((has(self.operation) ? self.operation : "") == "UPSERT") ? (self.value != "") : true)${schema}`,
+    ]);
+  });
+
   it('checks Kubernetes kinds against the Kubernetes schemas', async () => {
     const found = await findingsOf('object-schema', ({ chart }) => {
       new ApiObject(chart, 'dep', {

@@ -5,7 +5,7 @@ import { describeAjvErrors } from '../schema/ajv-messages';
 export const objectSchemaRule: AppRule = {
   id: 'object-schema',
   summary:
-    'Every object matches its schema: custom resources the vendored CRDs (unknown fields refused, as kubectl apply does), Kubernetes kinds the Kubernetes OpenAPI schemas (kubernetes-models), the IstioOperator schemas/istio-operator.schema.json.',
+    'Every object matches its schema: custom resources the vendored CRDs, including their CEL rules (unknown fields refused, as kubectl apply does), Kubernetes kinds the Kubernetes OpenAPI schemas (kubernetes-models), the IstioOperator `schemas/istio-operator.schema.json`.',
   check(context: ValidationContext): RuleFinding[] {
     return context.objects.flatMap(({ path, manifest }) => {
       const result = context.schemas.validate(manifest);

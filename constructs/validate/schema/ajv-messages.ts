@@ -86,6 +86,8 @@ function describe(error: ErrorObject, data: unknown): string {
       return `${field}: not the allowed value (got ${got}, expected ${formatValue(params.allowedValue)})`;
     case 'type':
       return `${field}: wrong type (got ${got}, expected ${String(params.type)})`;
+    case 'x-kubernetes-validations':
+      return `${field}: ${error.message} (got ${got.length > 120 ? `${got.slice(0, 119)}…` : got}, expected it to satisfy the CRD rule ${String((error.params as { rule: string }).rule)})`;
     case 'maxProperties':
     case 'minProperties':
       return `${field}: has ${Object.keys(valueAt(data, error.instancePath) ?? {}).length} fields (got ${got}, expected ${error.keyword === 'maxProperties' ? 'at most' : 'at least'} ${String(params.limit)})`;

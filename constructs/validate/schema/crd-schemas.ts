@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
+import { evaluate, parse } from '@marcbachmann/cel-js';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { toStrictSchema } from './structural-schema';
 
 /** Where `npm run import` writes the CRD schemas (one JSON file per vendored bundle). */
@@ -15,10 +16,63 @@ function addOpenApiFormats(ajv: Ajv): void {
   ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i);
 }
 
-/** A new ajv instance set up for Kubernetes schemas (OpenAPI keywords and formats). */
+interface CelValidationRule {
+  readonly rule: string;
+  readonly message?: string;
+}
+
+/**
+ * The CRDs' own CEL rules (`x-kubernetes-validations`), evaluated with @marcbachmann/cel-js the
+ * way the API server does, with `self` bound to the value. Rules on transitions (`oldSelf`) and
+ * rules that call Kubernetes-only CEL libraries cel-js lacks (`isURL`, `url`) cannot be evaluated
+ * here and are left to the API server.
+ */
+function addCelValidations(ajv: Ajv): void {
+  ajv.addKeyword({
+    keyword: 'x-kubernetes-validations',
+    schemaType: 'array',
+    errors: true,
+    compile(rules: readonly CelValidationRule[]) {
+      const usable = rules.filter((r) => !/\boldSelf\b/.test(r.rule)).filter((r) => parses(r.rule));
+      const validate = (data: unknown): boolean => {
+        const errors: Partial<ErrorObject>[] = [];
+        for (const { rule, message } of usable) {
+          let result: unknown;
+          try {
+            result = evaluate(rule, { self: data });
+          } catch {
+            continue; // a function cel-js does not implement: the API server checks it
+          }
+          if (result === false) {
+            errors.push({
+              keyword: 'x-kubernetes-validations',
+              message: message ?? `failed rule: ${rule}`,
+              params: { rule },
+            });
+          }
+        }
+        (validate as unknown as { errors: Partial<ErrorObject>[] }).errors = errors;
+        return errors.length === 0;
+      };
+      return validate;
+    },
+  });
+}
+
+function parses(rule: string): boolean {
+  try {
+    parse(rule);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A new ajv instance set up for Kubernetes schemas (OpenAPI keywords and formats, CRD CEL rules). */
 export function kubernetesAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
   addOpenApiFormats(ajv);
+  addCelValidations(ajv);
   return ajv;
 }
 
