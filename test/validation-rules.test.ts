@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { AttributeGen } from '../constructs/attributes/attribute-gen';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
+import { zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
 import { MetricDefinition, MetricType } from '../constructs/metrics/metric-definition';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
 import { ProxyKind } from '../constructs/metrics/proxy-kind';
@@ -25,6 +26,9 @@ async function findingsOf(rule: string, build: (fixture: Fixture) => void): Prom
   build(fixture);
   return (await validateApp(fixture.app)).filter((f) => f.rule === rule).map(formatFinding);
 }
+
+/** A valid bootstrap override, built the typed way. */
+const ZIPKIN_BOOTSTRAP = zipkinTracingOverride({ collectorCluster: 'zipkin', collectorEndpoint: '/api/v2/spans' });
 
 const bootstrapJson = (typedConfig: Record<string, unknown>) =>
   JSON.stringify({
@@ -206,14 +210,7 @@ describe('kubernetes-metadata on generated names', () => {
   it('accepts the names cdk8s generates for constructs given no name', async () => {
     const found = await findingsOf('kubernetes-metadata', ({ mesh, chart, webapp }) => {
       new AttributeGen(chart, 'gen', { mesh }).addAttribute('istio_operationId', [{ value: 'all' }]);
-      new BootstrapOverride(chart, 'boot', {
-        bootstrap: {
-          tracing: {
-            http: { name: 'envoy.tracers.zipkin', typedConfig: JSON.parse(bootstrapJson({})).tracing.http.typedConfig },
-          },
-        },
-        workloads: [webapp],
-      });
+      new BootstrapOverride(chart, 'boot', { bootstrap: ZIPKIN_BOOTSTRAP, workloads: [webapp] });
     });
     expect(found).toEqual([]);
   });
@@ -440,14 +437,7 @@ describe('bootstrap-configmap-reference', () => {
 
   it('is satisfied by BootstrapOverride, which creates both sides', async () => {
     const found = await findingsOf('bootstrap-configmap-reference', ({ chart, webapp }) => {
-      new BootstrapOverride(chart, 'boot', {
-        bootstrap: {
-          tracing: {
-            http: { name: 'envoy.tracers.zipkin', typedConfig: JSON.parse(bootstrapJson({})).tracing.http.typedConfig },
-          },
-        },
-        workloads: [webapp],
-      });
+      new BootstrapOverride(chart, 'boot', { bootstrap: ZIPKIN_BOOTSTRAP, workloads: [webapp] });
     });
     expect(found).toEqual([]);
   });
