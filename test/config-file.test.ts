@@ -76,6 +76,12 @@ describe('ConfigFile', () => {
     ]);
   });
 
+  it('says when the file cannot be read', () => {
+    expect(() => ConfigFile.load('missing.yaml')).toThrow(
+      new ConfigFileError(['missing.yaml: cannot be read (ENOENT)']),
+    );
+  });
+
   it('turns a field path back into a key path', () => {
     expect(keyPathOf('metricDimensions.requests-dimensions.dimensions["a.b"].attribute')).toEqual([
       'metricDimensions',

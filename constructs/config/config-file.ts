@@ -33,7 +33,7 @@ export class ConfigFile {
   static parse(file: string, text: string): ConfigFile {
     const lineCounter = new LineCounter();
     const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const source = new ConfigFile(file, document, lineCounter);
+    const source = new Locator(file, document, lineCounter);
     if (document.errors.length > 0) {
       throw new ConfigFileError(
         document.errors.map((e) => `${source.at(e.pos[0])}: ${e.message.split('\n')[0]} (expected valid YAML)`),
@@ -52,13 +52,29 @@ export class ConfigFile {
       located.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col || (a.text < b.text ? -1 : 1));
       throw new ConfigFileError(located.map(({ at, text }) => `${file}:${at.line}:${at.col}: ${text}`));
     }
-    source.config = data as ObservabilityConfig;
-    return source;
+    return new ConfigFile(data as ObservabilityConfig, source);
   }
 
-  config!: ObservabilityConfig;
-
   private constructor(
+    /** The file's content, valid against schemas/observability.schema.json. */
+    readonly config: ObservabilityConfig,
+    private readonly locator: Locator,
+  ) {}
+
+  /** The file's name, as given. */
+  get file(): string {
+    return this.locator.file;
+  }
+
+  /** `file:line:column` of the key at `path` (the nearest existing ancestor when it is missing). */
+  locate(path: readonly (string | number)[]): string {
+    return this.locator.locate(path);
+  }
+}
+
+/** Finds where a key of a parsed YAML document is. */
+class Locator {
+  constructor(
     readonly file: string,
     private readonly document: Document,
     private readonly lineCounter: LineCounter,
@@ -85,7 +101,7 @@ export class ConfigFile {
     return this.lineCounter.linePos(0);
   }
 
-  private at(offset: number): string {
+  at(offset: number): string {
     const { line, col } = this.lineCounter.linePos(offset);
     return `${this.file}:${line}:${col}`;
   }
