@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { IstioMesh } from '../mesh/istio-mesh';
 import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../version/version-policy';
 import type { Finding } from './finding';
 import { sortFindings } from './finding';
 import type { AppRule, Manifest, RenderedObject } from './rule';
 import { APP_RULES } from './rule-catalog';
 import { ObjectSchemas } from './schema/object-schemas';
+import { builtMeshes } from './sources';
 
 /** Rule id of the problems constructs report through `node.addValidation`. */
 export const CONSTRUCT_RULE = 'construct';
@@ -82,7 +82,7 @@ function locateFindings(findings: readonly Finding[], constructs: readonly ICons
 
 /** The CRD bundles of the meshes in the app (the default release's when there is none). */
 function crdBundles(constructs: readonly IConstruct[]): string[] {
-  const meshes = constructs.filter((c): c is IstioMesh => c instanceof IstioMesh);
+  const meshes = builtMeshes(constructs);
   const policies = meshes.length > 0 ? meshes.map((m) => m.policy) : [VersionPolicy.resolve(DEFAULT_ISTIO_VERSION)];
   return [...new Set(policies.flatMap((p) => (typeof p === 'string' ? [] : p.crdSchemaBundles)))];
 }

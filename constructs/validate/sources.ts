@@ -1,5 +1,5 @@
 import type { IConstruct } from 'constructs';
-import type { IstioMesh } from '../mesh/istio-mesh';
+import { IstioMesh } from '../mesh/istio-mesh';
 import type { ProxyKind } from '../metrics/proxy-kind';
 
 /**
@@ -57,4 +57,12 @@ export function isAttributeSource(construct: IConstruct): construct is Attribute
 
 export function isMetricCustomizationSource(construct: IConstruct): construct is MetricCustomizationSource {
   return hasMethods(construct, 'dimensionNames', 'removedTags');
+}
+
+/**
+ * The meshes of an app whose constructor completed. A refused IstioMesh can stay in the tree when
+ * the caller caught its error; it has no policy and is skipped.
+ */
+export function builtMeshes(constructs: readonly IConstruct[]): IstioMesh[] {
+  return constructs.filter((c): c is IstioMesh => c instanceof IstioMesh && c.policy !== undefined);
 }

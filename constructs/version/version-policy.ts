@@ -31,6 +31,14 @@ export interface TelemetryMechanisms {
   readonly generatedAttributeReference: 'bare-name';
   /** Where sampling, custom tags and the tracer address go: ProxyConfig `tracing` (A.7, B.4). */
   readonly tracingConfiguration: 'proxy-config';
+  /**
+   * Root identifiers a CEL expression may read on this release's proxies, sorted (A.5): Envoy's
+   * attributes (`request`, `response`, `source`, `destination`, `upstream`, `connection`,
+   * `metadata`, `filter_state`; envoyproxy/envoy docs "Attributes") plus Istio's peer and node
+   * metadata, which are separate roots before 1.24 (`upstream_peer`, `downstream_peer`, `node`).
+   * Attributes made by an attribute generator in the same app are added by the validator.
+   */
+  readonly celRootAttributes: readonly string[];
 }
 
 const MECHANISMS: ReadonlyMap<string, TelemetryMechanisms> = new Map([
@@ -43,33 +51,20 @@ const MECHANISMS: ReadonlyMap<string, TelemetryMechanisms> = new Map([
       attributeGeneration: 'envoy-filter-null-vm',
       generatedAttributeReference: 'bare-name',
       tracingConfiguration: 'proxy-config',
+      celRootAttributes: [
+        'connection',
+        'destination',
+        'downstream_peer',
+        'filter_state',
+        'metadata',
+        'node',
+        'request',
+        'response',
+        'source',
+        'upstream',
+        'upstream_peer',
+      ],
     },
-  ],
-]);
-
-/**
- * Root identifiers a CEL expression may read on the proxies of each release (facts A.5).
- * Envoy's attributes (`request`, `response`, `source`, `destination`, `upstream`, `connection`,
- * `metadata`, `filter_state`; envoyproxy/envoy docs "Attributes") plus Istio's peer and node
- * metadata, which are separate roots before 1.24 (`upstream_peer`, `downstream_peer`, `node`).
- * Attributes made by an attribute generator in the same app are added by the validator.
- */
-const CEL_ROOT_ATTRIBUTES: ReadonlyMap<string, readonly string[]> = new Map([
-  [
-    '1.17',
-    [
-      'connection',
-      'destination',
-      'downstream_peer',
-      'filter_state',
-      'metadata',
-      'node',
-      'request',
-      'response',
-      'source',
-      'upstream',
-      'upstream_peer',
-    ],
   ],
 ]);
 
@@ -113,11 +108,6 @@ export class VersionPolicy {
     readonly version: IstioVersion,
     readonly mechanisms: TelemetryMechanisms,
   ) {}
-
-  /** Root identifiers CEL expressions may read on this release's proxies, sorted. */
-  get celRootAttributes(): readonly string[] {
-    return CEL_ROOT_ATTRIBUTES.get(this.version.toString()) ?? [];
-  }
 
   /**
    * CRD schema bundles that custom resources for this release are checked against. Only the

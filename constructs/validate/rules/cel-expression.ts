@@ -117,7 +117,7 @@ export const celExpressionRule: AppRule = {
       let checker = checkers.get(mesh);
       if (!checker) {
         const generated = [...generatedAttributes(context.constructs, mesh).keys()].sort();
-        checker = new CelChecker(mesh.istioVersion, mesh.policy.celRootAttributes, generated);
+        checker = new CelChecker(mesh.istioVersion, mesh.policy.mechanisms.celRootAttributes, generated);
         checkers.set(mesh, checker);
       }
       return checker;

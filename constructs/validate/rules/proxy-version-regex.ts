@@ -1,8 +1,8 @@
 import { RE2JS } from 're2js';
 import { formatValue } from '../../errors';
-import { IstioMesh } from '../../mesh/istio-mesh';
 import { IstioVersion } from '../../version/istio-version';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { builtMeshes } from '../sources';
 
 /** Proxy versions a regex for `version` must match: the release, its patches and dev builds. */
 export function versionsOf(version: IstioVersion): string[] {
@@ -56,9 +56,9 @@ export const proxyVersionRegexRule: AppRule = {
   summary:
     'Every EnvoyFilter proxyVersion compiles as RE2 and matches the target release (1.17, 1.17.8, 1.17-dev) but not its neighbours (1.170, 1.1.7, 1.16, 1.18): a loose or stale regex silently applies to the wrong proxies or to none.',
   check(context: ValidationContext): RuleFinding[] {
-    const versions = [
-      ...new Set(context.constructs.filter((c) => c instanceof IstioMesh).map((m) => (m as IstioMesh).istioVersion)),
-    ].flatMap((v) => IstioVersion.tryParse(v) ?? []);
+    const versions = [...new Set(builtMeshes(context.constructs).map((m) => m.istioVersion))].flatMap(
+      (v) => IstioVersion.tryParse(v) ?? [],
+    );
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {
       if (manifest.kind !== 'EnvoyFilter' || !manifest.apiVersion.startsWith('networking.istio.io/')) continue;
