@@ -49,6 +49,7 @@ describe('every rule on the default stack', () => {
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(counts).toEqual({
       'object-schema': 0,
+      'istio-api-version': 0,
       'kubernetes-metadata': 0,
       'cel-expression': 0,
       'generated-attribute-coverage': 0,
@@ -169,6 +170,25 @@ describe('object-schema', () => {
     ]);
   });
 
+  it('refuses a kind or version the CRDs of its API group do not serve', async () => {
+    const found = await findingsOf('object-schema', ({ chart }) => {
+      new ApiObject(chart, 'ef', {
+        apiVersion: 'networking.istio.io/v1beta1',
+        kind: 'EnvoyFilter',
+        metadata: { name: 'ef' },
+      });
+      new ApiObject(chart, 'mp', {
+        apiVersion: 'telemetry.istio.io/v1',
+        kind: 'MetricsPolicy',
+        metadata: { name: 'mp' },
+      });
+    });
+    expect(found).toEqual([
+      '[istioinaction/ef] kind: the vendored CRDs serve no EnvoyFilter in networking.istio.io/v1beta1 (got "networking.istio.io/v1beta1/EnvoyFilter", expected one of networking.istio.io/v1alpha3/EnvoyFilter)',
+      '[istioinaction/mp] kind: the vendored CRDs serve no MetricsPolicy in telemetry.istio.io/v1 (got "telemetry.istio.io/v1/MetricsPolicy", expected a kind of telemetry.istio.io: Telemetry)',
+    ]);
+  });
+
   it('warns, without failing, about a kind it has no schema for', async () => {
     const fixture = demoFixture();
     new ApiObject(fixture.chart, 'cert', {
@@ -182,6 +202,35 @@ describe('object-schema', () => {
         'warning',
         '[istioinaction/cert] apiVersion: no schema known for cert-manager.io/v1 Certificate, so it was not schema-checked (got "cert-manager.io/v1", expected a Kubernetes, Istio or Prometheus Operator kind)',
       ],
+    ]);
+  });
+});
+
+describe('istio-api-version', () => {
+  it('refuses Istio API versions the target release does not serve, though the 1.30.3 CRDs do', async () => {
+    const found = await findingsOf('istio-api-version', ({ chart }) => {
+      new ApiObject(chart, 'tel', {
+        apiVersion: 'telemetry.istio.io/v1',
+        kind: 'Telemetry',
+        metadata: { name: 'tel' },
+        spec: {},
+      });
+      new ApiObject(chart, 'gw', {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'gw' },
+        spec: {},
+      });
+      new ApiObject(chart, 'old', {
+        apiVersion: 'telemetry.istio.io/v1alpha1',
+        kind: 'Telemetry',
+        metadata: { name: 'old' },
+        spec: {},
+      });
+    });
+    expect(found).toEqual([
+      '[istioinaction/gw] apiVersion: not served by Istio 1.17 (got "networking.istio.io/v1", expected one of networking.istio.io/v1alpha3, networking.istio.io/v1beta1)',
+      '[istioinaction/tel] apiVersion: not served by Istio 1.17 (got "telemetry.istio.io/v1", expected one of telemetry.istio.io/v1alpha1)',
     ]);
   });
 });

@@ -6,6 +6,7 @@ import { deprecatedMechanismRule } from './rules/deprecated-mechanism';
 import { envoyBootstrapRule } from './rules/envoy-bootstrap';
 import { extraStatTagsCoverageRule } from './rules/extra-stat-tags-coverage';
 import { generatedAttributeCoverageRule } from './rules/generated-attribute-coverage';
+import { istioApiVersionRule } from './rules/istio-api-version';
 import { kubernetesMetadataRule } from './rules/kubernetes-metadata';
 import { metricDefinitionNameRule } from './rules/metric-definition-name';
 import { objectSchemaRule } from './rules/object-schema';
@@ -30,6 +31,7 @@ export const INPUT_RULES: readonly InputRule[] = [
 /** Rules run over the whole app before anything is written, in this order. */
 export const APP_RULES: readonly AppRule[] = [
   objectSchemaRule,
+  istioApiVersionRule,
   kubernetesMetadataRule,
   celExpressionRule,
   generatedAttributeCoverageRule,

@@ -39,6 +39,12 @@ export interface TelemetryMechanisms {
    * Attributes made by an attribute generator in the same app are added by the validator.
    */
   readonly celRootAttributes: readonly string[];
+  /**
+   * Istio API versions the release serves (`group/version`). The `v1` networking, security and
+   * telemetry APIs arrived in 1.22 (A.3; istio.io blog "Introducing Istio v1 APIs", 2024), so the
+   * vendored 1.30.3 CRDs accept objects a 1.17 cluster refuses with "no matches for kind".
+   */
+  readonly istioApiVersions: readonly string[];
 }
 
 const MECHANISMS: ReadonlyMap<string, TelemetryMechanisms> = new Map([
@@ -63,6 +69,14 @@ const MECHANISMS: ReadonlyMap<string, TelemetryMechanisms> = new Map([
         'source',
         'upstream',
         'upstream_peer',
+      ],
+      istioApiVersions: [
+        'extensions.istio.io/v1alpha1',
+        'install.istio.io/v1alpha1',
+        'networking.istio.io/v1alpha3',
+        'networking.istio.io/v1beta1',
+        'security.istio.io/v1beta1',
+        'telemetry.istio.io/v1alpha1',
       ],
     },
   ],

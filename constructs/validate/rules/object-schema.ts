@@ -10,6 +10,22 @@ export const objectSchemaRule: AppRule = {
     return context.objects.flatMap(({ path, manifest }) => {
       const result = context.schemas.validate(manifest);
       if (!result.source) {
+        const group = manifest.apiVersion.includes('/')
+          ? manifest.apiVersion.slice(0, manifest.apiVersion.indexOf('/'))
+          : '';
+        const served = group === '' ? [] : context.schemas.servedIn(group);
+        if (served.length > 0) {
+          const sameKind = served.filter((key) => key.endsWith(`/${manifest.kind}`));
+          const kinds = [...new Set(served.map((key) => key.slice(key.lastIndexOf('/') + 1)))];
+          const expected =
+            sameKind.length > 0 ? `one of ${sameKind.join(', ')}` : `a kind of ${group}: ${kinds.join(', ')}`;
+          return [
+            {
+              path,
+              message: `kind: the vendored CRDs serve no ${manifest.kind} in ${manifest.apiVersion} (got ${JSON.stringify(`${manifest.apiVersion}/${manifest.kind}`)}, expected ${expected})`,
+            },
+          ];
+        }
         return [
           {
             path,

@@ -103,6 +103,11 @@ export class CrdSchemas {
     return validate;
   }
 
+  /** `group/version/Kind` of every served kind, e.g. `telemetry.istio.io/v1/Telemetry`. */
+  get keys(): string[] {
+    return Object.keys(this.schemas);
+  }
+
   /** `group/version` values the bundle serves, e.g. `telemetry.istio.io/v1`. */
   get apiVersions(): ReadonlySet<string> {
     return new Set(Object.keys(this.schemas).map((key) => key.slice(0, key.lastIndexOf('/'))));

@@ -82,6 +82,11 @@ export class ObjectSchemas {
     return { errors: [] };
   }
 
+  /** The `apiVersion`/`kind`s the CRD bundles serve in `group`, e.g. for `networking.istio.io`. */
+  servedIn(group: string): string[] {
+    return this.crds.flatMap((crd) => crd.keys.filter((key) => key.startsWith(`${group}/`))).sort();
+  }
+
   /** Validates a value against one definition of the IstioOperator schema, e.g. `ProxyConfig`. */
   validateDefinition(definition: string, value: unknown): readonly ErrorObject[] {
     this.istioOperator ??= this.ajv.compile(JSON.parse(readFileSync(ISTIO_OPERATOR_SCHEMA, 'utf8')));
