@@ -123,7 +123,6 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
   private emitStatTags(workload: kplus.Workload, names: readonly string[]): void {
     if (names.length === 0) return;
     switch (this.mesh.policy.mechanisms.extraStatTags) {
-      case 'required':
       case 'on-request':
         IstioPodAnnotations.of(workload).addProxyConfig(this, { extraStatTags: names });
         return;

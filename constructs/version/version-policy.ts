@@ -21,10 +21,9 @@ export interface TelemetryMechanisms {
    * Whether new dimensions are also listed in `extraStatTags` on the workloads that report them.
    * 1.17 runs the native stats filter, which does not need it (A.6), but Wasm-filter proxies of
    * older releases in the same mesh do, so it is emitted where the user asks for it, as the book does.
-   * `required` is for Wasm-filter releases (≤1.16), where an unlisted dimension breaks the metric.
    * Deprecated from 1.21, so later rows say `never`.
    */
-  readonly extraStatTags: 'required' | 'on-request';
+  readonly extraStatTags: 'on-request';
   /** How a new request attribute is produced: the null-VM `envoy.wasm.attributegen` (A.5, ≤1.17). */
   readonly attributeGeneration: 'envoy-filter-null-vm';
   /** How CEL reads a generated attribute: by its bare name before 1.24 (A.5). */

@@ -9,13 +9,14 @@ const SIDECARS: readonly string[] = [ProxyKind.INBOUND_SIDECAR, ProxyKind.OUTBOU
 /**
  * The Wasm stats filter packs tags into stat names and only the names listed in extraStatTags are
  * extracted back into labels; an unlisted dimension turns into part of the metric name
- * (istio/istio#35943, facts A.6). The native filter (1.17+) does not need the list, so there an
- * incomplete list is a warning; on releases that need it, an error.
+ * (istio/istio#35943, facts A.6). Every release this library targets runs the native filter
+ * (1.17+), which ignores the list, so an incomplete list is a warning: it only bites proxies of an
+ * older release still running in the mesh (during an upgrade), and it says the intent is half-done.
  */
 export const extraStatTagsCoverageRule: AppRule = {
   id: 'extra-stat-tags-coverage',
   summary:
-    'A workload that lists extraStatTags lists every new dimension its sidecars report: Wasm-filter proxies turn unlisted dimensions into part of the metric name (a warning on releases with the native filter, which ignores the list).',
+    'Warns when a workload lists extraStatTags but not every new dimension its sidecars report: Wasm-filter proxies (before 1.17, e.g. during an upgrade) turn unlisted dimensions into part of the metric name; the native filter ignores the list.',
   check(context: ValidationContext): RuleFinding[] {
     const sources = context.constructs
       .filter(isMetricCustomizationSource)
@@ -23,7 +24,6 @@ export const extraStatTagsCoverageRule: AppRule = {
     const reported = new Map<string, string>();
     for (const source of sources)
       for (const d of source.dimensionNames()) if (!reported.has(d)) reported.set(d, source.node.path);
-    const required = sources.some((s) => s.mesh.policy.mechanisms.extraStatTags === 'required');
     const findings: RuleFinding[] = [];
     for (const template of podTemplates(context.objects)) {
       const config = proxyConfigOf(template);
@@ -34,7 +34,7 @@ export const extraStatTagsCoverageRule: AppRule = {
       if (missing.length === 0) continue;
       findings.push({
         path: template.path,
-        severity: required ? 'error' : 'warning',
+        severity: 'warning',
         message: `${proxyConfigField(template)}.extraStatTags: misses ${missing.join(', ')}, which the sidecars of ${template.workload} report (got ${formatValue(listed)}, expected every new dimension: ${[...reported.keys()].sort().join(', ')})`,
         hint: `list ${template.workload} in extraStatTagsFor of ${[...new Set(missing.map((d) => reported.get(d)))].join(', ')}`,
       });
