@@ -603,3 +603,22 @@ describe('restart-required and deprecated-mechanism (warnings)', () => {
     ]);
   });
 });
+
+describe('validateApp', () => {
+  it('reports a rule that cannot finish as an error and still runs the others', async () => {
+    const fixture = demoFixture();
+    const broken = {
+      id: 'broken',
+      summary: 'throws',
+      check: () => {
+        throw new Error('unexpected shape');
+      },
+    };
+    const quiet = { id: 'quiet', summary: 'finds one thing', check: () => [{ path: 'x', message: 'field: found' }] };
+    const findings = await validateApp(fixture.app, [broken, quiet]);
+    expect(findings.map((f) => [f.severity, f.rule, formatFinding(f)])).toEqual([
+      ['error', 'broken', '[(app)] rule broken could not run: unexpected shape'],
+      ['error', 'quiet', '[x] field: found'],
+    ]);
+  });
+});

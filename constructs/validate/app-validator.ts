@@ -1,8 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../version/version-policy';
-import type { Finding } from './finding';
-import { sortFindings } from './finding';
+import { type Finding, sortFindings } from './finding';
 import type { AppRule, Manifest, RenderedObject } from './rule';
 import { APP_RULES } from './rule-catalog';
 import { ObjectSchemas } from './schema/object-schemas';
@@ -44,8 +43,16 @@ export async function validateApp(root: IConstruct, rules: readonly AppRule[] = 
   );
   const context = { constructs, objects, schemas };
   for (const rule of rules) {
-    for (const finding of rule.check(context)) {
-      findings.push({ severity: 'error', ...finding, rule: rule.id });
+    try {
+      for (const finding of rule.check(context)) findings.push({ severity: 'error', ...finding, rule: rule.id });
+    } catch (error) {
+      // A rule that cannot finish must not pass silently, nor hide the other rules' findings.
+      findings.push({
+        severity: 'error',
+        rule: rule.id,
+        path: root.node.path || '(app)',
+        message: `rule ${rule.id} could not run: ${(error as Error).message}`,
+      });
     }
   }
   for (const construct of constructs) findings.push(...inputFindingsOf(construct));
