@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
+import { bootstrapConfigMaps } from './rendered-objects';
 import { STATS_INCLUSION_ANNOTATIONS } from './stats-inclusion-exclusive';
 
 /** Works today, but is on its way out; say so once per place. Sources: facts A.8, B.4, B.7. */
@@ -28,15 +29,11 @@ export const deprecatedMechanismRule: AppRule = {
         });
       }
     }
-    for (const { path, manifest } of context.objects) {
-      const text =
-        manifest.kind === 'ConfigMap'
-          ? (manifest.data as Record<string, unknown> | undefined)?.[CUSTOM_BOOTSTRAP_KEY]
-          : undefined;
-      if (typeof text !== 'string') continue;
+    for (const { path, value } of bootstrapConfigMaps(context.objects)) {
+      if (typeof value !== 'string') continue;
       let bootstrap: unknown;
       try {
-        bootstrap = parse(text);
+        bootstrap = parse(value);
       } catch {
         continue; // reported by envoy-bootstrap
       }

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { bootstrapConfigMaps } from './rendered-objects';
 
 /**
  * Envoy's own API protos, as shipped by @grpc/grpc-js-xds (deps/envoy-api, xds, googleapis,
@@ -116,12 +117,9 @@ export const envoyBootstrapRule: AppRule = {
   summary: `Every ${CUSTOM_BOOTSTRAP_KEY} (a ConfigMap key named by ${BOOTSTRAP_OVERRIDE_ANNOTATION}) parses as Envoy's Bootstrap proto: pilot-agent only logs a broken override and starts the proxy without it.`,
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
-    for (const { path, manifest } of context.objects) {
-      if (manifest.kind !== 'ConfigMap' || manifest.apiVersion !== 'v1') continue;
-      const data = (manifest.data ?? {}) as Record<string, unknown>;
-      const text = data[CUSTOM_BOOTSTRAP_KEY];
-      if (typeof text !== 'string') continue;
-      const problem = bootstrapProblem(text);
+    for (const { path, value } of bootstrapConfigMaps(context.objects)) {
+      if (typeof value !== 'string') continue; // object-schema refuses a non-string value
+      const problem = bootstrapProblem(value);
       if (problem) findings.push({ path, message: `data["${CUSTOM_BOOTSTRAP_KEY}"]: ${problem}` });
     }
     return findings;

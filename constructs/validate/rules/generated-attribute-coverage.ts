@@ -1,3 +1,4 @@
+import type { IstioMesh } from '../../mesh/istio-mesh';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { celSites, generatedAttributes, rootIdentifiers } from './cel-expression';
 
@@ -12,8 +13,13 @@ export const generatedAttributeCoverageRule: AppRule = {
     'An expression that reads a generated attribute (e.g. istio_operationId) runs only on proxies where an attribute generator of the same mesh produces it.',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
+    const byMesh = new Map<IstioMesh, ReturnType<typeof generatedAttributes>>();
     for (const { construct, mesh, site } of celSites(context.constructs)) {
-      const producers = generatedAttributes(context.constructs, mesh);
+      let producers = byMesh.get(mesh);
+      if (!producers) {
+        producers = generatedAttributes(context.constructs, mesh);
+        byMesh.set(mesh, producers);
+      }
       let roots: string[];
       try {
         roots = rootIdentifiers(site.expression);

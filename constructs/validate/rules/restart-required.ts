@@ -1,5 +1,6 @@
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { bootstrapConfigMaps, meshDefaultConfigs } from './rendered-objects';
 
 /** ProxyConfig fields read once, when the proxy's bootstrap is generated (facts A.9, B.5, B.8). */
 const BOOTSTRAP_FIELDS = ['proxyStatsMatcher', 'extraStatTags', 'tracing'];
@@ -15,25 +16,21 @@ export const restartRequiredRule: AppRule = {
     'Warns where a change reaches running proxies only after their pods restart: mesh-wide ProxyConfig defaults (stats matcher, extraStatTags, tracing) and bootstrap override ConfigMaps.',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
-    for (const { path, manifest } of context.objects) {
-      if (manifest.kind === 'IstioOperator') {
-        const spec = manifest.spec as { meshConfig?: { defaultConfig?: Record<string, unknown> } } | undefined;
-        const fields = BOOTSTRAP_FIELDS.filter((f) => spec?.meshConfig?.defaultConfig?.[f] !== undefined);
-        if (fields.length > 0) {
-          findings.push({
-            path,
-            severity: 'warning',
-            message: `spec.meshConfig.defaultConfig.{${fields.join(',')}}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)`,
-          });
-        }
-      }
-      if (manifest.kind === 'ConfigMap' && CUSTOM_BOOTSTRAP_KEY in ((manifest.data ?? {}) as object)) {
-        findings.push({
-          path,
-          severity: 'warning',
-          message: `data["${CUSTOM_BOOTSTRAP_KEY}"]: is read when a pod starts; after changing it, restart the workloads that use it`,
-        });
-      }
+    for (const { path, defaultConfig } of meshDefaultConfigs(context.objects)) {
+      const fields = BOOTSTRAP_FIELDS.filter((f) => defaultConfig[f] !== undefined);
+      if (fields.length === 0) continue;
+      findings.push({
+        path,
+        severity: 'warning',
+        message: `spec.meshConfig.defaultConfig.{${fields.join(',')}}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)`,
+      });
+    }
+    for (const { path } of bootstrapConfigMaps(context.objects)) {
+      findings.push({
+        path,
+        severity: 'warning',
+        message: `data["${CUSTOM_BOOTSTRAP_KEY}"]: is read when a pod starts; after changing it, restart the workloads that use it`,
+      });
     }
     return findings;
   },

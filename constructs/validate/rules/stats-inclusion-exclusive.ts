@@ -1,5 +1,6 @@
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
+import { meshDefaultConfigs } from './rendered-objects';
 
 /** The deprecated per-pod annotations that replace ProxyConfig's proxyStatsMatcher (facts A.8, A.9). */
 export const STATS_INCLUSION_ANNOTATIONS: readonly string[] = [
@@ -18,11 +19,9 @@ export const statsInclusionExclusiveRule: AppRule = {
   summary:
     'A pod never combines the deprecated sidecar.istio.io/statsInclusion* annotations with proxyStatsMatcher (its own or the mesh default): the annotation replaces the matcher instead of merging with it.',
   check(context: ValidationContext): RuleFinding[] {
-    const meshMatcher = context.objects.some(({ manifest }) => {
-      if (manifest.kind !== 'IstioOperator') return false;
-      const spec = manifest.spec as { meshConfig?: { defaultConfig?: Record<string, unknown> } } | undefined;
-      return spec?.meshConfig?.defaultConfig?.proxyStatsMatcher !== undefined;
-    });
+    const meshMatcher = meshDefaultConfigs(context.objects).some(
+      (m) => m.defaultConfig.proxyStatsMatcher !== undefined,
+    );
     const findings: RuleFinding[] = [];
     for (const template of podTemplates(context.objects)) {
       const annotations = STATS_INCLUSION_ANNOTATIONS.filter((a) => template.annotations[a] !== undefined);

@@ -89,6 +89,7 @@ export class CrdSchemas {
     private readonly ajv: Ajv,
   ) {
     this.schemas = JSON.parse(readFileSync(join(SCHEMA_DIR, `${bundle}.json`), 'utf8'));
+    this.apiVersions = new Set(Object.keys(this.schemas).map((key) => key.slice(0, key.lastIndexOf('/'))));
   }
 
   /** The validator for `apiVersion`/`kind`, or undefined when the bundle does not serve it. */
@@ -109,7 +110,5 @@ export class CrdSchemas {
   }
 
   /** `group/version` values the bundle serves, e.g. `telemetry.istio.io/v1`. */
-  get apiVersions(): ReadonlySet<string> {
-    return new Set(Object.keys(this.schemas).map((key) => key.slice(0, key.lastIndexOf('/'))));
-  }
+  readonly apiVersions: ReadonlySet<string>;
 }

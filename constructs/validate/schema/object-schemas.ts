@@ -69,8 +69,7 @@ export class ObjectSchemas {
 
   validate(manifest: Manifest): SchemaResult {
     if (manifest.apiVersion === 'install.istio.io/v1alpha1' && manifest.kind === 'IstioOperator') {
-      this.istioOperator ??= this.ajv.compile(JSON.parse(readFileSync(ISTIO_OPERATOR_SCHEMA, 'utf8')));
-      return this.run(this.istioOperator, manifest, 'schemas/istio-operator.schema.json');
+      return this.run(this.istioOperatorValidator(), manifest, 'schemas/istio-operator.schema.json');
     }
     for (const crd of this.crds) {
       const validate = crd.validatorFor(manifest.apiVersion, manifest.kind);
@@ -89,12 +88,18 @@ export class ObjectSchemas {
 
   /** Validates a value against one definition of the IstioOperator schema, e.g. `ProxyConfig`. */
   validateDefinition(definition: string, value: unknown): readonly ErrorObject[] {
-    this.istioOperator ??= this.ajv.compile(JSON.parse(readFileSync(ISTIO_OPERATOR_SCHEMA, 'utf8')));
+    this.istioOperatorValidator(); // registers the schema's definitions with ajv
     const validate = this.ajv.getSchema(
       `https://cdk8s-istio-observability/schemas/istio-operator.schema.json#/$defs/${definition}`,
     );
     if (!validate) throw new Error(`no definition ${definition} in ${ISTIO_OPERATOR_SCHEMA}`);
     return validate(value) ? [] : (validate.errors ?? []);
+  }
+
+  /** Our IstioOperator schema, compiled on first use. */
+  private istioOperatorValidator(): ValidateFunction {
+    this.istioOperator ??= this.ajv.compile(JSON.parse(readFileSync(ISTIO_OPERATOR_SCHEMA, 'utf8')));
+    return this.istioOperator;
   }
 
   private run(validate: ValidateFunction, manifest: Manifest, source: string): SchemaResult {

@@ -1,0 +1,32 @@
+import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
+import type { RenderedObject } from '../rule';
+
+/** A ConfigMap carrying a bootstrap override, with the key's value as written (any JSON type). */
+export interface BootstrapConfigMap {
+  readonly path: string;
+  readonly value: unknown;
+}
+
+/** Every ConfigMap (core v1) that has a `custom_bootstrap.json` key. */
+export function bootstrapConfigMaps(objects: readonly RenderedObject[]): BootstrapConfigMap[] {
+  return objects.flatMap(({ path, manifest }) => {
+    if (manifest.kind !== 'ConfigMap' || manifest.apiVersion !== 'v1') return [];
+    const data = (manifest.data ?? {}) as Record<string, unknown>;
+    return CUSTOM_BOOTSTRAP_KEY in data ? [{ path, value: data[CUSTOM_BOOTSTRAP_KEY] }] : [];
+  });
+}
+
+/** An IstioOperator's `spec.meshConfig.defaultConfig` (the mesh-wide ProxyConfig), where one is set. */
+export interface MeshDefaultConfig {
+  readonly path: string;
+  readonly defaultConfig: Readonly<Record<string, unknown>>;
+}
+
+export function meshDefaultConfigs(objects: readonly RenderedObject[]): MeshDefaultConfig[] {
+  return objects.flatMap(({ path, manifest }) => {
+    if (manifest.kind !== 'IstioOperator') return [];
+    const spec = manifest.spec as { meshConfig?: { defaultConfig?: Record<string, unknown> } } | undefined;
+    const defaultConfig = spec?.meshConfig?.defaultConfig;
+    return defaultConfig ? [{ path, defaultConfig }] : [];
+  });
+}
