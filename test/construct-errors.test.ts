@@ -31,9 +31,9 @@ describe('IstioMesh', () => {
 
   it('refuses a version it does not implement, and every other problem with it', () => {
     const app = Testing.app();
-    expect(() => new IstioMesh(app, 'mesh', { istioVersion: '1.24', rootNamespace: 'Istio_System' })).toThrow(
-      '[mesh] istioVersion: got "1.24", expected a target this library implements: "1.17". ' +
-        'Istio 1.24 needs different telemetry mechanisms, so 1.17 output is not emitted for it\n' +
+    expect(() => new IstioMesh(app, 'mesh', { istioVersion: '1.31', rootNamespace: 'Istio_System' })).toThrow(
+      '[mesh] istioVersion: got "1.31", expected a target this library implements, from "1.17" to "1.30". ' +
+        "Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it\n" +
         '[mesh] rootNamespace: got "Istio_System", expected a Kubernetes namespace name (RFC 1123 label)',
     );
   });
@@ -240,7 +240,7 @@ describe('tracing', () => {
   it.each([
     [
       0,
-      'percentage: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API randomSamplingPercentage: 0 (Istio 1.12+)',
+      'percentage: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API (the mesh tracing mechanism "telemetry-api"), whose randomSamplingPercentage takes 0',
     ],
     [100.5, 'percentage: got 100.5, expected a percentage from 0 to 100'],
     [Number.NaN, 'percentage: got NaN, expected a percentage from 0 to 100'],

@@ -108,25 +108,25 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
         '3 error(s) in the observability configuration:\n' +
         `  ${config}:40:3 [istioinaction/requests-dimensions] dimensions.source_mesh_id: reads unknown attribute "nod" at column 1 (got "nod.metadata['MESH_ID']", expected attributes of Istio 1.17: connection, destination, downstream_peer, filter_state, metadata, node, request, response, source, upstream, upstream_peer; or one generated in this app: istio_operationId)\n` +
         `  ${config}:47:3 [istioinaction/requests-operation] metric: got "request_duration_milliseconds_count", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total); use the base name "request_duration_milliseconds" (istio/istio#27764)\n` +
-        `  ${config}:65:3 [istioinaction/webapp-sampling] percentage: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API randomSamplingPercentage: 0 (Istio 1.12+)\n`,
+        `  ${config}:65:3 [istioinaction/webapp-sampling] percentage: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API (the mesh tracing mechanism "telemetry-api"), whose randomSamplingPercentage takes 0\n`,
     );
     expect(readTree(out)).toEqual({ 'previous.k8s.yaml': 'kind: Previous\n' });
   });
 
   it('refuses a target it does not implement, pointing at istioVersion', () => {
     const dir = tempDir();
-    const config = join(dir, 'v122.yaml');
-    writeFileSync(config, 'istioVersion: "1.22"\nnamespace: shop\n');
+    const config = join(dir, 'v131.yaml');
+    writeFileSync(config, 'istioVersion: "1.31"\nnamespace: shop\n');
     const out = join(dir, 'dist');
     const run = runMain(['--config', config, '--out', out]);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(
       `synth failed, ${out}/ left unchanged:\n` +
         '1 error(s) in the observability configuration:\n' +
-        `  ${config}:1:1 [istio-install/mesh] istioVersion: got "1.22", expected a target this library implements: "1.17". ` +
-        'Istio 1.22 needs different telemetry mechanisms, so 1.17 output is not emitted for it\n',
+        `  ${config}:1:1 [istio-install/mesh] istioVersion: got "1.31", expected a target this library implements, from "1.17" to "1.30". ` +
+        "Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it\n",
     );
-    expect(readdirSync(dir)).toEqual(['v122.yaml']);
+    expect(readdirSync(dir)).toEqual(['v131.yaml']);
   });
 
   it('explains its arguments', () => {

@@ -77,7 +77,7 @@ describe('sampling-percentage', () => {
       'percentage: got NaN, expected a percentage from 0 to 100',
     ]);
     expect(samplingProblems('percentage', 0)).toEqual([
-      'percentage: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API randomSamplingPercentage: 0 (Istio 1.12+)',
+      'percentage: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API (the mesh tracing mechanism "telemetry-api"), whose randomSamplingPercentage takes 0',
     ]);
   });
 

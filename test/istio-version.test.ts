@@ -43,28 +43,119 @@ describe('IstioVersion', () => {
 });
 
 describe('VersionPolicy', () => {
-  it('implements 1.17 only so far', () => {
-    expect(VersionPolicy.supportedVersions()).toEqual(['1.17']);
+  const policy = (version: string) => VersionPolicy.resolve(version) as VersionPolicy;
+
+  it('has a row for every minor release from 1.17 to 1.30', () => {
+    expect(VersionPolicy.supportedVersions()).toEqual([
+      '1.17',
+      '1.18',
+      '1.19',
+      '1.20',
+      '1.21',
+      '1.22',
+      '1.23',
+      '1.24',
+      '1.25',
+      '1.26',
+      '1.27',
+      '1.28',
+      '1.29',
+      '1.30',
+    ]);
+  });
+
+  it('derives each mechanism at the release the facts doc names', () => {
+    const row = (version: string) => {
+      const m = policy(version).mechanisms;
+      return [
+        version,
+        m.networkingApiVersion.split('/')[1],
+        m.telemetryApiVersion.split('/')[1],
+        `${m.defaultMetricsCustomization}[${m.metricsCustomizations.join('|')}]`,
+        m.extraStatTags,
+        m.attributeGeneration,
+        m.generatedAttributeReference,
+        m.defaultTracing,
+        m.helmTraceSamplingPath,
+      ].join(' ');
+    };
+    expect(['1.17', '1.18', '1.20', '1.21', '1.22', '1.23', '1.24', '1.30'].map(row)).toEqual([
+      '1.17 v1alpha3 v1alpha1 istio-operator[istio-operator] tolerated envoy-filter-null-vm bare-name proxy-config pilot.traceSampling',
+      '1.18 v1alpha3 v1alpha1 telemetry-api[istio-operator|telemetry-api] tolerated wasm-plugin bare-name proxy-config pilot.traceSampling',
+      '1.20 v1alpha3 v1alpha1 telemetry-api[istio-operator|telemetry-api] tolerated wasm-plugin bare-name proxy-config pilot.traceSampling',
+      '1.21 v1alpha3 v1alpha1 telemetry-api[telemetry-api] deprecated wasm-plugin bare-name proxy-config pilot.traceSampling',
+      '1.22 v1 v1 telemetry-api[telemetry-api] deprecated wasm-plugin bare-name telemetry-api pilot.traceSampling',
+      '1.23 v1 v1 telemetry-api[telemetry-api] deprecated wasm-plugin bare-name telemetry-api pilot.traceSampling',
+      '1.24 v1 v1 telemetry-api[telemetry-api] deprecated wasm-plugin wasm-filter-state telemetry-api traceSampling',
+      '1.30 v1 v1 telemetry-api[telemetry-api] deprecated wasm-plugin wasm-filter-state telemetry-api traceSampling',
+    ]);
+  });
+
+  it('switches the CEL vocabulary and the served API versions at 1.24 and 1.22', () => {
+    expect(policy('1.23').mechanisms.celRootAttributes).toEqual([
+      'connection',
+      'destination',
+      'downstream_peer',
+      'filter_state',
+      'metadata',
+      'node',
+      'request',
+      'response',
+      'source',
+      'upstream',
+      'upstream_peer',
+    ]);
+    expect(policy('1.24').mechanisms.celRootAttributes).toEqual([
+      'connection',
+      'destination',
+      'filter_state',
+      'metadata',
+      'request',
+      'response',
+      'source',
+      'upstream',
+      'xds',
+    ]);
+    expect(policy('1.21').mechanisms.istioApiVersions).not.toContain('telemetry.istio.io/v1');
+    expect(policy('1.22').mechanisms.istioApiVersions).toContain('telemetry.istio.io/v1');
+    expect(policy('1.22').mechanisms.istioApiVersions).toContain('networking.istio.io/v1');
   });
 
   it('resolves a patch release to its minor release', () => {
-    const policy = VersionPolicy.resolve('1.17.8');
-    expect(policy).toBeInstanceOf(VersionPolicy);
-    expect((policy as VersionPolicy).version.toString()).toBe('1.17');
-    expect((policy as VersionPolicy).mechanisms.statsCustomization).toBe('istio-operator-config-override');
-    expect((policy as VersionPolicy).generatedAttributeExpression('istio_operationId')).toBe('istio_operationId');
+    expect(policy('1.17.8').version.toString()).toBe('1.17');
+    expect(policy('1.17.8').generatedAttributeExpression('istio_operationId')).toBe('istio_operationId');
+    expect(policy('1.24.6').generatedAttributeExpression('istio_operationId')).toBe(
+      "filter_state['wasm.istio_operationId']",
+    );
   });
 
-  it('refuses a version it does not implement instead of emitting 1.17 output', () => {
-    expect(VersionPolicy.resolve('1.22')).toBe(
-      'istioVersion: got "1.22", expected a target this library implements: "1.17". ' +
-        'Istio 1.22 needs different telemetry mechanisms, so 1.17 output is not emitted for it',
+  it('answers feature questions and names the releases in a refusal', () => {
+    expect(policy('1.28').has('telemetryTagFormatter')).toBe(false);
+    expect(policy('1.29').has('telemetryTagFormatter')).toBe(true);
+    expect(
+      policy('1.28').featureProblem('telemetryTagFormatter', 'tags.sni.formatter', '%REQUESTED_SERVER_NAME%'),
+    ).toBe(
+      'tags.sni.formatter: needs Telemetry customTags formatter (Istio 1.29 and later), and the target is Istio 1.28 ' +
+        '(got "%REQUESTED_SERVER_NAME%", expected a setting Istio 1.28 has); ' +
+        'hint: target a release that has it, or remove tags.sni.formatter (source: facts B.3 (telemetry.proto; 1.29.0))',
     );
+    expect(policy('1.21').featureProblem('istioOperatorConfigOverride', 'f', 'x')).toContain(
+      'needs IstioOperator values.telemetry.v2.prometheus.configOverride (Istio 1.13 to 1.20; removed in 1.21)',
+    );
+    expect(policy('1.29').featureProblem('telemetryTagFormatter', 'f', 'x')).toBeUndefined();
+  });
+
+  it("refuses a version outside its rows instead of emitting another release's output", () => {
+    expect(VersionPolicy.resolve('1.31')).toBe(
+      'istioVersion: got "1.31", expected a target this library implements, from "1.17" to "1.30". ' +
+        "Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it",
+    );
+    expect(VersionPolicy.resolve('1.16')).toContain('expected a target this library implements, from "1.17" to "1.30"');
   });
 
   it('refuses text that is not a version', () => {
     expect(VersionPolicy.resolve('latest')).toBe(
-      'istioVersion: got "latest", expected an Istio release as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", one of "1.17"',
+      'istioVersion: got "latest", expected an Istio release as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to "1.30"',
     );
   });
 });

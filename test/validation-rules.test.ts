@@ -60,6 +60,7 @@ describe('every rule on the default stack', () => {
       'proxy-config-annotation': 0,
       'extra-stat-tags-coverage': 0,
       'stats-inclusion-exclusive': 0,
+      'version-adaptation': 0,
       'restart-required': 2,
       'deprecated-mechanism': 1,
     });
@@ -503,7 +504,7 @@ describe('proxy-config-annotation', () => {
     expect(found).toEqual([
       '[istioinaction/app/catalog/Deployment/Resource] spec.template.metadata.annotations["proxy.istio.io/config"]: is not a YAML mapping (not a YAML mapping; expected ProxyConfig fields)',
       '[istioinaction/app/webapp/Deployment/Resource] spec.template.metadata.annotations["proxy.istio.io/config"].proxyStatMatcher: unknown field (expected one of 74 known fields, e.g. proxyStatsMatcher, proxy_stats_matcher)',
-      '[istioinaction/app/webapp/Deployment/Resource] spec.template.metadata.annotations["proxy.istio.io/config"].tracing.sampling: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API randomSamplingPercentage: 0 (Istio 1.12+)',
+      '[istioinaction/app/webapp/Deployment/Resource] spec.template.metadata.annotations["proxy.istio.io/config"].tracing.sampling: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API (the mesh tracing mechanism "telemetry-api"), whose randomSamplingPercentage takes 0',
     ]);
   });
 });

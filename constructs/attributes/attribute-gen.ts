@@ -1,18 +1,37 @@
-import { Chart, Lazy } from 'cdk8s';
+import { type ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { WasmPlugin, WasmPluginSpecMatchMode, WasmPluginSpecPhase } from '../../imports/extensions.istio.io';
 import {
   EnvoyFilter,
   type EnvoyFilterSpecConfigPatches,
   EnvoyFilterSpecConfigPatchesApplyTo,
-  EnvoyFilterSpecConfigPatchesMatchContext,
   EnvoyFilterSpecConfigPatchesPatchOperation,
 } from '../../imports/networking.istio.io';
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems } from '../metrics/proxy-kind';
+import { HTTP_CONNECTION_MANAGER, MATCH_CONTEXT } from '../metrics/custom-metrics-filter';
+import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems, workloadModeFor } from '../metrics/proxy-kind';
 import { isDnsLabel, isDnsSubdomain } from '../names';
-import type { AttributeSource, CelExpressionSource, CelSite } from '../validate/sources';
+import type { AttributeSource, CelExpressionSource, CelSite, PolicyNoteSource } from '../validate/sources';
 import type { GeneratedAttribute } from './generated-attribute';
+
+/** Where a WasmPlugin runs in the filter chain (istio/api extensions/v1alpha1/wasm.proto, facts A.5). */
+export enum WasmPhase {
+  /** Before Istio's authentication filters. */
+  AUTHN = 'AUTHN',
+  /** Before Istio's authorization filters, after authentication. */
+  AUTHZ = 'AUTHZ',
+  /** Before Istio's stats filters, after authorization: where stats dimensions are read. */
+  STATS = 'STATS',
+}
+
+/**
+ * The attributegen Wasm module Istio's own task page loads ("Classifying Metrics Based on Request
+ * or Response", istio.io content/en/docs/tasks/observability/metrics/classify-metrics, PR #12765).
+ * Pin your own copy (an OCI image in your registry) for production.
+ */
+export const ATTRIBUTEGEN_MODULE_URL =
+  'https://storage.googleapis.com/istio-build/proxy/attributegen-359dcd3a19f109c50e97517fe6b1e2676e870c4d.wasm';
 
 /** One rule of an attribute: the value to output when `condition` holds. */
 export interface AttributeMatch {
@@ -45,6 +64,22 @@ export interface AttributeGenProps {
    * @default [ProxyKind.OUTBOUND_SIDECAR]
    */
   readonly proxies?: readonly ProxyKind[];
+  /**
+   * Where the WasmPlugin (Istio 1.18+) loads the attributegen module from: `oci://`, `https://`
+   * or `file://`. Not used on 1.17, whose proxies have the plugin built in.
+   * @default ATTRIBUTEGEN_MODULE_URL (the module istio.io's task page uses)
+   */
+  readonly module?: string;
+  /**
+   * SHA-256 of the module, checked by the proxy before it runs it.
+   * @default - not checked
+   */
+  readonly sha256?: string;
+  /**
+   * Where the WasmPlugin runs. STATS puts it right before the stats filter that reads the attribute.
+   * @default WasmPhase.STATS
+   */
+  readonly phase?: WasmPhase;
 }
 
 /** Plugin config of `istio.attributegen` (istio/proxy `extensions/attributegen/config.proto`, facts B.6). */
@@ -56,14 +91,13 @@ interface AttributeGenPluginConfig {
 }
 
 const STATS_FILTER = 'istio.stats';
-
-/** The EnvoyFilter `match.context` selecting the listeners of each proxy kind. */
-const MATCH_CONTEXT: Readonly<Record<ProxyKind, EnvoyFilterSpecConfigPatchesMatchContext>> = {
-  [ProxyKind.INBOUND_SIDECAR]: EnvoyFilterSpecConfigPatchesMatchContext.SIDECAR_UNDERSCORE_INBOUND,
-  [ProxyKind.OUTBOUND_SIDECAR]: EnvoyFilterSpecConfigPatchesMatchContext.SIDECAR_UNDERSCORE_OUTBOUND,
-  [ProxyKind.GATEWAY]: EnvoyFilterSpecConfigPatchesMatchContext.GATEWAY,
+const WASM_PHASE: Readonly<Record<WasmPhase, WasmPluginSpecPhase>> = {
+  [WasmPhase.AUTHN]: WasmPluginSpecPhase.AUTHN,
+  [WasmPhase.AUTHZ]: WasmPluginSpecPhase.AUTHZ,
+  [WasmPhase.STATS]: WasmPluginSpecPhase.STATS,
 };
-const HTTP_CONNECTION_MANAGER = 'envoy.filters.network.http_connection_manager';
+const WASM_MODE = { CLIENT: WasmPluginSpecMatchMode.CLIENT, SERVER: WasmPluginSpecMatchMode.SERVER } as const;
+const MODULE_SCHEMES = /^(oci|https?|file):\/\/\S+$/;
 
 /**
  * Generates new request attributes (e.g. `istio_operationId`) from CEL conditions, for use as
@@ -72,14 +106,17 @@ const HTTP_CONNECTION_MANAGER = 'envoy.filters.network.http_connection_manager';
  * On Istio 1.17 this is an EnvoyFilter that inserts the null-VM `envoy.wasm.attributegen`
  * plugin before `istio.stats`, matched to exactly the target minor release with a `proxyVersion`
  * regex derived from the mesh's version (never `^1\.17.*`, which also matches 1.170).
- * The plugin was removed from the proxy in 1.18 (facts A.5).
+ * The plugin was removed from the proxy in 1.18 (facts A.5), so from 1.18 it is a `WasmPlugin`
+ * that loads the attributegen module, with the proxy kinds as `match[].mode`. From 1.24 CEL reads
+ * the result as `filter_state['wasm.<name>']` (the dimensions that use it do so by themselves).
  */
-export class AttributeGen extends Construct implements AttributeSource, CelExpressionSource {
+export class AttributeGen extends Construct implements AttributeSource, CelExpressionSource, PolicyNoteSource {
   readonly proxies: readonly ProxyKind[];
-  /** The emitted EnvoyFilter. */
-  readonly envoyFilter: EnvoyFilter;
+  /** The emitted EnvoyFilter (1.17) or WasmPlugin (1.18+). */
+  readonly resource: ApiObject;
   readonly mesh: IstioMesh;
   private readonly attributes = new Map<string, readonly AttributeMatch[]>();
+  private readonly notes: string[] = [];
 
   constructor(scope: Construct, id: string, props: AttributeGenProps) {
     super(scope, id);
@@ -95,16 +132,57 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
     } else if (!isDnsLabel(namespace)) {
       problems.push(problem('namespace', namespace, 'a Kubernetes namespace name (RFC 1123 label)'));
     }
+    const mechanism = this.mesh.policy.mechanisms.attributeGeneration;
+    if (mechanism === 'envoy-filter-null-vm') {
+      for (const field of ['module', 'sha256', 'phase'] as const) {
+        if (props[field] !== undefined) {
+          problems.push(
+            problem(field, props[field], 'no value on Istio 1.17', {
+              what: "configures the WasmPlugin of Istio 1.18+, but 1.17's proxies run attributegen built in (null VM)",
+            }),
+          );
+        }
+      }
+    }
+    if (props.module !== undefined && !MODULE_SCHEMES.test(props.module)) {
+      problems.push(problem('module', props.module, 'a module URL: oci://, https:// or file://'));
+    }
+    if (props.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(props.sha256)) {
+      problems.push(problem('sha256', props.sha256, '64 lowercase hex digits'));
+    }
+    if (props.phase !== undefined && !Object.values(WasmPhase).includes(props.phase)) {
+      problems.push(problem('phase', props.phase, `one of ${Object.values(WasmPhase).join(', ')}`));
+    }
     throwIfProblems(this, problems);
 
-    switch (this.mesh.policy.mechanisms.attributeGeneration) {
+    // An explicit `name: undefined` would leave the object nameless instead of generated.
+    const metadata = { ...(props.name !== undefined ? { name: props.name } : {}), namespace };
+    switch (mechanism) {
       case 'envoy-filter-null-vm':
-        this.envoyFilter = new EnvoyFilter(this, 'Resource', {
-          // An explicit `name: undefined` would leave the object nameless instead of generated.
-          metadata: { ...(props.name !== undefined ? { name: props.name } : {}), namespace },
+        this.resource = new EnvoyFilter(this, 'Resource', {
+          metadata,
           spec: { configPatches: Lazy.any({ produce: () => this.configPatches() }) },
         });
         break;
+      case 'wasm-plugin': {
+        const { mode, widened } = workloadModeFor(this.proxies, false);
+        if (widened.length > 0) {
+          this.notes.push(
+            `proxies: ${this.proxies.join(', ')} becomes WasmPlugin match mode ${mode ?? 'CLIENT_AND_SERVER'}, which also covers ${widened.join(', ')} in namespace "${namespace}"`,
+          );
+        }
+        this.resource = new WasmPlugin(this, 'Resource', {
+          metadata,
+          spec: {
+            url: props.module ?? ATTRIBUTEGEN_MODULE_URL,
+            ...(props.sha256 !== undefined ? { sha256: props.sha256 } : {}),
+            phase: WASM_PHASE[props.phase ?? WasmPhase.STATS],
+            ...(mode ? { match: [{ mode: WASM_MODE[mode] }] } : {}),
+            pluginConfig: Lazy.any({ produce: () => this.pluginConfig() }),
+          },
+        });
+        break;
+      }
     }
     this.node.addValidation({
       validate: () =>
@@ -152,6 +230,10 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
       matches.map((m) => ({ ...m })),
     );
     return { name: outputAttribute, producer: this, proxies: this.proxies };
+  }
+
+  policyNotes(): readonly string[] {
+    return [...this.notes];
   }
 
   generatedAttributes(): readonly string[] {

@@ -7,13 +7,20 @@
 export type ProxyKindName = 'inboundSidecar' | 'outboundSidecar' | 'gateway';
 /** A workload of the demo app. */
 export type WorkloadName = 'webapp' | 'catalog';
-/** `mesh`, or one workload. */
-export type TargetConfig = 'mesh' | { readonly workload: WorkloadName };
+/** `mesh`, one namespace (Telemetry API only), or one workload. */
+export type TargetConfig = 'mesh' | { readonly workload: WorkloadName } | { readonly namespace: string };
 
 export interface ObservabilityConfig {
   readonly istioVersion: string;
   readonly namespace: string;
-  readonly mesh?: { readonly rootNamespace?: string; readonly installName?: string; readonly profile?: string };
+  readonly mesh?: {
+    readonly rootNamespace?: string;
+    readonly installName?: string;
+    readonly profile?: string;
+    readonly metricsCustomization?: 'istio-operator' | 'telemetry-api';
+    readonly tracing?: 'proxy-config' | 'telemetry-api';
+    readonly clusterDomain?: string;
+  };
   readonly demoApp?: { readonly gateway?: boolean; readonly httpbinEgress?: boolean };
   readonly statsInclusion?: Readonly<Record<string, StatsInclusionConfig>>;
   readonly metricDimensions?: Readonly<Record<string, MetricDimensionsConfig>>;
@@ -21,7 +28,9 @@ export interface ObservabilityConfig {
   readonly attributeGenerators?: Readonly<Record<string, AttributeGeneratorConfig>>;
   readonly pilotTraceSampling?: number;
   readonly traceSampling?: Readonly<Record<string, { readonly target: TargetConfig; readonly percentage: number }>>;
-  readonly zipkinTracers?: Readonly<Record<string, { readonly target: TargetConfig; readonly address: string }>>;
+  readonly zipkinTracers?: Readonly<
+    Record<string, { readonly target: TargetConfig; readonly address: string; readonly provider?: string }>
+  >;
   readonly customTraceTags?: Readonly<Record<string, CustomTraceTagsConfig>>;
   readonly bootstrapOverrides?: Readonly<Record<string, BootstrapOverrideConfig>>;
 }
@@ -35,6 +44,7 @@ export interface StatsInclusionConfig {
 
 export interface MetricDimensionsConfig {
   readonly metric: string;
+  readonly target?: TargetConfig;
   readonly proxies?: readonly ProxyKindName[];
   readonly dimensions?: Readonly<Record<string, string | { readonly attribute: string; readonly generator?: string }>>;
   readonly tagsToRemove?: readonly string[];
@@ -46,12 +56,16 @@ export interface MetricDefinitionConfig {
   readonly type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM';
   readonly value: string;
   readonly proxies?: readonly ProxyKindName[];
+  readonly dimensions?: Readonly<Record<string, string>>;
 }
 
 export interface AttributeGeneratorConfig {
   readonly name?: string;
   readonly namespace?: string;
   readonly proxies?: readonly ProxyKindName[];
+  readonly module?: string;
+  readonly sha256?: string;
+  readonly phase?: 'AUTHN' | 'AUTHZ' | 'STATS';
   readonly attributes: Readonly<Record<string, readonly { readonly value: string; readonly condition?: string }[]>>;
 }
 
@@ -59,6 +73,7 @@ export interface CustomTagConfigEntry {
   readonly literal?: string;
   readonly environment?: string;
   readonly header?: string;
+  readonly formatter?: string;
   readonly defaultValue?: string;
 }
 

@@ -1,9 +1,9 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GatewayV1Alpha3, VirtualServiceV1Alpha3 } from '../../imports/networking.istio.io';
 import { ObservabilityConfigError, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
+import { networkingApi } from './networking-api';
 
 export interface CoolstoreGatewayProps {
   /** The mesh (and so the Istio version) this applies to. */
@@ -28,31 +28,28 @@ export class CoolstoreGateway extends Construct {
   constructor(scope: Construct, id: string, props: CoolstoreGatewayProps) {
     super(scope, id);
     this.gatewayName = props.name ?? 'coolstore-gateway';
-    switch (props.mesh.policy.mechanisms.networkingApiVersion) {
-      case 'networking.istio.io/v1alpha3':
-        new GatewayV1Alpha3(this, 'Resource', {
-          metadata: { name: this.gatewayName },
-          spec: {
-            selector: { istio: 'ingressgateway' },
-            servers: [
-              {
-                port: { number: 80, name: 'http', protocol: 'HTTP' },
-                hosts: Lazy.any({ produce: () => [...this.hosts] }),
-              },
-            ],
+    const api = networkingApi(props.mesh.policy);
+    new api.Gateway(this, 'Resource', {
+      metadata: { name: this.gatewayName },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [
+          {
+            port: { number: 80, name: 'http', protocol: 'HTTP' },
+            hosts: Lazy.any({ produce: () => [...this.hosts] }),
           },
-        });
-        this.addHost('webapp.istioinaction.io');
-        new VirtualServiceV1Alpha3(this, 'webapp', {
-          metadata: { name: 'webapp-virtualservice' },
-          spec: {
-            hosts: ['webapp.istioinaction.io'],
-            gateways: [this.gatewayName],
-            http: [{ route: [{ destination: { host: 'webapp', port: { number: 80 } } }] }],
-          },
-        });
-        break;
-    }
+        ],
+      },
+    });
+    this.addHost('webapp.istioinaction.io');
+    new api.VirtualService(this, 'webapp', {
+      metadata: { name: 'webapp-virtualservice' },
+      spec: {
+        hosts: ['webapp.istioinaction.io'],
+        gateways: [this.gatewayName],
+        http: [{ route: [{ destination: { host: 'webapp', port: { number: 80 } } }] }],
+      },
+    });
   }
 
   /** Makes the gateway accept `host`; each host once. */

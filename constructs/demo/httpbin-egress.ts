@@ -1,12 +1,11 @@
 import { Construct } from 'constructs';
 import {
-  ServiceEntryV1Alpha3,
   ServiceEntryV1Alpha3SpecLocation,
   ServiceEntryV1Alpha3SpecResolution,
-  VirtualServiceV1Alpha3,
 } from '../../imports/networking.istio.io';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { CoolstoreGateway } from './coolstore-gateway';
+import { networkingApi } from './networking-api';
 
 export interface HttpbinEgressProps {
   readonly mesh: IstioMesh;
@@ -23,26 +22,23 @@ export class HttpbinEgress extends Construct {
   constructor(scope: Construct, id: string, props: HttpbinEgressProps) {
     super(scope, id);
     props.gateway.addHost('httpbin.istioinaction.io');
-    switch (props.mesh.policy.mechanisms.networkingApiVersion) {
-      case 'networking.istio.io/v1alpha3':
-        new VirtualServiceV1Alpha3(this, 'VirtualService', {
-          metadata: { name: 'thin-httpbin-virtualservice' },
-          spec: {
-            hosts: ['httpbin.istioinaction.io'],
-            gateways: [props.gateway.gatewayName],
-            http: [{ route: [{ destination: { host: 'httpbin.org' } }] }],
-          },
-        });
-        new ServiceEntryV1Alpha3(this, 'ServiceEntry', {
-          metadata: { name: 'external-httpbin-org' },
-          spec: {
-            hosts: ['httpbin.org'],
-            ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
-            location: ServiceEntryV1Alpha3SpecLocation.MESH_UNDERSCORE_EXTERNAL,
-            resolution: ServiceEntryV1Alpha3SpecResolution.DNS,
-          },
-        });
-        break;
-    }
+    const api = networkingApi(props.mesh.policy);
+    new api.VirtualService(this, 'VirtualService', {
+      metadata: { name: 'thin-httpbin-virtualservice' },
+      spec: {
+        hosts: ['httpbin.istioinaction.io'],
+        gateways: [props.gateway.gatewayName],
+        http: [{ route: [{ destination: { host: 'httpbin.org' } }] }],
+      },
+    });
+    new api.ServiceEntry(this, 'ServiceEntry', {
+      metadata: { name: 'external-httpbin-org' },
+      spec: {
+        hosts: ['httpbin.org'],
+        ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+        location: ServiceEntryV1Alpha3SpecLocation.MESH_UNDERSCORE_EXTERNAL,
+        resolution: ServiceEntryV1Alpha3SpecResolution.DNS,
+      },
+    });
   }
 }

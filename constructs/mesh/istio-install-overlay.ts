@@ -5,7 +5,9 @@ import { FragmentMerger } from '../merge/fragment-merger';
 import type { ProxyKind } from '../metrics/proxy-kind';
 import {
   IstioOperator,
+  type IstioOperatorMeshConfig,
   type IstioOperatorSpec,
+  type MeshExtensionProvider,
   type StatsMetricConfig,
   type StatsMetricDefinition,
   type StatsPluginConfig,
@@ -49,6 +51,8 @@ export class IstioInstallOverlay extends Construct {
     this.merger = new FragmentMerger(`IstioOperator "${props.name}"`, [
       ...PROXY_CONFIG_ATOMIC_PATHS.map((path) => `meshConfig.defaultConfig.${path}`),
       'configOverride.*.definitions.*',
+      'meshConfig.extensionProviders.*',
+      'meshConfig.defaultProviders.tracing',
     ]);
     if (props.profile !== undefined) this.ensureResource();
   }
@@ -76,6 +80,19 @@ export class IstioInstallOverlay extends Construct {
   addMetricDefinition(contributor: IConstruct, proxy: ProxyKind, definition: StatsMetricDefinition): void {
     const { name, ...rest } = definition;
     this.contribute(contributor, { configOverride: { [proxy]: { definitions: { [name]: rest } } } });
+  }
+
+  /**
+   * Adds a `meshConfig.extensionProviders` entry; contributions of the same provider name must be
+   * equal (the list is keyed by name in Istio).
+   */
+  addExtensionProvider(contributor: IConstruct, provider: MeshExtensionProvider): void {
+    this.contribute(contributor, { meshConfig: { extensionProviders: { [provider.name]: provider } } });
+  }
+
+  /** Sets `meshConfig.defaultProviders.tracing`: the provider Telemetry tracing uses when it names none. */
+  setDefaultTracingProvider(contributor: IConstruct, name: string): void {
+    this.contribute(contributor, { meshConfig: { defaultProviders: { tracing: [name] } } });
   }
 
   /** Sets `values.pilot.traceSampling` (istiod's `PILOT_TRACE_SAMPLING`). */
@@ -122,16 +139,30 @@ export class IstioInstallOverlay extends Construct {
             ...(hasOverride ? { telemetry: { v2: { prometheus: { configOverride } } } } : {}),
           }
         : undefined;
+    const mergedMesh = merged.meshConfig;
+    const meshConfig: IstioOperatorMeshConfig | undefined = mergedMesh
+      ? {
+          ...(mergedMesh.defaultConfig ? { defaultConfig: mergedMesh.defaultConfig } : {}),
+          ...(mergedMesh.extensionProviders
+            ? { extensionProviders: Object.values(mergedMesh.extensionProviders) }
+            : {}),
+          ...(mergedMesh.defaultProviders ? { defaultProviders: mergedMesh.defaultProviders } : {}),
+        }
+      : undefined;
     return {
       ...(this.props.profile !== undefined ? { profile: this.props.profile } : {}),
-      ...(merged.meshConfig ? { meshConfig: merged.meshConfig } : {}),
+      ...(meshConfig ? { meshConfig } : {}),
       ...(values ? { values } : {}),
     };
   }
 }
 
 interface MergedInstall {
-  readonly meshConfig?: { readonly defaultConfig?: ProxyConfigFragment };
+  readonly meshConfig?: {
+    readonly defaultConfig?: ProxyConfigFragment;
+    readonly extensionProviders?: Record<string, MeshExtensionProvider>;
+    readonly defaultProviders?: { readonly tracing?: readonly string[] };
+  };
   readonly pilot?: { readonly traceSampling?: number };
   readonly configOverride?: Record<
     string,

@@ -1,7 +1,14 @@
 import { Construct } from 'constructs';
 import { ObservabilityConfigError, problem } from '../errors';
-import { isDnsLabel } from '../names';
-import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../version/version-policy';
+import { CustomMetricsFilter } from '../metrics/custom-metrics-filter';
+import { isDnsLabel, isDnsSubdomain } from '../names';
+import { MeshTelemetry } from '../telemetry/mesh-telemetry';
+import {
+  DEFAULT_ISTIO_VERSION,
+  type MetricsCustomization,
+  type TracingConfiguration,
+  VersionPolicy,
+} from '../version/version-policy';
 import { IstioInstallOverlay } from './istio-install-overlay';
 
 export interface IstioMeshProps {
@@ -29,7 +36,33 @@ export interface IstioMeshProps {
    * @default - none: istioctl applies its `default` profile
    */
   readonly profile?: string;
+
+  /**
+   * How dimensions, removed tags and new metrics reach the stats filter: `istio-operator`
+   * (IstioOperator `configOverride`, honoured up to Istio 1.20) or `telemetry-api` (Telemetry
+   * resources, from 1.18; new metrics through an EnvoyFilter). The two are incompatible, so the
+   * choice is mesh-wide.
+   * @default - `istio-operator` on 1.17 (the seeds' shape), `telemetry-api` from 1.18
+   */
+  readonly metricsCustomization?: MetricsCustomization;
+
+  /**
+   * How sampling, custom tags and the tracer are configured: `proxy-config` (ProxyConfig
+   * `tracing`) or `telemetry-api` (`meshConfig.extensionProviders` + Telemetry `tracing`).
+   * @default - `proxy-config` up to 1.21, `telemetry-api` from 1.22 (no default tracer any more)
+   */
+  readonly tracing?: TracingConfiguration;
+
+  /**
+   * The cluster's DNS domain, used to turn `service.namespace` addresses into the fully qualified
+   * hostnames extension providers need.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
 }
+
+const METRICS_CUSTOMIZATIONS: readonly MetricsCustomization[] = ['istio-operator', 'telemetry-api'];
+const TRACING_CONFIGURATIONS: readonly TracingConfiguration[] = ['proxy-config', 'telemetry-api'];
 
 /**
  * The Istio mesh an app configures: its target version, its root namespace and the
@@ -44,6 +77,15 @@ export class IstioMesh extends Construct {
   readonly rootNamespace: string;
   /** The IstioOperator that mesh-wide settings merge into. */
   readonly install: IstioInstallOverlay;
+  /** The Telemetry resources of the mesh, one per target. */
+  readonly telemetry: MeshTelemetry;
+  /** The metrics mechanism in effect. */
+  readonly metricsCustomization: MetricsCustomization;
+  /** The tracing mechanism in effect. */
+  readonly tracing: TracingConfiguration;
+  /** The cluster's DNS domain. */
+  readonly clusterDomain: string;
+  private customMetrics?: CustomMetricsFilter;
 
   constructor(scope: Construct, id: string, props: IstioMeshProps = {}) {
     super(scope, id);
@@ -57,13 +99,50 @@ export class IstioMesh extends Construct {
     if (!isDnsLabel(installName)) {
       problems.push(problem('installName', installName, 'a Kubernetes object name (RFC 1123 label)'));
     }
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    if (!isDnsSubdomain(this.clusterDomain)) {
+      problems.push(problem('clusterDomain', this.clusterDomain, 'a DNS domain, e.g. "cluster.local"'));
+    }
+    if (props.metricsCustomization !== undefined && !METRICS_CUSTOMIZATIONS.includes(props.metricsCustomization)) {
+      problems.push(
+        problem('metricsCustomization', props.metricsCustomization, `one of ${METRICS_CUSTOMIZATIONS.join(', ')}`),
+      );
+    }
+    if (props.tracing !== undefined && !TRACING_CONFIGURATIONS.includes(props.tracing)) {
+      problems.push(problem('tracing', props.tracing, `one of ${TRACING_CONFIGURATIONS.join(', ')}`));
+    }
     if (typeof resolved === 'string' || problems.length > 0) throw new ObservabilityConfigError(this, problems);
     this.policy = resolved;
+    const { mechanisms } = resolved;
+    this.metricsCustomization = props.metricsCustomization ?? mechanisms.defaultMetricsCustomization;
+    this.tracing = props.tracing ?? mechanisms.defaultTracing;
+    const refusal =
+      this.metricsCustomization === 'istio-operator'
+        ? resolved.featureProblem('istioOperatorConfigOverride', 'metricsCustomization', this.metricsCustomization, {
+            expected: '"telemetry-api"',
+            hint: 'the Telemetry API replaces it (istio.io upgrade notes "Use Telemetry API for metrics customization")',
+          })
+        : resolved.featureProblem('telemetryApiMetrics', 'metricsCustomization', this.metricsCustomization, {
+            expected: '"istio-operator"',
+            hint: "on 1.17 the install's stats-filter-1.17 EnvoyFilters carry the configOverride, which would duplicate Telemetry-generated filters (istio/istio#39772)",
+          });
+    if (refusal) throw new ObservabilityConfigError(this, [refusal]);
     this.install = new IstioInstallOverlay(this, 'Install', {
       name: installName,
       namespace: this.rootNamespace,
       profile: props.profile,
     });
+    this.telemetry = new MeshTelemetry(this, 'Telemetry', this);
+  }
+
+  /** The EnvoyFilter that defines new metrics under the Telemetry API mechanism, created on first use. */
+  get customMetricsFilter(): CustomMetricsFilter {
+    this.customMetrics ??= new CustomMetricsFilter(this, 'CustomMetrics', {
+      name: `custom-metrics-${this.istioVersion.replace('.', '-')}`,
+      namespace: this.rootNamespace,
+      proxyVersion: this.policy.version.proxyVersionRegex(),
+    });
+    return this.customMetrics;
   }
 
   /** The target Istio version, e.g. `1.17`. */

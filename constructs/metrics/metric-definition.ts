@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
-import { problem, throwIfProblems } from '../errors';
+import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { metricDefinitionNameProblems } from '../validate/rules/metric-definition-name';
-import type { CelExpressionSource, CelSite } from '../validate/sources';
+import { dimensionNameProblems } from '../validate/rules/prometheus-label-name';
+import type { CelExpressionSource, CelSite, PolicyNoteSource } from '../validate/sources';
+import { translateCel } from '../version/cel-vocabulary';
 import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems } from './proxy-kind';
 import { STANDARD_METRIC_NAMES } from './standard-metrics';
 
@@ -26,19 +28,28 @@ export interface MetricDefinitionProps {
    * @default - inbound sidecars, outbound sidecars and gateways
    */
   readonly proxies?: readonly ProxyKind[];
+  /**
+   * Labels of the new metric: label name to CEL expression, e.g. `{ destination_ip: 'destination.address' }`.
+   * @default - none
+   */
+  readonly dimensions?: Readonly<Record<string, string>>;
 }
 
 /**
- * Defines a new metric recorded by the stats filter (`PluginConfig.definitions`).
+ * Defines a new metric recorded by the stats filter (`PluginConfig.definitions`), with optional
+ * labels of its own (a `metrics` entry naming it, with `dimensions`).
  *
- * On Istio 1.17 this is the IstioOperator `configOverride` `definitions` list. The Telemetry API
- * cannot create metrics on any version (facts A.4), so it is never used for this.
+ * With the `istio-operator` mechanism this is the IstioOperator `configOverride` `definitions`
+ * list (Istio 1.17 to 1.20). With `telemetry-api` it is an EnvoyFilter ({@link CustomMetricsFilter}):
+ * the Telemetry API cannot create metrics on any release (facts A.4), and a Telemetry
+ * `customMetric` only overrides a metric that is already defined, so it is never used for this.
  */
-export class MetricDefinition extends Construct implements CelExpressionSource {
+export class MetricDefinition extends Construct implements CelExpressionSource, PolicyNoteSource {
   readonly mesh: IstioMesh;
   readonly name: string;
   readonly proxies: readonly ProxyKind[];
   private readonly value: string;
+  private readonly dimensions: Readonly<Record<string, string>>;
   /** The Prometheus metric name, e.g. `istio_get_calls`. */
   readonly prometheusName: string;
 
@@ -53,27 +64,70 @@ export class MetricDefinition extends Construct implements CelExpressionSource {
     if (typeof props.value !== 'string' || props.value.trim() === '') {
       problems.push(problem('value', props.value, 'a non-empty CEL expression'));
     }
+    for (const [name, expression] of Object.entries(props.dimensions ?? {})) {
+      problems.push(...dimensionNameProblems(name, []));
+      if (typeof expression !== 'string' || expression.trim() === '') {
+        problems.push(problem(`dimensions.${name}`, expression, 'a non-empty CEL expression'));
+      }
+    }
     throwIfProblems(this, problems);
     this.mesh = props.mesh;
     this.name = props.name;
     this.proxies = proxies;
-    this.value = props.value;
     this.prometheusName = `istio_${props.name}`;
-    switch (props.mesh.policy.mechanisms.statsCustomization) {
-      case 'istio-operator-config-override':
-        for (const proxy of proxies) {
-          props.mesh.install.addMetricDefinition(this, proxy, {
-            name: props.name,
-            type: props.type,
-            value: props.value,
-          });
-        }
-        return;
+    this.value = this.translate('value', props.value);
+    this.dimensions = Object.fromEntries(
+      Object.entries(props.dimensions ?? {}).map(([name, e]) => [name, this.translate(`dimensions.${name}`, e)]),
+    );
+    const definition = { name: props.name, type: props.type, value: this.value };
+    const hasDimensions = Object.keys(this.dimensions).length > 0;
+    for (const proxy of proxies) {
+      switch (props.mesh.metricsCustomization) {
+        case 'istio-operator':
+          props.mesh.install.addMetricDefinition(this, proxy, definition);
+          if (hasDimensions)
+            props.mesh.install.addMetricOverride(this, proxy, props.name, { dimensions: this.dimensions });
+          break;
+        case 'telemetry-api':
+          props.mesh.customMetricsFilter.addDefinition(this, proxy, definition);
+          if (hasDimensions)
+            props.mesh.customMetricsFilter.addDimensions(this, proxy, props.name, { ...this.dimensions });
+          break;
+      }
     }
   }
 
-  /** The value expression, evaluated per request; it must be numeric. */
+  private translate(field: string, expression: string): string {
+    const translated = translateCel(expression, this.mesh.policy);
+    if (!translated.refusals) return translated.expression;
+    throw new ObservabilityConfigError(
+      this,
+      translated.refusals.map((r) =>
+        problem(field, expression, `a CEL expression Istio ${this.mesh.istioVersion} can evaluate`, {
+          what: r.what,
+          hint: r.hint,
+        }),
+      ),
+    );
+  }
+
+  /** The value expression, evaluated per request; it must be numeric. Dimensions may be any type. */
   celExpressions(): readonly CelSite[] {
-    return [{ field: 'value', expression: this.value, result: 'number', proxies: this.proxies }];
+    return [
+      { field: 'value', expression: this.value, result: 'number', proxies: this.proxies },
+      ...Object.entries(this.dimensions).map(([name, expression]) => ({
+        field: `dimensions.${name}`,
+        expression,
+        result: 'any' as const,
+        proxies: this.proxies,
+      })),
+    ];
+  }
+
+  policyNotes(): readonly string[] {
+    if (this.mesh.metricsCustomization !== 'telemetry-api') return [];
+    return [
+      `${this.prometheusName} is defined by EnvoyFilter "${this.mesh.customMetricsFilter.envoyFilter.name}", the only way to define a metric alongside the Telemetry API (facts A.4); Istio documents EnvoyFilter stats config and Telemetry as conflicting (istio/istio#39772), so this filter is a separate stats instance that drops the standard metrics; check ${this.prometheusName} after every Istio upgrade`,
+    ];
   }
 }

@@ -4,11 +4,14 @@ import { type DimensionValue, isGeneratedAttribute } from '../attributes/generat
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
+import { ProxyTarget } from '../proxy-config/proxy-target';
 import { dimensionNameProblems } from '../validate/rules/prometheus-label-name';
 import { standardMetricProblems } from '../validate/rules/standard-metric-name';
-import type { CelSite, MetricCustomizationSource } from '../validate/sources';
-import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems } from './proxy-kind';
-import { STANDARD_LABELS, STANDARD_METRIC_NAMES, type StandardMetric } from './standard-metrics';
+import type { CelSite, MetricCustomizationSource, PolicyNoteSource } from '../validate/sources';
+import { translateCel } from '../version/cel-vocabulary';
+import { describeFeature } from '../version/version-policy';
+import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems, workloadModeFor } from './proxy-kind';
+import { STANDARD_LABELS, STANDARD_METRIC_NAMES, type StandardMetric, TELEMETRY_METRIC } from './standard-metrics';
 
 export interface MetricDimensionsProps {
   /** The mesh (and so the Istio version) this applies to. */
@@ -21,6 +24,12 @@ export interface MetricDimensionsProps {
    */
   readonly proxies?: readonly ProxyKind[];
   /**
+   * Which proxies' metrics change: the mesh, a namespace or a workload. Only the Telemetry API
+   * mechanism has namespace and workload levels; the IstioOperator configOverride is mesh-wide.
+   * @default ProxyTarget.mesh()
+   */
+  readonly target?: ProxyTarget;
+  /**
    * Dimensions to add: label name to a CEL expression, or to an attribute generated in this app.
    * @default - none
    */
@@ -32,7 +41,8 @@ export interface MetricDimensionsProps {
   readonly tagsToRemove?: readonly string[];
   /**
    * Workloads whose pods get the added dimension names in `extraStatTags`, as the book does.
-   * Istio 1.17's native stats filter does not need it; proxies running the Wasm filter do.
+   * The native stats filter (1.17+) does not need it; proxies running the Wasm filter do. It is
+   * deprecated from Istio 1.21 and then not emitted (a warning says so).
    * @default - none
    */
   readonly extraStatTagsFor?: readonly kplus.Workload[];
@@ -41,27 +51,53 @@ export interface MetricDimensionsProps {
 /**
  * Adds dimensions to, and removes labels from, one standard Istio metric.
  *
- * On Istio 1.17 this is the IstioOperator `values.telemetry.v2.prometheus.configOverride`
- * (one `metrics` entry per proxy kind), which istioctl renders into the `stats-filter-1.17`
- * EnvoyFilters.
+ * With the `istio-operator` mechanism (the default on 1.17) this is the IstioOperator
+ * `values.telemetry.v2.prometheus.configOverride` (one `metrics` entry per proxy kind), which
+ * istioctl renders into the `stats-filter-1.X` EnvoyFilters. With `telemetry-api` (the default
+ * from 1.18) it is a `metrics[].overrides[]` entry of the target's Telemetry, with the proxy kinds
+ * expressed as `mode` CLIENT/SERVER, and from 1.24 the CEL values translated to the standard
+ * attribute vocabulary (or refused where there is no equivalent).
  */
-export class MetricDimensions extends Construct implements MetricCustomizationSource {
+export class MetricDimensions extends Construct implements MetricCustomizationSource, PolicyNoteSource {
   readonly metric: StandardMetric;
   readonly proxies: readonly ProxyKind[];
   readonly mesh: IstioMesh;
-  private readonly dimensions = new Map<string, DimensionValue>();
+  readonly target: ProxyTarget;
+  private readonly dimensions = new Map<string, string>();
   private readonly removed: string[] = [];
   private readonly statTagWorkloads: kplus.Workload[] = [];
+  private readonly notes: string[] = [];
+  private readonly mode?: 'CLIENT' | 'SERVER';
 
   constructor(scope: Construct, id: string, props: MetricDimensionsProps) {
     super(scope, id);
     this.mesh = props.mesh;
     this.metric = props.metric;
     this.proxies = props.proxies ?? ALL_PROXY_KINDS;
-    throwIfProblems(this, [
+    this.target = props.target ?? ProxyTarget.mesh();
+    const problems = [
       ...standardMetricProblems('metric', this.metric, STANDARD_METRIC_NAMES),
       ...proxyKindProblems('proxies', this.proxies),
-    ]);
+      ...this.target.problems('target'),
+    ];
+    if (this.mesh.metricsCustomization === 'istio-operator' && this.target.kind !== 'mesh') {
+      problems.push(
+        problem('target', this.target.description, 'the mesh', {
+          what: 'IstioOperator configOverride applies to every proxy of the mesh',
+          hint: 'use the mesh target, or metricsCustomization "telemetry-api" (Istio 1.18+) for namespace and workload Telemetry',
+        }),
+      );
+    }
+    throwIfProblems(this, problems);
+    if (this.mesh.metricsCustomization === 'telemetry-api') {
+      const { mode, widened } = workloadModeFor(this.proxies, this.target.kind === 'workload');
+      this.mode = mode;
+      if (widened.length > 0) {
+        this.notes.push(
+          `proxies: ${this.proxies.join(', ')} becomes Telemetry mode ${mode ?? 'CLIENT_AND_SERVER'}, which also covers ${widened.join(', ')} on ${this.target.description} (the Telemetry API selects by mode, not by proxy kind); scope it to workloads or namespaces to narrow it`,
+        );
+      }
+    }
     for (const [name, value] of Object.entries(props.dimensions ?? {})) this.addDimension(name, value);
     for (const tag of props.tagsToRemove ?? []) this.removeTag(tag);
     for (const workload of props.extraStatTagsFor ?? []) this.addExtraStatTagsTo(workload);
@@ -77,8 +113,9 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
       problems.push(problem(field, value, 'a non-empty CEL expression or a GeneratedAttribute'));
     }
     throwIfProblems(this, problems);
-    this.dimensions.set(name, value);
-    this.emitOverride({ dimensions: { [name]: this.expression(value) } });
+    const expression = this.translate(field, value);
+    this.dimensions.set(name, expression);
+    this.emitOverride({ dimensions: { [name]: expression } });
     for (const workload of this.statTagWorkloads) this.emitStatTags(workload, [name]);
   }
 
@@ -108,14 +145,35 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
     this.emitStatTags(workload, [...this.dimensions.keys()]);
   }
 
-  private expression(value: DimensionValue): string {
-    return isGeneratedAttribute(value) ? this.mesh.policy.generatedAttributeExpression(value.name) : value;
+  /** The value as the target release's proxies read it; refuses what has no equivalent. */
+  private translate(field: string, value: DimensionValue): string {
+    if (isGeneratedAttribute(value)) return this.mesh.policy.generatedAttributeExpression(value.name);
+    const translated = translateCel(value, this.mesh.policy);
+    if (translated.refusals) {
+      throw new ObservabilityConfigError(
+        this,
+        translated.refusals.map((r) =>
+          problem(field, value, `a CEL expression Istio ${this.mesh.istioVersion} can evaluate`, {
+            what: r.what,
+            hint: r.hint,
+          }),
+        ),
+      );
+    }
+    return translated.expression;
   }
 
   private emitOverride(override: { dimensions?: Record<string, string>; tagsToRemove?: string[] }): void {
-    switch (this.mesh.policy.mechanisms.statsCustomization) {
-      case 'istio-operator-config-override':
+    switch (this.mesh.metricsCustomization) {
+      case 'istio-operator':
         for (const proxy of this.proxies) this.mesh.install.addMetricOverride(this, proxy, this.metric, override);
+        return;
+      case 'telemetry-api':
+        this.mesh.telemetry.addMetricOverride(this, this.target, {
+          match: { metric: TELEMETRY_METRIC[this.metric], ...(this.mode ? { mode: this.mode } : {}) },
+          upsert: override.dimensions,
+          remove: override.tagsToRemove,
+        });
         return;
     }
   }
@@ -123,10 +181,19 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
   private emitStatTags(workload: kplus.Workload, names: readonly string[]): void {
     if (names.length === 0) return;
     switch (this.mesh.policy.mechanisms.extraStatTags) {
-      case 'on-request':
+      case 'tolerated':
         IstioPodAnnotations.of(workload).addProxyConfig(this, { extraStatTags: names });
         return;
+      case 'deprecated':
+        this.notes.push(
+          `extraStatTagsFor: ${describeWorkload(workload)} does not get extraStatTags ${names.join(', ')}, which the native stats filter does not need: Istio ${this.mesh.istioVersion} is past ${describeFeature('extraStatTags')}; remove extraStatTagsFor`,
+        );
+        return;
     }
+  }
+
+  policyNotes(): readonly string[] {
+    return [...this.notes];
   }
 
   dimensionNames(): readonly string[] {
@@ -139,9 +206,9 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
 
   /** The dimension values, as the proxies evaluate them. */
   celExpressions(): readonly CelSite[] {
-    return [...this.dimensions].map(([name, value]) => ({
+    return [...this.dimensions].map(([name, expression]) => ({
       field: `dimensions.${name}`,
-      expression: this.expression(value),
+      expression,
       result: 'any' as const,
       proxies: this.proxies,
     }));

@@ -32,3 +32,27 @@ export function proxyKindProblems(field: string, kinds: readonly ProxyKind[]): s
   });
   return problems;
 }
+
+/**
+ * The Telemetry `WorkloadMode` that covers `proxies`, and the kinds it covers beyond them.
+ * CLIENT selects outbound sidecar listeners and gateways, SERVER inbound sidecar listeners
+ * (istiod treats gateway listeners as client-side; their metrics report `reporter=source`,
+ * facts B.2); no mode is CLIENT_AND_SERVER. On a workload target there are no gateway listeners,
+ * so CLIENT widens nothing there.
+ */
+export function workloadModeFor(
+  proxies: readonly ProxyKind[],
+  onWorkload: boolean,
+): { readonly mode?: 'CLIENT' | 'SERVER'; readonly widened: readonly ProxyKind[] } {
+  const client = proxies.includes(ProxyKind.OUTBOUND_SIDECAR) || proxies.includes(ProxyKind.GATEWAY);
+  const server = proxies.includes(ProxyKind.INBOUND_SIDECAR);
+  const mode = client && server ? undefined : client ? 'CLIENT' : 'SERVER';
+  const covered =
+    mode === undefined
+      ? ALL_PROXY_KINDS
+      : mode === 'CLIENT'
+        ? [ProxyKind.OUTBOUND_SIDECAR, ProxyKind.GATEWAY]
+        : [ProxyKind.INBOUND_SIDECAR];
+  const widened = covered.filter((kind) => !proxies.includes(kind) && !(onWorkload && kind === ProxyKind.GATEWAY));
+  return { ...(mode ? { mode } : {}), widened };
+}

@@ -45,3 +45,17 @@ export const STANDARD_LABELS: readonly string[] = [
   'response_flags',
   'connection_security_policy',
 ];
+
+/** The Telemetry API `IstioMetric` of each standard metric (`metricToPrometheusMetric`, facts B.1). */
+export const TELEMETRY_METRIC: Readonly<Record<StandardMetric, string>> = {
+  [StandardMetric.REQUESTS_TOTAL]: 'REQUEST_COUNT',
+  [StandardMetric.REQUEST_DURATION_MILLISECONDS]: 'REQUEST_DURATION',
+  [StandardMetric.REQUEST_BYTES]: 'REQUEST_SIZE',
+  [StandardMetric.RESPONSE_BYTES]: 'RESPONSE_SIZE',
+  [StandardMetric.REQUEST_MESSAGES_TOTAL]: 'GRPC_REQUEST_MESSAGES',
+  [StandardMetric.RESPONSE_MESSAGES_TOTAL]: 'GRPC_RESPONSE_MESSAGES',
+  [StandardMetric.TCP_CONNECTIONS_OPENED_TOTAL]: 'TCP_OPENED_CONNECTIONS',
+  [StandardMetric.TCP_CONNECTIONS_CLOSED_TOTAL]: 'TCP_CLOSED_CONNECTIONS',
+  [StandardMetric.TCP_SENT_BYTES_TOTAL]: 'TCP_SENT_BYTES',
+  [StandardMetric.TCP_RECEIVED_BYTES_TOTAL]: 'TCP_RECEIVED_BYTES',
+};

@@ -33,6 +33,36 @@ export interface IstioOperatorSpec {
 export interface IstioOperatorMeshConfig {
   /** ProxyConfig defaults for every proxy of the mesh. */
   readonly defaultConfig?: ProxyConfigFragment;
+  /** Tracing (and other) backends Telemetry resources refer to by name (facts A.7). */
+  readonly extensionProviders?: readonly MeshExtensionProvider[];
+  /** Providers used where a Telemetry names none. */
+  readonly defaultProviders?: { readonly tracing?: readonly string[] };
+}
+
+/** `MeshConfig.ExtensionProvider` for tracing (istio/api mesh/v1alpha1/config.proto @1.30.3). */
+export interface MeshExtensionProvider {
+  readonly name: string;
+  readonly zipkin?: ZipkinTracingProvider;
+  readonly opentelemetry?: OpenTelemetryTracingProvider;
+}
+
+export interface ZipkinTracingProvider {
+  /** `[<namespace>/]<hostname>` of the collector Service, fully qualified. */
+  readonly service: string;
+  readonly port: number;
+  readonly maxTagLength?: number;
+  /** 64-bit instead of 128-bit trace ids. */
+  readonly enable64bitTraceId?: boolean;
+  /** Collector path (1.24+). @default '/api/v2/spans' */
+  readonly path?: string;
+}
+
+export interface OpenTelemetryTracingProvider {
+  readonly service: string;
+  readonly port: number;
+  readonly maxTagLength?: number;
+  /** OTLP over HTTP instead of gRPC (1.22+). */
+  readonly http?: { readonly path: string; readonly timeout?: string };
 }
 
 export interface IstioOperatorValues {
@@ -69,6 +99,8 @@ export interface StatsMetricConfig {
   /** Dimension name to CEL expression. */
   readonly dimensions?: Readonly<Record<string, string>>;
   readonly tags_to_remove?: readonly string[];
+  /** Do not report the selected metric. */
+  readonly drop?: boolean;
 }
 
 export interface StatsMetricDefinition {

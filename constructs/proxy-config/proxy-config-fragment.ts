@@ -25,9 +25,10 @@ export interface ProxyTracingConfig {
   readonly customTags?: Readonly<Record<string, CustomTagConfig>>;
 }
 
-/** One of `literal`, `environment` or `header` (proto oneof). */
+/** One of `literal`, `environment` or `header` (proto oneof); `formatter` in Telemetry only (1.29+). */
 export interface CustomTagConfig {
   readonly literal?: { readonly value: string };
   readonly environment?: { readonly name: string; readonly defaultValue?: string };
   readonly header?: { readonly name: string; readonly defaultValue?: string };
+  readonly formatter?: { readonly value: string };
 }

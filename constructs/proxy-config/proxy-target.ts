@@ -1,24 +1,38 @@
+import { Chart } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-27';
 import type { IConstruct } from 'constructs';
+import { ObservabilityConfigError, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { isDnsLabel } from '../names';
 import { describeWorkload, IstioPodAnnotations } from './istio-pod-annotations';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
 
 /**
- * Which proxies a ProxyConfig setting applies to: every proxy of the mesh
- * (`meshConfig.defaultConfig`) or the pods of one workload (`proxy.istio.io/config`).
- * Workload settings take precedence over mesh defaults.
+ * Which proxies a setting applies to: every proxy of the mesh, the proxies of one namespace, or
+ * the pods of one workload. More specific targets take precedence (Istio's hierarchy: workload >
+ * namespace > root namespace).
+ *
+ * ProxyConfig settings reach the mesh through `meshConfig.defaultConfig` and a workload through
+ * its `proxy.istio.io/config` annotation; ProxyConfig has no namespace level. Telemetry API
+ * settings reach each target through one Telemetry resource ({@link MeshTelemetry}).
  */
 export abstract class ProxyTarget {
-  /** All proxies of the mesh, through the install overlay's `meshConfig.defaultConfig`. */
+  /** All proxies of the mesh. */
   static mesh(): ProxyTarget {
     return new MeshProxyTarget();
   }
 
-  /** The pods of `workload`, through its `proxy.istio.io/config` pod annotation. */
+  /** The proxies of one namespace (Telemetry API only). */
+  static namespace(name: string): ProxyTarget {
+    return new NamespaceProxyTarget(name);
+  }
+
+  /** The pods of `workload`. */
   static workload(workload: kplus.Workload): ProxyTarget {
     return new WorkloadProxyTarget(workload);
   }
+
+  abstract readonly kind: 'mesh' | 'namespace' | 'workload';
 
   /** Readable name for messages, e.g. `the mesh` or `Deployment "webapp"`. */
   abstract readonly description: string;
@@ -26,11 +40,17 @@ export abstract class ProxyTarget {
   /** The workload, for workload targets. */
   abstract readonly workload?: kplus.Workload;
 
-  /** Records `fragment` for the targeted proxies. */
+  /** Problems with the target itself (e.g. an invalid namespace name). */
+  problems(_field: string): string[] {
+    return [];
+  }
+
+  /** Records ProxyConfig `fragment` for the targeted proxies. */
   abstract contribute(mesh: IstioMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void;
 }
 
 class MeshProxyTarget extends ProxyTarget {
+  readonly kind = 'mesh';
   readonly description = 'the mesh';
   readonly workload = undefined;
 
@@ -39,7 +59,37 @@ class MeshProxyTarget extends ProxyTarget {
   }
 }
 
+class NamespaceProxyTarget extends ProxyTarget {
+  readonly kind = 'namespace';
+  readonly workload = undefined;
+
+  constructor(readonly namespace: string) {
+    super();
+  }
+
+  get description(): string {
+    return `namespace "${this.namespace}"`;
+  }
+
+  override problems(field: string): string[] {
+    return isDnsLabel(this.namespace)
+      ? []
+      : [problem(`${field}.namespace`, this.namespace, 'a Kubernetes namespace name (RFC 1123 label)')];
+  }
+
+  contribute(_mesh: IstioMesh, contributor: IConstruct, _fragment: ProxyConfigFragment): void {
+    throw new ObservabilityConfigError(contributor, [
+      problem('target', { namespace: this.namespace }, 'the mesh or a workload', {
+        what: 'ProxyConfig has no namespace level (meshConfig.defaultConfig or a pod annotation)',
+        hint: 'target each workload, or use the Telemetry API tracing mechanism, which has one Telemetry per namespace',
+      }),
+    ]);
+  }
+}
+
 class WorkloadProxyTarget extends ProxyTarget {
+  readonly kind = 'workload';
+
   constructor(readonly workload: kplus.Workload) {
     super();
   }
@@ -50,5 +100,19 @@ class WorkloadProxyTarget extends ProxyTarget {
 
   contribute(_mesh: IstioMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void {
     IstioPodAnnotations.of(this.workload).addProxyConfig(contributor, fragment);
+  }
+}
+
+/** The namespace a target's Telemetry lives in: the root namespace for the mesh. */
+export function targetNamespace(target: ProxyTarget, mesh: IstioMesh): string | undefined {
+  switch (target.kind) {
+    case 'mesh':
+      return mesh.rootNamespace;
+    case 'namespace':
+      return (target as NamespaceProxyTarget).namespace;
+    case 'workload': {
+      const workload = target.workload as kplus.Workload;
+      return workload.metadata.namespace ?? Chart.of(workload).namespace;
+    }
   }
 }

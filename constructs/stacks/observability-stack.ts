@@ -1,7 +1,7 @@
 import { type App, Chart } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AttributeGen } from '../attributes/attribute-gen';
+import { AttributeGen, type WasmPhase } from '../attributes/attribute-gen';
 import type { DimensionValue, GeneratedAttribute } from '../attributes/generated-attribute';
 import { BootstrapOverride } from '../bootstrap/bootstrap-override';
 import { type ZipkinCollectorEndpointVersion, zipkinTracingOverride } from '../bootstrap/envoy-bootstrap';
@@ -117,8 +117,11 @@ export class ObservabilityStack extends Construct {
       });
     }
 
-    const target = (t: TargetConfig, field: string): ProxyTarget =>
-      t === 'mesh' ? ProxyTarget.mesh() : ProxyTarget.workload(this.workload(t.workload, chart, field));
+    const target = (t: TargetConfig, field: string): ProxyTarget => {
+      if (t === 'mesh') return ProxyTarget.mesh();
+      if ('namespace' in t) return ProxyTarget.namespace(t.namespace);
+      return ProxyTarget.workload(this.workload(t.workload, chart, field));
+    };
 
     for (const [id, s] of Object.entries(config.statsInclusion ?? {})) {
       piece(['statsInclusion', id], inChart(id), () => {
@@ -132,6 +135,9 @@ export class ObservabilityStack extends Construct {
           name: g.name,
           namespace: g.namespace,
           proxies: g.proxies as ProxyKind[] | undefined,
+          module: g.module,
+          sha256: g.sha256,
+          phase: g.phase as WasmPhase | undefined,
         });
         this.generators.set(id, generator);
         for (const [name, rules] of Object.entries(g.attributes)) {
@@ -149,6 +155,7 @@ export class ObservabilityStack extends Construct {
           mesh: m,
           metric: d.metric as StandardMetric,
           proxies: d.proxies as ProxyKind[] | undefined,
+          target: d.target === undefined ? undefined : target(d.target, 'target'),
           dimensions,
           tagsToRemove: d.tagsToRemove,
           extraStatTagsFor: d.extraStatTagsFor?.map((w, i) => this.workload(w, chart, `extraStatTagsFor[${i}]`)),
@@ -163,6 +170,7 @@ export class ObservabilityStack extends Construct {
           type: d.type as MetricType,
           value: d.value,
           proxies: d.proxies as ProxyKind[] | undefined,
+          dimensions: d.dimensions,
         });
       });
     }
@@ -179,7 +187,12 @@ export class ObservabilityStack extends Construct {
     }
     for (const [id, z] of Object.entries(config.zipkinTracers ?? {})) {
       piece(['zipkinTracers', id], inChart(id), () => {
-        new ZipkinTracer(chart, id, { mesh: m, target: target(z.target, 'target'), address: z.address });
+        new ZipkinTracer(chart, id, {
+          mesh: m,
+          target: target(z.target, 'target'),
+          address: z.address,
+          provider: z.provider,
+        });
       });
     }
     for (const [id, t] of Object.entries(config.customTraceTags ?? {})) {
@@ -237,18 +250,19 @@ export class ObservabilityStack extends Construct {
 }
 
 function customTag(tag: CustomTagConfigEntry, chart: Chart, field: string): CustomTag {
-  const kinds = (['literal', 'environment', 'header'] as const).filter((k) => tag[k] !== undefined);
+  const kinds = (['literal', 'environment', 'header', 'formatter'] as const).filter((k) => tag[k] !== undefined);
   const only = kinds.length === 1 ? kinds[0] : undefined;
   if (only === 'literal' && tag.defaultValue === undefined) return CustomTag.literal(tag.literal ?? '');
+  if (only === 'formatter' && tag.defaultValue === undefined) return CustomTag.formatter(tag.formatter ?? '');
   if (only === 'environment') return CustomTag.environment(tag.environment ?? '', tag.defaultValue);
   if (only === 'header') return CustomTag.header(tag.header ?? '', tag.defaultValue);
   throw new ObservabilityConfigError(chart, [
     problem(
       field,
       tag,
-      only === 'literal'
-        ? 'a literal without defaultValue (a literal always has its value)'
-        : `exactly one of literal, environment, header, not ${kinds.length === 0 ? 'none' : formatValue(kinds)}`,
+      only === 'literal' || only === 'formatter'
+        ? `a ${only} without defaultValue (it always has a value)`
+        : `exactly one of literal, environment, header, formatter, not ${kinds.length === 0 ? 'none' : formatValue(kinds)}`,
     ),
   ]);
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ObservabilityConfigError } from '../errors';
+import { ObservabilityConfigError, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { CustomTagConfig } from '../proxy-config/proxy-config-fragment';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
@@ -27,6 +27,20 @@ export class CustomTag {
     return new CustomTag({ header: defined({ name, defaultValue }) }, headerTagProblems(name));
   }
 
+  /**
+   * An Envoy access-log formatter, e.g. `%REQUESTED_SERVER_NAME%` (Telemetry API tracing on
+   * Istio 1.29+ only; ProxyConfig has no formatter tags).
+   */
+  static formatter(value: string): CustomTag {
+    const problems =
+      typeof value === 'string' && /%[A-Z_]+(\([^)]*\))?(:\d+)?%/.test(value)
+        ? []
+        : [
+            `formatter: got ${JSON.stringify(value)}, expected an Envoy command operator such as "%REQUESTED_SERVER_NAME%"`,
+          ];
+    return new CustomTag({ formatter: { value } }, problems);
+  }
+
   private constructor(
     /** The ProxyConfig `customTags` entry. */
     readonly config: CustomTagConfig,
@@ -51,7 +65,11 @@ export interface CustomTraceTagsProps {
   readonly tags?: Readonly<Record<string, CustomTag>>;
 }
 
-/** Adds custom tags to the spans the proxies report (ProxyConfig `tracing.customTags`). */
+/**
+ * Adds custom tags to the spans the proxies report: ProxyConfig `tracing.customTags` with
+ * ProxyConfig tracing, the target Telemetry's `tracing[].customTags` with Telemetry API tracing
+ * (where a workload's tags replace, not extend, the mesh's; facts B.3).
+ */
 export class CustomTraceTags extends Construct {
   private readonly mesh: IstioMesh;
   private readonly target: ProxyTarget;
@@ -69,11 +87,29 @@ export class CustomTraceTags extends Construct {
     const problems = tag.problems.map((p) => `tags.${name}.${p}`);
     if (this.names.has(name)) problems.push(`tags.${name}: is already added; each tag name once`);
     problems.push(...tagNameProblems(name));
+    if (tag.config.formatter !== undefined) {
+      const field = `tags.${name}.formatter`;
+      if (this.mesh.tracing !== 'telemetry-api') {
+        problems.push(
+          problem(field, tag.config.formatter.value, 'a literal, environment or header tag', {
+            what: 'formatter tags exist only in Telemetry API tracing',
+            hint: 'set the mesh tracing mechanism to "telemetry-api"',
+          }),
+        );
+      }
+      const gate = this.mesh.policy.featureProblem('telemetryTagFormatter', field, tag.config.formatter.value, {
+        expected: 'a literal, environment or header tag',
+      });
+      if (gate) problems.push(gate);
+    }
     if (problems.length > 0) throw new ObservabilityConfigError(this, problems);
     this.names.add(name);
-    switch (this.mesh.policy.mechanisms.tracingConfiguration) {
+    switch (this.mesh.tracing) {
       case 'proxy-config':
         this.target.contribute(this.mesh, this, { tracing: { customTags: { [name]: tag.config } } });
+        return;
+      case 'telemetry-api':
+        this.mesh.telemetry.addTracing(this, this.target, { customTags: { [name]: { ...tag.config } } });
         return;
     }
   }

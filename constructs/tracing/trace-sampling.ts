@@ -9,27 +9,39 @@ export interface TraceSamplingProps {
   readonly mesh: IstioMesh;
   /** The proxies to sample: the whole mesh, or one workload. */
   readonly target: ProxyTarget;
-  /** Percentage of requests to trace, greater than 0 and at most 100 (e.g. 0.5, 10, 100). */
+  /**
+   * Percentage of requests to trace, at most 100 (e.g. 0.5, 10, 100). 0 only with the Telemetry
+   * API tracing mechanism: ProxyConfig reads 0 as unset.
+   */
   readonly percentage: number;
 }
 
 /**
- * Sets the trace sampling percentage (ProxyConfig `tracing.sampling`).
+ * Sets the trace sampling percentage.
  *
- * Precedence (facts B.5): workload annotation > mesh `defaultConfig` > `values.pilot.traceSampling`.
- * ProxyConfig reads 0 as "unset", so 0% cannot be expressed here: it needs the Telemetry API
- * (`randomSamplingPercentage: 0`). It is a bootstrap setting: pods must restart.
+ * With ProxyConfig tracing (the default up to 1.21) it is `tracing.sampling`; precedence (facts
+ * B.5): workload annotation > mesh `defaultConfig` > `values.pilot.traceSampling`. ProxyConfig
+ * reads 0 as "unset", so 0% is refused there. It is a bootstrap setting: pods must restart.
+ * With Telemetry API tracing (the default from 1.22) it is the target Telemetry's
+ * `randomSamplingPercentage`, which takes precedence over both and is pushed without a restart.
  */
 export class TraceSampling extends Construct {
   readonly percentage: number;
 
   constructor(scope: Construct, id: string, props: TraceSamplingProps) {
     super(scope, id);
-    throwIfProblems(this, samplingProblems('percentage', props.percentage));
+    const mechanism = props.mesh.tracing;
+    throwIfProblems(this, [
+      ...samplingProblems('percentage', props.percentage, mechanism === 'telemetry-api'),
+      ...props.target.problems('target'),
+    ]);
     this.percentage = props.percentage;
-    switch (props.mesh.policy.mechanisms.tracingConfiguration) {
+    switch (mechanism) {
       case 'proxy-config':
         props.target.contribute(props.mesh, this, { tracing: { sampling: props.percentage } });
+        return;
+      case 'telemetry-api':
+        props.mesh.telemetry.addTracing(this, props.target, { randomSamplingPercentage: props.percentage });
         return;
     }
   }

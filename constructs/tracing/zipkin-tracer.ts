@@ -7,38 +7,90 @@ import type { ProxyTarget } from '../proxy-config/proxy-target';
 export interface ZipkinTracerProps {
   /** The mesh (and so the Istio version) this applies to. */
   readonly mesh: IstioMesh;
-  /** The proxies that report spans: the whole mesh, or one workload. */
+  /** The proxies that report spans: the whole mesh, a namespace (Telemetry API only) or one workload. */
   readonly target: ProxyTarget;
-  /** Collector address as `host:port`, e.g. `zipkin.istio-system:9411` (Jaeger accepts Zipkin spans). */
+  /**
+   * Collector address as `host:port`, e.g. `zipkin.istio-system:9411` (Jaeger accepts Zipkin spans).
+   * With Telemetry API tracing the host must name a Service as `service.namespace` (made fully
+   * qualified with the mesh's cluster domain) or be fully qualified already.
+   */
   readonly address: string;
+  /**
+   * Name of the `meshConfig.extensionProviders` entry (Telemetry API tracing only). Two tracers
+   * with one name must send to the same collector.
+   * @default 'zipkin'
+   */
+  readonly provider?: string;
 }
 
 /**
- * Sends spans to a Zipkin-compatible collector (ProxyConfig `tracing.zipkin.address`).
- * Istio renders it into the Envoy bootstrap, so pods must restart to pick it up (facts A.9).
+ * Sends spans to a Zipkin-compatible collector.
+ *
+ * With ProxyConfig tracing (the default up to 1.21) it is `tracing.zipkin.address`, rendered into
+ * the Envoy bootstrap, so pods must restart to pick it up (facts A.9). With Telemetry API tracing
+ * (the default from 1.22, which dropped the default tracer; facts A.7) it is a zipkin
+ * `meshConfig.extensionProviders` entry, made the default tracing provider for a mesh target, and
+ * named in the target Telemetry's `tracing[].providers` (the shape of the book's ch8/tracing/v2).
  */
 export class ZipkinTracer extends Construct {
   readonly address: string;
 
   constructor(scope: Construct, id: string, props: ZipkinTracerProps) {
     super(scope, id);
-    throwIfProblems(this, addressProblems('address', props.address));
+    const { mesh, target } = props;
+    const address = parseAddress(props.address);
+    const provider = props.provider ?? 'zipkin';
+    const problems = [...target.problems('target')];
+    if (!address) {
+      problems.push(
+        problem(
+          'address',
+          props.address,
+          'host:port with a DNS host and a port from 1 to 65535, e.g. "zipkin.istio-system:9411"',
+        ),
+      );
+    }
+    if (mesh.tracing === 'telemetry-api') {
+      if (address && address.host.split('.').length < 2) {
+        problems.push(
+          problem('address', props.address, 'a Service host as "service.namespace" or a fully qualified name', {
+            what: 'an extension provider names its Service by fully qualified hostname',
+          }),
+        );
+      }
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(provider)) {
+        problems.push(problem('provider', provider, 'a provider name of letters, digits, ".", "_" and "-"'));
+      }
+    } else if (props.provider !== undefined) {
+      problems.push(
+        problem('provider', props.provider, 'no provider name with ProxyConfig tracing', {
+          what: 'provider names exist only with Telemetry API tracing',
+        }),
+      );
+    }
+    throwIfProblems(this, problems);
     this.address = props.address;
-    switch (props.mesh.policy.mechanisms.tracingConfiguration) {
+    if (!address) return;
+    switch (mesh.tracing) {
       case 'proxy-config':
-        props.target.contribute(props.mesh, this, { tracing: { zipkin: { address: props.address } } });
+        target.contribute(mesh, this, { tracing: { zipkin: { address: props.address } } });
         return;
+      case 'telemetry-api': {
+        const labels = address.host.split('.');
+        const service = labels.length === 2 ? `${address.host}.svc.${mesh.clusterDomain}` : address.host;
+        mesh.install.addExtensionProvider(this, { name: provider, zipkin: { service, port: address.port } });
+        if (target.kind === 'mesh') mesh.install.setDefaultTracingProvider(this, provider);
+        mesh.telemetry.addTracing(this, target, { provider });
+        return;
+      }
     }
   }
 }
 
-function addressProblems(field: string, address: string): string[] {
-  const match = /^([^:]+):(\d+)$/.exec(address ?? '');
+function parseAddress(address: string): { host: string; port: number } | undefined {
+  const match = /^([^:]+):(\d+)$/.exec(typeof address === 'string' ? address : '');
+  const host = match?.[1] ?? '';
   const port = match ? Number(match[2]) : Number.NaN;
-  if (!match || !isDnsSubdomain(match[1] ?? '') || port < 1 || port > 65535) {
-    return [
-      problem(field, address, 'host:port with a DNS host and a port from 1 to 65535, e.g. "zipkin.istio-system:9411"'),
-    ];
-  }
-  return [];
+  if (!match || !isDnsSubdomain(host) || port < 1 || port > 65535) return undefined;
+  return { host, port };
 }

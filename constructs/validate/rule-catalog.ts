@@ -18,6 +18,7 @@ import { restartRequiredRule } from './rules/restart-required';
 import { samplingPercentageRule } from './rules/sampling-percentage';
 import { standardMetricNameRule } from './rules/standard-metric-name';
 import { statsInclusionExclusiveRule } from './rules/stats-inclusion-exclusive';
+import { versionAdaptationRule } from './rules/version-adaptation';
 
 /** Rules the constructs apply to their input as it is given (they throw at once, naming the construct). */
 export const INPUT_RULES: readonly InputRule[] = [
@@ -44,4 +45,5 @@ export const APP_RULES: readonly AppRule[] = [
   statsInclusionExclusiveRule,
   restartRequiredRule,
   deprecatedMechanismRule,
+  versionAdaptationRule,
 ];

@@ -66,3 +66,12 @@ export function isMetricCustomizationSource(construct: IConstruct): construct is
 export function builtMeshes(constructs: readonly IConstruct[]): IstioMesh[] {
   return constructs.filter((c): c is IstioMesh => c instanceof IstioMesh && c.policy !== undefined);
 }
+
+/** A construct that adapted an intent to the target release and says how, for the user to read. */
+export interface PolicyNoteSource extends IConstruct {
+  policyNotes(): readonly string[];
+}
+
+export function isPolicyNoteSource(construct: IConstruct): construct is PolicyNoteSource {
+  return typeof (construct as unknown as Record<string, unknown>).policyNotes === 'function';
+}

@@ -1,85 +1,118 @@
-import { formatValue } from '../errors';
+import { formatValue, problem } from '../errors';
 import { IstioVersion } from './istio-version';
+import { FEATURES, type FeatureName, type VersionFeature } from './version-features';
+
+/** How dimensions, removed tags and new metric definitions reach the `istio.stats` filter. */
+export type MetricsCustomization =
+  /** IstioOperator `values.telemetry.v2.prometheus.configOverride` (the seeds' way; ≤1.20). */
+  | 'istio-operator'
+  /** Telemetry API `metrics[].overrides`; new metrics through an EnvoyFilter (facts A.4). */
+  | 'telemetry-api';
+
+/** How sampling, custom tags and the tracer are configured. */
+export type TracingConfiguration =
+  /** ProxyConfig `tracing` (mesh `defaultConfig` or the `proxy.istio.io/config` annotation). */
+  | 'proxy-config'
+  /** `meshConfig.extensionProviders` + Telemetry `tracing`. */
+  | 'telemetry-api';
 
 /**
- * What one Istio minor release needs for each telemetry intent.
- *
- * This table is the only code that knows which mechanism a version uses; constructs ask the
- * policy and never compare versions themselves. Adding a release is a new row plus goldens.
- * Facts and sources: shared/reference/istio-observability-facts.md (section in each comment).
+ * What one Istio minor release needs for each telemetry intent. Every field is derived from
+ * {@link FEATURES}; constructs read these and never compare versions themselves.
  */
 export interface TelemetryMechanisms {
-  /** apiVersion of Gateway, VirtualService and ServiceEntry (v1 is served only from 1.22). */
-  readonly networkingApiVersion: 'networking.istio.io/v1alpha3';
+  /** apiVersion of Gateway, VirtualService and ServiceEntry: v1 where served (1.22+), else v1alpha3. */
+  readonly networkingApiVersion: 'networking.istio.io/v1alpha3' | 'networking.istio.io/v1';
+  /** apiVersion of Telemetry: v1 from 1.22, v1alpha1 before (facts A.3). */
+  readonly telemetryApiVersion: 'telemetry.istio.io/v1alpha1' | 'telemetry.istio.io/v1';
+  /** The metrics mechanism used when the mesh does not choose one. */
+  readonly defaultMetricsCustomization: MetricsCustomization;
+  /** The metrics mechanisms this release honours. */
+  readonly metricsCustomizations: readonly MetricsCustomization[];
   /**
-   * How dimensions, removed tags and metric definitions reach the `istio.stats` filter.
-   * `istio-operator-config-override`: IstioOperator `values.telemetry.v2.prometheus.configOverride`,
-   * rendered by the chart into the `stats-filter-1.X` EnvoyFilters (A.1, A.2; removed in 1.21).
+   * `tolerated`: emitted where the user asks (the native filter does not need it, Wasm-filter
+   * proxies of older releases in the same mesh do; facts A.6). `deprecated` (1.21+): never emitted.
    */
-  readonly statsCustomization: 'istio-operator-config-override';
+  readonly extraStatTags: 'tolerated' | 'deprecated';
+  /** How a new request attribute is produced (facts A.5). */
+  readonly attributeGeneration: 'envoy-filter-null-vm' | 'wasm-plugin';
+  /** How CEL reads a generated attribute: bare name before 1.24, `filter_state['wasm.<name>']` from 1.24. */
+  readonly generatedAttributeReference: 'bare-name' | 'wasm-filter-state';
+  /** Peer and node metadata vocabulary of CEL: Istio's own roots before 1.24, Envoy's from 1.24. */
+  readonly celVocabulary: 'istio-peer-metadata' | 'envoy-standard';
+  /** The tracing mechanism used when the mesh does not choose one. */
+  readonly defaultTracing: TracingConfiguration;
   /**
-   * Whether new dimensions are also listed in `extraStatTags` on the workloads that report them.
-   * 1.17 runs the native stats filter, which does not need it (A.6), but Wasm-filter proxies of
-   * older releases in the same mesh do, so it is emitted where the user asks for it, as the book does.
-   * Deprecated from 1.21, so later rows say `never`.
-   */
-  readonly extraStatTags: 'on-request';
-  /** How a new request attribute is produced: the null-VM `envoy.wasm.attributegen` (A.5, ≤1.17). */
-  readonly attributeGeneration: 'envoy-filter-null-vm';
-  /** How CEL reads a generated attribute: by its bare name before 1.24 (A.5). */
-  readonly generatedAttributeReference: 'bare-name';
-  /** Where sampling, custom tags and the tracer address go: ProxyConfig `tracing` (A.7, B.4). */
-  readonly tracingConfiguration: 'proxy-config';
-  /**
-   * Root identifiers a CEL expression may read on this release's proxies, sorted (A.5): Envoy's
-   * attributes (`request`, `response`, `source`, `destination`, `upstream`, `connection`,
-   * `metadata`, `filter_state`; envoyproxy/envoy docs "Attributes") plus Istio's peer and node
-   * metadata, which are separate roots before 1.24 (`upstream_peer`, `downstream_peer`, `node`).
+   * Root identifiers a CEL expression may read on this release's proxies, sorted (facts A.5):
+   * Envoy's attributes (`request`, `response`, `source`, `destination`, `upstream`, `connection`,
+   * `metadata`, `filter_state`; envoyproxy/envoy docs "Attributes") plus, before 1.24, Istio's peer
+   * and node roots (`upstream_peer`, `downstream_peer`, `node`) and from 1.24 Envoy's `xds`.
    * Attributes made by an attribute generator in the same app are added by the validator.
    */
   readonly celRootAttributes: readonly string[];
   /**
    * Istio API versions the release serves (`group/version`). The `v1` networking, security and
-   * telemetry APIs arrived in 1.22 (A.3; istio.io blog "Introducing Istio v1 APIs", 2024), so the
-   * vendored 1.30.3 CRDs accept objects a 1.17 cluster refuses with "no matches for kind".
+   * telemetry APIs arrived in 1.22 (facts A.3), so the vendored 1.30.3 CRDs accept objects a
+   * 1.17 cluster refuses with "no matches for kind".
    */
   readonly istioApiVersions: readonly string[];
+  /** Where the istiod chart reads PILOT_TRACE_SAMPLING for direct Helm installs (facts B.5). */
+  readonly helmTraceSamplingPath: 'pilot.traceSampling' | 'traceSampling';
 }
 
-const MECHANISMS: ReadonlyMap<string, TelemetryMechanisms> = new Map([
-  [
-    '1.17',
-    {
-      networkingApiVersion: 'networking.istio.io/v1alpha3',
-      statsCustomization: 'istio-operator-config-override',
-      extraStatTags: 'on-request',
-      attributeGeneration: 'envoy-filter-null-vm',
-      generatedAttributeReference: 'bare-name',
-      tracingConfiguration: 'proxy-config',
-      celRootAttributes: [
-        'connection',
-        'destination',
-        'downstream_peer',
-        'filter_state',
-        'metadata',
-        'node',
-        'request',
-        'response',
-        'source',
-        'upstream',
-        'upstream_peer',
-      ],
-      istioApiVersions: [
-        'extensions.istio.io/v1alpha1',
-        'install.istio.io/v1alpha1',
-        'networking.istio.io/v1alpha3',
-        'networking.istio.io/v1beta1',
-        'security.istio.io/v1beta1',
-        'telemetry.istio.io/v1alpha1',
-      ],
-    },
-  ],
-]);
+/** The oldest and newest minor releases with a row; every minor in between has one. */
+const OLDEST_MINOR = 17;
+const NEWEST_MINOR = 30;
+
+const ENVOY_CEL_ROOTS = ['connection', 'destination', 'filter_state', 'metadata', 'request', 'response', 'source'];
+
+function minorOf(version: string): number {
+  return Number(version.split('.')[1]);
+}
+
+function has(feature: VersionFeature, minor: number): boolean {
+  return minor >= minorOf(feature.since) && (feature.until === undefined || minor < minorOf(feature.until));
+}
+
+/** The row of release `1.<minor>`, derived from the feature table. */
+function mechanismsFor(minor: number): TelemetryMechanisms {
+  const at = (name: FeatureName) => has(FEATURES[name], minor);
+  const v1 = at('v1Apis');
+  const standardCel = at('standardCelAttributes');
+  const metricsCustomizations: MetricsCustomization[] = [
+    ...(at('istioOperatorConfigOverride') ? (['istio-operator'] as const) : []),
+    ...(at('telemetryApiMetrics') ? (['telemetry-api'] as const) : []),
+  ];
+  return {
+    networkingApiVersion: v1 ? 'networking.istio.io/v1' : 'networking.istio.io/v1alpha3',
+    telemetryApiVersion: v1 ? 'telemetry.istio.io/v1' : 'telemetry.istio.io/v1alpha1',
+    // 1.17 keeps the seeds' IstioOperator route; from 1.18 the default install is built for the Telemetry API.
+    defaultMetricsCustomization: at('telemetryApiMetrics') ? 'telemetry-api' : 'istio-operator',
+    metricsCustomizations,
+    extraStatTags: at('extraStatTags') ? 'tolerated' : 'deprecated',
+    attributeGeneration: at('nullVmAttributeGen') ? 'envoy-filter-null-vm' : 'wasm-plugin',
+    generatedAttributeReference: standardCel ? 'wasm-filter-state' : 'bare-name',
+    celVocabulary: standardCel ? 'envoy-standard' : 'istio-peer-metadata',
+    // Without the chart's default zipkin tracer (1.22+), ProxyConfig tracing has nowhere to send spans.
+    defaultTracing: at('defaultZipkinTracer') ? 'proxy-config' : 'telemetry-api',
+    celRootAttributes: [
+      ...ENVOY_CEL_ROOTS,
+      ...(standardCel ? ['upstream', 'xds'] : ['downstream_peer', 'node', 'upstream', 'upstream_peer']),
+    ].sort(),
+    istioApiVersions: [
+      'extensions.istio.io/v1alpha1',
+      'install.istio.io/v1alpha1',
+      ...(v1 ? ['networking.istio.io/v1'] : []),
+      'networking.istio.io/v1alpha3',
+      'networking.istio.io/v1beta1',
+      ...(v1 ? ['security.istio.io/v1'] : []),
+      'security.istio.io/v1beta1',
+      ...(v1 ? ['telemetry.istio.io/v1'] : []),
+      'telemetry.istio.io/v1alpha1',
+    ],
+    helmTraceSamplingPath: at('flatIstiodHelmValues') ? 'traceSampling' : 'pilot.traceSampling',
+  };
+}
 
 /** CRD bundles (schemas/crds/<name>.json) that custom resources are checked against; the only ones vendored. */
 const ISTIO_CRD_BUNDLE = 'istio-1.30.3';
@@ -90,9 +123,11 @@ export const DEFAULT_ISTIO_VERSION = '1.17';
 
 /** The per-version decisions for one target. Obtain it with {@link VersionPolicy.resolve}. */
 export class VersionPolicy {
-  /** Target versions with a complete mechanism row, oldest first. */
+  /** Target versions with a mechanism row, oldest first: every minor from 1.17 to 1.30. */
   static supportedVersions(): readonly string[] {
-    return [...MECHANISMS.keys()];
+    const versions: string[] = [];
+    for (let minor = OLDEST_MINOR; minor <= NEWEST_MINOR; minor++) versions.push(`1.${minor}`);
+    return versions;
   }
 
   /**
@@ -100,21 +135,19 @@ export class VersionPolicy {
    * A version without a row is refused rather than served another version's mechanisms.
    */
   static resolve(istioVersion: string): VersionPolicy | string {
-    const supported = VersionPolicy.supportedVersions()
-      .map((v) => `"${v}"`)
-      .join(', ');
+    const versions = VersionPolicy.supportedVersions();
+    const range = `"${versions[0]}" to "${versions[versions.length - 1]}"`;
     const version = IstioVersion.tryParse(istioVersion);
     if (!version) {
-      return `istioVersion: got ${formatValue(istioVersion)}, expected an Istio release as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", one of ${supported}`;
+      return `istioVersion: got ${formatValue(istioVersion)}, expected an Istio release as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from ${range}`;
     }
-    const mechanisms = MECHANISMS.get(version.toString());
-    if (!mechanisms) {
+    if (!versions.includes(version.toString())) {
       return (
-        `istioVersion: got ${formatValue(istioVersion)}, expected a target this library implements: ${supported}. ` +
-        `Istio ${version} needs different telemetry mechanisms, so 1.17 output is not emitted for it`
+        `istioVersion: got ${formatValue(istioVersion)}, expected a target this library implements, from ${range}. ` +
+        `Istio ${version} has no row in the version policy, so no other release's mechanisms are emitted for it`
       );
     }
-    return new VersionPolicy(version, mechanisms);
+    return new VersionPolicy(version, mechanismsFor(version.minor));
   }
 
   private constructor(
@@ -122,10 +155,32 @@ export class VersionPolicy {
     readonly mechanisms: TelemetryMechanisms,
   ) {}
 
+  /** Whether the target release has `feature`. */
+  has(feature: FeatureName): boolean {
+    return has(FEATURES[feature], this.version.minor);
+  }
+
+  /**
+   * A refusal for `field` when the target lacks `feature`, naming the releases that have it and
+   * the alternative; undefined when the target has it.
+   */
+  featureProblem(
+    feature: FeatureName,
+    field: string,
+    value: unknown,
+    alternative: { readonly expected?: string; readonly hint?: string } = {},
+  ): string | undefined {
+    if (this.has(feature)) return undefined;
+    return problem(field, value, alternative.expected ?? `a setting Istio ${this.version} has`, {
+      what: `needs ${describeFeature(feature)}, and the target is Istio ${this.version}`,
+      hint: `${alternative.hint ?? `target a release that has it, or remove ${field}`} (source: ${FEATURES[feature].source})`,
+    });
+  }
+
   /**
    * CRD schema bundles that custom resources for this release are checked against. Only the
-   * Istio 1.30.3 CRDs are vendored; their schemas are a superset of 1.17's for the kinds and
-   * versions this library emits on 1.17 (EnvoyFilter, Gateway, VirtualService, ServiceEntry v1alpha3).
+   * Istio 1.30.3 CRDs are vendored; the istio-api-version rule keeps emitted API versions to
+   * those the target served, and the version policy keeps fields to those it had.
    */
   get crdSchemaBundles(): readonly string[] {
     return [ISTIO_CRD_BUNDLE, PROMETHEUS_OPERATOR_CRD_BUNDLE];
@@ -136,6 +191,15 @@ export class VersionPolicy {
     switch (this.mechanisms.generatedAttributeReference) {
       case 'bare-name':
         return name;
+      case 'wasm-filter-state':
+        return `filter_state['wasm.${name}']`;
     }
   }
+}
+
+/** `Telemetry customTags formatter (Istio 1.29 and later)`, `... (Istio 1.13 to 1.20)`. */
+export function describeFeature(feature: FeatureName): string {
+  const f: VersionFeature = FEATURES[feature];
+  if (f.until === undefined) return `${f.description} (Istio ${f.since} and later)`;
+  return `${f.description} (Istio ${f.since} to 1.${minorOf(f.until) - 1}; ${f.ended ?? 'removed'} in ${f.until})`;
 }

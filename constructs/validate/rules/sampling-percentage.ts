@@ -4,7 +4,7 @@ import type { InputRule } from '../rule';
 export const samplingPercentageRule: InputRule = {
   id: 'sampling-percentage',
   summary:
-    'Sampling percentages are numbers from 0 to 100, and never 0 through ProxyConfig or values.pilot.traceSampling: Istio reads 0 there as unset and samples 1% (facts B.5).',
+    'Sampling percentages are numbers from 0 to 100, and 0 only through the Telemetry API: ProxyConfig and values.pilot.traceSampling read 0 as unset and sample 1% (facts B.5).',
 };
 
 /** Why 0 cannot be given through ProxyConfig, and what to use instead. */
@@ -12,16 +12,19 @@ export function samplingZeroProblem(): { what: string; expected: string; hint: s
   return {
     what: 'Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%)',
     expected: 'a percentage above 0',
-    hint: 'to trace nothing use the Telemetry API randomSamplingPercentage: 0 (Istio 1.12+)',
+    hint: 'to trace nothing use the Telemetry API (the mesh tracing mechanism "telemetry-api"), whose randomSamplingPercentage takes 0',
   };
 }
 
-/** Problems with a ProxyConfig (or pilot) sampling percentage. */
-export function samplingProblems(field: string, percentage: number): string[] {
+/**
+ * Problems with a sampling percentage: ProxyConfig and pilot sampling refuse 0, Telemetry
+ * `randomSamplingPercentage` (`zeroAllowed`) takes it.
+ */
+export function samplingProblems(field: string, percentage: number, zeroAllowed = false): string[] {
   if (typeof percentage !== 'number' || !Number.isFinite(percentage) || percentage < 0 || percentage > 100) {
     return [problem(field, percentage, 'a percentage from 0 to 100')];
   }
-  if (percentage === 0) {
+  if (percentage === 0 && !zeroAllowed) {
     const { what, expected, hint } = samplingZeroProblem();
     return [problem(field, percentage, expected, { what, hint })];
   }

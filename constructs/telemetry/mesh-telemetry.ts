@@ -1,0 +1,173 @@
+import { Chart, Lazy } from 'cdk8s';
+import { Construct, type IConstruct } from 'constructs';
+import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
+import { ObservabilityConfigError, problem } from '../errors';
+import { FragmentMerger } from '../merge/fragment-merger';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { isDnsLabel } from '../names';
+import { type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
+
+/** Telemetry `WorkloadMode` (facts B.3); absent means CLIENT_AND_SERVER. */
+export type WorkloadMode = 'CLIENT' | 'SERVER';
+
+/** Telemetry `MetricSelector`: a standard metric by its enum name, or a custom metric by name. */
+export type TelemetryMetric = { readonly metric: string } | { readonly customMetric: string };
+
+/** One `metrics[].overrides[]` entry as contributed. */
+export interface TelemetryMetricOverride {
+  readonly match: TelemetryMetric & { readonly mode?: WorkloadMode };
+  /** Dimension name to CEL value (UPSERT), or `undefined` value to remove the tag. */
+  readonly upsert?: Readonly<Record<string, string>>;
+  readonly remove?: readonly string[];
+}
+
+/** Telemetry `tracing[]` settings as contributed; a Telemetry has one tracing entry. */
+export interface TelemetryTracing {
+  readonly provider?: string;
+  readonly randomSamplingPercentage?: number;
+  readonly customTags?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** The metrics provider the stats filter exports through (istiod's built-in, facts A.7). */
+export const PROMETHEUS_PROVIDER = 'prometheus';
+
+const ID = 'Telemetry';
+
+/**
+ * The one place that writes Telemetry resources (`telemetry.istio.io`) for a mesh.
+ *
+ * Istio allows one selector-less Telemetry per namespace and applies the most specific one
+ * (workload > namespace > root namespace), so every contribution for a target is merged into a
+ * single resource: `mesh-default` in the root namespace, `namespace-default` in a namespace, or one
+ * named after the workload with its pod selector. Conflicting values are refused naming both
+ * constructs. The apiVersion is the target release's (v1alpha1 before 1.22, v1 from 1.22).
+ */
+export class MeshTelemetry extends Construct {
+  private readonly documents = new Map<string, TelemetryDocument>();
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly mesh: IstioMesh,
+  ) {
+    super(scope, id);
+  }
+
+  /** Adds one metrics override for `target`'s proxies. */
+  addMetricOverride(contributor: IConstruct, target: ProxyTarget, override: TelemetryMetricOverride): void {
+    const { match } = override;
+    const key = `${'metric' in match ? match.metric : `custom:${match.customMetric}`}|${match.mode ?? ''}`;
+    const tags: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(override.upsert ?? {})) tags[name] = { value };
+    for (const name of override.remove ?? []) tags[name] = { operation: 'REMOVE' };
+    this.document(contributor, target).add(contributor, { overrides: { [key]: { match, tagOverrides: tags } } });
+  }
+
+  /** Adds tracing settings for `target`'s proxies. */
+  addTracing(contributor: IConstruct, target: ProxyTarget, tracing: TelemetryTracing): void {
+    this.document(contributor, target).add(contributor, { tracing: { ...tracing } });
+  }
+
+  private document(contributor: IConstruct, target: ProxyTarget): TelemetryDocument {
+    const namespace = targetNamespace(target, this.mesh);
+    if (namespace === undefined || !isDnsLabel(namespace)) {
+      throw new ObservabilityConfigError(contributor, [
+        problem(
+          'target',
+          target.description,
+          'a target whose namespace is known (set it on the chart or the workload)',
+        ),
+      ]);
+    }
+    const key = target.workload ? `workload:${target.workload.node.path}` : `${target.kind}:${namespace}`;
+    let document = this.documents.get(key);
+    if (!document) {
+      document = this.create(target, namespace);
+      this.documents.set(key, document);
+    }
+    return document;
+  }
+
+  private create(target: ProxyTarget, namespace: string): TelemetryDocument {
+    switch (target.kind) {
+      case 'mesh':
+        return new TelemetryDocument(this, ID, this.mesh, { name: 'mesh-default', namespace });
+      case 'namespace':
+        return new TelemetryDocument(Chart.of(this), `telemetry-${namespace}`, this.mesh, {
+          name: 'namespace-default',
+          namespace,
+        });
+      case 'workload': {
+        const workload = target.workload;
+        if (!workload) throw new Error('a workload target without a workload');
+        return new TelemetryDocument(workload, ID, this.mesh, {
+          name: workload.name,
+          namespace,
+          matchLabels: workload.matchLabels,
+        });
+      }
+    }
+  }
+}
+
+interface DocumentMetadata {
+  readonly name: string;
+  readonly namespace: string;
+  readonly matchLabels?: Readonly<Record<string, string>>;
+}
+
+interface MergedTelemetry {
+  readonly overrides?: Record<
+    string,
+    { readonly match: Record<string, unknown>; readonly tagOverrides?: Record<string, unknown> }
+  >;
+  readonly tracing?: TelemetryTracing;
+}
+
+/** One Telemetry resource and the merged contributions it renders. */
+class TelemetryDocument extends Construct {
+  private readonly merger: FragmentMerger;
+
+  constructor(scope: Construct, id: string, mesh: IstioMesh, metadata: DocumentMetadata) {
+    super(scope, id);
+    this.merger = new FragmentMerger(`Telemetry "${metadata.namespace}/${metadata.name}"`, [
+      'tracing.customTags.*',
+      'overrides.*.match',
+    ]);
+    const props = {
+      metadata: { name: metadata.name, namespace: metadata.namespace },
+      spec: Lazy.any({ produce: () => this.renderSpec(metadata) }),
+    };
+    if (mesh.policy.mechanisms.telemetryApiVersion === 'telemetry.istio.io/v1') new Telemetry(this, 'Resource', props);
+    else new TelemetryV1Alpha1(this, 'Resource', props);
+  }
+
+  add(contributor: IConstruct, fragment: Record<string, unknown>): void {
+    const conflicts = this.merger.add(contributor.node.path, fragment);
+    if (conflicts.length > 0) throw new ObservabilityConfigError(contributor, conflicts);
+  }
+
+  /** Overrides render in the order they were first contributed; tag keys are sorted by cdk8s. */
+  private renderSpec(metadata: DocumentMetadata): Record<string, unknown> {
+    const merged = this.merger.toValue() as MergedTelemetry;
+    const overrides = Object.values(merged.overrides ?? {});
+    const tracing = merged.tracing;
+    return {
+      ...(metadata.matchLabels ? { selector: { matchLabels: metadata.matchLabels } } : {}),
+      ...(overrides.length > 0 ? { metrics: [{ providers: [{ name: PROMETHEUS_PROVIDER }], overrides }] } : {}),
+      ...(tracing
+        ? {
+            tracing: [
+              {
+                ...(tracing.provider !== undefined ? { providers: [{ name: tracing.provider }] } : {}),
+                ...(tracing.randomSamplingPercentage !== undefined
+                  ? { randomSamplingPercentage: tracing.randomSamplingPercentage }
+                  : {}),
+                ...(tracing.customTags !== undefined ? { customTags: tracing.customTags } : {}),
+              },
+            ],
+          }
+        : {}),
+    };
+  }
+}

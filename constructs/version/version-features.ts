@@ -1,0 +1,135 @@
+/**
+ * The Istio releases where something a telemetry intent depends on changed, one entry per fact.
+ *
+ * The version policy derives every mechanism from this table, so adding a release means checking
+ * these entries against its release notes, not editing constructs. Each entry names its source:
+ * a section of shared/reference/istio-observability-facts.md or a public Istio change.
+ */
+export interface VersionFeature {
+  /** What the feature is, as users read it in a refusal, e.g. `Telemetry customTags formatter`. */
+  readonly description: string;
+  /** The first minor release that has it, e.g. `1.29`. */
+  readonly since: string;
+  /** The first minor release that no longer has it. @default - still present in the newest target */
+  readonly until?: string;
+  /** What happened at `until`. @default 'removed' */
+  readonly ended?: 'removed' | 'deprecated';
+  /** Where the versions come from. */
+  readonly source: string;
+}
+
+export const FEATURES = {
+  /** Native C++ `istio.stats`; the install's stats-filter-1.X EnvoyFilters carry the configOverride. */
+  nativeStatsFilter: {
+    description: 'the native stats filter (stats.PluginConfig)',
+    since: '1.17',
+    source: 'facts A.1 (istio/istio #41441, #41991)',
+  },
+  /** `values.telemetry.v2.prometheus.configOverride` is honoured (rendered into stats-filter EnvoyFilters). */
+  istioOperatorConfigOverride: {
+    description: 'IstioOperator values.telemetry.v2.prometheus.configOverride',
+    since: '1.13',
+    until: '1.21',
+    source: 'facts A.2 (release note drop-telemetry-envoyfilter, 1.21.0)',
+  },
+  /** istiod generates the stats filter from meshConfig.defaultProviders; the Telemetry API customizes it. */
+  telemetryApiMetrics: {
+    description: 'Telemetry API metrics overrides on the default install',
+    since: '1.18',
+    source: 'facts A.1 (release note telemetry-native, 1.18.0: no stats EnvoyFilters by default)',
+  },
+  /** The null-VM `envoy.wasm.attributegen` plugin in the proxy binary. */
+  nullVmAttributeGen: {
+    description: 'the null-VM attributegen plugin (envoy.wasm.attributegen)',
+    since: '1.13',
+    until: '1.18',
+    source: 'facts A.5 (istio/proxy #4462 removed it; istio/istio#47042)',
+  },
+  /** `WasmPlugin.match[].mode` (TrafficSelector). */
+  wasmPluginTrafficSelector: {
+    description: 'WasmPlugin match[].mode',
+    since: '1.16',
+    source: 'istio/api#2412 and istio/istio#40862 (merged 2022-09, first released in 1.16)',
+  },
+  /** `sidecar.istio.io/extraStatTags` / ProxyConfig `extraStatTags` are not deprecated yet. */
+  extraStatTags: {
+    description: 'ProxyConfig extraStatTags',
+    since: '1.13',
+    until: '1.21',
+    ended: 'deprecated',
+    source: 'facts A.6 (istio/api 5e4450dbd "mark extraStatTags deprecated", 1.21.0)',
+  },
+  /** `networking.istio.io/v1`, `security.istio.io/v1` and `telemetry.istio.io/v1` are served. */
+  v1Apis: {
+    description: 'the v1 networking, security and telemetry APIs',
+    since: '1.22',
+    source: 'facts A.3 (istio/api d7ab31abb; CRDs of 1.22.0)',
+  },
+  /** The chart configures a zipkin tracer to zipkin.istio-system:9411 by default. */
+  defaultZipkinTracer: {
+    description: 'the default zipkin tracer (global.proxy.tracer: zipkin)',
+    since: '1.13',
+    until: '1.22',
+    source: 'facts A.7 (release note drop-default-tracing, 1.22.0)',
+  },
+  /** `meshConfig.extensionProviders[].opentelemetry`. */
+  openTelemetryProvider: {
+    description: 'the opentelemetry tracing provider',
+    since: '1.17',
+    source: 'facts A.7 (proto comment "Istio 1.16.1 or higher"; 1.16.0 had istio/istio#42066)',
+  },
+  /** `opentelemetry.http` (HttpService) and `resourceDetectors`. */
+  openTelemetryHttp: {
+    description: 'opentelemetry provider http and resourceDetectors',
+    since: '1.22',
+    source: 'facts A.7 (config.proto @1.30.3, release notes of 1.22.0)',
+  },
+  /** `zipkin.path` in an extension provider. */
+  zipkinProviderPath: {
+    description: 'zipkin provider path',
+    since: '1.24',
+    source: 'facts A.7 (release note 53086, 1.24.0)',
+  },
+  /** `zipkin.traceContextOption` in an extension provider. */
+  zipkinTraceContextOption: {
+    description: 'zipkin provider traceContextOption',
+    since: '1.28',
+    source: 'facts A.7 (release note zipkin-trace-context-option, 1.28.0)',
+  },
+  /** `zipkin.timeout` and `zipkin.headers` in an extension provider. */
+  zipkinTimeoutHeaders: {
+    description: 'zipkin provider timeout and headers',
+    since: '1.29',
+    source: 'facts A.7 (release note zipkin-timeout-headers, 1.29.0)',
+  },
+  /** Telemetry `tracing[].customTags.*.formatter`. */
+  telemetryTagFormatter: {
+    description: 'Telemetry customTags formatter',
+    since: '1.29',
+    source: 'facts B.3 (telemetry.proto; 1.29.0)',
+  },
+  /** CEL reads peer metadata as `filter_state.*_peer`, node metadata as `xds.node`, Wasm attributes qualified. */
+  standardCelAttributes: {
+    description: 'standard Envoy CEL attributes (filter_state.upstream_peer, xds.node)',
+    since: '1.24',
+    source:
+      'facts A.5 (1.24 upgrade notes "Standardization of the peer metadata attributes", release note telemetry-cel)',
+  },
+  /**
+   * `filter_state.<peer>.labels`: verified only at 1.30.3 (its integration test reads
+   * `filter_state.upstream_peer.labels['custom-label']`); the 1.24 field list has no labels.
+   */
+  peerMetadataLabels: {
+    description: 'peer metadata labels (filter_state.upstream_peer.labels)',
+    since: '1.30',
+    source: 'facts A.5 (1.24 field list; tests/integration/telemetry @1.30.3)',
+  },
+  /** The istiod chart reads top-level `traceSampling` (flattened values) instead of `pilot.traceSampling`. */
+  flatIstiodHelmValues: {
+    description: 'top-level traceSampling in the istiod Helm chart',
+    since: '1.24',
+    source: 'facts B.5 (templates/deployment.yaml @1.24.0, _internal_defaults_do_not_set)',
+  },
+} as const satisfies Record<string, VersionFeature>;
+
+export type FeatureName = keyof typeof FEATURES;
