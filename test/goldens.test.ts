@@ -1,45 +1,78 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { ObservabilityConfigError } from '../constructs/errors';
 import { validateApp } from '../constructs/validate/app-validator';
 import { formatFinding } from '../constructs/validate/finding';
-import { SCENARIOS } from './scenarios';
+import { GOLDEN_VERSIONS, SCENARIOS, type Scenario, SEED_VERSION } from './scenarios';
 import { compareToSeed } from './support/semantic';
-import { synthYaml } from './support/synth';
 
 const UPDATE = process.env.UPDATE_GOLDENS === '1';
 if (UPDATE && process.env.CI)
   throw new Error('UPDATE_GOLDENS is refused in CI: goldens are updated by a developer and reviewed');
 
+/** The scenario's YAML for `version`, or the refusal text: construct errors, then validation errors. */
+async function render(scenario: Scenario, version: string): Promise<{ yaml?: string; refusal?: string }> {
+  const app = Testing.app();
+  try {
+    scenario.build(app, version);
+  } catch (error) {
+    if (!(error instanceof ObservabilityConfigError)) throw error;
+    return { refusal: `${error.message}\n` };
+  }
+  const errors = (await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding);
+  if (errors.length > 0) return { refusal: `${errors.join('\n')}\n` };
+  return { yaml: app.synthYaml() };
+}
+
 describe.each(SCENARIOS)('scenario $name', (scenario) => {
-  const output = synthYaml(scenario.build);
-
-  it('matches its golden file byte for byte', () => {
-    const golden = join(__dirname, 'goldens', `${scenario.name}.k8s.yaml`);
-    if (UPDATE) writeFileSync(golden, output);
-    expect(existsSync(golden), `missing ${golden}: run npm run test:update-goldens and review it`).toBe(true);
-    expect(output).toBe(readFileSync(golden, 'utf8'));
-  });
-
-  it('passes every validation rule', async () => {
-    const app = Testing.app();
-    scenario.build(app);
-    const errors = (await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding);
-    expect(errors).toEqual([]);
-  });
-
-  it('is semantically the seed manifest, except for the documented deviations', () => {
-    const seed = readFileSync(join(__dirname, 'seeds', `${scenario.name}.yaml`), 'utf8');
-    const result = compareToSeed(output, seed, 'istioinaction');
-    expect(result.missingObjects).toEqual([]);
-    expect(result.extraObjects.sort()).toEqual(Object.keys(scenario.extraObjects).sort());
-    expect(result.differences.map((d) => `${d.object} ${d.path}`).sort()).toEqual(
-      scenario.deviations.map((d) => `${d.object} ${d.path}`).sort(),
-    );
-    for (const deviation of scenario.deviations.filter((d) => 'ours' in d)) {
-      const found = result.differences.find((d) => d.object === deviation.object && d.path === deviation.path);
-      expect(found?.ours, `${deviation.object} ${deviation.path}`).toEqual(deviation.ours);
+  it.each(GOLDEN_VERSIONS)('on Istio %s matches its golden output or golden refusal byte for byte', async (version) => {
+    const dir = join(__dirname, 'goldens', version);
+    const yamlFile = join(dir, `${scenario.name}.k8s.yaml`);
+    const refusalFile = join(dir, `${scenario.name}.refusal.txt`);
+    const { yaml, refusal } = await render(scenario, version);
+    if (UPDATE) {
+      mkdirSync(dir, { recursive: true });
+      rmSync(yamlFile, { force: true });
+      rmSync(refusalFile, { force: true });
+      writeFileSync(yaml !== undefined ? yamlFile : refusalFile, yaml ?? refusal ?? '');
     }
+    const expected = yaml !== undefined ? yamlFile : refusalFile;
+    expect(existsSync(expected), `missing ${expected}: run npm run test:update-goldens and review it`).toBe(true);
+    expect(existsSync(yaml !== undefined ? refusalFile : yamlFile), 'a stale golden of the other kind').toBe(false);
+    expect(yaml ?? refusal).toBe(readFileSync(expected, 'utf8'));
+  });
+
+  it.runIf(scenario.seed)(
+    `on Istio ${SEED_VERSION} is semantically the seed manifest, except for the documented deviations`,
+    async () => {
+      const { yaml } = await render(scenario, SEED_VERSION);
+      const seed = readFileSync(join(__dirname, 'seeds', `${scenario.name}.yaml`), 'utf8');
+      const result = compareToSeed(yaml ?? '', seed, 'istioinaction');
+      expect(result.missingObjects).toEqual([]);
+      expect(result.extraObjects.sort()).toEqual(Object.keys(scenario.extraObjects).sort());
+      expect(result.differences.map((d) => `${d.object} ${d.path}`).sort()).toEqual(
+        scenario.deviations.map((d) => `${d.object} ${d.path}`).sort(),
+      );
+      for (const deviation of scenario.deviations.filter((d) => 'ours' in d)) {
+        const found = result.differences.find((d) => d.object === deviation.object && d.path === deviation.path);
+        expect(found?.ours, `${deviation.object} ${deviation.path}`).toEqual(deviation.ours);
+      }
+    },
+  );
+});
+
+describe('golden files', () => {
+  it('exist only for a scenario and a golden version', () => {
+    const expected = GOLDEN_VERSIONS.flatMap((v) => SCENARIOS.map((s) => `${v}/${s.name}`)).sort();
+    const found = GOLDEN_VERSIONS.flatMap((v) =>
+      existsSync(join(__dirname, 'goldens', v))
+        ? readdirSync(join(__dirname, 'goldens', v)).map(
+            (f: string) => `${v}/${f.replace(/\.(k8s\.yaml|refusal\.txt)$/, '')}`,
+          )
+        : [],
+    );
+    expect(found.sort()).toEqual(expected);
   });
 });

@@ -1,18 +1,20 @@
 import { type App, Chart } from 'cdk8s';
 import { AttributeGen } from '../constructs/attributes/attribute-gen';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
+import { statsdSinkOverride } from '../constructs/bootstrap/envoy-bootstrap';
 import { BookRecipes } from '../constructs/demo/book-recipes';
 import { CoolstoreGateway } from '../constructs/demo/coolstore-gateway';
 import { HttpbinEgress } from '../constructs/demo/httpbin-egress';
 import { IstioInActionApp } from '../constructs/demo/istioinaction-app';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
-import { MetricDefinition } from '../constructs/metrics/metric-definition';
+import { MetricDefinition, MetricType } from '../constructs/metrics/metric-definition';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
 import { ProxyKind } from '../constructs/metrics/proxy-kind';
 import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { StatsInclusion } from '../constructs/stats/stats-inclusion';
 import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
+import { PilotTraceSampling } from '../constructs/tracing/pilot-trace-sampling';
 import { TraceSampling } from '../constructs/tracing/trace-sampling';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
 
@@ -25,11 +27,21 @@ export interface Deviation {
   readonly why: string;
 }
 
-/** One seed manifest reproduced by our constructs. */
+/** Target releases every scenario has a golden file (or a golden refusal) for. */
+export const GOLDEN_VERSIONS = ['1.17', '1.20', '1.22', '1.24', '1.30'] as const;
+/** The release the seeds were written for: its goldens are compared with the seed manifests. */
+export const SEED_VERSION = '1.17';
+
+/** One seed intent built by our constructs for a target release. */
 export interface Scenario {
-  /** Golden file `test/goldens/<name>.k8s.yaml` and seed fixture `test/seeds/<name>.yaml`. */
+  /**
+   * Golden files `test/goldens/<version>/<name>.k8s.yaml` (or `<name>.refusal.txt`) and, where the
+   * intent is quoted in a seed, the seed fixture `test/seeds/<name>.yaml`.
+   */
   readonly name: string;
-  readonly build: (app: App) => void;
+  readonly build: (app: App, istioVersion: string) => void;
+  /** Whether `test/seeds/<name>.yaml` holds the seed's manifest (seed 002's Mixer-era intents have none). */
+  readonly seed: boolean;
   /** Objects we emit that the seed file does not contain, with the reason. */
   readonly extraObjects: Readonly<Record<string, string>>;
   /** Every difference that remains after normalization; any other difference fails. */
@@ -82,8 +94,8 @@ function appChart(app: App): Chart {
 }
 
 /** The mesh with the book's `profile: demo` (ch7 overlays), or without a profile (ch8 tracing overlay). */
-function demoMesh(app: App, profile?: string): IstioMesh {
-  return new IstioMesh(istioInstallChart(app), 'mesh', { istioVersion: '1.17', profile });
+function demoMesh(app: App, istioVersion: string, profile?: string): IstioMesh {
+  return new IstioMesh(istioInstallChart(app), 'mesh', { istioVersion, profile });
 }
 
 function webappOnly(app: App) {
@@ -93,8 +105,8 @@ function webappOnly(app: App) {
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'stats-inclusion-workload',
-    build: (app) => {
-      const mesh = demoMesh(app);
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
       const webapp = webappOnly(app);
       new StatsInclusion(webapp, 'stats-inclusion', {
         mesh,
@@ -102,19 +114,21 @@ export const SCENARIOS: readonly Scenario[] = [
         inclusionPrefixes: [BookRecipes.catalogClusterStats],
       });
     },
+    seed: true,
     extraObjects: WEBAPP_BASE,
     deviations: webappDeviations(),
   },
   {
     name: 'stats-inclusion-mesh',
-    build: (app) => {
-      const mesh = demoMesh(app, 'demo');
+    build: (app, version) => {
+      const mesh = demoMesh(app, version, 'demo');
       new StatsInclusion(mesh, 'stats-inclusion', {
         mesh,
         target: ProxyTarget.mesh(),
         inclusionPrefixes: [BookRecipes.catalogClusterStats],
       });
     },
+    seed: true,
     extraObjects: {},
     deviations: [
       {
@@ -126,8 +140,8 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'custom-dimensions',
-    build: (app) => {
-      const mesh = demoMesh(app, 'demo');
+    build: (app, version) => {
+      const mesh = demoMesh(app, version, 'demo');
       const webapp = webappOnly(app);
       new MetricDimensions(webapp, 'requests-dimensions', {
         mesh,
@@ -140,6 +154,7 @@ export const SCENARIOS: readonly Scenario[] = [
         extraStatTagsFor: [webapp],
       });
     },
+    seed: true,
     extraObjects: WEBAPP_BASE,
     deviations: [
       ...IOP_METADATA,
@@ -153,17 +168,18 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'new-metric',
-    build: (app) => {
-      const mesh = demoMesh(app, 'demo');
+    build: (app, version) => {
+      const mesh = demoMesh(app, version, 'demo');
       new MetricDefinition(mesh, 'get-calls', { mesh, ...BookRecipes.getCalls });
     },
+    seed: true,
     extraObjects: {},
     deviations: IOP_METADATA,
   },
   {
     name: 'attribute-gen',
-    build: (app) => {
-      const mesh = demoMesh(app, 'demo');
+    build: (app, version) => {
+      const mesh = demoMesh(app, version, 'demo');
       const chart = appChart(app);
       const generator = new AttributeGen(chart, 'attribute-gen', { mesh, name: 'attribute-gen-example' });
       const operationId = generator.addAttribute(BookRecipes.operationIdAttribute, BookRecipes.operationIdRules);
@@ -174,6 +190,7 @@ export const SCENARIOS: readonly Scenario[] = [
         dimensions: { upstream_operation: operationId },
       });
     },
+    seed: true,
     extraObjects: {},
     deviations: [
       ...IOP_METADATA,
@@ -187,11 +204,12 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'tracing-mesh',
-    build: (app) => {
-      const mesh = demoMesh(app);
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
       new TraceSampling(mesh, 'sampling', { mesh, target: ProxyTarget.mesh(), percentage: 100 });
       new ZipkinTracer(mesh, 'zipkin', { mesh, target: ProxyTarget.mesh(), address: ZIPKIN });
     },
+    seed: true,
     extraObjects: {},
     deviations: [
       {
@@ -203,32 +221,34 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'tracing-workload-sampling',
-    build: (app) => {
-      const mesh = demoMesh(app);
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
       const webapp = webappOnly(app);
       new TraceSampling(webapp, 'sampling', { mesh, target: ProxyTarget.workload(webapp), percentage: 10 });
       new ZipkinTracer(webapp, 'zipkin', { mesh, target: ProxyTarget.workload(webapp), address: ZIPKIN });
     },
+    seed: true,
     extraObjects: WEBAPP_BASE,
     deviations: webappDeviations(),
   },
   {
     name: 'tracing-custom-tags',
-    build: (app) => {
-      const mesh = demoMesh(app);
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
       const webapp = webappOnly(app);
       const target = ProxyTarget.workload(webapp);
       new TraceSampling(webapp, 'sampling', { mesh, target, percentage: 100 });
       new CustomTraceTags(webapp, 'tags', { mesh, target, tags: { custom_tag: CustomTag.literal('Test Tag') } });
       new ZipkinTracer(webapp, 'zipkin', { mesh, target, address: ZIPKIN });
     },
+    seed: true,
     extraObjects: WEBAPP_BASE,
     deviations: webappDeviations(),
   },
   {
     name: 'bootstrap-override',
-    build: (app) => {
-      const mesh = demoMesh(app);
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
       const webapp = webappOnly(app);
       const target = ProxyTarget.workload(webapp);
       new TraceSampling(webapp, 'sampling', { mesh, target, percentage: 10 });
@@ -239,6 +259,7 @@ export const SCENARIOS: readonly Scenario[] = [
         workloads: [webapp],
       });
     },
+    seed: true,
     extraObjects: WEBAPP_BASE,
     deviations: [
       ...webappDeviations(),
@@ -252,12 +273,13 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'demo-app',
-    build: (app) => {
-      const mesh = demoMesh(app);
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
       const chart = appChart(app);
       new IstioInActionApp(chart, 'app');
       new CoolstoreGateway(chart, 'coolstore-gateway', { mesh });
     },
+    seed: true,
     extraObjects: {},
     deviations: [
       {
@@ -272,16 +294,69 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'httpbin-egress',
-    build: (app) => {
-      const mesh = demoMesh(app);
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
       const chart = appChart(app);
       const gateway = new CoolstoreGateway(chart, 'coolstore-gateway', { mesh });
       new HttpbinEgress(chart, 'httpbin', { mesh, gateway });
     },
+    seed: true,
     extraObjects: {
       'VirtualService/webapp-virtualservice':
         'from services/webapp/istio/webapp-catalog-gw-vs.yaml, which defines the same gateway',
     },
+    deviations: [],
+  },
+  // Seed 002 (Istio 1.3 era): intents whose mechanisms are gone, expressed with today's.
+  {
+    name: 'mixer-metric',
+    // Mixer's metric/instance/prometheus/rule (removed in 1.8) as a stats-filter metric definition.
+    // The rule's `match: destination.service == "apigateway..."` has no equivalent (MetricConfig.match
+    // is not implemented, facts B.1): the metric counts every inbound request, labelled by destination.
+    build: (app, version) => {
+      const mesh = demoMesh(app, version, 'demo');
+      new MetricDefinition(mesh, 'apigateway-request-count', {
+        mesh,
+        name: 'apigateway_request_count',
+        type: MetricType.COUNTER,
+        value: '1',
+        proxies: [ProxyKind.INBOUND_SIDECAR],
+        dimensions: {
+          source: 'downstream_peer.workload_name',
+          destination: "node.metadata['WORKLOAD_NAME']",
+          destination_ip: 'destination.address',
+        },
+      });
+    },
+    seed: false,
+    extraObjects: {},
+    deviations: [],
+  },
+  {
+    name: 'statsd-push',
+    // The apigateway sidecar's `--statsdUdpAddress statsd:8125` as an Envoy stats_sinks override.
+    build: (app, version) => {
+      demoMesh(app, version);
+      const webapp = webappOnly(app);
+      new BootstrapOverride(webapp, 'statsd', {
+        name: 'istio-statsd-push',
+        bootstrap: statsdSinkOverride({ address: 'statsd.istioinaction:9125' }),
+        workloads: [webapp],
+      });
+    },
+    seed: false,
+    extraObjects: {},
+    deviations: [],
+  },
+  {
+    name: 'pilot-trace-sampling',
+    // istiod's PILOT_TRACE_SAMPLING env, which seed 002 edits on the pilot Deployment.
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
+      new PilotTraceSampling(mesh, 'pilot-sampling', { mesh, percentage: 100 });
+    },
+    seed: false,
+    extraObjects: {},
     deviations: [],
   },
 ];

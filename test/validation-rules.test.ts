@@ -50,6 +50,7 @@ describe('every rule on the default stack', () => {
     expect(counts).toEqual({
       'object-schema': 0,
       'istio-api-version': 0,
+      'field-availability': 0,
       'kubernetes-metadata': 0,
       'cel-expression': 0,
       'generated-attribute-coverage': 0,

@@ -4,8 +4,39 @@
  * Istio generates.
  */
 export interface EnvoyBootstrapOverride {
+  /** Extra static clusters, appended to Istio's (repeated fields append when Envoy merges `--config-yaml`). */
+  readonly staticResources?: { readonly clusters: readonly EnvoyCluster[] };
   /** Bootstrap-level tracer (`Bootstrap.tracing`, deprecated in Envoy in favour of HCM tracing, still what Istio's legacy path uses). */
   readonly tracing?: { readonly http: EnvoyHttpTracer };
+  /** Where Envoy pushes its stats (`Bootstrap.stats_sinks`), appended to Istio's. */
+  readonly statsSinks?: readonly EnvoyStatsSink[];
+}
+
+/** A STRICT_DNS `envoy.config.cluster.v3.Cluster` with one endpoint. */
+export interface EnvoyCluster {
+  readonly name: string;
+  readonly type: 'STRICT_DNS';
+  readonly connectTimeout: string;
+  readonly loadAssignment: {
+    readonly clusterName: string;
+    readonly endpoints: readonly {
+      readonly lbEndpoints: readonly {
+        readonly endpoint: {
+          readonly address: { readonly socketAddress: { readonly address: string; readonly portValue: number } };
+        };
+      }[];
+    }[];
+  };
+}
+
+/** `envoy.config.metrics.v3.StatsSink` with the statsd sink. */
+export interface EnvoyStatsSink {
+  readonly name: 'envoy.stat_sinks.statsd';
+  readonly typedConfig: {
+    readonly '@type': 'type.googleapis.com/envoy.config.metrics.v3.StatsdSink';
+    readonly tcpClusterName: string;
+    readonly prefix?: string;
+  };
 }
 
 export interface EnvoyHttpTracer {
@@ -59,4 +90,77 @@ export function zipkinTracingOverride(props: ZipkinTracingOverrideProps): EnvoyB
     ...Object.fromEntries(fields),
   } as ZipkinConfig;
   return { tracing: { http: { name: 'envoy.tracers.zipkin', typedConfig } } };
+}
+
+export interface StatsdSinkOverrideProps {
+  /** The statsd server as `host:port`, e.g. `statsd.istioinaction:9125` (statsd_exporter listens on TCP 9125). */
+  readonly address: string;
+  /** Prefix of every stat name. @default - Envoy's default, `envoy` */
+  readonly prefix?: string;
+  /** Name of the static cluster that reaches the server. @default 'statsd' */
+  readonly clusterName?: string;
+}
+
+/**
+ * Builds a bootstrap override that pushes Envoy's stats to statsd: the seed 002 recipe
+ * (`--statsdUdpAddress statsd:8125`, a pilot-agent flag of Istio 1.3) as Envoy config.
+ *
+ * It uses a STRICT_DNS static cluster and the sink's `tcp_cluster_name`, because a UDP sink takes
+ * a socket address that must be an IP literal, and pilot-agent resolves no hostnames in an override
+ * (it only substitutes `$(HOST_IP)`, facts B.8). Source: envoyproxy/envoy
+ * `api/envoy/config/metrics/v3/stats.proto` (StatsdSink).
+ */
+export function statsdSinkOverride(props: StatsdSinkOverrideProps): EnvoyBootstrapOverride {
+  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(props.address);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+    throw new Error(
+      `statsd.address: got ${JSON.stringify(props.address)}, expected host:port, e.g. "statsd.istioinaction:9125"`,
+    );
+  }
+  const [, host, port] = match;
+  const clusterName = props.clusterName ?? 'statsd';
+  return {
+    staticResources: {
+      clusters: [
+        {
+          name: clusterName,
+          type: 'STRICT_DNS',
+          connectTimeout: '1s',
+          loadAssignment: {
+            clusterName,
+            endpoints: [
+              {
+                lbEndpoints: [
+                  { endpoint: { address: { socketAddress: { address: host ?? '', portValue: Number(port) } } } },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    },
+    statsSinks: [
+      {
+        name: 'envoy.stat_sinks.statsd',
+        typedConfig: {
+          '@type': 'type.googleapis.com/envoy.config.metrics.v3.StatsdSink',
+          tcpClusterName: clusterName,
+          ...(props.prefix !== undefined ? { prefix: props.prefix } : {}),
+        },
+      },
+    ],
+  };
+}
+
+/** Combines overrides of different bootstrap fields into one `custom_bootstrap.json` (a pod reads one). */
+export function combineBootstrapOverrides(...parts: readonly EnvoyBootstrapOverride[]): EnvoyBootstrapOverride {
+  const clusters = parts.flatMap((p) => p.staticResources?.clusters ?? []);
+  const sinks = parts.flatMap((p) => p.statsSinks ?? []);
+  const tracers = parts.flatMap((p) => (p.tracing ? [p.tracing] : []));
+  if (tracers.length > 1) throw new Error('combineBootstrapOverrides: more than one tracing override');
+  return {
+    ...(clusters.length > 0 ? { staticResources: { clusters } } : {}),
+    ...(tracers[0] ? { tracing: tracers[0] } : {}),
+    ...(sinks.length > 0 ? { statsSinks: sinks } : {}),
+  };
 }

@@ -85,7 +85,8 @@ export interface CustomTraceTagsConfig {
 export interface BootstrapOverrideConfig {
   readonly name?: string;
   readonly workloads: readonly WorkloadName[];
-  readonly zipkin: {
+  readonly statsd?: { readonly address: string; readonly prefix?: string };
+  readonly zipkin?: {
     readonly collectorCluster: string;
     readonly collectorEndpoint: string;
     readonly traceId128bit?: boolean;

@@ -22,6 +22,11 @@ export interface IstioInstallOverlayProps {
   readonly namespace: string;
   /** Installation profile. @default - none: istioctl applies its `default` profile */
   readonly profile?: string;
+  /**
+   * Where the istiod Helm chart reads the pilot sampling ({@link IstioInstallOverlay.helmValues}).
+   * @default 'pilot.traceSampling'
+   */
+  readonly helmTraceSamplingPath?: 'pilot.traceSampling' | 'traceSampling';
 }
 
 /** One metric's overrides as contributed: dimensions and removed tags. */
@@ -98,6 +103,31 @@ export class IstioInstallOverlay extends Construct {
   /** Sets `values.pilot.traceSampling` (istiod's `PILOT_TRACE_SAMPLING`). */
   setPilotTraceSampling(contributor: IConstruct, percentage: number): void {
     this.contribute(contributor, { pilot: { traceSampling: percentage } });
+  }
+
+  /**
+   * The same settings as values for a direct Helm install of the istiod chart: `meshConfig` and
+   * the `values` as they are, except the pilot sampling, which the chart reads at top-level
+   * `traceSampling` from 1.24 (flattened values) and at `pilot.traceSampling` before (facts B.5).
+   * istioctl keeps reading `values.pilot.traceSampling` on every release, so the IstioOperator
+   * does not change.
+   */
+  helmValues(): Record<string, unknown> {
+    const spec = this.renderSpec();
+    const { pilot, ...values } = spec.values ?? {};
+    const sampling = pilot?.traceSampling;
+    const samplingValues =
+      sampling === undefined
+        ? {}
+        : (this.props.helmTraceSamplingPath ?? 'pilot.traceSampling') === 'traceSampling'
+          ? { traceSampling: sampling }
+          : { pilot: { traceSampling: sampling } };
+    return {
+      ...(spec.profile !== undefined ? { profile: spec.profile } : {}),
+      ...(spec.meshConfig ? { meshConfig: spec.meshConfig } : {}),
+      ...values,
+      ...samplingValues,
+    };
   }
 
   private contribute(contributor: IConstruct, fragment: Record<string, unknown>): void {

@@ -131,6 +131,7 @@ export class IstioMesh extends Construct {
       name: installName,
       namespace: this.rootNamespace,
       profile: props.profile,
+      helmTraceSamplingPath: mechanisms.helmTraceSamplingPath,
     });
     this.telemetry = new MeshTelemetry(this, 'Telemetry', this);
   }

@@ -4,7 +4,13 @@ import { Construct } from 'constructs';
 import { AttributeGen, type WasmPhase } from '../attributes/attribute-gen';
 import type { DimensionValue, GeneratedAttribute } from '../attributes/generated-attribute';
 import { BootstrapOverride } from '../bootstrap/bootstrap-override';
-import { type ZipkinCollectorEndpointVersion, zipkinTracingOverride } from '../bootstrap/envoy-bootstrap';
+import {
+  combineBootstrapOverrides,
+  type EnvoyBootstrapOverride,
+  statsdSinkOverride,
+  type ZipkinCollectorEndpointVersion,
+  zipkinTracingOverride,
+} from '../bootstrap/envoy-bootstrap';
 import type {
   CustomTagConfigEntry,
   ObservabilityConfig,
@@ -204,12 +210,20 @@ export class ObservabilityStack extends Construct {
     }
     for (const [id, b] of Object.entries(config.bootstrapOverrides ?? {})) {
       piece(['bootstrapOverrides', id], inChart(id), () => {
+        const parts: EnvoyBootstrapOverride[] = [];
+        if (b.zipkin) {
+          const zipkin = b.zipkin;
+          parts.push(
+            zipkinTracingOverride({
+              ...zipkin,
+              collectorEndpointVersion: zipkin.collectorEndpointVersion as ZipkinCollectorEndpointVersion | undefined,
+            }),
+          );
+        }
+        if (b.statsd) parts.push(statsdSinkOverride(b.statsd));
         new BootstrapOverride(chart, id, {
           name: b.name,
-          bootstrap: zipkinTracingOverride({
-            ...b.zipkin,
-            collectorEndpointVersion: b.zipkin.collectorEndpointVersion as ZipkinCollectorEndpointVersion | undefined,
-          }),
+          bootstrap: combineBootstrapOverrides(...parts),
           workloads: b.workloads.map((w, i) => this.workload(w, chart, `workloads[${i}]`)),
         });
       });

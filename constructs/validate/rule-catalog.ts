@@ -5,6 +5,7 @@ import { customTagRule } from './rules/custom-tag';
 import { deprecatedMechanismRule } from './rules/deprecated-mechanism';
 import { envoyBootstrapRule } from './rules/envoy-bootstrap';
 import { extraStatTagsCoverageRule } from './rules/extra-stat-tags-coverage';
+import { fieldAvailabilityRule } from './rules/field-availability';
 import { generatedAttributeCoverageRule } from './rules/generated-attribute-coverage';
 import { istioApiVersionRule } from './rules/istio-api-version';
 import { kubernetesMetadataRule } from './rules/kubernetes-metadata';
@@ -33,6 +34,7 @@ export const INPUT_RULES: readonly InputRule[] = [
 export const APP_RULES: readonly AppRule[] = [
   objectSchemaRule,
   istioApiVersionRule,
+  fieldAvailabilityRule,
   kubernetesMetadataRule,
   celExpressionRule,
   generatedAttributeCoverageRule,

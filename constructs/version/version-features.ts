@@ -108,6 +108,18 @@ export const FEATURES = {
     since: '1.29',
     source: 'facts B.3 (telemetry.proto; 1.29.0)',
   },
+  /** Telemetry `targetRef`/`targetRefs` (policy attachment to Gateway API resources). */
+  telemetryTargetRefs: {
+    description: 'Telemetry targetRef and targetRefs',
+    since: '1.22',
+    source: 'facts A.3 (istio/api fe48267f8)',
+  },
+  /** Telemetry `tracing[].enableIstioTags` and ProxyConfig `tracing.enableIstioTags`. */
+  tracingEnableIstioTags: {
+    description: 'tracing enableIstioTags',
+    since: '1.25',
+    source: 'facts A.7, B.4 (telemetry.proto, proxy.proto; 1.25)',
+  },
   /** CEL reads peer metadata as `filter_state.*_peer`, node metadata as `xds.node`, Wasm attributes qualified. */
   standardCelAttributes: {
     description: 'standard Envoy CEL attributes (filter_state.upstream_peer, xds.node)',

@@ -1,0 +1,149 @@
+import { formatValue } from '../../errors';
+import type { IstioMesh } from '../../mesh/istio-mesh';
+import { FEATURES, type FeatureName } from '../../version/version-features';
+import { describeFeature } from '../../version/version-policy';
+import type { AppRule, Manifest, RuleFinding, ValidationContext } from '../rule';
+import { builtMeshes } from '../sources';
+import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
+
+/** A field that only some releases have, by kind and path (`[]` any list item, `*` any map key). */
+interface GatedField {
+  readonly kind: string;
+  readonly path: string;
+  /** Before the feature's release, or past its removal: an error; past its deprecation: a warning. */
+  readonly feature: FeatureName;
+}
+
+const GATED_FIELDS: readonly GatedField[] = [
+  { kind: 'Telemetry', path: 'spec.tracing[].customTags.*.formatter', feature: 'telemetryTagFormatter' },
+  { kind: 'Telemetry', path: 'spec.tracing[].enableIstioTags', feature: 'tracingEnableIstioTags' },
+  { kind: 'Telemetry', path: 'spec.targetRef', feature: 'telemetryTargetRefs' },
+  { kind: 'Telemetry', path: 'spec.targetRefs', feature: 'telemetryTargetRefs' },
+  { kind: 'WasmPlugin', path: 'spec.match', feature: 'wasmPluginTrafficSelector' },
+  {
+    kind: 'IstioOperator',
+    path: 'spec.values.telemetry.v2.prometheus.configOverride',
+    feature: 'istioOperatorConfigOverride',
+  },
+  { kind: 'IstioOperator', path: 'spec.meshConfig.extensionProviders[].zipkin.path', feature: 'zipkinProviderPath' },
+  {
+    kind: 'IstioOperator',
+    path: 'spec.meshConfig.extensionProviders[].zipkin.traceContextOption',
+    feature: 'zipkinTraceContextOption',
+  },
+  {
+    kind: 'IstioOperator',
+    path: 'spec.meshConfig.extensionProviders[].zipkin.timeout',
+    feature: 'zipkinTimeoutHeaders',
+  },
+  {
+    kind: 'IstioOperator',
+    path: 'spec.meshConfig.extensionProviders[].zipkin.headers',
+    feature: 'zipkinTimeoutHeaders',
+  },
+  {
+    kind: 'IstioOperator',
+    path: 'spec.meshConfig.extensionProviders[].opentelemetry',
+    feature: 'openTelemetryProvider',
+  },
+  {
+    kind: 'IstioOperator',
+    path: 'spec.meshConfig.extensionProviders[].opentelemetry.http',
+    feature: 'openTelemetryHttp',
+  },
+  {
+    kind: 'IstioOperator',
+    path: 'spec.meshConfig.extensionProviders[].opentelemetry.resourceDetectors',
+    feature: 'openTelemetryHttp',
+  },
+  {
+    kind: 'IstioOperator',
+    path: 'spec.meshConfig.defaultConfig.tracing.enableIstioTags',
+    feature: 'tracingEnableIstioTags',
+  },
+  { kind: 'IstioOperator', path: 'spec.meshConfig.defaultConfig.extraStatTags', feature: 'extraStatTags' },
+];
+
+/** ProxyConfig fields of a `proxy.istio.io/config` annotation that only some releases have. */
+const GATED_PROXY_CONFIG: readonly { readonly path: string; readonly feature: FeatureName }[] = [
+  { path: 'tracing.enableIstioTags', feature: 'tracingEnableIstioTags' },
+  { path: 'extraStatTags', feature: 'extraStatTags' },
+];
+
+/**
+ * The vendored CRDs are Istio 1.30.3's, so their schemas accept fields older releases lack; and
+ * some fields were removed or deprecated later. Each gated field is checked against the target:
+ * absent before its release is an error (the older API server or istiod rejects or ignores it),
+ * removed is an error, deprecated a warning. Sources: the feature table (version-features.ts).
+ */
+export const fieldAvailabilityRule: AppRule = {
+  id: 'field-availability',
+  summary:
+    "Fields newer or older than the target Istio release are refused (a Telemetry customTags formatter before 1.29, a zipkin provider path before 1.24, configOverride from 1.21) and deprecated ones warned about (extraStatTags from 1.21): the vendored CRDs are 1.30.3's and accept them all.",
+  check(context: ValidationContext): RuleFinding[] {
+    const findings: RuleFinding[] = [];
+    for (const mesh of builtMeshes(context.constructs)) {
+      for (const { path, manifest } of context.objects) {
+        for (const gated of GATED_FIELDS.filter((g) => g.kind === manifest.kind)) {
+          for (const field of present(manifest, gated.path)) {
+            const finding = gate(mesh, gated.feature, field.path, field.value);
+            if (finding) findings.push({ path, ...finding });
+          }
+        }
+      }
+      for (const template of podTemplates(context.objects)) {
+        const config = proxyConfigOf(template);
+        if (!config || config instanceof Error) continue;
+        for (const gated of GATED_PROXY_CONFIG) {
+          for (const field of present(config as unknown as Manifest, gated.path)) {
+            const finding = gate(mesh, gated.feature, `${proxyConfigField(template)}.${field.path}`, field.value);
+            if (finding) findings.push({ path: template.path, ...finding });
+          }
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+function gate(
+  mesh: IstioMesh,
+  feature: FeatureName,
+  field: string,
+  value: unknown,
+): Omit<RuleFinding, 'path'> | undefined {
+  if (mesh.policy.has(feature)) return undefined;
+  const f = FEATURES[feature] as { readonly since: string; readonly ended?: string };
+  const before = Number(mesh.istioVersion.split('.')[1]) < Number(f.since.split('.')[1]);
+  const severity = !before && f.ended === 'deprecated' ? 'warning' : 'error';
+  return {
+    severity,
+    message: `${field}: ${before ? 'needs' : 'is past'} ${describeFeature(feature)}, and the target is Istio ${mesh.istioVersion} (got ${formatValue(value)})`,
+  };
+}
+
+/** The values at `pattern` (`a.b[].c.*.d`) that are set, with their concrete paths. */
+function present(root: Manifest, pattern: string): { path: string; value: unknown }[] {
+  let current: { path: string; value: unknown }[] = [{ path: '', value: root }];
+  for (const segment of pattern.split('.')) {
+    const list = segment.endsWith('[]');
+    const key = list ? segment.slice(0, -2) : segment;
+    const next: { path: string; value: unknown }[] = [];
+    for (const { path, value } of current) {
+      if (value === null || typeof value !== 'object') continue;
+      const entries =
+        key === '*'
+          ? Object.entries(value as Record<string, unknown>)
+          : [[key, (value as Record<string, unknown>)[key]]];
+      for (const [k, v] of entries as [string, unknown][]) {
+        if (v === undefined) continue;
+        const here = path ? `${path}.${k}` : k;
+        if (list) {
+          if (Array.isArray(v)) v.forEach((item, i) => next.push({ path: `${here}[${i}]`, value: item }));
+        } else next.push({ path: here, value: v });
+      }
+    }
+    current = next;
+  }
+  return current;
+}
