@@ -139,7 +139,9 @@ function present(root: Manifest, pattern: string): { path: string; value: unknow
         if (v === undefined) continue;
         const here = path ? `${path}.${k}` : k;
         if (list) {
-          if (Array.isArray(v)) v.forEach((item, i) => next.push({ path: `${here}[${i}]`, value: item }));
+          if (Array.isArray(v)) {
+            for (const [i, item] of v.entries()) next.push({ path: `${here}[${i}]`, value: item });
+          }
         } else next.push({ path: here, value: v });
       }
     }
