@@ -1,0 +1,428 @@
+import { ApiObject, type Chart, Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { AttributeGen, WasmPhase } from '../constructs/attributes/attribute-gen';
+import { MetricDefinition, MetricType } from '../constructs/metrics/metric-definition';
+import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
+import { ProxyKind } from '../constructs/metrics/proxy-kind';
+import { StandardMetric } from '../constructs/metrics/standard-metrics';
+import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
+import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
+import { PilotTraceSampling } from '../constructs/tracing/pilot-trace-sampling';
+import { TraceSampling } from '../constructs/tracing/trace-sampling';
+import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
+import { validateApp } from '../constructs/validate/app-validator';
+import { type Finding, formatFinding } from '../constructs/validate/finding';
+import { demoFixture } from './support/fixtures';
+
+/** `error: ...` or `warning: ...`, the way main.ts prints findings. */
+const withSeverity = (f: Finding) => `${f.severity}: ${formatFinding(f)}`;
+
+interface Manifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly spec?: Record<string, unknown>;
+}
+
+/** Every object of the app, as it would be written. */
+function manifests(app: ReturnType<typeof Testing.app>): Manifest[] {
+  return app.node.children.flatMap((chart) => Testing.synth(chart as Chart) as Manifest[]);
+}
+
+function find(app: ReturnType<typeof Testing.app>, kind: string, name: string): Manifest {
+  const found = manifests(app).find((m) => m.kind === kind && m.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found;
+}
+
+describe('metrics mechanism', () => {
+  it('refuses the IstioOperator configOverride from 1.21, naming the releases that had it', () => {
+    expect(() => demoFixture({ istioVersion: '1.22', metricsCustomization: 'istio-operator' })).toThrow(
+      '[istio-install/mesh] metricsCustomization: needs IstioOperator values.telemetry.v2.prometheus.configOverride (Istio 1.13 to 1.20; removed in 1.21), and the target is Istio 1.22 (got "istio-operator", expected "telemetry-api"); hint: the Telemetry API replaces it (istio.io upgrade notes "Use Telemetry API for metrics customization") (source: facts A.2 (release note drop-telemetry-envoyfilter, 1.21.0))',
+    );
+  });
+
+  it('refuses the Telemetry API on 1.17, where the install still renders stats-filter EnvoyFilters', () => {
+    expect(() => demoFixture({ istioVersion: '1.17', metricsCustomization: 'telemetry-api' })).toThrow(
+      '[istio-install/mesh] metricsCustomization: needs Telemetry API metrics overrides on the default install (Istio 1.18 and later), and the target is Istio 1.17 (got "telemetry-api", expected "istio-operator"); hint: on 1.17 the install\'s stats-filter-1.17 EnvoyFilters carry the configOverride, which would duplicate Telemetry-generated filters (istio/istio#39772) (source: facts A.1 (release note telemetry-native, 1.18.0: no stats EnvoyFilters by default))',
+    );
+  });
+
+  it('keeps the legacy configOverride on 1.18-1.20 when the mesh opts in', () => {
+    const { app, mesh } = demoFixture({ istioVersion: '1.20', metricsCustomization: 'istio-operator' });
+    new MetricDimensions(mesh, 'dims', {
+      mesh,
+      metric: StandardMetric.REQUESTS_TOTAL,
+      proxies: [ProxyKind.INBOUND_SIDECAR],
+      dimensions: { destination_port: 'string(destination.port)' },
+    });
+    expect(find(app, 'IstioOperator', 'control-plane').spec).toEqual({
+      values: {
+        telemetry: {
+          v2: {
+            prometheus: {
+              configOverride: {
+                inboundSidecar: {
+                  metrics: [{ name: 'requests_total', dimensions: { destination_port: 'string(destination.port)' } }],
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+  });
+
+  it('refuses a workload target with the mesh-wide configOverride', () => {
+    const { mesh, chart, webapp } = demoFixture();
+    expect(
+      () =>
+        new MetricDimensions(chart, 'dims', {
+          mesh,
+          metric: StandardMetric.REQUESTS_TOTAL,
+          target: ProxyTarget.workload(webapp),
+          tagsToRemove: ['request_protocol'],
+        }),
+    ).toThrow(
+      '[istioinaction/dims] target: IstioOperator configOverride applies to every proxy of the mesh (got "Deployment \\"webapp\\"", expected the mesh); hint: use the mesh target, or metricsCustomization "telemetry-api" (Istio 1.18+) for namespace and workload Telemetry',
+    );
+  });
+
+  it('writes one Telemetry per target: a workload one with its selector, proxy kinds as mode', () => {
+    const { app, mesh, chart, webapp } = demoFixture({ istioVersion: '1.22' });
+    new MetricDimensions(chart, 'inbound', {
+      mesh,
+      metric: StandardMetric.REQUEST_DURATION_MILLISECONDS,
+      proxies: [ProxyKind.INBOUND_SIDECAR],
+      target: ProxyTarget.workload(webapp),
+      dimensions: { request_host: 'request.host' },
+    });
+    new MetricDimensions(chart, 'both', {
+      mesh,
+      metric: StandardMetric.REQUESTS_TOTAL,
+      target: ProxyTarget.workload(webapp),
+      tagsToRemove: ['request_protocol'],
+    });
+    new MetricDimensions(chart, 'shop', {
+      mesh,
+      metric: StandardMetric.TCP_SENT_BYTES_TOTAL,
+      proxies: [ProxyKind.OUTBOUND_SIDECAR, ProxyKind.GATEWAY],
+      target: ProxyTarget.namespace('shop'),
+      tagsToRemove: ['response_flags'],
+    });
+    expect(find(app, 'Telemetry', 'webapp')).toEqual({
+      apiVersion: 'telemetry.istio.io/v1',
+      kind: 'Telemetry',
+      metadata: { name: 'webapp', namespace: 'istioinaction' },
+      spec: {
+        selector: { matchLabels: { app: 'webapp' } },
+        metrics: [
+          {
+            providers: [{ name: 'prometheus' }],
+            overrides: [
+              {
+                match: { metric: 'REQUEST_DURATION', mode: 'SERVER' },
+                tagOverrides: { request_host: { value: 'request.host' } },
+              },
+              { match: { metric: 'REQUEST_COUNT' }, tagOverrides: { request_protocol: { operation: 'REMOVE' } } },
+            ],
+          },
+        ],
+      },
+    });
+    expect(find(app, 'Telemetry', 'namespace-default')).toEqual({
+      apiVersion: 'telemetry.istio.io/v1',
+      kind: 'Telemetry',
+      metadata: { name: 'namespace-default', namespace: 'shop' },
+      spec: {
+        metrics: [
+          {
+            providers: [{ name: 'prometheus' }],
+            overrides: [
+              {
+                match: { metric: 'TCP_SENT_BYTES', mode: 'CLIENT' },
+                tagOverrides: { response_flags: { operation: 'REMOVE' } },
+              },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('uses telemetry.istio.io/v1alpha1 before 1.22', () => {
+    const { app, mesh } = demoFixture({ istioVersion: '1.21' });
+    new MetricDimensions(mesh, 'dims', {
+      mesh,
+      metric: StandardMetric.REQUESTS_TOTAL,
+      tagsToRemove: ['request_protocol'],
+    });
+    expect(find(app, 'Telemetry', 'mesh-default').apiVersion).toBe('telemetry.istio.io/v1alpha1');
+  });
+
+  it('refuses two values for one tag of one Telemetry, naming both constructs', () => {
+    const { mesh } = demoFixture({ istioVersion: '1.22' });
+    new MetricDimensions(mesh, 'a', { mesh, metric: StandardMetric.REQUESTS_TOTAL, dimensions: { x: 'request.host' } });
+    expect(
+      () =>
+        new MetricDimensions(mesh, 'b', {
+          mesh,
+          metric: StandardMetric.REQUESTS_TOTAL,
+          dimensions: { x: 'request.path' },
+        }),
+    ).toThrow(
+      '[istio-install/mesh/b] Telemetry "istio-system/mesh-default": overrides.REQUEST_COUNT|.tagOverrides.x.value is set to "request.host" by istio-install/mesh/a and to "request.path" by istio-install/mesh/b; set it in one place',
+    );
+  });
+
+  it('defines new metrics by EnvoyFilter next to the Telemetry API, translated from 1.24, with a warning', async () => {
+    const { app, mesh } = demoFixture({ istioVersion: '1.24' });
+    new MetricDefinition(mesh, 'calls', {
+      mesh,
+      name: 'calls',
+      type: MetricType.COUNTER,
+      value: '1',
+      proxies: [ProxyKind.INBOUND_SIDECAR],
+      dimensions: { caller: 'downstream_peer.workload_name' },
+    });
+    const filter = find(app, 'EnvoyFilter', 'custom-metrics-1-24');
+    const patches = filter.spec?.configPatches as {
+      match: unknown;
+      patch: { value: { typed_config: { value: unknown } } };
+    }[];
+    expect(patches.map((p) => p.match)).toEqual([
+      {
+        context: 'SIDECAR_INBOUND',
+        listener: {
+          filterChain: {
+            filter: {
+              name: 'envoy.filters.network.http_connection_manager',
+              subFilter: { name: 'envoy.filters.http.router' },
+            },
+          },
+        },
+        proxy: { proxyVersion: '^1\\.24([.-].*)?$' },
+      },
+    ]);
+    const plugin = patches[0]?.patch.value.typed_config.value as { definitions: unknown; metrics: unknown[] };
+    expect(plugin.definitions).toEqual([{ name: 'calls', type: 'COUNTER', value: '1' }]);
+    expect(plugin.metrics.at(-1)).toEqual({
+      name: 'calls',
+      dimensions: { caller: 'filter_state.downstream_peer.workload' },
+    });
+    expect(plugin.metrics).toHaveLength(11);
+    const findings = await validateApp(app);
+    expect(findings.map(withSeverity)).toEqual([
+      'warning: [istio-install/mesh/calls] istio_calls is defined by EnvoyFilter "custom-metrics-1-24", the only way to define a metric alongside the Telemetry API (facts A.4); Istio documents EnvoyFilter stats config and Telemetry as conflicting (istio/istio#39772), so this filter is a separate stats instance that drops the standard metrics; check istio_calls after every Istio upgrade',
+    ]);
+  });
+
+  it('refuses a metric value with no equivalent on the target', () => {
+    const { mesh } = demoFixture({ istioVersion: '1.24' });
+    expect(
+      () =>
+        new MetricDefinition(mesh, 'v', {
+          mesh,
+          name: 'versions',
+          type: MetricType.COUNTER,
+          value: 'size(upstream_peer.istio_version)',
+        }),
+    ).toThrow(
+      '[istio-install/mesh/v] value: reads upstream_peer.istio_version, which Istio 1.24 has no equivalent for',
+    );
+  });
+
+  it('drops extraStatTags from 1.21 with a warning, and keeps them before', async () => {
+    for (const [version, expected] of [
+      ['1.20', 1],
+      ['1.21', 0],
+    ] as const) {
+      const { app, mesh, webapp } = demoFixture({ istioVersion: version });
+      new MetricDimensions(mesh, 'dims', {
+        mesh,
+        metric: StandardMetric.REQUESTS_TOTAL,
+        proxies: [ProxyKind.INBOUND_SIDECAR],
+        dimensions: { request_host: 'request.host' },
+        extraStatTagsFor: [webapp],
+      });
+      const annotation = JSON.stringify(find(app, 'Deployment', 'webapp'));
+      expect(annotation.includes('extraStatTags'), version).toBe(expected === 1);
+      const warnings = (await validateApp(app)).filter((f) => f.rule === 'version-adaptation').map(withSeverity);
+      expect(warnings, version).toEqual(
+        expected === 1
+          ? []
+          : [
+              'warning: [istio-install/mesh/dims] extraStatTagsFor: Deployment "webapp" does not get extraStatTags request_host, which the native stats filter does not need: Istio 1.21 is past ProxyConfig extraStatTags (Istio 1.13 to 1.20; deprecated in 1.21); remove extraStatTagsFor',
+            ],
+      );
+    }
+  });
+});
+
+describe('attribute generation', () => {
+  const rules = [{ value: 'getitems', condition: "request.url_path == '/items'" }];
+
+  it('refuses WasmPlugin settings on 1.17, whose proxies run attributegen built in', () => {
+    const { mesh, chart } = demoFixture();
+    expect(
+      () =>
+        new AttributeGen(chart, 'gen', {
+          mesh,
+          module: 'oci://registry.example/attributegen:1',
+          phase: WasmPhase.AUTHN,
+        }),
+    ).toThrow(
+      '[istioinaction/gen] module: configures the WasmPlugin of Istio 1.18+, but 1.17\'s proxies run attributegen built in (null VM) (got "oci://registry.example/attributegen:1", expected no value on Istio 1.17)\n' +
+        '[istioinaction/gen] phase: configures the WasmPlugin of Istio 1.18+, but 1.17\'s proxies run attributegen built in (null VM) (got "AUTHN", expected no value on Istio 1.17)',
+    );
+  });
+
+  it('is a WasmPlugin from 1.18, loading the configured module, outbound as mode CLIENT', () => {
+    const { app, mesh, chart } = demoFixture({ istioVersion: '1.18' });
+    const sha = 'a'.repeat(64);
+    const gen = new AttributeGen(chart, 'gen', {
+      mesh,
+      name: 'gen',
+      module: 'oci://registry.example/attributegen:1',
+      sha256: sha,
+    });
+    gen.addAttribute('istio_operationId', rules);
+    expect(find(app, 'WasmPlugin', 'gen').spec).toEqual({
+      match: [{ mode: 'CLIENT' }],
+      phase: 'STATS',
+      pluginConfig: { attributes: [{ output_attribute: 'istio_operationId', match: rules }] },
+      sha256: sha,
+      url: 'oci://registry.example/attributegen:1',
+    });
+  });
+
+  it('refuses a module that is not a URL the proxy can fetch', () => {
+    const { mesh, chart } = demoFixture({ istioVersion: '1.30' });
+    expect(() => new AttributeGen(chart, 'gen', { mesh, module: 'registry/attributegen', sha256: 'abc' })).toThrow(
+      '[istioinaction/gen] module: got "registry/attributegen", expected a module URL: oci://, https:// or file://\n' +
+        '[istioinaction/gen] sha256: got "abc", expected 64 lowercase hex digits',
+    );
+  });
+});
+
+describe('tracing mechanism', () => {
+  it('from 1.22 uses an extension provider, the default provider and Telemetry tracing (the book ch8/tracing/v2 shape)', () => {
+    const { app, mesh, chart, webapp } = demoFixture({ istioVersion: '1.22' });
+    new ZipkinTracer(mesh, 'zipkin', { mesh, target: ProxyTarget.mesh(), address: 'zipkin.istio-system:9411' });
+    new TraceSampling(mesh, 'sampling', { mesh, target: ProxyTarget.mesh(), percentage: 100 });
+    new TraceSampling(chart, 'off', { mesh, target: ProxyTarget.workload(webapp), percentage: 0 });
+    new CustomTraceTags(chart, 'tags', {
+      mesh,
+      target: ProxyTarget.workload(webapp),
+      tags: { user: CustomTag.header('x-user', 'anonymous') },
+    });
+    expect(find(app, 'IstioOperator', 'control-plane').spec).toEqual({
+      meshConfig: {
+        defaultProviders: { tracing: ['zipkin'] },
+        extensionProviders: [
+          { name: 'zipkin', zipkin: { service: 'zipkin.istio-system.svc.cluster.local', port: 9411 } },
+        ],
+      },
+    });
+    expect(find(app, 'Telemetry', 'mesh-default').spec).toEqual({
+      tracing: [{ providers: [{ name: 'zipkin' }], randomSamplingPercentage: 100 }],
+    });
+    expect(find(app, 'Telemetry', 'webapp').spec).toEqual({
+      selector: { matchLabels: { app: 'webapp' } },
+      tracing: [
+        {
+          randomSamplingPercentage: 0,
+          customTags: { user: { header: { name: 'x-user', defaultValue: 'anonymous' } } },
+        },
+      ],
+    });
+  });
+
+  it('keeps ProxyConfig tracing up to 1.21, where ProxyConfig has no namespace level', () => {
+    const { mesh, chart } = demoFixture({ istioVersion: '1.21' });
+    expect(() => new TraceSampling(chart, 's', { mesh, target: ProxyTarget.namespace('shop'), percentage: 5 })).toThrow(
+      '[istioinaction/s] target: ProxyConfig has no namespace level (meshConfig.defaultConfig or a pod annotation) (got {"namespace":"shop"}, expected the mesh or a workload); hint: target each workload, or use the Telemetry API tracing mechanism, which has one Telemetry per namespace',
+    );
+  });
+
+  it('gates the formatter tag to Telemetry API tracing on 1.29+', () => {
+    const sni = CustomTag.formatter('%REQUESTED_SERVER_NAME%');
+    const legacy = demoFixture({ istioVersion: '1.29', tracing: 'proxy-config' });
+    expect(
+      () => new CustomTraceTags(legacy.chart, 't', { mesh: legacy.mesh, target: ProxyTarget.mesh(), tags: { sni } }),
+    ).toThrow(
+      '[istioinaction/t] tags.sni.formatter: formatter tags exist only in Telemetry API tracing (got "%REQUESTED_SERVER_NAME%", expected a literal, environment or header tag); hint: set the mesh tracing mechanism to "telemetry-api"',
+    );
+    const old = demoFixture({ istioVersion: '1.28' });
+    expect(
+      () => new CustomTraceTags(old.chart, 't', { mesh: old.mesh, target: ProxyTarget.mesh(), tags: { sni } }),
+    ).toThrow(
+      '[istioinaction/t] tags.sni.formatter: needs Telemetry customTags formatter (Istio 1.29 and later), and the target is Istio 1.28',
+    );
+    const current = demoFixture({ istioVersion: '1.29' });
+    new CustomTraceTags(current.chart, 't', { mesh: current.mesh, target: ProxyTarget.mesh(), tags: { sni } });
+    expect(find(current.app, 'Telemetry', 'mesh-default').spec).toEqual({
+      tracing: [{ customTags: { sni: { formatter: { value: '%REQUESTED_SERVER_NAME%' } } } }],
+    });
+  });
+
+  it('refuses a provider host that cannot be made fully qualified, and two collectors under one name', () => {
+    const { mesh, chart } = demoFixture({ istioVersion: '1.30' });
+    expect(() => new ZipkinTracer(chart, 'z', { mesh, target: ProxyTarget.mesh(), address: 'zipkin:9411' })).toThrow(
+      '[istioinaction/z] address: an extension provider names its Service by fully qualified hostname (got "zipkin:9411", expected a Service host as "service.namespace" or a fully qualified name)',
+    );
+    new ZipkinTracer(chart, 'a', { mesh, target: ProxyTarget.mesh(), address: 'zipkin.istio-system:9411' });
+    expect(
+      () => new ZipkinTracer(chart, 'b', { mesh, target: ProxyTarget.mesh(), address: 'jaeger.tracing:9411' }),
+    ).toThrow(
+      '[istioinaction/b] IstioOperator "control-plane": meshConfig.extensionProviders.zipkin is set to {"name":"zipkin","zipkin":{"service":"zipkin.istio-system.svc.cluster.local","port":9411}} by istioinaction/a and to {"name":"zipkin","zipkin":{"service":"jaeger.tracing.svc.cluster.local","port":9411}} by istioinaction/b; set it in one place',
+    );
+  });
+
+  it('writes PILOT_TRACE_SAMPLING where istioctl and where the istiod Helm chart read it', () => {
+    for (const [version, helm] of [
+      ['1.23', { pilot: { traceSampling: 100 } }],
+      ['1.24', { traceSampling: 100 }],
+    ] as const) {
+      const { app, mesh } = demoFixture({ istioVersion: version, profile: 'demo' });
+      new PilotTraceSampling(mesh, 'pilot', { mesh, percentage: 100 });
+      expect(find(app, 'IstioOperator', 'control-plane').spec).toEqual({
+        profile: 'demo',
+        values: { pilot: { traceSampling: 100 } },
+      });
+      expect(mesh.install.helmValues()).toEqual({ profile: 'demo', ...helm });
+    }
+  });
+});
+
+describe('field-availability', () => {
+  it('refuses fields newer than the target and removed ones, and warns about deprecated ones, in hand-written objects too', async () => {
+    const { app, mesh, meshChart, webapp } = demoFixture({ istioVersion: '1.24' });
+    new ApiObject(meshChart, 'hand-telemetry', {
+      apiVersion: 'telemetry.istio.io/v1',
+      kind: 'Telemetry',
+      metadata: { name: 'hand', namespace: 'istio-system' },
+      spec: { tracing: [{ customTags: { sni: { formatter: { value: '%REQUESTED_SERVER_NAME%' } } } }] },
+    });
+    new ApiObject(meshChart, 'hand-iop', {
+      apiVersion: 'install.istio.io/v1alpha1',
+      kind: 'IstioOperator',
+      metadata: { name: 'hand', namespace: 'istio-system' },
+      spec: {
+        meshConfig: {
+          extensionProviders: [{ name: 'z', zipkin: { service: 'z.ns.svc.cluster.local', port: 9411, timeout: '5s' } }],
+        },
+        values: { telemetry: { v2: { prometheus: { configOverride: { inboundSidecar: {} } } } } },
+      },
+    });
+    webapp.podMetadata.addAnnotation('proxy.istio.io/config', 'extraStatTags: [request_host]\n');
+    expect(mesh.istioVersion).toBe('1.24');
+    const findings = (await validateApp(app)).filter((f) => f.rule === 'field-availability').map(withSeverity);
+    expect(findings).toEqual([
+      'error: [istio-install/hand-iop] spec.meshConfig.extensionProviders[0].zipkin.timeout: needs zipkin provider timeout and headers (Istio 1.29 and later), and the target is Istio 1.24 (got "5s")',
+      'error: [istio-install/hand-iop] spec.values.telemetry.v2.prometheus.configOverride: is past IstioOperator values.telemetry.v2.prometheus.configOverride (Istio 1.13 to 1.20; removed in 1.21), and the target is Istio 1.24 (got {"inboundSidecar":{}})',
+      'error: [istio-install/hand-telemetry] spec.tracing[0].customTags.sni.formatter: needs Telemetry customTags formatter (Istio 1.29 and later), and the target is Istio 1.24 (got {"value":"%REQUESTED_SERVER_NAME%"})',
+      'warning: [istioinaction/app/webapp/Deployment/Resource] spec.template.metadata.annotations["proxy.istio.io/config"].extraStatTags: is past ProxyConfig extraStatTags (Istio 1.13 to 1.20; deprecated in 1.21), and the target is Istio 1.24 (got ["request_host"])',
+    ]);
+  });
+});
