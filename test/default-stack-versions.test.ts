@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ConfigFile } from '../constructs/config/config-file';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
+import { synthAtomically } from '../constructs/synth/atomic-synth';
 import { validateApp } from '../constructs/validate/app-validator';
 import { type Finding, formatFinding } from '../constructs/validate/finding';
 
@@ -48,4 +50,36 @@ describe('observability.yaml with only istioVersion changed', () => {
       ]);
     },
   );
+});
+
+describe('examples/istio-1.30.yaml', () => {
+  const example = join(__dirname, '..', 'examples', 'istio-1.30.yaml');
+  const committed = join(__dirname, '..', 'examples', 'istio-1.30');
+
+  it('synthesizes with no errors into exactly the committed examples/istio-1.30/', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'example-130-')), 'out');
+    const file = ConfigFile.load(example);
+    const report = await synthAtomically(out, (app) => {
+      new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
+    });
+    expect(report.warnings.every((w) => w.severity === 'warning')).toBe(true);
+    const tree = (dir: string) =>
+      Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+    expect(tree(out)).toEqual(tree(committed));
+  });
+
+  it('uses only what 1.30 offers: Telemetry v1, WasmPlugin, extension providers, the standard CEL vocabulary', () => {
+    const output = readdirSync(committed)
+      .map((name) => readFileSync(join(committed, name), 'utf8'))
+      .join('\n');
+    expect(output).not.toMatch(/configOverride|extraStatTags|envoy\.wasm\.runtime\.null|upstream_peer\.istio_version/);
+    expect(output).not.toMatch(/apiVersion: telemetry\.istio\.io\/v1alpha1/);
+    // EnvoyFilter is served only as v1alpha3 (facts E.1); the other networking kinds use v1.
+    expect(output).not.toMatch(
+      /apiVersion: networking\.istio\.io\/v1alpha3\nkind: (Gateway|VirtualService|ServiceEntry)/,
+    );
+    expect(output).toContain("value: xds.node.metadata['MESH_ID']");
+    expect(output).toContain("value: filter_state['wasm.istio_operationId']");
+    expect(output).toContain('kind: WasmPlugin');
+  });
 });

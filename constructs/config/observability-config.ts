@@ -29,7 +29,10 @@ export interface ObservabilityConfig {
   readonly pilotTraceSampling?: number;
   readonly traceSampling?: Readonly<Record<string, { readonly target: TargetConfig; readonly percentage: number }>>;
   readonly zipkinTracers?: Readonly<
-    Record<string, { readonly target: TargetConfig; readonly address: string; readonly provider?: string }>
+    Record<
+      string,
+      { readonly target: TargetConfig; readonly address: string; readonly provider?: string; readonly path?: string }
+    >
   >;
   readonly customTraceTags?: Readonly<Record<string, CustomTraceTagsConfig>>;
   readonly bootstrapOverrides?: Readonly<Record<string, BootstrapOverrideConfig>>;

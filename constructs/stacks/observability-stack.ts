@@ -198,6 +198,7 @@ export class ObservabilityStack extends Construct {
           target: target(z.target, 'target'),
           address: z.address,
           provider: z.provider,
+          path: z.path,
         });
       });
     }

@@ -21,6 +21,12 @@ export interface ZipkinTracerProps {
    * @default 'zipkin'
    */
   readonly provider?: string;
+  /**
+   * Path spans are posted to (Telemetry API tracing on Istio 1.24+): what a bootstrap override's
+   * `collectorEndpoint` set before.
+   * @default - Istio's default, `/api/v2/spans`
+   */
+  readonly path?: string;
 }
 
 /**
@@ -61,12 +67,25 @@ export class ZipkinTracer extends Construct {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(provider)) {
         problems.push(problem('provider', provider, 'a provider name of letters, digits, ".", "_" and "-"'));
       }
-    } else if (props.provider !== undefined) {
-      problems.push(
-        problem('provider', props.provider, 'no provider name with ProxyConfig tracing', {
-          what: 'provider names exist only with Telemetry API tracing',
-        }),
-      );
+      if (props.path !== undefined) {
+        const gate = mesh.policy.featureProblem('zipkinProviderPath', 'path', props.path, {
+          expected: 'no path (the provider posts to /api/v2/spans)',
+          hint: 'a bootstrap override (BootstrapOverride with zipkinTracingOverride) sets collectorEndpoint on older releases',
+        });
+        if (gate) problems.push(gate);
+        else if (!/^\/\S*$/.test(props.path))
+          problems.push(problem('path', props.path, 'an absolute URL path, e.g. "/api/v2/spans"'));
+      }
+    } else {
+      for (const field of ['provider', 'path'] as const) {
+        if (props[field] !== undefined) {
+          problems.push(
+            problem(field, props[field], 'no value with ProxyConfig tracing', {
+              what: `${field} belongs to an extension provider, which only Telemetry API tracing uses`,
+            }),
+          );
+        }
+      }
     }
     throwIfProblems(this, problems);
     this.address = props.address;
@@ -78,7 +97,10 @@ export class ZipkinTracer extends Construct {
       case 'telemetry-api': {
         const labels = address.host.split('.');
         const service = labels.length === 2 ? `${address.host}.svc.${mesh.clusterDomain}` : address.host;
-        mesh.install.addExtensionProvider(this, { name: provider, zipkin: { service, port: address.port } });
+        mesh.install.addExtensionProvider(this, {
+          name: provider,
+          zipkin: { service, port: address.port, ...(props.path !== undefined ? { path: props.path } : {}) },
+        });
         if (target.kind === 'mesh') mesh.install.setDefaultTracingProvider(this, provider);
         mesh.telemetry.addTracing(this, target, { provider });
         return;
