@@ -42,7 +42,9 @@ export const CUSTOM_METRICS_FILTER = 'istio.stats.custom_metrics';
  * a second instance the same way. It carries only the new definitions (and their dimensions),
  * and drops every standard metric, so the standard series are not reported twice (the duplication
  * of istio/istio#39772) and the Telemetry-generated filter is not touched. A MERGE into that
- * filter instead would replace its `metrics` list wholesale (Struct values merge per key).
+ * filter instead would depend on istiod merging a `TypedStruct` into its plain `stats.PluginConfig`
+ * (what `istioctl proxy-config listener` shows on 1.18+), and would replace its `metrics` list
+ * wholesale (Struct values merge per key).
  * Matched to the target release's proxies only, like Istio's own versioned filters. Not verified
  * against a running proxy; the custom-metrics-filter warning says so.
  */
