@@ -1,12 +1,23 @@
 // Public API of cdk8s-istio-observability. Layers: imports/ (generated L1) → overlays/ (hand-written
 // L1) → the L2 constructs below → composed stacks.
 
-export { AttributeGen, type AttributeGenProps, type AttributeMatch } from './attributes/attribute-gen';
+export {
+  ATTRIBUTEGEN_MODULE_URL,
+  AttributeGen,
+  type AttributeGenProps,
+  type AttributeMatch,
+  WasmPhase,
+} from './attributes/attribute-gen';
 export { type DimensionValue, type GeneratedAttribute, isGeneratedAttribute } from './attributes/generated-attribute';
 export { BootstrapOverride, type BootstrapOverrideProps, CUSTOM_BOOTSTRAP_KEY } from './bootstrap/bootstrap-override';
 export {
+  combineBootstrapOverrides,
   type EnvoyBootstrapOverride,
+  type EnvoyCluster,
   type EnvoyHttpTracer,
+  type EnvoyStatsSink,
+  type StatsdSinkOverrideProps,
+  statsdSinkOverride,
   ZipkinCollectorEndpointVersion,
   type ZipkinConfig,
   type ZipkinTracingOverrideProps,
@@ -22,10 +33,11 @@ export { IstioInActionService, type IstioInActionServiceProps } from './demo/ist
 export { ObservabilityConfigError } from './errors';
 export { IstioInstallOverlay, type IstioInstallOverlayProps, type MetricOverride } from './mesh/istio-install-overlay';
 export { IstioMesh, type IstioMeshProps } from './mesh/istio-mesh';
+export { CustomMetricsFilter, type CustomMetricsFilterProps } from './metrics/custom-metrics-filter';
 export { MetricDefinition, type MetricDefinitionProps, MetricType } from './metrics/metric-definition';
 export { MetricDimensions, type MetricDimensionsProps } from './metrics/metric-dimensions';
-export { ALL_PROXY_KINDS, ProxyKind } from './metrics/proxy-kind';
-export { STANDARD_LABELS, STANDARD_METRIC_NAMES, StandardMetric } from './metrics/standard-metrics';
+export { ALL_PROXY_KINDS, ProxyKind, workloadModeFor } from './metrics/proxy-kind';
+export { STANDARD_LABELS, STANDARD_METRIC_NAMES, StandardMetric, TELEMETRY_METRIC } from './metrics/standard-metrics';
 export * from './overlays/istio-operator';
 export {
   BOOTSTRAP_OVERRIDE_ANNOTATION,
@@ -38,12 +50,21 @@ export type {
   ProxyStatsMatcherConfig,
   ProxyTracingConfig,
 } from './proxy-config/proxy-config-fragment';
-export { ProxyTarget } from './proxy-config/proxy-target';
+export { ProxyTarget, targetNamespace } from './proxy-config/proxy-target';
 export { ObservabilityStack, type ObservabilityStackProps } from './stacks/observability-stack';
 export { type ClusterStatProps, EnvoyStatName } from './stats/envoy-stat-name';
 export { StatsInclusion, type StatsInclusionProps } from './stats/stats-inclusion';
 export { type SynthOptions, type SynthReport, synthAtomically } from './synth/atomic-synth';
+export {
+  MeshTelemetry,
+  PROMETHEUS_PROVIDER,
+  type TelemetryMetric,
+  type TelemetryMetricOverride,
+  type TelemetryTracing,
+  type WorkloadMode,
+} from './telemetry/mesh-telemetry';
 export { CustomTag, CustomTraceTags, type CustomTraceTagsProps } from './tracing/custom-trace-tags';
+export { OpenTelemetryTracer, type OpenTelemetryTracerProps } from './tracing/opentelemetry-tracer';
 export { PilotTraceSampling, type PilotTraceSamplingProps } from './tracing/pilot-trace-sampling';
 export { TraceSampling, type TraceSamplingProps } from './tracing/trace-sampling';
 export { ZipkinTracer, type ZipkinTracerProps } from './tracing/zipkin-tracer';
@@ -51,6 +72,21 @@ export { validateApp } from './validate/app-validator';
 export { type Finding, formatFinding, type Severity, ValidationFailedError } from './validate/finding';
 export type { AppRule, InputRule, Manifest, RenderedObject, RuleFinding, ValidationContext } from './validate/rule';
 export { APP_RULES, INPUT_RULES } from './validate/rule-catalog';
-export type { AttributeSource, CelExpressionSource, CelSite, MetricCustomizationSource } from './validate/sources';
+export type {
+  AttributeSource,
+  CelExpressionSource,
+  CelSite,
+  MetricCustomizationSource,
+  PolicyNoteSource,
+} from './validate/sources';
+export { type CelRefusal, type CelTranslation, translateCel } from './version/cel-vocabulary';
 export { IstioVersion } from './version/istio-version';
-export { DEFAULT_ISTIO_VERSION, type TelemetryMechanisms, VersionPolicy } from './version/version-policy';
+export { FEATURES, type FeatureName, type VersionFeature } from './version/version-features';
+export {
+  DEFAULT_ISTIO_VERSION,
+  describeFeature,
+  type MetricsCustomization,
+  type TelemetryMechanisms,
+  type TracingConfiguration,
+  VersionPolicy,
+} from './version/version-policy';

@@ -7,6 +7,7 @@ import { ProxyKind } from '../constructs/metrics/proxy-kind';
 import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
+import { OpenTelemetryTracer } from '../constructs/tracing/opentelemetry-tracer';
 import { PilotTraceSampling } from '../constructs/tracing/pilot-trace-sampling';
 import { TraceSampling } from '../constructs/tracing/trace-sampling';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
@@ -424,5 +425,51 @@ describe('field-availability', () => {
       'error: [istio-install/hand-telemetry] spec.tracing[0].customTags.sni.formatter: needs Telemetry customTags formatter (Istio 1.29 and later), and the target is Istio 1.24 (got {"value":"%REQUESTED_SERVER_NAME%"})',
       'warning: [istioinaction/app/webapp/Deployment/Resource] spec.template.metadata.annotations["proxy.istio.io/config"].extraStatTags: is past ProxyConfig extraStatTags (Istio 1.13 to 1.20; deprecated in 1.21), and the target is Istio 1.24 (got ["request_host"])',
     ]);
+  });
+});
+
+describe('OpenTelemetry tracer', () => {
+  it('is an opentelemetry extension provider used by Telemetry tracing, OTLP/HTTP from 1.22', () => {
+    const { app, mesh, chart, webapp } = demoFixture({ istioVersion: '1.22' });
+    new OpenTelemetryTracer(chart, 'otel', {
+      mesh,
+      target: ProxyTarget.workload(webapp),
+      address: 'opentelemetry-collector.observability:4318',
+      httpPath: '/v1/traces',
+    });
+    expect(find(app, 'IstioOperator', 'control-plane').spec).toEqual({
+      meshConfig: {
+        extensionProviders: [
+          {
+            name: 'otel',
+            opentelemetry: {
+              service: 'opentelemetry-collector.observability.svc.cluster.local',
+              port: 4318,
+              http: { path: '/v1/traces' },
+            },
+          },
+        ],
+      },
+    });
+    expect(find(app, 'Telemetry', 'webapp').spec).toEqual({
+      selector: { matchLabels: { app: 'webapp' } },
+      tracing: [{ providers: [{ name: 'otel' }] }],
+    });
+  });
+
+  it('refuses ProxyConfig tracing, which has no OpenTelemetry tracer, and OTLP/HTTP before 1.22', () => {
+    const legacy = demoFixture({ istioVersion: '1.21', tracing: 'proxy-config' });
+    expect(
+      () =>
+        new OpenTelemetryTracer(legacy.chart, 'otel', {
+          mesh: legacy.mesh,
+          target: ProxyTarget.mesh(),
+          address: 'otel.observability:4318',
+          httpPath: '/v1/traces',
+        }),
+    ).toThrow(
+      '[istioinaction/otel] mesh.tracing: ProxyConfig tracing has no OpenTelemetry tracer (zipkin, datadog and the removed lightstep, stackdriver, opencensus only) (got "proxy-config", expected "telemetry-api"); hint: set the mesh tracing mechanism to "telemetry-api", or use ZipkinTracer (collectors such as the OpenTelemetry Collector and Jaeger accept Zipkin spans)\n' +
+        '[istioinaction/otel] httpPath: needs opentelemetry provider http and resourceDetectors (Istio 1.22 and later), and the target is Istio 1.21 (got "/v1/traces", expected no httpPath (OTLP/gRPC)); hint: target a release that has it, or remove httpPath (source: facts A.7 (config.proto @1.30.3, release notes of 1.22.0))',
+    );
   });
 });

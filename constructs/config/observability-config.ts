@@ -34,6 +34,17 @@ export interface ObservabilityConfig {
       { readonly target: TargetConfig; readonly address: string; readonly provider?: string; readonly path?: string }
     >
   >;
+  readonly openTelemetryTracers?: Readonly<
+    Record<
+      string,
+      {
+        readonly target: TargetConfig;
+        readonly address: string;
+        readonly provider?: string;
+        readonly httpPath?: string;
+      }
+    >
+  >;
   readonly customTraceTags?: Readonly<Record<string, CustomTraceTagsConfig>>;
   readonly bootstrapOverrides?: Readonly<Record<string, BootstrapOverrideConfig>>;
 }

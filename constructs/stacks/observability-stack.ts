@@ -29,6 +29,7 @@ import type { StandardMetric } from '../metrics/standard-metrics';
 import { ProxyTarget } from '../proxy-config/proxy-target';
 import { StatsInclusion } from '../stats/stats-inclusion';
 import { CustomTag, CustomTraceTags } from '../tracing/custom-trace-tags';
+import { OpenTelemetryTracer } from '../tracing/opentelemetry-tracer';
 import { PilotTraceSampling } from '../tracing/pilot-trace-sampling';
 import { TraceSampling } from '../tracing/trace-sampling';
 import { ZipkinTracer } from '../tracing/zipkin-tracer';
@@ -199,6 +200,17 @@ export class ObservabilityStack extends Construct {
           address: z.address,
           provider: z.provider,
           path: z.path,
+        });
+      });
+    }
+    for (const [id, o] of Object.entries(config.openTelemetryTracers ?? {})) {
+      piece(['openTelemetryTracers', id], inChart(id), () => {
+        new OpenTelemetryTracer(chart, id, {
+          mesh: m,
+          target: target(o.target, 'target'),
+          address: o.address,
+          provider: o.provider,
+          httpPath: o.httpPath,
         });
       });
     }

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { isDnsSubdomain } from '../names';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
+import { parseCollectorAddress, providerProblems, providerService, useTracingProvider } from './tracing-provider';
 
 export interface ZipkinTracerProps {
   /** The mesh (and so the Istio version) this applies to. */
@@ -44,29 +44,11 @@ export class ZipkinTracer extends Construct {
   constructor(scope: Construct, id: string, props: ZipkinTracerProps) {
     super(scope, id);
     const { mesh, target } = props;
-    const address = parseAddress(props.address);
+    const address = parseCollectorAddress(props.address);
     const provider = props.provider ?? 'zipkin';
     const problems = [...target.problems('target')];
-    if (!address) {
-      problems.push(
-        problem(
-          'address',
-          props.address,
-          'host:port with a DNS host and a port from 1 to 65535, e.g. "zipkin.istio-system:9411"',
-        ),
-      );
-    }
     if (mesh.tracing === 'telemetry-api') {
-      if (address && address.host.split('.').length < 2) {
-        problems.push(
-          problem('address', props.address, 'a Service host as "service.namespace" or a fully qualified name', {
-            what: 'an extension provider names its Service by fully qualified hostname',
-          }),
-        );
-      }
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(provider)) {
-        problems.push(problem('provider', provider, 'a provider name of letters, digits, ".", "_" and "-"'));
-      }
+      problems.push(...providerProblems(provider, props.address, 'zipkin.istio-system:9411'));
       if (props.path !== undefined) {
         const gate = mesh.policy.featureProblem('zipkinProviderPath', 'path', props.path, {
           expected: 'no path (the provider posts to /api/v2/spans)',
@@ -77,6 +59,15 @@ export class ZipkinTracer extends Construct {
           problems.push(problem('path', props.path, 'an absolute URL path, e.g. "/api/v2/spans"'));
       }
     } else {
+      if (!address) {
+        problems.push(
+          problem(
+            'address',
+            props.address,
+            'host:port with a DNS host and a port from 1 to 65535, e.g. "zipkin.istio-system:9411"',
+          ),
+        );
+      }
       for (const field of ['provider', 'path'] as const) {
         if (props[field] !== undefined) {
           problems.push(
@@ -94,25 +85,16 @@ export class ZipkinTracer extends Construct {
       case 'proxy-config':
         target.contribute(mesh, this, { tracing: { zipkin: { address: props.address } } });
         return;
-      case 'telemetry-api': {
-        const labels = address.host.split('.');
-        const service = labels.length === 2 ? `${address.host}.svc.${mesh.clusterDomain}` : address.host;
-        mesh.install.addExtensionProvider(this, {
+      case 'telemetry-api':
+        useTracingProvider(mesh, this, target, {
           name: provider,
-          zipkin: { service, port: address.port, ...(props.path !== undefined ? { path: props.path } : {}) },
+          zipkin: {
+            service: providerService(address.host, mesh),
+            port: address.port,
+            ...(props.path !== undefined ? { path: props.path } : {}),
+          },
         });
-        if (target.kind === 'mesh') mesh.install.setDefaultTracingProvider(this, provider);
-        mesh.telemetry.addTracing(this, target, { provider });
         return;
-      }
     }
   }
-}
-
-function parseAddress(address: string): { host: string; port: number } | undefined {
-  const match = /^([^:]+):(\d+)$/.exec(typeof address === 'string' ? address : '');
-  const host = match?.[1] ?? '';
-  const port = match ? Number(match[2]) : Number.NaN;
-  if (!match || !isDnsSubdomain(host) || port < 1 || port > 65535) return undefined;
-  return { host, port };
 }

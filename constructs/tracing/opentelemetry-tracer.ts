@@ -1,0 +1,73 @@
+import { Construct } from 'constructs';
+import { problem, throwIfProblems } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import type { ProxyTarget } from '../proxy-config/proxy-target';
+import { parseCollectorAddress, providerProblems, providerService, useTracingProvider } from './tracing-provider';
+
+export interface OpenTelemetryTracerProps {
+  /** The mesh (and so the Istio version) this applies to. */
+  readonly mesh: IstioMesh;
+  /** The proxies that report spans: the whole mesh, a namespace or one workload. */
+  readonly target: ProxyTarget;
+  /**
+   * OTLP collector as `service.namespace:port` (or a fully qualified host), e.g.
+   * `opentelemetry-collector.observability:4317` (gRPC) or `:4318` with {@link http}.
+   */
+  readonly address: string;
+  /**
+   * Name of the `meshConfig.extensionProviders` entry.
+   * @default 'otel'
+   */
+  readonly provider?: string;
+  /**
+   * Export over OTLP/HTTP to this path instead of gRPC (Istio 1.22+), e.g. `/v1/traces`.
+   * @default - OTLP/gRPC
+   */
+  readonly httpPath?: string;
+}
+
+/**
+ * Sends spans to an OpenTelemetry collector: an `opentelemetry` extension provider (Istio 1.16.1+,
+ * so every supported target; facts A.7) used by the target's Telemetry `tracing`. ProxyConfig
+ * tracing has no OpenTelemetry tracer, so this needs the mesh's Telemetry API tracing mechanism.
+ */
+export class OpenTelemetryTracer extends Construct {
+  readonly address: string;
+
+  constructor(scope: Construct, id: string, props: OpenTelemetryTracerProps) {
+    super(scope, id);
+    const { mesh, target } = props;
+    const provider = props.provider ?? 'otel';
+    const problems = [...target.problems('target')];
+    if (mesh.tracing !== 'telemetry-api') {
+      problems.push(
+        problem('mesh.tracing', mesh.tracing, '"telemetry-api"', {
+          what: 'ProxyConfig tracing has no OpenTelemetry tracer (zipkin, datadog and the removed lightstep, stackdriver, opencensus only)',
+          hint: 'set the mesh tracing mechanism to "telemetry-api", or use ZipkinTracer (collectors such as the OpenTelemetry Collector and Jaeger accept Zipkin spans)',
+        }),
+      );
+    }
+    problems.push(...providerProblems(provider, props.address, 'opentelemetry-collector.observability:4317'));
+    if (props.httpPath !== undefined) {
+      const gate = mesh.policy.featureProblem('openTelemetryHttp', 'httpPath', props.httpPath, {
+        expected: 'no httpPath (OTLP/gRPC)',
+      });
+      if (gate) problems.push(gate);
+      else if (!/^\/\S*$/.test(props.httpPath)) {
+        problems.push(problem('httpPath', props.httpPath, 'an absolute URL path, e.g. "/v1/traces"'));
+      }
+    }
+    throwIfProblems(this, problems);
+    this.address = props.address;
+    const address = parseCollectorAddress(props.address);
+    if (!address) return;
+    useTracingProvider(mesh, this, target, {
+      name: provider,
+      opentelemetry: {
+        service: providerService(address.host, mesh),
+        port: address.port,
+        ...(props.httpPath !== undefined ? { http: { path: props.httpPath } } : {}),
+      },
+    });
+  }
+}

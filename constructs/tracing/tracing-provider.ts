@@ -1,0 +1,67 @@
+import type { IConstruct } from 'constructs';
+import { problem } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { isDnsSubdomain } from '../names';
+import type { MeshExtensionProvider } from '../overlays/istio-operator';
+import type { ProxyTarget } from '../proxy-config/proxy-target';
+
+/** A collector address split into host and port. */
+export interface CollectorAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `host:port` with a DNS host and a port from 1 to 65535, or undefined. */
+export function parseCollectorAddress(address: string): CollectorAddress | undefined {
+  const match = /^([^:]+):(\d+)$/.exec(typeof address === 'string' ? address : '');
+  const host = match?.[1] ?? '';
+  const port = match ? Number(match[2]) : Number.NaN;
+  if (!match || !isDnsSubdomain(host) || port < 1 || port > 65535) return undefined;
+  return { host, port };
+}
+
+/** Problems with a provider name and with an address an extension provider can name. */
+export function providerProblems(provider: string, address: string, example: string): string[] {
+  const problems: string[] = [];
+  const parsed = parseCollectorAddress(address);
+  if (!parsed) {
+    problems.push(
+      problem('address', address, `host:port with a DNS host and a port from 1 to 65535, e.g. "${example}"`),
+    );
+  } else if (parsed.host.split('.').length < 2) {
+    problems.push(
+      problem('address', address, 'a Service host as "service.namespace" or a fully qualified name', {
+        what: 'an extension provider names its Service by fully qualified hostname',
+      }),
+    );
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(provider)) {
+    problems.push(problem('provider', provider, 'a provider name of letters, digits, ".", "_" and "-"'));
+  }
+  return problems;
+}
+
+/**
+ * The `service` of an extension provider: "a fully qualified host name of a service" (istio/api
+ * mesh/v1alpha1/config.proto), so `service.namespace` gets `.svc.<clusterDomain>`; a longer host is
+ * taken as already qualified (a Service FQDN or a ServiceEntry host).
+ */
+export function providerService(host: string, mesh: IstioMesh): string {
+  return host.split('.').length === 2 ? `${host}.svc.${mesh.clusterDomain}` : host;
+}
+
+/**
+ * Makes `provider` the tracer of `target`'s proxies (Telemetry API tracing): the
+ * `meshConfig.extensionProviders` entry, the mesh's default tracing provider when the target is
+ * the mesh, and the provider named in the target Telemetry's `tracing[].providers`.
+ */
+export function useTracingProvider(
+  mesh: IstioMesh,
+  contributor: IConstruct,
+  target: ProxyTarget,
+  provider: MeshExtensionProvider,
+): void {
+  mesh.install.addExtensionProvider(contributor, provider);
+  if (target.kind === 'mesh') mesh.install.setDefaultTracingProvider(contributor, provider.name);
+  mesh.telemetry.addTracing(contributor, target, { provider: provider.name });
+}
