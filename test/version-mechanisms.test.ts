@@ -473,3 +473,16 @@ describe('OpenTelemetry tracer', () => {
     );
   });
 });
+
+describe('ProxyConfig tracing past 1.21', () => {
+  it('still works when the mesh opts in, and warns that 1.22 has no default tracer', async () => {
+    const { app, mesh } = demoFixture({ istioVersion: '1.22', tracing: 'proxy-config' });
+    new TraceSampling(mesh, 'sampling', { mesh, target: ProxyTarget.mesh(), percentage: 5 });
+    expect(find(app, 'IstioOperator', 'control-plane').spec).toEqual({
+      meshConfig: { defaultConfig: { tracing: { sampling: 5 } } },
+    });
+    expect((await validateApp(app)).filter((f) => f.rule === 'version-adaptation').map(withSeverity)).toEqual([
+      'warning: [istio-install/mesh/sampling] percentage: ProxyConfig sampling applies only to proxies that have a tracer, and Istio 1.22 is past the default zipkin tracer (global.proxy.tracer: zipkin) (Istio 1.13 to 1.21; removed in 1.22); configure one (ZipkinTracer) or use the Telemetry API tracing mechanism',
+    ]);
+  });
+});

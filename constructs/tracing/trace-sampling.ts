@@ -3,6 +3,8 @@ import { throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { samplingProblems } from '../validate/rules/sampling-percentage';
+import type { PolicyNoteSource } from '../validate/sources';
+import { describeFeature } from '../version/version-policy';
 
 export interface TraceSamplingProps {
   /** The mesh (and so the Istio version) this applies to. */
@@ -25,8 +27,9 @@ export interface TraceSamplingProps {
  * With Telemetry API tracing (the default from 1.22) it is the target Telemetry's
  * `randomSamplingPercentage`, which takes precedence over both and is pushed without a restart.
  */
-export class TraceSampling extends Construct {
+export class TraceSampling extends Construct implements PolicyNoteSource {
   readonly percentage: number;
+  private readonly notes: string[] = [];
 
   constructor(scope: Construct, id: string, props: TraceSamplingProps) {
     super(scope, id);
@@ -39,10 +42,19 @@ export class TraceSampling extends Construct {
     switch (mechanism) {
       case 'proxy-config':
         props.target.contribute(props.mesh, this, { tracing: { sampling: props.percentage } });
+        if (!props.mesh.policy.has('defaultZipkinTracer')) {
+          this.notes.push(
+            `percentage: ProxyConfig sampling applies only to proxies that have a tracer, and Istio ${props.mesh.istioVersion} is past ${describeFeature('defaultZipkinTracer')}; configure one (ZipkinTracer) or use the Telemetry API tracing mechanism`,
+          );
+        }
         return;
       case 'telemetry-api':
         props.mesh.telemetry.addTracing(this, props.target, { randomSamplingPercentage: props.percentage });
         return;
     }
+  }
+
+  policyNotes(): readonly string[] {
+    return [...this.notes];
   }
 }
