@@ -486,3 +486,37 @@ describe('ProxyConfig tracing past 1.21', () => {
     ]);
   });
 });
+
+describe('generated attributes from 1.24', () => {
+  const rules = [{ value: 'getitems', condition: "request.url_path == '/items'" }];
+
+  it('refuses reading one by its bare name, and points at the translated form', async () => {
+    const { app, mesh, chart } = demoFixture({ istioVersion: '1.24' });
+    new AttributeGen(chart, 'gen', { mesh, name: 'gen' }).addAttribute('istio_operationId', rules);
+    new MetricDimensions(chart, 'dims', {
+      mesh,
+      metric: StandardMetric.REQUESTS_TOTAL,
+      proxies: [ProxyKind.OUTBOUND_SIDECAR],
+      target: ProxyTarget.namespace('istioinaction'),
+      dimensions: { upstream_operation: 'istio_operationId' },
+    });
+    expect((await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding)).toEqual([
+      `[istioinaction/dims] dimensions.upstream_operation: reads generated attribute "istio_operationId" by its bare name at column 1, which Istio 1.24 no longer resolves (got "istio_operationId", expected filter_state['wasm.istio_operationId']); hint: give the dimension as { attribute: istio_operationId }, which is translated for each release`,
+    ]);
+  });
+
+  it('checks coverage through filter_state: a dimension read where the WasmPlugin does not run', async () => {
+    const { app, mesh, chart } = demoFixture({ istioVersion: '1.30' });
+    const operation = new AttributeGen(chart, 'gen', { mesh, name: 'gen' }).addAttribute('istio_operationId', rules);
+    new MetricDimensions(chart, 'dims', {
+      mesh,
+      metric: StandardMetric.REQUESTS_TOTAL,
+      proxies: [ProxyKind.INBOUND_SIDECAR, ProxyKind.OUTBOUND_SIDECAR],
+      target: ProxyTarget.namespace('istioinaction'),
+      dimensions: { upstream_operation: operation },
+    });
+    expect((await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding)).toEqual([
+      '[istioinaction/dims] dimensions.upstream_operation: reads attribute "istio_operationId" on inboundSidecar, but istioinaction/gen generates it only on outboundSidecar; hint: narrow proxies or generate the attribute there too',
+    ]);
+  });
+});

@@ -2,6 +2,7 @@ import { type ASTNode, Environment, parse } from '@marcbachmann/cel-js';
 import type { IConstruct } from 'constructs';
 import { formatValue } from '../../errors';
 import type { IstioMesh } from '../../mesh/istio-mesh';
+import type { VersionPolicy } from '../../version/version-policy';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { type CelResultType, type CelSite, isAttributeSource, isCelExpressionSource } from '../sources';
 
@@ -9,6 +10,7 @@ import { type CelResultType, type CelSite, isAttributeSource, isCelExpressionSou
 export interface CelProblem {
   readonly what: string;
   readonly expected: string;
+  readonly hint?: string;
 }
 
 const RESULT_TYPES: Readonly<Record<CelResultType, readonly string[] | undefined>> = {
@@ -31,14 +33,26 @@ export class CelChecker {
   private readonly environment = new Environment();
   private readonly known: readonly string[];
 
+  /**
+   * @param generated attributes generated in the app
+   * @param policy the target's policy: from 1.24 generated attributes are read through
+   *   `filter_state['wasm.<name>']`, not by their bare name (facts A.5)
+   */
   constructor(
-    private readonly istioVersion: string,
-    rootAttributes: readonly string[],
+    private readonly policy: VersionPolicy,
     private readonly generated: readonly string[],
   ) {
+    this.istioVersion = policy.version.toString();
+    const rootAttributes = policy.mechanisms.celRootAttributes;
     for (const root of rootAttributes) this.environment.registerVariable(root, 'map<string, dyn>');
-    for (const name of generated) this.environment.registerVariable(name, 'string');
+    if (this.bareNames) for (const name of generated) this.environment.registerVariable(name, 'string');
     this.known = rootAttributes;
+  }
+
+  private readonly istioVersion: string;
+
+  private get bareNames(): boolean {
+    return this.policy.mechanisms.generatedAttributeReference === 'bare-name';
   }
 
   check(expression: string, result: CelResultType): CelProblem | undefined {
@@ -48,9 +62,18 @@ export class CelChecker {
       const column = (error.range?.start ?? 0) + 1;
       const reason = error.message.split('\n')[0] ?? error.message;
       const unknown = /^Unknown variable: (\S+)$/.exec(reason);
+      if (unknown?.[1] !== undefined && !this.bareNames && this.generated.includes(unknown[1])) {
+        return {
+          what: `reads generated attribute "${unknown[1]}" by its bare name at column ${column}, which Istio ${this.istioVersion} no longer resolves`,
+          expected: this.policy.generatedAttributeExpression(unknown[1]),
+          hint: `give the dimension as { attribute: ${unknown[1]} }, which is translated for each release`,
+        };
+      }
       if (unknown) {
         const generated =
-          this.generated.length > 0 ? `; or one generated in this app: ${this.generated.join(', ')}` : '';
+          this.bareNames && this.generated.length > 0
+            ? `; or one generated in this app: ${this.generated.join(', ')}`
+            : '';
         return {
           what: `reads unknown attribute "${unknown[1]}" at column ${column}`,
           expected: `attributes of Istio ${this.istioVersion}: ${this.known.join(', ')}${generated}`,
@@ -79,6 +102,32 @@ export function rootIdentifiers(expression: string): string[] {
     const ast = node as ASTNode;
     if (ast.op === 'id') names.add(ast.args);
     else visit(ast.args);
+  };
+  visit(parse(expression).ast);
+  return [...names].sort();
+}
+
+/**
+ * The generated attributes an expression reads: bare identifiers (before 1.24) and
+ * `filter_state['wasm.<name>']` (from 1.24).
+ */
+export function attributeReads(expression: string): string[] {
+  const names = new Set(rootIdentifiers(expression));
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    if (node === null || typeof node !== 'object' || !('op' in node)) return;
+    const ast = node as ASTNode;
+    if (ast.op === '[]') {
+      const [object, index] = ast.args as [ASTNode, ASTNode];
+      if (object.op === 'id' && object.args === 'filter_state' && index.op === 'value') {
+        const key = String(index.args);
+        if (key.startsWith('wasm.')) names.add(key.slice('wasm.'.length));
+      }
+    }
+    if (ast.op !== 'id') visit(ast.args);
   };
   visit(parse(expression).ast);
   return [...names].sort();
@@ -117,7 +166,7 @@ export const celExpressionRule: AppRule = {
       let checker = checkers.get(mesh);
       if (!checker) {
         const generated = [...generatedAttributes(context.constructs, mesh).keys()].sort();
-        checker = new CelChecker(mesh.istioVersion, mesh.policy.mechanisms.celRootAttributes, generated);
+        checker = new CelChecker(mesh.policy, generated);
         checkers.set(mesh, checker);
       }
       return checker;
@@ -129,6 +178,7 @@ export const celExpressionRule: AppRule = {
         {
           path: construct.node.path,
           message: `${site.field}: ${problem.what} (got ${formatValue(site.expression)}, expected ${problem.expected})`,
+          ...(problem.hint ? { hint: problem.hint } : {}),
         },
       ];
     });

@@ -1,6 +1,6 @@
 import type { IstioMesh } from '../../mesh/istio-mesh';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { celSites, generatedAttributes, rootIdentifiers } from './cel-expression';
+import { attributeReads, celSites, generatedAttributes } from './cel-expression';
 
 /**
  * A generated attribute exists only on the proxies its generator runs on (an EnvoyFilter patch
@@ -22,7 +22,7 @@ export const generatedAttributeCoverageRule: AppRule = {
       }
       let roots: string[];
       try {
-        roots = rootIdentifiers(site.expression);
+        roots = attributeReads(site.expression);
       } catch {
         continue; // a syntax error, reported by cel-expression
       }
