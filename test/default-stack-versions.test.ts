@@ -26,7 +26,7 @@ const warnings = (findings: Finding[], rule: string) =>
   findings.filter((f) => f.severity === 'warning' && f.rule === rule).map(formatFinding);
 
 const ADAPTATIONS_122 = [
-  'observability.yaml:27:3 [istioinaction/attribute-gen] proxies: outboundSidecar becomes WasmPlugin match mode CLIENT, which also covers gateway in namespace "istioinaction"',
+  'observability.yaml:27:3 [istioinaction/attribute-gen] proxies: outboundSidecar becomes WasmPlugin match mode CLIENT, which also covers gateway in namespace "istioinaction"; select a workload to narrow it',
   'observability.yaml:56:3 [istioinaction/get-calls] istio_get_calls is defined by EnvoyFilter "custom-metrics-1-22", the only way to define a metric alongside the Telemetry API (facts A.4); Istio documents EnvoyFilter stats config and Telemetry as conflicting (istio/istio#39772), so this filter is a separate stats instance that drops the standard metrics; check istio_get_calls after every Istio upgrade',
   'observability.yaml:40:3 [istioinaction/requests-dimensions] extraStatTagsFor: Deployment "webapp" does not get extraStatTags upstream_proxy_version, source_mesh_id, which the native stats filter does not need: Istio 1.22 is past ProxyConfig extraStatTags (Istio 1.13 to 1.20; deprecated in 1.21); remove extraStatTagsFor',
   'observability.yaml:47:3 [istioinaction/requests-operation] extraStatTagsFor: Deployment "webapp" does not get extraStatTags upstream_operation, which the native stats filter does not need: Istio 1.22 is past ProxyConfig extraStatTags (Istio 1.13 to 1.20; deprecated in 1.21); remove extraStatTagsFor',

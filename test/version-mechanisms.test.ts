@@ -520,3 +520,28 @@ describe('generated attributes from 1.24', () => {
     ]);
   });
 });
+
+describe('attribute generation for one workload', () => {
+  const rules = [{ value: 'getitems', condition: "request.url_path == '/items'" }];
+
+  it('selects the workload: WasmPlugin selector from 1.18, EnvoyFilter workloadSelector on 1.17', () => {
+    for (const [version, kind, field] of [
+      ['1.30', 'WasmPlugin', 'selector'],
+      ['1.17', 'EnvoyFilter', 'workloadSelector'],
+    ] as const) {
+      const { app, mesh, chart, webapp } = demoFixture({ istioVersion: version });
+      new AttributeGen(chart, 'gen', { mesh, name: 'gen', workload: webapp }).addAttribute('istio_operationId', rules);
+      const spec = find(app, kind, 'gen').spec ?? {};
+      expect(spec[field], version).toEqual(
+        kind === 'WasmPlugin' ? { matchLabels: { app: 'webapp' } } : { labels: { app: 'webapp' } },
+      );
+    }
+  });
+
+  it("refuses a namespace other than the workload's", () => {
+    const { mesh, chart, webapp } = demoFixture({ istioVersion: '1.30' });
+    expect(() => new AttributeGen(chart, 'gen', { mesh, workload: webapp, namespace: 'istio-system' })).toThrow(
+      '[istioinaction/gen] namespace: a workload selector only selects pods in the namespace of the object (got "istio-system", expected the namespace of Deployment "webapp": "istioinaction")',
+    );
+  });
+});

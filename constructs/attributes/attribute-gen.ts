@@ -1,4 +1,5 @@
 import { type ApiObject, Chart, Lazy } from 'cdk8s';
+import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { WasmPlugin, WasmPluginSpecMatchMode, WasmPluginSpecPhase } from '../../imports/extensions.istio.io';
 import {
@@ -7,11 +8,12 @@ import {
   EnvoyFilterSpecConfigPatchesApplyTo,
   EnvoyFilterSpecConfigPatchesPatchOperation,
 } from '../../imports/networking.istio.io';
-import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
+import { formatValue, ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { HTTP_CONNECTION_MANAGER, MATCH_CONTEXT } from '../metrics/custom-metrics-filter';
 import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems, workloadModeFor } from '../metrics/proxy-kind';
 import { isDnsLabel, isDnsSubdomain } from '../names';
+import { describeWorkload } from '../proxy-config/istio-pod-annotations';
 import type { AttributeSource, CelExpressionSource, CelSite, PolicyNoteSource } from '../validate/sources';
 import type { GeneratedAttribute } from './generated-attribute';
 
@@ -59,6 +61,12 @@ export interface AttributeGenProps {
    * @default - the chart's namespace
    */
   readonly namespace?: string;
+  /**
+   * Only the pods of this workload generate the attributes (WasmPlugin `selector`, EnvoyFilter
+   * `workloadSelector` on 1.17); its namespace becomes the default namespace.
+   * @default - every proxy in the namespace
+   */
+  readonly workload?: kplus.Workload;
   /**
    * Proxy kinds that generate the attributes.
    * @default [ProxyKind.OUTBOUND_SIDECAR]
@@ -122,7 +130,10 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
     super(scope, id);
     this.mesh = props.mesh;
     this.proxies = props.proxies ?? [ProxyKind.OUTBOUND_SIDECAR];
-    const namespace = props.namespace ?? Chart.of(this).namespace;
+    const workloadNamespace = props.workload
+      ? (props.workload.metadata.namespace ?? Chart.of(props.workload).namespace)
+      : undefined;
+    const namespace = props.namespace ?? workloadNamespace ?? Chart.of(this).namespace;
     const problems = proxyKindProblems('proxies', this.proxies);
     if (props.name !== undefined && !isDnsSubdomain(props.name)) {
       problems.push(problem('name', props.name, 'a Kubernetes object name (RFC 1123 subdomain)'));
@@ -144,6 +155,18 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
         }
       }
     }
+    if (props.workload && workloadNamespace !== namespace) {
+      problems.push(
+        problem(
+          'namespace',
+          namespace,
+          `the namespace of ${describeWorkload(props.workload)}: ${formatValue(workloadNamespace)}`,
+          {
+            what: 'a workload selector only selects pods in the namespace of the object',
+          },
+        ),
+      );
+    }
     if (props.module !== undefined && !MODULE_SCHEMES.test(props.module)) {
       problems.push(problem('module', props.module, 'a module URL: oci://, https:// or file://'));
     }
@@ -161,19 +184,23 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
       case 'envoy-filter-null-vm':
         this.resource = new EnvoyFilter(this, 'Resource', {
           metadata,
-          spec: { configPatches: Lazy.any({ produce: () => this.configPatches() }) },
+          spec: {
+            ...(props.workload ? { workloadSelector: { labels: props.workload.matchLabels } } : {}),
+            configPatches: Lazy.any({ produce: () => this.configPatches() }),
+          },
         });
         break;
       case 'wasm-plugin': {
-        const { mode, widened } = workloadModeFor(this.proxies, false);
+        const { mode, widened } = workloadModeFor(this.proxies, props.workload !== undefined);
         if (widened.length > 0) {
           this.notes.push(
-            `proxies: ${this.proxies.join(', ')} becomes WasmPlugin match mode ${mode ?? 'CLIENT_AND_SERVER'}, which also covers ${widened.join(', ')} in namespace "${namespace}"`,
+            `proxies: ${this.proxies.join(', ')} becomes WasmPlugin match mode ${mode ?? 'CLIENT_AND_SERVER'}, which also covers ${widened.join(', ')} in namespace "${namespace}"; select a workload to narrow it`,
           );
         }
         this.resource = new WasmPlugin(this, 'Resource', {
           metadata,
           spec: {
+            ...(props.workload ? { selector: { matchLabels: props.workload.matchLabels } } : {}),
             url: props.module ?? ATTRIBUTEGEN_MODULE_URL,
             ...(props.sha256 !== undefined ? { sha256: props.sha256 } : {}),
             phase: WASM_PHASE[props.phase ?? WasmPhase.STATS],

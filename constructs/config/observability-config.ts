@@ -77,6 +77,7 @@ export interface AttributeGeneratorConfig {
   readonly name?: string;
   readonly namespace?: string;
   readonly proxies?: readonly ProxyKindName[];
+  readonly workload?: WorkloadName;
   readonly module?: string;
   readonly sha256?: string;
   readonly phase?: 'AUTHN' | 'AUTHZ' | 'STATS';

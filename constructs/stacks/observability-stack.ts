@@ -142,6 +142,7 @@ export class ObservabilityStack extends Construct {
           name: g.name,
           namespace: g.namespace,
           proxies: g.proxies as ProxyKind[] | undefined,
+          workload: g.workload === undefined ? undefined : this.workload(g.workload, chart, 'workload'),
           module: g.module,
           sha256: g.sha256,
           phase: g.phase as WasmPhase | undefined,
