@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
+import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { metricDefinitionNameProblems } from '../validate/rules/metric-definition-name';
 import { dimensionNameProblems } from '../validate/rules/prometheus-label-name';
 import type { CelExpressionSource, CelSite, PolicyNoteSource } from '../validate/sources';
-import { translateCel } from '../version/cel-vocabulary';
+import { celForTarget } from '../version/cel-vocabulary';
 import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems } from './proxy-kind';
 import { STANDARD_METRIC_NAMES } from './standard-metrics';
 
@@ -98,17 +98,7 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
   }
 
   private translate(field: string, expression: string): string {
-    const translated = translateCel(expression, this.mesh.policy);
-    if (!translated.refusals) return translated.expression;
-    throw new ObservabilityConfigError(
-      this,
-      translated.refusals.map((r) =>
-        problem(field, expression, `a CEL expression Istio ${this.mesh.istioVersion} can evaluate`, {
-          what: r.what,
-          hint: r.hint,
-        }),
-      ),
-    );
+    return celForTarget(this, field, expression, this.mesh.policy);
   }
 
   /** The value expression, evaluated per request; it must be numeric. Dimensions may be any type. */

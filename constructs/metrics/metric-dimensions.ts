@@ -8,7 +8,7 @@ import { ProxyTarget } from '../proxy-config/proxy-target';
 import { dimensionNameProblems } from '../validate/rules/prometheus-label-name';
 import { standardMetricProblems } from '../validate/rules/standard-metric-name';
 import type { CelSite, MetricCustomizationSource, PolicyNoteSource } from '../validate/sources';
-import { translateCel } from '../version/cel-vocabulary';
+import { celForTarget } from '../version/cel-vocabulary';
 import { describeFeature } from '../version/version-policy';
 import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems, workloadModeFor } from './proxy-kind';
 import { STANDARD_LABELS, STANDARD_METRIC_NAMES, type StandardMetric, TELEMETRY_METRIC } from './standard-metrics';
@@ -148,19 +148,7 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
   /** The value as the target release's proxies read it; refuses what has no equivalent. */
   private translate(field: string, value: DimensionValue): string {
     if (isGeneratedAttribute(value)) return this.mesh.policy.generatedAttributeExpression(value.name);
-    const translated = translateCel(value, this.mesh.policy);
-    if (translated.refusals) {
-      throw new ObservabilityConfigError(
-        this,
-        translated.refusals.map((r) =>
-          problem(field, value, `a CEL expression Istio ${this.mesh.istioVersion} can evaluate`, {
-            what: r.what,
-            hint: r.hint,
-          }),
-        ),
-      );
-    }
-    return translated.expression;
+    return celForTarget(this, field, value, this.mesh.policy);
   }
 
   private emitOverride(override: { dimensions?: Record<string, string>; tagsToRemove?: string[] }): void {

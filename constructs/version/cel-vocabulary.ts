@@ -1,5 +1,6 @@
 import { type ASTNode, parse } from '@marcbachmann/cel-js';
-import { formatValue } from '../errors';
+import type { IConstruct } from 'constructs';
+import { formatValue, ObservabilityConfigError, problem } from '../errors';
 import type { VersionPolicy } from './version-policy';
 
 /**
@@ -141,4 +142,22 @@ function peerRefusal(peer: string, field: string | undefined, text: string, poli
         ? `drop the dimension; filter_state.${peer}.version is the workload's version label, not its Istio version`
         : `drop the dimension, or read one of ${NEW_PEER_FIELDS}`,
   };
+}
+
+/**
+ * `expression` in the target release's vocabulary, for `field` of construct `scope`; throws the
+ * refusals (with the reason and the alternative) when part of it has no equivalent.
+ */
+export function celForTarget(scope: IConstruct, field: string, expression: string, policy: VersionPolicy): string {
+  const translated = translateCel(expression, policy);
+  if (!translated.refusals) return translated.expression;
+  throw new ObservabilityConfigError(
+    scope,
+    translated.refusals.map((r) =>
+      problem(field, expression, `a CEL expression Istio ${policy.version} can evaluate`, {
+        what: r.what,
+        hint: r.hint,
+      }),
+    ),
+  );
 }

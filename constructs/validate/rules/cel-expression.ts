@@ -90,9 +90,9 @@ export class CelChecker {
   }
 }
 
-/** The identifiers an expression reads at its root (`request` in `request.method`). */
-export function rootIdentifiers(expression: string): string[] {
-  const names = new Set<string>();
+/** Every node of a parsed expression, parents before children. */
+function celNodes(expression: string): ASTNode[] {
+  const nodes: ASTNode[] = [];
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
       for (const child of node) visit(child);
@@ -100,11 +100,17 @@ export function rootIdentifiers(expression: string): string[] {
     }
     if (node === null || typeof node !== 'object' || !('op' in node)) return;
     const ast = node as ASTNode;
-    if (ast.op === 'id') names.add(ast.args);
-    else visit(ast.args);
+    nodes.push(ast);
+    if (ast.op !== 'id') visit(ast.args);
   };
   visit(parse(expression).ast);
-  return [...names].sort();
+  return nodes;
+}
+
+/** The identifiers an expression reads at its root (`request` in `request.method`). */
+export function rootIdentifiers(expression: string): string[] {
+  const names = celNodes(expression).flatMap((node) => (node.op === 'id' ? [node.args] : []));
+  return [...new Set(names)].sort();
 }
 
 /**
@@ -113,23 +119,14 @@ export function rootIdentifiers(expression: string): string[] {
  */
 export function attributeReads(expression: string): string[] {
   const names = new Set(rootIdentifiers(expression));
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const child of node) visit(child);
-      return;
+  for (const node of celNodes(expression)) {
+    if (node.op !== '[]') continue;
+    const [object, index] = node.args as [ASTNode, ASTNode];
+    if (object.op === 'id' && object.args === 'filter_state' && index.op === 'value') {
+      const key = String(index.args);
+      if (key.startsWith('wasm.')) names.add(key.slice('wasm.'.length));
     }
-    if (node === null || typeof node !== 'object' || !('op' in node)) return;
-    const ast = node as ASTNode;
-    if (ast.op === '[]') {
-      const [object, index] = ast.args as [ASTNode, ASTNode];
-      if (object.op === 'id' && object.args === 'filter_state' && index.op === 'value') {
-        const key = String(index.args);
-        if (key.startsWith('wasm.')) names.add(key.slice('wasm.'.length));
-      }
-    }
-    if (ast.op !== 'id') visit(ast.args);
-  };
-  visit(parse(expression).ast);
+  }
   return [...names].sort();
 }
 
