@@ -131,6 +131,10 @@ describe('metrics mechanism', () => {
         ],
       },
     });
+    // Written with the construct that asked for it (the istioinaction chart's file), not the mesh's.
+    expect((Testing.synth(chart) as Manifest[]).map((m) => `${m.kind}/${m.metadata.name}`)).toContain(
+      'Telemetry/namespace-default',
+    );
     expect(find(app, 'Telemetry', 'namespace-default')).toEqual({
       apiVersion: 'telemetry.istio.io/v1',
       kind: 'Telemetry',

@@ -82,18 +82,19 @@ export class MeshTelemetry extends Construct {
     const key = target.workload ? `workload:${target.workload.node.path}` : `${target.kind}:${namespace}`;
     let document = this.documents.get(key);
     if (!document) {
-      document = this.create(target, namespace);
+      document = this.create(contributor, target, namespace);
       this.documents.set(key, document);
     }
     return document;
   }
 
-  private create(target: ProxyTarget, namespace: string): TelemetryDocument {
+  /** Mesh Telemetry goes with the mesh, a namespace's with its first contributor, a workload's with the workload. */
+  private create(contributor: IConstruct, target: ProxyTarget, namespace: string): TelemetryDocument {
     switch (target.kind) {
       case 'mesh':
         return new TelemetryDocument(this, ID, this.mesh, { name: 'mesh-default', namespace });
       case 'namespace':
-        return new TelemetryDocument(Chart.of(this), `telemetry-${namespace}`, this.mesh, {
+        return new TelemetryDocument(Chart.of(contributor), `telemetry-${namespace}`, this.mesh, {
           name: 'namespace-default',
           namespace,
         });
