@@ -1,6 +1,8 @@
 import { ApiObject, type Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { AttributeGen, WasmPhase } from '../constructs/attributes/attribute-gen';
+import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
+import { zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
 import { MetricDefinition, MetricType } from '../constructs/metrics/metric-definition';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
 import { ProxyKind } from '../constructs/metrics/proxy-kind';
@@ -547,5 +549,21 @@ describe('attribute generation for one workload', () => {
     expect(() => new AttributeGen(chart, 'gen', { mesh, workload: webapp, namespace: 'istio-system' })).toThrow(
       '[istioinaction/gen] namespace: a workload selector only selects pods in the namespace of the object (got "istio-system", expected the namespace of Deployment "webapp": "istioinaction")',
     );
+  });
+});
+
+describe('bootstrap tracer override next to Telemetry tracing', () => {
+  it('warns that the extension provider tracer replaces Bootstrap.tracing', async () => {
+    const { app, mesh, chart, webapp } = demoFixture({ istioVersion: '1.22' });
+    new BootstrapOverride(chart, 'boot', {
+      name: 'istio-custom-zipkin',
+      bootstrap: zipkinTracingOverride({ collectorCluster: 'zipkin', collectorEndpoint: '/api/v2/spans' }),
+      workloads: [webapp],
+    });
+    expect(mesh.tracing).toBe('telemetry-api');
+    expect((await validateApp(app)).filter((f) => f.rule === 'deprecated-mechanism').map(withSeverity)).toEqual([
+      `warning: [istioinaction/boot/Resource/Resource] data["custom_bootstrap.json"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager's tracing provider; Istio's own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)`,
+      'warning: [istioinaction/boot/Resource/Resource] data["custom_bootstrap.json"].tracing: is not used where Telemetry tracing applies (Istio 1.22 here): istiod gives the HTTP connection manager the extension provider\'s tracer, which Envoy uses instead of Bootstrap.tracing; set the collector on the provider (ZipkinTracer path, Istio 1.24+)',
+    ]);
   });
 });

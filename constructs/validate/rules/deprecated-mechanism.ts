@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { builtMeshes } from '../sources';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 import { bootstrapConfigMaps } from './rendered-objects';
 import { STATS_INCLUSION_ANNOTATIONS } from './stats-inclusion-exclusive';
@@ -9,9 +10,10 @@ import { STATS_INCLUSION_ANNOTATIONS } from './stats-inclusion-exclusive';
 export const deprecatedMechanismRule: AppRule = {
   id: 'deprecated-mechanism',
   summary:
-    "Warns about deprecated mechanisms: the sidecar.istio.io/statsInclusion* annotations, ProxyConfig zipkinAddress, and Envoy's Bootstrap.tracing in a bootstrap override.",
+    "Warns about deprecated mechanisms: the sidecar.istio.io/statsInclusion* annotations, ProxyConfig zipkinAddress, and Envoy's Bootstrap.tracing in a bootstrap override (which Telemetry API tracing overrides).",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
+    const telemetryTracingMeshes = builtMeshes(context.constructs).filter((m) => m.tracing === 'telemetry-api');
     for (const template of podTemplates(context.objects)) {
       for (const annotation of STATS_INCLUSION_ANNOTATIONS.filter((a) => template.annotations[a] !== undefined)) {
         findings.push({
@@ -43,6 +45,13 @@ export const deprecatedMechanismRule: AppRule = {
           severity: 'warning',
           message: `data["${CUSTOM_BOOTSTRAP_KEY}"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager's tracing provider; Istio's own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)`,
         });
+        for (const mesh of telemetryTracingMeshes) {
+          findings.push({
+            path,
+            severity: 'warning',
+            message: `data["${CUSTOM_BOOTSTRAP_KEY}"].tracing: is not used where Telemetry tracing applies (Istio ${mesh.istioVersion} here): istiod gives the HTTP connection manager the extension provider's tracer, which Envoy uses instead of Bootstrap.tracing; set the collector on the provider (ZipkinTracer path, Istio 1.24+)`,
+          });
+        }
       }
     }
     return findings;
