@@ -386,6 +386,51 @@ describe('tracing mechanism', () => {
     );
   });
 
+  it('gives a zipkin provider its own path from 1.24, and refuses provider settings with ProxyConfig tracing', () => {
+    const current = demoFixture({ istioVersion: '1.24' });
+    new ZipkinTracer(current.chart, 'z', {
+      mesh: current.mesh,
+      target: ProxyTarget.workload(current.webapp),
+      address: 'zipkin.istio-system:9411',
+      provider: 'zipkin-webapp',
+      path: '/zipkin/api/v2/spans',
+    });
+    expect(find(current.app, 'IstioOperator', 'control-plane').spec).toEqual({
+      meshConfig: {
+        extensionProviders: [
+          {
+            name: 'zipkin-webapp',
+            zipkin: { service: 'zipkin.istio-system.svc.cluster.local', port: 9411, path: '/zipkin/api/v2/spans' },
+          },
+        ],
+      },
+    });
+    const old = demoFixture({ istioVersion: '1.23' });
+    expect(
+      () =>
+        new ZipkinTracer(old.chart, 'z', {
+          mesh: old.mesh,
+          target: ProxyTarget.mesh(),
+          address: 'zipkin.istio-system:9411',
+          path: '/zipkin/api/v2/spans',
+        }),
+    ).toThrow(
+      '[istioinaction/z] path: needs zipkin provider path (Istio 1.24 and later), and the target is Istio 1.23 (got "/zipkin/api/v2/spans", expected no path (the provider posts to /api/v2/spans)); hint: a bootstrap override (BootstrapOverride with zipkinTracingOverride) sets collectorEndpoint on older releases (source: facts A.7 (release note 53086, 1.24.0))',
+    );
+    const legacy = demoFixture({ istioVersion: '1.20' });
+    expect(
+      () =>
+        new ZipkinTracer(legacy.chart, 'z', {
+          mesh: legacy.mesh,
+          target: ProxyTarget.mesh(),
+          address: 'zipkin.istio-system:9411',
+          provider: 'zipkin',
+        }),
+    ).toThrow(
+      '[istioinaction/z] provider: provider belongs to an extension provider, which only Telemetry API tracing uses (got "zipkin", expected no value with ProxyConfig tracing)',
+    );
+  });
+
   it('writes PILOT_TRACE_SAMPLING where istioctl and where the istiod Helm chart read it', () => {
     for (const [version, helm] of [
       ['1.23', { pilot: { traceSampling: 100 } }],
