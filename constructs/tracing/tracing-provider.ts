@@ -20,15 +20,19 @@ export function parseCollectorAddress(address: string): CollectorAddress | undef
   return { host, port };
 }
 
+/** The refusal of an address that is not `host:port`, or undefined. */
+export function addressProblem(address: string, example: string): string | undefined {
+  if (parseCollectorAddress(address)) return undefined;
+  return problem('address', address, `host:port with a DNS host and a port from 1 to 65535, e.g. "${example}"`);
+}
+
 /** Problems with a provider name and with an address an extension provider can name. */
 export function providerProblems(provider: string, address: string, example: string): string[] {
   const problems: string[] = [];
-  const parsed = parseCollectorAddress(address);
-  if (!parsed) {
-    problems.push(
-      problem('address', address, `host:port with a DNS host and a port from 1 to 65535, e.g. "${example}"`),
-    );
-  } else if (parsed.host.split('.').length < 2) {
+  const malformed = addressProblem(address, example);
+  if (malformed) {
+    problems.push(malformed);
+  } else if ((parseCollectorAddress(address)?.host ?? '').split('.').length < 2) {
     problems.push(
       problem('address', address, 'a Service host as "service.namespace" or a fully qualified name', {
         what: 'an extension provider names its Service by fully qualified hostname',

@@ -2,7 +2,13 @@ import { Construct } from 'constructs';
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
-import { parseCollectorAddress, providerProblems, providerService, useTracingProvider } from './tracing-provider';
+import {
+  addressProblem,
+  parseCollectorAddress,
+  providerProblems,
+  providerService,
+  useTracingProvider,
+} from './tracing-provider';
 
 export interface ZipkinTracerProps {
   /** The mesh (and so the Istio version) this applies to. */
@@ -59,15 +65,8 @@ export class ZipkinTracer extends Construct {
           problems.push(problem('path', props.path, 'an absolute URL path, e.g. "/api/v2/spans"'));
       }
     } else {
-      if (!address) {
-        problems.push(
-          problem(
-            'address',
-            props.address,
-            'host:port with a DNS host and a port from 1 to 65535, e.g. "zipkin.istio-system:9411"',
-          ),
-        );
-      }
+      const malformed = addressProblem(props.address, 'zipkin.istio-system:9411');
+      if (malformed) problems.push(malformed);
       for (const field of ['provider', 'path'] as const) {
         if (props[field] !== undefined) {
           problems.push(

@@ -160,6 +160,14 @@ export class VersionPolicy {
     return has(FEATURES[feature], this.version.minor);
   }
 
+  /** Where the target stands with `feature`: it has it, it predates it, or it is past its removal or deprecation. */
+  featureStatus(feature: FeatureName): 'present' | 'not-yet' | 'removed' | 'deprecated' {
+    const f: VersionFeature = FEATURES[feature];
+    if (has(f, this.version.minor)) return 'present';
+    if (this.version.minor < minorOf(f.since)) return 'not-yet';
+    return f.ended ?? 'removed';
+  }
+
   /**
    * A refusal for `field` when the target lacks `feature`, naming the releases that have it and
    * the alternative; undefined when the target has it.

@@ -1,6 +1,6 @@
 import { formatValue } from '../../errors';
 import type { IstioMesh } from '../../mesh/istio-mesh';
-import { FEATURES, type FeatureName } from '../../version/version-features';
+import type { FeatureName } from '../../version/version-features';
 import { describeFeature } from '../../version/version-policy';
 import type { AppRule, Manifest, RuleFinding, ValidationContext } from '../rule';
 import { builtMeshes } from '../sources';
@@ -13,6 +13,12 @@ interface GatedField {
   /** Before the feature's release, or past its removal: an error; past its deprecation: a warning. */
   readonly feature: FeatureName;
 }
+
+/** ProxyConfig fields (of a `proxy.istio.io/config` annotation or the mesh defaults) that only some releases have. */
+const GATED_PROXY_CONFIG: readonly { readonly path: string; readonly feature: FeatureName }[] = [
+  { path: 'tracing.enableIstioTags', feature: 'tracingEnableIstioTags' },
+  { path: 'extraStatTags', feature: 'extraStatTags' },
+];
 
 const GATED_FIELDS: readonly GatedField[] = [
   { kind: 'Telemetry', path: 'spec.tracing[].customTags.*.formatter', feature: 'telemetryTagFormatter' },
@@ -56,18 +62,12 @@ const GATED_FIELDS: readonly GatedField[] = [
     path: 'spec.meshConfig.extensionProviders[].opentelemetry.resourceDetectors',
     feature: 'openTelemetryHttp',
   },
-  {
+  // ProxyConfig fields, as mesh defaults.
+  ...GATED_PROXY_CONFIG.map((g) => ({
     kind: 'IstioOperator',
-    path: 'spec.meshConfig.defaultConfig.tracing.enableIstioTags',
-    feature: 'tracingEnableIstioTags',
-  },
-  { kind: 'IstioOperator', path: 'spec.meshConfig.defaultConfig.extraStatTags', feature: 'extraStatTags' },
-];
-
-/** ProxyConfig fields of a `proxy.istio.io/config` annotation that only some releases have. */
-const GATED_PROXY_CONFIG: readonly { readonly path: string; readonly feature: FeatureName }[] = [
-  { path: 'tracing.enableIstioTags', feature: 'tracingEnableIstioTags' },
-  { path: 'extraStatTags', feature: 'extraStatTags' },
+    path: `spec.meshConfig.defaultConfig.${g.path}`,
+    feature: g.feature,
+  })),
 ];
 
 /**
@@ -112,13 +112,11 @@ function gate(
   field: string,
   value: unknown,
 ): Omit<RuleFinding, 'path'> | undefined {
-  if (mesh.policy.has(feature)) return undefined;
-  const f = FEATURES[feature] as { readonly since: string; readonly ended?: string };
-  const before = Number(mesh.istioVersion.split('.')[1]) < Number(f.since.split('.')[1]);
-  const severity = !before && f.ended === 'deprecated' ? 'warning' : 'error';
+  const status = mesh.policy.featureStatus(feature);
+  if (status === 'present') return undefined;
   return {
-    severity,
-    message: `${field}: ${before ? 'needs' : 'is past'} ${describeFeature(feature)}, and the target is Istio ${mesh.istioVersion} (got ${formatValue(value)})`,
+    severity: status === 'deprecated' ? 'warning' : 'error',
+    message: `${field}: ${status === 'not-yet' ? 'needs' : 'is past'} ${describeFeature(feature)}, and the target is Istio ${mesh.istioVersion} (got ${formatValue(value)})`,
   };
 }
 
