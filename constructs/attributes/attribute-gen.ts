@@ -10,7 +10,7 @@ import {
 } from '../../imports/networking.istio.io';
 import { formatValue, ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { HTTP_CONNECTION_MANAGER, MATCH_CONTEXT } from '../metrics/custom-metrics-filter';
+import { httpFilterMatch } from '../metrics/envoy-filter-match';
 import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems, workloadModeFor } from '../metrics/proxy-kind';
 import { isDnsLabel, isDnsSubdomain } from '../names';
 import { describeWorkload } from '../proxy-config/istio-pod-annotations';
@@ -302,11 +302,7 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
     const configuration = `${JSON.stringify(this.pluginConfig(), null, 2)}\n`;
     return ALL_PROXY_KINDS.filter((proxy) => this.proxies.includes(proxy)).map((proxy) => ({
       applyTo: EnvoyFilterSpecConfigPatchesApplyTo.HTTP_UNDERSCORE_FILTER,
-      match: {
-        context: MATCH_CONTEXT[proxy],
-        listener: { filterChain: { filter: { name: HTTP_CONNECTION_MANAGER, subFilter: { name: STATS_FILTER } } } },
-        proxy: { proxyVersion: this.mesh.policy.version.proxyVersionRegex() },
-      },
+      match: httpFilterMatch(proxy, STATS_FILTER, this.mesh.policy.version.proxyVersionRegex()),
       patch: {
         operation: EnvoyFilterSpecConfigPatchesPatchOperation.INSERT_UNDERSCORE_BEFORE,
         value: {

@@ -4,13 +4,13 @@ import {
   EnvoyFilter,
   type EnvoyFilterSpecConfigPatches,
   EnvoyFilterSpecConfigPatchesApplyTo,
-  EnvoyFilterSpecConfigPatchesMatchContext,
   EnvoyFilterSpecConfigPatchesPatchOperation,
 } from '../../imports/networking.istio.io';
 import { ObservabilityConfigError } from '../errors';
 import { FragmentMerger } from '../merge/fragment-merger';
 import type { StatsMetricConfig, StatsMetricDefinition } from '../overlays/istio-operator';
-import { ALL_PROXY_KINDS, ProxyKind } from './proxy-kind';
+import { httpFilterMatch } from './envoy-filter-match';
+import { ALL_PROXY_KINDS, type ProxyKind } from './proxy-kind';
 import { STANDARD_METRIC_NAMES } from './standard-metrics';
 
 export interface CustomMetricsFilterProps {
@@ -22,13 +22,6 @@ export interface CustomMetricsFilterProps {
   readonly proxyVersion: string;
 }
 
-/** The EnvoyFilter `match.context` selecting the listeners of each proxy kind. */
-export const MATCH_CONTEXT: Readonly<Record<ProxyKind, EnvoyFilterSpecConfigPatchesMatchContext>> = {
-  [ProxyKind.INBOUND_SIDECAR]: EnvoyFilterSpecConfigPatchesMatchContext.SIDECAR_UNDERSCORE_INBOUND,
-  [ProxyKind.OUTBOUND_SIDECAR]: EnvoyFilterSpecConfigPatchesMatchContext.SIDECAR_UNDERSCORE_OUTBOUND,
-  [ProxyKind.GATEWAY]: EnvoyFilterSpecConfigPatchesMatchContext.GATEWAY,
-};
-export const HTTP_CONNECTION_MANAGER = 'envoy.filters.network.http_connection_manager';
 /** The filter name of the extra stats instance; Envoy finds the factory by the TypedStruct type_url. */
 export const CUSTOM_METRICS_FILTER = 'istio.stats.custom_metrics';
 
@@ -89,15 +82,7 @@ export class CustomMetricsFilter extends Construct {
       const drop: StatsMetricConfig[] = STANDARD_METRIC_NAMES.map((name) => ({ name, drop: true }));
       return {
         applyTo: EnvoyFilterSpecConfigPatchesApplyTo.HTTP_UNDERSCORE_FILTER,
-        match: {
-          context: MATCH_CONTEXT[proxy],
-          listener: {
-            filterChain: {
-              filter: { name: HTTP_CONNECTION_MANAGER, subFilter: { name: 'envoy.filters.http.router' } },
-            },
-          },
-          proxy: { proxyVersion: this.props.proxyVersion },
-        },
+        match: httpFilterMatch(proxy, 'envoy.filters.http.router', this.props.proxyVersion),
         patch: {
           operation: EnvoyFilterSpecConfigPatchesPatchOperation.INSERT_UNDERSCORE_BEFORE,
           value: {
