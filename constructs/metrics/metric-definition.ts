@@ -48,6 +48,7 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
   readonly mesh: IstioMesh;
   readonly name: string;
   readonly proxies: readonly ProxyKind[];
+  readonly type: MetricType;
   private readonly value: string;
   private readonly dimensions: Readonly<Record<string, string>>;
   /** The Prometheus metric name, e.g. `istio_get_calls`. */
@@ -74,6 +75,7 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
     this.mesh = props.mesh;
     this.name = props.name;
     this.proxies = proxies;
+    this.type = props.type;
     this.prometheusName = `istio_${props.name}`;
     this.value = this.translate('value', props.value);
     this.dimensions = Object.fromEntries(
@@ -95,6 +97,11 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
           break;
       }
     }
+  }
+
+  /** The labels this metric has beyond the standard ones. */
+  dimensionNames(): readonly string[] {
+    return Object.keys(this.dimensions);
   }
 
   private translate(field: string, expression: string): string {

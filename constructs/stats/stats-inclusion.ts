@@ -32,8 +32,17 @@ export interface StatsInclusionProps {
  * inclusion is the book's recommendation. It is a bootstrap setting: pods must restart (facts A.9).
  */
 export class StatsInclusion extends Construct {
+  readonly mesh: IstioMesh;
+  /** The stat-name prefixes, suffixes and regexps this construct asks Envoy to report. */
+  readonly inclusion: {
+    readonly inclusionPrefixes: readonly string[];
+    readonly inclusionSuffixes: readonly string[];
+    readonly inclusionRegexps: readonly string[];
+  };
+
   constructor(scope: Construct, id: string, props: StatsInclusionProps) {
     super(scope, id);
+    this.mesh = props.mesh;
     const lists = {
       inclusionPrefixes: props.inclusionPrefixes ?? [],
       inclusionSuffixes: props.inclusionSuffixes ?? [],
@@ -60,6 +69,7 @@ export class StatsInclusion extends Construct {
       problems.push('inclusionPrefixes, inclusionSuffixes, inclusionRegexps: got none, expected at least one entry');
     }
     throwIfProblems(this, problems);
+    this.inclusion = lists;
     const matcher = Object.fromEntries(Object.entries(lists).filter(([, values]) => values.length > 0));
     props.target.contribute(props.mesh, this, { proxyStatsMatcher: matcher });
   }

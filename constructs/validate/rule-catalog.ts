@@ -1,4 +1,5 @@
 import type { AppRule, InputRule } from './rule';
+import { backendCaveatsRule } from './rules/backend-caveats';
 import { bootstrapConfigMapReferenceRule } from './rules/bootstrap-configmap-reference';
 import { celExpressionRule } from './rules/cel-expression';
 import { customTagRule } from './rules/custom-tag';
@@ -48,4 +49,5 @@ export const APP_RULES: readonly AppRule[] = [
   restartRequiredRule,
   deprecatedMechanismRule,
   versionAdaptationRule,
+  backendCaveatsRule,
 ];

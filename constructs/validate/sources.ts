@@ -75,3 +75,15 @@ export interface PolicyNoteSource extends IConstruct {
 export function isPolicyNoteSource(construct: IConstruct): construct is PolicyNoteSource {
   return typeof (construct as unknown as Record<string, unknown>).policyNotes === 'function';
 }
+
+/**
+ * A construct whose output works but can lose data or expose it (ephemeral trace storage,
+ * Kiali without login), and says so for the user to read.
+ */
+export interface CaveatSource extends IConstruct {
+  caveats(): readonly string[];
+}
+
+export function isCaveatSource(construct: IConstruct): construct is CaveatSource {
+  return typeof (construct as unknown as Record<string, unknown>).caveats === 'function';
+}

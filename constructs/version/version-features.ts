@@ -142,6 +142,52 @@ export const FEATURES = {
     since: '1.24',
     source: 'facts B.5 (templates/deployment.yaml @1.24.0, _internal_defaults_do_not_set)',
   },
+  /**
+   * The release's Kiali add-on is Kiali 1, whose CR reads tracing from `in_cluster_url` and
+   * namespaces from `deployment.accessible_namespaces`.
+   */
+  kialiV1Cr: {
+    description: 'the Kiali 1 CR fields (external_services.tracing.in_cluster_url, deployment.accessible_namespaces)',
+    since: '1.13',
+    until: '1.24',
+    source:
+      'facts E.4 (samples/addons: Kiali v1.86 at 1.22.8, v2.0 at 1.24.6); kiali/kiali#7759 renamed in_cluster_url, kiali/helm-charts#274 removed accessible_namespaces (Kiali 2.0)',
+  },
+  /** The release's Kiali add-on is Kiali 2: `internal_url`, and `cluster_wide_access` instead of accessible namespaces. */
+  kialiV2Cr: {
+    description: 'the Kiali 2 CR fields (external_services.tracing.internal_url)',
+    since: '1.24',
+    source: 'facts E.4 (Kiali v2.0 at 1.24.6); kiali/kiali#7759 (internal_url, Kiali 2.0)',
+  },
+  /** The release's Jaeger add-on is Jaeger v2 (`jaegertracing/jaeger`, an OpenTelemetry Collector config file). */
+  jaegerV2Addon: {
+    description: 'the Jaeger v2 add-on (jaegertracing/jaeger)',
+    since: '1.30',
+    source: 'facts E.4 (samples/addons/jaeger.yaml: all-in-one:1.70.0 at 1.28.10, jaeger:2.14.0 at 1.30.3)',
+  },
+  /**
+   * The release's PodMonitor sample builds the scrape address from the pod IP (IPv4 and IPv6 rules)
+   * and labels `pod`; the book's 1.13 sample rewrites `__address__` and labels `pod_name`. Verified
+   * only at 1.30.3, so earlier targets keep the book's rules.
+   */
+  dualStackPodMonitor: {
+    description: 'the dual-stack envoy-stats PodMonitor relabelings',
+    since: '1.30',
+    source: 'facts E.3 (samples/addons/extras/prometheus-operator.yaml @1.30.3)',
+  },
 } as const satisfies Record<string, VersionFeature>;
 
 export type FeatureName = keyof typeof FEATURES;
+
+/**
+ * The Jaeger image of Istio's `samples/addons/jaeger.yaml`, by the first release that ships it
+ * (facts E.4). A target between two recorded releases gets the image of the older one: the facts
+ * record 1.17.8, 1.22.8, 1.24.6, 1.28.10 and 1.30.3 only.
+ */
+export const JAEGER_ADDON_IMAGES: readonly { readonly since: string; readonly image: string }[] = [
+  { since: '1.17', image: 'docker.io/jaegertracing/all-in-one:1.35' },
+  { since: '1.22', image: 'docker.io/jaegertracing/all-in-one:1.56' },
+  { since: '1.24', image: 'docker.io/jaegertracing/all-in-one:1.58' },
+  { since: '1.28', image: 'docker.io/jaegertracing/all-in-one:1.70.0' },
+  { since: '1.30', image: 'docker.io/jaegertracing/jaeger:2.14.0' },
+];

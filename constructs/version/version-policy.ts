@@ -1,6 +1,6 @@
 import { formatValue, problem } from '../errors';
 import { IstioVersion } from './istio-version';
-import { FEATURES, type FeatureName, type VersionFeature } from './version-features';
+import { FEATURES, type FeatureName, JAEGER_ADDON_IMAGES, type VersionFeature } from './version-features';
 
 /** How dimensions, removed tags and new metric definitions reach the `istio.stats` filter. */
 export type MetricsCustomization =
@@ -58,6 +58,20 @@ export interface TelemetryMechanisms {
   readonly istioApiVersions: readonly string[];
   /** Where the istiod chart reads PILOT_TRACE_SAMPLING for direct Helm installs (facts B.5). */
   readonly helmTraceSamplingPath: 'pilot.traceSampling' | 'traceSampling';
+  /** The observability add-ons of the release's `samples/addons` (facts E.3, E.4). */
+  readonly addons: AddonMechanisms;
+}
+
+/** What the release's observability add-ons look like, so generated backends match them. */
+export interface AddonMechanisms {
+  /** The Jaeger image of `samples/addons/jaeger.yaml`. */
+  readonly jaegerImage: string;
+  /** Jaeger v1 all-in-one (environment variables, admin port 14269) or Jaeger v2 (a collector config file). */
+  readonly jaeger: 'v1-all-in-one' | 'v2';
+  /** The Kiali CR field names of the release's Kiali: v1 (`in_cluster_url`, `accessible_namespaces`) or v2. */
+  readonly kialiCr: 'v1' | 'v2';
+  /** The envoy-stats PodMonitor relabelings: the book's (`pod_name`) or the dual-stack ones (`pod`). */
+  readonly podMonitorRelabeling: 'book' | 'dual-stack';
 }
 
 /** The oldest and newest minor releases with a row; every minor in between has one. */
@@ -111,6 +125,12 @@ function mechanismsFor(minor: number): TelemetryMechanisms {
       'telemetry.istio.io/v1alpha1',
     ],
     helmTraceSamplingPath: at('flatIstiodHelmValues') ? 'traceSampling' : 'pilot.traceSampling',
+    addons: {
+      jaegerImage: JAEGER_ADDON_IMAGES.filter((a) => minorOf(a.since) <= minor).at(-1)?.image ?? '',
+      jaeger: at('jaegerV2Addon') ? 'v2' : 'v1-all-in-one',
+      kialiCr: at('kialiV2Cr') ? 'v2' : 'v1',
+      podMonitorRelabeling: at('dualStackPodMonitor') ? 'dual-stack' : 'book',
+    },
   };
 }
 

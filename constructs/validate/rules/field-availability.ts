@@ -62,6 +62,13 @@ const GATED_FIELDS: readonly GatedField[] = [
     path: 'spec.meshConfig.extensionProviders[].opentelemetry.resourceDetectors',
     feature: 'openTelemetryHttp',
   },
+  // The Kiali CR of the target's add-on (facts E.4).
+  { kind: 'Kiali', path: 'spec.external_services.tracing.in_cluster_url', feature: 'kialiV1Cr' },
+  { kind: 'Kiali', path: 'spec.external_services.grafana.in_cluster_url', feature: 'kialiV1Cr' },
+  { kind: 'Kiali', path: 'spec.deployment.accessible_namespaces', feature: 'kialiV1Cr' },
+  { kind: 'Kiali', path: 'spec.external_services.tracing.internal_url', feature: 'kialiV2Cr' },
+  { kind: 'Kiali', path: 'spec.external_services.grafana.internal_url', feature: 'kialiV2Cr' },
+  { kind: 'Kiali', path: 'spec.deployment.discovery_selectors', feature: 'kialiV2Cr' },
   // ProxyConfig fields, as mesh defaults.
   ...GATED_PROXY_CONFIG.map((g) => ({
     kind: 'IstioOperator',
@@ -79,7 +86,7 @@ const GATED_FIELDS: readonly GatedField[] = [
 export const fieldAvailabilityRule: AppRule = {
   id: 'field-availability',
   summary:
-    "Fields newer or older than the target Istio release are refused (a Telemetry customTags formatter before 1.29, a zipkin provider path before 1.24, configOverride from 1.21) and deprecated ones warned about (extraStatTags from 1.21): the vendored CRDs are 1.30.3's and accept them all.",
+    "Fields newer or older than the target Istio release are refused (a Telemetry customTags formatter before 1.29, a zipkin provider path before 1.24, configOverride from 1.21, Kiali's in_cluster_url with the Kiali 2 add-on from 1.24) and deprecated ones warned about (extraStatTags from 1.21): the vendored CRDs are 1.30.3's and accept them all.",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const mesh of builtMeshes(context.constructs)) {

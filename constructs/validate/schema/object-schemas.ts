@@ -1,11 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CrdSchemas, kubernetesAjv } from './crd-schemas';
 import { KubernetesSchemas } from './kubernetes-schemas';
 
-const ISTIO_OPERATOR_SCHEMA = join(__dirname, '..', '..', '..', 'schemas', 'istio-operator.schema.json');
+const SCHEMAS = join(__dirname, '..', '..', '..', 'schemas');
+const ISTIO_OPERATOR_SCHEMA = join(SCHEMAS, 'istio-operator.schema.json');
+/** Our own schema for the kiali-operator's CR (no Kiali CRD is vendored). */
+const KIALI_SCHEMA = join(SCHEMAS, 'kiali.schema.json');
+
+/** Kinds checked against a schema of this library's own, by `apiVersion/kind`. */
+const OWN_SCHEMAS: Readonly<Record<string, string>> = {
+  'install.istio.io/v1alpha1/IstioOperator': ISTIO_OPERATOR_SCHEMA,
+  'kiali.io/v1alpha1/Kiali': KIALI_SCHEMA,
+};
 
 /** Which schema checked an object, for messages. */
 export type SchemaSource = string;
@@ -49,7 +58,7 @@ export class ObjectSchemas {
   private static readonly cache = new Map<string, ObjectSchemas>();
 
   private readonly kubernetes = new KubernetesSchemas();
-  private istioOperator?: ValidateFunction;
+  private readonly own = new Map<string, ValidateFunction>();
 
   private constructor(
     private readonly ajv: Ajv,
@@ -58,7 +67,10 @@ export class ObjectSchemas {
 
   /** API versions whose kinds come from CRDs (or our own IstioOperator schema), not from Kubernetes itself. */
   private isCustomResource(apiVersion: string): boolean {
-    return apiVersion === 'install.istio.io/v1alpha1' || this.crds.some((crd) => crd.apiVersions.has(apiVersion));
+    return (
+      Object.keys(OWN_SCHEMAS).some((key) => key.startsWith(`${apiVersion}/`)) ||
+      this.crds.some((crd) => crd.apiVersions.has(apiVersion))
+    );
   }
 
   /** Loads the Kubernetes schemas of more kinds. */
@@ -68,9 +80,8 @@ export class ObjectSchemas {
   }
 
   validate(manifest: Manifest): SchemaResult {
-    if (manifest.apiVersion === 'install.istio.io/v1alpha1' && manifest.kind === 'IstioOperator') {
-      return this.run(this.istioOperatorValidator(), manifest, 'schemas/istio-operator.schema.json');
-    }
+    const own = OWN_SCHEMAS[`${manifest.apiVersion}/${manifest.kind}`];
+    if (own) return this.run(this.ownValidator(own), manifest, `schemas/${basename(own)}`);
     for (const crd of this.crds) {
       const validate = crd.validatorFor(manifest.apiVersion, manifest.kind);
       if (validate) return this.run(validate, manifest, `the ${crd.bundle} CRD schema`);
@@ -88,7 +99,7 @@ export class ObjectSchemas {
 
   /** Validates a value against one definition of the IstioOperator schema, e.g. `ProxyConfig`. */
   validateDefinition(definition: string, value: unknown): readonly ErrorObject[] {
-    this.istioOperatorValidator(); // registers the schema's definitions with ajv
+    this.ownValidator(ISTIO_OPERATOR_SCHEMA); // registers the schema's definitions with ajv
     const validate = this.ajv.getSchema(
       `https://cdk8s-istio-observability/schemas/istio-operator.schema.json#/$defs/${definition}`,
     );
@@ -96,10 +107,14 @@ export class ObjectSchemas {
     return validate(value) ? [] : (validate.errors ?? []);
   }
 
-  /** Our IstioOperator schema, compiled on first use. */
-  private istioOperatorValidator(): ValidateFunction {
-    this.istioOperator ??= this.ajv.compile(JSON.parse(readFileSync(ISTIO_OPERATOR_SCHEMA, 'utf8')));
-    return this.istioOperator;
+  /** One of our own schemas, compiled on first use. */
+  private ownValidator(file: string): ValidateFunction {
+    let validate = this.own.get(file);
+    if (!validate) {
+      validate = this.ajv.compile(JSON.parse(readFileSync(file, 'utf8')));
+      this.own.set(file, validate);
+    }
+    return validate;
   }
 
   private run(validate: ValidateFunction, manifest: Manifest, source: string): SchemaResult {

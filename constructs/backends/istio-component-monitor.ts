@@ -1,0 +1,58 @@
+import { Construct } from 'constructs';
+import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
+import { problem, throwIfProblems } from '../errors';
+import { isDnsSubdomain } from '../names';
+import type { PrometheusInstance } from './prometheus-instance';
+
+/** istiod's metrics port: 15014, named `http-monitoring` (facts E.3). */
+export const ISTIOD_MONITORING_PORT = 'http-monitoring';
+
+export interface IstioComponentMonitorProps {
+  /** The Prometheus that selects this monitor. */
+  readonly prometheus: PrometheusInstance;
+  /** @default 'istio-component-monitor' */
+  readonly name?: string;
+  /** @default '15s' */
+  readonly interval?: string;
+}
+
+/**
+ * A ServiceMonitor for the control plane: istiod's `http-monitoring` port on every Service
+ * labelled `istio: pilot`, in any namespace, with the job named after the Service's `istio`
+ * label and its `app` label copied to the series (the book's `ch7/service-monitor-cp.yaml`).
+ */
+export class IstioComponentMonitor extends Construct {
+  readonly monitor: ServiceMonitor;
+
+  constructor(scope: Construct, id: string, props: IstioComponentMonitorProps) {
+    super(scope, id);
+    const name = props.name ?? 'istio-component-monitor';
+    const interval = props.interval ?? '15s';
+    const problems = props.prometheus.problems('prometheus');
+    if (!isDnsSubdomain(name)) problems.push(problem('name', name, 'an object name (RFC 1123 subdomain)'));
+    problems.push(...durationProblems('interval', interval));
+    throwIfProblems(this, problems);
+    this.monitor = new ServiceMonitor(this, 'Resource', {
+      metadata: {
+        name,
+        namespace: props.prometheus.namespace,
+        labels: { monitoring: 'istio-components', ...props.prometheus.selectorLabels },
+      },
+      spec: {
+        jobLabel: 'istio',
+        targetLabels: ['app'],
+        selector: { matchExpressions: [{ key: 'istio', operator: 'In', values: ['pilot'] }] },
+        namespaceSelector: { any: true },
+        endpoints: [{ port: ISTIOD_MONITORING_PORT, interval }],
+      },
+    });
+  }
+}
+
+/** Prometheus durations as the Prometheus Operator CRDs accept them, e.g. `15s`, `1m30s`. */
+export function durationProblems(field: string, value: string): string[] {
+  return /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/.test(value) &&
+    value !== ''
+    ? []
+    : [problem(field, value, 'a Prometheus duration such as "15s" or "1m30s"')];
+}

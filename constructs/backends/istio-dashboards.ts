@@ -1,0 +1,176 @@
+import {
+  DashboardBuilder,
+  DashboardCursorSync,
+  DatasourceVariableBuilder,
+  RowBuilder,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { LegendDisplayMode, LegendPlacement, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
+import { Lazy } from 'cdk8s';
+import { KubeConfigMap } from 'cdk8s-plus-27/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { problem, throwIfProblems } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { MetricType } from '../metrics/metric-definition';
+import { isDnsLabel, isDnsSubdomain } from '../names';
+import { MeshMetrics } from './mesh-metrics';
+import {
+  customMetricQuery,
+  dimensionQuery,
+  legendFor,
+  preferredReporter,
+  quantile,
+  reporterSelector,
+  sumRate,
+  workloadLabels,
+} from './mesh-queries';
+
+/** Grafana's range for `rate()`: at least four scrape intervals. */
+const RATE = '$__rate_interval';
+const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
+/** The ConfigMap key of the generated dashboard. */
+export const WORKLOADS_DASHBOARD_KEY = 'istio-workloads.json';
+
+export interface IstioDashboardsProps {
+  /** The mesh whose metrics the dashboards show, including its custom metrics and dimensions. */
+  readonly mesh: IstioMesh;
+  /** @default 'istio-dashboards' (the book's ConfigMap) */
+  readonly name?: string;
+  /** The namespace Grafana's dashboard sidecar watches. */
+  readonly namespace: string;
+  /**
+   * The label Grafana's dashboard sidecar loads ConfigMaps by (kube-prometheus-stack:
+   * `grafana.sidecar.dashboards.label`/`labelValue`, facts D.1).
+   * @default { grafana_dashboard: '1' }
+   */
+  readonly sidecarLabel?: { readonly name: string; readonly value: string };
+}
+
+/** One panel: a title, a unit and its queries with their legends. */
+export interface DashboardPanel {
+  readonly title: string;
+  readonly unit: string;
+  readonly queries: readonly { readonly expr: string; readonly legend: string }[];
+}
+
+/**
+ * Grafana dashboards generated from the mesh's declaration with grafana-foundation-sdk (not Istio's
+ * dashboard JSON): the standard request metrics per workload, a panel for each label a
+ * MetricDimensions added and one for each metric a MetricDefinition created, in a ConfigMap that
+ * Grafana's dashboard sidecar loads by label.
+ */
+export class IstioDashboards extends Construct {
+  readonly configMap: KubeConfigMap;
+  private readonly metrics: MeshMetrics;
+
+  constructor(scope: Construct, id: string, props: IstioDashboardsProps) {
+    super(scope, id);
+    const name = props.name ?? 'istio-dashboards';
+    const label = props.sidecarLabel ?? { name: 'grafana_dashboard', value: '1' };
+    const problems: string[] = [];
+    if (!isDnsSubdomain(name)) problems.push(problem('name', name, 'a ConfigMap name (RFC 1123 subdomain)'));
+    if (!isDnsLabel(props.namespace)) problems.push(problem('namespace', props.namespace, 'a namespace name (RFC 1123 label)'));
+    throwIfProblems(this, problems);
+    this.metrics = new MeshMetrics(props.mesh);
+    this.configMap = new KubeConfigMap(this, 'Resource', {
+      metadata: { name, namespace: props.namespace, labels: { [label.name]: label.value } },
+      data: Lazy.any({ produce: () => ({ [WORKLOADS_DASHBOARD_KEY]: `${JSON.stringify(this.dashboard(), null, 2)}\n` }) }),
+    });
+  }
+
+  /** The rows of the workloads dashboard, by title: what each panel shows and how. */
+  rows(): { readonly title: string; readonly panels: readonly DashboardPanel[] }[] {
+    const dst = reporterSelector('destination');
+    const by = workloadLabels('destination');
+    const legend = legendFor('destination');
+    const standard: DashboardPanel[] = [
+      { title: 'Request rate', unit: 'reqps', queries: [{ expr: sumRate('istio_requests_total', by, dst, RATE), legend }] },
+      {
+        title: 'Error ratio (5xx)',
+        unit: 'percentunit',
+        queries: [
+          {
+            expr: `${sumRate('istio_requests_total', by, reporterSelector('destination', ['response_code=~"5.."']), RATE)} / ${sumRate('istio_requests_total', by, dst, RATE)}`,
+            legend,
+          },
+        ],
+      },
+      {
+        title: 'Request duration',
+        unit: 'ms',
+        queries: [0.5, 0.9, 0.99].map((q) => ({
+          expr: quantile(q, 'istio_request_duration_milliseconds', by, dst, RATE),
+          legend: `p${Math.round(q * 100)} ${legend}`,
+        })),
+      },
+      {
+        title: 'Request and response bytes',
+        unit: 'Bps',
+        queries: [
+          { expr: sumRate('istio_request_bytes_sum', by, dst, RATE), legend: `request ${legend}` },
+          { expr: sumRate('istio_response_bytes_sum', by, dst, RATE), legend: `response ${legend}` },
+        ],
+      },
+      {
+        title: 'TCP bytes',
+        unit: 'Bps',
+        queries: [
+          { expr: sumRate('istio_tcp_sent_bytes_total', by, dst, RATE), legend: `sent ${legend}` },
+          { expr: sumRate('istio_tcp_received_bytes_total', by, dst, RATE), legend: `received ${legend}` },
+        ],
+      },
+    ];
+    const dimensions: DashboardPanel[] = this.metrics.addedDimensions().map((d) => ({
+      title: `${d.metric} by ${d.label}`,
+      unit: d.type === MetricType.HISTOGRAM ? (d.metric.includes('duration') ? 'ms' : 'bytes') : 'reqps',
+      queries: [{ expr: dimensionQuery(d, RATE), legend: legendFor(preferredReporter(d.reporters), [d.label]) }],
+    }));
+    const custom: DashboardPanel[] = this.metrics.customMetrics().map((m) => ({
+      title: m.metric,
+      unit: m.type === MetricType.COUNTER ? 'ops' : 'short',
+      queries: [{ expr: customMetricQuery(m, RATE), legend: legendFor(preferredReporter(m.reporters), m.labels) }],
+    }));
+    return [
+      { title: 'Standard request metrics (reported by the destination)', panels: standard },
+      ...(dimensions.length > 0 ? [{ title: 'Added dimensions', panels: dimensions }] : []),
+      ...(custom.length > 0 ? [{ title: 'Custom metrics', panels: custom }] : []),
+    ];
+  }
+
+  /** The dashboard model Grafana loads. */
+  dashboard(): unknown {
+    const builder = new DashboardBuilder('Istio workloads')
+      .uid('istio-workloads')
+      .description('Generated by cdk8s-istio-observability from the mesh declaration')
+      .tags(['istio', 'generated'])
+      .readonly()
+      .tooltip(DashboardCursorSync.Crosshair)
+      .time({ from: 'now-1h', to: 'now' })
+      .refresh('30s')
+      .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
+    let id = 1;
+    for (const row of this.rows()) {
+      builder.withRow(new RowBuilder(row.title).id(id++));
+      for (const panel of row.panels) {
+        const p = new PanelBuilder()
+          .id(id++)
+          .title(panel.title)
+          .datasource(DATASOURCE)
+          .unit(panel.unit)
+          .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom));
+        panel.queries.forEach((q, i) => {
+          p.withTarget(
+            new DataqueryBuilder()
+              .refId(String.fromCharCode(65 + i))
+              .datasource(DATASOURCE)
+              .expr(q.expr)
+              .legendFormat(q.legend),
+          );
+        });
+        builder.withPanel(p);
+      }
+    }
+    return builder.build();
+  }
+}

@@ -1,0 +1,242 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { problem, throwIfProblems } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { isDnsLabel } from '../names';
+import type { CaveatSource } from '../validate/sources';
+import { BADGER_MOUNT, type JaegerStorage } from './jaeger-storage';
+
+/** Jaeger v1's all-in-one binary (environment variables) or Jaeger v2 (an OpenTelemetry Collector config file). */
+export type JaegerGeneration = 'v1-all-in-one' | 'v2';
+
+/** The user Jaeger's images run as (their Dockerfiles' `USER ${USER_UID}`, 10001). */
+const JAEGER_UID = 10001;
+const LABELS = { app: 'jaeger' };
+const CONFIG_DIR = '/jaeger-configuration';
+
+export interface JaegerAllInOneProps {
+  /** The mesh whose spans Jaeger receives; its release picks the image. */
+  readonly mesh: IstioMesh;
+  /** Where spans are kept. Required: see {@link JaegerStorage} for what each choice loses. */
+  readonly storage: JaegerStorage;
+  /** @default - the mesh's root namespace (where the add-on goes) */
+  readonly namespace?: string;
+  /** @default - the image of the target release's add-on (facts E.4) */
+  readonly image?: string;
+  /** @default - from the image: `all-in-one` is v1, `jaeger` is v2 */
+  readonly generation?: JaegerGeneration;
+  /**
+   * @default - requests 10m CPU (the add-on's) and 128Mi memory, memory limited to 1Gi, no CPU limit
+   */
+  readonly resources?: kplus.ContainerResources;
+  /** The UI's path prefix, which Kiali's tracing URL must include. @default '/jaeger' */
+  readonly basePath?: string;
+}
+
+/**
+ * Jaeger as Istio's add-on deploys it: one pod that receives spans (Zipkin on 9411, and OTLP on
+ * Jaeger v2), stores them and serves the UI, behind the `tracing` (UI 80 → 16686, gRPC query
+ * 16685), `zipkin` (9411) and `jaeger-collector` Services (facts E.4). Unlike the add-on it runs as
+ * a non-root user with a read-only root filesystem, bounded memory, and storage the user chose.
+ */
+export class JaegerAllInOne extends Construct implements CaveatSource {
+  readonly deployment: kplus.Deployment;
+  readonly tracingService: kplus.Service;
+  readonly zipkinService: kplus.Service;
+  readonly collectorService: kplus.Service;
+  readonly namespace: string;
+  readonly generation: JaegerGeneration;
+  readonly basePath: string;
+  private readonly storage: JaegerStorage;
+
+  constructor(scope: Construct, id: string, props: JaegerAllInOneProps) {
+    super(scope, id);
+    const addons = props.mesh.policy.mechanisms.addons;
+    this.namespace = props.namespace ?? props.mesh.rootNamespace;
+    const image = props.image ?? addons.jaegerImage;
+    this.basePath = props.basePath ?? '/jaeger';
+    const inferred = generationOf(image);
+    const problems = props.storage.problems('storage');
+    if (!isDnsLabel(this.namespace)) problems.push(problem('namespace', this.namespace, 'a namespace name (RFC 1123 label)'));
+    if (typeof image !== 'string' || !/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(image)) {
+      problems.push(problem('image', image, 'a container image reference such as "docker.io/jaegertracing/all-in-one:1.35"'));
+    }
+    if (props.generation !== undefined && props.generation !== 'v1-all-in-one' && props.generation !== 'v2') {
+      problems.push(problem('generation', props.generation, 'one of v1-all-in-one, v2'));
+    } else if (props.generation === undefined && inferred === undefined) {
+      problems.push(
+        problem('generation', undefined, 'v1-all-in-one or v2', {
+          what: `cannot be told from image ${JSON.stringify(image)} (neither .../all-in-one nor .../jaeger)`,
+          hint: 'set generation for a mirrored or renamed image',
+        }),
+      );
+    }
+    if (!/^\/[\w./-]*$/.test(this.basePath)) problems.push(problem('basePath', this.basePath, 'a URL path starting with /'));
+    throwIfProblems(this, problems);
+    this.generation = props.generation ?? (inferred as JaegerGeneration);
+    this.storage = props.storage;
+
+    const v2 = this.generation === 'v2';
+    const metricsPort = v2 ? 8888 : 14269;
+    const health = v2 ? kplus.Probe.fromHttpGet('/status', { port: 13133 }) : kplus.Probe.fromHttpGet('/', { port: 14269 });
+    const mounts: kplus.VolumeMount[] = [];
+    const data = props.storage.volume(this);
+    if (data) mounts.push({ path: BADGER_MOUNT, volume: data });
+    if (v2) {
+      const config = new kplus.ConfigMap(this, 'Config', {
+        metadata: { name: 'jaeger', namespace: this.namespace, labels: LABELS },
+        data: { 'config.yaml': stringify(this.v2Config()) },
+      });
+      mounts.push({ path: CONFIG_DIR, volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', config, { name: 'jaeger-configuration' }) });
+    }
+
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: { name: 'jaeger', namespace: this.namespace, labels: LABELS },
+      select: false,
+      replicas: 1,
+      ...(props.storage.exclusive ? { strategy: kplus.DeploymentStrategy.recreate() } : {}),
+      podMetadata: {
+        labels: { ...LABELS, 'sidecar.istio.io/inject': 'false' },
+        annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort) },
+      },
+      securityContext: { ensureNonRoot: true, user: JAEGER_UID, group: JAEGER_UID, fsGroup: JAEGER_UID },
+      automountServiceAccountToken: false,
+      containers: [
+        {
+          name: 'jaeger',
+          image,
+          ...(v2
+            ? { args: ['--config', `${CONFIG_DIR}/config.yaml`] }
+            : {
+                envVariables: Object.fromEntries(
+                  Object.entries({
+                    ...props.storage.v1Environment(),
+                    COLLECTOR_ZIPKIN_HOST_PORT: ':9411',
+                    QUERY_BASE_PATH: this.basePath,
+                  }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]),
+                ),
+              }),
+          liveness: health,
+          readiness: health,
+          volumeMounts: mounts,
+          resources: props.resources ?? {
+            cpu: { request: kplus.Cpu.millis(10) },
+            memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
+          },
+          securityContext: {
+            ensureNonRoot: true,
+            user: JAEGER_UID,
+            group: JAEGER_UID,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+          },
+        },
+      ],
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: LABELS }));
+
+    const pods = kplus.Pods.select(this, 'Pods', { labels: LABELS });
+    this.tracingService = new kplus.Service(this, 'TracingService', {
+      metadata: { name: 'tracing', namespace: this.namespace, labels: LABELS },
+      type: kplus.ServiceType.CLUSTER_IP,
+      selector: pods,
+      ports: [
+        { name: 'http-query', port: 80, targetPort: 16686, protocol: kplus.Protocol.TCP },
+        { name: 'grpc-query', port: 16685, targetPort: 16685, protocol: kplus.Protocol.TCP },
+      ],
+    });
+    // Jaeger implements the Zipkin API; a Service named zipkin lets the tracing backend be swapped (the add-on's comment).
+    this.zipkinService = new kplus.Service(this, 'ZipkinService', {
+      metadata: { name: 'zipkin', namespace: this.namespace, labels: { name: 'zipkin' } },
+      selector: pods,
+      ports: [{ name: 'http-query', port: 9411, targetPort: 9411 }],
+    });
+    this.collectorService = new kplus.Service(this, 'CollectorService', {
+      metadata: { name: 'jaeger-collector', namespace: this.namespace, labels: LABELS },
+      type: kplus.ServiceType.CLUSTER_IP,
+      selector: pods,
+      ports: [
+        { name: 'jaeger-collector-http', port: 14268, targetPort: 14268, protocol: kplus.Protocol.TCP },
+        { name: 'jaeger-collector-grpc', port: 14250, targetPort: 14250, protocol: kplus.Protocol.TCP },
+        { name: 'http-zipkin', port: 9411, targetPort: 9411 },
+        ...(v2
+          ? [
+              { name: 'grpc-otel', port: 4317, targetPort: 4317 },
+              { name: 'http-otel', port: 4318, targetPort: 4318 },
+            ]
+          : []),
+      ],
+    });
+  }
+
+  /** `zipkin.<namespace>:9411`, the address a Zipkin tracer sends spans to. */
+  get zipkinAddress(): string {
+    return `zipkin.${this.namespace}:9411`;
+  }
+
+  /** The OTLP/gRPC address (Jaeger v2 only). */
+  get otlpGrpcAddress(): string | undefined {
+    return this.generation === 'v2' ? `jaeger-collector.${this.namespace}:4317` : undefined;
+  }
+
+  /** The in-cluster URL of the gRPC query API, with the UI's base path (what Kiali reads traces from). */
+  get queryGrpcUrl(): string {
+    return `http://tracing.${this.namespace}:16685${this.basePath}`;
+  }
+
+  /** Service addresses (`name.namespace:port`) spans can be sent to. */
+  get receiverAddresses(): readonly string[] {
+    const otlp = this.generation === 'v2' ? [`jaeger-collector.${this.namespace}:4317`, `jaeger-collector.${this.namespace}:4318`] : [];
+    return [this.zipkinAddress, `jaeger-collector.${this.namespace}:9411`, ...otlp];
+  }
+
+  caveats(): readonly string[] {
+    const caveat = this.storage.caveat();
+    return caveat ? [caveat] : [];
+  }
+
+  /**
+   * Jaeger v2's collector configuration: OTLP, Jaeger and Zipkin receivers into the chosen storage,
+   * the query UI under {@link basePath}, health on 13133 and metrics on 8888 (the 1.30 add-on's
+   * layout without its remote sampling, expvar and zpages extensions).
+   */
+  private v2Config(): Record<string, unknown> {
+    return {
+      service: {
+        extensions: ['jaeger_storage', 'jaeger_query', 'healthcheckv2'],
+        pipelines: {
+          traces: { receivers: ['otlp', 'jaeger', 'zipkin'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] },
+        },
+        telemetry: {
+          resource: { 'service.name': 'jaeger' },
+          metrics: { level: 'detailed', readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: 8888 } } } }] },
+          logs: { level: 'info' },
+        },
+      },
+      extensions: {
+        jaeger_query: { base_path: this.basePath, storage: { traces: 'trace_storage' } },
+        jaeger_storage: { backends: { trace_storage: this.storage.v2Backend() } },
+        healthcheckv2: { use_v2: true, http: { endpoint: '0.0.0.0:13133' } },
+      },
+      receivers: {
+        otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } },
+        jaeger: { protocols: { grpc: { endpoint: '0.0.0.0:14250' }, thrift_http: { endpoint: '0.0.0.0:14268' } } },
+        zipkin: { endpoint: '0.0.0.0:9411' },
+      },
+      processors: { batch: {} },
+      exporters: { jaeger_storage_exporter: { trace_storage: 'trace_storage' } },
+    };
+  }
+}
+
+/** `v1-all-in-one` for `.../all-in-one[:tag]`, `v2` for `.../jaeger[:tag]`, else undefined. */
+function generationOf(image: string): JaegerGeneration | undefined {
+  const repository = (image.split('@')[0] ?? '').replace(/:[^/]*$/, '');
+  const name = repository.split('/').at(-1);
+  if (name === 'all-in-one') return 'v1-all-in-one';
+  if (name === 'jaeger') return 'v2';
+  return undefined;
+}

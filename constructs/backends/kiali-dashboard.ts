@@ -1,0 +1,78 @@
+import { Construct } from 'constructs';
+import { problem, throwIfProblems } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { isDnsLabel } from '../names';
+import { Kiali, type KialiAuthStrategy, type KialiSpec } from '../overlays/kiali';
+import type { CaveatSource } from '../validate/sources';
+import type { JaegerAllInOne } from './jaeger-all-in-one';
+import type { PrometheusInstance } from './prometheus-instance';
+
+const AUTH_STRATEGIES: readonly KialiAuthStrategy[] = ['anonymous', 'token', 'openid', 'openshift', 'header'];
+
+export interface KialiDashboardProps {
+  /** The mesh Kiali shows; its release picks the CR's field names (Kiali 1 or 2). */
+  readonly mesh: IstioMesh;
+  /** Where Kiali reads metrics. */
+  readonly prometheus: PrometheusInstance;
+  /** Where Kiali reads traces. @default - no tracing integration */
+  readonly jaeger?: JaegerAllInOne;
+  /** @default - the mesh's root namespace */
+  readonly namespace?: string;
+  /** @default 'kiali' */
+  readonly name?: string;
+  /**
+   * How users log in. `anonymous` (the book's) gives anyone who reaches Kiali its service
+   * account's rights over the mesh: ask for it explicitly, and it is reported as a caveat.
+   * @default 'token' (a Kubernetes token, checked against the user's RBAC)
+   */
+  readonly auth?: KialiAuthStrategy;
+}
+
+/**
+ * A Kiali CR for the kiali-operator, wired to the Prometheus and Jaeger this library generates,
+ * with the field names of the target release's Kiali (facts E.4): `in_cluster_url` and
+ * `accessible_namespaces` for Kiali 1 (Istio up to 1.23), `internal_url` and `cluster_wide_access`
+ * for Kiali 2 (1.24 and later). The book's `istio_component_namespaces` is never emitted: Kiali
+ * removed it in 2021 (kiali/kiali#4109), before any supported release's Kiali.
+ */
+export class KialiDashboard extends Construct implements CaveatSource {
+  readonly kiali: Kiali;
+  readonly auth: KialiAuthStrategy;
+
+  constructor(scope: Construct, id: string, props: KialiDashboardProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? props.mesh.rootNamespace;
+    const name = props.name ?? 'kiali';
+    const auth = props.auth ?? 'token';
+    const problems = props.prometheus.problems('prometheus');
+    if (!isDnsLabel(namespace)) problems.push(problem('namespace', namespace, 'a namespace name (RFC 1123 label)'));
+    if (!isDnsLabel(name)) problems.push(problem('name', name, 'a Kiali name (RFC 1123 label)'));
+    if (!AUTH_STRATEGIES.includes(auth)) problems.push(problem('auth', auth, `one of ${AUTH_STRATEGIES.join(', ')}`));
+    throwIfProblems(this, problems);
+    this.auth = auth;
+    const v2 = props.mesh.policy.mechanisms.addons.kialiCr === 'v2';
+    const tracingUrl = props.jaeger?.queryGrpcUrl;
+    const spec: KialiSpec = {
+      istio_namespace: props.mesh.rootNamespace,
+      auth: { strategy: auth },
+      deployment: v2 ? { cluster_wide_access: true } : { accessible_namespaces: ['**'] },
+      external_services: {
+        prometheus: { cache_duration: 10, cache_enabled: true, cache_expiration: 300, url: props.prometheus.url },
+        tracing: tracingUrl
+          ? v2
+            ? { enabled: true, internal_url: tracingUrl, use_grpc: true, provider: 'jaeger' }
+            : { enabled: true, in_cluster_url: tracingUrl, use_grpc: true }
+          : { enabled: false },
+      },
+    };
+    this.kiali = new Kiali(this, 'Resource', { metadata: { name, namespace }, spec });
+  }
+
+  caveats(): readonly string[] {
+    return this.auth === 'anonymous'
+      ? [
+          'auth: anonymous lets anyone who can reach Kiali act with its service account (read the mesh, change Istio config); use token or openid outside a local lab',
+        ]
+      : [];
+  }
+}

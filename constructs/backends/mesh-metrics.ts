@@ -1,0 +1,93 @@
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { MetricDefinition, MetricType } from '../metrics/metric-definition';
+import { MetricDimensions } from '../metrics/metric-dimensions';
+import { ProxyKind } from '../metrics/proxy-kind';
+import { StandardMetric } from '../metrics/standard-metrics';
+import { StatsInclusion } from '../stats/stats-inclusion';
+
+/** The `reporter` label of series a proxy kind writes: sidecars receiving report `destination`, senders and gateways `source` (facts B.2). */
+export type Reporter = 'source' | 'destination';
+
+/** A label a {@link MetricDimensions} added to a standard metric, as Prometheus sees it. */
+export interface AddedDimension {
+  /** The Prometheus metric, e.g. `istio_requests_total`. */
+  readonly metric: string;
+  readonly type: MetricType;
+  readonly label: string;
+  /** The reporters whose series carry the label; the others do not have it. */
+  readonly reporters: readonly Reporter[];
+}
+
+/** A metric a {@link MetricDefinition} created. */
+export interface CustomMetric {
+  /** e.g. `istio_get_calls`. */
+  readonly metric: string;
+  readonly type: MetricType;
+  readonly labels: readonly string[];
+  readonly reporters: readonly Reporter[];
+}
+
+/** The standard metrics exported as Prometheus histograms (`_bucket`, `_sum`, `_count`); the rest are counters. */
+const HISTOGRAMS: readonly StandardMetric[] = [
+  StandardMetric.REQUEST_DURATION_MILLISECONDS,
+  StandardMetric.REQUEST_BYTES,
+  StandardMetric.RESPONSE_BYTES,
+];
+
+export function reportersOf(proxies: readonly ProxyKind[]): Reporter[] {
+  const reporters = new Set<Reporter>();
+  for (const proxy of proxies) reporters.add(proxy === ProxyKind.INBOUND_SIDECAR ? 'destination' : 'source');
+  return (['destination', 'source'] as const).filter((r) => reporters.has(r));
+}
+
+/**
+ * What the mesh's metric constructs declare, read from the construct tree when the backends
+ * render (so dashboards and rules follow every declaration, wherever in the app it was made).
+ * Entries are sorted, so the output does not depend on declaration order.
+ */
+export class MeshMetrics {
+  constructor(private readonly mesh: IstioMesh) {}
+
+  /** Every label added to a standard metric, one entry per metric and label. */
+  addedDimensions(): AddedDimension[] {
+    const byKey = new Map<string, { metric: StandardMetric; label: string; reporters: Set<Reporter> }>();
+    for (const d of this.find(MetricDimensions)) {
+      for (const label of d.dimensionNames()) {
+        const key = `${d.metric} ${label}`;
+        const entry = byKey.get(key) ?? { metric: d.metric, label, reporters: new Set<Reporter>() };
+        for (const r of reportersOf(d.proxies)) entry.reporters.add(r);
+        byKey.set(key, entry);
+      }
+    }
+    return [...byKey.keys()].sort().map((key) => {
+      const e = byKey.get(key) as { metric: StandardMetric; label: string; reporters: Set<Reporter> };
+      return {
+        metric: `istio_${e.metric}`,
+        type: HISTOGRAMS.includes(e.metric) ? MetricType.HISTOGRAM : MetricType.COUNTER,
+        label: e.label,
+        reporters: (['destination', 'source'] as const).filter((r) => e.reporters.has(r)),
+      };
+    });
+  }
+
+  /** Every metric the mesh's definitions create. */
+  customMetrics(): CustomMetric[] {
+    return this.find(MetricDefinition)
+      .map((d) => ({
+        metric: d.prometheusName,
+        type: d.type,
+        labels: [...d.dimensionNames()].sort(),
+        reporters: reportersOf(d.proxies),
+      }))
+      .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+  }
+
+  /** Stats inclusions of the mesh (they add Envoy series that a scrape config must not prune). */
+  statsInclusions(): StatsInclusion[] {
+    return this.find(StatsInclusion);
+  }
+
+  private find<T extends { readonly mesh: IstioMesh }>(type: abstract new (...args: never[]) => T): T[] {
+    return this.mesh.node.root.node.findAll().filter((c): c is T & typeof c => c instanceof type && c.mesh === this.mesh);
+  }
+}

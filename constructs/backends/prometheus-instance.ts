@@ -1,0 +1,75 @@
+import { problem } from '../errors';
+import { isDnsLabel } from '../names';
+
+/** kube-prometheus-stack's chart name, which its `fullname` helper appends to the release name. */
+const CHART_NAME = 'kube-prometheus-stack';
+
+export interface KubePrometheusStackProps {
+  /**
+   * The Helm release name. kube-prometheus-stack's Prometheus selects ServiceMonitors, PodMonitors
+   * and PrometheusRules labelled `release: <release>` unless its `*SelectorNilUsesHelmValues` are
+   * false (facts E.3).
+   * @default 'prom' (the book's release)
+   */
+  readonly release?: string;
+  /**
+   * The namespace the chart is installed in; the monitors, rules and dashboards go there too.
+   * @default 'prometheus'
+   */
+  readonly namespace?: string;
+  /**
+   * The URL Kiali and Grafana query.
+   * @default - the chart's Prometheus Service: `http://<fullname>-prometheus.<namespace>:9090`
+   */
+  readonly url?: string;
+}
+
+/**
+ * The Prometheus that scrapes the mesh: where its monitors go, the label it selects them by, and
+ * the URL to query it at. Defined once, so the monitors, the recording rules, the dashboards'
+ * data source and Kiali all point at the same instance.
+ */
+export class PrometheusInstance {
+  /** A kube-prometheus-stack install, as the book sets it up (seed 003). */
+  static kubePrometheusStack(props: KubePrometheusStackProps = {}): PrometheusInstance {
+    const release = props.release ?? 'prom';
+    const namespace = props.namespace ?? 'prometheus';
+    return new PrometheusInstance(
+      namespace,
+      { release },
+      props.url ?? `http://${kubePrometheusStackFullname(release)}-prometheus.${namespace}:9090`,
+    );
+  }
+
+  private constructor(
+    /** Namespace of the Prometheus Operator objects this library emits. */
+    readonly namespace: string,
+    /** Labels that make the instance select an object. */
+    readonly selectorLabels: Readonly<Record<string, string>>,
+    readonly url: string,
+  ) {}
+
+  /** Problems with the instance's settings, for the construct that uses it. */
+  problems(field: string): string[] {
+    const problems: string[] = [];
+    if (!isDnsLabel(this.namespace)) problems.push(problem(`${field}.namespace`, this.namespace, 'a namespace name (RFC 1123 label)'));
+    const release = this.selectorLabels.release ?? '';
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(release) || release.length > 53) {
+      problems.push(problem(`${field}.release`, release, 'a Helm release name (lowercase RFC 1123 label, at most 53 characters)'));
+    }
+    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(this.url)) {
+      problems.push(problem(`${field}.url`, this.url, 'an http:// or https:// URL'));
+    }
+    return problems;
+  }
+}
+
+/**
+ * The chart's `kube-prometheus-stack.fullname`: the release name if it contains the chart name,
+ * else `<release>-kube-prometheus-stack`, truncated to 26 characters with a trailing `-` trimmed
+ * (prometheus-community/helm-charts charts/kube-prometheus-stack/templates/_helpers.tpl).
+ */
+export function kubePrometheusStackFullname(release: string): string {
+  const full = release.includes(CHART_NAME) ? release : `${release}-${CHART_NAME}`;
+  return full.slice(0, 26).replace(/-$/, '');
+}

@@ -1,0 +1,105 @@
+import { Lazy } from 'cdk8s';
+import { KubeConfigMap } from 'cdk8s-plus-27/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { problem, throwIfProblems } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { isDnsSubdomain } from '../names';
+import type { CaveatSource } from '../validate/sources';
+import { durationProblems } from './istio-component-monitor';
+import { MeshMetrics } from './mesh-metrics';
+import { ENVOY_STATS_JOB_RELABELINGS, envoyStatsPruning, scrapeRelabelConfig } from './relabel-rules';
+
+/** The ConfigMap key Prometheus reads with `--config.file=/etc/prometheus/prometheus.yml`. */
+export const PROMETHEUS_CONFIG_KEY = 'prometheus.yml';
+
+export interface PrometheusScrapeConfigProps {
+  /** The mesh whose sidecars are scraped; its stats inclusions are spared by the pruning. */
+  readonly mesh: IstioMesh;
+  /** Name of the ConfigMap. */
+  readonly name: string;
+  /** @default - the chart's namespace */
+  readonly namespace?: string;
+  /** @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** @default '15s' */
+  readonly scrapeInterval?: string;
+  /**
+   * Drop per-cluster and per-listener Envoy series of the mesh's own traffic after each scrape
+   * (seed 002's `metric_relabel_configs`), except clusters a stats inclusion asked for.
+   * @default true
+   */
+  readonly pruneEnvoyStats?: boolean;
+}
+
+/**
+ * A `prometheus.yml` for a Prometheus without the operator, as a ConfigMap to mount at
+ * `/etc/prometheus` (seed 002): the `envoy-stats` job discovers pods through the Kubernetes API
+ * and scrapes every `*-envoy-prom` port on 15090.
+ */
+export class PrometheusScrapeConfig extends Construct implements CaveatSource {
+  readonly configMap: KubeConfigMap;
+  private readonly metrics: MeshMetrics;
+  private readonly prune: boolean;
+
+  constructor(scope: Construct, id: string, props: PrometheusScrapeConfigProps) {
+    super(scope, id);
+    const scrapeInterval = props.scrapeInterval ?? '15s';
+    const problems: string[] = [];
+    if (!isDnsSubdomain(props.name)) problems.push(problem('name', props.name, 'a ConfigMap name (RFC 1123 subdomain)'));
+    problems.push(...durationProblems('scrapeInterval', scrapeInterval));
+    throwIfProblems(this, problems);
+    this.metrics = new MeshMetrics(props.mesh);
+    this.prune = props.pruneEnvoyStats ?? true;
+    this.configMap = new KubeConfigMap(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        ...(props.namespace ? { namespace: props.namespace } : {}),
+        ...(props.labels ? { labels: { ...props.labels } } : {}),
+      },
+      data: Lazy.any({ produce: () => ({ [PROMETHEUS_CONFIG_KEY]: stringify(this.config(scrapeInterval)) }) }),
+    });
+  }
+
+  /** The `prometheus.yml` document. */
+  config(scrapeInterval: string): Record<string, unknown> {
+    return {
+      global: { scrape_interval: scrapeInterval },
+      scrape_configs: [
+        {
+          job_name: 'envoy-stats',
+          metrics_path: '/stats/prometheus',
+          kubernetes_sd_configs: [{ role: 'pod' }],
+          relabel_configs: ENVOY_STATS_JOB_RELABELINGS.map(scrapeRelabelConfig),
+          ...(this.prune
+            ? { metric_relabel_configs: envoyStatsPruning(this.keptClusterPrefixes().kept).map(scrapeRelabelConfig) }
+            : {}),
+        },
+      ],
+    };
+  }
+
+  caveats(): readonly string[] {
+    if (!this.prune) return [];
+    const { unkept } = this.keptClusterPrefixes();
+    if (unkept.length === 0) return [];
+    return [
+      `pruneEnvoyStats drops Envoy series labelled cluster_name, tcp_prefix or listener_address of the mesh's own traffic; the stats inclusions ${unkept.join(', ')} are not cluster-name prefixes, so their series may be dropped (spare them with your own metric_relabel_configs, or set pruneEnvoyStats: false)`,
+    ];
+  }
+
+  /** Cluster-name prefixes of the mesh's `cluster.` stats inclusions, and the inclusions that are not such prefixes. */
+  private keptClusterPrefixes(): { kept: string[]; unkept: string[] } {
+    const kept: string[] = [];
+    const unkept: string[] = [];
+    for (const inclusion of this.metrics.statsInclusions()) {
+      const { inclusionPrefixes, inclusionSuffixes, inclusionRegexps } = inclusion.inclusion;
+      for (const prefix of inclusionPrefixes) {
+        if (prefix.startsWith('cluster.') && prefix.length > 'cluster.'.length) kept.push(prefix.slice('cluster.'.length));
+        else unkept.push(JSON.stringify(prefix));
+      }
+      for (const other of [...inclusionSuffixes, ...inclusionRegexps]) unkept.push(JSON.stringify(other));
+    }
+    return { kept: [...new Set(kept)].sort(), unkept: [...new Set(unkept)].sort() };
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Prometheus relabel rules, written once and rendered for either consumer: the Prometheus
+ * Operator's `relabelings` (camelCase) or a plain `prometheus.yml` (`relabel_configs`, snake_case).
+ */
+export interface RelabelRule {
+  readonly action?: 'replace' | 'keep' | 'drop' | 'labelmap' | 'labeldrop' | 'labelkeep';
+  readonly sourceLabels?: readonly string[];
+  readonly separator?: string;
+  readonly regex?: string;
+  readonly replacement?: string;
+  readonly targetLabel?: string;
+}
+
+/** A rule as a Prometheus Operator `RelabelConfig`, keys in the book's order. */
+export function operatorRelabeling(rule: RelabelRule): Record<string, unknown> {
+  return {
+    ...(rule.action ? { action: rule.action } : {}),
+    ...(rule.sourceLabels ? { sourceLabels: [...rule.sourceLabels] } : {}),
+    ...(rule.separator !== undefined ? { separator: rule.separator } : {}),
+    ...(rule.regex !== undefined ? { regex: rule.regex } : {}),
+    ...(rule.replacement !== undefined ? { replacement: rule.replacement } : {}),
+    ...(rule.targetLabel ? { targetLabel: rule.targetLabel } : {}),
+  };
+}
+
+/** A rule as a `prometheus.yml` `relabel_config`. */
+export function scrapeRelabelConfig(rule: RelabelRule): Record<string, unknown> {
+  return {
+    ...(rule.sourceLabels ? { source_labels: [...rule.sourceLabels] } : {}),
+    ...(rule.separator !== undefined ? { separator: rule.separator } : {}),
+    ...(rule.action ? { action: rule.action } : {}),
+    ...(rule.regex !== undefined ? { regex: rule.regex } : {}),
+    ...(rule.replacement !== undefined ? { replacement: rule.replacement } : {}),
+    ...(rule.targetLabel ? { target_label: rule.targetLabel } : {}),
+  };
+}
+
+const POD_PORT_ANNOTATION = '__meta_kubernetes_pod_annotation_prometheus_io_port';
+
+/** Keeps the istio-proxy container of pods that opt in with `prometheus.io/scrape` (set by the injector). */
+const ISTIO_PROXY_ONLY: readonly RelabelRule[] = [
+  { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
+  { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape'] },
+];
+
+/**
+ * The book's envoy-stats PodMonitor relabelings (seed 003, `ch7/pod-monitor-dp.yaml`, Istio 1.13's
+ * sample): the address is the discovered address with its port swapped for the
+ * `prometheus.io/port` annotation (15020, the agent's merged metrics, with prometheus merge on),
+ * pod labels are dropped, and `namespace` and `pod_name` are added.
+ */
+export const BOOK_POD_RELABELINGS: readonly RelabelRule[] = [
+  ...ISTIO_PROXY_ONLY,
+  {
+    sourceLabels: ['__address__', POD_PORT_ANNOTATION],
+    action: 'replace',
+    regex: '([^:]+)(?::\\d+)?;(\\d+)',
+    replacement: '$1:$2',
+    targetLabel: '__address__',
+  },
+  { action: 'labeldrop', regex: '__meta_kubernetes_pod_label_(.+)' },
+  { sourceLabels: ['__meta_kubernetes_namespace'], action: 'replace', targetLabel: 'namespace' },
+  { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod_name' },
+];
+
+/**
+ * The current upstream relabelings (facts E.3, samples/addons/extras/prometheus-operator.yaml
+ * @1.30.3): the address is built from the pod IP and the `prometheus.io/port` annotation, with one
+ * rule for IPv6 (bracketed) and one for IPv4, so dual-stack pods scrape too; the pod is labelled `pod`.
+ */
+export const DUAL_STACK_POD_RELABELINGS: readonly RelabelRule[] = [
+  ...ISTIO_PROXY_ONLY,
+  {
+    action: 'replace',
+    regex: '(\\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})',
+    replacement: '[$2]:$1',
+    sourceLabels: [POD_PORT_ANNOTATION, '__meta_kubernetes_pod_ip'],
+    targetLabel: '__address__',
+  },
+  {
+    action: 'replace',
+    regex: '(\\d+);((([0-9]+?)(\\.|$)){4})',
+    replacement: '$2:$1',
+    sourceLabels: [POD_PORT_ANNOTATION, '__meta_kubernetes_pod_ip'],
+    targetLabel: '__address__',
+  },
+  { action: 'labeldrop', regex: '__meta_kubernetes_pod_label_(.+)' },
+  { sourceLabels: ['__meta_kubernetes_namespace'], action: 'replace', targetLabel: 'namespace' },
+  { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod' },
+];
+
+/** Envoy's Prometheus port on every sidecar: 15090, named `http-envoy-prom` (facts E.3). */
+export const ENVOY_PROMETHEUS_PORT = 15090;
+
+/**
+ * The plain scrape job's relabelings (seed 002): every pod port named `*-envoy-prom`, scraped on
+ * 15090 directly, with the pod's labels copied and `namespace` and `pod_name` added.
+ */
+export const ENVOY_STATS_JOB_RELABELINGS: readonly RelabelRule[] = [
+  { sourceLabels: ['__meta_kubernetes_pod_container_port_name'], action: 'keep', regex: '.*-envoy-prom' },
+  {
+    sourceLabels: ['__address__', POD_PORT_ANNOTATION],
+    action: 'replace',
+    regex: '([^:]+)(?::\\d+)?;(\\d+)',
+    replacement: `$1:${ENVOY_PROMETHEUS_PORT}`,
+    targetLabel: '__address__',
+  },
+  { action: 'labelmap', regex: '__meta_kubernetes_pod_label_(.+)' },
+  { sourceLabels: ['__meta_kubernetes_namespace'], action: 'replace', targetLabel: 'namespace' },
+  { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod_name' },
+];
+
+/** The label that marks series a stats inclusion asked for, so pruning spares them; dropped afterwards. */
+const KEEP_LABEL = '__tmp_istio_stats_inclusion';
+/** Envoy cluster and listener series of the mesh's own traffic, which the book prunes (seed 002). */
+const PRUNED = '(outbound|inbound|prometheus_stats).*';
+
+/**
+ * The seed 002 `metric_relabel_configs` pruning: per-cluster and per-listener Envoy series are
+ * dropped. Clusters named by a stats inclusion prefix (`cluster.<name prefix>`) are marked first
+ * and spared, since the mesh asked Envoy to report them.
+ */
+export function envoyStatsPruning(keptClusterPrefixes: readonly string[]): RelabelRule[] {
+  if (keptClusterPrefixes.length === 0) {
+    return [
+      { sourceLabels: ['cluster_name'], regex: PRUNED, action: 'drop' },
+      { sourceLabels: ['tcp_prefix'], regex: PRUNED, action: 'drop' },
+      { sourceLabels: ['listener_address'], regex: '(.+)', action: 'drop' },
+    ];
+  }
+  const kept = [...new Set(keptClusterPrefixes)].sort().map((p) => `${escapeRegex(p)}.*`);
+  return [
+    {
+      sourceLabels: ['cluster_name'],
+      regex: kept.length === 1 ? (kept[0] as string) : `(${kept.join('|')})`,
+      replacement: 'true',
+      targetLabel: KEEP_LABEL,
+      action: 'replace',
+    },
+    { sourceLabels: [KEEP_LABEL, 'cluster_name'], regex: `;${PRUNED}`, action: 'drop' },
+    { sourceLabels: ['tcp_prefix'], regex: PRUNED, action: 'drop' },
+    { sourceLabels: ['listener_address'], regex: '(.+)', action: 'drop' },
+    { action: 'labeldrop', regex: KEEP_LABEL },
+  ];
+}
+
+/** Escapes RE2 metacharacters (Prometheus regexes are anchored RE2). */
+export function escapeRegex(value: string): string {
+  return value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}

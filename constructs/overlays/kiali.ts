@@ -1,0 +1,62 @@
+import { ApiObject, type ApiObjectMetadata, type GroupVersionKind } from 'cdk8s';
+import type { Construct } from 'constructs';
+
+/**
+ * Hand-written L1 for the kiali-operator's `kiali.io/v1alpha1` Kiali CR.
+ *
+ * No Kiali CRD is vendored, so this types only the fields the Kiali construct writes (kiali-operator
+ * `crd-docs/cr/kiali.io_v1alpha1_kiali.yaml`, facts E.4) and schemas/kiali.schema.json checks them.
+ * Field names are the CR's own snake_case. Which of them a release's Kiali has is the version
+ * policy's business (`kialiV1Cr`, `kialiV2Cr`).
+ */
+export class Kiali extends ApiObject {
+  static readonly GVK: GroupVersionKind = { apiVersion: 'kiali.io/v1alpha1', kind: 'Kiali' };
+
+  constructor(scope: Construct, id: string, props: KialiProps) {
+    super(scope, id, { ...Kiali.GVK, ...props });
+  }
+}
+
+export interface KialiProps {
+  readonly metadata?: ApiObjectMetadata;
+  readonly spec: KialiSpec;
+}
+
+export interface KialiSpec {
+  /** Namespace of the Istio control plane. */
+  readonly istio_namespace?: string;
+  readonly auth?: { readonly strategy: KialiAuthStrategy };
+  readonly deployment?: KialiDeployment;
+  readonly external_services?: KialiExternalServices;
+}
+
+/** `auth.strategy`: `anonymous` lets anyone who reaches Kiali read and change mesh config. */
+export type KialiAuthStrategy = 'anonymous' | 'token' | 'openid' | 'openshift' | 'header';
+
+export interface KialiDeployment {
+  /** Kiali 1: namespaces Kiali may read; `['**']` is all. Removed in Kiali 2. */
+  readonly accessible_namespaces?: readonly string[];
+  /** Whether Kiali gets a ClusterRole (all namespaces) rather than per-namespace Roles. */
+  readonly cluster_wide_access?: boolean;
+}
+
+export interface KialiExternalServices {
+  readonly prometheus?: {
+    readonly url: string;
+    readonly cache_enabled?: boolean;
+    /** Seconds. */
+    readonly cache_duration?: number;
+    /** Seconds. */
+    readonly cache_expiration?: number;
+  };
+  readonly tracing?: {
+    readonly enabled: boolean;
+    /** Kiali 1: the URL Kiali queries traces at. */
+    readonly in_cluster_url?: string;
+    /** Kiali 2: the URL Kiali queries traces at. */
+    readonly internal_url?: string;
+    readonly use_grpc?: boolean;
+    /** Kiali 2: `jaeger` or `tempo`. */
+    readonly provider?: 'jaeger' | 'tempo';
+  };
+}
