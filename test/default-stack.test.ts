@@ -27,11 +27,15 @@ function runMain(args: string[], env: Record<string, string> = {}) {
   return spawnSync(TSX, ['main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
 }
 
+/** One file per chart: the IstioOperator (istioctl input), the app namespace, the backends. */
+const DIST_FILES = ['istio-install.k8s.yaml', 'istioinaction.k8s.yaml', 'observability-backends.k8s.yaml'];
+
 /** The warnings every synth of the default stack prints (none of them fails the build). */
 const DEFAULT_WARNINGS =
   'warning: observability.yaml:10:1 [istio-install/mesh/Install/Resource] spec.meshConfig.defaultConfig.{proxyStatsMatcher,tracing}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)\n' +
-  'warning: observability.yaml:75:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager\'s tracing provider; Istio\'s own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)\n' +
-  'warning: observability.yaml:75:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"]: is read when a pod starts; after changing it, restart the workloads that use it\n';
+  'warning: observability.yaml:76:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager\'s tracing provider; Istio\'s own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)\n' +
+  'warning: observability.yaml:76:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"]: is read when a pod starts; after changing it, restart the workloads that use it\n' +
+  'warning: observability.yaml:95:3 [observability-backends/backends/jaeger] storage: badger on an emptyDir (the add-on and the seeds) keeps traces across container restarts only; deleting or rescheduling the pod loses them; use badger on a PersistentVolumeClaim to keep traces\n';
 
 afterEach(() => {
   for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -43,7 +47,7 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
     const run = runMain(['--out', out]);
     expect(run.stderr).toBe(DEFAULT_WARNINGS);
     expect(run.status).toBe(0);
-    expect(Object.keys(readTree(out))).toEqual(['istio-install.k8s.yaml', 'istioinaction.k8s.yaml']);
+    expect(Object.keys(readTree(out))).toEqual(DIST_FILES);
     expect(readTree(out)).toEqual(readTree(join(ROOT, 'dist')));
   });
 
@@ -80,6 +84,16 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
       'ServiceEntry/external-httpbin-org',
       'EnvoyFilter/attribute-gen-example',
       'ConfigMap/istio-custom-zipkin',
+      'ServiceMonitor/istio-component-monitor',
+      'PodMonitor/envoy-stats-monitor',
+      'PrometheusRule/istio-mesh-recording-rules',
+      'ConfigMap/istioinaction-prom',
+      'Deployment/jaeger',
+      'Service/tracing',
+      'Service/zipkin',
+      'Service/jaeger-collector',
+      'ConfigMap/istio-dashboards',
+      'Kiali/kiali',
     ]);
   });
 
@@ -142,7 +156,7 @@ describe('synthAtomically', () => {
     execFileSync('mkdir', ['-p', out]);
     writeFileSync(join(out, 'stale.k8s.yaml'), 'kind: Stale\n');
     await synthAtomically(out, defaultStack);
-    expect(Object.keys(readTree(out))).toEqual(['istio-install.k8s.yaml', 'istioinaction.k8s.yaml']);
+    expect(Object.keys(readTree(out))).toEqual(DIST_FILES);
   });
 
   it('leaves the folder and its parent untouched when validation fails', async () => {
@@ -165,11 +179,12 @@ describe('synthAtomically', () => {
   it('creates the folder, and its parents, when they do not exist yet', async () => {
     const out = join(tempDir(), 'deep', 'fresh');
     const report = await synthAtomically(out, defaultStack);
-    expect(Object.keys(readTree(out))).toHaveLength(2);
+    expect(Object.keys(readTree(out))).toEqual(DIST_FILES);
     expect(report.warnings.map((w) => w.rule)).toEqual([
       'restart-required',
       'deprecated-mechanism',
       'restart-required',
+      'backend-caveats',
     ]);
   });
 

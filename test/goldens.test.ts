@@ -48,7 +48,7 @@ describe.each(SCENARIOS)('scenario $name', (scenario) => {
   it(`on Istio ${SEED_VERSION} is semantically the seed manifest, except for the documented deviations`, async () => {
     const { yaml } = await render(scenario, SEED_VERSION);
     const seed = readFileSync(join(__dirname, 'seeds', `${scenario.name}.yaml`), 'utf8');
-    const result = compareToSeed(yaml ?? '', seed, 'istioinaction');
+    const result = compareToSeed(yaml ?? '', seed, scenario.seedNamespace ?? 'istioinaction');
     expect(result.missingObjects).toEqual([]);
     expect(result.extraObjects.sort()).toEqual(Object.keys(scenario.extraObjects).sort());
     expect(result.differences.map((d) => `${d.object} ${d.path}`).sort()).toEqual(

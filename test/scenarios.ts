@@ -1,5 +1,14 @@
 import { type App, Chart } from 'cdk8s';
 import { AttributeGen } from '../constructs/attributes/attribute-gen';
+import { EnvoyStatsMonitor } from '../constructs/backends/envoy-stats-monitor';
+import { IstioComponentMonitor } from '../constructs/backends/istio-component-monitor';
+import { IstioDashboards } from '../constructs/backends/istio-dashboards';
+import { JaegerAllInOne } from '../constructs/backends/jaeger-all-in-one';
+import { JaegerStorage } from '../constructs/backends/jaeger-storage';
+import { KialiDashboard } from '../constructs/backends/kiali-dashboard';
+import { MeshRecordingRules } from '../constructs/backends/mesh-recording-rules';
+import { PrometheusInstance } from '../constructs/backends/prometheus-instance';
+import { PrometheusScrapeConfig } from '../constructs/backends/prometheus-scrape-config';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
 import { statsdSinkOverride } from '../constructs/bootstrap/envoy-bootstrap';
 import { BookRecipes } from '../constructs/demo/book-recipes';
@@ -42,6 +51,8 @@ export interface Scenario {
   readonly build: (app: App, istioVersion: string) => void;
   /** Whether `test/seeds/<name>.yaml` holds the seed's manifest (seed 002's Mixer-era intents have none). */
   readonly seed: boolean;
+  /** The namespace the seed's objects are applied to when they name none. @default 'istioinaction' */
+  readonly seedNamespace?: string;
   /** Objects we emit that the seed file does not contain, with the reason. */
   readonly extraObjects: Readonly<Record<string, string>>;
   /** Every difference that remains after normalization; any other difference fails. */
@@ -100,6 +111,90 @@ function demoMesh(app: App, istioVersion: string, profile?: string): IstioMesh {
 
 function webappOnly(app: App) {
   return new IstioInActionApp(appChart(app), 'app', { catalog: false }).webapp.deployment;
+}
+
+/** The backends' chart: no default namespace, every backend object names its own. */
+function backendsChart(app: App): Chart {
+  return new Chart(app, 'observability-backends', { disableResourceNameHashes: true });
+}
+
+/** kube-prometheus-stack as the book installs it: release `prom` in namespace `prometheus` (seed 003). */
+const BOOK_PROMETHEUS = PrometheusInstance.kubePrometheusStack({ release: 'prom', namespace: 'prometheus' });
+
+/** Why the Jaeger add-on's pod differs from the seed: it is hardened, and its storage is explicit. */
+const JAEGER_DEVIATIONS: Deviation[] = [
+  { object: 'Deployment/jaeger', path: 'spec.template.metadata.labels["cdk8s.io/metadata.addr"]', why: PLUS_LABEL },
+  {
+    object: 'Deployment/jaeger',
+    path: 'spec.template.spec.automountServiceAccountToken',
+    ours: false,
+    why: 'Jaeger never calls the Kubernetes API, so its pod gets no API token',
+  },
+  {
+    object: 'Deployment/jaeger',
+    path: 'spec.template.spec.securityContext',
+    ours: { fsGroup: 10001, runAsGroup: 10001, runAsNonRoot: true, runAsUser: 10001 },
+    why: "the add-on runs with the image's user unchecked; we require non-root, as Jaeger's images' user 10001, and let it own the badger volume",
+  },
+  {
+    object: 'Deployment/jaeger',
+    path: 'spec.template.spec.containers[0].securityContext',
+    ours: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup: 10001,
+      runAsNonRoot: true,
+      runAsUser: 10001,
+    },
+    why: 'no privilege escalation and a read-only root filesystem: Jaeger writes only to its storage volume',
+  },
+  {
+    object: 'Deployment/jaeger',
+    path: 'spec.template.spec.containers[0].resources.requests.memory',
+    ours: '128Mi',
+    why: 'the add-on requests CPU only; a memory request lets the scheduler place it',
+  },
+  {
+    object: 'Deployment/jaeger',
+    path: 'spec.template.spec.containers[0].resources.limits',
+    ours: { memory: '1024Mi' },
+    why: 'bounds memory, so a trace burst restarts Jaeger instead of starving the node',
+  },
+  {
+    object: 'Deployment/jaeger',
+    path: 'spec.template.spec.containers[0].env',
+    why: 'MEMORY_MAX_TRACES is dropped: it configures the memory store, and this storage is badger (JaegerStorage.memory sets it)',
+  },
+];
+
+/**
+ * Metric declarations every target release can express, for the backends that follow them: the
+ * book's source_mesh_id dimension and get_calls metric, the upstream_operation dimension from the
+ * attribute generator, and a request_host label on the request duration histogram (inbound only).
+ */
+function declaredMetrics(app: App, mesh: IstioMesh): void {
+  const chart = appChart(app);
+  new MetricDimensions(chart, 'requests-dimensions', {
+    mesh,
+    metric: StandardMetric.REQUESTS_TOTAL,
+    dimensions: { source_mesh_id: BookRecipes.requestDimensions.source_mesh_id },
+    tagsToRemove: BookRecipes.removedRequestTags,
+  });
+  const generator = new AttributeGen(chart, 'attribute-gen', { mesh, name: 'attribute-gen-example' });
+  const operation = generator.addAttribute(BookRecipes.operationIdAttribute, BookRecipes.operationIdRules);
+  new MetricDimensions(chart, 'requests-operation', {
+    mesh,
+    metric: StandardMetric.REQUESTS_TOTAL,
+    proxies: [ProxyKind.OUTBOUND_SIDECAR],
+    dimensions: { upstream_operation: operation },
+  });
+  new MetricDimensions(chart, 'duration-host', {
+    mesh,
+    metric: StandardMetric.REQUEST_DURATION_MILLISECONDS,
+    proxies: [ProxyKind.INBOUND_SIDECAR],
+    dimensions: { request_host: 'request.host' },
+  });
+  new MetricDefinition(chart, 'get-calls', { mesh, ...BookRecipes.getCalls });
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -358,5 +453,106 @@ export const SCENARIOS: readonly Scenario[] = [
     seed: false,
     extraObjects: {},
     deviations: [],
+  },
+  {
+    name: 'prometheus-operator-monitors',
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
+      const chart = backendsChart(app);
+      new IstioComponentMonitor(chart, 'istio-component-monitor', { prometheus: BOOK_PROMETHEUS });
+      new EnvoyStatsMonitor(chart, 'envoy-stats-monitor', { mesh, prometheus: BOOK_PROMETHEUS });
+    },
+    seed: true,
+    extraObjects: {},
+    deviations: [],
+  },
+  {
+    name: 'prometheus-scrape-config',
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
+      new PrometheusScrapeConfig(backendsChart(app), 'scrape-config', {
+        mesh,
+        name: 'istioinaction-prom',
+        namespace: 'prometheus',
+        labels: { source: 'istioinaction' },
+      });
+    },
+    seed: true,
+    seedNamespace: 'prometheus',
+    extraObjects: {},
+    deviations: [
+      {
+        object: 'ConfigMap/istioinaction-prom',
+        path: 'data["prometheus.yml"].scrape_configs[0].metric_relabel_configs',
+        ours: [
+          { source_labels: ['cluster_name'], action: 'drop', regex: '(outbound|inbound|prometheus_stats).*' },
+          { source_labels: ['tcp_prefix'], action: 'drop', regex: '(outbound|inbound|prometheus_stats).*' },
+          { source_labels: ['listener_address'], action: 'drop', regex: '(.+)' },
+        ],
+        why: 'seed 002 prints this pruning right after the ConfigMap ("some metrics should be pruned"); we put it in the job',
+      },
+    ],
+  },
+  {
+    name: 'recording-rules',
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
+      declaredMetrics(app, mesh);
+      new MeshRecordingRules(backendsChart(app), 'recording-rules', { mesh, prometheus: BOOK_PROMETHEUS });
+    },
+    seed: false,
+    extraObjects: {},
+    deviations: [],
+  },
+  {
+    name: 'grafana-dashboards',
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
+      declaredMetrics(app, mesh);
+      new IstioDashboards(backendsChart(app), 'dashboards', { mesh, namespace: 'prometheus' });
+    },
+    seed: false,
+    extraObjects: {},
+    deviations: [],
+  },
+  {
+    name: 'jaeger',
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
+      new JaegerAllInOne(backendsChart(app), 'jaeger', { mesh, storage: JaegerStorage.badgerOnEmptyDir() });
+    },
+    seed: true,
+    extraObjects: {},
+    deviations: JAEGER_DEVIATIONS,
+  },
+  {
+    name: 'kiali',
+    build: (app, version) => {
+      const mesh = demoMesh(app, version);
+      const chart = backendsChart(app);
+      const jaeger = new JaegerAllInOne(chart, 'jaeger', { mesh, storage: JaegerStorage.badgerOnEmptyDir() });
+      new KialiDashboard(chart, 'kiali', { mesh, prometheus: BOOK_PROMETHEUS, jaeger });
+    },
+    seed: true,
+    extraObjects: {
+      'Deployment/jaeger': 'the Jaeger Kiali reads traces from (the jaeger scenario compares it with the seed)',
+      'Service/tracing': 'the Jaeger Kiali reads traces from',
+      'Service/zipkin': 'the Jaeger Kiali reads traces from',
+      'Service/jaeger-collector': 'the Jaeger Kiali reads traces from',
+    },
+    deviations: [
+      {
+        object: 'Kiali/kiali',
+        path: 'spec.auth.strategy',
+        ours: 'token',
+        why: 'anonymous lets anyone who reaches Kiali act with its service account; token is the default, anonymous must be asked for',
+      },
+      {
+        object: 'Kiali/kiali',
+        path: 'spec.istio_component_namespaces',
+        ours: undefined,
+        why: "removed from Kiali in 2021 (kiali/kiali#4109), before Istio 1.17's Kiali 1.63; the Prometheus URL says where Prometheus is",
+      },
+    ],
   },
 ];

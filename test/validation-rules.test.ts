@@ -64,6 +64,8 @@ describe('every rule on the default stack', () => {
       'version-adaptation': 0,
       'restart-required': 2,
       'deprecated-mechanism': 1,
+      'backend-caveats': 1,
+      'tracing-backend-address': 0,
     });
   });
 });

@@ -1,8 +1,5 @@
 import { Construct } from 'constructs';
-import {
-  PodMonitor,
-  type PodMonitorSpecPodMetricsEndpointsRelabelings,
-} from '../../imports/monitoring.coreos.com';
+import { PodMonitor, type PodMonitorSpecPodMetricsEndpointsRelabelings } from '../../imports/monitoring.coreos.com';
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';

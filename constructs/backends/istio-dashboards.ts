@@ -1,3 +1,4 @@
+import { LegendDisplayMode, LegendPlacement, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import {
   DashboardBuilder,
   DashboardCursorSync,
@@ -6,7 +7,6 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { LegendDisplayMode, LegendPlacement, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import { Lazy } from 'cdk8s';
 import { KubeConfigMap } from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
@@ -28,7 +28,8 @@ import {
 
 /** Grafana's range for `rate()`: at least four scrape intervals. */
 const RATE = '$__rate_interval';
-const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
+/** The dashboard's data source variable (Grafana reads `$name` as a variable reference). */
+const DATASOURCE = { type: 'prometheus', uid: '$datasource' };
 /** The ConfigMap key of the generated dashboard. */
 export const WORKLOADS_DASHBOARD_KEY = 'istio-workloads.json';
 
@@ -70,12 +71,15 @@ export class IstioDashboards extends Construct {
     const label = props.sidecarLabel ?? { name: 'grafana_dashboard', value: '1' };
     const problems: string[] = [];
     if (!isDnsSubdomain(name)) problems.push(problem('name', name, 'a ConfigMap name (RFC 1123 subdomain)'));
-    if (!isDnsLabel(props.namespace)) problems.push(problem('namespace', props.namespace, 'a namespace name (RFC 1123 label)'));
+    if (!isDnsLabel(props.namespace))
+      problems.push(problem('namespace', props.namespace, 'a namespace name (RFC 1123 label)'));
     throwIfProblems(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
     this.configMap = new KubeConfigMap(this, 'Resource', {
       metadata: { name, namespace: props.namespace, labels: { [label.name]: label.value } },
-      data: Lazy.any({ produce: () => ({ [WORKLOADS_DASHBOARD_KEY]: `${JSON.stringify(this.dashboard(), null, 2)}\n` }) }),
+      data: Lazy.any({
+        produce: () => ({ [WORKLOADS_DASHBOARD_KEY]: `${JSON.stringify(this.dashboard(), null, 2)}\n` }),
+      }),
     });
   }
 
@@ -85,7 +89,11 @@ export class IstioDashboards extends Construct {
     const by = workloadLabels('destination');
     const legend = legendFor('destination');
     const standard: DashboardPanel[] = [
-      { title: 'Request rate', unit: 'reqps', queries: [{ expr: sumRate('istio_requests_total', by, dst, RATE), legend }] },
+      {
+        title: 'Request rate',
+        unit: 'reqps',
+        queries: [{ expr: sumRate('istio_requests_total', by, dst, RATE), legend }],
+      },
       {
         title: 'Error ratio (5xx)',
         unit: 'percentunit',
@@ -158,7 +166,12 @@ export class IstioDashboards extends Construct {
           .title(panel.title)
           .datasource(DATASOURCE)
           .unit(panel.unit)
-          .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom));
+          .legend(
+            new VizLegendOptionsBuilder()
+              .showLegend(true)
+              .displayMode(LegendDisplayMode.List)
+              .placement(LegendPlacement.Bottom),
+          );
         panel.queries.forEach((q, i) => {
           p.withTarget(
             new DataqueryBuilder()

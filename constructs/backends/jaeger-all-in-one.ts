@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -59,9 +60,12 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
     this.basePath = props.basePath ?? '/jaeger';
     const inferred = generationOf(image);
     const problems = props.storage.problems('storage');
-    if (!isDnsLabel(this.namespace)) problems.push(problem('namespace', this.namespace, 'a namespace name (RFC 1123 label)'));
+    if (!isDnsLabel(this.namespace))
+      problems.push(problem('namespace', this.namespace, 'a namespace name (RFC 1123 label)'));
     if (typeof image !== 'string' || !/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(image)) {
-      problems.push(problem('image', image, 'a container image reference such as "docker.io/jaegertracing/all-in-one:1.35"'));
+      problems.push(
+        problem('image', image, 'a container image reference such as "docker.io/jaegertracing/all-in-one:1.35"'),
+      );
     }
     if (props.generation !== undefined && props.generation !== 'v1-all-in-one' && props.generation !== 'v2') {
       problems.push(problem('generation', props.generation, 'one of v1-all-in-one, v2'));
@@ -73,23 +77,33 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
         }),
       );
     }
-    if (!/^\/[\w./-]*$/.test(this.basePath)) problems.push(problem('basePath', this.basePath, 'a URL path starting with /'));
+    if (!/^\/[\w./-]*$/.test(this.basePath))
+      problems.push(problem('basePath', this.basePath, 'a URL path starting with /'));
     throwIfProblems(this, problems);
     this.generation = props.generation ?? (inferred as JaegerGeneration);
     this.storage = props.storage;
 
     const v2 = this.generation === 'v2';
     const metricsPort = v2 ? 8888 : 14269;
-    const health = v2 ? kplus.Probe.fromHttpGet('/status', { port: 13133 }) : kplus.Probe.fromHttpGet('/', { port: 14269 });
+    const health = v2
+      ? kplus.Probe.fromHttpGet('/status', { port: 13133 })
+      : kplus.Probe.fromHttpGet('/', { port: 14269 });
     const mounts: kplus.VolumeMount[] = [];
     const data = props.storage.volume(this);
     if (data) mounts.push({ path: BADGER_MOUNT, volume: data });
+    let configHash: string | undefined;
     if (v2) {
+      const text = stringify(this.v2Config());
+      // A changed config rolls the pod: the template carries the config's hash.
+      configHash = createHash('sha256').update(text).digest('hex');
       const config = new kplus.ConfigMap(this, 'Config', {
         metadata: { name: 'jaeger', namespace: this.namespace, labels: LABELS },
-        data: { 'config.yaml': stringify(this.v2Config()) },
+        data: { 'config.yaml': text },
       });
-      mounts.push({ path: CONFIG_DIR, volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', config, { name: 'jaeger-configuration' }) });
+      mounts.push({
+        path: CONFIG_DIR,
+        volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', config, { name: 'jaeger-configuration' }),
+      });
     }
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
@@ -99,7 +113,11 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
       ...(props.storage.exclusive ? { strategy: kplus.DeploymentStrategy.recreate() } : {}),
       podMetadata: {
         labels: { ...LABELS, 'sidecar.istio.io/inject': 'false' },
-        annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort) },
+        annotations: {
+          'prometheus.io/scrape': 'true',
+          'prometheus.io/port': String(metricsPort),
+          ...(configHash ? { 'checksum/config': configHash } : {}),
+        },
       },
       securityContext: { ensureNonRoot: true, user: JAEGER_UID, group: JAEGER_UID, fsGroup: JAEGER_UID },
       automountServiceAccountToken: false,
@@ -107,6 +125,7 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
         {
           name: 'jaeger',
           image,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
           ...(v2
             ? { args: ['--config', `${CONFIG_DIR}/config.yaml`] }
             : {
@@ -189,7 +208,10 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
 
   /** Service addresses (`name.namespace:port`) spans can be sent to. */
   get receiverAddresses(): readonly string[] {
-    const otlp = this.generation === 'v2' ? [`jaeger-collector.${this.namespace}:4317`, `jaeger-collector.${this.namespace}:4318`] : [];
+    const otlp =
+      this.generation === 'v2'
+        ? [`jaeger-collector.${this.namespace}:4317`, `jaeger-collector.${this.namespace}:4318`]
+        : [];
     return [this.zipkinAddress, `jaeger-collector.${this.namespace}:9411`, ...otlp];
   }
 
@@ -208,11 +230,18 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
       service: {
         extensions: ['jaeger_storage', 'jaeger_query', 'healthcheckv2'],
         pipelines: {
-          traces: { receivers: ['otlp', 'jaeger', 'zipkin'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] },
+          traces: {
+            receivers: ['otlp', 'jaeger', 'zipkin'],
+            processors: ['batch'],
+            exporters: ['jaeger_storage_exporter'],
+          },
         },
         telemetry: {
           resource: { 'service.name': 'jaeger' },
-          metrics: { level: 'detailed', readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: 8888 } } } }] },
+          metrics: {
+            level: 'detailed',
+            readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: 8888 } } } }],
+          },
           logs: { level: 'info' },
         },
       },

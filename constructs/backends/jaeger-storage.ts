@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import type { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { problem } from '../errors';

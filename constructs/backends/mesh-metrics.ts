@@ -88,6 +88,8 @@ export class MeshMetrics {
   }
 
   private find<T extends { readonly mesh: IstioMesh }>(type: abstract new (...args: never[]) => T): T[] {
-    return this.mesh.node.root.node.findAll().filter((c): c is T & typeof c => c instanceof type && c.mesh === this.mesh);
+    return this.mesh.node.root.node
+      .findAll()
+      .filter((c): c is T & typeof c => c instanceof type && c.mesh === this.mesh);
   }
 }

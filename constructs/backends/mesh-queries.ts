@@ -27,7 +27,13 @@ export function sumRate(metric: string, by: readonly string[], selector: string,
 }
 
 /** `histogram_quantile(q, sum by (..., le) (rate(metric_bucket{sel}[window])))`. */
-export function quantile(q: number, histogram: string, by: readonly string[], selector: string, window: string): string {
+export function quantile(
+  q: number,
+  histogram: string,
+  by: readonly string[],
+  selector: string,
+  window: string,
+): string {
   return `histogram_quantile(${q}, ${sumRate(`${histogram}_bucket`, [...by, 'le'], selector, window)})`;
 }
 

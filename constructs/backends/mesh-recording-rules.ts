@@ -70,7 +70,10 @@ export class MeshRecordingRules extends Construct {
           produce: () =>
             this.groups().map((g) => ({
               name: g.name,
-              rules: g.rules.map((r) => ({ record: r.record, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
+              rules: g.rules.map((r) => ({
+                record: r.record,
+                expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
+              })),
             })),
         }),
       },
@@ -90,9 +93,12 @@ export class MeshRecordingRules extends Construct {
         record: `workload:istio_request_duration_milliseconds_bucket:${rate}`,
         expr: sumRate('istio_request_duration_milliseconds_bucket', [...BOTH_WORKLOADS, 'le'], '', w),
       },
-      ...['istio_request_bytes_sum', 'istio_response_bytes_sum', 'istio_tcp_sent_bytes_total', 'istio_tcp_received_bytes_total'].map(
-        (metric) => ({ record: `workload:${metric}:${rate}`, expr: sumRate(metric, BOTH_WORKLOADS, '', w) }),
-      ),
+      ...[
+        'istio_request_bytes_sum',
+        'istio_response_bytes_sum',
+        'istio_tcp_sent_bytes_total',
+        'istio_tcp_received_bytes_total',
+      ].map((metric) => ({ record: `workload:${metric}:${rate}`, expr: sumRate(metric, BOTH_WORKLOADS, '', w) })),
     ];
     const custom: RecordingRule[] = [];
     for (const d of this.metrics.addedDimensions()) {
@@ -100,7 +106,10 @@ export class MeshRecordingRules extends Construct {
       const histogram = d.type === MetricType.HISTOGRAM;
       const metric = histogram ? `${d.metric}_bucket` : d.metric;
       const by = [...workloadLabels(reporter), d.label, ...(histogram ? ['le'] : [])];
-      custom.push({ record: `workload_${d.label}:${metric}:${rate}`, expr: sumRate(metric, by, reporterSelector(reporter), w) });
+      custom.push({
+        record: `workload_${d.label}:${metric}:${rate}`,
+        expr: sumRate(metric, by, reporterSelector(reporter), w),
+      });
     }
     for (const m of this.metrics.customMetrics()) {
       const reporter = preferredReporter(m.reporters);

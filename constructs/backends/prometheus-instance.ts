@@ -52,10 +52,13 @@ export class PrometheusInstance {
   /** Problems with the instance's settings, for the construct that uses it. */
   problems(field: string): string[] {
     const problems: string[] = [];
-    if (!isDnsLabel(this.namespace)) problems.push(problem(`${field}.namespace`, this.namespace, 'a namespace name (RFC 1123 label)'));
+    if (!isDnsLabel(this.namespace))
+      problems.push(problem(`${field}.namespace`, this.namespace, 'a namespace name (RFC 1123 label)'));
     const release = this.selectorLabels.release ?? '';
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(release) || release.length > 53) {
-      problems.push(problem(`${field}.release`, release, 'a Helm release name (lowercase RFC 1123 label, at most 53 characters)'));
+      problems.push(
+        problem(`${field}.release`, release, 'a Helm release name (lowercase RFC 1123 label, at most 53 characters)'),
+      );
     }
     if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(this.url)) {
       problems.push(problem(`${field}.url`, this.url, 'an http:// or https:// URL'));

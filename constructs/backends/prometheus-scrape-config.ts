@@ -46,7 +46,8 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
     super(scope, id);
     const scrapeInterval = props.scrapeInterval ?? '15s';
     const problems: string[] = [];
-    if (!isDnsSubdomain(props.name)) problems.push(problem('name', props.name, 'a ConfigMap name (RFC 1123 subdomain)'));
+    if (!isDnsSubdomain(props.name))
+      problems.push(problem('name', props.name, 'a ConfigMap name (RFC 1123 subdomain)'));
     problems.push(...durationProblems('scrapeInterval', scrapeInterval));
     throwIfProblems(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
@@ -95,7 +96,8 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
     for (const inclusion of this.metrics.statsInclusions()) {
       const { inclusionPrefixes, inclusionSuffixes, inclusionRegexps } = inclusion.inclusion;
       for (const prefix of inclusionPrefixes) {
-        if (prefix.startsWith('cluster.') && prefix.length > 'cluster.'.length) kept.push(prefix.slice('cluster.'.length));
+        if (prefix.startsWith('cluster.') && prefix.length > 'cluster.'.length)
+          kept.push(prefix.slice('cluster.'.length));
         else unkept.push(JSON.stringify(prefix));
       }
       for (const other of [...inclusionSuffixes, ...inclusionRegexps]) unkept.push(JSON.stringify(other));

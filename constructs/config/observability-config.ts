@@ -31,7 +31,7 @@ export interface ObservabilityConfig {
   readonly zipkinTracers?: Readonly<
     Record<
       string,
-      { readonly target: TargetConfig; readonly address: string; readonly provider?: string; readonly path?: string }
+      { readonly target: TargetConfig; readonly address?: string; readonly provider?: string; readonly path?: string }
     >
   >;
   readonly openTelemetryTracers?: Readonly<
@@ -39,7 +39,7 @@ export interface ObservabilityConfig {
       string,
       {
         readonly target: TargetConfig;
-        readonly address: string;
+        readonly address?: string;
         readonly provider?: string;
         readonly httpPath?: string;
       }
@@ -47,6 +47,48 @@ export interface ObservabilityConfig {
   >;
   readonly customTraceTags?: Readonly<Record<string, CustomTraceTagsConfig>>;
   readonly bootstrapOverrides?: Readonly<Record<string, BootstrapOverrideConfig>>;
+  readonly backends?: BackendsConfig;
+}
+
+/** The backends that collect and show the mesh's telemetry (chart `observability-backends`). */
+export interface BackendsConfig {
+  readonly prometheus?: { readonly release?: string; readonly namespace?: string; readonly url?: string };
+  readonly prometheusOperator?:
+    | false
+    | {
+        readonly interval?: string;
+        readonly podMonitorRelabeling?: 'book' | 'dual-stack';
+        readonly recordingRules?: boolean;
+      };
+  readonly scrapeConfig?: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly scrapeInterval?: string;
+    readonly pruneEnvoyStats?: boolean;
+  };
+  readonly jaeger?: {
+    readonly storage:
+      | { readonly memory: { readonly maxTraces?: number } }
+      | { readonly badger: 'emptyDir' | { readonly claimName: string } };
+    readonly namespace?: string;
+    readonly image?: string;
+    readonly generation?: 'v1-all-in-one' | 'v2';
+  };
+  readonly grafana?:
+    | false
+    | {
+        readonly name?: string;
+        readonly namespace?: string;
+        readonly sidecarLabel?: { readonly name: string; readonly value: string };
+      };
+  readonly kiali?:
+    | false
+    | {
+        readonly name?: string;
+        readonly namespace?: string;
+        readonly auth?: 'token' | 'openid' | 'openshift' | 'header' | 'anonymous';
+      };
 }
 
 export interface StatsInclusionConfig {

@@ -3,6 +3,9 @@ import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AttributeGen, type WasmPhase } from '../attributes/attribute-gen';
 import type { DimensionValue, GeneratedAttribute } from '../attributes/generated-attribute';
+import { JaegerStorage } from '../backends/jaeger-storage';
+import { ObservabilityBackends } from '../backends/observability-backends';
+import { PrometheusInstance } from '../backends/prometheus-instance';
 import { BootstrapOverride } from '../bootstrap/bootstrap-override';
 import {
   combineBootstrapOverrides,
@@ -12,6 +15,7 @@ import {
   zipkinTracingOverride,
 } from '../bootstrap/envoy-bootstrap';
 import type {
+  BackendsConfig,
   CustomTagConfigEntry,
   ObservabilityConfig,
   TargetConfig,
@@ -55,6 +59,8 @@ export interface ObservabilityStackProps {
  */
 export class ObservabilityStack extends Construct {
   readonly mesh?: IstioMesh;
+  /** The backends, when the config declares `backends`. */
+  readonly backends?: ObservabilityBackends;
   /** Problems the constructs found in the config's values, one per line, with the piece's location. */
   readonly inputFindings: Finding[] = [];
   /** Config location of each construct path, for findings of later rules. */
@@ -72,6 +78,11 @@ export class ObservabilityStack extends Construct {
       disableResourceNameHashes: true,
     });
     const chart = new Chart(scope, config.namespace, { namespace: config.namespace, disableResourceNameHashes: true });
+    // Backends live in their own namespaces (prometheus, istio-system), which each object names.
+    const backendsChart = config.backends
+      ? new Chart(scope, 'observability-backends', { disableResourceNameHashes: true })
+      : undefined;
+    const charts = [installChart, chart, ...(backendsChart ? [backendsChart] : [])];
 
     /**
      * Runs one piece. A refused piece is recorded, whatever it had added to the charts is removed
@@ -80,12 +91,12 @@ export class ObservabilityStack extends Construct {
     const piece = (keyPath: readonly (string | number)[], constructPath: string, build: () => void): void => {
       const location = locate(keyPath);
       if (location) this.locations.set(constructPath, location);
-      const before = new Set([...installChart.node.children, ...chart.node.children]);
+      const before = new Set(charts.flatMap((c) => c.node.children));
       try {
         build();
       } catch (error) {
         if (!(error instanceof ObservabilityConfigError)) throw error;
-        for (const scope of [installChart, chart]) {
+        for (const scope of charts) {
           for (const child of scope.node.children) if (!before.has(child)) scope.node.tryRemoveChild(child.node.id);
         }
         // Refusals raised by the stack itself (an unknown workload) belong to the piece, not the chart.
@@ -123,6 +134,58 @@ export class ObservabilityStack extends Construct {
         }
       });
     }
+
+    let backends: ObservabilityBackends | undefined;
+    if (config.backends && backendsChart) {
+      const b = config.backends;
+      const chartOf = backendsChart;
+      piece(['backends'], `${backendsChart.node.path}/backends`, () => {
+        backends = new ObservabilityBackends(chartOf, 'backends', {
+          mesh: m,
+          prometheus: PrometheusInstance.kubePrometheusStack(b.prometheus),
+          prometheusOperator: b.prometheusOperator,
+          scrapeConfig: b.scrapeConfig,
+          jaeger: b.jaeger && { ...b.jaeger, storage: jaegerStorage(b.jaeger.storage) },
+          grafana: b.grafana,
+          kiali: b.kiali,
+        });
+        // Findings of each backend point at its own key in the config.
+        const keys: Record<string, keyof BackendsConfig> = {
+          'istio-component-monitor': 'prometheusOperator',
+          'envoy-stats-monitor': 'prometheusOperator',
+          'recording-rules': 'prometheusOperator',
+          'scrape-config': 'scrapeConfig',
+          jaeger: 'jaeger',
+          dashboards: 'grafana',
+          kiali: 'kiali',
+        };
+        for (const child of backends.node.children) {
+          const key = keys[child.node.id];
+          const location = key && b[key] !== undefined ? locate(['backends', key]) : undefined;
+          if (location) this.locations.set(child.node.path, location);
+        }
+      });
+    }
+    this.backends = backends;
+    /** A tracer's address, or the generated Jaeger's when the config leaves it out. */
+    const tracerAddress = (given: string | undefined, kind: 'zipkin' | 'otlp', field: string): string => {
+      if (given !== undefined) return given;
+      const jaeger = backends?.jaeger;
+      const address = kind === 'zipkin' ? jaeger?.zipkinAddress : jaeger?.otlpGrpcAddress;
+      if (address) return address;
+      throw new ObservabilityConfigError(chart, [
+        problem(
+          field,
+          undefined,
+          kind === 'zipkin' ? 'host:port of a Zipkin collector' : 'service.namespace:port of an OTLP/gRPC collector',
+          {
+            what: !jaeger
+              ? 'is required when backends.jaeger is not declared'
+              : `is required: the generated Jaeger (${jaeger.generation}) has no OTLP receiver`,
+          },
+        ),
+      ]);
+    };
 
     const target = (t: TargetConfig, field: string): ProxyTarget => {
       if (t === 'mesh') return ProxyTarget.mesh();
@@ -198,7 +261,7 @@ export class ObservabilityStack extends Construct {
         new ZipkinTracer(chart, id, {
           mesh: m,
           target: target(z.target, 'target'),
-          address: z.address,
+          address: tracerAddress(z.address, 'zipkin', 'address'),
           provider: z.provider,
           path: z.path,
         });
@@ -209,7 +272,7 @@ export class ObservabilityStack extends Construct {
         new OpenTelemetryTracer(chart, id, {
           mesh: m,
           target: target(o.target, 'target'),
-          address: o.address,
+          address: tracerAddress(o.address, 'otlp', 'address'),
           provider: o.provider,
           httpPath: o.httpPath,
         });
@@ -275,6 +338,13 @@ export class ObservabilityStack extends Construct {
       ),
     ]);
   }
+}
+
+function jaegerStorage(storage: NonNullable<BackendsConfig['jaeger']>['storage']): JaegerStorage {
+  if ('memory' in storage) return JaegerStorage.memory(storage.memory);
+  return storage.badger === 'emptyDir'
+    ? JaegerStorage.badgerOnEmptyDir()
+    : JaegerStorage.badgerOnClaim(storage.badger.claimName);
 }
 
 function customTag(tag: CustomTagConfigEntry, chart: Chart, field: string): CustomTag {

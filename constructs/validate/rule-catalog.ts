@@ -20,6 +20,7 @@ import { restartRequiredRule } from './rules/restart-required';
 import { samplingPercentageRule } from './rules/sampling-percentage';
 import { standardMetricNameRule } from './rules/standard-metric-name';
 import { statsInclusionExclusiveRule } from './rules/stats-inclusion-exclusive';
+import { tracingBackendAddressRule } from './rules/tracing-backend-address';
 import { versionAdaptationRule } from './rules/version-adaptation';
 
 /** Rules the constructs apply to their input as it is given (they throw at once, naming the construct). */
@@ -50,4 +51,5 @@ export const APP_RULES: readonly AppRule[] = [
   deprecatedMechanismRule,
   versionAdaptationRule,
   backendCaveatsRule,
+  tracingBackendAddressRule,
 ];

@@ -54,9 +54,13 @@ export function normalize(input: Obj, namespace?: string): Obj {
       break;
     case 'ConfigMap': {
       dropIf(o, 'immutable', false);
+      // Embedded documents by their key's extension: custom_bootstrap.json, prometheus.yml, dashboards.
       const data = (o.data ?? {}) as Obj;
-      if (typeof data['custom_bootstrap.json'] === 'string')
-        data['custom_bootstrap.json'] = JSON.parse(data['custom_bootstrap.json']);
+      for (const [key, value] of Object.entries(data)) {
+        if (typeof value !== 'string') continue;
+        if (key.endsWith('.json')) data[key] = JSON.parse(value);
+        else if (/\.ya?ml$/.test(key)) data[key] = parseYaml(value);
+      }
       break;
     }
     case 'EnvoyFilter':
@@ -74,6 +78,7 @@ export function normalize(input: Obj, namespace?: string): Obj {
 
 function normalizeDeployment(o: Obj): void {
   const spec = (o.spec ?? {}) as Obj;
+  dropIf(spec, 'replicas', 1);
   dropIf(spec, 'minReadySeconds', 0);
   dropIf(spec, 'progressDeadlineSeconds', 600);
   dropIf(spec, 'revisionHistoryLimit', 10);
@@ -94,8 +99,20 @@ function normalizeDeployment(o: Obj): void {
   for (const container of (pod.containers ?? []) as Obj[]) {
     normalizeSecurityContext(container, { runAsNonRoot: false, readOnlyRootFilesystem: false, privileged: false });
     for (const port of (container.ports ?? []) as Obj[]) dropIf(port, 'protocol', 'TCP');
+    // The API server pulls a pinned tag IfNotPresent unless told otherwise.
+    const image = String(container.image ?? '');
+    if (/:[^/]+$/.test(image) && !image.endsWith(':latest')) dropIf(container, 'imagePullPolicy', 'IfNotPresent');
+    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+      const p = container[probe] as Obj | undefined;
+      if (!p) continue;
+      for (const [key, value] of Object.entries(PROBE_DEFAULTS)) dropIf(p, key, value);
+      if (p.httpGet) dropIf(p.httpGet as Obj, 'scheme', 'HTTP');
+    }
   }
 }
+
+/** Probe fields the API server defaults (core/v1 Probe). */
+const PROBE_DEFAULTS: Obj = { failureThreshold: 3, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 };
 
 function normalizeService(o: Obj): void {
   const spec = (o.spec ?? {}) as Obj;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate, parse } from '@marcbachmann/cel-js';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { RE2JS } from 're2js';
 import { toStrictSchema } from './structural-schema';
 
 /** Where `npm run import` writes the CRD schemas (one JSON file per vendored bundle). */
@@ -69,8 +70,20 @@ function parses(rule: string): boolean {
 }
 
 /** A new ajv instance set up for Kubernetes schemas (OpenAPI keywords and formats, CRD CEL rules). */
+/**
+ * CRD `pattern`s are Go regular expressions (the API server uses RE2), which JavaScript's RegExp
+ * cannot always compile: the Prometheus Operator's PrometheusRule uses `^(?i)(abort|warn)?$`.
+ * re2js evaluates them as the API server does.
+ */
+function re2Pattern(pattern: string): { test: (value: string) => boolean; toString: () => string } {
+  const re = RE2JS.compile(pattern);
+  // ajv shares compiled patterns by their string form, so it must be the pattern itself.
+  return { test: (value: string) => re.matcher(value).find(), toString: () => pattern };
+}
+re2Pattern.code = 're2Pattern';
+
 export function kubernetesAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, code: { regExp: re2Pattern } });
   addOpenApiFormats(ajv);
   addCelValidations(ajv);
   return ajv;

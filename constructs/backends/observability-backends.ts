@@ -1,0 +1,109 @@
+import { Construct } from 'constructs';
+import { throwIfProblems } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { EnvoyStatsMonitor, type PodRelabeling } from './envoy-stats-monitor';
+import { IstioComponentMonitor } from './istio-component-monitor';
+import { IstioDashboards } from './istio-dashboards';
+import { JaegerAllInOne, type JaegerAllInOneProps } from './jaeger-all-in-one';
+import { KialiDashboard, type KialiDashboardProps } from './kiali-dashboard';
+import { MeshRecordingRules } from './mesh-recording-rules';
+import { PrometheusInstance } from './prometheus-instance';
+import { PrometheusScrapeConfig, type PrometheusScrapeConfigProps } from './prometheus-scrape-config';
+
+export interface PrometheusOperatorOptions {
+  /** @default '15s' */
+  readonly interval?: string;
+  /** @default - the target release's sample's (see {@link EnvoyStatsMonitor}) */
+  readonly podMonitorRelabeling?: PodRelabeling;
+  /** Emit the PrometheusRule of recording rules. @default true */
+  readonly recordingRules?: boolean;
+}
+
+export interface ObservabilityBackendsProps {
+  /** The mesh the backends collect from and show. */
+  readonly mesh: IstioMesh;
+  /**
+   * The Prometheus every other backend points at.
+   * @default PrometheusInstance.kubePrometheusStack() (release `prom` in namespace `prometheus`, the book's)
+   */
+  readonly prometheus?: PrometheusInstance;
+  /** ServiceMonitor, PodMonitor and recording rules for the Prometheus Operator; `false` for none. @default {} */
+  readonly prometheusOperator?: PrometheusOperatorOptions | false;
+  /** A plain `prometheus.yml` for a Prometheus without the operator. @default - none */
+  readonly scrapeConfig?: Omit<PrometheusScrapeConfigProps, 'mesh'>;
+  /** Jaeger; storage is required (see JaegerStorage). @default - none */
+  readonly jaeger?: Omit<JaegerAllInOneProps, 'mesh'>;
+  /**
+   * Grafana dashboards; `false` for none.
+   * @default - `istio-dashboards` labelled `grafana_dashboard: "1"` in the Prometheus namespace
+   */
+  readonly grafana?:
+    | {
+        readonly name?: string;
+        readonly namespace?: string;
+        readonly sidecarLabel?: { readonly name: string; readonly value: string };
+      }
+    | false;
+  /** A Kiali CR wired to the Prometheus and the Jaeger; `false` for none. @default {} */
+  readonly kiali?: Omit<KialiDashboardProps, 'mesh' | 'prometheus' | 'jaeger'> | false;
+}
+
+/**
+ * Every backend of the mesh's telemetry from one declaration: Prometheus Operator monitors and
+ * recording rules, a plain scrape config, Jaeger, Grafana dashboards and Kiali. The Prometheus
+ * URL, the tracing Services and the metric names are defined once here and in the mesh's metric
+ * constructs, so Kiali, the dashboards and the rules cannot drift from what the proxies emit.
+ */
+export class ObservabilityBackends extends Construct {
+  readonly prometheus: PrometheusInstance;
+  readonly componentMonitor?: IstioComponentMonitor;
+  readonly envoyStatsMonitor?: EnvoyStatsMonitor;
+  readonly recordingRules?: MeshRecordingRules;
+  readonly scrapeConfig?: PrometheusScrapeConfig;
+  readonly jaeger?: JaegerAllInOne;
+  readonly dashboards?: IstioDashboards;
+  readonly kiali?: KialiDashboard;
+
+  constructor(scope: Construct, id: string, props: ObservabilityBackendsProps) {
+    super(scope, id);
+    const { mesh } = props;
+    const prometheus = props.prometheus ?? PrometheusInstance.kubePrometheusStack();
+    // Checked once here, so a bad release or URL is one error rather than one per backend.
+    throwIfProblems(this, prometheus.problems('prometheus'));
+    this.prometheus = prometheus;
+    const operator = props.prometheusOperator ?? {};
+    if (operator !== false) {
+      this.componentMonitor = new IstioComponentMonitor(this, 'istio-component-monitor', {
+        prometheus,
+        interval: operator.interval,
+      });
+      this.envoyStatsMonitor = new EnvoyStatsMonitor(this, 'envoy-stats-monitor', {
+        mesh,
+        prometheus,
+        interval: operator.interval,
+        relabeling: operator.podMonitorRelabeling,
+      });
+      if (operator.recordingRules ?? true) {
+        this.recordingRules = new MeshRecordingRules(this, 'recording-rules', { mesh, prometheus });
+      }
+    }
+    if (props.scrapeConfig) {
+      this.scrapeConfig = new PrometheusScrapeConfig(this, 'scrape-config', {
+        namespace: prometheus.namespace,
+        ...props.scrapeConfig,
+        mesh,
+      });
+    }
+    if (props.jaeger) this.jaeger = new JaegerAllInOne(this, 'jaeger', { ...props.jaeger, mesh });
+    if (props.grafana !== false) {
+      this.dashboards = new IstioDashboards(this, 'dashboards', {
+        namespace: prometheus.namespace,
+        ...props.grafana,
+        mesh,
+      });
+    }
+    if (props.kiali !== false) {
+      this.kiali = new KialiDashboard(this, 'kiali', { ...props.kiali, mesh, prometheus, jaeger: this.jaeger });
+    }
+  }
+}
