@@ -127,4 +127,45 @@ describe('ObservabilityStack from a config file', () => {
       'obs.yaml:4:3 [shop/web-stats] target: got "webapp", expected a workload, but this config declares none (add demoApp)',
     ]);
   });
+
+  it('sends tracers without an address to the generated Jaeger, and says when there is none to send to', async () => {
+    const tracers = [
+      'mesh: { tracing: telemetry-api }',
+      'zipkinTracers:',
+      '  zipkin: { target: mesh }',
+      'openTelemetryTracers:',
+      '  otel: { target: { namespace: shop } }',
+      '',
+    ].join('\n');
+    expect(await buildErrors(`istioVersion: "1.22"\nnamespace: shop\n${tracers}`)).toEqual([
+      'obs.yaml:7:3 [shop/otel] address: is required when backends.jaeger is not declared (got undefined, expected service.namespace:port of an OTLP/gRPC collector)',
+      'obs.yaml:5:3 [shop/zipkin] address: is required when backends.jaeger is not declared (got undefined, expected host:port of a Zipkin collector)',
+    ]);
+    const jaeger = 'backends:\n  jaeger: { storage: { memory: {} } }\n';
+    expect(await buildErrors(`istioVersion: "1.22"\nnamespace: shop\n${tracers}${jaeger}`)).toEqual([
+      'obs.yaml:7:3 [shop/otel] address: is required: the generated Jaeger (v1-all-in-one) has no OTLP receiver (got undefined, expected service.namespace:port of an OTLP/gRPC collector)',
+    ]);
+    const file = ConfigFile.parse('obs.yaml', `istioVersion: "1.30"\nnamespace: shop\n${tracers}${jaeger}`);
+    const app = Testing.app();
+    new ObservabilityStack(app, 'default', { config: file.config });
+    expect((await validateApp(app)).filter((f) => f.severity === 'error')).toEqual([]);
+    const operator = app.charts[0]?.toJson()[0];
+    expect(operator.spec.meshConfig.extensionProviders).toEqual([
+      { name: 'zipkin', zipkin: { port: 9411, service: 'zipkin.istio-system.svc.cluster.local' } },
+      { name: 'otel', opentelemetry: { port: 4317, service: 'jaeger-collector.istio-system.svc.cluster.local' } },
+    ]);
+  });
+
+  it('builds only the backends asked for', () => {
+    const file = ConfigFile.parse(
+      'obs.yaml',
+      `${HEAD}backends:\n  prometheusOperator: false\n  grafana: false\n  kiali: false\n  jaeger: { storage: { badger: { claimName: traces } } }\n`,
+    );
+    const app = Testing.app();
+    new ObservabilityStack(app, 'default', { config: file.config });
+    const backends = app.charts.find((c) => c.node.id === 'observability-backends');
+    expect(
+      backends?.toJson().map((o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`),
+    ).toEqual(['Deployment/jaeger', 'Service/tracing', 'Service/zipkin', 'Service/jaeger-collector']);
+  });
 });

@@ -88,6 +88,11 @@ function describe(error: ErrorObject, data: unknown): string {
       return `${field}: wrong type (got ${got}, expected ${String(params.type)})`;
     case 'x-kubernetes-validations':
       return `${field}: ${error.message} (got ${got.length > 120 ? `${got.slice(0, 119)}…` : got}, expected it to satisfy the CRD rule ${String((error.params as { rule: string }).rule)})`;
+    case 'not': {
+      // Our schemas refuse a removed field with `not: {}` and say why in its description.
+      const why = (error.parentSchema as { description?: string } | undefined)?.description;
+      return why ? `${field}: ${why} (got ${got}, expected no ${field})` : `${field}: must not match (got ${got})`;
+    }
     case 'maxProperties':
     case 'minProperties':
       return `${field}: has ${Object.keys(valueAt(data, error.instancePath) ?? {}).length} fields (got ${got}, expected ${error.keyword === 'maxProperties' ? 'at most' : 'at least'} ${String(params.limit)})`;

@@ -1,0 +1,179 @@
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { IstioDashboards, WORKLOADS_DASHBOARD_KEY } from '../constructs/backends/istio-dashboards';
+import { IstioMesh } from '../constructs/mesh/istio-mesh';
+import { MetricDefinition, MetricType } from '../constructs/metrics/metric-definition';
+import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
+import { ProxyKind } from '../constructs/metrics/proxy-kind';
+import { StandardMetric } from '../constructs/metrics/standard-metrics';
+import { SCENARIOS } from './scenarios';
+import { promtool } from './support/promtool';
+
+type Obj = Record<string, unknown>;
+interface Panel {
+  type: string;
+  title: string;
+  targets?: { expr: string; legendFormat: string; refId: string }[];
+}
+
+/** The generated dashboards ConfigMap and its dashboard, from an app built by `build`. */
+function dashboardOf(build: (app: ReturnType<typeof Testing.app>) => void) {
+  const app = Testing.app();
+  build(app);
+  const objects = app.charts.flatMap((c) => Testing.synth(c)) as Obj[];
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && (o.metadata as Obj).name === 'istio-dashboards');
+  if (!configMap) throw new Error('no istio-dashboards ConfigMap');
+  const text = String((configMap.data as Obj)[WORKLOADS_DASHBOARD_KEY]);
+  return { configMap, text, dashboard: JSON.parse(text) as { uid: string; panels: Panel[] } };
+}
+
+const grafanaScenario = SCENARIOS.find((s) => s.name === 'grafana-dashboards');
+const onVersion = (version: string) => dashboardOf((app) => grafanaScenario?.build(app, version));
+
+function panel(panels: Panel[], title: string): Panel {
+  const found = panels.find((p) => p.title === title);
+  if (!found) throw new Error(`no panel ${title}: ${panels.map((p) => p.title).join(', ')}`);
+  return found;
+}
+
+describe('the generated Grafana dashboards', () => {
+  it('are a ConfigMap labelled for the Grafana dashboard sidecar, with one generated dashboard', () => {
+    const { configMap, dashboard } = onVersion('1.17');
+    expect(configMap.metadata).toEqual({
+      labels: { grafana_dashboard: '1' },
+      name: 'istio-dashboards',
+      namespace: 'prometheus',
+    });
+    expect(Object.keys(configMap.data as Obj)).toEqual(['istio-workloads.json']);
+    expect(dashboard.uid).toBe('istio-workloads');
+  });
+
+  it('have the standard panels, a panel per added dimension and a panel per custom metric', () => {
+    const { dashboard } = onVersion('1.30');
+    expect(dashboard.panels.map((p) => `${p.type}: ${p.title}`)).toEqual([
+      'row: Standard request metrics (reported by the destination)',
+      'timeseries: Request rate',
+      'timeseries: Error ratio (5xx)',
+      'timeseries: Request duration',
+      'timeseries: Request and response bytes',
+      'timeseries: TCP bytes',
+      'row: Added dimensions',
+      'timeseries: istio_request_duration_milliseconds by request_host',
+      'timeseries: istio_requests_total by source_mesh_id',
+      'timeseries: istio_requests_total by upstream_operation',
+      'row: Custom metrics',
+      'timeseries: istio_get_calls',
+    ]);
+  });
+
+  it('query a declared dimension and metric with the right PromQL', () => {
+    const { panels } = onVersion('1.17').dashboard;
+    expect(panel(panels, 'istio_requests_total by upstream_operation').targets).toEqual([
+      {
+        datasource: { type: 'prometheus', uid: '$datasource' },
+        expr: 'sum by (source_workload, source_workload_namespace, upstream_operation) (rate(istio_requests_total{reporter="source"}[$__rate_interval]))',
+        legendFormat: '{{source_workload}}.{{source_workload_namespace}} {{upstream_operation}}',
+        refId: 'A',
+      },
+    ]);
+    expect(panel(panels, 'istio_request_duration_milliseconds by request_host').targets?.[0]?.expr).toBe(
+      'histogram_quantile(0.99, sum by (destination_workload, destination_workload_namespace, request_host, le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[$__rate_interval])))',
+    );
+    expect(panel(panels, 'istio_get_calls').targets?.[0]?.expr).toBe(
+      'sum by (destination_workload, destination_workload_namespace) (rate(istio_get_calls{reporter="destination"}[$__rate_interval]))',
+    );
+  });
+
+  it('evaluate, in promtool, to the rates of the series they show', () => {
+    const { panels } = onVersion('1.17').dashboard;
+    const queries = panels
+      .flatMap((p) => (p.targets ?? []).map((t, i) => ({ title: p.title, i, expr: t.expr })))
+      .map((q, n) => ({ record: `panel_${n}`, title: q.title, expr: q.expr.replaceAll('$__rate_interval', '5m') }));
+    const rules = `groups:\n  - name: dashboard\n    rules:\n${queries
+      .map((q) => `      - record: ${q.record}\n        expr: ${JSON.stringify(q.expr)}\n`)
+      .join('')}`;
+    const check = promtool(['check', 'rules', 'rules.yml'], { 'rules.yml': rules });
+    expect(check.output).toContain(`SUCCESS: ${queries.length} rules found`);
+    const record = (title: string) => queries.find((q) => q.title === title)?.record;
+    const w =
+      'source_workload="webapp", source_workload_namespace="istioinaction", destination_workload="catalog", destination_workload_namespace="istioinaction"';
+    const tests = `
+rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'istio_requests_total{reporter="source", ${w}, upstream_operation="getitems"}'
+        values: '0+60x10'
+      - series: 'istio_requests_total{reporter="source", ${w}, upstream_operation="createitem"}'
+        values: '0+30x10'
+      - series: 'istio_get_calls{reporter="destination", ${w}}'
+        values: '0+120x10'
+    promql_expr_test:
+      - expr: ${record('istio_requests_total by upstream_operation')}
+        eval_time: 10m
+        exp_samples:
+          - labels: '${record('istio_requests_total by upstream_operation')}{source_workload="webapp", source_workload_namespace="istioinaction", upstream_operation="createitem"}'
+            value: 0.5
+          - labels: '${record('istio_requests_total by upstream_operation')}{source_workload="webapp", source_workload_namespace="istioinaction", upstream_operation="getitems"}'
+            value: 1
+      - expr: ${record('istio_get_calls')}
+        eval_time: 10m
+        exp_samples:
+          - labels: '${record('istio_get_calls')}{destination_workload="catalog", destination_workload_namespace="istioinaction"}'
+            value: 2
+`;
+    const run = promtool(['test', 'rules', 'tests.yml'], { 'rules.yml': rules, 'tests.yml': tests });
+    expect(run.output).toContain('SUCCESS');
+    expect(run.status).toBe(0);
+  });
+
+  it('follow declarations made after them, and leave out rows with nothing to show', () => {
+    const { dashboard } = dashboardOf((app) => {
+      const mesh = new IstioMesh(new Chart(app, 'install'), 'mesh', { istioVersion: '1.22' });
+      const chart = new Chart(app, 'backends');
+      new IstioDashboards(chart, 'dashboards', { mesh, namespace: 'monitoring' });
+      new MetricDefinition(chart, 'latency', {
+        mesh,
+        name: 'checkout_latency',
+        type: MetricType.HISTOGRAM,
+        value: 'response.total_size',
+        proxies: [ProxyKind.OUTBOUND_SIDECAR],
+        dimensions: { method: 'request.method' },
+      });
+    });
+    expect(dashboard.panels.map((p) => p.title).slice(-2)).toEqual(['Custom metrics', 'istio_checkout_latency']);
+    expect(panel(dashboard.panels, 'istio_checkout_latency').targets?.[0]?.expr).toBe(
+      'histogram_quantile(0.99, sum by (source_workload, source_workload_namespace, method, le) (rate(istio_checkout_latency_bucket{reporter="source"}[$__rate_interval])))',
+    );
+    expect(dashboard.panels.map((p) => p.title)).not.toContain('Added dimensions');
+  });
+
+  it('use the sidecar label given, and merge dimensions of one label declared twice into one panel', () => {
+    const { configMap, dashboard } = dashboardOf((app) => {
+      const mesh = new IstioMesh(new Chart(app, 'install'), 'mesh', { istioVersion: '1.22' });
+      const chart = new Chart(app, 'backends');
+      for (const [id, proxies] of [
+        ['inbound', [ProxyKind.INBOUND_SIDECAR]],
+        ['outbound', [ProxyKind.OUTBOUND_SIDECAR]],
+      ] as const) {
+        new MetricDimensions(chart, id, {
+          mesh,
+          metric: StandardMetric.REQUESTS_TOTAL,
+          proxies,
+          dimensions: { request_path: 'request.url_path' },
+        });
+      }
+      new IstioDashboards(chart, 'dashboards', {
+        mesh,
+        namespace: 'monitoring',
+        sidecarLabel: { name: 'grafana.com/dashboard', value: 'istio' },
+      });
+    });
+    expect((configMap.metadata as Obj).labels).toEqual({ 'grafana.com/dashboard': 'istio' });
+    // On both sides the label is read where each request is counted once: the destination.
+    expect(panel(dashboard.panels, 'istio_requests_total by request_path').targets?.[0]?.expr).toBe(
+      'sum by (destination_workload, destination_workload_namespace, request_path) (rate(istio_requests_total{reporter="destination"}[$__rate_interval]))',
+    );
+  });
+});

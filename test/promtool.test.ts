@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GOLDEN_VERSIONS } from './scenarios';
+import { objectsOf, promtool, ruleFileOf, scrapeConfigsOf } from './support/promtool';
+
+const ROOT = join(__dirname, '..');
+/** Every generated file with Prometheus rules or scrape configs: the goldens of each version and dist/. */
+const SOURCES = [
+  ...GOLDEN_VERSIONS.flatMap((v) => [
+    `test/goldens/${v}/recording-rules.k8s.yaml`,
+    `test/goldens/${v}/prometheus-scrape-config.k8s.yaml`,
+  ]),
+  'dist/observability-backends.k8s.yaml',
+];
+
+describe('promtool', () => {
+  it.each(SOURCES.filter((s) => ruleFileOf(objectsOf(readFileSync(join(ROOT, s), 'utf8')))))(
+    'check rules passes on the PrometheusRule of %s',
+    (source) => {
+      const rules = ruleFileOf(objectsOf(readFileSync(join(ROOT, source), 'utf8'))) ?? '';
+      const run = promtool(['check', 'rules', 'rules.yml'], { 'rules.yml': rules });
+      expect(run.output).toMatch(/SUCCESS: \d+ rules found/);
+      expect(run.status).toBe(0);
+    },
+  );
+
+  it.each(SOURCES.filter((s) => scrapeConfigsOf(objectsOf(readFileSync(join(ROOT, s), 'utf8'))).length > 0))(
+    'check config passes on the prometheus.yml of %s',
+    (source) => {
+      for (const { name, text } of scrapeConfigsOf(objectsOf(readFileSync(join(ROOT, source), 'utf8')))) {
+        const run = promtool(['check', 'config', '--syntax-only', 'prometheus.yml'], { 'prometheus.yml': text });
+        expect(run.output, name).toContain('SUCCESS');
+        expect(run.status, name).toBe(0);
+      }
+    },
+  );
+
+  it('finds the files it checks: every golden version and dist/ have rules and a scrape config', () => {
+    const withRules = SOURCES.filter((s) => ruleFileOf(objectsOf(readFileSync(join(ROOT, s), 'utf8'))));
+    const withConfigs = SOURCES.filter(
+      (s) => scrapeConfigsOf(objectsOf(readFileSync(join(ROOT, s), 'utf8'))).length > 0,
+    );
+    expect(withRules).toEqual([
+      ...GOLDEN_VERSIONS.map((v) => `test/goldens/${v}/recording-rules.k8s.yaml`),
+      SOURCES.at(-1),
+    ]);
+    expect(withConfigs).toEqual([
+      ...GOLDEN_VERSIONS.map((v) => `test/goldens/${v}/prometheus-scrape-config.k8s.yaml`),
+      SOURCES.at(-1),
+    ]);
+  });
+
+  it('evaluates the recording rules of a declared dimension and metric to the request rates they stand for', () => {
+    const rules = ruleFileOf(objectsOf(readFileSync(join(ROOT, 'test/goldens/1.30/recording-rules.k8s.yaml'), 'utf8')));
+    const workloads =
+      'source_workload="webapp", source_workload_namespace="istioinaction", destination_workload="catalog", destination_workload_namespace="istioinaction"';
+    const tests = `
+rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      # webapp's outbound proxy: 60 GET /items a minute (1/s), labelled by the attribute generator.
+      - series: 'istio_requests_total{reporter="source", ${workloads}, upstream_operation="getitems", response_code="200"}'
+        values: '0+60x10'
+      # catalog's inbound proxy reports the same requests without upstream_operation (outbound only).
+      - series: 'istio_requests_total{reporter="destination", ${workloads}, source_mesh_id="mesh1", response_code="200"}'
+        values: '0+60x10'
+      - series: 'istio_get_calls{reporter="destination", ${workloads}}'
+        values: '0+120x10'
+      - series: 'istio_get_calls{reporter="source", ${workloads}}'
+        values: '0+120x10'
+    promql_expr_test:
+      - expr: workload_upstream_operation:istio_requests_total:rate5m
+        eval_time: 10m
+        exp_samples:
+          - labels: 'workload_upstream_operation:istio_requests_total:rate5m{source_workload="webapp", source_workload_namespace="istioinaction", upstream_operation="getitems"}'
+            value: 1
+      - expr: workload_source_mesh_id:istio_requests_total:rate5m
+        eval_time: 10m
+        exp_samples:
+          - labels: 'workload_source_mesh_id:istio_requests_total:rate5m{destination_workload="catalog", destination_workload_namespace="istioinaction", source_mesh_id="mesh1"}'
+            value: 1
+      # Counted once, by the destination, though both proxies report it.
+      - expr: workload:istio_get_calls:rate5m
+        eval_time: 10m
+        exp_samples:
+          - labels: 'workload:istio_get_calls:rate5m{destination_workload="catalog", destination_workload_namespace="istioinaction"}'
+            value: 2
+`;
+    const run = promtool(['test', 'rules', 'tests.yml'], { 'rules.yml': rules ?? '', 'tests.yml': tests });
+    expect(run.output).toContain('SUCCESS');
+    expect(run.status).toBe(0);
+  });
+});

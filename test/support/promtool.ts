@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+
+/**
+ * Runs Prometheus's own `promtool` (Debian package `prometheus`, installed by
+ * scripts/install-promtool.sh, which `npm test` runs first) on files written to a scratch folder.
+ */
+export function promtool(args: readonly string[], files: Readonly<Record<string, string>>) {
+  const dir = mkdtempSync(join(tmpdir(), 'promtool-'));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const run = spawnSync('promtool', [...args], { cwd: dir, encoding: 'utf8' });
+    if (run.error) {
+      throw new Error(`promtool could not run (${run.error.message}): run bash scripts/install-promtool.sh`);
+    }
+    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+/** Every object of a multi-document YAML text. */
+export function objectsOf(yaml: string): Obj[] {
+  return parseAllDocuments(yaml)
+    .map((d) => d.toJS() as Obj | null)
+    .filter((o): o is Obj => o !== null);
+}
+
+/** A Prometheus rule file (`groups:`) holding every PrometheusRule's groups. */
+export function ruleFileOf(objects: readonly Obj[]): string | undefined {
+  const groups = objects.filter((o) => o.kind === 'PrometheusRule').flatMap((o) => (o.spec as Obj).groups as Obj[]);
+  return groups.length > 0 ? stringify({ groups }) : undefined;
+}
+
+/**
+ * Each `prometheus.yml` of the objects' ConfigMaps, with its Kubernetes service discovery swapped for
+ * a static target: Debian's promtool is built without kubernetes_sd_configs (toolchain notes), and
+ * everything else in the job (relabelling, metric relabelling, paths, intervals) is still checked.
+ */
+export function scrapeConfigsOf(objects: readonly Obj[]): { name: string; text: string }[] {
+  return objects
+    .filter((o) => o.kind === 'ConfigMap' && typeof (o.data as Obj | undefined)?.['prometheus.yml'] === 'string')
+    .map((o) => {
+      const config = parseAllDocuments(String((o.data as Obj)['prometheus.yml']))[0]?.toJS() as Obj;
+      for (const job of (config.scrape_configs ?? []) as Obj[]) {
+        if (job.kubernetes_sd_configs) {
+          delete job.kubernetes_sd_configs;
+          job.static_configs = [{ targets: ['localhost:15090'] }];
+        }
+      }
+      return { name: String((o.metadata as Obj).name), text: stringify(config) };
+    });
+}
