@@ -9,6 +9,43 @@ export {
   WasmPhase,
 } from './attributes/attribute-gen';
 export { type DimensionValue, type GeneratedAttribute, isGeneratedAttribute } from './attributes/generated-attribute';
+export { EnvoyStatsMonitor, type EnvoyStatsMonitorProps, type PodRelabeling } from './backends/envoy-stats-monitor';
+export {
+  ISTIOD_MONITORING_PORT,
+  IstioComponentMonitor,
+  type IstioComponentMonitorProps,
+} from './backends/istio-component-monitor';
+export {
+  type DashboardPanel,
+  IstioDashboards,
+  type IstioDashboardsProps,
+  WORKLOADS_DASHBOARD_KEY,
+} from './backends/istio-dashboards';
+export { JaegerAllInOne, type JaegerAllInOneProps, type JaegerGeneration } from './backends/jaeger-all-in-one';
+export { BADGER_MOUNT, JaegerStorage } from './backends/jaeger-storage';
+export { KialiDashboard, type KialiDashboardProps } from './backends/kiali-dashboard';
+export { type AddedDimension, type CustomMetric, MeshMetrics, type Reporter } from './backends/mesh-metrics';
+export {
+  MeshRecordingRules,
+  type MeshRecordingRulesProps,
+  type RecordingRule,
+  type RecordingRuleGroup,
+} from './backends/mesh-recording-rules';
+export {
+  ObservabilityBackends,
+  type ObservabilityBackendsProps,
+  type PrometheusOperatorOptions,
+} from './backends/observability-backends';
+export {
+  type KubePrometheusStackProps,
+  kubePrometheusStackFullname,
+  PrometheusInstance,
+} from './backends/prometheus-instance';
+export {
+  PROMETHEUS_CONFIG_KEY,
+  PrometheusScrapeConfig,
+  type PrometheusScrapeConfigProps,
+} from './backends/prometheus-scrape-config';
 export { BootstrapOverride, type BootstrapOverrideProps, CUSTOM_BOOTSTRAP_KEY } from './bootstrap/bootstrap-override';
 export {
   combineBootstrapOverrides,
@@ -39,6 +76,7 @@ export { MetricDimensions, type MetricDimensionsProps } from './metrics/metric-d
 export { ALL_PROXY_KINDS, ProxyKind, workloadModeFor } from './metrics/proxy-kind';
 export { STANDARD_LABELS, STANDARD_METRIC_NAMES, StandardMetric, TELEMETRY_METRIC } from './metrics/standard-metrics';
 export * from './overlays/istio-operator';
+export * from './overlays/kiali';
 export {
   BOOTSTRAP_OVERRIDE_ANNOTATION,
   IstioPodAnnotations,
@@ -74,6 +112,7 @@ export type { AppRule, InputRule, Manifest, RenderedObject, RuleFinding, Validat
 export { APP_RULES, INPUT_RULES } from './validate/rule-catalog';
 export type {
   AttributeSource,
+  CaveatSource,
   CelExpressionSource,
   CelSite,
   MetricCustomizationSource,

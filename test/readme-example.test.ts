@@ -10,13 +10,52 @@ import {
   formatFinding,
   INPUT_RULES,
   IstioMesh,
+  JaegerAllInOne,
+  JaegerStorage,
+  ObservabilityBackends,
   ObservabilityStack,
+  PrometheusInstance,
   ProxyTarget,
   StatsInclusion,
   TraceSampling,
   validateApp,
+  ZipkinTracer,
 } from '../constructs';
 import { podAnnotations } from './support/fixtures';
+
+describe('the README backends example', () => {
+  it('wires every backend to one Jaeger and one Prometheus, and the tracer to that Jaeger, with no finding', async () => {
+    const app = Testing.app();
+    const mesh = new IstioMesh(new Chart(app, 'istio-install', { namespace: 'istio-system' }), 'mesh', {
+      istioVersion: '1.22',
+    });
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    // mesh and app chart as in "Using the constructs"; backends in a chart of their own.
+    const backendsChart = new Chart(app, 'observability-backends');
+    const jaeger = new JaegerAllInOne(backendsChart, 'jaeger', {
+      mesh,
+      storage: JaegerStorage.badgerOnClaim('jaeger-data'),
+    });
+    new ObservabilityBackends(backendsChart, 'backends', {
+      mesh,
+      prometheus: PrometheusInstance.kubePrometheusStack({ release: 'prom', namespace: 'prometheus' }),
+      jaeger, // Kiali reads traces from it
+    });
+    new ZipkinTracer(chart, 'zipkin', { mesh, target: ProxyTarget.mesh(), address: jaeger.zipkinAddress });
+
+    expect((await validateApp(app)).map(formatFinding)).toEqual([]);
+    const kiali = backendsChart.toJson().find((o: { kind: string }) => o.kind === 'Kiali');
+    expect(kiali.spec.external_services).toEqual({
+      prometheus: {
+        cache_duration: 10,
+        cache_enabled: true,
+        cache_expiration: 300,
+        url: 'http://prom-kube-prometheus-stack-prometheus.prometheus:9090',
+      },
+      tracing: { enabled: true, in_cluster_url: 'http://tracing.istio-system:16685/jaeger', use_grpc: true },
+    });
+  });
+});
 
 describe('the README usage example', () => {
   it('synthesizes a plain cdk8s-plus Deployment with a merged proxy.istio.io/config', () => {
@@ -90,6 +129,15 @@ describe('the README', () => {
       'zipkinTracers',
       'customTraceTags',
       'bootstrapOverrides',
+      'backends',
+    ]);
+    expect(Object.keys(file.config.backends ?? {})).toEqual([
+      'prometheus',
+      'prometheusOperator',
+      'scrapeConfig',
+      'jaeger',
+      'grafana',
+      'kiali',
     ]);
   });
 });

@@ -31,8 +31,12 @@ export interface ObservabilityBackendsProps {
   readonly prometheusOperator?: PrometheusOperatorOptions | false;
   /** A plain `prometheus.yml` for a Prometheus without the operator. @default - none */
   readonly scrapeConfig?: Omit<PrometheusScrapeConfigProps, 'mesh'>;
-  /** Jaeger; storage is required (see JaegerStorage). @default - none */
-  readonly jaeger?: Omit<JaegerAllInOneProps, 'mesh'>;
+  /**
+   * Jaeger: the settings of one to create (storage is required, see JaegerStorage), or one made
+   * elsewhere, e.g. so tracers can take its address first.
+   * @default - none
+   */
+  readonly jaeger?: Omit<JaegerAllInOneProps, 'mesh'> | JaegerAllInOne;
   /**
    * Grafana dashboards; `false` for none.
    * @default - `istio-dashboards` labelled `grafana_dashboard: "1"` in the Prometheus namespace
@@ -94,7 +98,8 @@ export class ObservabilityBackends extends Construct {
         mesh,
       });
     }
-    if (props.jaeger) this.jaeger = new JaegerAllInOne(this, 'jaeger', { ...props.jaeger, mesh });
+    if (props.jaeger instanceof JaegerAllInOne) this.jaeger = props.jaeger;
+    else if (props.jaeger) this.jaeger = new JaegerAllInOne(this, 'jaeger', { ...props.jaeger, mesh });
     if (props.grafana !== false) {
       this.dashboards = new IstioDashboards(this, 'dashboards', {
         namespace: prometheus.namespace,
