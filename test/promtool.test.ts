@@ -12,6 +12,7 @@ const SOURCES = [
     `test/goldens/${v}/prometheus-scrape-config.k8s.yaml`,
   ]),
   'dist/observability-backends.k8s.yaml',
+  'examples/istio-1.30/observability-backends.k8s.yaml',
 ];
 
 describe('promtool', () => {
@@ -36,7 +37,7 @@ describe('promtool', () => {
     },
   );
 
-  it('finds the files it checks: every golden version and dist/ have rules and a scrape config', () => {
+  it('finds the files it checks: every golden version, dist/ and the 1.30 example', () => {
     const withRules = SOURCES.filter((s) => ruleFileOf(objectsOf(readFileSync(join(ROOT, s), 'utf8'))));
     const withConfigs = SOURCES.filter(
       (s) => scrapeConfigsOf(objectsOf(readFileSync(join(ROOT, s), 'utf8'))).length > 0,
