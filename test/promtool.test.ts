@@ -44,11 +44,12 @@ describe('promtool', () => {
     );
     expect(withRules).toEqual([
       ...GOLDEN_VERSIONS.map((v) => `test/goldens/${v}/recording-rules.k8s.yaml`),
-      SOURCES.at(-1),
+      'dist/observability-backends.k8s.yaml',
+      'examples/istio-1.30/observability-backends.k8s.yaml',
     ]);
     expect(withConfigs).toEqual([
       ...GOLDEN_VERSIONS.map((v) => `test/goldens/${v}/prometheus-scrape-config.k8s.yaml`),
-      SOURCES.at(-1),
+      'dist/observability-backends.k8s.yaml',
     ]);
   });
 
