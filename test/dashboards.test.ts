@@ -7,7 +7,7 @@ import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
 import { ProxyKind } from '../constructs/metrics/proxy-kind';
 import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { SCENARIOS } from './scenarios';
-import { promtool } from './support/promtool';
+import { promtool, testRules, WEBAPP_TO_CATALOG } from './support/promtool';
 
 type Obj = Record<string, unknown>;
 interface Panel {
@@ -95,35 +95,41 @@ describe('the generated Grafana dashboards', () => {
     const check = promtool(['check', 'rules', 'rules.yml'], { 'rules.yml': rules });
     expect(check.output).toContain(`SUCCESS: ${queries.length} rules found`);
     const record = (title: string) => queries.find((q) => q.title === title)?.record;
-    const w =
-      'source_workload="webapp", source_workload_namespace="istioinaction", destination_workload="catalog", destination_workload_namespace="istioinaction"';
-    const tests = `
-rule_files: [rules.yml]
-evaluation_interval: 1m
-tests:
-  - interval: 1m
-    input_series:
-      - series: 'istio_requests_total{reporter="source", ${w}, upstream_operation="getitems"}'
-        values: '0+60x10'
-      - series: 'istio_requests_total{reporter="source", ${w}, upstream_operation="createitem"}'
-        values: '0+30x10'
-      - series: 'istio_get_calls{reporter="destination", ${w}}'
-        values: '0+120x10'
-    promql_expr_test:
-      - expr: ${record('istio_requests_total by upstream_operation')}
-        eval_time: 10m
-        exp_samples:
-          - labels: '${record('istio_requests_total by upstream_operation')}{source_workload="webapp", source_workload_namespace="istioinaction", upstream_operation="createitem"}'
-            value: 0.5
-          - labels: '${record('istio_requests_total by upstream_operation')}{source_workload="webapp", source_workload_namespace="istioinaction", upstream_operation="getitems"}'
-            value: 1
-      - expr: ${record('istio_get_calls')}
-        eval_time: 10m
-        exp_samples:
-          - labels: '${record('istio_get_calls')}{destination_workload="catalog", destination_workload_namespace="istioinaction"}'
-            value: 2
-`;
-    const run = promtool(['test', 'rules', 'tests.yml'], { 'rules.yml': rules, 'tests.yml': tests });
+    const operations = record('istio_requests_total by upstream_operation') ?? '';
+    const getCalls = record('istio_get_calls') ?? '';
+    const webapp = 'source_workload="webapp", source_workload_namespace="istioinaction"';
+    const run = testRules(
+      rules,
+      [
+        {
+          series: `istio_requests_total{reporter="source", ${WEBAPP_TO_CATALOG}, upstream_operation="getitems"}`,
+          perMinute: 60,
+        },
+        {
+          series: `istio_requests_total{reporter="source", ${WEBAPP_TO_CATALOG}, upstream_operation="createitem"}`,
+          perMinute: 30,
+        },
+        { series: `istio_get_calls{reporter="destination", ${WEBAPP_TO_CATALOG}}`, perMinute: 120 },
+      ],
+      [
+        {
+          expr: operations,
+          samples: [
+            { labels: `${operations}{${webapp}, upstream_operation="createitem"}`, value: 0.5 },
+            { labels: `${operations}{${webapp}, upstream_operation="getitems"}`, value: 1 },
+          ],
+        },
+        {
+          expr: getCalls,
+          samples: [
+            {
+              labels: `${getCalls}{destination_workload="catalog", destination_workload_namespace="istioinaction"}`,
+              value: 2,
+            },
+          ],
+        },
+      ],
+    );
     expect(run.output).toContain('SUCCESS');
     expect(run.status).toBe(0);
   });

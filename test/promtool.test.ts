@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GOLDEN_VERSIONS } from './scenarios';
-import { objectsOf, promtool, ruleFileOf, scrapeConfigsOf } from './support/promtool';
+import { objectsOf, promtool, ruleFileOf, scrapeConfigsOf, testRules, WEBAPP_TO_CATALOG } from './support/promtool';
 
 const ROOT = join(__dirname, '..');
 /** Every generated file with Prometheus rules or scrape configs: the goldens of each version and dist/. */
@@ -55,43 +55,46 @@ describe('promtool', () => {
 
   it('evaluates the recording rules of a declared dimension and metric to the request rates they stand for', () => {
     const rules = ruleFileOf(objectsOf(readFileSync(join(ROOT, 'test/goldens/1.30/recording-rules.k8s.yaml'), 'utf8')));
-    const workloads =
-      'source_workload="webapp", source_workload_namespace="istioinaction", destination_workload="catalog", destination_workload_namespace="istioinaction"';
-    const tests = `
-rule_files: [rules.yml]
-evaluation_interval: 1m
-tests:
-  - interval: 1m
-    input_series:
-      # webapp's outbound proxy: 60 GET /items a minute (1/s), labelled by the attribute generator.
-      - series: 'istio_requests_total{reporter="source", ${workloads}, upstream_operation="getitems", response_code="200"}'
-        values: '0+60x10'
-      # catalog's inbound proxy reports the same requests without upstream_operation (outbound only).
-      - series: 'istio_requests_total{reporter="destination", ${workloads}, source_mesh_id="mesh1", response_code="200"}'
-        values: '0+60x10'
-      - series: 'istio_get_calls{reporter="destination", ${workloads}}'
-        values: '0+120x10'
-      - series: 'istio_get_calls{reporter="source", ${workloads}}'
-        values: '0+120x10'
-    promql_expr_test:
-      - expr: workload_upstream_operation:istio_requests_total:rate5m
-        eval_time: 10m
-        exp_samples:
-          - labels: 'workload_upstream_operation:istio_requests_total:rate5m{source_workload="webapp", source_workload_namespace="istioinaction", upstream_operation="getitems"}'
-            value: 1
-      - expr: workload_source_mesh_id:istio_requests_total:rate5m
-        eval_time: 10m
-        exp_samples:
-          - labels: 'workload_source_mesh_id:istio_requests_total:rate5m{destination_workload="catalog", destination_workload_namespace="istioinaction", source_mesh_id="mesh1"}'
-            value: 1
-      # Counted once, by the destination, though both proxies report it.
-      - expr: workload:istio_get_calls:rate5m
-        eval_time: 10m
-        exp_samples:
-          - labels: 'workload:istio_get_calls:rate5m{destination_workload="catalog", destination_workload_namespace="istioinaction"}'
-            value: 2
-`;
-    const run = promtool(['test', 'rules', 'tests.yml'], { 'rules.yml': rules ?? '', 'tests.yml': tests });
+    const w = WEBAPP_TO_CATALOG;
+    const rule = (record: string, labels: string, value: number) => ({
+      expr: record,
+      samples: [{ labels: `${record}{${labels}}`, value }],
+    });
+    const run = testRules(
+      rules ?? '',
+      [
+        // webapp's outbound proxy: 60 GET /items a minute (1/s), labelled by the attribute generator.
+        {
+          series: `istio_requests_total{reporter="source", ${w}, upstream_operation="getitems", response_code="200"}`,
+          perMinute: 60,
+        },
+        // catalog's inbound proxy reports the same requests without upstream_operation (outbound only).
+        {
+          series: `istio_requests_total{reporter="destination", ${w}, source_mesh_id="mesh1", response_code="200"}`,
+          perMinute: 60,
+        },
+        { series: `istio_get_calls{reporter="destination", ${w}}`, perMinute: 120 },
+        { series: `istio_get_calls{reporter="source", ${w}}`, perMinute: 120 },
+      ],
+      [
+        rule(
+          'workload_upstream_operation:istio_requests_total:rate5m',
+          'source_workload="webapp", source_workload_namespace="istioinaction", upstream_operation="getitems"',
+          1,
+        ),
+        rule(
+          'workload_source_mesh_id:istio_requests_total:rate5m',
+          'destination_workload="catalog", destination_workload_namespace="istioinaction", source_mesh_id="mesh1"',
+          1,
+        ),
+        // Counted once, by the destination, though both proxies report it.
+        rule(
+          'workload:istio_get_calls:rate5m',
+          'destination_workload="catalog", destination_workload_namespace="istioinaction"',
+          2,
+        ),
+      ],
+    );
     expect(run.output).toContain('SUCCESS');
     expect(run.status).toBe(0);
   });

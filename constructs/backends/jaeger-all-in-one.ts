@@ -158,37 +158,30 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
     this.deployment.select(kplus.LabelSelector.of({ labels: LABELS }));
 
     const pods = kplus.Pods.select(this, 'Pods', { labels: LABELS });
-    this.tracingService = new kplus.Service(this, 'TracingService', {
-      metadata: { name: 'tracing', namespace: this.namespace, labels: LABELS },
-      type: kplus.ServiceType.CLUSTER_IP,
-      selector: pods,
-      ports: [
-        { name: 'http-query', port: 80, targetPort: 16686, protocol: kplus.Protocol.TCP },
-        { name: 'grpc-query', port: 16685, targetPort: 16685, protocol: kplus.Protocol.TCP },
-      ],
-    });
+    const service = (id: string, name: string, labels: Record<string, string>, ports: kplus.ServicePort[]) =>
+      new kplus.Service(this, id, {
+        metadata: { name, namespace: this.namespace, labels },
+        type: kplus.ServiceType.CLUSTER_IP,
+        selector: pods,
+        ports: ports.map((p) => ({ targetPort: p.port, protocol: kplus.Protocol.TCP, ...p })),
+      });
+    this.tracingService = service('TracingService', 'tracing', LABELS, [
+      { name: 'http-query', port: 80, targetPort: 16686 },
+      { name: 'grpc-query', port: 16685 },
+    ]);
     // Jaeger implements the Zipkin API; a Service named zipkin lets the tracing backend be swapped (the add-on's comment).
-    this.zipkinService = new kplus.Service(this, 'ZipkinService', {
-      metadata: { name: 'zipkin', namespace: this.namespace, labels: { name: 'zipkin' } },
-      selector: pods,
-      ports: [{ name: 'http-query', port: 9411, targetPort: 9411 }],
-    });
-    this.collectorService = new kplus.Service(this, 'CollectorService', {
-      metadata: { name: 'jaeger-collector', namespace: this.namespace, labels: LABELS },
-      type: kplus.ServiceType.CLUSTER_IP,
-      selector: pods,
-      ports: [
-        { name: 'jaeger-collector-http', port: 14268, targetPort: 14268, protocol: kplus.Protocol.TCP },
-        { name: 'jaeger-collector-grpc', port: 14250, targetPort: 14250, protocol: kplus.Protocol.TCP },
-        { name: 'http-zipkin', port: 9411, targetPort: 9411 },
-        ...(v2
-          ? [
-              { name: 'grpc-otel', port: 4317, targetPort: 4317 },
-              { name: 'http-otel', port: 4318, targetPort: 4318 },
-            ]
-          : []),
-      ],
-    });
+    this.zipkinService = service('ZipkinService', 'zipkin', { name: 'zipkin' }, [{ name: 'http-query', port: 9411 }]);
+    this.collectorService = service('CollectorService', 'jaeger-collector', LABELS, [
+      { name: 'jaeger-collector-http', port: 14268 },
+      { name: 'jaeger-collector-grpc', port: 14250 },
+      { name: 'http-zipkin', port: 9411 },
+      ...(v2
+        ? [
+            { name: 'grpc-otel', port: 4317 },
+            { name: 'http-otel', port: 4318 },
+          ]
+        : []),
+    ]);
   }
 
   /** `zipkin.<namespace>:9411`, the address a Zipkin tracer sends spans to. */

@@ -56,3 +56,42 @@ export function scrapeConfigsOf(objects: readonly Obj[]): { name: string; text: 
       return { name: String((o.metadata as Obj).name), text: stringify(config) };
     });
 }
+
+/** Labels of a request from webapp to catalog, as both of their proxies report it. */
+export const WEBAPP_TO_CATALOG =
+  'source_workload="webapp", source_workload_namespace="istioinaction", destination_workload="catalog", destination_workload_namespace="istioinaction"';
+
+/** A series per minute for ten minutes: `perMinute` added each minute, so its rate is perMinute / 60. */
+export interface InputSeries {
+  readonly series: string;
+  readonly perMinute: number;
+}
+
+/** An expression's expected samples at minute 10: `{labels} value`. */
+export interface ExpectedSamples {
+  readonly expr: string;
+  readonly samples: readonly { readonly labels: string; readonly value: number }[];
+}
+
+/**
+ * Runs `promtool test rules`: `rules` evaluated over `series`, each expression checked at minute 10.
+ * Returns promtool's result; SUCCESS means every expected sample, and no other, was produced.
+ */
+export function testRules(rules: string, series: readonly InputSeries[], expected: readonly ExpectedSamples[]) {
+  const tests = stringify({
+    rule_files: ['rules.yml'],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        interval: '1m',
+        input_series: series.map((s) => ({ series: s.series, values: `0+${s.perMinute}x10` })),
+        promql_expr_test: expected.map((e) => ({
+          expr: e.expr,
+          eval_time: '10m',
+          exp_samples: e.samples.map((s) => ({ labels: s.labels, value: s.value })),
+        })),
+      },
+    ],
+  });
+  return promtool(['test', 'rules', 'tests.yml'], { 'rules.yml': rules, 'tests.yml': tests });
+}

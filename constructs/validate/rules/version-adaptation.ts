@@ -1,5 +1,6 @@
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { isPolicyNoteSource } from '../sources';
+import { constructWarnings } from './construct-notes';
 
 /**
  * Reports, as warnings, what constructs changed or left out to fit the target release: an intent
@@ -12,10 +13,6 @@ export const versionAdaptationRule: AppRule = {
   summary:
     'Warns where an intent was adapted to the target Istio release: a Telemetry mode that also covers other proxy kinds, extraStatTags not emitted from 1.21, new metrics through an EnvoyFilter next to the Telemetry API (istio/istio#39772), ProxyConfig sampling without the default tracer (1.22+).',
   check(context: ValidationContext): RuleFinding[] {
-    return context.constructs
-      .filter(isPolicyNoteSource)
-      .flatMap((source) =>
-        source.policyNotes().map((message) => ({ path: source.node.path, severity: 'warning' as const, message })),
-      );
+    return constructWarnings(context, isPolicyNoteSource, (source) => source.policyNotes());
   },
 };
