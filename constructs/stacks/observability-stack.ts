@@ -51,7 +51,8 @@ export interface ObservabilityStackProps {
 
 /**
  * An app's observability built from declarative config: the mesh in chart `istio-install`
- * (the IstioOperator) and every workload-level piece in a chart named after `config.namespace`.
+ * (the IstioOperator), every workload-level piece in a chart named after `config.namespace`, and
+ * the backends, when declared, in chart `observability-backends`.
  *
  * Each piece becomes one construct whose id is the piece's key in the config. A piece the
  * constructs refuse does not stop the others: its problems are kept in {@link inputFindings},
