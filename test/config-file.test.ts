@@ -76,6 +76,24 @@ describe('ConfigFile', () => {
     ]);
   });
 
+  it('reports a backend given the wrong shape in one line each, naming what each branch accepts', () => {
+    const text = [
+      HEAD.trimEnd(),
+      'backends:',
+      '  jaeger: { storage: { badger: tmpfs } }',
+      '  scrapeConfig: { name: prom, pruneEnvoyStats: yes }',
+      '  grafana: true',
+      '  kiali: { auth: none }',
+      '',
+    ].join('\n');
+    expect(problemsOf(text)).toEqual([
+      'obs.yaml:4:24: backends.jaeger.storage.badger: unknown field (expected one of memory, badgerOnEmptyDir, badgerOnClaim)',
+      'obs.yaml:5:31: backends.scrapeConfig.pruneEnvoyStats: wrong type (got "yes", expected boolean)',
+      'obs.yaml:6:3: backends.grafana: got true, expected false or a mapping',
+      'obs.yaml:7:12: backends.kiali.auth: not an allowed value (got "none", expected one of "token", "openid", "openshift", "header", "anonymous")',
+    ]);
+  });
+
   it('says when the file cannot be read', () => {
     expect(() => ConfigFile.load('missing.yaml')).toThrow(
       new ConfigFileError(['missing.yaml: cannot be read (ENOENT)']),
@@ -159,7 +177,7 @@ describe('ObservabilityStack from a config file', () => {
   it('builds only the backends asked for', () => {
     const file = ConfigFile.parse(
       'obs.yaml',
-      `${HEAD}backends:\n  prometheusOperator: false\n  grafana: false\n  kiali: false\n  jaeger: { storage: { badger: { claimName: traces } } }\n`,
+      `${HEAD}backends:\n  prometheusOperator: false\n  grafana: false\n  kiali: false\n  jaeger: { storage: { badgerOnClaim: traces } }\n`,
     );
     const app = Testing.app();
     new ObservabilityStack(app, 'default', { config: file.config });

@@ -68,9 +68,12 @@ export interface BackendsConfig {
     readonly pruneEnvoyStats?: boolean;
   };
   readonly jaeger?: {
-    readonly storage:
-      | { readonly memory: { readonly maxTraces?: number } }
-      | { readonly badger: 'emptyDir' | { readonly claimName: string } };
+    /** Exactly one key (the JSON schema has maxProperties 1). */
+    readonly storage: {
+      readonly memory?: { readonly maxTraces?: number };
+      readonly badgerOnEmptyDir?: Readonly<Record<string, never>>;
+      readonly badgerOnClaim?: string;
+    };
     readonly namespace?: string;
     readonly image?: string;
     readonly generation?: 'v1-all-in-one' | 'v2';

@@ -342,10 +342,9 @@ export class ObservabilityStack extends Construct {
 }
 
 function jaegerStorage(storage: NonNullable<BackendsConfig['jaeger']>['storage']): JaegerStorage {
-  if ('memory' in storage) return JaegerStorage.memory(storage.memory);
-  return storage.badger === 'emptyDir'
-    ? JaegerStorage.badgerOnEmptyDir()
-    : JaegerStorage.badgerOnClaim(storage.badger.claimName);
+  if (storage.memory) return JaegerStorage.memory(storage.memory);
+  if (storage.badgerOnClaim !== undefined) return JaegerStorage.badgerOnClaim(storage.badgerOnClaim);
+  return JaegerStorage.badgerOnEmptyDir();
 }
 
 function customTag(tag: CustomTagConfigEntry, chart: Chart, field: string): CustomTag {

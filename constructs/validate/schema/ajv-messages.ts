@@ -46,15 +46,38 @@ export function describeAjvErrors(errors: readonly ErrorObject[], data: unknown)
   for (const e of kept.filter((k) => k.keyword === 'type')) {
     types.set(e.instancePath, [...(types.get(e.instancePath) ?? []), String((e.params as { type: string }).type)]);
   }
-  const lines = kept.map((e) =>
-    e.keyword === 'type'
-      ? `${fieldPath(e.instancePath) || '(object)'}: wrong type (got ${formatValue(valueAt(data, e.instancePath))}, expected ${[...new Set(types.get(e.instancePath))].join(' or ')})`
-      : describe(e, data),
-  );
+  // Branches refusing a value at one place in different ways (`false`, or an object) become one line.
+  const alternatives = new Map<string, string[]>();
+  for (const e of kept.filter((k) => BRANCH_KEYWORDS.has(k.keyword) && /\/(oneOf|anyOf)\//.test(k.schemaPath))) {
+    alternatives.set(e.instancePath, [...(alternatives.get(e.instancePath) ?? []), ...acceptedBy(e)]);
+  }
+  const mixed = (e: ErrorObject) =>
+    BRANCH_KEYWORDS.has(e.keyword) &&
+    new Set(
+      kept.filter((k) => k.instancePath === e.instancePath && BRANCH_KEYWORDS.has(k.keyword)).map((k) => k.keyword),
+    ).size > 1;
+  const lines = kept.map((e) => {
+    const field = fieldPath(e.instancePath) || '(object)';
+    const got = formatValue(valueAt(data, e.instancePath));
+    if (mixed(e))
+      return `${field}: got ${got}, expected ${[...new Set(alternatives.get(e.instancePath))].join(' or ')}`;
+    return e.keyword === 'type'
+      ? `${field}: wrong type (got ${got}, expected ${[...new Set(types.get(e.instancePath))].join(' or ')})`
+      : describe(e, data);
+  });
   return [...new Set(lines)];
 }
 
 const BRANCH_KEYWORDS = new Set(['type', 'const', 'enum']);
+
+/** What a `type`, `const` or `enum` error accepts, for a line that lists every branch's. */
+function acceptedBy(error: ErrorObject): string[] {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'const') return [formatValue(params.allowedValue)];
+  if (error.keyword === 'enum') return (params.allowedValues as unknown[]).map((v) => formatValue(v));
+  const type = String(params.type);
+  return [type === 'object' ? 'a mapping' : type === 'array' ? 'a list' : `a ${type}`];
+}
 
 function describe(error: ErrorObject, data: unknown): string {
   const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
