@@ -102,13 +102,15 @@ export class ObservabilityStack extends Construct {
         }
         // Refusals raised by the stack itself (an unknown workload) belong to the piece, not the chart.
         const path = error.path.startsWith(constructPath) ? error.path : constructPath;
+        // A part of the piece may have a location of its own (a backend's key under backends).
+        const at = this.locations.get(path) ?? location;
         for (const message of error.problems) {
           this.inputFindings.push({
             severity: 'error',
             rule: 'input',
             path,
             message,
-            ...(location ? { location } : {}),
+            ...(at ? { location: at } : {}),
           });
         }
       }
@@ -140,7 +142,22 @@ export class ObservabilityStack extends Construct {
     if (config.backends && backendsChart) {
       const b = config.backends;
       const chartOf = backendsChart;
-      piece(['backends'], `${backendsChart.node.path}/backends`, () => {
+      const backendsPath = `${backendsChart.node.path}/backends`;
+      // Each backend's findings, refusals included, point at its own key in the config.
+      const keys: Record<string, keyof BackendsConfig> = {
+        'istio-component-monitor': 'prometheusOperator',
+        'envoy-stats-monitor': 'prometheusOperator',
+        'recording-rules': 'prometheusOperator',
+        'scrape-config': 'scrapeConfig',
+        jaeger: 'jaeger',
+        dashboards: 'grafana',
+        kiali: 'kiali',
+      };
+      for (const [id, key] of Object.entries(keys)) {
+        const location = b[key] !== undefined ? locate(['backends', key]) : '';
+        if (location) this.locations.set(`${backendsPath}/${id}`, location);
+      }
+      piece(['backends'], backendsPath, () => {
         backends = new ObservabilityBackends(chartOf, 'backends', {
           mesh: m,
           prometheus: PrometheusInstance.kubePrometheusStack(b.prometheus),
@@ -150,21 +167,6 @@ export class ObservabilityStack extends Construct {
           grafana: b.grafana,
           kiali: b.kiali,
         });
-        // Findings of each backend point at its own key in the config.
-        const keys: Record<string, keyof BackendsConfig> = {
-          'istio-component-monitor': 'prometheusOperator',
-          'envoy-stats-monitor': 'prometheusOperator',
-          'recording-rules': 'prometheusOperator',
-          'scrape-config': 'scrapeConfig',
-          jaeger: 'jaeger',
-          dashboards: 'grafana',
-          kiali: 'kiali',
-        };
-        for (const child of backends.node.children) {
-          const key = keys[child.node.id];
-          const location = key && b[key] !== undefined ? locate(['backends', key]) : undefined;
-          if (location) this.locations.set(child.node.path, location);
-        }
       });
     }
     this.backends = backends;
@@ -180,9 +182,11 @@ export class ObservabilityStack extends Construct {
           undefined,
           kind === 'zipkin' ? 'host:port of a Zipkin collector' : 'service.namespace:port of an OTLP/gRPC collector',
           {
-            what: !jaeger
-              ? 'is required when backends.jaeger is not declared'
-              : `is required: the generated Jaeger (${jaeger.generation}) has no OTLP receiver`,
+            what: jaeger
+              ? `is required: the generated Jaeger (${jaeger.generation}) has no OTLP receiver`
+              : config.backends?.jaeger
+                ? 'is required: backends.jaeger, its default, was refused (see its error)'
+                : 'is required when backends.jaeger is not declared',
           },
         ),
       ]);
