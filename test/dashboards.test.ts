@@ -24,7 +24,11 @@ function dashboardOf(build: (app: ReturnType<typeof Testing.app>) => void) {
   const configMap = objects.find((o) => o.kind === 'ConfigMap' && (o.metadata as Obj).name === 'istio-dashboards');
   if (!configMap) throw new Error('no istio-dashboards ConfigMap');
   const text = String((configMap.data as Obj)[WORKLOADS_DASHBOARD_KEY]);
-  return { configMap, text, dashboard: JSON.parse(text) as { uid: string; panels: Panel[] } };
+  return {
+    configMap,
+    text,
+    dashboard: JSON.parse(text) as { uid: string; panels: Panel[]; templating: { list: Obj[] } },
+  };
 }
 
 const grafanaScenario = SCENARIOS.find((s) => s.name === 'grafana-dashboards');
@@ -46,6 +50,17 @@ describe('the generated Grafana dashboards', () => {
     });
     expect(Object.keys(configMap.data as Obj)).toEqual(['istio-workloads.json']);
     expect(dashboard.uid).toBe('istio-workloads');
+  });
+
+  it('filter every panel by the namespaces picked in a variable, all of them by default', () => {
+    const { dashboard } = onVersion('1.17');
+    expect(dashboard.templating.list.map((v) => [v.type, v.name, v.query])).toEqual([
+      ['datasource', 'datasource', 'prometheus'],
+      ['query', 'namespace', 'label_values(istio_requests_total, destination_workload_namespace)'],
+    ]);
+    expect(dashboard.templating.list[1]).toMatchObject({ multi: true, includeAll: true, allValue: '.*' });
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.filter((e) => !/_workload_namespace=~"\$namespace"/.test(e))).toEqual([]);
   });
 
   it('have the standard panels, a panel per added dimension and a panel per custom metric', () => {
@@ -71,16 +86,16 @@ describe('the generated Grafana dashboards', () => {
     expect(panel(panels, 'istio_requests_total by upstream_operation').targets).toEqual([
       {
         datasource: { type: 'prometheus', uid: '$datasource' },
-        expr: 'sum by (source_workload, source_workload_namespace, upstream_operation) (rate(istio_requests_total{reporter="source"}[$__rate_interval]))',
+        expr: 'sum by (source_workload, source_workload_namespace, upstream_operation) (rate(istio_requests_total{reporter="source", source_workload_namespace=~"$namespace"}[$__rate_interval]))',
         legendFormat: '{{source_workload}}.{{source_workload_namespace}} {{upstream_operation}}',
         refId: 'A',
       },
     ]);
     expect(panel(panels, 'istio_request_duration_milliseconds by request_host').targets?.[0]?.expr).toBe(
-      'histogram_quantile(0.99, sum by (destination_workload, destination_workload_namespace, request_host, le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[$__rate_interval])))',
+      'histogram_quantile(0.99, sum by (destination_workload, destination_workload_namespace, request_host, le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination", destination_workload_namespace=~"$namespace"}[$__rate_interval])))',
     );
     expect(panel(panels, 'istio_get_calls').targets?.[0]?.expr).toBe(
-      'sum by (destination_workload, destination_workload_namespace) (rate(istio_get_calls{reporter="destination"}[$__rate_interval]))',
+      'sum by (destination_workload, destination_workload_namespace) (rate(istio_get_calls{reporter="destination", destination_workload_namespace=~"$namespace"}[$__rate_interval]))',
     );
   });
 
@@ -88,7 +103,12 @@ describe('the generated Grafana dashboards', () => {
     const { panels } = onVersion('1.17').dashboard;
     const queries = panels
       .flatMap((p) => (p.targets ?? []).map((t, i) => ({ title: p.title, i, expr: t.expr })))
-      .map((q, n) => ({ record: `panel_${n}`, title: q.title, expr: q.expr.replaceAll('$__rate_interval', '5m') }));
+      .map((q, n) => ({
+        record: `panel_${n}`,
+        title: q.title,
+        // Grafana's variables as Prometheus sees them: a 5m range, the namespace picked as "istioinaction".
+        expr: q.expr.replaceAll('$__rate_interval', '5m').replaceAll('$namespace', 'istioinaction'),
+      }));
     const rules = `groups:\n  - name: dashboard\n    rules:\n${queries
       .map((q) => `      - record: ${q.record}\n        expr: ${JSON.stringify(q.expr)}\n`)
       .join('')}`;
@@ -110,6 +130,12 @@ describe('the generated Grafana dashboards', () => {
           perMinute: 30,
         },
         { series: `istio_get_calls{reporter="destination", ${WEBAPP_TO_CATALOG}}`, perMinute: 120 },
+        // Another namespace's catalog: outside the namespace picked, so in no panel.
+        {
+          series:
+            'istio_get_calls{reporter="destination", destination_workload="catalog", destination_workload_namespace="staging"}',
+          perMinute: 600,
+        },
       ],
       [
         {
@@ -150,7 +176,7 @@ describe('the generated Grafana dashboards', () => {
     });
     expect(dashboard.panels.map((p) => p.title).slice(-2)).toEqual(['Custom metrics', 'istio_checkout_latency']);
     expect(panel(dashboard.panels, 'istio_checkout_latency').targets?.[0]?.expr).toBe(
-      'histogram_quantile(0.99, sum by (source_workload, source_workload_namespace, method, le) (rate(istio_checkout_latency_bucket{reporter="source"}[$__rate_interval])))',
+      'histogram_quantile(0.99, sum by (source_workload, source_workload_namespace, method, le) (rate(istio_checkout_latency_bucket{reporter="source", source_workload_namespace=~"$namespace"}[$__rate_interval])))',
     );
     expect(dashboard.panels.map((p) => p.title)).not.toContain('Added dimensions');
   });
@@ -179,7 +205,7 @@ describe('the generated Grafana dashboards', () => {
     expect((configMap.metadata as Obj).labels).toEqual({ 'grafana.com/dashboard': 'istio' });
     // On both sides the label is read where each request is counted once: the destination.
     expect(panel(dashboard.panels, 'istio_requests_total by request_path').targets?.[0]?.expr).toBe(
-      'sum by (destination_workload, destination_workload_namespace, request_path) (rate(istio_requests_total{reporter="destination"}[$__rate_interval]))',
+      'sum by (destination_workload, destination_workload_namespace, request_path) (rate(istio_requests_total{reporter="destination", destination_workload_namespace=~"$namespace"}[$__rate_interval]))',
     );
   });
 });

@@ -3,7 +3,10 @@ import {
   DashboardBuilder,
   DashboardCursorSync,
   DatasourceVariableBuilder,
+  QueryVariableBuilder,
   RowBuilder,
+  VariableRefresh,
+  VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -19,6 +22,7 @@ import {
   customMetricQuery,
   dimensionQuery,
   legendFor,
+  type Matchers,
   preferredReporter,
   quantile,
   reporterSelector,
@@ -30,6 +34,10 @@ import {
 const RATE = '$__rate_interval';
 /** The dashboard's data source variable (Grafana reads `$name` as a variable reference). */
 const DATASOURCE = { type: 'prometheus', uid: '$datasource' };
+/** Every panel shows the workloads of the namespaces picked in this variable (all by default). */
+const NAMESPACE_VARIABLE = 'namespace';
+/** The series of a reporter in the picked namespaces: its own workload's namespace label. */
+const inPickedNamespaces: Matchers = (reporter) => [`${workloadLabels(reporter)[1]}=~"$${NAMESPACE_VARIABLE}"`];
 /** The ConfigMap key of the generated dashboard. */
 export const WORKLOADS_DASHBOARD_KEY = 'istio-workloads.json';
 
@@ -85,7 +93,8 @@ export class IstioDashboards extends Construct {
 
   /** The rows of the workloads dashboard, by title: what each panel shows and how. */
   rows(): { readonly title: string; readonly panels: readonly DashboardPanel[] }[] {
-    const dst = reporterSelector('destination');
+    const filter = inPickedNamespaces('destination');
+    const dst = reporterSelector('destination', filter);
     const by = workloadLabels('destination');
     const legend = legendFor('destination');
     const standard: DashboardPanel[] = [
@@ -99,7 +108,7 @@ export class IstioDashboards extends Construct {
         unit: 'percentunit',
         queries: [
           {
-            expr: `${sumRate('istio_requests_total', by, reporterSelector('destination', ['response_code=~"5.."']), RATE)} / ${sumRate('istio_requests_total', by, dst, RATE)}`,
+            expr: `${sumRate('istio_requests_total', by, reporterSelector('destination', [...filter, 'response_code=~"5.."']), RATE)} / ${sumRate('istio_requests_total', by, dst, RATE)}`,
             legend,
           },
         ],
@@ -132,12 +141,22 @@ export class IstioDashboards extends Construct {
     const dimensions: DashboardPanel[] = this.metrics.addedDimensions().map((d) => ({
       title: `${d.metric} by ${d.label}`,
       unit: d.type === MetricType.HISTOGRAM ? (d.metric.includes('duration') ? 'ms' : 'bytes') : 'reqps',
-      queries: [{ expr: dimensionQuery(d, RATE), legend: legendFor(preferredReporter(d.reporters), [d.label]) }],
+      queries: [
+        {
+          expr: dimensionQuery(d, RATE, inPickedNamespaces),
+          legend: legendFor(preferredReporter(d.reporters), [d.label]),
+        },
+      ],
     }));
     const custom: DashboardPanel[] = this.metrics.customMetrics().map((m) => ({
       title: m.metric,
       unit: m.type === MetricType.COUNTER ? 'ops' : 'short',
-      queries: [{ expr: customMetricQuery(m, RATE), legend: legendFor(preferredReporter(m.reporters), m.labels) }],
+      queries: [
+        {
+          expr: customMetricQuery(m, RATE, inPickedNamespaces),
+          legend: legendFor(preferredReporter(m.reporters), m.labels),
+        },
+      ],
     }));
     return [
       { title: 'Standard request metrics (reported by the destination)', panels: standard },
@@ -156,7 +175,18 @@ export class IstioDashboards extends Construct {
       .tooltip(DashboardCursorSync.Crosshair)
       .time({ from: 'now-1h', to: 'now' })
       .refresh('30s')
-      .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
+      .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
+      .withVariable(
+        new QueryVariableBuilder(NAMESPACE_VARIABLE)
+          .label('Namespace')
+          .datasource(DATASOURCE)
+          .query('label_values(istio_requests_total, destination_workload_namespace)')
+          .refresh(VariableRefresh.OnTimeRangeChanged)
+          .sort(VariableSort.AlphabeticalAsc)
+          .multi(true)
+          .includeAll(true)
+          .allValue('.*'),
+      );
     let id = 1;
     for (const row of this.rows()) {
       builder.withRow(new RowBuilder(row.title).id(id++));

@@ -41,21 +41,24 @@ export function reporterSelector(reporter: Reporter, extra: readonly string[] = 
   return `{${[`reporter="${reporter}"`, ...extra].join(', ')}}`;
 }
 
+/** Extra matchers for the series of one reporter, e.g. a dashboard's namespace filter. */
+export type Matchers = (reporter: Reporter) => readonly string[];
+
 /** The query that shows an added dimension: request rate, or p99 for a histogram, per workload and label value. */
-export function dimensionQuery(d: AddedDimension, window: string): string {
+export function dimensionQuery(d: AddedDimension, window: string, matchers: Matchers = () => []): string {
   const reporter = preferredReporter(d.reporters);
   const by = [...workloadLabels(reporter), d.label];
-  const selector = reporterSelector(reporter);
+  const selector = reporterSelector(reporter, matchers(reporter));
   return d.type === MetricType.HISTOGRAM
     ? quantile(0.99, d.metric, by, selector, window)
     : sumRate(d.metric, by, selector, window);
 }
 
 /** The query that shows a custom metric: its rate (counter), p99 (histogram) or sum (gauge), per workload and label. */
-export function customMetricQuery(m: CustomMetric, window: string): string {
+export function customMetricQuery(m: CustomMetric, window: string, matchers: Matchers = () => []): string {
   const reporter = preferredReporter(m.reporters);
   const by = [...workloadLabels(reporter), ...m.labels];
-  const selector = reporterSelector(reporter);
+  const selector = reporterSelector(reporter, matchers(reporter));
   switch (m.type) {
     case MetricType.COUNTER:
       return sumRate(m.metric, by, selector, window);
