@@ -3,8 +3,7 @@ import { PodMonitor, type PodMonitorSpecPodMetricsEndpointsRelabelings } from '.
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
-import { durationProblems } from './istio-component-monitor';
-import type { PrometheusInstance } from './prometheus-instance';
+import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 import { BOOK_POD_RELABELINGS, DUAL_STACK_POD_RELABELINGS, operatorRelabeling } from './relabel-rules';
 
 /** Which relabelings the PodMonitor uses (see {@link BOOK_POD_RELABELINGS}, {@link DUAL_STACK_POD_RELABELINGS}). */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { problem, throwIfProblems } from '../errors';
 import { isDnsSubdomain } from '../names';
-import type { PrometheusInstance } from './prometheus-instance';
+import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 
 /** istiod's metrics port: 15014, named `http-monitoring` (facts E.3). */
 export const ISTIOD_MONITORING_PORT = 'http-monitoring';
@@ -47,12 +47,4 @@ export class IstioComponentMonitor extends Construct {
       },
     });
   }
-}
-
-/** Prometheus durations as the Prometheus Operator CRDs accept them, e.g. `15s`, `1m30s`. */
-export function durationProblems(field: string, value: string): string[] {
-  return /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/.test(value) &&
-    value !== ''
-    ? []
-    : [problem(field, value, 'a Prometheus duration such as "15s" or "1m30s"')];
 }

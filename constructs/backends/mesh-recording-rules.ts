@@ -5,10 +5,9 @@ import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
 import { isDnsSubdomain } from '../names';
-import { durationProblems } from './istio-component-monitor';
 import { MeshMetrics } from './mesh-metrics';
 import { preferredReporter, reporterSelector, sumRate, workloadLabels } from './mesh-queries';
-import type { PrometheusInstance } from './prometheus-instance';
+import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 
 /** A recording rule: the series name (`level:metric:operations`) and its PromQL. */
 export interface RecordingRule {

@@ -76,3 +76,11 @@ export function kubePrometheusStackFullname(release: string): string {
   const full = release.includes(CHART_NAME) ? release : `${release}-${CHART_NAME}`;
   return full.slice(0, 26).replace(/-$/, '');
 }
+
+/** Prometheus durations as the Prometheus Operator CRDs accept them, e.g. `15s`, `1m30s`. */
+export function durationProblems(field: string, value: string): string[] {
+  return /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/.test(value) &&
+    value !== ''
+    ? []
+    : [problem(field, value, 'a Prometheus duration such as "15s" or "1m30s"')];
+}

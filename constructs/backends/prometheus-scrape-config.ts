@@ -6,8 +6,8 @@ import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
 import type { CaveatSource } from '../validate/sources';
-import { durationProblems } from './istio-component-monitor';
 import { MeshMetrics } from './mesh-metrics';
+import { durationProblems } from './prometheus-instance';
 import { ENVOY_STATS_JOB_RELABELINGS, envoyStatsPruning, scrapeRelabelConfig } from './relabel-rules';
 
 /** The ConfigMap key Prometheus reads with `--config.file=/etc/prometheus/prometheus.yml`. */
