@@ -32,6 +32,7 @@ export {
   type RecordingRuleGroup,
 } from './backends/mesh-recording-rules';
 export {
+  BACKEND_IDS,
   ObservabilityBackends,
   type ObservabilityBackendsProps,
   type PrometheusOperatorOptions,

@@ -10,6 +10,15 @@ import { MeshRecordingRules } from './mesh-recording-rules';
 import { PrometheusInstance } from './prometheus-instance';
 import { PrometheusScrapeConfig, type PrometheusScrapeConfigProps } from './prometheus-scrape-config';
 
+/** The construct id of each backend under {@link ObservabilityBackends}, by the option that creates it. */
+export const BACKEND_IDS = {
+  prometheusOperator: ['istio-component-monitor', 'envoy-stats-monitor', 'recording-rules'],
+  scrapeConfig: ['scrape-config'],
+  jaeger: ['jaeger'],
+  grafana: ['dashboards'],
+  kiali: ['kiali'],
+} as const;
+
 export interface PrometheusOperatorOptions {
   /** @default '15s' */
   readonly interval?: string;
@@ -77,38 +86,44 @@ export class ObservabilityBackends extends Construct {
     this.prometheus = prometheus;
     const operator = props.prometheusOperator ?? {};
     if (operator !== false) {
-      this.componentMonitor = new IstioComponentMonitor(this, 'istio-component-monitor', {
+      const [component, envoy, rules] = BACKEND_IDS.prometheusOperator;
+      this.componentMonitor = new IstioComponentMonitor(this, component, {
         prometheus,
         interval: operator.interval,
       });
-      this.envoyStatsMonitor = new EnvoyStatsMonitor(this, 'envoy-stats-monitor', {
+      this.envoyStatsMonitor = new EnvoyStatsMonitor(this, envoy, {
         mesh,
         prometheus,
         interval: operator.interval,
         relabeling: operator.podMonitorRelabeling,
       });
       if (operator.recordingRules ?? true) {
-        this.recordingRules = new MeshRecordingRules(this, 'recording-rules', { mesh, prometheus });
+        this.recordingRules = new MeshRecordingRules(this, rules, { mesh, prometheus });
       }
     }
     if (props.scrapeConfig) {
-      this.scrapeConfig = new PrometheusScrapeConfig(this, 'scrape-config', {
+      this.scrapeConfig = new PrometheusScrapeConfig(this, BACKEND_IDS.scrapeConfig[0], {
         namespace: prometheus.namespace,
         ...props.scrapeConfig,
         mesh,
       });
     }
     if (props.jaeger instanceof JaegerAllInOne) this.jaeger = props.jaeger;
-    else if (props.jaeger) this.jaeger = new JaegerAllInOne(this, 'jaeger', { ...props.jaeger, mesh });
+    else if (props.jaeger) this.jaeger = new JaegerAllInOne(this, BACKEND_IDS.jaeger[0], { ...props.jaeger, mesh });
     if (props.grafana !== false) {
-      this.dashboards = new IstioDashboards(this, 'dashboards', {
+      this.dashboards = new IstioDashboards(this, BACKEND_IDS.grafana[0], {
         namespace: prometheus.namespace,
         ...props.grafana,
         mesh,
       });
     }
     if (props.kiali !== false) {
-      this.kiali = new KialiDashboard(this, 'kiali', { ...props.kiali, mesh, prometheus, jaeger: this.jaeger });
+      this.kiali = new KialiDashboard(this, BACKEND_IDS.kiali[0], {
+        ...props.kiali,
+        mesh,
+        prometheus,
+        jaeger: this.jaeger,
+      });
     }
   }
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { AttributeGen, type WasmPhase } from '../attributes/attribute-gen';
 import type { DimensionValue, GeneratedAttribute } from '../attributes/generated-attribute';
 import { JaegerStorage } from '../backends/jaeger-storage';
-import { ObservabilityBackends } from '../backends/observability-backends';
+import { BACKEND_IDS, ObservabilityBackends } from '../backends/observability-backends';
 import { PrometheusInstance } from '../backends/prometheus-instance';
 import { BootstrapOverride } from '../bootstrap/bootstrap-override';
 import {
@@ -144,18 +144,9 @@ export class ObservabilityStack extends Construct {
       const chartOf = backendsChart;
       const backendsPath = `${backendsChart.node.path}/backends`;
       // Each backend's findings, refusals included, point at its own key in the config.
-      const keys: Record<string, keyof BackendsConfig> = {
-        'istio-component-monitor': 'prometheusOperator',
-        'envoy-stats-monitor': 'prometheusOperator',
-        'recording-rules': 'prometheusOperator',
-        'scrape-config': 'scrapeConfig',
-        jaeger: 'jaeger',
-        dashboards: 'grafana',
-        kiali: 'kiali',
-      };
-      for (const [id, key] of Object.entries(keys)) {
+      for (const [key, ids] of Object.entries(BACKEND_IDS) as [keyof typeof BACKEND_IDS, readonly string[]][]) {
         const location = b[key] !== undefined ? locate(['backends', key]) : '';
-        if (location) this.locations.set(`${backendsPath}/${id}`, location);
+        for (const id of ids) if (location) this.locations.set(`${backendsPath}/${id}`, location);
       }
       piece(['backends'], backendsPath, () => {
         backends = new ObservabilityBackends(chartOf, 'backends', {
