@@ -212,6 +212,7 @@ describe('JaegerAllInOne', () => {
     const deployment = find(objectsOf(chart), 'Deployment', 'jaeger');
     expect(at(deployment, 'spec.strategy')).toEqual({ type: 'Recreate' });
     expect(at(deployment, 'spec.template.spec.volumes')).toEqual([
+      { emptyDir: {}, name: 'tmp' },
       { name: 'data', persistentVolumeClaim: { claimName: 'jaeger-data', readOnly: false } },
     ]);
   });

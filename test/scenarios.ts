@@ -134,7 +134,7 @@ const JAEGER_DEVIATIONS: Deviation[] = [
     object: 'Deployment/jaeger',
     path: 'spec.template.spec.securityContext',
     ours: { fsGroup: 10001, runAsGroup: 10001, runAsNonRoot: true, runAsUser: 10001 },
-    why: "the add-on runs with the image's user unchecked; we require non-root, as Jaeger's images' user 10001, and let it own the badger volume",
+    why: "the add-on runs as the image's user, root for the v1 all-in-one; we run as 10001 (Jaeger v2's image user) and let it own the volumes",
   },
   {
     object: 'Deployment/jaeger',
@@ -159,6 +159,24 @@ const JAEGER_DEVIATIONS: Deviation[] = [
     path: 'spec.template.spec.containers[0].resources.limits',
     ours: { memory: '1024Mi' },
     why: 'bounds memory, so a trace burst restarts Jaeger instead of starving the node',
+  },
+  {
+    object: 'Deployment/jaeger',
+    path: 'spec.template.spec.volumes',
+    ours: [
+      { emptyDir: {}, name: 'tmp' },
+      { emptyDir: {}, name: 'data' },
+    ],
+    why: 'the image declares VOLUME /tmp, which Kubernetes ignores; with a read-only root filesystem /tmp is an emptyDir',
+  },
+  {
+    object: 'Deployment/jaeger',
+    path: 'spec.template.spec.containers[0].volumeMounts',
+    ours: [
+      { mountPath: '/tmp', name: 'tmp' },
+      { mountPath: '/badger', name: 'data' },
+    ],
+    why: 'mounts the /tmp emptyDir next to the storage volume',
   },
   {
     object: 'Deployment/jaeger',

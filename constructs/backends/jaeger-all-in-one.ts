@@ -12,7 +12,10 @@ import { BADGER_MOUNT, type JaegerStorage } from './jaeger-storage';
 /** Jaeger v1's all-in-one binary (environment variables) or Jaeger v2 (an OpenTelemetry Collector config file). */
 export type JaegerGeneration = 'v1-all-in-one' | 'v2';
 
-/** The user Jaeger's images run as (their Dockerfiles' `USER ${USER_UID}`, 10001). */
+/**
+ * The user Jaeger runs as: Jaeger v2's image sets `USER 10001` (cmd/jaeger/Dockerfile); the v1
+ * all-in-one image sets no user and would run as root, so the pod names the same user for both.
+ */
 const JAEGER_UID = 10001;
 const LABELS = { app: 'jaeger' };
 const CONFIG_DIR = '/jaeger-configuration';
@@ -88,7 +91,9 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
     const health = v2
       ? kplus.Probe.fromHttpGet('/status', { port: 13133 })
       : kplus.Probe.fromHttpGet('/', { port: 14269 });
-    const mounts: kplus.VolumeMount[] = [];
+    // Both images declare VOLUME /tmp, which Kubernetes ignores: with a read-only root filesystem
+    // /tmp must be a volume of its own.
+    const mounts: kplus.VolumeMount[] = [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp') }];
     const data = props.storage.volume(this);
     if (data) mounts.push({ path: BADGER_MOUNT, volume: data });
     let configHash: string | undefined;
