@@ -44,11 +44,34 @@ export function reporterSelector(reporter: Reporter, extra: readonly string[] = 
 /** Extra matchers for the series of one reporter, e.g. a dashboard's namespace filter. */
 export type Matchers = (reporter: Reporter) => readonly string[];
 
+/** Where a declared label or metric is read: its reporter's series, per workload and by its own labels. */
+export interface DeclaredSeries {
+  readonly reporter: Reporter;
+  readonly by: readonly string[];
+  readonly selector: string;
+}
+
+export function declaredSeries(
+  reporters: readonly Reporter[],
+  labels: readonly string[],
+  matchers: Matchers = () => [],
+): DeclaredSeries {
+  const reporter = preferredReporter(reporters);
+  return {
+    reporter,
+    by: [...workloadLabels(reporter), ...labels],
+    selector: reporterSelector(reporter, matchers(reporter)),
+  };
+}
+
+/** `sum by (a, b) (metric{sel})`, a gauge's current value. */
+export function sumOf(metric: string, by: readonly string[], selector: string): string {
+  return `sum by (${by.join(', ')}) (${metric}${selector})`;
+}
+
 /** The query that shows an added dimension: request rate, or p99 for a histogram, per workload and label value. */
 export function dimensionQuery(d: AddedDimension, window: string, matchers: Matchers = () => []): string {
-  const reporter = preferredReporter(d.reporters);
-  const by = [...workloadLabels(reporter), d.label];
-  const selector = reporterSelector(reporter, matchers(reporter));
+  const { by, selector } = declaredSeries(d.reporters, [d.label], matchers);
   return d.type === MetricType.HISTOGRAM
     ? quantile(0.99, d.metric, by, selector, window)
     : sumRate(d.metric, by, selector, window);
@@ -56,16 +79,14 @@ export function dimensionQuery(d: AddedDimension, window: string, matchers: Matc
 
 /** The query that shows a custom metric: its rate (counter), p99 (histogram) or sum (gauge), per workload and label. */
 export function customMetricQuery(m: CustomMetric, window: string, matchers: Matchers = () => []): string {
-  const reporter = preferredReporter(m.reporters);
-  const by = [...workloadLabels(reporter), ...m.labels];
-  const selector = reporterSelector(reporter, matchers(reporter));
+  const { by, selector } = declaredSeries(m.reporters, m.labels, matchers);
   switch (m.type) {
     case MetricType.COUNTER:
       return sumRate(m.metric, by, selector, window);
     case MetricType.HISTOGRAM:
       return quantile(0.99, m.metric, by, selector, window);
     case MetricType.GAUGE:
-      return `sum by (${by.join(', ')}) (${m.metric}${selector})`;
+      return sumOf(m.metric, by, selector);
   }
 }
 

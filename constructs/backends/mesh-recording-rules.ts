@@ -6,7 +6,7 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
 import { isDnsSubdomain } from '../names';
 import { MeshMetrics } from './mesh-metrics';
-import { preferredReporter, reporterSelector, sumRate, workloadLabels } from './mesh-queries';
+import { type DeclaredSeries, declaredSeries, sumOf, sumRate } from './mesh-queries';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 
 /** A recording rule: the series name (`level:metric:operations`) and its PromQL. */
@@ -100,26 +100,22 @@ export class MeshRecordingRules extends Construct {
       ].map((metric) => ({ record: `workload:${metric}:${rate}`, expr: sumRate(metric, BOTH_WORKLOADS, '', w) })),
     ];
     const custom: RecordingRule[] = [];
+    // A histogram is recorded as its bucket rates (per `le`), so quantiles can still be taken.
+    const rated = (metric: string, type: MetricType, series: DeclaredSeries) =>
+      type === MetricType.HISTOGRAM
+        ? { metric: `${metric}_bucket`, expr: sumRate(`${metric}_bucket`, [...series.by, 'le'], series.selector, w) }
+        : { metric, expr: sumRate(metric, series.by, series.selector, w) };
     for (const d of this.metrics.addedDimensions()) {
-      const reporter = preferredReporter(d.reporters);
-      const histogram = d.type === MetricType.HISTOGRAM;
-      const metric = histogram ? `${d.metric}_bucket` : d.metric;
-      const by = [...workloadLabels(reporter), d.label, ...(histogram ? ['le'] : [])];
-      custom.push({
-        record: `workload_${d.label}:${metric}:${rate}`,
-        expr: sumRate(metric, by, reporterSelector(reporter), w),
-      });
+      const { metric, expr } = rated(d.metric, d.type, declaredSeries(d.reporters, [d.label]));
+      custom.push({ record: `workload_${d.label}:${metric}:${rate}`, expr });
     }
     for (const m of this.metrics.customMetrics()) {
-      const reporter = preferredReporter(m.reporters);
-      const by = [...workloadLabels(reporter), ...m.labels];
-      const selector = reporterSelector(reporter);
+      const series = declaredSeries(m.reporters, m.labels);
       if (m.type === MetricType.GAUGE) {
-        custom.push({ record: `workload:${m.metric}:sum`, expr: `sum by (${by.join(', ')}) (${m.metric}${selector})` });
+        custom.push({ record: `workload:${m.metric}:sum`, expr: sumOf(m.metric, series.by, series.selector) });
       } else {
-        const metric = m.type === MetricType.HISTOGRAM ? `${m.metric}_bucket` : m.metric;
-        const labels = m.type === MetricType.HISTOGRAM ? [...by, 'le'] : by;
-        custom.push({ record: `workload:${metric}:${rate}`, expr: sumRate(metric, labels, selector, w) });
+        const { metric, expr } = rated(m.metric, m.type, series);
+        custom.push({ record: `workload:${metric}:${rate}`, expr });
       }
     }
     return [
