@@ -7,7 +7,8 @@ import { durationProblems, type PrometheusInstance } from './prometheus-instance
 import { BOOK_POD_RELABELINGS, DUAL_STACK_POD_RELABELINGS, operatorRelabeling } from './relabel-rules';
 
 /** Which relabelings the PodMonitor uses (see {@link BOOK_POD_RELABELINGS}, {@link DUAL_STACK_POD_RELABELINGS}). */
-export type PodRelabeling = 'book' | 'dual-stack';
+const POD_RELABELINGS = { book: BOOK_POD_RELABELINGS, 'dual-stack': DUAL_STACK_POD_RELABELINGS } as const;
+export type PodRelabeling = keyof typeof POD_RELABELINGS;
 
 export interface EnvoyStatsMonitorProps {
   /** The mesh whose sidecars are scraped; its release picks the default relabelings. */
@@ -42,12 +43,12 @@ export class EnvoyStatsMonitor extends Construct {
     const problems = props.prometheus.problems('prometheus');
     if (!isDnsSubdomain(name)) problems.push(problem('name', name, 'an object name (RFC 1123 subdomain)'));
     problems.push(...durationProblems('interval', interval));
-    if (relabeling !== 'book' && relabeling !== 'dual-stack') {
-      problems.push(problem('relabeling', relabeling, 'one of book, dual-stack'));
+    if (!Object.hasOwn(POD_RELABELINGS, relabeling)) {
+      problems.push(problem('relabeling', relabeling, `one of ${Object.keys(POD_RELABELINGS).join(', ')}`));
     }
     throwIfProblems(this, problems);
     this.relabeling = relabeling;
-    const rules = relabeling === 'book' ? BOOK_POD_RELABELINGS : DUAL_STACK_POD_RELABELINGS;
+    const rules = POD_RELABELINGS[relabeling];
     this.monitor = new PodMonitor(this, 'Resource', {
       metadata: {
         name,

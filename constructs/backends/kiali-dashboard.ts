@@ -2,12 +2,10 @@ import { Construct } from 'constructs';
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
-import { Kiali, type KialiAuthStrategy, type KialiSpec } from '../overlays/kiali';
+import { KIALI_AUTH_STRATEGIES, Kiali, type KialiAuthStrategy, type KialiSpec } from '../overlays/kiali';
 import type { CaveatSource } from '../validate/sources';
 import type { JaegerAllInOne } from './jaeger-all-in-one';
 import type { PrometheusInstance } from './prometheus-instance';
-
-const AUTH_STRATEGIES: readonly KialiAuthStrategy[] = ['anonymous', 'token', 'openid', 'openshift', 'header'];
 
 export interface KialiDashboardProps {
   /** The mesh Kiali shows; its release picks the CR's field names (Kiali 1 or 2). */
@@ -47,7 +45,9 @@ export class KialiDashboard extends Construct implements CaveatSource {
     const problems = props.prometheus.problems('prometheus');
     if (!isDnsLabel(namespace)) problems.push(problem('namespace', namespace, 'a namespace name (RFC 1123 label)'));
     if (!isDnsLabel(name)) problems.push(problem('name', name, 'a Kiali name (RFC 1123 label)'));
-    if (!AUTH_STRATEGIES.includes(auth)) problems.push(problem('auth', auth, `one of ${AUTH_STRATEGIES.join(', ')}`));
+    if (!KIALI_AUTH_STRATEGIES.includes(auth)) {
+      problems.push(problem('auth', auth, `one of ${KIALI_AUTH_STRATEGIES.join(', ')}`));
+    }
     throwIfProblems(this, problems);
     this.auth = auth;
     const v2 = props.mesh.policy.mechanisms.addons.kialiCr === 'v2';

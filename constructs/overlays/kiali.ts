@@ -30,8 +30,11 @@ export interface KialiSpec {
   readonly external_services?: KialiExternalServices;
 }
 
+/** The kiali-operator's `auth.strategy` values. */
+export const KIALI_AUTH_STRATEGIES = ['anonymous', 'token', 'openid', 'openshift', 'header'] as const;
+
 /** `auth.strategy`: `anonymous` lets anyone who reaches Kiali read and change mesh config. */
-export type KialiAuthStrategy = 'anonymous' | 'token' | 'openid' | 'openshift' | 'header';
+export type KialiAuthStrategy = (typeof KIALI_AUTH_STRATEGIES)[number];
 
 export interface KialiDeployment {
   /** Kiali 1: namespaces Kiali may read; `['**']` is all. Removed in Kiali 2. */
