@@ -37,6 +37,8 @@ export class IstioPodAnnotations extends Construct {
   }
 
   private readonly proxyConfig: FragmentMerger;
+  /** The last rendering; every contribution clears it (cdk8s renders and validates several times per synth). */
+  private rendered?: string;
   private bootstrapOverride?: { readonly configMapName: string; readonly contributor: string };
 
   private constructor(private readonly workload: kplus.Workload) {
@@ -53,6 +55,7 @@ export class IstioPodAnnotations extends Construct {
   addProxyConfig(contributor: IConstruct, fragment: ProxyConfigFragment): void {
     const firstContribution = this.proxyConfig.isEmpty;
     const conflicts = this.proxyConfig.add(contributor.node.path, { ...fragment });
+    this.rendered = undefined;
     if (conflicts.length > 0) throw new ObservabilityConfigError(contributor, conflicts);
     if (firstContribution && !this.proxyConfig.isEmpty) this.attachProxyConfigAnnotation();
   }
@@ -100,6 +103,7 @@ export class IstioPodAnnotations extends Construct {
         ]);
       }
       this.proxyConfig.add(byHand, parsed as Record<string, unknown>);
+      this.rendered = undefined;
       this.attachProxyConfigAnnotation();
     }
     const bootstrap = annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
@@ -130,7 +134,8 @@ export class IstioPodAnnotations extends Construct {
 
   /** The `proxy.istio.io/config` annotation value: one YAML document with sorted keys. */
   renderProxyConfig(): string {
-    return stringify(this.proxyConfig.toValue(), { sortMapEntries: true, lineWidth: 0 });
+    this.rendered ??= stringify(this.proxyConfig.toValue(), { sortMapEntries: true, lineWidth: 0 });
+    return this.rendered;
   }
 }
 

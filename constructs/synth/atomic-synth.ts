@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, type AppProps } from 'cdk8s';
-import { validateApp } from '../validate/app-validator';
+import { validateAppObjects } from '../validate/app-validator';
 import { type Finding, ValidationFailedError } from '../validate/finding';
 
 export interface SynthOptions extends Omit<AppProps, 'outdir'> {
@@ -41,9 +41,12 @@ export async function synthAtomically(
     const app = new App({ ...props, outdir: staging });
     build(app);
     if (validate) {
-      const findings = await validateApp(app);
+      const { findings, objects } = await validateAppObjects(app);
       if (findings.some((f) => f.severity === 'error')) throw new ValidationFailedError(findings);
       warnings = findings;
+      // Write exactly the manifests the rules checked, and render each object once, not twice.
+      for (const { apiObject, manifest } of objects)
+        Object.defineProperty(apiObject, 'toJson', { value: () => manifest });
     }
     app.synth();
   } catch (error) {

@@ -16,6 +16,20 @@ export const CONSTRUCT_RULE = 'construct';
  * warnings), sorted; never throws for a finding.
  */
 export async function validateApp(root: IConstruct, rules: readonly AppRule[] = APP_RULES): Promise<Finding[]> {
+  return (await validateAppObjects(root, rules)).findings;
+}
+
+/** What {@link validateAppObjects} found and the objects it checked, as rendered for the check. */
+export interface AppValidation {
+  readonly findings: Finding[];
+  readonly objects: readonly RenderedObject[];
+}
+
+/** {@link validateApp}, also returning the rendered objects, so a synth can write exactly what was checked. */
+export async function validateAppObjects(
+  root: IConstruct,
+  rules: readonly AppRule[] = APP_RULES,
+): Promise<AppValidation> {
   const constructs = root.node.findAll();
   const findings: Finding[] = [];
   for (const construct of constructs) {
@@ -56,7 +70,7 @@ export async function validateApp(root: IConstruct, rules: readonly AppRule[] = 
     }
   }
   for (const construct of constructs) findings.push(...inputFindingsOf(construct));
-  return sortFindings(locateFindings(findings, constructs));
+  return { findings: sortFindings(locateFindings(findings, constructs)), objects };
 }
 
 /** Findings a front end recorded while building the app (e.g. refused pieces of a config file). */

@@ -1,7 +1,7 @@
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import { formatValue } from '../../errors';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
-import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import type { AppRule, Manifest, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates } from './pod-templates';
 
 /**
@@ -13,16 +13,19 @@ export const bootstrapConfigMapReferenceRule: AppRule = {
   id: 'bootstrap-configmap-reference',
   summary: `${BOOTSTRAP_OVERRIDE_ANNOTATION} names a ConfigMap this app creates in the pod's namespace, with key ${CUSTOM_BOOTSTRAP_KEY}: the injector mounts it from there, and a missing ConfigMap keeps the pod from starting.`,
   check(context: ValidationContext): RuleFinding[] {
-    const configMaps = context.objects
-      .filter((o) => o.manifest.kind === 'ConfigMap' && o.manifest.apiVersion === 'v1')
-      .map((o) => o.manifest);
+    // By name, so that thousands of workloads do not each scan every ConfigMap.
+    const configMaps = new Map<unknown, Manifest[]>();
+    for (const { manifest } of context.objects) {
+      if (manifest.kind !== 'ConfigMap' || manifest.apiVersion !== 'v1') continue;
+      configMaps.set(manifest.metadata.name, [...(configMaps.get(manifest.metadata.name) ?? []), manifest]);
+    }
     const findings: RuleFinding[] = [];
     for (const template of podTemplates(context.objects)) {
       const name = template.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
       if (name === undefined) continue;
       const field = `${template.field}["${BOOTSTRAP_OVERRIDE_ANNOTATION}"]`;
       const namespace = formatValue(template.namespace ?? null);
-      const named = configMaps.filter((c) => c.metadata.name === name);
+      const named = configMaps.get(name) ?? [];
       const same = named.find((c) => c.metadata.namespace === template.namespace);
       if (!same) {
         const elsewhere = named.map((c) => formatValue(c.metadata.namespace ?? null));

@@ -1,9 +1,8 @@
-import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { builtMeshes } from '../sources';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
-import { bootstrapConfigMaps } from './rendered-objects';
+import { bootstrapConfigMaps, parseBootstrapText } from './rendered-objects';
 import { STATS_INCLUSION_ANNOTATIONS } from './stats-inclusion-exclusive';
 
 /** Works today, but is on its way out; say so once per place. Sources: facts A.8, B.4, B.7. */
@@ -35,7 +34,7 @@ export const deprecatedMechanismRule: AppRule = {
       if (typeof value !== 'string') continue;
       let bootstrap: unknown;
       try {
-        bootstrap = parse(value);
+        bootstrap = parseBootstrapText(value);
       } catch {
         continue; // reported by envoy-bootstrap
       }

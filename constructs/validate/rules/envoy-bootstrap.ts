@@ -2,11 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as protobuf from 'protobufjs';
 import * as protojson from 'protobufjs/ext/protojson';
-import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { bootstrapConfigMaps } from './rendered-objects';
+import { bootstrapConfigMaps, parseBootstrapText } from './rendered-objects';
 
 /**
  * Envoy's own API protos, as shipped by @grpc/grpc-js-xds (deps/envoy-api, xds, googleapis,
@@ -63,7 +62,7 @@ function loadType(fullName: string): boolean {
 export function bootstrapProblem(text: string): string | undefined {
   let json: unknown;
   try {
-    json = parse(text.replace(/\$\(HOST_IP\)/g, '10.0.0.1'));
+    json = parseBootstrapText(text.replace(/\$\(HOST_IP\)/g, '10.0.0.1'));
   } catch (error) {
     return `is not JSON or YAML: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`;
   }
@@ -117,9 +116,11 @@ export const envoyBootstrapRule: AppRule = {
   summary: `Every ${CUSTOM_BOOTSTRAP_KEY} (a ConfigMap key named by ${BOOTSTRAP_OVERRIDE_ANNOTATION}) parses as Envoy's Bootstrap proto: pilot-agent only logs a broken override and starts the proxy without it.`,
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
+    const problems = new Map<string, string | undefined>(); // workloads often share one override text
     for (const { path, value } of bootstrapConfigMaps(context.objects)) {
       if (typeof value !== 'string') continue; // object-schema refuses a non-string value
-      const problem = bootstrapProblem(value);
+      if (!problems.has(value)) problems.set(value, bootstrapProblem(value));
+      const problem = problems.get(value);
       if (problem) findings.push({ path, message: `data["${CUSTOM_BOOTSTRAP_KEY}"]: ${problem}` });
     }
     return findings;

@@ -45,12 +45,31 @@ export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] 
   });
 }
 
-/** The parsed `proxy.istio.io/config` of a template: undefined when absent, an Error when it is not YAML. */
-export function proxyConfigOf(template: PodTemplate): Record<string, unknown> | Error | undefined {
-  const text = template.annotations[PROXY_CONFIG_ANNOTATION];
-  if (text === undefined) return undefined;
+/**
+ * Parsed annotations, per rendered annotations object: several rules read each workload's
+ * annotation, and its YAML parse costs more than their checks. Kept only as long as the objects
+ * of one validation are.
+ */
+const parsedProxyConfigs = new WeakMap<object, Record<string, unknown> | Error>();
+
+/**
+ * The parsed `proxy.istio.io/config` of a template: undefined when absent, an Error when it is
+ * not YAML. The result is shared between callers and must not be modified.
+ */
+export function proxyConfigOf(template: PodTemplate): Readonly<Record<string, unknown>> | Error | undefined {
+  const value = template.annotations[PROXY_CONFIG_ANNOTATION];
+  if (value === undefined) return undefined;
+  let parsed = parsedProxyConfigs.get(template.annotations);
+  if (parsed === undefined) {
+    parsed = parseProxyConfig(String(value));
+    parsedProxyConfigs.set(template.annotations, parsed);
+  }
+  return parsed;
+}
+
+function parseProxyConfig(text: string): Record<string, unknown> | Error {
   try {
-    const parsed: unknown = parse(String(text));
+    const parsed: unknown = parse(text);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return new Error('not a YAML mapping');
     return parsed as Record<string, unknown>;
   } catch (error) {
