@@ -10,6 +10,11 @@ export function isDnsSubdomain(value: string): boolean {
   return value.length <= 253 && value.split('.').every((part) => part.length > 0 && isDnsLabel(part));
 }
 
+/** RFC 9110 `token`: the characters an HTTP method or header name may have. */
+export function isHttpToken(value: string): boolean {
+  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value);
+}
+
 /** Prometheus label name; names starting with `__` are reserved for internal use. */
 export function isPrometheusLabelName(value: string): boolean {
   return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(value) && !value.startsWith('__');

@@ -16,6 +16,7 @@ import { isDnsLabel, isDnsSubdomain } from '../names';
 import { describeWorkload } from '../proxy-config/istio-pod-annotations';
 import type { AttributeSource, CelExpressionSource, CelSite, PolicyNoteSource } from '../validate/sources';
 import type { GeneratedAttribute } from './generated-attribute';
+import { type RequestMatch, requestCondition, requestMatchProblems } from './request-condition';
 
 /** Where a WasmPlugin runs in the filter chain (istio/api extensions/v1alpha1/wasm.proto, facts A.5). */
 export enum WasmPhase {
@@ -35,16 +36,22 @@ export enum WasmPhase {
 export const ATTRIBUTEGEN_MODULE_URL =
   'https://storage.googleapis.com/istio-build/proxy/attributegen-359dcd3a19f109c50e97517fe6b1e2676e870c4d.wasm';
 
-/** One rule of an attribute: the value to output when `condition` holds. */
+/** One rule of an attribute: the value to output when `condition` (or `request`) holds. */
 export interface AttributeMatch {
   /** The attribute value, e.g. `getitems`. */
   readonly value: string;
   /**
    * CEL condition, e.g. `request.url_path == '/items' && request.method == 'GET'`.
    * Rules are evaluated in order until one matches.
-   * @default - always matches (only sensible as the last rule)
+   * @default - always matches (only sensible as the last rule), unless `request` is given
    */
   readonly condition?: string;
+  /**
+   * The same as typed fields: the CEL condition is generated, with every value as an escaped
+   * string literal, so no path or method can change the expression. Not together with `condition`.
+   * @default - `condition`
+   */
+  readonly request?: RequestMatch;
 }
 
 export interface AttributeGenProps {
@@ -245,7 +252,13 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
       if (m.condition !== undefined && m.condition.trim() === '') {
         problems.push(problem(`${field}.condition`, m.condition, 'a CEL condition, or no condition to always match'));
       }
-      if (m.condition === undefined && i < matches.length - 1) {
+      if (m.request !== undefined) {
+        if (m.condition !== undefined) {
+          problems.push(problem(`${field}.request`, m.request, 'either condition or request, not both'));
+        }
+        problems.push(...requestMatchProblems(`${field}.request`, m.request));
+      }
+      if (m.condition === undefined && m.request === undefined && i < matches.length - 1) {
         problems.push(
           `${field}.condition: got none before ${matches.length - 1 - i} more rule(s), expected a condition: a rule without one always matches, so later rules never apply`,
         );
@@ -254,7 +267,10 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
     throwIfProblems(this, problems);
     this.attributes.set(
       outputAttribute,
-      matches.map((m) => ({ ...m })),
+      matches.map(({ value, condition, request }) => ({
+        value,
+        ...(request ? { condition: requestCondition(request) } : condition !== undefined ? { condition } : {}),
+      })),
     );
     return { name: outputAttribute, producer: this, proxies: this.proxies };
   }

@@ -58,7 +58,10 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
         ...(props.namespace ? { namespace: props.namespace } : {}),
         ...(props.labels ? { labels: { ...props.labels } } : {}),
       },
-      data: Lazy.any({ produce: () => ({ [PROMETHEUS_CONFIG_KEY]: stringify(this.config(scrapeInterval)) }) }),
+      // YAML 1.1, as Prometheus reads its config (gopkg.in/yaml.v2): `yes`/`off` stay strings.
+      data: Lazy.any({
+        produce: () => ({ [PROMETHEUS_CONFIG_KEY]: stringify(this.config(scrapeInterval), { version: '1.1' }) }),
+      }),
     });
   }
 

@@ -126,7 +126,16 @@ export interface AttributeGeneratorConfig {
   readonly module?: string;
   readonly sha256?: string;
   readonly phase?: 'AUTHN' | 'AUTHZ' | 'STATS';
-  readonly attributes: Readonly<Record<string, readonly { readonly value: string; readonly condition?: string }[]>>;
+  readonly attributes: Readonly<
+    Record<
+      string,
+      readonly {
+        readonly value: string;
+        readonly condition?: string;
+        readonly request?: { readonly path?: string; readonly pathPrefix?: string; readonly method?: string };
+      }[]
+    >
+  >;
 }
 
 export interface CustomTagConfigEntry {

@@ -89,7 +89,7 @@ export class IstioPodAnnotations extends Construct {
     if (proxyConfig !== undefined) {
       let parsed: unknown;
       try {
-        parsed = parse(String(proxyConfig));
+        parsed = parse(String(proxyConfig), { version: '1.1' });
       } catch (error) {
         parsed = error;
       }
@@ -134,7 +134,9 @@ export class IstioPodAnnotations extends Construct {
 
   /** The `proxy.istio.io/config` annotation value: one YAML document with sorted keys. */
   renderProxyConfig(): string {
-    this.rendered ??= stringify(this.proxyConfig.toValue(), { sortMapEntries: true, lineWidth: 0 });
+    // YAML 1.1 as Istio reads it (sigs.k8s.io/yaml), so that strings such as `yes` or `off` are
+    // quoted instead of turning into booleans; cdk8s writes manifests the same way.
+    this.rendered ??= stringify(this.proxyConfig.toValue(), { sortMapEntries: true, lineWidth: 0, version: '1.1' });
     return this.rendered;
   }
 }

@@ -5,9 +5,8 @@ import { IstioInActionApp } from '../../constructs/demo/istioinaction-app';
 import { IstioMesh, type IstioMeshProps } from '../../constructs/mesh/istio-mesh';
 import { ObservabilityStack } from '../../constructs/stacks/observability-stack';
 
-/** A fresh app with a mesh chart (istio-system) and an `istioinaction` chart holding webapp and catalog. */
-export function demoFixture(meshProps: IstioMeshProps = {}) {
-  const app: App = Testing.app();
+/** An app (a fresh one unless given) with a mesh chart (istio-system) and an `istioinaction` chart holding webapp and catalog. */
+export function demoFixture(meshProps: IstioMeshProps = {}, app: App = Testing.app()) {
   const meshChart = new Chart(app, 'istio-install', { namespace: 'istio-system', disableResourceNameHashes: true });
   const mesh = new IstioMesh(meshChart, 'mesh', meshProps);
   const chart = new Chart(app, 'istioinaction', { namespace: 'istioinaction', disableResourceNameHashes: true });

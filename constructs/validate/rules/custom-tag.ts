@@ -1,4 +1,5 @@
 import { problem } from '../../errors';
+import { isHttpToken } from '../../names';
 import type { InputRule } from '../rule';
 
 export const customTagRule: InputRule = {
@@ -18,9 +19,7 @@ export function environmentTagProblems(name: string): string[] {
 }
 
 export function headerTagProblems(name: string): string[] {
-  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)
-    ? []
-    : [problem('header.name', name, 'an HTTP header name (RFC 9110 token)')];
+  return isHttpToken(name) ? [] : [problem('header.name', name, 'an HTTP header name (RFC 9110 token)')];
 }
 
 export function tagNameProblems(name: string): string[] {

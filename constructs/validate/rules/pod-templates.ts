@@ -69,7 +69,7 @@ export function proxyConfigOf(template: PodTemplate): Readonly<Record<string, un
 
 function parseProxyConfig(text: string): Record<string, unknown> | Error {
   try {
-    const parsed: unknown = parse(text);
+    const parsed: unknown = parse(text, { version: '1.1' });
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return new Error('not a YAML mapping');
     return parsed as Record<string, unknown>;
   } catch (error) {

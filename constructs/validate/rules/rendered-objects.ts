@@ -11,7 +11,7 @@ export function parseBootstrapText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return parse(text);
+    return parse(text, { version: '1.1' });
   }
 }
 
