@@ -169,8 +169,9 @@ describe('ObservabilityStack from a config file', () => {
     expect((await validateApp(app)).filter((f) => f.severity === 'error')).toEqual([]);
     const operator = app.charts[0]?.toJson()[0];
     expect(operator.spec.meshConfig.extensionProviders).toEqual([
-      { name: 'zipkin', zipkin: { port: 9411, service: 'zipkin.istio-system.svc.cluster.local' } },
+      // by provider name: the mesh config's providers do not depend on the order tracers are declared
       { name: 'otel', opentelemetry: { port: 4317, service: 'jaeger-collector.istio-system.svc.cluster.local' } },
+      { name: 'zipkin', zipkin: { port: 9411, service: 'zipkin.istio-system.svc.cluster.local' } },
     ]);
   });
 

@@ -122,12 +122,13 @@ describe('metrics mechanism', () => {
         metrics: [
           {
             providers: [{ name: 'prometheus' }],
+            // by metric, then mode: not in the order the constructs were created
             overrides: [
+              { match: { metric: 'REQUEST_COUNT' }, tagOverrides: { request_protocol: { operation: 'REMOVE' } } },
               {
                 match: { metric: 'REQUEST_DURATION', mode: 'SERVER' },
                 tagOverrides: { request_host: { value: 'request.host' } },
               },
-              { match: { metric: 'REQUEST_COUNT' }, tagOverrides: { request_protocol: { operation: 'REMOVE' } } },
             ],
           },
         ],

@@ -11,7 +11,9 @@ function isPlainObject(value: unknown): value is Plain {
  * (a pod's `proxy.istio.io/config`, an IstioOperator spec), remembering who set each value.
  *
  * - objects merge key by key;
- * - arrays are sets: items are appended in contribution order, duplicates are dropped;
+ * - arrays are sets: each contributor's items keep their order, contributors come in the order of
+ *   their paths (not of their creation, so building the tree in another order changes nothing),
+ *   and an item several contributors give appears once, with the first of them;
  * - any other value may be set by several contributors only if they all set the same value;
  *   a different value is a conflict and is refused, naming both contributors;
  * - objects at an atomic path (e.g. `tracing.customTags.*`, a proto oneof) are values too: they
@@ -22,6 +24,8 @@ function isPlainObject(value: unknown): value is Plain {
 export class FragmentMerger {
   private readonly root: Plain = {};
   private readonly owners = new Map<string, string>();
+  /** Who contributed each item of each array, by dotted path; the arrays in `root` are rendered from it. */
+  private readonly arrayItems = new Map<string, { contributor: string; item: unknown }[]>();
 
   /**
    * @param subject names the merged document in conflict messages, e.g. `proxy.istio.io/config of Deployment "webapp"`
@@ -90,11 +94,16 @@ export class FragmentMerger {
         if (!isPlainObject(existing)) target[key] = {};
         this.apply(target[key] as Plain, incoming, here, contributor);
       } else if (Array.isArray(incoming)) {
-        const items = Array.isArray(existing) ? [...existing] : [];
+        const entries = this.arrayItems.get(here.join('.')) ?? [];
         for (const item of incoming) {
-          if (!items.some((present) => sameValue(present, item))) items.push(structuredClone(item));
+          const present = entries.find((entry) => sameValue(entry.item, item));
+          if (!present) entries.push({ contributor, item: structuredClone(item) });
+          else if (contributor < present.contributor) present.contributor = contributor;
         }
-        target[key] = items;
+        // Stable: items of one contributor stay in the order it gave them.
+        entries.sort((a, b) => (a.contributor < b.contributor ? -1 : a.contributor > b.contributor ? 1 : 0));
+        this.arrayItems.set(here.join('.'), entries);
+        target[key] = entries.map((entry) => entry.item);
       } else if (existing === undefined) {
         target[key] = incoming;
         this.owners.set(here.join('.'), contributor);

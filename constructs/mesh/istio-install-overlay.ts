@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { ObservabilityConfigError } from '../errors';
 import { FragmentMerger } from '../merge/fragment-merger';
+import { sortedEntries, sortedValues } from '../merge/sorted-entries';
 import type { ProxyKind } from '../metrics/proxy-kind';
 import {
   IstioOperator,
@@ -150,9 +151,9 @@ export class IstioInstallOverlay extends Construct {
   private renderSpec(): IstioOperatorSpec {
     const merged = this.merger.toValue() as MergedInstall;
     const configOverride: Record<string, StatsPluginConfig> = {};
-    for (const [proxy, plugin] of Object.entries(merged.configOverride ?? {})) {
-      const metrics: StatsMetricConfig[] = Object.entries(plugin.metrics ?? {}).map(([name, m]) => ({ name, ...m }));
-      const definitions: StatsMetricDefinition[] = Object.entries(plugin.definitions ?? {}).map(([name, d]) => ({
+    for (const [proxy, plugin] of sortedEntries(merged.configOverride ?? {})) {
+      const metrics: StatsMetricConfig[] = sortedEntries(plugin.metrics ?? {}).map(([name, m]) => ({ name, ...m }));
+      const definitions: StatsMetricDefinition[] = sortedEntries(plugin.definitions ?? {}).map(([name, d]) => ({
         name,
         ...d,
       }));
@@ -173,9 +174,7 @@ export class IstioInstallOverlay extends Construct {
     const meshConfig: IstioOperatorMeshConfig | undefined = mergedMesh
       ? {
           ...(mergedMesh.defaultConfig ? { defaultConfig: mergedMesh.defaultConfig } : {}),
-          ...(mergedMesh.extensionProviders
-            ? { extensionProviders: Object.values(mergedMesh.extensionProviders) }
-            : {}),
+          ...(mergedMesh.extensionProviders ? { extensionProviders: sortedValues(mergedMesh.extensionProviders) } : {}),
           ...(mergedMesh.defaultProviders ? { defaultProviders: mergedMesh.defaultProviders } : {}),
         }
       : undefined;

@@ -8,6 +8,7 @@ import {
 } from '../../imports/networking.istio.io';
 import { ObservabilityConfigError } from '../errors';
 import { FragmentMerger } from '../merge/fragment-merger';
+import { sortedValues } from '../merge/sorted-entries';
 import type { StatsMetricConfig, StatsMetricDefinition } from '../overlays/istio-operator';
 import { httpFilterMatch } from './envoy-filter-match';
 import { ALL_PROXY_KINDS, type ProxyKind } from './proxy-kind';
@@ -92,8 +93,8 @@ export class CustomMetricsFilter extends Construct {
               '@type': 'type.googleapis.com/udpa.type.v1.TypedStruct',
               type_url: 'type.googleapis.com/stats.PluginConfig',
               value: {
-                definitions: Object.values(plugin.definitions ?? {}),
-                metrics: [...drop, ...Object.values(plugin.metrics ?? {})],
+                definitions: sortedValues(plugin.definitions ?? {}),
+                metrics: [...drop, ...sortedValues(plugin.metrics ?? {})],
               },
             },
           },

@@ -25,6 +25,7 @@ import { CoolstoreGateway } from '../demo/coolstore-gateway';
 import { HttpbinEgress } from '../demo/httpbin-egress';
 import { IstioInActionApp } from '../demo/istioinaction-app';
 import { formatValue, ObservabilityConfigError, problem } from '../errors';
+import { sortedEntries } from '../merge/sorted-entries';
 import { IstioMesh } from '../mesh/istio-mesh';
 import { MetricDefinition, type MetricType } from '../metrics/metric-definition';
 import { MetricDimensions } from '../metrics/metric-dimensions';
@@ -189,12 +190,12 @@ export class ObservabilityStack extends Construct {
       return ProxyTarget.workload(this.workload(t.workload, chart, field));
     };
 
-    for (const [id, s] of Object.entries(config.statsInclusion ?? {})) {
+    for (const [id, s] of sortedEntries(config.statsInclusion ?? {})) {
       piece(['statsInclusion', id], inChart(id), () => {
         new StatsInclusion(chart, id, { mesh: m, ...s, target: target(s.target, 'target') });
       });
     }
-    for (const [id, g] of Object.entries(config.attributeGenerators ?? {})) {
+    for (const [id, g] of sortedEntries(config.attributeGenerators ?? {})) {
       piece(['attributeGenerators', id], inChart(id), () => {
         const generator = new AttributeGen(chart, id, {
           mesh: m,
@@ -207,15 +208,15 @@ export class ObservabilityStack extends Construct {
           phase: g.phase as WasmPhase | undefined,
         });
         this.generators.set(id, generator);
-        for (const [name, rules] of Object.entries(g.attributes)) {
+        for (const [name, rules] of sortedEntries(g.attributes)) {
           this.attributes.push({ generator: id, attribute: generator.addAttribute(name, rules) });
         }
       });
     }
-    for (const [id, d] of Object.entries(config.metricDimensions ?? {})) {
+    for (const [id, d] of sortedEntries(config.metricDimensions ?? {})) {
       piece(['metricDimensions', id], inChart(id), () => {
         const dimensions: Record<string, DimensionValue> = {};
-        for (const [name, value] of Object.entries(d.dimensions ?? {})) {
+        for (const [name, value] of sortedEntries(d.dimensions ?? {})) {
           dimensions[name] = typeof value === 'string' ? value : this.attribute(value, chart, `dimensions.${name}`);
         }
         new MetricDimensions(chart, id, {
@@ -229,7 +230,7 @@ export class ObservabilityStack extends Construct {
         });
       });
     }
-    for (const [id, d] of Object.entries(config.metricDefinitions ?? {})) {
+    for (const [id, d] of sortedEntries(config.metricDefinitions ?? {})) {
       piece(['metricDefinitions', id], inChart(id), () => {
         new MetricDefinition(chart, id, {
           mesh: m,
@@ -247,12 +248,12 @@ export class ObservabilityStack extends Construct {
         new PilotTraceSampling(chart, 'pilot-sampling', { mesh: m, percentage });
       });
     }
-    for (const [id, s] of Object.entries(config.traceSampling ?? {})) {
+    for (const [id, s] of sortedEntries(config.traceSampling ?? {})) {
       piece(['traceSampling', id], inChart(id), () => {
         new TraceSampling(chart, id, { mesh: m, target: target(s.target, 'target'), percentage: s.percentage });
       });
     }
-    for (const [id, z] of Object.entries(config.zipkinTracers ?? {})) {
+    for (const [id, z] of sortedEntries(config.zipkinTracers ?? {})) {
       piece(['zipkinTracers', id], inChart(id), () => {
         new ZipkinTracer(chart, id, {
           mesh: m,
@@ -263,7 +264,7 @@ export class ObservabilityStack extends Construct {
         });
       });
     }
-    for (const [id, o] of Object.entries(config.openTelemetryTracers ?? {})) {
+    for (const [id, o] of sortedEntries(config.openTelemetryTracers ?? {})) {
       piece(['openTelemetryTracers', id], inChart(id), () => {
         new OpenTelemetryTracer(chart, id, {
           mesh: m,
@@ -274,14 +275,14 @@ export class ObservabilityStack extends Construct {
         });
       });
     }
-    for (const [id, t] of Object.entries(config.customTraceTags ?? {})) {
+    for (const [id, t] of sortedEntries(config.customTraceTags ?? {})) {
       piece(['customTraceTags', id], inChart(id), () => {
         const tags: Record<string, CustomTag> = {};
-        for (const [name, tag] of Object.entries(t.tags)) tags[name] = customTag(tag, chart, `tags.${name}`);
+        for (const [name, tag] of sortedEntries(t.tags)) tags[name] = customTag(tag, chart, `tags.${name}`);
         new CustomTraceTags(chart, id, { mesh: m, target: target(t.target, 'target'), tags });
       });
     }
-    for (const [id, b] of Object.entries(config.bootstrapOverrides ?? {})) {
+    for (const [id, b] of sortedEntries(config.bootstrapOverrides ?? {})) {
       piece(['bootstrapOverrides', id], inChart(id), () => {
         const parts: EnvoyBootstrapOverride[] = [];
         if (b.zipkin) {

@@ -3,6 +3,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
 import { ObservabilityConfigError, problem } from '../errors';
 import { FragmentMerger } from '../merge/fragment-merger';
+import { sortedValues } from '../merge/sorted-entries';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import { type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
@@ -151,7 +152,7 @@ class TelemetryDocument extends Construct {
   /** Overrides render in the order they were first contributed; tag keys are sorted by cdk8s. */
   private renderSpec(metadata: DocumentMetadata): Record<string, unknown> {
     const merged = this.merger.toValue() as MergedTelemetry;
-    const overrides = Object.values(merged.overrides ?? {});
+    const overrides = sortedValues(merged.overrides ?? {});
     const tracing = merged.tracing;
     return {
       ...(metadata.matchLabels ? { selector: { matchLabels: metadata.matchLabels } } : {}),
