@@ -47,3 +47,32 @@ describe('imports/', () => {
     60_000,
   );
 });
+
+describe('schemas/validators/', () => {
+  it('is exactly what scripts/compile-validators.ts writes from schemas/ with this ajv (never edited by hand)', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'validators-'));
+    const tree = (dir: string): Record<string, string> =>
+      Object.fromEntries(
+        readdirSync(dir, { recursive: true, encoding: 'utf8' })
+          .filter((file) => file.endsWith('.js'))
+          .sort()
+          .map((file) => [file, readFileSync(join(dir, file), 'utf8')]),
+      );
+    try {
+      execFileSync(
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        [join(ROOT, 'scripts', 'compile-validators.ts'), scratch],
+        {
+          cwd: ROOT,
+          stdio: 'pipe',
+        },
+      );
+      const fresh = tree(scratch);
+      const committed = tree(join(ROOT, 'schemas', 'validators'));
+      expect(Object.keys(fresh)).toEqual(Object.keys(committed));
+      for (const [file, text] of Object.entries(fresh)) expect(text === committed[file], file).toBe(true);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { type Document, isMap, isNode, LineCounter, type Node, parseDocument } from 'yaml';
 import { describeAjvErrors } from '../validate/schema/ajv-messages';
+import { precompiled } from '../validate/schema/precompiled';
 import type { ObservabilityConfig } from './observability-config';
 
 /** The published format of observability.yaml. */
@@ -107,12 +108,17 @@ class Locator {
   }
 }
 
+/** The options the config schema is compiled with (here, and by scripts/compile-validators.ts). */
+export const CONFIG_SCHEMA_AJV_OPTIONS = { allErrors: true, strict: true, verbose: true } as const;
+/** Where scripts/compile-validators.ts writes the config schema's standalone validator. */
+export const CONFIG_SCHEMA_VALIDATOR = 'own/observability.js';
+
 let compiled: ReturnType<Ajv['compile']> | undefined;
 
 function schemaValidator(): ReturnType<Ajv['compile']> {
-  compiled ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(
-    JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')),
-  );
+  compiled ??=
+    precompiled(CONFIG_SCHEMA_VALIDATOR)?.default ??
+    new Ajv(CONFIG_SCHEMA_AJV_OPTIONS).compile(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')));
   return compiled;
 }
 

@@ -4,11 +4,23 @@ import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CrdSchemas, kubernetesAjv } from './crd-schemas';
 import { KubernetesSchemas } from './kubernetes-schemas';
+import { precompiled } from './precompiled';
 
 const SCHEMAS = join(__dirname, '..', '..', '..', 'schemas');
 const ISTIO_OPERATOR_SCHEMA = join(SCHEMAS, 'istio-operator.schema.json');
 /** Our own schema for the kiali-operator's CR (no Kiali CRD is vendored). */
 const KIALI_SCHEMA = join(SCHEMAS, 'kiali.schema.json');
+
+/** The `$id` of schemas/istio-operator.schema.json, under which ajv registers its `$defs`. */
+export const ISTIO_OPERATOR_SCHEMA_ID = 'https://cdk8s-istio-observability/schemas/istio-operator.schema.json';
+
+/** Our own schemas that are checked against, for scripts/compile-validators.ts. */
+export const OWN_SCHEMA_FILES: readonly string[] = [ISTIO_OPERATOR_SCHEMA, KIALI_SCHEMA];
+
+/** `own/istio-operator.js` for schemas/istio-operator.schema.json: where its standalone validator is. */
+export function ownValidatorFile(schemaFile: string): string {
+  return `own/${basename(schemaFile).replace(/\.schema\.json$/, '')}.js`;
+}
 
 /** Kinds checked against a schema of this library's own, by `apiVersion/kind`. */
 const OWN_SCHEMAS: Readonly<Record<string, string>> = {
@@ -99,19 +111,21 @@ export class ObjectSchemas {
 
   /** Validates a value against one definition of the IstioOperator schema, e.g. `ProxyConfig`. */
   validateDefinition(definition: string, value: unknown): readonly ErrorObject[] {
-    this.ownValidator(ISTIO_OPERATOR_SCHEMA); // registers the schema's definitions with ajv
-    const validate = this.ajv.getSchema(
-      `https://cdk8s-istio-observability/schemas/istio-operator.schema.json#/$defs/${definition}`,
-    );
+    let validate = precompiled(ownValidatorFile(ISTIO_OPERATOR_SCHEMA))?.[definition];
+    if (!validate) {
+      this.ownValidator(ISTIO_OPERATOR_SCHEMA); // registers the schema's definitions with ajv
+      validate = this.ajv.getSchema(`${ISTIO_OPERATOR_SCHEMA_ID}#/$defs/${definition}`);
+    }
     if (!validate) throw new Error(`no definition ${definition} in ${ISTIO_OPERATOR_SCHEMA}`);
     return validate(value) ? [] : (validate.errors ?? []);
   }
 
-  /** One of our own schemas, compiled on first use. */
+  /** One of our own schemas, loaded (or compiled) on first use. */
   private ownValidator(file: string): ValidateFunction {
     let validate = this.own.get(file);
     if (!validate) {
-      validate = this.ajv.compile(JSON.parse(readFileSync(file, 'utf8')));
+      validate =
+        precompiled(ownValidatorFile(file))?.default ?? this.ajv.compile(JSON.parse(readFileSync(file, 'utf8')));
       this.own.set(file, validate);
     }
     return validate;

@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv';
+import * as runtime from './ajv-runtime';
+
+/** Where scripts/compile-validators.ts writes the standalone validators (`npm run import`). */
+export const VALIDATORS_DIR = join(__dirname, '..', '..', '..', 'schemas', 'validators');
+
+type ValidatorModule = Record<string, ValidateFunction>;
+const loaded = new Map<string, ValidatorModule | undefined>();
+
+/**
+ * The standalone validator module at `relative` (e.g. `istio-1.30.3/telemetry.istio.io_v1_Telemetry.js`),
+ * or undefined when it was not generated; callers then compile the schema with ajv, the same code
+ * at a higher cost. A module exports one validator as `default`, or several by name.
+ *
+ * The module is evaluated here with its `require` of ajv-runtime bound to this process's copy, so
+ * it works under any runner (tsx, vitest, compiled JavaScript), whichever extension that file has.
+ */
+export function precompiled(relative: string): ValidatorModule | undefined {
+  if (!loaded.has(relative)) {
+    const path = join(VALIDATORS_DIR, relative);
+    loaded.set(relative, existsSync(path) ? evaluateModule(path) : undefined);
+  }
+  return loaded.get(relative);
+}
+
+function evaluateModule(path: string): ValidatorModule {
+  const module = { exports: {} as ValidatorModule };
+  const requireFromModule = (id: string): unknown => (id === runtime.RUNTIME_REQUIRE ? runtime : require(id));
+  new Function('module', 'exports', 'require', readFileSync(path, 'utf8'))(module, module.exports, requireFromModule);
+  return module.exports;
+}
