@@ -175,6 +175,20 @@ describe('ObservabilityStack from a config file', () => {
     ]);
   });
 
+  it('refuses two objects with one identity: a bootstrap override named like the scrape config, in one namespace', async () => {
+    const text = `${HEAD}demoApp: {}
+bootstrapOverrides:
+  boot: { name: shared, workloads: [webapp], statsd: { address: "statsd.shop:9125" } }
+backends:
+  prometheus: { release: prom, namespace: shop }
+  scrapeConfig: { name: shared }
+  jaeger: { storage: { memory: {} } }
+`;
+    expect(await buildErrors(text)).toEqual([
+      'obs.yaml:8:3 [observability-backends/backends/scrape-config/Resource] metadata.name: shop/boot/Resource/Resource writes a ConfigMap of this name in namespace "shop" too; the cluster would keep only the one applied last (got "shared", expected a name no other ConfigMap in namespace "shop" has); hint: rename one of them',
+    ]);
+  });
+
   it('says so when a tracer cannot default to a Jaeger that was refused', async () => {
     const jaeger = '  jaeger: { storage: { memory: {} }, image: "mirror.example.com/tracing:1.35" }';
     const text = `${HEAD}backends:\n${jaeger}\nzipkinTracers:\n  zipkin: { target: mesh }\n`;

@@ -21,6 +21,7 @@ import { samplingPercentageRule } from './rules/sampling-percentage';
 import { standardMetricNameRule } from './rules/standard-metric-name';
 import { statsInclusionExclusiveRule } from './rules/stats-inclusion-exclusive';
 import { tracingBackendAddressRule } from './rules/tracing-backend-address';
+import { uniqueObjectsRule } from './rules/unique-objects';
 import { versionAdaptationRule } from './rules/version-adaptation';
 
 /** Rules the constructs apply to their input as it is given (they throw at once, naming the construct). */
@@ -38,6 +39,7 @@ export const APP_RULES: readonly AppRule[] = [
   istioApiVersionRule,
   fieldAvailabilityRule,
   kubernetesMetadataRule,
+  uniqueObjectsRule,
   celExpressionRule,
   generatedAttributeCoverageRule,
   removedTagRule,

@@ -137,7 +137,7 @@ function bootstrapOverride(namespace: string, workloads: WorkloadName[]): fc.Arb
     })
     .map(compact);
   return fc
-    .record({ name: optional(dnsLabel), statsd: optional(statsd), zipkin: optional(zipkin) })
+    .record({ name: optional(dnsLabel.map((n) => `boot-${n}`)), statsd: optional(statsd), zipkin: optional(zipkin) })
     .filter((o) => o.statsd !== undefined || o.zipkin !== undefined)
     .map((o) => compact({ ...o, workloads }));
 }
@@ -157,7 +157,10 @@ function backends(): fc.Arbitrary<BackendsConfig> {
             })
             .map(compact),
         ),
-        scrapeConfig: fc.record({ name: dnsLabel, pruneEnvoyStats: optional(fc.boolean()) }).map(compact),
+        // Prefixed: a ConfigMap named like a bootstrap override in the same namespace is refused (unique-objects).
+        scrapeConfig: fc
+          .record({ name: dnsLabel.map((n) => `scrape-${n}`), pruneEnvoyStats: optional(fc.boolean()) })
+          .map(compact),
         jaeger: fc.record({
           storage: fc.oneof(
             fc.constant({ memory: {} }),

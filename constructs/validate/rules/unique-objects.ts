@@ -1,0 +1,37 @@
+import { formatValue } from '../../errors';
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+
+/** `networking.istio.io` for `networking.istio.io/v1`, `` (core) for `v1`: versions of a group are one object. */
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+/**
+ * Two objects with one identity (group, kind, namespace, name) are one object to the API server:
+ * `kubectl apply` and GitOps engines keep whichever comes last, silently. cdk8s writes both.
+ */
+export const uniqueObjectsRule: AppRule = {
+  id: 'unique-objects',
+  summary:
+    'No two objects share a group, kind, namespace and name: the cluster would keep only the last one applied (e.g. a bootstrap override ConfigMap named like the scrape config ConfigMap).',
+  check(context: ValidationContext): RuleFinding[] {
+    const findings: RuleFinding[] = [];
+    const first = new Map<string, string>();
+    for (const { path, manifest } of context.objects) {
+      const { name, namespace } = manifest.metadata;
+      const identity = JSON.stringify([groupOf(manifest.apiVersion), manifest.kind, namespace ?? '', name]);
+      const earlier = first.get(identity);
+      if (earlier === undefined) {
+        first.set(identity, path);
+        continue;
+      }
+      const where = namespace === undefined ? 'without a namespace' : `in namespace ${formatValue(namespace)}`;
+      findings.push({
+        path,
+        message: `metadata.name: ${earlier} writes a ${manifest.kind} of this name ${where} too; the cluster would keep only the one applied last (got ${formatValue(name)}, expected a name no other ${manifest.kind} ${where} has)`,
+        hint: 'rename one of them',
+      });
+    }
+    return findings;
+  },
+};
