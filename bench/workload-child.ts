@@ -5,7 +5,8 @@
  * and second run), the process's peak RSS after the first, and the serialization floor: the time `yaml.stringify` alone takes for the same documents
  * (with cdk8s's options), measured afterwards in the same process.
  *
- * Usage: tsx bench/workload-child.ts bare|observed <n> <outdir>
+ * Usage: tsx bench/workload-child.ts bare|observed|unvalidated <n> <outdir>
+ * (`unvalidated`: the observed workloads with every rule off, to tell output volume from validation)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,8 +30,8 @@ export interface WorkloadMeasurement {
 async function main(): Promise<void> {
   const [mode, count, outdir] = process.argv.slice(2);
   const n = Number(count);
-  if ((mode !== 'bare' && mode !== 'observed') || !Number.isInteger(n) || !outdir) {
-    throw new Error('usage: workload-child.ts bare|observed <n> <outdir>');
+  if (!['bare', 'observed', 'unvalidated'].includes(mode ?? '') || !Number.isInteger(n) || !outdir) {
+    throw new Error('usage: workload-child.ts bare|observed|unvalidated <n> <outdir>');
   }
   const synth = async (): Promise<number> => {
     const start = performance.now();
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
       bareWorkloads(app, n);
       app.synth();
     } else {
-      await synthAtomically(outdir, (app) => observedWorkloads(app, n));
+      await synthAtomically(outdir, (app) => observedWorkloads(app, n), { validate: mode === 'observed' });
     }
     return performance.now() - start;
   };

@@ -77,6 +77,11 @@ const GATED_FIELDS: readonly GatedField[] = [
   })),
 ];
 
+/** {@link GATED_FIELDS} by kind: most objects (Deployments, Services, ConfigMaps) have none. */
+const GATED_FIELDS_BY_KIND = new Map<string, GatedField[]>();
+for (const gated of GATED_FIELDS)
+  GATED_FIELDS_BY_KIND.set(gated.kind, [...(GATED_FIELDS_BY_KIND.get(gated.kind) ?? []), gated]);
+
 /**
  * The vendored CRDs are Istio 1.30.3's, so their schemas accept fields older releases lack; and
  * some fields were removed or deprecated later. Each gated field is checked against the target:
@@ -91,7 +96,7 @@ export const fieldAvailabilityRule: AppRule = {
     const findings: RuleFinding[] = [];
     for (const mesh of builtMeshes(context.constructs)) {
       for (const { path, manifest } of context.objects) {
-        for (const gated of GATED_FIELDS.filter((g) => g.kind === manifest.kind)) {
+        for (const gated of GATED_FIELDS_BY_KIND.get(manifest.kind) ?? []) {
           for (const field of present(manifest, gated.path)) {
             const finding = gate(mesh, gated.feature, field.path, field.value);
             if (finding) findings.push({ path, ...finding });
