@@ -1,11 +1,12 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigFile } from '../constructs/config/config-file';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
 import { synthAtomically } from '../constructs/synth/atomic-synth';
+import { readTree } from './support/synth';
 
 const ROOT = resolve(__dirname, '..');
 const HOOK = join(__dirname, 'support', 'kill-at-fs-call.cjs');
@@ -16,14 +17,6 @@ const NEW_OUTPUT = join(ROOT, 'examples', 'istio-1.30');
 
 const scratch = mkdtempSync(join(tmpdir(), 'atomic-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function readTree(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    readdirSync(dir)
-      .sort()
-      .map((file) => [file, readFileSync(join(dir, file), 'utf8')]),
-  );
-}
 
 const OLD = readTree(OLD_OUTPUT);
 const NEW = readTree(NEW_OUTPUT);

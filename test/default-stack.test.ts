@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { synthAtomically } from '../constructs/synth/atomic-synth';
 import { ValidationFailedError } from '../constructs/validate/finding';
 import { defaultStack } from './support/fixtures';
+import { readTree } from './support/synth';
 
 const ROOT = resolve(__dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -16,11 +17,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'default-stack-'));
   scratch.push(dir);
   return dir;
-}
-
-/** Every file of a folder, by name. */
-function readTree(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
 }
 
 function runMain(args: string[], env: Record<string, string> = {}) {

@@ -1,21 +1,19 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { ConfigFile } from '../constructs/config/config-file';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
 import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
-import { ObservabilityStack } from '../constructs/stacks/observability-stack';
 import { StatsInclusion } from '../constructs/stats/stats-inclusion';
-import { synthAtomically } from '../constructs/synth/atomic-synth';
 import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
 import { TraceSampling } from '../constructs/tracing/trace-sampling';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
 import { validDeclaration } from './support/declarations';
 import { demoFixture } from './support/fixtures';
+import { readTree, synthDeclaration } from './support/synth';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? (process.env.CI ? 1000 : 150));
 const scratch = mkdtempSync(join(tmpdir(), 'determinism-'));
@@ -24,16 +22,9 @@ let counter = 0;
 
 /** The written files of a declaration, by name. */
 async function synthesized(config: unknown): Promise<Record<string, string>> {
-  const file = ConfigFile.parse('declaration.yaml', stringify(config));
   const outdir = join(scratch, `out-${counter++}`);
-  await synthAtomically(outdir, (app) => {
-    new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
-  });
-  const files = Object.fromEntries(
-    readdirSync(outdir)
-      .sort()
-      .map((name) => [name, readFileSync(join(outdir, name), 'utf8')]),
-  );
+  await synthDeclaration(config, outdir);
+  const files = readTree(outdir);
   rmSync(outdir, { recursive: true });
   return files;
 }

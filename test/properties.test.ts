@@ -4,20 +4,19 @@ import { join } from 'node:path';
 import { evaluate } from '@marcbachmann/cel-js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments, stringify } from 'yaml';
-import { ConfigFile, ConfigFileError } from '../constructs/config/config-file';
+import { parse, parseAllDocuments } from 'yaml';
+import { ConfigFileError } from '../constructs/config/config-file';
 import type {
   BootstrapOverrideConfig,
   CustomTagConfigEntry,
   ObservabilityConfig,
   TargetConfig,
 } from '../constructs/config/observability-config';
-import { ObservabilityStack } from '../constructs/stacks/observability-stack';
-import { synthAtomically } from '../constructs/synth/atomic-synth';
 import { ValidationFailedError } from '../constructs/validate/finding';
 import { VersionPolicy } from '../constructs/version/version-policy';
 import { mutatedDeclaration, validDeclaration } from './support/declarations';
 import { independentSchemaProblem, type Manifest } from './support/independent-schemas';
+import { synthDeclaration } from './support/synth';
 
 /** ≥ 1,000 declarations per property in CI; fewer locally, unless PROPERTY_RUNS says otherwise. */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? (process.env.CI ? 1000 : 150));
@@ -27,13 +26,10 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let counter = 0;
 
-/** Writes `config` as observability.yaml would be, then loads and synthesizes it as main.ts does. */
-async function synthDeclaration(config: unknown): Promise<{ outdir: string; documents: Manifest[] }> {
-  const file = ConfigFile.parse('declaration.yaml', stringify(config));
+/** Synthesizes `config` as main.ts does and reads the written documents back (as YAML 1.1, as Kubernetes does). */
+async function synthesizedDocuments(config: unknown): Promise<{ outdir: string; documents: Manifest[] }> {
   const outdir = join(scratch, `out-${counter++}`);
-  await synthAtomically(outdir, (app) => {
-    new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
-  });
+  await synthDeclaration(config, outdir);
   const documents = readdirSync(outdir)
     .sort()
     .flatMap((name) =>
@@ -234,7 +230,7 @@ describe('random valid declarations (every piece, every supported Istio release)
           for (const key of Object.keys(config)) seen.set(key, (seen.get(key) ?? 0) + 1);
           let documents: Manifest[];
           try {
-            ({ documents } = await synthDeclaration(config));
+            ({ documents } = await synthesizedDocuments(config));
           } catch (error) {
             throw new Error(`refused a valid declaration: ${(error as Error).message}`);
           }
@@ -274,23 +270,16 @@ describe('random invalid declarations', () => {
       let refused = 0;
       await fc.assert(
         fc.asyncProperty(mutatedDeclaration, async (config) => {
-          let file: ConfigFile;
           try {
-            file = ConfigFile.parse('declaration.yaml', stringify(config));
+            await synthDeclaration(config, outdir);
           } catch (error) {
-            expect(error).toBeInstanceOf(ConfigFileError);
-            expect((error as Error).message).toMatch(
-              /^\d+ error\(s\) in the config file:\n {2}declaration\.yaml:\d+:\d+: /,
-            );
-            refused++;
-            return;
-          }
-          try {
-            await synthAtomically(outdir, (app) => {
-              new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
-            });
-          } catch (error) {
-            expect(error).toBeInstanceOf(ValidationFailedError);
+            // The file's shape (ConfigFileError) or the built app (ValidationFailedError): every
+            // problem on a line of its own, with the file location, and no stack trace.
+            if (error instanceof ConfigFileError) {
+              expect(error.message).toMatch(/^\d+ error\(s\) in the config file:\n {2}declaration\.yaml:\d+:\d+: /);
+            } else {
+              expect(error).toBeInstanceOf(ValidationFailedError);
+            }
             expect((error as Error).message).not.toMatch(/\n\s+at /);
             expect(readdirSync(outdir)).toEqual(['previous.k8s.yaml']);
             refused++;
