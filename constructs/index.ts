@@ -9,6 +9,7 @@ export {
   WasmPhase,
 } from './attributes/attribute-gen';
 export { type DimensionValue, type GeneratedAttribute, isGeneratedAttribute } from './attributes/generated-attribute';
+export { celString, type RequestMatch, requestCondition, requestMatchProblems } from './attributes/request-condition';
 export { EnvoyStatsMonitor, type EnvoyStatsMonitorProps, type PodRelabeling } from './backends/envoy-stats-monitor';
 export {
   ISTIOD_MONITORING_PORT,
@@ -107,7 +108,7 @@ export { OpenTelemetryTracer, type OpenTelemetryTracerProps } from './tracing/op
 export { PilotTraceSampling, type PilotTraceSamplingProps } from './tracing/pilot-trace-sampling';
 export { TraceSampling, type TraceSamplingProps } from './tracing/trace-sampling';
 export { ZipkinTracer, type ZipkinTracerProps } from './tracing/zipkin-tracer';
-export { validateApp } from './validate/app-validator';
+export { type AppValidation, validateApp, validateAppObjects } from './validate/app-validator';
 export { type Finding, formatFinding, type Severity, ValidationFailedError } from './validate/finding';
 export type { AppRule, InputRule, Manifest, RenderedObject, RuleFinding, ValidationContext } from './validate/rule';
 export { APP_RULES, INPUT_RULES } from './validate/rule-catalog';
