@@ -189,6 +189,13 @@ backends:
     ]);
   });
 
+  it('refuses a statsd address the schema lets through but Envoy cannot use, located, without a stack trace', async () => {
+    const text = `${HEAD}demoApp: {}\nbootstrapOverrides:\n  boot: { workloads: [webapp], statsd: { address: "stats d:99999" } }\n`;
+    expect(await buildErrors(text)).toEqual([
+      'obs.yaml:5:3 [shop/boot] bootstrap.statsd.address: got "stats d:99999", expected host:port, e.g. "statsd.istioinaction:9125"',
+    ]);
+  });
+
   it('says so when a tracer cannot default to a Jaeger that was refused', async () => {
     const jaeger = '  jaeger: { storage: { memory: {} }, image: "mirror.example.com/tracing:1.35" }';
     const text = `${HEAD}backends:\n${jaeger}\nzipkinTracers:\n  zipkin: { target: mesh }\n`;

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import { isDnsLabel, isDnsSubdomain } from '../names';
 import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
-import type { EnvoyBootstrapOverride } from './envoy-bootstrap';
+import { bootstrapOverrideProblems, type EnvoyBootstrapOverride } from './envoy-bootstrap';
 
 /** The ConfigMap key the sidecar injector mounts and pilot-agent reads (facts B.8). */
 export const CUSTOM_BOOTSTRAP_KEY = 'custom_bootstrap.json';
@@ -55,6 +55,7 @@ export class BootstrapOverride extends Construct {
     if (Object.keys(props.bootstrap ?? {}).length === 0) {
       problems.push(problem('bootstrap', props.bootstrap, 'at least one bootstrap field, e.g. tracing'));
     }
+    problems.push(...bootstrapOverrideProblems(props.bootstrap ?? {}).map((p) => `bootstrap.${p}`));
     throwIfProblems(this, problems);
     this.configMap = new kplus.ConfigMap(this, 'Resource', {
       // An explicit `name: undefined` would override cdk8s-plus's generated name and leave the object nameless.

@@ -1,3 +1,5 @@
+import { problem } from '../errors';
+
 /**
  * The part of Envoy's `envoy.config.bootstrap.v3.Bootstrap` that a bootstrap override sets, in
  * Envoy's proto-JSON field names (facts B.7). pilot-agent merges the override over the bootstrap
@@ -10,6 +12,24 @@ export interface EnvoyBootstrapOverride {
   readonly tracing?: { readonly http: EnvoyHttpTracer };
   /** Where Envoy pushes its stats (`Bootstrap.stats_sinks`), appended to Istio's. */
   readonly statsSinks?: readonly EnvoyStatsSink[];
+}
+
+/** Where a builder below keeps what was wrong with its input, for the construct that uses the override to report. */
+const INPUT_PROBLEMS = Symbol('bootstrap override input problems');
+
+/**
+ * What was wrong with the input of the builder(s) that made `override` (e.g. `statsd.address: got
+ * "x", expected host:port`); empty for a well-formed override. The builders do not throw: they have
+ * no construct to name, so {@link BootstrapOverride} reports these with its path.
+ */
+export function bootstrapOverrideProblems(override: EnvoyBootstrapOverride): readonly string[] {
+  return (override as { [INPUT_PROBLEMS]?: readonly string[] })[INPUT_PROBLEMS] ?? [];
+}
+
+/** Attaches `problems` to `override` without changing its JSON (a symbol key is not serialized). */
+function withProblems(override: EnvoyBootstrapOverride, problems: readonly string[]): EnvoyBootstrapOverride {
+  if (problems.length > 0) Object.defineProperty(override, INPUT_PROBLEMS, { value: [...problems], enumerable: false });
+  return override;
 }
 
 /** A STRICT_DNS `envoy.config.cluster.v3.Cluster` with one endpoint. */
@@ -111,45 +131,47 @@ export interface StatsdSinkOverrideProps {
  * `api/envoy/config/metrics/v3/stats.proto` (StatsdSink).
  */
 export function statsdSinkOverride(props: StatsdSinkOverrideProps): EnvoyBootstrapOverride {
-  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(props.address);
-  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
-    throw new Error(
-      `statsd.address: got ${JSON.stringify(props.address)}, expected host:port, e.g. "statsd.istioinaction:9125"`,
-    );
-  }
-  const [, host, port] = match;
+  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(String(props.address));
+  const problems =
+    !match || Number(match[2]) < 1 || Number(match[2]) > 65535
+      ? [problem('statsd.address', props.address, 'host:port, e.g. "statsd.istioinaction:9125"')]
+      : [];
+  const [, host = '', port = '0'] = match ?? [];
   const clusterName = props.clusterName ?? 'statsd';
-  return {
-    staticResources: {
-      clusters: [
+  return withProblems(
+    {
+      staticResources: {
+        clusters: [
+          {
+            name: clusterName,
+            type: 'STRICT_DNS',
+            connectTimeout: '1s',
+            loadAssignment: {
+              clusterName,
+              endpoints: [
+                {
+                  lbEndpoints: [
+                    { endpoint: { address: { socketAddress: { address: host, portValue: Number(port) } } } },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+      },
+      statsSinks: [
         {
-          name: clusterName,
-          type: 'STRICT_DNS',
-          connectTimeout: '1s',
-          loadAssignment: {
-            clusterName,
-            endpoints: [
-              {
-                lbEndpoints: [
-                  { endpoint: { address: { socketAddress: { address: host ?? '', portValue: Number(port) } } } },
-                ],
-              },
-            ],
+          name: 'envoy.stat_sinks.statsd',
+          typedConfig: {
+            '@type': 'type.googleapis.com/envoy.config.metrics.v3.StatsdSink',
+            tcpClusterName: clusterName,
+            ...(props.prefix !== undefined ? { prefix: props.prefix } : {}),
           },
         },
       ],
     },
-    statsSinks: [
-      {
-        name: 'envoy.stat_sinks.statsd',
-        typedConfig: {
-          '@type': 'type.googleapis.com/envoy.config.metrics.v3.StatsdSink',
-          tcpClusterName: clusterName,
-          ...(props.prefix !== undefined ? { prefix: props.prefix } : {}),
-        },
-      },
-    ],
-  };
+    problems,
+  );
 }
 
 /** Combines overrides of different bootstrap fields into one `custom_bootstrap.json` (a pod reads one). */
@@ -157,10 +179,18 @@ export function combineBootstrapOverrides(...parts: readonly EnvoyBootstrapOverr
   const clusters = parts.flatMap((p) => p.staticResources?.clusters ?? []);
   const sinks = parts.flatMap((p) => p.statsSinks ?? []);
   const tracers = parts.flatMap((p) => (p.tracing ? [p.tracing] : []));
-  if (tracers.length > 1) throw new Error('combineBootstrapOverrides: more than one tracing override');
-  return {
-    ...(clusters.length > 0 ? { staticResources: { clusters } } : {}),
-    ...(tracers[0] ? { tracing: tracers[0] } : {}),
-    ...(sinks.length > 0 ? { statsSinks: sinks } : {}),
-  };
+  const problems = parts.flatMap((p) => bootstrapOverrideProblems(p));
+  if (tracers.length > 1) {
+    problems.push(
+      `tracing: set by ${tracers.length} of the combined overrides, expected one (a bootstrap has one tracer)`,
+    );
+  }
+  return withProblems(
+    {
+      ...(clusters.length > 0 ? { staticResources: { clusters } } : {}),
+      ...(tracers[0] ? { tracing: tracers[0] } : {}),
+      ...(sinks.length > 0 ? { statsSinks: sinks } : {}),
+    },
+    problems,
+  );
 }
