@@ -36,16 +36,14 @@ type Fixture = ReturnType<typeof demoFixture>;
  * caller can pass. Strings and numbers are anything; the shapes are the props' own.
  */
 const PIECES: readonly fc.Arbitrary<(f: Fixture) => unknown>[] = [
-  fc
-    .array(text, { maxLength: 3 })
-    .map(
-      (prefixes) => (f: Fixture) =>
-        new StatsInclusion(f.chart, 'x', {
-          mesh: f.mesh,
-          target: ProxyTarget.workload(f.webapp),
-          inclusionPrefixes: prefixes,
-        }),
-    ),
+  fc.array(text, { maxLength: 3 }).map(
+    (prefixes) => (f: Fixture) =>
+      new StatsInclusion(f.chart, 'x', {
+        mesh: f.mesh,
+        target: ProxyTarget.workload(f.webapp),
+        inclusionPrefixes: prefixes,
+      }),
+  ),
   number.map(
     (percentage) => (f: Fixture) =>
       new TraceSampling(f.chart, 'x', { mesh: f.mesh, target: ProxyTarget.workload(f.webapp), percentage }),
