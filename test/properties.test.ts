@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { evaluate } from '@marcbachmann/cel-js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
-import { ConfigFileError } from '../constructs/config/config-file';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { ConfigFile, ConfigFileError } from '../constructs/config/config-file';
 import type {
   BootstrapOverrideConfig,
   CustomTagConfigEntry,
@@ -293,6 +293,37 @@ describe('random invalid declarations', () => {
         { numRuns: RUNS },
       );
       expect(refused).toBeGreaterThan(RUNS / 2);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'that the file schema accepts (values fine for the schema, wrong for Istio or Envoy) get our located error too, or synthesize',
+    async () => {
+      let refused = 0;
+      const schemaValid = mutatedDeclaration.filter((config) => {
+        try {
+          ConfigFile.parse('declaration.yaml', stringify(config));
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      await fc.assert(
+        fc.asyncProperty(schemaValid, async (config) => {
+          try {
+            await synthDeclaration(config, join(scratch, `schema-valid-${counter++}`));
+          } catch (error) {
+            expect(error).toBeInstanceOf(ValidationFailedError);
+            expect((error as Error).message).toMatch(
+              /^\d+ error\(s\) in the observability configuration:\n {2}declaration\.yaml:\d+:\d+ \[/,
+            );
+            refused++;
+          }
+        }),
+        { numRuns: RUNS },
+      );
+      expect(refused).toBeGreaterThan(0);
     },
     TIMEOUT,
   );

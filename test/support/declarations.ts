@@ -440,25 +440,56 @@ const wrongValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 
+/** Small edits that keep a value's type but may break it: what a hurried edit of a valid file does. */
+function tweaks(value: unknown): unknown[] {
+  if (typeof value === 'string') {
+    return [
+      `${value} x`,
+      ` ${value}`,
+      `${value}\n`,
+      `${value}:`,
+      value.toUpperCase(),
+      value.replace(/\d+$/, '99999'),
+      value.replace(/[a-z]/, '_'),
+      value.slice(1),
+      `${value}${value}`.slice(0, 300),
+    ];
+  }
+  if (typeof value === 'number') return [-value, value * 1000, value + 0.5, value - 101];
+  if (typeof value === 'boolean') return [!value];
+  return [];
+}
+
 /**
- * A valid declaration with one member replaced by a wrong value, removed, or given an unknown
- * sibling. Some of these happen to stay valid (an optional member removed); the property accepts
- * both outcomes and refuses only crashes.
+ * A valid declaration with one member replaced by a wrong value, tweaked (same type, edited),
+ * removed, or given an unknown sibling. Some of these happen to stay valid (an optional member
+ * removed); the property accepts both outcomes and refuses only crashes.
  */
 export const mutatedDeclaration: fc.Arbitrary<unknown> = validDeclaration.chain((config) => {
   const paths = pathsOf(config);
-  return fc
-    .record({
-      path: fc.constantFrom(...paths),
-      mutation: fc.oneof(
-        wrongValue.map((value) => ({ kind: 'replace' as const, value })),
-        fc.constant({ kind: 'remove' as const }),
-        word.map((key) => ({ kind: 'unknown-key' as const, key })),
-      ),
-    })
-    .map(({ path, mutation }) => {
-      if (mutation.kind === 'replace') return withValueAt(config, path, mutation.value);
-      if (mutation.kind === 'remove') return withValueAt(config, path, undefined);
-      return withValueAt(config, [...path.slice(0, -1), `${mutation.key}_unknown`], 1);
-    });
+  const mutation = fc.record({
+    path: fc.constantFrom(...paths),
+    change: fc.oneof(
+      wrongValue.map((value) => ({ kind: 'replace' as const, value })),
+      fc.nat().map((index) => ({ kind: 'tweak' as const, index })),
+      fc.constant({ kind: 'remove' as const }),
+      word.map((key) => ({ kind: 'unknown-key' as const, key })),
+    ),
+  });
+  // Up to two edits at once: the errors must all be reported.
+  return fc.array(mutation, { minLength: 1, maxLength: 2 }).map((mutations) =>
+    mutations.reduce<unknown>((current, { path, change }) => {
+      if (change.kind === 'replace') return withValueAt(current, path, change.value);
+      if (change.kind === 'tweak') {
+        const options = tweaks(valueAt(current, path));
+        return options.length === 0 ? current : withValueAt(current, path, options[change.index % options.length]);
+      }
+      if (change.kind === 'remove') return withValueAt(current, path, undefined);
+      return withValueAt(current, [...path.slice(0, -1), `${change.key}_unknown`], 1);
+    }, config),
+  );
 });
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], value);
+}
