@@ -34,7 +34,7 @@ function scratch(): string {
 }
 
 /** Median wall time of a command in a fresh process, writing into a scratch folder each time. */
-function median_ms(command: string, args: (out: string) => string[]): number {
+function medianWallTime(command: string, args: (out: string) => string[]): number {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const out = scratch();
@@ -58,16 +58,16 @@ function defaultStackProcesses(): string {
   const rows: string[][] = [];
   let ours = Number.NaN;
   for (const runner of RUNNERS) {
-    const empty = median_ms(runner.command, () => [...runner.prefix, 'bench/hello-world/empty.ts']);
-    const hello = median_ms(runner.command, (out) => [...runner.prefix, 'bench/hello-world/main.ts', out]);
-    ours = median_ms(runner.command, (out) => [...runner.prefix, 'main.ts', '--out', out]);
+    const empty = medianWallTime(runner.command, () => [...runner.prefix, 'bench/hello-world/empty.ts']);
+    const hello = medianWallTime(runner.command, (out) => [...runner.prefix, 'bench/hello-world/main.ts', out]);
+    ours = medianWallTime(runner.command, (out) => [...runner.prefix, 'main.ts', '--out', out]);
     rows.push(
       [`${runner.name}: an empty script (the runner alone)`, empty.toFixed(0), ratio(empty, hello), ''],
       [`${runner.name}: hello-world chart (cdk8s template)`, hello.toFixed(0), '1.00x', ''],
       [`${runner.name}: default stack, every rule on`, ours.toFixed(0), ratio(ours, hello), '≤ 1.2x'],
     );
   }
-  const tsNode = median_ms('npx', (out) => ['ts-node', 'main.ts', '--out', out]);
+  const tsNode = medianWallTime('npx', (out) => ['ts-node', 'main.ts', '--out', out]);
   rows.push([
     '`npx ts-node` (the cdk8s template default): default stack',
     tsNode.toFixed(0),
