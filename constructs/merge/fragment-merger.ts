@@ -1,4 +1,5 @@
 import { formatValue } from '../errors';
+import { byCodePoint } from './sorted-entries';
 
 type Plain = Record<string, unknown>;
 
@@ -101,7 +102,7 @@ export class FragmentMerger {
           else if (contributor < present.contributor) present.contributor = contributor;
         }
         // Stable: items of one contributor stay in the order it gave them.
-        entries.sort((a, b) => (a.contributor < b.contributor ? -1 : a.contributor > b.contributor ? 1 : 0));
+        entries.sort((a, b) => byCodePoint(a.contributor, b.contributor));
         this.arrayItems.set(here.join('.'), entries);
         target[key] = entries.map((entry) => entry.item);
       } else if (existing === undefined) {

@@ -1,3 +1,8 @@
+/** Compares strings by code point, never by locale, so orders are the same on every machine. */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * A mapping's entries in code-point order of their keys. Mappings (a YAML file's sections, the
  * maps contributions are merged into) have no order, so whenever one becomes a list or a sequence
@@ -5,7 +10,7 @@
  * the construct tree.
  */
 export function sortedEntries<T>(record: Readonly<Record<string, T>>): [string, T][] {
-  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.entries(record).sort(([a], [b]) => byCodePoint(a, b));
 }
 
 /** A mapping's values, in code-point order of their keys (see {@link sortedEntries}). */

@@ -1,3 +1,5 @@
+import { byCodePoint } from '../merge/sorted-entries';
+
 /** How bad a finding is: errors stop the synth, warnings are printed and never fail it. */
 export type Severity = 'error' | 'warning';
 
@@ -33,9 +35,12 @@ export function formatFinding(finding: Finding): string {
  */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   const rank = (f: Finding) => (f.severity === 'error' ? 0 : 1);
-  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...findings].sort(
-    (a, b) => rank(a) - rank(b) || compare(a.path, b.path) || compare(a.message, b.message) || compare(a.rule, b.rule),
+    (a, b) =>
+      rank(a) - rank(b) ||
+      byCodePoint(a.path, b.path) ||
+      byCodePoint(a.message, b.message) ||
+      byCodePoint(a.rule, b.rule),
   );
 }
 

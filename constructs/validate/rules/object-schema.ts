@@ -1,5 +1,6 @@
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { describeAjvErrors } from '../schema/ajv-messages';
+import { apiGroupOf } from './rendered-objects';
 
 /** The API server (or istioctl) refuses what the schema refuses, but only when it is applied. */
 export const objectSchemaRule: AppRule = {
@@ -10,9 +11,7 @@ export const objectSchemaRule: AppRule = {
     return context.objects.flatMap(({ path, manifest }) => {
       const result = context.schemas.validate(manifest);
       if (!result.source) {
-        const group = manifest.apiVersion.includes('/')
-          ? manifest.apiVersion.slice(0, manifest.apiVersion.indexOf('/'))
-          : '';
+        const group = apiGroupOf(manifest.apiVersion);
         const served = group === '' ? [] : context.schemas.servedIn(group);
         if (served.length > 0) {
           const sameKind = served.filter((key) => key.endsWith(`/${manifest.kind}`));

@@ -1,10 +1,6 @@
 import { formatValue } from '../../errors';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-
-/** `networking.istio.io` for `networking.istio.io/v1`, `` (core) for `v1`: versions of a group are one object. */
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-}
+import { apiGroupOf } from './rendered-objects';
 
 /**
  * Two objects with one identity (group, kind, namespace, name) are one object to the API server:
@@ -19,7 +15,8 @@ export const uniqueObjectsRule: AppRule = {
     const first = new Map<string, string>();
     for (const { path, manifest } of context.objects) {
       const { name, namespace } = manifest.metadata;
-      const identity = JSON.stringify([groupOf(manifest.apiVersion), manifest.kind, namespace ?? '', name]);
+      // Versions of a group are one object.
+      const identity = JSON.stringify([apiGroupOf(manifest.apiVersion), manifest.kind, namespace ?? '', name]);
       const earlier = first.get(identity);
       if (earlier === undefined) {
         first.set(identity, path);
