@@ -70,6 +70,8 @@ export { HttpbinEgress, type HttpbinEgressProps } from './demo/httpbin-egress';
 export { IstioInActionApp, type IstioInActionAppProps } from './demo/istioinaction-app';
 export { IstioInActionService, type IstioInActionServiceProps } from './demo/istioinaction-service';
 export { ObservabilityConfigError } from './errors';
+export { type ManifestDocument, type ManifestFiles, readManifestFiles } from './lint/manifest-files';
+export { ManifestValidationError, type ManifestValidationOptions, validateManifests } from './lint/manifest-validator';
 export { IstioInstallOverlay, type IstioInstallOverlayProps, type MetricOverride } from './mesh/istio-install-overlay';
 export { IstioMesh, type IstioMeshProps } from './mesh/istio-mesh';
 export { CustomMetricsFilter, type CustomMetricsFilterProps } from './metrics/custom-metrics-filter';
@@ -79,6 +81,11 @@ export { ALL_PROXY_KINDS, ProxyKind, workloadModeFor } from './metrics/proxy-kin
 export { STANDARD_LABELS, STANDARD_METRIC_NAMES, StandardMetric, TELEMETRY_METRIC } from './metrics/standard-metrics';
 export * from './overlays/istio-operator';
 export * from './overlays/kiali';
+export {
+  type Cdk8sValidationContext,
+  IstioObservabilityValidation,
+  type IstioObservabilityValidationProps,
+} from './plugin/validation-plugin';
 export {
   BOOTSTRAP_OVERRIDE_ANNOTATION,
   IstioPodAnnotations,
@@ -110,7 +117,15 @@ export { TraceSampling, type TraceSamplingProps } from './tracing/trace-sampling
 export { ZipkinTracer, type ZipkinTracerProps } from './tracing/zipkin-tracer';
 export { type AppValidation, validateApp, validateAppObjects } from './validate/app-validator';
 export { type Finding, formatFinding, type Severity, ValidationFailedError } from './validate/finding';
-export type { AppRule, InputRule, Manifest, RenderedObject, RuleFinding, ValidationContext } from './validate/rule';
+export type {
+  AppRule,
+  InputRule,
+  Manifest,
+  RenderedObject,
+  RuleFinding,
+  ValidationContext,
+  ValidationTarget,
+} from './validate/rule';
 export { APP_RULES, INPUT_RULES } from './validate/rule-catalog';
 export type {
   AttributeSource,

@@ -15,6 +15,7 @@ import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems, workloadModeFor } from '
 import { isDnsLabel, isDnsSubdomain } from '../names';
 import { describeWorkload } from '../proxy-config/istio-pod-annotations';
 import type { AttributeSource, CelExpressionSource, CelSite, PolicyNoteSource } from '../validate/sources';
+import { markCelDeclared } from '../validate/sources';
 import type { GeneratedAttribute } from './generated-attribute';
 import { type RequestMatch, requestCondition, requestMatchProblems } from './request-condition';
 
@@ -218,6 +219,7 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
         break;
       }
     }
+    markCelDeclared(this.resource);
     this.node.addValidation({
       validate: () =>
         this.attributes.size === 0 ? ['attributes: got none, expected at least one addAttribute() call'] : [],

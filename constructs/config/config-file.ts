@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { type Document, isMap, isNode, LineCounter, type Node, parseDocument } from 'yaml';
+import { SCHEMAS_DIR } from '../schemas-dir';
 import { describeAjvErrors } from '../validate/schema/ajv-messages';
 import { precompiled } from '../validate/schema/precompiled';
 import type { ObservabilityConfig } from './observability-config';
 
 /** The published format of observability.yaml. */
-export const CONFIG_SCHEMA_PATH = join(__dirname, '..', '..', 'schemas', 'observability.schema.json');
+export const CONFIG_SCHEMA_PATH = join(SCHEMAS_DIR, 'observability.schema.json');
 
 /** A config file that cannot be read, parsed or does not match the schema; one line per problem. */
 export class ConfigFileError extends Error {
@@ -73,8 +74,8 @@ export class ConfigFile {
   }
 }
 
-/** Finds where a key of a parsed YAML document is. */
-class Locator {
+/** Finds where a key of a parsed YAML document is (config files, and manifests in lint mode). */
+export class Locator {
   constructor(
     readonly file: string,
     private readonly document: Document,
@@ -99,7 +100,8 @@ class Locator {
       const node = this.document.getIn(path.slice(0, depth), true);
       if (isNode(node) && node.range) return this.lineCounter.linePos(node.range[0]);
     }
-    return this.lineCounter.linePos(0);
+    const root = this.document.contents;
+    return this.lineCounter.linePos(isNode(root) && root.range ? root.range[0] : 0);
   }
 
   at(offset: number): string {

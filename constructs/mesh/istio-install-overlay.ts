@@ -15,6 +15,7 @@ import {
 } from '../overlays/istio-operator';
 import { PROXY_CONFIG_ATOMIC_PATHS } from '../proxy-config/istio-pod-annotations';
 import type { ProxyConfigFragment } from '../proxy-config/proxy-config-fragment';
+import { markCelDeclared } from '../validate/sources';
 
 export interface IstioInstallOverlayProps {
   /** metadata.name of the IstioOperator. */
@@ -138,10 +139,12 @@ export class IstioInstallOverlay extends Construct {
   }
 
   private ensureResource(): void {
-    this.resource ??= new IstioOperator(this, 'Resource', {
-      metadata: { name: this.props.name, namespace: this.props.namespace },
-      spec: Lazy.any({ produce: () => this.renderSpec() }),
-    });
+    this.resource ??= markCelDeclared(
+      new IstioOperator(this, 'Resource', {
+        metadata: { name: this.props.name, namespace: this.props.namespace },
+        spec: Lazy.any({ produce: () => this.renderSpec() }),
+      }),
+    );
   }
 
   /**

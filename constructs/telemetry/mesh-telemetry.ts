@@ -7,6 +7,7 @@ import { sortedValues } from '../merge/sorted-entries';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import { type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
+import { markCelDeclared } from '../validate/sources';
 
 /** Telemetry `WorkloadMode` (facts B.3); absent means CLIENT_AND_SERVER. */
 export type WorkloadMode = 'CLIENT' | 'SERVER';
@@ -140,8 +141,11 @@ class TelemetryDocument extends Construct {
       metadata: { name: metadata.name, namespace: metadata.namespace },
       spec: Lazy.any({ produce: () => this.renderSpec(metadata) }),
     };
-    if (mesh.policy.mechanisms.telemetryApiVersion === 'telemetry.istio.io/v1') new Telemetry(this, 'Resource', props);
-    else new TelemetryV1Alpha1(this, 'Resource', props);
+    markCelDeclared(
+      mesh.policy.mechanisms.telemetryApiVersion === 'telemetry.istio.io/v1'
+        ? new Telemetry(this, 'Resource', props)
+        : new TelemetryV1Alpha1(this, 'Resource', props),
+    );
   }
 
   add(contributor: IConstruct, fragment: Record<string, unknown>): void {

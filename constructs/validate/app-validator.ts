@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../version/version-policy';
 import { type Finding, sortFindings } from './finding';
-import type { AppRule, Manifest, RenderedObject } from './rule';
+import type { AppRule, Manifest, RenderedObject, ValidationContext } from './rule';
 import { APP_RULES } from './rule-catalog';
 import { ObjectSchemas } from './schema/object-schemas';
 import { builtMeshes } from './sources';
@@ -55,7 +55,15 @@ export async function validateAppObjects(
     crdBundles(constructs),
     objects.map((o) => o.manifest),
   );
-  const context = { constructs, objects, schemas };
+  const context = { constructs, targets: builtMeshes(constructs), objects, schemas, complete: true };
+  findings.push(...runRules(context, rules, root.node.path || '(app)'));
+  for (const construct of constructs) findings.push(...inputFindingsOf(construct));
+  return { findings: sortFindings(locateFindings(findings, constructs)), objects };
+}
+
+/** Every finding of every rule; a rule that throws is an error at `rootPath`, and the others still run. */
+export function runRules(context: ValidationContext, rules: readonly AppRule[], rootPath: string): Finding[] {
+  const findings: Finding[] = [];
   for (const rule of rules) {
     try {
       for (const finding of rule.check(context)) findings.push({ severity: 'error', ...finding, rule: rule.id });
@@ -64,13 +72,12 @@ export async function validateAppObjects(
       findings.push({
         severity: 'error',
         rule: rule.id,
-        path: root.node.path || '(app)',
+        path: rootPath,
         message: `rule ${rule.id} could not run: ${(error as Error).message}`,
       });
     }
   }
-  for (const construct of constructs) findings.push(...inputFindingsOf(construct));
-  return { findings: sortFindings(locateFindings(findings, constructs)), objects };
+  return findings;
 }
 
 /** Findings a front end recorded while building the app (e.g. refused pieces of a config file). */
@@ -105,5 +112,10 @@ function locateFindings(findings: readonly Finding[], constructs: readonly ICons
 function crdBundles(constructs: readonly IConstruct[]): string[] {
   const meshes = builtMeshes(constructs);
   const policies = meshes.length > 0 ? meshes.map((m) => m.policy) : [VersionPolicy.resolve(DEFAULT_ISTIO_VERSION)];
-  return [...new Set(policies.flatMap((p) => (typeof p === 'string' ? [] : p.crdSchemaBundles)))];
+  return crdBundlesOf(policies.flatMap((p) => (typeof p === 'string' ? [] : [p])));
+}
+
+/** The CRD bundles (files in schemas/crds) the objects of these targets are checked against. */
+export function crdBundlesOf(policies: readonly VersionPolicy[]): string[] {
+  return [...new Set(policies.flatMap((p) => p.crdSchemaBundles))];
 }

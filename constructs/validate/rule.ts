@@ -1,14 +1,36 @@
 import type { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import type { TracingConfiguration, VersionPolicy } from '../version/version-policy';
 import type { Severity } from './finding';
 import type { ObjectSchemas } from './schema/object-schemas';
 
-/** A synthesized Kubernetes object, resolved (Lazy values produced), with the construct that made it. */
+/**
+ * An object to validate, resolved (Lazy values produced): one a construct of the app synthesizes,
+ * or one read from a YAML file (lint mode, the cdk8s-cli plugin).
+ */
 export interface RenderedObject {
-  /** Construct path of the ApiObject, e.g. `default/istioinaction/webapp-bootstrap/ConfigMap`. */
+  /**
+   * Construct path of the ApiObject, e.g. `default/istioinaction/webapp-bootstrap/ConfigMap`; for
+   * an object read from a file, `<Kind>/<namespace>/<name>`.
+   */
   readonly path: string;
-  readonly apiObject: ApiObject;
+  /** The construct that synthesizes it; absent for an object read from a file. */
+  readonly apiObject?: ApiObject;
+  /** Where it was read from, `file:line` (its first line), for an object read from a file. */
+  readonly location?: string;
   readonly manifest: Manifest;
+}
+
+/**
+ * An Istio release the objects are checked against, and the mesh-wide tracing mechanism when it
+ * is known. An `IstioMesh` is one; lint mode builds one from `--istio-version`.
+ */
+export interface ValidationTarget {
+  /** As given, e.g. `1.17` or `1.24.6`. */
+  readonly istioVersion: string;
+  readonly policy: VersionPolicy;
+  /** Known when an IstioMesh declares it; undefined for files, where it is a property of the cluster. */
+  readonly tracing?: TracingConfiguration;
 }
 
 /** The parts of a Kubernetes object every rule may read. */
@@ -24,9 +46,18 @@ export interface Manifest {
   readonly [field: string]: unknown;
 }
 
-/** Everything a rule sees: the construct tree and every object the app would write. */
+/** Everything a rule sees: the construct tree, every object the app would write, and the targets. */
 export interface ValidationContext {
+  /** The app's constructs; empty when validating files. */
   readonly constructs: readonly IConstruct[];
+  /** The Istio releases the objects must work on: the app's meshes, or the lint target. */
+  readonly targets: readonly ValidationTarget[];
+  /**
+   * True when the objects are everything applied together (an app, a synth's output): an object
+   * they reference must be among them, and two of one identity collide. False for files linted on
+   * their own, which may reference objects applied from elsewhere and hold alternatives.
+   */
+  readonly complete: boolean;
   readonly objects: readonly RenderedObject[];
   readonly schemas: ObjectSchemas;
 }

@@ -87,3 +87,20 @@ export interface CaveatSource extends IConstruct {
 export function isCaveatSource(construct: IConstruct): construct is CaveatSource {
   return typeof (construct as unknown as Record<string, unknown>).caveats === 'function';
 }
+
+/**
+ * Objects whose CEL expressions the constructs that contributed them declared (as
+ * {@link CelExpressionSource}s), so the CEL rule checks them there, with the field the user gave,
+ * and not again in the rendered object. Every other object's CEL is read from the object.
+ */
+const celDeclaredObjects = new WeakSet<IConstruct>();
+
+/** Marks an object built from declared CEL (see {@link isCelDeclared}). */
+export function markCelDeclared<T extends IConstruct>(object: T): T {
+  celDeclaredObjects.add(object);
+  return object;
+}
+
+export function isCelDeclared(object: IConstruct): boolean {
+  return celDeclaredObjects.has(object);
+}

@@ -5,6 +5,7 @@ import type { IstioMesh } from '../../mesh/istio-mesh';
 import type { VersionPolicy } from '../../version/version-policy';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { type CelResultType, type CelSite, isAttributeSource, isCelExpressionSource } from '../sources';
+import { manifestCelSites, manifestGeneratedAttributes } from './manifest-cel';
 
 /** What a CEL expression is wrong with, or undefined when it is fine. */
 export interface CelProblem {
@@ -168,16 +169,26 @@ export const celExpressionRule: AppRule = {
       }
       return checker;
     };
-    return celSites(context.constructs).flatMap(({ construct, mesh, site }) => {
-      const problem = checkerFor(mesh).check(site.expression, site.result);
-      if (!problem) return [];
-      return [
-        {
-          path: construct.node.path,
-          message: `${site.field}: ${problem.what} (got ${formatValue(site.expression)}, expected ${problem.expected})`,
-          ...(problem.hint ? { hint: problem.hint } : {}),
-        },
-      ];
+    const finding = (path: string, field: string, expression: string, problem: CelProblem): RuleFinding => ({
+      path,
+      message: `${field}: ${problem.what} (got ${formatValue(expression)}, expected ${problem.expected})`,
+      ...(problem.hint ? { hint: problem.hint } : {}),
     });
+    const declared = celSites(context.constructs).flatMap(({ construct, mesh, site }) => {
+      const problem = checkerFor(mesh).check(site.expression, site.result);
+      return problem ? [finding(construct.node.path, site.field, site.expression, problem)] : [];
+    });
+    // Objects no construct built (hand-written, or read from files) are checked against every target.
+    const sites = manifestCelSites(context.objects);
+    if (sites.length === 0) return declared;
+    const generated = manifestGeneratedAttributes(context.objects);
+    const written = context.targets.flatMap((target) => {
+      const checker = new CelChecker(target.policy, generated);
+      return sites.flatMap((site) => {
+        const problem = checker.check(site.expression, site.result);
+        return problem ? [finding(site.path, site.field, site.expression, problem)] : [];
+      });
+    });
+    return [...declared, ...written];
   },
 };

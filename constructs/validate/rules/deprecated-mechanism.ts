@@ -1,6 +1,5 @@
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { builtMeshes } from '../sources';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 import { bootstrapConfigMaps, parseBootstrapText } from './rendered-objects';
 import { STATS_INCLUSION_ANNOTATIONS } from './stats-inclusion-exclusive';
@@ -12,7 +11,7 @@ export const deprecatedMechanismRule: AppRule = {
     "Warns about deprecated mechanisms: the sidecar.istio.io/statsInclusion* annotations, ProxyConfig zipkinAddress, and Envoy's Bootstrap.tracing in a bootstrap override (which Telemetry API tracing overrides).",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
-    const telemetryTracingMeshes = builtMeshes(context.constructs).filter((m) => m.tracing === 'telemetry-api');
+    const telemetryTracingMeshes = context.targets.filter((m) => m.tracing === 'telemetry-api');
     for (const template of podTemplates(context.objects)) {
       for (const annotation of STATS_INCLUSION_ANNOTATIONS.filter((a) => template.annotations[a] !== undefined)) {
         findings.push({

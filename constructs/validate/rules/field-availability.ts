@@ -1,9 +1,7 @@
 import { formatValue } from '../../errors';
-import type { IstioMesh } from '../../mesh/istio-mesh';
 import type { FeatureName } from '../../version/version-features';
 import { describeFeature } from '../../version/version-policy';
-import type { AppRule, Manifest, RuleFinding, ValidationContext } from '../rule';
-import { builtMeshes } from '../sources';
+import type { AppRule, Manifest, RuleFinding, ValidationContext, ValidationTarget } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 
 /** A field that only some releases have, by kind and path (`[]` any list item, `*` any map key). */
@@ -94,7 +92,7 @@ export const fieldAvailabilityRule: AppRule = {
     "Fields newer or older than the target Istio release are refused (a Telemetry customTags formatter before 1.29, a zipkin provider path before 1.24, configOverride from 1.21, Kiali's in_cluster_url with the Kiali 2 add-on from 1.24) and deprecated ones warned about (extraStatTags from 1.21): the vendored CRDs are 1.30.3's and accept them all.",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
-    for (const mesh of builtMeshes(context.constructs)) {
+    for (const mesh of context.targets) {
       for (const { path, manifest } of context.objects) {
         for (const gated of GATED_FIELDS_BY_KIND.get(manifest.kind) ?? []) {
           for (const field of present(manifest, gated.path)) {
@@ -119,7 +117,7 @@ export const fieldAvailabilityRule: AppRule = {
 };
 
 function gate(
-  mesh: IstioMesh,
+  mesh: ValidationTarget,
   feature: FeatureName,
   field: string,
   value: unknown,

@@ -1,6 +1,5 @@
 import { formatValue } from '../../errors';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { builtMeshes } from '../sources';
 
 /** Istio's API groups end in `.istio.io`. */
 function isIstioGroup(apiVersion: string): boolean {
@@ -18,7 +17,7 @@ export const istioApiVersionRule: AppRule = {
   summary:
     'Istio objects use an API version the target release serves (e.g. `telemetry.istio.io/v1alpha1` on 1.17; `v1` arrived in 1.22): the cluster refuses other versions with "no matches for kind".',
   check(context: ValidationContext): RuleFinding[] {
-    const meshes = builtMeshes(context.constructs);
+    const meshes = context.targets;
     return context.objects.flatMap(({ path, manifest }) => {
       if (!isIstioGroup(manifest.apiVersion)) return [];
       return meshes

@@ -30,7 +30,9 @@ export const kubernetesMetadataRule: AppRule = {
       const { name, namespace, labels = {}, annotations = {} } = manifest.metadata;
       const add = (message: string) => findings.push({ path, message });
       const labelNamed = LABEL_NAMED_KINDS.has(manifest.kind);
-      if (typeof name !== 'string' || !(labelNamed ? isDnsLabel(name) : isDnsSubdomain(name))) {
+      // istioctl reads an IstioOperator from a file and never applies it, so it may be nameless.
+      const nameless = name === undefined && manifest.kind === 'IstioOperator';
+      if (!nameless && (typeof name !== 'string' || !(labelNamed ? isDnsLabel(name) : isDnsSubdomain(name)))) {
         add(
           `metadata.name: got ${formatValue(name)}, expected a name for this ${manifest.kind} (RFC 1123 ${labelNamed ? 'label' : 'subdomain'}: lower-case alphanumerics and '-'${labelNamed ? '' : " or '.'"})`,
         );

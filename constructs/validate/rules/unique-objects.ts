@@ -13,10 +13,13 @@ export const uniqueObjectsRule: AppRule = {
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     const first = new Map<string, string>();
-    for (const { path, manifest } of context.objects) {
+    for (const { path, manifest, location } of context.objects) {
       const { name, namespace } = manifest.metadata;
       // Versions of a group are one object.
-      const identity = JSON.stringify([apiGroupOf(manifest.apiVersion), manifest.kind, namespace ?? '', name]);
+      // Files linted on their own may hold alternatives of one object (Istio's samples do): only
+      // one file is applied at a time, so only a collision inside a file counts.
+      const unit = context.complete ? '' : (location?.slice(0, location.lastIndexOf(':')) ?? path);
+      const identity = JSON.stringify([unit, apiGroupOf(manifest.apiVersion), manifest.kind, namespace ?? '', name]);
       const earlier = first.get(identity);
       if (earlier === undefined) {
         first.set(identity, path);

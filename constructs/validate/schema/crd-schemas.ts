@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { _, type ValidateFunction } from 'ajv';
+import { SCHEMAS_DIR } from '../../schemas-dir';
 import { CEL_VALIDATIONS_KEYWORD, OPENAPI_FORMATS, RUNTIME_REQUIRE, re2Pattern } from './ajv-runtime';
 import { precompiled } from './precompiled';
 import { toStrictSchema } from './structural-schema';
 
 /** Where `npm run import` writes the CRD schemas (one JSON file per vendored bundle). */
-const SCHEMA_DIR = join(__dirname, '..', '..', '..', 'schemas', 'crds');
+const SCHEMA_DIR = join(SCHEMAS_DIR, 'crds');
 
 /**
  * A new ajv instance set up for Kubernetes schemas: OpenAPI formats, RE2 patterns and the CRDs' CEL

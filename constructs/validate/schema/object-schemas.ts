@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { SCHEMAS_DIR } from '../../schemas-dir';
 import { CrdSchemas, kubernetesAjv } from './crd-schemas';
 import { KubernetesSchemas } from './kubernetes-schemas';
 import { precompiled } from './precompiled';
 
-const SCHEMAS = join(__dirname, '..', '..', '..', 'schemas');
+const SCHEMAS = SCHEMAS_DIR;
 const ISTIO_OPERATOR_SCHEMA = join(SCHEMAS, 'istio-operator.schema.json');
 /** Our own schema for the kiali-operator's CR (no Kiali CRD is vendored). */
 const KIALI_SCHEMA = join(SCHEMAS, 'kiali.schema.json');

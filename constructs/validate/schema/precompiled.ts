@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import { SCHEMAS_DIR } from '../../schemas-dir';
 import * as runtime from './ajv-runtime';
 
 /** Where scripts/compile-validators.ts writes the standalone validators (`npm run import`). */
-export const VALIDATORS_DIR = join(__dirname, '..', '..', '..', 'schemas', 'validators');
+export const VALIDATORS_DIR = join(SCHEMAS_DIR, 'validators');
 
 type ValidatorModule = Record<string, ValidateFunction>;
 const loaded = new Map<string, ValidatorModule | undefined>();

@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { readManifestFiles } from '../constructs/lint/manifest-files';
+import { ManifestValidationError, validateManifests } from '../constructs/lint/manifest-validator';
+import type { Finding } from '../constructs/validate/finding';
+import { APP_RULES } from '../constructs/validate/rule-catalog';
+import { DEFAULT_ISTIO_VERSION } from '../constructs/version/version-policy';
+
+export const VALIDATE_USAGE =
+  'usage: validate [--istio-version <X.Y>] [--complete] <file or folder>...\n' +
+  `  checks Kubernetes YAML against the target Istio release (default ${DEFAULT_ISTIO_VERSION}) with the rules synth runs;\n` +
+  '  --complete: the files are applied together, so references must resolve among them and names must not collide';
+
+/** One line per finding: `file:line: error: [Kind/namespace/name] field: ... (rule)`. */
+export function formatLintFinding(finding: Finding): string {
+  const hint = finding.hint ? `; hint: ${finding.hint}` : '';
+  return `${finding.location ?? '(files)'}: ${finding.severity}: [${finding.path}] ${finding.message}${hint} (${finding.rule})`;
+}
+
+/**
+ * `validate`: lint mode for YAML this library did not generate. Prints every problem with its
+ * file and line, then what each rule that fired checks and why. Exit status: 0 when there is no
+ * error (warnings are printed), 1 when there are errors, 2 on a usage error.
+ */
+export async function runValidate(
+  argv: readonly string[],
+  out = process.stdout,
+  err = process.stderr,
+): Promise<number> {
+  let values: { 'istio-version'?: string; complete?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      options: { 'istio-version': { type: 'string' }, complete: { type: 'boolean' }, help: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (error) {
+    err.write(`${(error as Error).message}\n${VALIDATE_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    out.write(`${VALIDATE_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    err.write(`no files given\n${VALIDATE_USAGE}\n`);
+    return 2;
+  }
+  const istioVersion = values['istio-version'] ?? DEFAULT_ISTIO_VERSION;
+  let files: ReturnType<typeof readManifestFiles>;
+  try {
+    files = readManifestFiles(positionals);
+  } catch (error) {
+    err.write(`${(error as Error).message}\n`);
+    return 2;
+  }
+  let findings: Finding[];
+  try {
+    findings = await validateManifests(files.documents, { istioVersion, complete: values.complete ?? false });
+  } catch (error) {
+    if (error instanceof ManifestValidationError) {
+      err.write(`--istio-version: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  // Kinds no schema is known for are listed once, not as one warning per object.
+  const unchecked = findings.filter((f) => f.rule === 'object-schema' && f.severity === 'warning');
+  const reported = findings.filter((f) => !unchecked.includes(f));
+  const lines = [
+    ...files.problems.map((p) => `${p.location}: error: ${p.message} (yaml)`),
+    ...reported.map(formatLintFinding),
+  ];
+  const errors = files.problems.length + reported.filter((f) => f.severity === 'error').length;
+  const warnings = reported.length - (errors - files.problems.length);
+  out.write(lines.map((line) => `${line}\n`).join(''));
+  const fired = [...new Set(reported.map((f) => f.rule))].sort();
+  if (fired.length > 0) {
+    out.write('\nwhy:\n');
+    for (const id of fired) {
+      const rule = APP_RULES.find((r) => r.id === id);
+      if (rule) out.write(`  ${id}: ${rule.summary}\n`);
+    }
+  }
+  if (unchecked.length > 0) {
+    const kinds = new Map<string, number>();
+    for (const f of unchecked) {
+      const kind = /no schema known for (\S+ \S+),/.exec(f.message)?.[1] ?? f.path;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    const list = [...kinds].map(([kind, n]) => (n > 1 ? `${kind} (${n})` : kind)).join(', ');
+    out.write(`\nnot schema-checked (no schema known): ${list}\n`);
+  }
+  const objects = files.documents.length;
+  out.write(
+    `\n${files.files.length} file(s), ${objects} object(s) checked against Istio ${istioVersion}: ${errors} error(s), ${warnings} warning(s)\n`,
+  );
+  return errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,116 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative } from 'node:path';
+import { isMap, LineCounter, parseAllDocuments } from 'yaml';
+import { keyPathOf, Locator } from '../config/config-file';
+import { byCodePoint } from '../merge/sorted-entries';
+import type { Manifest } from '../validate/rule';
+
+/** One Kubernetes object read from a YAML file, with what is needed to point at its fields. */
+export interface ManifestDocument {
+  readonly manifest: Manifest;
+  /** The file, as given or relative to the folder given. */
+  readonly file: string;
+  /** `file:line` of a field of the object (`spec.tracing[0]`), or of the object itself for `''`. */
+  locate(field: string): string;
+}
+
+/** A file that is not YAML, or a document that is not a Kubernetes object. */
+export interface ManifestFileProblem {
+  /** `file:line` */
+  readonly location: string;
+  readonly message: string;
+}
+
+export interface ManifestFiles {
+  readonly documents: readonly ManifestDocument[];
+  readonly problems: readonly ManifestFileProblem[];
+  /** Every file read, in the order read. */
+  readonly files: readonly string[];
+}
+
+// JSON files are read when named, not found in folders (cdk8s writes construct-metadata.json there).
+const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/**
+ * Reads every object in the given files and folders (folders recursively: `*.yaml` and `*.yml`,
+ * in code-point order, skipping `node_modules` and dot folders). A `kind: List` stands
+ * for its items. Documents that are empty or comments only are skipped; anything else that is not
+ * an object with `apiVersion`, `kind` and `metadata` is a problem, as is invalid YAML. Read as
+ * YAML 1.1, as kubectl and the API server read it (`on` is a boolean).
+ */
+export function readManifestFiles(paths: readonly string[]): ManifestFiles {
+  const files = paths.flatMap((path) => expand(path));
+  const documents: ManifestDocument[] = [];
+  const problems: ManifestFileProblem[] = [];
+  for (const file of files) {
+    const lineCounter = new LineCounter();
+    const text = readFileSync(file, 'utf8');
+    for (const document of parseAllDocuments(text, { lineCounter, version: '1.1', uniqueKeys: true })) {
+      const locator = new Locator(file, document, lineCounter);
+      const at = (path: readonly (string | number)[]) => {
+        const { line } = locator.position(path);
+        return `${file}:${line}`;
+      };
+      if (document.errors.length > 0) {
+        for (const error of document.errors) {
+          problems.push({
+            location: `${file}:${error.linePos?.[0].line ?? 1}`,
+            message: `not YAML: ${error.message.split('\n')[0]}`,
+          });
+        }
+        continue;
+      }
+      if (document.contents === null) continue;
+      const value: unknown = document.toJS({ maxAliasCount: 100 });
+      const list = isMap(document.contents) && isObject(value) && value.kind === 'List' ? value.items : undefined;
+      const items: [unknown, (string | number)[]][] = Array.isArray(list)
+        ? list.map((item, i) => [item, ['items', i]])
+        : [[value, []]];
+      for (const [item, prefix] of items) {
+        if (!isManifest(item)) {
+          problems.push({
+            location: at(prefix),
+            message:
+              'not a Kubernetes object (expected a mapping with string apiVersion and kind, and a metadata mapping)',
+          });
+          continue;
+        }
+        documents.push({
+          manifest: item,
+          file,
+          locate: (field) => at([...prefix, ...keyPathOf(field)]),
+        });
+      }
+    }
+  }
+  return { documents, problems, files };
+}
+
+function expand(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (YAML_EXTENSIONS.has(extname(entry.name))) found.push(full);
+    }
+  };
+  walk(path);
+  return found.map((file) => (path === '.' ? relative('.', file) : file));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * An object with `apiVersion`, `kind` and `metadata`; an IstioOperator may lack `metadata`, since
+ * istioctl reads it as a file and never applies it (the book's overlays have none).
+ */
+function isManifest(value: unknown): value is Manifest {
+  if (!isObject(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return false;
+  if (value.kind === 'IstioOperator' && value.metadata === undefined) value.metadata = {};
+  return isObject(value.metadata);
+}

@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+
+// The consumer fixture examples/platform-stack, run the way a platform team would: the library is
+// installed from its packed tarball (never from this checkout), the app is compiled with tsc
+// against the shipped type declarations, and `cdk8s synth` runs it with our validation plugin.
+const ROOT = resolve(__dirname, '..');
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const CDK8S = join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+let work: string;
+let app: string;
+let packed: string[];
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'platform-stack-'));
+  const pack = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }),
+  ) as { filename: string; files: { path: string }[] }[];
+  packed = (pack[0]?.files ?? []).map((f) => f.path).sort();
+  app = join(work, 'app');
+  cpSync(join(ROOT, 'examples', 'platform-stack'), app, { recursive: true });
+  renameSync(join(work, pack[0]?.filename ?? ''), join(app, 'cdk8s-istio-observability.tgz'));
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: app,
+    stdio: 'pipe',
+  });
+  execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: app, stdio: 'pipe' });
+}, 300_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function cdk8sSynth(env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [CDK8S, 'synth'], {
+    cwd: app,
+    encoding: 'utf8',
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env },
+  });
+}
+
+describe('the packed library', () => {
+  it('ships the build, the schemas and the plugin entry, and no sources, tests, demo app or examples', () => {
+    const tops = [
+      ...new Set(
+        packed.map((p) =>
+          p
+            .split('/')
+            .slice(0, p.startsWith('lib/') ? 2 : 1)
+            .join('/'),
+        ),
+      ),
+    ];
+    expect(tops).toEqual([
+      'README.md',
+      'lib/cli',
+      'lib/constructs',
+      'lib/imports',
+      'package.json',
+      'plugin.js',
+      'schemas',
+    ]);
+    expect(packed.filter((p) => /\.ts$/.test(p) && !p.endsWith('.d.ts'))).toEqual([]);
+    expect(packed).toContain('lib/constructs/index.d.ts');
+    expect(packed).toContain('schemas/crds/istio-1.30.3.json');
+  });
+
+  it('resolves through its exports map only', () => {
+    const probe = (specifier: string) =>
+      spawnSync(process.execPath, ['-e', `console.log(typeof require(${JSON.stringify(specifier)}))`], {
+        cwd: app,
+        encoding: 'utf8',
+      });
+    expect(probe('cdk8s-istio-observability').stdout).toBe('object\n');
+    expect(probe('cdk8s-istio-observability/plugin').stdout).toBe('object\n');
+    expect(probe('cdk8s-istio-observability/lib/constructs/errors.js').stderr).toContain(
+      'ERR_PACKAGE_PATH_NOT_EXPORTED',
+    );
+  });
+});
+
+describe('examples/platform-stack with cdk8s synth and the validation plugin', () => {
+  it('synthesizes its own objects next to ours, and the plugin passes them', () => {
+    const run = cdk8sSynth();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Validations ended succesfully');
+    const docs = parseAllDocuments(readFileSync(join(app, 'dist', 'payments.k8s.yaml'), 'utf8')).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string }; spec?: Record<string, unknown> },
+    );
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'Namespace/payments',
+      'Deployment/payments-api',
+      'Telemetry/payments-api',
+      'Telemetry/payments-access-logs',
+    ]);
+    const deployment = docs[1] as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+    expect(parse(deployment.spec.template.metadata.annotations['proxy.istio.io/config'] ?? '')).toEqual({
+      proxyStatsMatcher: { inclusionPrefixes: ['cluster.outbound|443||ledger.payments.svc.cluster.local'] },
+    });
+    // Istio 1.30 samples through the Telemetry API, selected on the platform's own Deployment.
+    expect(docs[2]?.spec).toEqual({
+      selector: { matchLabels: { 'cdk8s.io/metadata.addr': 'payments-api-c8fa9654' } },
+      tracing: [{ randomSamplingPercentage: 25 }],
+    });
+    expect(readdirSync(join(app, 'dist')).sort()).toEqual([
+      'construct-metadata.json',
+      'istio-install.k8s.yaml',
+      'payments.k8s.yaml',
+    ]);
+  });
+
+  it('fails cdk8s synth on a bad hand-written Telemetry, with our error text and the construct path', () => {
+    const run = cdk8sSynth({ PLATFORM_STACK_BAD: '1' });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toContain('cel-expression (1 occurrences)');
+    expect(run.stdout).toContain('- Construct Path: payments/access-logs');
+    expect(run.stdout).toContain(
+      '> dist/payments.k8s.yaml:95 [Telemetry/payments/payments-access-logs] spec.metrics[0].overrides[0].tagOverrides.source_proxy.value: reads unknown attribute "upstream_peer" at column 1 (got "upstream_peer.istio_version", expected attributes of Istio 1.30: connection, destination, filter_state, metadata, request, response, source, upstream, xds)',
+    );
+    expect(run.stderr).toContain('Validation failed');
+  });
+
+  it('lints the synthesized folder with the packaged CLI', () => {
+    cdk8sSynth();
+    const cli = join(app, 'node_modules', '.bin', 'cdk8s-istio-observability');
+    const run = spawnSync(cli, ['validate', '--istio-version', '1.30', '--complete', 'dist'], {
+      cwd: app,
+      encoding: 'utf8',
+    });
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(
+      '2 file(s), 5 object(s) checked against Istio 1.30: 0 error(s), 0 warning(s)',
+    );
+    expect(run.status).toBe(0);
+  });
+});
