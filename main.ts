@@ -1,16 +1,16 @@
 import { parseArgs } from 'node:util';
-import { ConfigFile, ConfigFileError } from './constructs/config/config-file';
-import { ObservabilityStack } from './constructs/stacks/observability-stack';
-import { synthAtomically } from './constructs/synth/atomic-synth';
+import { synthConfigFile } from './cli/synth';
+import { ConfigFileError } from './constructs/config/config-file';
 import { formatFinding, ValidationFailedError } from './constructs/validate/finding';
 
 const USAGE = 'usage: npm run synth -- [--config <file>] [--out <dir>]';
 
 /**
  * Synthesizes the stack declared in a config file (default observability.yaml) into an output
- * folder (default dist/, or CDK8S_OUTDIR when cdk8s-cli runs the app). Everything is validated
- * first; on any error every problem is printed with its location, the output folder is left
- * exactly as it was, and the exit status is 1. Warnings are printed and do not fail.
+ * folder (default dist/, or CDK8S_OUTDIR when cdk8s-cli runs the app), with REPORT.md; with
+ * `clusters:`, one folder per cluster and the GitOps objects. Everything is validated first; on
+ * any error every problem is printed with its location, the output folder is left exactly as it
+ * was, and the exit status is 1. Warnings are printed and do not fail.
  */
 async function main(): Promise<number> {
   let args: { config: string; out: string };
@@ -30,10 +30,7 @@ async function main(): Promise<number> {
     return 1;
   };
   try {
-    const file = ConfigFile.load(args.config);
-    const report = await synthAtomically(args.out, (app) => {
-      new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
-    });
+    const report = await synthConfigFile(args.config, args.out);
     for (const warning of report.warnings) process.stderr.write(`warning: ${formatFinding(warning)}\n`);
     return 0;
   } catch (error) {

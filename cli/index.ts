@@ -1,7 +1,8 @@
 #!/usr/bin/env node
+import { DIFF_USAGE, runDiff } from './diff';
 import { runValidate, VALIDATE_USAGE } from './validate';
 
-const USAGE = `usage: cdk8s-istio-observability <command>\n\n${VALIDATE_USAGE}\n`;
+const USAGE = `usage: cdk8s-istio-observability <command>\n\n${VALIDATE_USAGE}\n\n${DIFF_USAGE}\n`;
 
 /** The packaged command line: `validate` (lint mode), `diff` (review a synth against committed output). */
 async function main(argv: readonly string[]): Promise<number> {
@@ -9,6 +10,8 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'validate':
       return runValidate(rest);
+    case 'diff':
+      return runDiff(rest);
     default:
       process.stderr.write(command === undefined ? USAGE : `unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;

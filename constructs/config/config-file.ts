@@ -5,7 +5,7 @@ import { type Document, isMap, isNode, LineCounter, type Node, parseDocument } f
 import { SCHEMAS_DIR } from '../schemas-dir';
 import { describeAjvErrors } from '../validate/schema/ajv-messages';
 import { precompiled } from '../validate/schema/precompiled';
-import type { ObservabilityConfig } from './observability-config';
+import type { ClusterConfig, ObservabilityConfig } from './observability-config';
 
 /** The published format of observability.yaml. */
 export const CONFIG_SCHEMA_PATH = join(SCHEMAS_DIR, 'observability.schema.json');
@@ -72,6 +72,73 @@ export class ConfigFile {
   locate(path: readonly (string | number)[]): string {
     return this.locator.locate(path);
   }
+
+  /**
+   * The declaration of each cluster under `clusters:`, in name order: the shared sections with the
+   * cluster's `istioVersion` and `overrides` merged over them (mappings key by key, lists and
+   * values replaced, null removes), each checked against the schema again. Keys a cluster
+   * overrides are located in its overrides. Empty when the file names no clusters.
+   * @throws ConfigFileError with every problem of every cluster
+   */
+  clusters(): ClusterDeclaration[] {
+    const { clusters = {}, gitops, ...shared } = this.config;
+    const problems: string[] = [];
+    if (gitops && Object.keys(clusters).length === 0) {
+      problems.push(
+        `${this.locate(['gitops'])}: gitops: delivers cluster folders, and the file names no clusters (expected a clusters: section)`,
+      );
+    }
+    const declarations: ClusterDeclaration[] = [];
+    for (const name of Object.keys(clusters).sort()) {
+      const cluster = clusters[name] as ClusterConfig;
+      const merged = mergeOverrides(
+        { ...shared, istioVersion: cluster.istioVersion },
+        (cluster.overrides ?? {}) as Record<string, unknown>,
+      );
+      const locate = (path: readonly (string | number)[]) => {
+        const overridden = ['clusters', name, 'overrides', ...path];
+        if (path[0] === 'istioVersion') return this.locate(['clusters', name, 'istioVersion']);
+        return this.locator.has(overridden.slice(0, 4)) ? this.locate(overridden) : this.locate(path);
+      };
+      const validate = schemaValidator();
+      if (!validate(merged)) {
+        for (const line of describeAjvErrors(validate.errors ?? [], merged)) {
+          problems.push(`${locate(keyPathOf(line.slice(0, line.indexOf(': '))))}: clusters.${name}: ${line}`);
+        }
+        continue;
+      }
+      declarations.push({ name, config: merged as unknown as ObservabilityConfig, locate });
+    }
+    if (problems.length > 0) throw new ConfigFileError(problems);
+    return declarations;
+  }
+}
+
+/** One cluster's declaration, ready for an ObservabilityStack. */
+export interface ClusterDeclaration {
+  readonly name: string;
+  readonly config: ObservabilityConfig;
+  /** Locates a key of `config`: in the cluster's overrides when it sets it, else in the shared declaration. */
+  readonly locate: (path: readonly (string | number)[]) => string;
+}
+
+/** `base` with `overrides` merged in: mappings key by key, lists and values replaced, null removes the key. */
+export function mergeOverrides(
+  base: Record<string, unknown>,
+  overrides: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = merged[key];
+    if (value === null) delete merged[key];
+    else if (isMapping(value) && isMapping(current)) merged[key] = mergeOverrides(current, value);
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Finds where a key of a parsed YAML document is (config files, and manifests in lint mode). */
@@ -86,6 +153,11 @@ export class Locator {
   locate(path: readonly (string | number)[]): string {
     const { line, col } = this.position(path);
     return `${this.file}:${line}:${col}`;
+  }
+
+  /** True when the document has a key at `path`. */
+  has(path: readonly (string | number)[]): boolean {
+    return this.document.hasIn(path);
   }
 
   /** Line and column (1-based) of the key at `path`, or of its nearest existing ancestor. */

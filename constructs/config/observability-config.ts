@@ -48,6 +48,32 @@ export interface ObservabilityConfig {
   readonly customTraceTags?: Readonly<Record<string, CustomTraceTagsConfig>>;
   readonly bootstrapOverrides?: Readonly<Record<string, BootstrapOverrideConfig>>;
   readonly backends?: BackendsConfig;
+  /** Clusters to synthesize, each with its target release and overrides of the sections above. */
+  readonly clusters?: Readonly<Record<string, ClusterConfig>>;
+  /** GitOps delivery objects for the cluster folders. */
+  readonly gitops?: GitOpsConfig;
+}
+
+/** One cluster (or environment): its own Istio release and what it changes in the shared declaration. */
+export interface ClusterConfig {
+  readonly istioVersion: string;
+  /** Sections merged over the shared declaration: mappings key by key, lists and values replaced, null removes. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+}
+
+/** Where the output is committed, and which GitOps engine objects to generate for it. */
+export interface GitOpsConfig {
+  readonly repoURL: string;
+  /** @default 'HEAD' */
+  readonly revision?: string;
+  /** @default the output folder as given */
+  readonly path?: string;
+  /** @default false */
+  readonly prune?: boolean;
+  /** @default { namespace: 'argocd', project: 'default' } */
+  readonly argocd?: false | { readonly namespace?: string; readonly project?: string };
+  /** @default { namespace: 'flux-system', sourceRef: 'flux-system', interval: '10m' } */
+  readonly flux?: false | { readonly namespace?: string; readonly sourceRef?: string; readonly interval?: string };
 }
 
 /** The backends that collect and show the mesh's telemetry (chart `observability-backends`). */

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { App, type AppProps } from 'cdk8s';
 import { validateAppObjects } from '../validate/app-validator';
-import { type Finding, ValidationFailedError } from '../validate/finding';
+import { type Finding, sortFindings, ValidationFailedError } from '../validate/finding';
+import type { RenderedObject } from '../validate/rule';
 
 export interface SynthOptions extends Omit<AppProps, 'outdir'> {
   /**
@@ -34,24 +35,73 @@ export async function synthAtomically(
   build: (app: App) => void,
   options: SynthOptions = {},
 ): Promise<SynthReport> {
-  const { validate = true, ...props } = options;
+  return synthUnitsAtomically(outdir, [{ folder: '', build }], options);
+}
+
+/** One app of a multi-app synth, written into a folder of the output (`''` for the output itself). */
+export interface SynthUnit {
+  /** e.g. `clusters/prod`; `''` for the output folder itself. */
+  readonly folder: string;
+  readonly build: (app: App) => void;
+}
+
+/** What one unit rendered, as checked by validation, for files written next to the manifests. */
+export interface SynthesizedUnit {
+  readonly folder: string;
+  readonly objects: readonly RenderedObject[];
+}
+
+export interface UnitsSynthOptions extends SynthOptions {
+  /**
+   * Files to write into the output besides the manifests (e.g. `REPORT.md`), by relative path,
+   * from what every unit rendered. Written into the staging folder, so they are swapped in with it.
+   */
+  readonly extraFiles?: (units: readonly SynthesizedUnit[]) => Readonly<Record<string, string>>;
+}
+
+/**
+ * {@link synthAtomically} for several apps, each into its own folder of `outdir` (one per cluster,
+ * and one for the GitOps objects): every app is validated before anything is written, findings
+ * are reported with the unit's folder in their path, and `outdir` is replaced whole or not at all.
+ */
+export async function synthUnitsAtomically(
+  outdir: string,
+  units: readonly SynthUnit[],
+  options: UnitsSynthOptions = {},
+): Promise<SynthReport> {
+  const { validate = true, extraFiles, ...props } = options;
   const target = resolve(outdir);
   mkdirSync(dirname(target), { recursive: true });
   recoverInterruptedSynths(target);
   const staging = mkdtempSync(join(dirname(target), `${stagingPrefix(target)}${process.pid}-`));
-  let warnings: Finding[] = [];
+  const warnings: Finding[] = [];
   try {
-    const app = new App({ ...props, outdir: staging });
-    build(app);
-    if (validate) {
-      const { findings, objects } = await validateAppObjects(app);
-      if (findings.some((f) => f.severity === 'error')) throw new ValidationFailedError(findings);
-      warnings = findings;
-      // Write exactly the manifests the rules checked, and render each object once, not twice.
-      for (const { apiObject, manifest } of objects)
-        Object.defineProperty(apiObject, 'toJson', { value: () => manifest });
+    const built: { folder: string; app: App; objects: readonly RenderedObject[] }[] = [];
+    const errors: Finding[] = [];
+    for (const unit of units) {
+      const app = new App({ ...props, outdir: join(staging, unit.folder) });
+      unit.build(app);
+      let objects: readonly RenderedObject[] = [];
+      if (validate) {
+        const validation = await validateAppObjects(app);
+        objects = validation.objects;
+        const prefix = unit.folder === '' ? '' : `${unit.folder}/`;
+        for (const finding of validation.findings) {
+          const located = prefix ? { ...finding, path: `${prefix}${finding.path}` } : finding;
+          (finding.severity === 'error' ? errors : warnings).push(located);
+        }
+        // Write exactly the manifests the rules checked, and render each object once, not twice.
+        for (const { apiObject, manifest } of objects)
+          if (apiObject) Object.defineProperty(apiObject, 'toJson', { value: () => manifest });
+      }
+      built.push({ folder: unit.folder, app, objects });
     }
-    app.synth();
+    if (errors.length > 0) throw new ValidationFailedError([...errors, ...warnings]);
+    for (const { app } of built) app.synth();
+    for (const [file, content] of Object.entries(extraFiles?.(built) ?? {})) {
+      mkdirSync(dirname(join(staging, file)), { recursive: true });
+      writeFileSync(join(staging, file), content);
+    }
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
@@ -69,7 +119,7 @@ export async function synthAtomically(
   }
   renameSync(staging, target);
   if (moved) rmSync(previous, { recursive: true, force: true });
-  return { warnings };
+  return { warnings: sortFindings(warnings) };
 }
 
 /** `.dist-staging-`: staging folders are `.dist-staging-<pid>-<random>`, and `...-previous` while swapping. */

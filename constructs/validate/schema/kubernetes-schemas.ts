@@ -1,5 +1,26 @@
 import type { ErrorObject } from 'ajv';
 
+/**
+ * Kinds of the GitOps engines we generate delivery objects for, checked against the models
+ * kubernetes-models-ts generates from each project's own CRDs (the same ajv validators).
+ */
+const MODEL_PACKAGES: Readonly<Record<string, { readonly module: string; readonly source: string }>> = {
+  'argoproj.io': {
+    module: '@kubernetes-models/argo-cd',
+    source: 'the Argo CD CRD schema (@kubernetes-models/argo-cd)',
+  },
+  'kustomize.toolkit.fluxcd.io': {
+    module: '@kubernetes-models/flux-cd',
+    source: 'the Flux CRD schema (@kubernetes-models/flux-cd)',
+  },
+};
+
+/** The module of an `apiVersion/kind` key: `kubernetes-models/apps/v1/Deployment`, `@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet`. */
+function modelModule(key: string): string {
+  const group = key.split('/').length > 2 ? key.slice(0, key.indexOf('/')) : '';
+  return `${MODEL_PACKAGES[group]?.module ?? 'kubernetes-models'}/${key}`;
+}
+
 /** What kubernetes-models exposes per kind: a model class whose `validate()` runs an ajv validator. */
 type ModelClass = new (data: unknown) => { validate(): void };
 
@@ -21,12 +42,19 @@ export class KubernetesSchemas {
       if (this.models.has(key) || !/^[\w./-]+$/.test(key)) continue;
       const kind = key.slice(key.lastIndexOf('/') + 1);
       try {
-        const module = (await import(`kubernetes-models/${key}`)) as Record<string, unknown>;
+        const module = (await import(modelModule(key))) as Record<string, unknown>;
         this.models.set(key, typeof module[kind] === 'function' ? (module[kind] as ModelClass) : undefined);
       } catch {
         this.models.set(key, undefined);
       }
     }
+  }
+
+  /** Which package checks `apiVersion`/`kind`, for messages. */
+  sourceOf(apiVersion: string): string {
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    const model = MODEL_PACKAGES[group];
+    return model ? model.source : 'the Kubernetes schema (kubernetes-models)';
   }
 
   /** True when `apiVersion`/`kind` is a Kubernetes kind this package knows (after {@link load}). */

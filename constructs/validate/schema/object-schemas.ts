@@ -100,7 +100,7 @@ export class ObjectSchemas {
       if (validate) return this.run(validate, manifest, `the ${crd.bundle} CRD schema`);
     }
     if (this.kubernetes.knows(manifest.apiVersion, manifest.kind)) {
-      return { source: 'the Kubernetes schema (kubernetes-models)', errors: this.kubernetes.errors(manifest) };
+      return { source: this.kubernetes.sourceOf(manifest.apiVersion), errors: this.kubernetes.errors(manifest) };
     }
     return { errors: [] };
   }

@@ -1,0 +1,83 @@
+import { ConfigFile } from '../constructs/config/config-file';
+import { buildGitOpsDelivery } from '../constructs/gitops/gitops-delivery';
+import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../constructs/review/telemetry-report';
+import { ObservabilityStack } from '../constructs/stacks/observability-stack';
+import { type SynthReport, type SynthUnit, synthUnitsAtomically } from '../constructs/synth/atomic-synth';
+
+/** Charts that are istioctl or Helm inputs, not cluster objects: GitOps engines must not apply them. */
+const NOT_APPLIED = new Set(['istio-install.k8s.yaml']);
+
+/**
+ * Synthesizes the stack a config file declares into `outdir`, atomically, with `REPORT.md`.
+ * Without `clusters:`, the charts go into `outdir` itself. With `clusters:`, each cluster goes into
+ * `outdir/clusters/<name>/` (its own target release and overrides) with a `kustomization.yaml`
+ * listing what is applied to the cluster, and `gitops:` adds `outdir/gitops/` (an Argo CD
+ * ApplicationSet, Flux Kustomizations).
+ *
+ * @param repoPath the output folder's path in the git repository, for the GitOps objects
+ *   (`gitops.path` wins); by default `outdir` as given
+ */
+export async function synthConfigFile(configPath: string, outdir: string, repoPath = outdir): Promise<SynthReport> {
+  const file = ConfigFile.load(configPath);
+  const clusters = file.clusters();
+  if (clusters.length === 0) {
+    return synthUnitsAtomically(
+      outdir,
+      [
+        {
+          folder: '',
+          build: (app) =>
+            new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) }),
+        },
+      ],
+      {
+        extraFiles: ([unit]) => ({
+          [REPORT_FILE]: telemetryReport([{ istioVersion: file.config.istioVersion, objects: unit?.objects ?? [] }]),
+        }),
+      },
+    );
+  }
+  const units: SynthUnit[] = clusters.map((cluster) => ({
+    folder: `clusters/${cluster.name}`,
+    build: (app) => new ObservabilityStack(app, cluster.name, { config: cluster.config, locate: cluster.locate }),
+  }));
+  const { gitops } = file.config;
+  if (gitops) {
+    units.push({
+      folder: 'gitops',
+      build: (app) =>
+        buildGitOpsDelivery(app, {
+          gitops,
+          clusters: clusters.map((c) => c.name),
+          outputPath: gitops.path ?? repoPath,
+        }),
+    });
+  }
+  return synthUnitsAtomically(outdir, units, {
+    extraFiles: (built) => {
+      const files: Record<string, string> = {};
+      const reported: ReportedCluster[] = [];
+      for (const cluster of clusters) {
+        const unit = built.find((u) => u.folder === `clusters/${cluster.name}`);
+        reported.push({ name: cluster.name, istioVersion: cluster.config.istioVersion, objects: unit?.objects ?? [] });
+        const charts = [...new Set((unit?.objects ?? []).map((o) => `${o.path.split('/')[0]}.k8s.yaml`))].sort();
+        files[`clusters/${cluster.name}/kustomization.yaml`] = kustomization(charts.filter((c) => !NOT_APPLIED.has(c)));
+      }
+      files[REPORT_FILE] = telemetryReport(reported);
+      return files;
+    },
+  });
+}
+
+/** What Argo CD and Flux apply from a cluster folder: every chart but the istioctl input. */
+function kustomization(resources: readonly string[]): string {
+  return [
+    '# Generated: what GitOps engines apply from this folder. istio-install.k8s.yaml is an istioctl',
+    '# input (istioctl install -f), not a cluster object, so it is not listed.',
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    ...resources.map((r) => `  - ${r}`),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,51 @@
+import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { formatValue, problem, throwIfProblems } from '../errors';
+import { isDnsLabel } from '../names';
+
+export interface FluxKustomizationProps {
+  /** The cluster; also the Kustomization's name suffix. */
+  readonly cluster: string;
+  /** The cluster's folder, relative to the repository root, e.g. `dist/clusters/prod`. */
+  readonly path: string;
+  /** @default 'flux-system' */
+  readonly namespace?: string;
+  /** The GitRepository holding the output. @default 'flux-system' */
+  readonly sourceRef?: string;
+  /** @default '10m' */
+  readonly interval?: string;
+  /** @default false */
+  readonly prune?: boolean;
+}
+
+/**
+ * A Flux `Kustomization` (kustomize.toolkit.fluxcd.io/v1) applying one cluster's folder; it goes
+ * to that cluster's Flux (each cluster runs its own). The schema is Flux's CRD as packaged by
+ * @kubernetes-models/flux-cd.
+ */
+export class FluxKustomization extends ApiObject {
+  constructor(scope: Construct, id: string, props: FluxKustomizationProps) {
+    const namespace = props.namespace ?? 'flux-system';
+    const sourceRef = props.sourceRef ?? 'flux-system';
+    const interval = props.interval ?? '10m';
+    throwIfProblems(scope, [
+      ...(isDnsLabel(props.cluster) ? [] : [problem(`${id}.cluster`, props.cluster, 'an RFC 1123 label')]),
+      ...(isDnsLabel(namespace) ? [] : [problem(`${id}.namespace`, namespace, 'an RFC 1123 label')]),
+      ...(isDnsLabel(sourceRef) ? [] : [problem(`${id}.sourceRef`, sourceRef, 'a GitRepository name')]),
+      ...(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/.test(interval)
+        ? []
+        : [`${id}.interval: got ${formatValue(interval)}, expected a Go duration such as 10m`]),
+    ]);
+    super(scope, id, {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: `istio-observability-${props.cluster}`, namespace },
+      spec: {
+        interval,
+        path: `./${props.path}`,
+        prune: props.prune ?? false,
+        sourceRef: { kind: 'GitRepository', name: sourceRef },
+      },
+    });
+  }
+}
