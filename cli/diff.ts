@@ -8,6 +8,7 @@ import { byCodePoint } from '../constructs/merge/sorted-entries';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../constructs/proxy-config/istio-pod-annotations';
 import { ValidationFailedError } from '../constructs/validate/finding';
 import { synthConfigFile } from './synth';
+import type { Writer } from './writer';
 
 export const DIFF_USAGE =
   'usage: diff [--config <file>] [--out <dir>]\n' +
@@ -129,7 +130,11 @@ export function diffOutputs(committedDir: string, freshDir: string): string[] {
 }
 
 /** `diff`: a fresh synth against the committed output, for CI to require reviewed output. */
-export async function runDiff(argv: readonly string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function runDiff(
+  argv: readonly string[],
+  out: Writer = process.stdout,
+  err: Writer = process.stderr,
+): Promise<number> {
   let config: string;
   let committed: string;
   try {

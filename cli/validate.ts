@@ -4,6 +4,7 @@ import { ManifestValidationError, validateManifests } from '../constructs/lint/m
 import type { Finding } from '../constructs/validate/finding';
 import { APP_RULES } from '../constructs/validate/rule-catalog';
 import { DEFAULT_ISTIO_VERSION } from '../constructs/version/version-policy';
+import type { Writer } from './writer';
 
 export const VALIDATE_USAGE =
   'usage: validate [--istio-version <X.Y>] [--complete] <file or folder>...\n' +
@@ -23,8 +24,8 @@ export function formatLintFinding(finding: Finding): string {
  */
 export async function runValidate(
   argv: readonly string[],
-  out = process.stdout,
-  err = process.stderr,
+  out: Writer = process.stdout,
+  err: Writer = process.stderr,
 ): Promise<number> {
   let values: { 'istio-version'?: string; complete?: boolean; help?: boolean };
   let positionals: string[];

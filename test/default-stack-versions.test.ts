@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { synthConfigFile } from '../cli/synth';
 import { ConfigFile } from '../constructs/config/config-file';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
-import { synthAtomically } from '../constructs/synth/atomic-synth';
 import { validateApp } from '../constructs/validate/app-validator';
 import { type Finding, formatFinding } from '../constructs/validate/finding';
 
@@ -58,10 +58,7 @@ describe('examples/istio-1.30.yaml', () => {
 
   it('synthesizes with no errors into exactly the committed examples/istio-1.30/', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'example-130-')), 'out');
-    const file = ConfigFile.load(example);
-    const report = await synthAtomically(out, (app) => {
-      new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
-    });
+    const report = await synthConfigFile(example, out);
     expect(report.warnings.every((w) => w.severity === 'warning')).toBe(true);
     const tree = (dir: string) =>
       Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));

@@ -95,7 +95,9 @@ describe('examples/platform-stack with cdk8s synth and the validation plugin', (
       'Telemetry/payments-api',
       'Telemetry/payments-access-logs',
     ]);
-    const deployment = docs[1] as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+    const deployment = docs[1] as unknown as {
+      spec: { template: { metadata: { annotations: Record<string, string> } } };
+    };
     expect(parse(deployment.spec.template.metadata.annotations['proxy.istio.io/config'] ?? '')).toEqual({
       proxyStatsMatcher: { inclusionPrefixes: ['cluster.outbound|443||ledger.payments.svc.cluster.local'] },
     });

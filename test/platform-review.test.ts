@@ -1,0 +1,215 @@
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { runDiff } from '../cli/diff';
+import { synthConfigFile } from '../cli/synth';
+import { runValidate } from '../cli/validate';
+import type { Writer } from '../cli/writer';
+import { ConfigFile, ConfigFileError } from '../constructs/config/config-file';
+
+const ROOT = resolve(__dirname, '..');
+const UPDATE = process.env.UPDATE_GOLDENS === '1';
+
+/** Runs a CLI command with captured output. */
+async function capture(run: (argv: string[], out: Writer, err: Writer) => Promise<number>, argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const status = await run(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) });
+  return { status, stdout, stderr };
+}
+
+/** Every file under `dir`, by relative path. */
+function tree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files[relative(dir, path)] = readFileSync(path, 'utf8');
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function golden(name: string, actual: string): void {
+  const path = join(ROOT, 'test', 'goldens', 'review', name);
+  if (UPDATE || !existsSync(path)) {
+    mkdirSync(join(ROOT, 'test', 'goldens', 'review'), { recursive: true });
+    writeFileSync(path, actual);
+  }
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+describe('validate (lint mode for YAML we did not generate)', () => {
+  it("accepts the seeds' manifests that are valid for Istio 1.17, warning only about the loose proxyVersion", async () => {
+    const valid = readdirSync(join(ROOT, 'test', 'seeds'))
+      .filter((f) => !['bootstrap-override.yaml', 'kiali.yaml'].includes(f))
+      .map((f) => join('test', 'seeds', f));
+    const run = await capture(runValidate, ['--istio-version', '1.17', ...valid]);
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n').filter((l) => / (error|warning): /.test(l))).toEqual([
+      'test/seeds/attribute-gen.yaml:21: warning: [EnvoyFilter/istioinaction/attribute-gen-example] spec.configPatches[0].match.proxy.proxyVersion: also matches 1.170, 1.171.0 (got "^1\\\\.17.*", expected a regex for Istio 1.17 proxies only); hint: use "^1\\\\.17([.-].*)?$" (proxy-version-regex)',
+      'test/seeds/stats-inclusion-mesh.yaml:2: warning: [IstioOperator/-/control-plane] spec.meshConfig.defaultConfig.{proxyStatsMatcher}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart) (restart-required)',
+      'test/seeds/tracing-mesh.yaml:2: warning: [IstioOperator/istio-system/-] spec.meshConfig.defaultConfig.{tracing}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart) (restart-required)',
+    ]);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(
+      '13 file(s), 28 object(s) checked against Istio 1.17: 0 error(s), 3 warning(s)',
+    );
+  });
+
+  it("flags the seeds' known mistakes with file:line and the rule's explanation, and exits 1", async () => {
+    const run = await capture(runValidate, ['--istio-version', '1.17', 'test/lint/seed-mistakes']);
+    expect(run.status).toBe(1);
+    golden('seed-mistakes.validate.txt', run.stdout);
+    expect(run.stdout).toContain(
+      'test/lint/seed-mistakes/bootstrap-override.yaml:8: error: [ConfigMap/-/istio-custom-zipkin] data["custom_bootstrap.json"]: is not a valid envoy.config.bootstrap.v3.Bootstrap: envoy.config.trace.v3.ZipkinConfig.traceId_128bit: expected boolean: "true"',
+    );
+    expect(run.stdout).toContain(
+      'test/lint/seed-mistakes/attribute-gen-book.yaml:21: error: [EnvoyFilter/istioinaction/attribute-gen-example] spec.configPatches[0].match.proxy.proxyVersion: does not match 1.17, 1.17.0, 1.17.12, 1.17-dev, 1.17.1-beta.1 (got "^1\\\\.13.*"',
+    );
+    expect(run.stdout).toContain('\n  envoy-bootstrap: Every custom_bootstrap.json');
+  });
+
+  it('refuses an unknown target and a missing path with usage, exit 2', async () => {
+    expect((await capture(runValidate, ['--istio-version', '1.16', 'test/seeds'])).stderr).toMatch(
+      /^--istio-version: istioVersion: got "1.16", expected a target this library implements, from "1.17" to "1.30"/,
+    );
+    expect((await capture(runValidate, [])).status).toBe(2);
+  });
+});
+
+describe('clusters and GitOps delivery (examples/two-clusters.yaml)', () => {
+  const committed = join(ROOT, 'examples', 'two-clusters');
+
+  it('synthesizes one folder per cluster, each for its Istio release, plus the GitOps objects, byte for byte', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'two-clusters-')), 'out');
+    await synthConfigFile(join(ROOT, 'examples', 'two-clusters.yaml'), out, 'examples/two-clusters');
+    expect(tree(out)).toEqual(tree(committed));
+    expect(Object.keys(tree(out))).toEqual([
+      'REPORT.md',
+      'clusters/dev/istio-install.k8s.yaml',
+      'clusters/dev/istioinaction.k8s.yaml',
+      'clusters/dev/kustomization.yaml',
+      'clusters/dev/observability-backends.k8s.yaml',
+      'clusters/prod/istio-install.k8s.yaml',
+      'clusters/prod/istioinaction.k8s.yaml',
+      'clusters/prod/kustomization.yaml',
+      'clusters/prod/observability-backends.k8s.yaml',
+      'gitops/argocd.k8s.yaml',
+      'gitops/flux-dev.k8s.yaml',
+      'gitops/flux-prod.k8s.yaml',
+    ]);
+    const sampling = (cluster: string) =>
+      parseAllDocuments(readFileSync(join(out, 'clusters', cluster, 'istioinaction.k8s.yaml'), 'utf8'))
+        .map((d) => d.toJS())
+        .find((m) => m.kind === 'Telemetry' && m.metadata.name === 'webapp')?.spec.tracing;
+    expect(sampling('dev')).toEqual([
+      { customTags: { environment: { literal: { value: 'development' } } }, randomSamplingPercentage: 100 },
+    ]);
+    expect(sampling('prod')).toEqual([
+      { customTags: { environment: { literal: { value: 'production' } } }, randomSamplingPercentage: 1 },
+    ]);
+    // 1.24 runs the Jaeger 1.58 add-on, 1.30 Jaeger v2.
+    expect(readFileSync(join(out, 'clusters/dev/observability-backends.k8s.yaml'), 'utf8')).toContain(
+      'jaegertracing/all-in-one:1.58',
+    );
+    expect(readFileSync(join(out, 'clusters/prod/observability-backends.k8s.yaml'), 'utf8')).toContain(
+      'jaegertracing/jaeger:2.14.0',
+    );
+  });
+
+  it('writes an ApplicationSet and Flux Kustomizations that pass the Argo CD and Flux CRD schemas (@kubernetes-models)', async () => {
+    const { ApplicationSet } = await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet');
+    const { Kustomization } = await import('@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization');
+    const [appSet] = parseAllDocuments(readFileSync(join(committed, 'gitops/argocd.k8s.yaml'), 'utf8')).map((d) =>
+      d.toJS(),
+    );
+    expect(() => new ApplicationSet(appSet).validate()).not.toThrow();
+    expect(appSet.spec.generators).toEqual([
+      {
+        git: {
+          directories: [{ path: 'examples/two-clusters/clusters/*' }],
+          repoURL: 'https://git.example.com/platform/istio-observability.git',
+          revision: 'main',
+        },
+      },
+    ]);
+    for (const cluster of ['dev', 'prod']) {
+      const [kustomization] = parseAllDocuments(
+        readFileSync(join(committed, `gitops/flux-${cluster}.k8s.yaml`), 'utf8'),
+      ).map((d) => d.toJS());
+      expect(() => new Kustomization(kustomization).validate()).not.toThrow();
+      expect(kustomization.spec.path).toBe(`./examples/two-clusters/clusters/${cluster}`);
+    }
+    expect(() =>
+      new ApplicationSet({ ...appSet, spec: { ...appSet.spec, template: { spec: {} } } }).validate(),
+    ).toThrow();
+  });
+
+  it('locates a bad override in the cluster that makes it, and refuses gitops without clusters', () => {
+    const base = readFileSync(join(ROOT, 'examples', 'two-clusters.yaml'), 'utf8');
+    const bad = base.replace(
+      'traceSampling: { webapp-sampling: { percentage: 100 } }',
+      'traceSampling: { webapp-sampling: { percentage: 101 } }',
+    );
+    expect(() => ConfigFile.parse('two.yaml', bad).clusters()).toThrow(
+      'two.yaml:30:43: clusters.dev: traceSampling.webapp-sampling.percentage: must be <= 100 (got 101)',
+    );
+    const noClusters = base.slice(0, base.indexOf('clusters:')) + base.slice(base.indexOf('gitops:'));
+    expect(() => ConfigFile.parse('two.yaml', noClusters).clusters()).toThrow(ConfigFileError);
+  });
+});
+
+describe('REPORT.md and diff', () => {
+  it('reports per workload what it gets and flags what needs a restart', () => {
+    const report = readFileSync(join(ROOT, 'dist', 'REPORT.md'), 'utf8');
+    expect(report).toContain(
+      '| bootstrap override | ConfigMap istio-custom-zipkin: tracer envoy.tracers.zipkin to cluster zipkin /zipkin/api/v1/spans | pod annotation sidecar.istio.io/bootstrapOverride | **restart needed** |',
+    );
+    expect(report).toContain('| sampling | 10% | pod annotation proxy.istio.io/config | rollout |');
+    expect(report).toContain(
+      'Restart needed after a change to: stats inclusion, sampling, tracer, bootstrap override.',
+    );
+  });
+
+  it('diff exits 0 when the committed output is current', async () => {
+    const run = await capture(runDiff, ['--config', 'observability.yaml', '--out', 'dist']);
+    expect(run.stdout).toBe('dist/ is up to date with observability.yaml\n');
+    expect(run.status).toBe(0);
+  });
+
+  it('diff summarizes each changed object with the restart-needed flags, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diff-'));
+    const config = readFileSync(join(ROOT, 'observability.yaml'), 'utf8')
+      .replace(
+        'webapp-sampling: { target: { workload: webapp }, percentage: 10 }',
+        'webapp-sampling: { target: { workload: webapp }, percentage: 20 }',
+      )
+      .replace('collectorEndpoint: /zipkin/api/v1/spans', 'collectorEndpoint: /api/v2/spans');
+    expect(config).toContain('percentage: 20');
+    expect(config).toContain('collectorEndpoint: /api/v2/spans');
+    writeFileSync(join(dir, 'observability.yaml'), config);
+    cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const run = await capture(runDiff, []);
+      expect(run.status).toBe(1);
+      golden('default-stack.diff.txt', run.stdout);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
