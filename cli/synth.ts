@@ -20,26 +20,28 @@ const NOT_APPLIED = new Set(['istio-install.k8s.yaml']);
 export async function synthConfigFile(configPath: string, outdir: string, repoPath = outdir): Promise<SynthReport> {
   const file = ConfigFile.load(configPath);
   const clusters = file.clusters();
-  if (clusters.length === 0) {
-    return synthUnitsAtomically(
-      outdir,
-      [
-        {
-          folder: '',
-          build: (app) =>
-            new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) }),
-        },
-      ],
-      {
-        extraFiles: ([unit]) => ({
-          [REPORT_FILE]: telemetryReport([{ istioVersion: file.config.istioVersion, objects: unit?.objects ?? [] }]),
-        }),
-      },
-    );
-  }
-  const units: SynthUnit[] = clusters.map((cluster) => ({
-    folder: `clusters/${cluster.name}`,
-    build: (app) => new ObservabilityStack(app, cluster.name, { config: cluster.config, locate: cluster.locate }),
+  // One stack per cluster, or the file's own declaration into the output folder itself.
+  const stacks =
+    clusters.length > 0
+      ? clusters.map((c) => ({
+          cluster: c.name,
+          id: c.name,
+          folder: `clusters/${c.name}`,
+          config: c.config,
+          locate: c.locate,
+        }))
+      : [
+          {
+            cluster: undefined,
+            id: 'default',
+            folder: '',
+            config: file.config,
+            locate: (path: readonly (string | number)[]) => file.locate(path),
+          },
+        ];
+  const units: SynthUnit[] = stacks.map((stack) => ({
+    folder: stack.folder,
+    build: (app) => new ObservabilityStack(app, stack.id, { config: stack.config, locate: stack.locate }),
   }));
   const { gitops } = file.config;
   if (gitops) {
@@ -56,13 +58,18 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
   return synthUnitsAtomically(outdir, units, {
     extraFiles: (built) => {
       const files: Record<string, string> = {};
-      const reported: ReportedCluster[] = [];
-      for (const cluster of clusters) {
-        const unit = built.find((u) => u.folder === `clusters/${cluster.name}`);
-        reported.push({ name: cluster.name, istioVersion: cluster.config.istioVersion, objects: unit?.objects ?? [] });
-        const charts = [...new Set((unit?.objects ?? []).map((o) => `${o.path.split('/')[0]}.k8s.yaml`))].sort();
-        files[`clusters/${cluster.name}/kustomization.yaml`] = kustomization(charts.filter((c) => !NOT_APPLIED.has(c)));
-      }
+      const reported: ReportedCluster[] = stacks.map((stack) => {
+        const objects = built.find((u) => u.folder === stack.folder)?.objects ?? [];
+        if (stack.cluster !== undefined) {
+          const charts = [...new Set(objects.map((o) => `${o.path.split('/')[0]}.k8s.yaml`))].sort();
+          files[`${stack.folder}/kustomization.yaml`] = kustomization(charts.filter((c) => !NOT_APPLIED.has(c)));
+        }
+        return {
+          ...(stack.cluster !== undefined ? { name: stack.cluster } : {}),
+          istioVersion: stack.config.istioVersion,
+          objects,
+        };
+      });
       files[REPORT_FILE] = telemetryReport(reported);
       return files;
     },

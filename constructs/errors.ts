@@ -56,3 +56,11 @@ export class ObservabilityConfigError extends Error {
 export function throwIfProblems(scope: IConstruct, problems: readonly string[]): void {
   if (problems.length > 0) throw new ObservabilityConfigError(scope, problems);
 }
+
+/**
+ * `.name`, or `["name"]` when the key is not a plain identifier (dots, slashes, quotes), to append
+ * to a field path; `keyPathOf` reads both back.
+ */
+export function fieldKey(key: string): string {
+  return /^[A-Za-z_][\w-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}

@@ -24,3 +24,8 @@ export function isPrometheusLabelName(value: string): boolean {
 export function isPrometheusMetricName(value: string): boolean {
   return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(value);
 }
+
+/** The API group of an `apiVersion`: `networking.istio.io` for `networking.istio.io/v1`, `` (core) for `v1`. */
+export function apiGroupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}

@@ -8,6 +8,7 @@ import { ConfigFile } from '../constructs/config/config-file';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
 import { validateApp } from '../constructs/validate/app-validator';
 import { type Finding, formatFinding } from '../constructs/validate/finding';
+import { readTree } from './support/synth';
 
 const DEFAULT = readFileSync(join(__dirname, '..', 'observability.yaml'), 'utf8');
 
@@ -60,9 +61,7 @@ describe('examples/istio-1.30.yaml', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'example-130-')), 'out');
     const report = await synthConfigFile(example, out);
     expect(report.warnings.every((w) => w.severity === 'warning')).toBe(true);
-    const tree = (dir: string) =>
-      Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
-    expect(tree(out)).toEqual(tree(committed));
+    expect(readTree(out)).toEqual(readTree(committed));
   });
 
   it('uses only what 1.30 offers: Telemetry v1, WasmPlugin, extension providers, the standard CEL vocabulary', () => {

@@ -1,15 +1,6 @@
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { runDiff } from '../cli/diff';
@@ -17,6 +8,7 @@ import { synthConfigFile } from '../cli/synth';
 import { runValidate } from '../cli/validate';
 import type { Writer } from '../cli/writer';
 import { ConfigFile, ConfigFileError } from '../constructs/config/config-file';
+import { readTree } from './support/synth';
 
 const ROOT = resolve(__dirname, '..');
 const UPDATE = process.env.UPDATE_GOLDENS === '1';
@@ -27,20 +19,6 @@ async function capture(run: (argv: string[], out: Writer, err: Writer) => Promis
   let stderr = '';
   const status = await run(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) });
   return { status, stdout, stderr };
-}
-
-/** Every file under `dir`, by relative path. */
-function tree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(dir);
-  return files;
 }
 
 function golden(name: string, actual: string): void {
@@ -96,8 +74,8 @@ describe('clusters and GitOps delivery (examples/two-clusters.yaml)', () => {
   it('synthesizes one folder per cluster, each for its Istio release, plus the GitOps objects, byte for byte', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'two-clusters-')), 'out');
     await synthConfigFile(join(ROOT, 'examples', 'two-clusters.yaml'), out, 'examples/two-clusters');
-    expect(tree(out)).toEqual(tree(committed));
-    expect(Object.keys(tree(out))).toEqual([
+    expect(readTree(out)).toEqual(readTree(committed));
+    expect(Object.keys(readTree(out))).toEqual([
       'REPORT.md',
       'clusters/dev/istio-install.k8s.yaml',
       'clusters/dev/istioinaction.k8s.yaml',

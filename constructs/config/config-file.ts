@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { type Document, isMap, isNode, LineCounter, type Node, parseDocument } from 'yaml';
+import { isMapping } from '../json-values';
 import { SCHEMAS_DIR } from '../schemas-dir';
 import { describeAjvErrors } from '../validate/schema/ajv-messages';
 import { precompiled } from '../validate/schema/precompiled';
@@ -135,10 +136,6 @@ export function mergeOverrides(
     else merged[key] = value;
   }
   return merged;
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Finds where a key of a parsed YAML document is (config files, and manifests in lint mode). */

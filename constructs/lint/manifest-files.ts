@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { isMap, LineCounter, parseAllDocuments } from 'yaml';
 import { keyPathOf, Locator } from '../config/config-file';
+import { isMapping } from '../json-values';
 import { byCodePoint } from '../merge/sorted-entries';
 import type { Manifest } from '../validate/rule';
 
@@ -62,7 +63,7 @@ export function readManifestFiles(paths: readonly string[]): ManifestFiles {
       }
       if (document.contents === null) continue;
       const value: unknown = document.toJS({ maxAliasCount: 100 });
-      const list = isMap(document.contents) && isObject(value) && value.kind === 'List' ? value.items : undefined;
+      const list = isMap(document.contents) && isMapping(value) && value.kind === 'List' ? value.items : undefined;
       const items: [unknown, (string | number)[]][] = Array.isArray(list)
         ? list.map((item, i) => [item, ['items', i]])
         : [[value, []]];
@@ -101,16 +102,12 @@ function expand(path: string): string[] {
   return found.map((file) => (path === '.' ? relative('.', file) : file));
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /**
  * An object with `apiVersion`, `kind` and `metadata`; an IstioOperator may lack `metadata`, since
  * istioctl reads it as a file and never applies it (the book's overlays have none).
  */
 function isManifest(value: unknown): value is Manifest {
-  if (!isObject(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return false;
+  if (!isMapping(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return false;
   if (value.kind === 'IstioOperator' && value.metadata === undefined) value.metadata = {};
-  return isObject(value.metadata);
+  return isMapping(value.metadata);
 }

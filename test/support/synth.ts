@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { App } from 'cdk8s';
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
@@ -14,13 +14,18 @@ export function synthYaml(build: (app: App) => void): string {
   return app.synthYaml();
 }
 
-/** Every file of a folder, by name, in name order. */
+/** Every file under a folder, by path relative to it (`clusters/dev/x.k8s.yaml`), in path order. */
 export function readTree(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    readdirSync(dir)
-      .sort()
-      .map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
-  );
+  const files: Record<string, string> = {};
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files[relative(dir, path)] = readFileSync(path, 'utf8');
+    }
+  };
+  walk(dir);
+  return files;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { fieldKey } from '../../errors';
+import { isMapping, listOf, mappingAt } from '../../json-values';
 import type { RenderedObject } from '../rule';
 import { type CelResultType, isCelDeclared } from '../sources';
 
@@ -8,21 +10,6 @@ export interface ManifestCelSite {
   readonly field: string;
   readonly expression: string;
   readonly result: CelResultType;
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-/** The field path of a mapping key, quoted when it is not an identifier. */
-function key(name: string): string {
-  return /^[A-Za-z_][\w]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
 }
 
 /**
@@ -37,45 +24,42 @@ export function manifestCelSites(objects: readonly RenderedObject[]): ManifestCe
   const sites: ManifestCelSite[] = [];
   for (const { path, manifest, apiObject } of objects) {
     if (apiObject && isCelDeclared(apiObject)) continue; // checked where the constructs declared them
-    const spec = isObject(manifest.spec) ? manifest.spec : {};
+    const spec = mappingAt(manifest, 'spec');
     const add = (field: string, expression: unknown, result: CelResultType) => {
       if (typeof expression === 'string') sites.push({ path, field, expression, result });
     };
     if (manifest.kind === 'Telemetry' && manifest.apiVersion.startsWith('telemetry.istio.io/')) {
-      list(spec.metrics).forEach((metric, m) => {
-        list(isObject(metric) ? metric.overrides : undefined).forEach((override, o) => {
-          const tags = isObject(override) && isObject(override.tagOverrides) ? override.tagOverrides : {};
+      listOf(spec.metrics).forEach((metric, m) => {
+        listOf(isMapping(metric) ? metric.overrides : undefined).forEach((override, o) => {
+          const tags = mappingAt(override, 'tagOverrides');
           for (const [tag, value] of Object.entries(tags)) {
-            if (isObject(value) && value.operation !== 'REMOVE')
-              add(`spec.metrics[${m}].overrides[${o}].tagOverrides${key(tag)}.value`, value.value, 'any');
+            if (isMapping(value) && value.operation !== 'REMOVE')
+              add(`spec.metrics[${m}].overrides[${o}].tagOverrides${fieldKey(tag)}.value`, value.value, 'any');
           }
         });
       });
     }
     if (manifest.kind === 'IstioOperator') {
-      const values = isObject(spec.values) ? spec.values : {};
-      const telemetry = isObject(values.telemetry) ? values.telemetry : {};
-      const v2 = isObject(telemetry.v2) ? telemetry.v2 : {};
-      const prometheus = isObject(v2.prometheus) ? v2.prometheus : {};
-      const overrides = isObject(prometheus.configOverride) ? prometheus.configOverride : {};
+      const overrides = mappingAt(spec, 'values', 'telemetry', 'v2', 'prometheus', 'configOverride');
       for (const [proxy, override] of Object.entries(overrides)) {
-        if (!isObject(override)) continue;
-        const base = `spec.values.telemetry.v2.prometheus.configOverride${key(proxy)}`;
-        list(override.metrics).forEach((metric, m) => {
-          const dimensions = isObject(metric) && isObject(metric.dimensions) ? metric.dimensions : {};
+        if (!isMapping(override)) continue;
+        const base = `spec.values.telemetry.v2.prometheus.configOverride${fieldKey(proxy)}`;
+        listOf(override.metrics).forEach((metric, m) => {
+          const dimensions = mappingAt(metric, 'dimensions');
           for (const [tag, expression] of Object.entries(dimensions))
-            add(`${base}.metrics[${m}].dimensions${key(tag)}`, expression, 'any');
+            add(`${base}.metrics[${m}].dimensions${fieldKey(tag)}`, expression, 'any');
         });
-        list(override.definitions).forEach((definition, d) => {
-          if (isObject(definition)) add(`${base}.definitions[${d}].value`, definition.value, 'number');
+        listOf(override.definitions).forEach((definition, d) => {
+          if (isMapping(definition)) add(`${base}.definitions[${d}].value`, definition.value, 'number');
         });
       }
     }
     if (manifest.kind === 'WasmPlugin' && manifest.apiVersion.startsWith('extensions.istio.io/')) {
-      const config = isObject(spec.pluginConfig) ? spec.pluginConfig : {};
-      list(config.attributes).forEach((attribute, a) => {
-        list(isObject(attribute) ? attribute.match : undefined).forEach((match, i) => {
-          if (isObject(match)) add(`spec.pluginConfig.attributes[${a}].match[${i}].condition`, match.condition, 'bool');
+      const config = mappingAt(spec, 'pluginConfig');
+      listOf(config.attributes).forEach((attribute, a) => {
+        listOf(isMapping(attribute) ? attribute.match : undefined).forEach((match, i) => {
+          if (isMapping(match))
+            add(`spec.pluginConfig.attributes[${a}].match[${i}].condition`, match.condition, 'bool');
         });
       });
     }
@@ -92,7 +76,7 @@ export function manifestGeneratedAttributes(objects: readonly RenderedObject[]):
   const names = new Set<string>();
   const collect = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(collect);
-    else if (isObject(value)) {
+    else if (isMapping(value)) {
       if (typeof value.output_attribute === 'string') names.add(value.output_attribute);
       for (const child of Object.values(value)) collect(child);
     } else if (typeof value === 'string' && value.includes('output_attribute')) {

@@ -1,6 +1,6 @@
+import { apiGroupOf } from '../../names';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { describeAjvErrors } from '../schema/ajv-messages';
-import { apiGroupOf } from './rendered-objects';
 
 /** The API server (or istioctl) refuses what the schema refuses, but only when it is applied. */
 export const objectSchemaRule: AppRule = {

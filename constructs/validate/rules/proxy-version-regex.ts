@@ -11,54 +11,46 @@ export function versionsOf(version: IstioVersion): string[] {
 
 /** Proxy versions it must not match: versions that contain this one as a substring or a prefix, and neighbours. */
 export function neighboursOf(version: IstioVersion): string[] {
-  return [
-    ...hypotheticalNeighboursOf(version).slice(0, 2),
-    ...releasedNeighboursOf(version),
-    ...hypotheticalNeighboursOf(version).slice(2),
-  ];
-}
-
-/** Neighbours that are (or will soon be) real releases: a proxy of another release would take the patch. */
-function releasedNeighboursOf(version: IstioVersion): string[] {
   const { major, minor } = version;
   const digits = String(minor);
   const split = digits.length > 1 ? [`${major}.${digits[0]}.${digits.slice(1)}`] : [];
-  return [...split, `${major}.${minor - 1}.0`, `${major}.${minor + 1}.0`];
+  return [
+    `${major}.${minor}0`,
+    `${major}.${minor}1.0`,
+    ...split,
+    `${major}.${minor - 1}.0`,
+    `${major}.${minor + 1}.0`,
+    `1${major}.${minor}.0`,
+  ];
 }
 
-/** Neighbours no Istio release will be for decades (1.170, 11.17.0): matching them is loose, not wrong today. */
-function hypotheticalNeighboursOf(version: IstioVersion): string[] {
-  const { major, minor } = version;
-  return [`${major}.${minor}0`, `${major}.${minor}1.0`, `1${major}.${minor}.0`];
+/** Versions no Istio release will have for decades (1.170, 1.171.0, 11.17.0): matching them is loose, not wrong today. */
+function isUnreleased(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major >= 10 || minor >= 100;
 }
 
-/**
- * `error` when the regex misses the target or matches a released neighbour (the patch lands on the
- * wrong proxies, or on none); `warning` when it only also matches versions no release has (the
- * book's `^1\.17.*` matches 1.170): it works today and is worth tightening.
- */
-export function proxyVersionSeverity(regex: string, version: IstioVersion): 'error' | 'warning' {
-  let re: RE2JS;
-  try {
-    re = RE2JS.compile(regex);
-  } catch {
-    return 'error';
-  }
-  const matches = (v: string) => re.matcher(v).find();
-  const exact = versionsOf(version).every(matches) && !releasedNeighboursOf(version).some(matches);
-  return exact ? 'warning' : 'error';
+/** What is wrong with a proxyVersion regex for one release, and how bad it is. */
+export interface ProxyVersionCheck {
+  readonly problem: string;
+  /**
+   * `error` when the regex misses the target or matches a released neighbour (the patch lands on
+   * the wrong proxies, or on none); `warning` when it only also matches versions no release has
+   * (the book's `^1\.17.*` matches 1.170): it works today and is worth tightening.
+   */
+  readonly severity: 'error' | 'warning';
 }
 
 /**
  * Why `regex` is not a proxyVersion match for exactly `version`, or undefined when it is.
  * Istio evaluates proxyVersion with RE2 (Go regexp), so the regex must compile in RE2 (re2js).
  */
-export function proxyVersionProblem(regex: string, version: IstioVersion): string | undefined {
+export function checkProxyVersion(regex: string, version: IstioVersion): ProxyVersionCheck | undefined {
   let re: RE2JS;
   try {
     re = RE2JS.compile(regex);
   } catch (error) {
-    return `is not an RE2 regular expression: ${(error as Error).message}`;
+    return { problem: `is not an RE2 regular expression: ${(error as Error).message}`, severity: 'error' };
   }
   const matches = (v: string) => re.matcher(v).find();
   const missed = versionsOf(version).filter((v) => !matches(v));
@@ -67,7 +59,14 @@ export function proxyVersionProblem(regex: string, version: IstioVersion): strin
     ...(missed.length > 0 ? [`does not match ${missed.join(', ')}`] : []),
     ...(wrong.length > 0 ? [`also matches ${wrong.join(', ')}`] : []),
   ];
-  return parts.length > 0 ? `${parts.join(' and ')}` : undefined;
+  if (parts.length === 0) return undefined;
+  const loose = missed.length === 0 && wrong.every(isUnreleased);
+  return { problem: parts.join(' and '), severity: loose ? 'warning' : 'error' };
+}
+
+/** {@link checkProxyVersion}'s problem alone. */
+export function proxyVersionProblem(regex: string, version: IstioVersion): string | undefined {
+  return checkProxyVersion(regex, version)?.problem;
 }
 
 interface EnvoyFilterSpec {
@@ -91,12 +90,15 @@ export const proxyVersionRegexRule: AppRule = {
         if (regex === undefined) return;
         const field = `spec.configPatches[${i}].match.proxy.proxyVersion`;
         for (const version of versions) {
-          const problem = typeof regex === 'string' ? proxyVersionProblem(regex, version) : 'is not a string';
-          if (!problem) continue;
+          const check =
+            typeof regex === 'string'
+              ? checkProxyVersion(regex, version)
+              : { problem: 'is not a string', severity: 'error' as const };
+          if (!check) continue;
           findings.push({
             path,
-            severity: typeof regex === 'string' ? proxyVersionSeverity(regex, version) : 'error',
-            message: `${field}: ${problem} (got ${formatValue(regex)}, expected a regex for Istio ${version} proxies only)`,
+            severity: check.severity,
+            message: `${field}: ${check.problem} (got ${formatValue(regex)}, expected a regex for Istio ${version} proxies only)`,
             hint: `use ${formatValue(version.proxyVersionRegex())}`,
           });
         }

@@ -2,11 +2,6 @@ import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import type { RenderedObject } from '../rule';
 
-/** The API group of an `apiVersion`: `networking.istio.io` for `networking.istio.io/v1`, `` (core) for `v1`. */
-export function apiGroupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-}
-
 /**
  * Parses a bootstrap override as pilot-agent reads it, YAML or JSON (facts B.8): JSON first,
  * since overrides are JSON and JSON.parse is much faster than a YAML parser on thousands of them.

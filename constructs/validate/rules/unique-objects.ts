@@ -1,6 +1,6 @@
 import { formatValue } from '../../errors';
+import { apiGroupOf } from '../../names';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { apiGroupOf } from './rendered-objects';
 
 /**
  * Two objects with one identity (group, kind, namespace, name) are one object to the API server:

@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { apiGroupOf } from '../../names';
 
 /**
  * Kinds of the GitOps engines we generate delivery objects for, checked against the models
@@ -17,7 +18,7 @@ const MODEL_PACKAGES: Readonly<Record<string, { readonly module: string; readonl
 
 /** The module of an `apiVersion/kind` key: `kubernetes-models/apps/v1/Deployment`, `@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet`. */
 function modelModule(key: string): string {
-  const group = key.split('/').length > 2 ? key.slice(0, key.indexOf('/')) : '';
+  const group = apiGroupOf(key.slice(0, key.lastIndexOf('/')));
   return `${MODEL_PACKAGES[group]?.module ?? 'kubernetes-models'}/${key}`;
 }
 
@@ -52,8 +53,7 @@ export class KubernetesSchemas {
 
   /** Which package checks `apiVersion`/`kind`, for messages. */
   sourceOf(apiVersion: string): string {
-    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-    const model = MODEL_PACKAGES[group];
+    const model = MODEL_PACKAGES[apiGroupOf(apiVersion)];
     return model ? model.source : 'the Kubernetes schema (kubernetes-models)';
   }
 
