@@ -1,12 +1,17 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseAllDocuments } from 'yaml';
-import { ConfigFileError } from '../constructs/config/config-file';
+import { CUSTOM_BOOTSTRAP_KEY } from '../constructs/bootstrap/bootstrap-override';
+import { ConfigFileError, keyPathOf } from '../constructs/config/config-file';
+import { fieldKey } from '../constructs/errors';
+import { isMapping } from '../constructs/json-values';
+import { readManifestFiles } from '../constructs/lint/manifest-files';
 import { byCodePoint } from '../constructs/merge/sorted-entries';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../constructs/proxy-config/istio-pod-annotations';
 import { ValidationFailedError } from '../constructs/validate/finding';
+import type { Manifest } from '../constructs/validate/rule';
+import { type PodTemplate, podTemplates } from '../constructs/validate/rules/pod-templates';
 import { synthConfigFile } from './synth';
 import type { Writer } from './writer';
 
@@ -16,61 +21,41 @@ export const DIFF_USAGE =
   '  exit 0 when equal, 1 when they differ (re-run synth and commit), 2 when the synth fails';
 
 type Json = Record<string, unknown>;
-interface ObjectRef {
-  readonly file: string;
-  readonly manifest: Json;
-}
 
-/** Every object of every `*.yaml` under `dir`, by `file: Kind namespace/name`. */
-function objectsIn(dir: string): Map<string, ObjectRef> {
-  const objects = new Map<string, ObjectRef>();
-  const walk = (folder: string): void => {
-    for (const entry of readdirSync(folder).sort(byCodePoint)) {
-      const path = join(folder, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (entry.endsWith('.k8s.yaml')) {
-        const file = relative(dir, path);
-        for (const document of parseAllDocuments(readFileSync(path, 'utf8'))) {
-          const manifest = document.toJS() as Json | null;
-          if (!manifest) continue;
-          const metadata = (manifest.metadata ?? {}) as Json;
-          const ns = metadata.namespace ? `${metadata.namespace}/` : '';
-          objects.set(`${file}: ${manifest.kind} ${ns}${metadata.name}`, { file, manifest });
-        }
-      }
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return objects;
+/** Every object of every `*.k8s.yaml` under `dir`, by `file: Kind namespace/name`. */
+function objectsIn(dir: string): Map<string, Manifest> {
+  if (!existsSync(dir)) return new Map();
+  const documents = readManifestFiles([dir]).documents.filter((d) => d.file.endsWith('.k8s.yaml'));
+  return new Map(
+    documents.map(({ file, manifest }) => {
+      const ns = manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : '';
+      return [`${relative(dir, file)}: ${manifest.kind} ${ns}${manifest.metadata.name}`, manifest];
+    }),
+  );
 }
 
 /** Leaf paths where `a` and `b` differ: `spec.tracing[0].randomSamplingPercentage`. */
-export function changedFields(a: unknown, b: unknown, path = '', leaves = false): string[] {
+export function changedFields(a: unknown, b: unknown, path = ''): string[] {
   if (JSON.stringify(a) === JSON.stringify(b)) return [];
-  // An added subtree counts as each of its leaves when asked (restart flags look for specific fields).
-  if (
-    leaves &&
-    (a === undefined || (typeof a === 'object' && a !== null && Object.keys(a).length === 0)) &&
-    b !== null &&
-    typeof b === 'object'
-  ) {
-    return Object.entries(b as Json).flatMap(([k, v]) => changedFields(undefined, v, path ? `${path}.${k}` : k, true));
-  }
   const bothObjects = a !== null && b !== null && typeof a === 'object' && typeof b === 'object';
   if (!bothObjects || Array.isArray(a) !== Array.isArray(b)) return [path || '(whole object)'];
   if (Array.isArray(a) && Array.isArray(b)) {
     const n = Math.max(a.length, b.length);
-    return Array.from({ length: n }, (_, i) => changedFields(a[i], b[i], `${path}[${i}]`, leaves)).flat();
+    return Array.from({ length: n }, (_, i) => changedFields(a[i], b[i], `${path}[${i}]`)).flat();
   }
   const keys = [...new Set([...Object.keys(a as Json), ...Object.keys(b as Json)])].sort(byCodePoint);
-  return keys.flatMap((k) =>
-    changedFields(
-      (a as Json)[k],
-      (b as Json)[k],
-      /^[A-Za-z_][\w-]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`,
-      leaves,
-    ),
-  );
+  return keys.flatMap((k) => changedFields((a as Json)[k], (b as Json)[k], `${path}${fieldKey(k)}`.replace(/^\./, '')));
+}
+
+/** Whether a change touched a field (or, for an added object, whether the object has it). */
+type Touched = (field: string) => boolean;
+
+/** Whether `manifest` sets the field at `field` (`data["custom_bootstrap.json"]`). */
+function hasField(manifest: Manifest, field: string): boolean {
+  let value: unknown = manifest;
+  for (const key of keyPathOf(field))
+    value = isMapping(value) || Array.isArray(value) ? (value as Json)[key] : undefined;
+  return value !== undefined;
 }
 
 /**
@@ -78,24 +63,22 @@ export function changedFields(a: unknown, b: unknown, path = '', leaves = false)
  * IstioOperator, and a bootstrap override ConfigMap (its workloads, from the new output). Pod
  * template changes roll out by themselves, and Telemetry is pushed over xDS.
  */
-function restartNeeded(ref: ObjectRef, fields: readonly string[], fresh: Map<string, ObjectRef>): string | undefined {
-  const { kind, metadata } = ref.manifest as { kind: string; metadata: Json };
-  if (kind === 'IstioOperator' && fields.some((f) => f.startsWith('spec.meshConfig.defaultConfig'))) {
+function restartNeeded(
+  manifest: Manifest,
+  touched: Touched,
+  freshTemplates: readonly PodTemplate[],
+): string | undefined {
+  if (manifest.kind === 'IstioOperator' && touched('spec.meshConfig.defaultConfig')) {
     return 'restart needed: mesh-wide ProxyConfig (meshConfig.defaultConfig) is read when a proxy starts; restart every meshed workload after istioctl install';
   }
-  if (kind === 'ConfigMap' && fields.some((f) => f.includes('custom_bootstrap.json'))) {
-    const users = [...fresh.values()]
-      .filter((o) => {
-        const template = ((o.manifest.spec as Json | undefined)?.template as Json | undefined)?.metadata as
-          | Json
-          | undefined;
-        const annotations = (template?.annotations ?? {}) as Json;
-        return (
-          annotations[BOOTSTRAP_OVERRIDE_ANNOTATION] === metadata.name &&
-          (o.manifest.metadata as Json).namespace === metadata.namespace
-        );
-      })
-      .map((o) => `${o.manifest.kind}/${(o.manifest.metadata as Json).name}`);
+  if (manifest.kind === 'ConfigMap' && touched(`data${fieldKey(CUSTOM_BOOTSTRAP_KEY)}`)) {
+    const users = freshTemplates
+      .filter(
+        (t) =>
+          t.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION] === manifest.metadata.name &&
+          t.namespace === manifest.metadata.namespace,
+      )
+      .map((t) => `${t.kind}/${t.name}`);
     return `restart needed: the bootstrap override is read when a pod starts; kubectl rollout restart ${users.join(' ') || '(no workload uses it)'}`;
   }
   return undefined;
@@ -105,6 +88,7 @@ function restartNeeded(ref: ObjectRef, fields: readonly string[], fresh: Map<str
 export function diffOutputs(committedDir: string, freshDir: string): string[] {
   const committed = objectsIn(committedDir);
   const fresh = objectsIn(freshDir);
+  const freshTemplates = podTemplates([...fresh].map(([path, manifest]) => ({ path, manifest })));
   const lines: string[] = [];
   const keys = [...new Set([...committed.keys(), ...fresh.keys()])].sort(byCodePoint);
   for (const key of keys) {
@@ -112,17 +96,18 @@ export function diffOutputs(committedDir: string, freshDir: string): string[] {
     const after = fresh.get(key);
     if (!before && after) {
       lines.push(`+ ${key}: added`);
-      const flag = restartNeeded(after, changedFields({}, after.manifest, '', true), fresh);
+      const flag = restartNeeded(after, (field) => hasField(after, field), freshTemplates);
       if (flag) lines.push(`    ! ${flag}`);
     } else if (before && !after) lines.push(`- ${key}: removed`);
     else if (before && after) {
-      const fields = changedFields(before.manifest, after.manifest);
+      const fields = changedFields(before, after);
       if (fields.length === 0) continue;
       lines.push(`~ ${key}: ${fields.length} field(s) changed`);
       for (const field of fields) lines.push(`    ${field}`);
-      if (fields.some((f) => f.includes('.template.metadata.annotations')))
+      const template = freshTemplates.find((t) => t.path === key);
+      if (template && template.kind !== 'Pod' && fields.some((f) => f.startsWith(template.field)))
         lines.push('    rollout: the pod template changed, so applying it replaces the pods');
-      const flag = restartNeeded(after, fields, fresh);
+      const flag = restartNeeded(after, (field) => fields.some((f) => f.startsWith(field)), freshTemplates);
       if (flag) lines.push(`    ! ${flag}`);
     }
   }

@@ -1,8 +1,9 @@
-import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../bootstrap/bootstrap-override';
+import { isMapping, type JsonMapping, listOf, mappingAt } from '../json-values';
+import { byCodePoint } from '../merge/sorted-entries';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION, PROXY_CONFIG_ANNOTATION } from '../proxy-config/istio-pod-annotations';
 import type { Manifest, RenderedObject } from '../validate/rule';
-import { podTemplates } from '../validate/rules/pod-templates';
+import { podTemplates, proxyConfigOf } from '../validate/rules/pod-templates';
 import { parseBootstrapText } from '../validate/rules/rendered-objects';
 
 /** When a setting reaches running proxies (facts A.9, B.5). */
@@ -24,22 +25,21 @@ export interface WorkloadTelemetry {
   readonly settings: readonly WorkloadSetting[];
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 const describe = (m: Manifest) =>
   `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
 
-function podLabels(manifest: Manifest): Json {
-  const spec = isObject(manifest.spec) ? manifest.spec : {};
-  const template = isObject(spec.template) ? spec.template : {};
-  const metadata = manifest.kind === 'Pod' ? manifest.metadata : isObject(template.metadata) ? template.metadata : {};
-  return isObject(metadata.labels) ? metadata.labels : {};
+type Add = (piece: string, value: string, source: string, takesEffect: TakesEffect) => void;
+
+/** Collects the settings `fill` adds. */
+function settingsOf(fill: (add: Add) => void): WorkloadSetting[] {
+  const settings: WorkloadSetting[] = [];
+  fill((piece, value, source, takesEffect) => settings.push({ piece, value, source, takesEffect }));
+  return settings;
 }
 
-function selects(selector: unknown, labels: Json): boolean {
-  const match = isObject(selector) && isObject(selector.matchLabels) ? selector.matchLabels : undefined;
+function selects(selector: unknown, labels: Readonly<JsonMapping>): boolean {
+  const match = isMapping(selector) && isMapping(selector.matchLabels) ? selector.matchLabels : undefined;
   return match !== undefined && Object.entries(match).every(([k, v]) => labels[k] === v);
 }
 
@@ -54,140 +54,130 @@ export function workloadTelemetry(objects: readonly RenderedObject[]): WorkloadT
   const manifests = objects.map((o) => o.manifest);
   const operators = manifests.filter((m) => m.kind === 'IstioOperator');
   const rootNamespace =
-    operators.map((m) => ((m.spec as Json | undefined)?.meshConfig as Json | undefined)?.rootNamespace).find(Boolean) ??
-    'istio-system';
-  const telemetries = manifests.filter((m) => m.kind === 'Telemetry');
-  const configMaps = manifests.filter((m) => m.kind === 'ConfigMap');
+    operators.map((m) => mappingAt(m, 'spec', 'meshConfig').rootNamespace).find(Boolean) ?? 'istio-system';
+  // What every workload gets from the IstioOperators, and what each Telemetry gives those it applies to.
+  const meshWide = settingsOf((add) => {
+    for (const operator of operators) operatorSettings(operator, add);
+  });
+  const telemetries = manifests
+    .filter((m) => m.kind === 'Telemetry')
+    .map((telemetry) => ({ telemetry, settings: settingsOf((add) => telemetrySettings(telemetry, add)) }));
+  const configMaps = new Map(
+    manifests.filter((m) => m.kind === 'ConfigMap').map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]),
+  );
   return podTemplates(objects)
     .map((template) => {
-      const object = objects.find((o) => o.path === template.path) as RenderedObject;
-      const labels = podLabels(object.manifest);
-      const settings: WorkloadSetting[] = [];
-      const add = (piece: string, value: string, source: string, takesEffect: TakesEffect) =>
-        settings.push({ piece, value, source, takesEffect });
-      // ProxyConfig: mesh default (restart after install), then the pod's annotation (rollout).
-      for (const operator of operators) {
-        const mesh = ((operator.spec as Json | undefined)?.meshConfig ?? {}) as Json;
-        const config = isObject(mesh.defaultConfig) ? mesh.defaultConfig : {};
-        proxyConfigSettings(config, `${describe(operator)} meshConfig.defaultConfig`, 'restart-needed', add);
-        const pilot = ((((operator.spec as Json | undefined)?.values as Json | undefined)?.pilot ?? {}) as Json)
-          .traceSampling;
-        if (pilot !== undefined)
-          add(
-            'sampling',
-            `${show(pilot)}% (istiod default, PILOT_TRACE_SAMPLING)`,
-            `${describe(operator)} values.pilot.traceSampling`,
-            'xds-push',
-          );
-        const overrides = (
-          (
-            (((operator.spec as Json | undefined)?.values as Json | undefined)?.telemetry as Json | undefined)?.v2 as
-              | Json
-              | undefined
-          )?.prometheus as Json | undefined
-        )?.configOverride;
-        if (isObject(overrides)) {
-          for (const [proxy, override] of Object.entries(overrides)) {
-            for (const metric of list(isObject(override) ? override.metrics : undefined)) {
-              if (!isObject(metric)) continue;
-              const added = Object.keys(isObject(metric.dimensions) ? metric.dimensions : {});
-              const removed = list(metric.tags_to_remove).map(show);
-              add(
-                'dimensions',
-                dimensionText(show(metric.name), added, removed, proxy),
-                `${describe(operator)} configOverride`,
-                'xds-push',
-              );
-            }
-          }
-        }
-      }
-      const annotation = template.annotations[PROXY_CONFIG_ANNOTATION];
-      if (typeof annotation === 'string') {
-        let config: unknown;
-        try {
-          config = parse(annotation, { version: '1.1' });
-        } catch {
-          config = undefined;
-        }
-        if (isObject(config)) proxyConfigSettings(config, `pod annotation ${PROXY_CONFIG_ANNOTATION}`, 'rollout', add);
+      const settings = [...meshWide];
+      const config = proxyConfigOf(template);
+      if (config && !(config instanceof Error)) {
+        settings.push(
+          ...settingsOf((add) =>
+            proxyConfigSettings(config, `pod annotation ${PROXY_CONFIG_ANNOTATION}`, 'rollout', add),
+          ),
+        );
       }
       // Telemetry: mesh (root namespace, no selector), namespace, workload selector.
-      for (const telemetry of telemetries) {
-        const spec = isObject(telemetry.spec) ? telemetry.spec : {};
+      for (const { telemetry, settings: given } of telemetries) {
+        const spec = mappingAt(telemetry, 'spec');
         const ns = telemetry.metadata.namespace;
         const applies = spec.selector
-          ? ns === template.namespace && selects(spec.selector, labels)
+          ? ns === template.namespace && selects(spec.selector, template.labels)
           : ns === rootNamespace || ns === template.namespace;
-        if (!applies) continue;
-        const source = describe(telemetry);
-        for (const metric of list(spec.metrics)) {
-          for (const override of list(isObject(metric) ? metric.overrides : undefined)) {
-            if (!isObject(override)) continue;
-            const match = isObject(override.match) ? override.match : {};
-            const tags = isObject(override.tagOverrides) ? override.tagOverrides : {};
-            const added = Object.keys(tags).filter((t) => (tags[t] as Json | undefined)?.operation !== 'REMOVE');
-            const removed = Object.keys(tags).filter((t) => (tags[t] as Json | undefined)?.operation === 'REMOVE');
-            add(
-              'dimensions',
-              dimensionText(
-                show(match.metric ?? 'ALL_METRICS'),
-                added,
-                removed,
-                show(match.mode ?? 'CLIENT_AND_SERVER'),
-              ),
-              source,
-              'xds-push',
-            );
-          }
-        }
-        for (const tracing of list(spec.tracing)) {
-          if (!isObject(tracing)) continue;
-          if (tracing.randomSamplingPercentage !== undefined)
-            add('sampling', `${show(tracing.randomSamplingPercentage)}%`, source, 'xds-push');
-          if (isObject(tracing.customTags)) add('custom tags', tagsText(tracing.customTags), source, 'xds-push');
-          const providers = list(tracing.providers).map((p) => show((p as Json).name));
-          if (providers.length > 0) add('tracer', `provider ${providers.join(', ')}`, source, 'xds-push');
-        }
+        if (applies) settings.push(...given);
       }
       // Bootstrap override: read when the pod starts; a changed ConfigMap needs a restart.
       const overrideName = template.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
       if (typeof overrideName === 'string') {
-        const configMap = configMaps.find(
-          (c) => c.metadata.name === overrideName && c.metadata.namespace === template.namespace,
-        );
-        const text = (configMap?.data as Json | undefined)?.[CUSTOM_BOOTSTRAP_KEY];
-        add(
-          'bootstrap override',
-          `ConfigMap ${overrideName}: ${bootstrapText(text)}`,
-          `pod annotation ${BOOTSTRAP_OVERRIDE_ANNOTATION}`,
-          'restart-needed',
-        );
+        const configMap = configMaps.get(`${template.namespace}/${overrideName}`);
+        settings.push({
+          piece: 'bootstrap override',
+          value: `ConfigMap ${overrideName}: ${bootstrapText(mappingAt(configMap, 'data')[CUSTOM_BOOTSTRAP_KEY])}`,
+          source: `pod annotation ${BOOTSTRAP_OVERRIDE_ANNOTATION}`,
+          takesEffect: 'restart-needed',
+        });
       }
-      return { workload: `${template.namespace ?? '-'}/${template.workload.replace(/ "(.*)"$/, '/$1')}`, settings };
+      return { workload: `${template.namespace ?? '-'}/${template.kind}/${template.name}`, settings };
     })
-    .sort((a, b) => (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0));
+    .sort((a, b) => byCodePoint(a.workload, b.workload));
 }
 
-function proxyConfigSettings(
-  config: Json,
-  source: string,
-  takesEffect: TakesEffect,
-  add: (piece: string, value: string, source: string, takesEffect: TakesEffect) => void,
-): void {
-  const matcher = isObject(config.proxyStatsMatcher) ? config.proxyStatsMatcher : undefined;
+/** An IstioOperator's mesh-wide ProxyConfig, istiod's default sampling, and configOverride dimensions. */
+function operatorSettings(operator: Manifest, add: Add): void {
+  const source = describe(operator);
+  proxyConfigSettings(
+    mappingAt(operator, 'spec', 'meshConfig', 'defaultConfig'),
+    `${source} meshConfig.defaultConfig`,
+    'restart-needed',
+    add,
+  );
+  const pilot = mappingAt(operator, 'spec', 'values', 'pilot').traceSampling;
+  if (pilot !== undefined) {
+    add(
+      'sampling',
+      `${show(pilot)}% (istiod default, PILOT_TRACE_SAMPLING)`,
+      `${source} values.pilot.traceSampling`,
+      'xds-push',
+    );
+  }
+  const overrides = mappingAt(operator, 'spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride');
+  for (const [proxy, override] of Object.entries(overrides)) {
+    for (const metric of listOf(mappingAt(override).metrics)) {
+      if (!isMapping(metric)) continue;
+      const added = Object.keys(mappingAt(metric, 'dimensions'));
+      const removed = listOf(metric.tags_to_remove).map(show);
+      add(
+        'dimensions',
+        dimensionText(show(metric.name), added, removed, proxy),
+        `${source} configOverride`,
+        'xds-push',
+      );
+    }
+  }
+}
+
+/** A Telemetry's metric overrides, sampling, custom tags and tracing providers (all pushed over xDS). */
+function telemetrySettings(telemetry: Manifest, add: Add): void {
+  const source = describe(telemetry);
+  const spec = mappingAt(telemetry, 'spec');
+  for (const metric of listOf(spec.metrics)) {
+    for (const override of listOf(mappingAt(metric).overrides)) {
+      if (!isMapping(override)) continue;
+      const match = mappingAt(override, 'match');
+      const tags = mappingAt(override, 'tagOverrides');
+      const added = Object.keys(tags).filter((t) => mappingAt(tags, t).operation !== 'REMOVE');
+      const removed = Object.keys(tags).filter((t) => mappingAt(tags, t).operation === 'REMOVE');
+      add(
+        'dimensions',
+        dimensionText(show(match.metric ?? 'ALL_METRICS'), added, removed, show(match.mode ?? 'CLIENT_AND_SERVER')),
+        source,
+        'xds-push',
+      );
+    }
+  }
+  for (const tracing of listOf(spec.tracing)) {
+    if (!isMapping(tracing)) continue;
+    if (tracing.randomSamplingPercentage !== undefined)
+      add('sampling', `${show(tracing.randomSamplingPercentage)}%`, source, 'xds-push');
+    if (isMapping(tracing.customTags)) add('custom tags', tagsText(tracing.customTags), source, 'xds-push');
+    const providers = listOf(tracing.providers).map((p) => show(mappingAt(p).name));
+    if (providers.length > 0) add('tracer', `provider ${providers.join(', ')}`, source, 'xds-push');
+  }
+}
+
+function proxyConfigSettings(config: Readonly<JsonMapping>, source: string, takesEffect: TakesEffect, add: Add): void {
+  const matcher = isMapping(config.proxyStatsMatcher) ? config.proxyStatsMatcher : undefined;
   if (matcher) {
     const parts = Object.entries(matcher).map(
-      ([k, v]) => `${k.replace(/^inclusion/, '').toLowerCase()} ${list(v).map(show).join(', ')}`,
+      ([k, v]) => `${k.replace(/^inclusion/, '').toLowerCase()} ${listOf(v).map(show).join(', ')}`,
     );
     add('stats inclusion', parts.join('; '), source, takesEffect);
   }
-  const tracing = isObject(config.tracing) ? config.tracing : undefined;
+  const tracing = isMapping(config.tracing) ? config.tracing : undefined;
   if (tracing?.sampling !== undefined) add('sampling', `${show(tracing.sampling)}%`, source, takesEffect);
-  if (isObject(tracing?.customTags)) add('custom tags', tagsText(tracing.customTags), source, takesEffect);
-  const zipkin = isObject(tracing?.zipkin) ? tracing.zipkin : undefined;
+  if (isMapping(tracing?.customTags)) add('custom tags', tagsText(tracing.customTags), source, takesEffect);
+  const zipkin = isMapping(tracing?.zipkin) ? tracing.zipkin : undefined;
   if (zipkin?.address !== undefined) add('tracer', `zipkin ${show(zipkin.address)}`, source, takesEffect);
-  const extra = list(config.extraStatTags);
+  const extra = listOf(config.extraStatTags);
   if (extra.length > 0) add('dimensions', `extraStatTags ${extra.map(show).join(', ')}`, source, takesEffect);
 }
 
@@ -196,11 +186,11 @@ function dimensionText(metric: string, added: readonly string[], removed: readon
   return `${metric} (${where}): ${parts.length > 0 ? parts.join(' ') : 'no tag changes'}`;
 }
 
-function tagsText(tags: Json): string {
+function tagsText(tags: JsonMapping): string {
   return Object.entries(tags)
     .map(([name, tag]) => {
-      const [kind, value] = Object.entries(isObject(tag) ? tag : {})[0] ?? ['?', undefined];
-      const detail = isObject(value)
+      const [kind, value] = Object.entries(isMapping(tag) ? tag : {})[0] ?? ['?', undefined];
+      const detail = isMapping(value)
         ? (value.value ?? value.name ?? value.header ?? JSON.stringify(value))
         : show(value);
       return `${name} = ${kind} ${show(detail)}`;
@@ -216,17 +206,21 @@ function bootstrapText(text: unknown): string {
   } catch {
     return 'not JSON or YAML';
   }
-  if (!isObject(bootstrap)) return 'empty';
+  if (!isMapping(bootstrap)) return 'empty';
   const parts: string[] = [];
-  const http = isObject(bootstrap.tracing) && isObject(bootstrap.tracing.http) ? bootstrap.tracing.http : undefined;
+  const http = isMapping(bootstrap.tracing) && isMapping(bootstrap.tracing.http) ? bootstrap.tracing.http : undefined;
   if (http) {
-    const typed = isObject(http.typedConfig) ? http.typedConfig : isObject(http.typed_config) ? http.typed_config : {};
+    const typed = isMapping(http.typedConfig)
+      ? http.typedConfig
+      : isMapping(http.typed_config)
+        ? http.typed_config
+        : {};
     parts.push(
       `tracer ${show(http.name)} to cluster ${show(typed.collectorCluster ?? typed.collector_cluster)}${typed.collectorEndpoint ? ` ${show(typed.collectorEndpoint)}` : ''}`,
     );
   }
-  for (const sink of list(bootstrap.statsSinks ?? bootstrap.stats_sinks))
-    parts.push(`stats sink ${show((sink as Json).name)}`);
+  for (const sink of listOf(bootstrap.statsSinks ?? bootstrap.stats_sinks))
+    parts.push(`stats sink ${show(mappingAt(sink).name)}`);
   const other = Object.keys(bootstrap).filter(
     (k) => !['tracing', 'statsSinks', 'stats_sinks', 'staticResources', 'static_resources'].includes(k),
   );

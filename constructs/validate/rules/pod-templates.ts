@@ -8,10 +8,15 @@ export interface PodTemplate {
   readonly path: string;
   /** `Deployment "webapp"` */
   readonly workload: string;
+  /** The workload object's kind and name, e.g. `Deployment`, `webapp`. */
+  readonly kind: string;
+  readonly name: string | undefined;
   readonly namespace: string | undefined;
   /** Field path of the template's annotations, e.g. `spec.template.metadata.annotations`. */
   readonly field: string;
   readonly annotations: Readonly<Record<string, unknown>>;
+  /** The pods' labels, which Telemetry and WasmPlugin selectors match. */
+  readonly labels: Readonly<Record<string, unknown>>;
 }
 
 type Json = Record<string, unknown> | undefined;
@@ -37,9 +42,12 @@ export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] 
       {
         path,
         workload: `${manifest.kind} "${manifest.metadata.name}"`,
+        kind: manifest.kind,
+        name: manifest.metadata.name,
         namespace: manifest.metadata.namespace,
         field: `${route.join('.')}.annotations`,
         annotations: (metadata?.annotations as Record<string, unknown> | undefined) ?? {},
+        labels: (metadata?.labels as Record<string, unknown> | undefined) ?? {},
       },
     ];
   });
