@@ -50,6 +50,16 @@ export function changedFields(a: unknown, b: unknown, path = ''): string[] {
 /** Whether a change touched a field (or, for an added object, whether the object has it). */
 type Touched = (field: string) => boolean;
 
+/**
+ * Whether two field paths overlap: one is the other or contains it. A subtree added or removed
+ * whole is reported at its root (`spec.meshConfig`), which touches every field below it.
+ */
+function overlaps(a: string, b: string): boolean {
+  const within = (inner: string, outer: string) =>
+    inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return within(a, b) || within(b, a);
+}
+
 /** Whether `manifest` sets the field at `field` (`data["custom_bootstrap.json"]`). */
 function hasField(manifest: Manifest, field: string): boolean {
   let value: unknown = manifest;
@@ -107,7 +117,7 @@ export function diffOutputs(committedDir: string, freshDir: string): string[] {
       const template = freshTemplates.find((t) => t.path === key);
       if (template && template.kind !== 'Pod' && fields.some((f) => f.startsWith(template.field)))
         lines.push('    rollout: the pod template changed, so applying it replaces the pods');
-      const flag = restartNeeded(after, (field) => fields.some((f) => f.startsWith(field)), freshTemplates);
+      const flag = restartNeeded(after, (field) => fields.some((f) => overlaps(f, field)), freshTemplates);
       if (flag) lines.push(`    ! ${flag}`);
     }
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { runDiff } from '../cli/diff';
+import { diffOutputs, runDiff } from '../cli/diff';
 import { synthConfigFile } from '../cli/synth';
 import { runValidate } from '../cli/validate';
 import type { Writer } from '../cli/writer';
@@ -189,5 +189,23 @@ describe('REPORT.md and diff', () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+
+  it('flags a restart when a mesh-wide ProxyConfig appears whole in an existing IstioOperator', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diff-operator-'));
+    const operator = (spec: string) =>
+      `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: control-plane\n  namespace: istio-system\nspec:\n${spec}`;
+    mkdirSync(join(dir, 'old'));
+    mkdirSync(join(dir, 'new'));
+    writeFileSync(join(dir, 'old', 'istio-install.k8s.yaml'), operator('  profile: demo\n'));
+    writeFileSync(
+      join(dir, 'new', 'istio-install.k8s.yaml'),
+      operator('  profile: demo\n  meshConfig:\n    defaultConfig:\n      tracing:\n        sampling: 10\n'),
+    );
+    expect(diffOutputs(join(dir, 'old'), join(dir, 'new'))).toEqual([
+      '~ istio-install.k8s.yaml: IstioOperator istio-system/control-plane: 1 field(s) changed',
+      '    spec.meshConfig',
+      '    ! restart needed: mesh-wide ProxyConfig (meshConfig.defaultConfig) is read when a proxy starts; restart every meshed workload after istioctl install',
+    ]);
   });
 });
