@@ -100,11 +100,16 @@ describe('EnvoyStatsMonitor', () => {
     return (at(monitor, 'spec.podMetricsEndpoints[0].relabelings') as Obj[]).map((r) => r.targetLabel).filter(Boolean);
   };
 
-  it("uses the book's relabelings up to 1.29 and the dual-stack ones from 1.30, unless told", () => {
+  // istio/istio samples/addons/extras/prometheus-operator.yaml: @1.17.8 rewrites the address (the
+  // book's), @1.18.7 builds it from the pod IP (IPv6 and IPv4 rules), @1.25.5 labels `pod`.
+  it("uses the relabelings of the target release's add-on, or the book's or a dual-stack one when told", () => {
     expect(relabelingOf('1.17')).toEqual(['__address__', 'namespace', 'pod_name']);
-    expect(relabelingOf('1.29')).toEqual(['__address__', 'namespace', 'pod_name']);
+    expect(relabelingOf('1.18')).toEqual(['__address__', '__address__', 'namespace', 'pod_name']);
+    expect(relabelingOf('1.24')).toEqual(['__address__', '__address__', 'namespace', 'pod_name']);
+    expect(relabelingOf('1.25')).toEqual(['__address__', '__address__', 'namespace', 'pod']);
     expect(relabelingOf('1.30')).toEqual(['__address__', '__address__', 'namespace', 'pod']);
-    expect(relabelingOf('1.17', 'dual-stack')).toEqual(['__address__', '__address__', 'namespace', 'pod']);
+    expect(relabelingOf('1.30', 'book')).toEqual(['__address__', 'namespace', 'pod_name']);
+    expect(relabelingOf('1.17', 'dual-stack')).toEqual(['__address__', '__address__', 'namespace', 'pod_name']);
   });
 
   it('refuses an unknown relabeling and a bad interval', () => {
@@ -166,8 +171,9 @@ describe('PrometheusScrapeConfig', () => {
 });
 
 describe('JaegerAllInOne', () => {
-  it('runs the v1 all-in-one with environment settings up to 1.29, and Jaeger v2 with a config file from 1.30', () => {
-    const v1 = backendsFixture('1.29');
+  // istio/istio@1.28.10 and @1.29.6:samples/addons/jaeger.yaml: all-in-one:1.70.0, then jaeger:2.14.0.
+  it('runs the v1 all-in-one with environment settings up to 1.28, and Jaeger v2 with a config file from 1.29', () => {
+    const v1 = backendsFixture('1.28');
     const j1 = new JaegerAllInOne(v1.chart, 'jaeger', { mesh: v1.mesh, storage: JaegerStorage.memory() });
     const d1 = at(find(objectsOf(v1.chart), 'Deployment', 'jaeger'), 'spec.template.spec.containers[0]');
     expect([j1.generation, at(d1, 'image'), at(d1, 'livenessProbe.httpGet')]).toEqual([
@@ -179,9 +185,16 @@ describe('JaegerAllInOne', () => {
       { name: 'SPAN_STORAGE_TYPE', value: 'memory' },
       { name: 'MEMORY_MAX_TRACES', value: '50000' },
     ]);
-    expect(j1.otlpGrpcAddress).toBeUndefined();
+    // OTLP on jaeger-collector from istio/istio@1.19.10:samples/addons/jaeger.yaml.
+    expect(j1.otlpGrpcAddress).toBe('jaeger-collector.istio-system:4317');
+    expect(
+      new JaegerAllInOne(backendsFixture('1.18').chart, 'jaeger', {
+        mesh: backendsFixture('1.18').mesh,
+        storage: JaegerStorage.memory(),
+      }).otlpGrpcAddress,
+    ).toBeUndefined();
 
-    const v2 = backendsFixture('1.30');
+    const v2 = backendsFixture('1.29');
     const j2 = new JaegerAllInOne(v2.chart, 'jaeger', {
       mesh: v2.mesh,
       storage: JaegerStorage.memory({ maxTraces: 1000 }),

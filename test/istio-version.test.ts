@@ -121,22 +121,8 @@ describe('VersionPolicy', () => {
     expect(policy('1.22').mechanisms.istioApiVersions).toContain('networking.istio.io/v1');
   });
 
-  it('picks the add-on of each release, or of the newest recorded release before it', () => {
-    const row = (version: string) => {
-      const a = policy(version).mechanisms.addons;
-      return `${version} ${a.jaegerImage} ${a.jaeger} kiali-${a.kialiCr} ${a.podMonitorRelabeling}`;
-    };
-    expect(['1.17', '1.21', '1.22', '1.23', '1.24', '1.27', '1.28', '1.29', '1.30'].map(row)).toEqual([
-      '1.17 docker.io/jaegertracing/all-in-one:1.35 v1-all-in-one kiali-v1 book',
-      '1.21 docker.io/jaegertracing/all-in-one:1.35 v1-all-in-one kiali-v1 book',
-      '1.22 docker.io/jaegertracing/all-in-one:1.56 v1-all-in-one kiali-v1 book',
-      '1.23 docker.io/jaegertracing/all-in-one:1.56 v1-all-in-one kiali-v1 book',
-      '1.24 docker.io/jaegertracing/all-in-one:1.58 v1-all-in-one kiali-v2 book',
-      '1.27 docker.io/jaegertracing/all-in-one:1.58 v1-all-in-one kiali-v2 book',
-      '1.28 docker.io/jaegertracing/all-in-one:1.70.0 v1-all-in-one kiali-v2 book',
-      '1.29 docker.io/jaegertracing/all-in-one:1.70.0 v1-all-in-one kiali-v2 book',
-      '1.30 docker.io/jaegertracing/jaeger:2.14.0 v2 kiali-v2 dual-stack',
-    ]);
+  it('reads the Kiali CR generation of each release (Kiali 2 from 1.24)', () => {
+    expect(['1.23', '1.24'].map((v) => policy(v).mechanisms.addons.kialiCr)).toEqual(['v1', 'v2']);
   });
 
   it('resolves a patch release to its minor release', () => {

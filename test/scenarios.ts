@@ -122,7 +122,7 @@ function backendsChart(app: App): Chart {
 const BOOK_PROMETHEUS = PrometheusInstance.kubePrometheusStack({ release: 'prom', namespace: 'prometheus' });
 
 /** Why the Jaeger add-on's pod differs from the seed: it is hardened, and its storage is explicit. */
-const JAEGER_DEVIATIONS: Deviation[] = [
+export const JAEGER_DEVIATIONS: Deviation[] = [
   { object: 'Deployment/jaeger', path: 'spec.template.metadata.labels["cdk8s.io/metadata.addr"]', why: PLUS_LABEL },
   {
     object: 'Deployment/jaeger',

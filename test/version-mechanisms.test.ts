@@ -474,8 +474,36 @@ describe('field-availability', () => {
     expect(findings).toEqual([
       'error: [istio-install/hand-iop] spec.meshConfig.extensionProviders[0].zipkin.timeout: needs zipkin provider timeout and headers (Istio 1.29 and later), and the target is Istio 1.24 (got "5s")',
       'error: [istio-install/hand-iop] spec.values.telemetry.v2.prometheus.configOverride: is past IstioOperator values.telemetry.v2.prometheus.configOverride (Istio 1.13 to 1.20; removed in 1.21), and the target is Istio 1.24 (got {"inboundSidecar":{}})',
-      'error: [istio-install/hand-telemetry] spec.tracing[0].customTags.sni.formatter: needs Telemetry customTags formatter (Istio 1.29 and later), and the target is Istio 1.24 (got {"value":"%REQUESTED_SERVER_NAME%"})',
+      'error: [istio-install/hand-telemetry] spec.tracing[0].customTags.sni.formatter: is not in the Telemetry CRD of Istio 1.24, only of Istio 1.29 and later (got {"value":"%REQUESTED_SERVER_NAME%"}); hint: remove it, or target a release that has it (source: istio/istio@1.24.6:manifests/charts/base/files/crd-all.gen.yaml)',
       'warning: [istioinaction/app/webapp/Deployment/Resource] spec.template.metadata.annotations["proxy.istio.io/config"].extraStatTags: is past ProxyConfig extraStatTags (Istio 1.13 to 1.20; deprecated in 1.21), and the target is Istio 1.24 (got ["request_host"])',
+    ]);
+  });
+});
+
+describe('field-availability from the per-release CRDs', () => {
+  const telemetry = (istioVersion: string, spec: Record<string, unknown>) => {
+    const { app, meshChart } = demoFixture({ istioVersion });
+    new ApiObject(meshChart, 'hand-telemetry', {
+      apiVersion: 'telemetry.istio.io/v1alpha1',
+      kind: 'Telemetry',
+      metadata: { name: 'hand', namespace: 'istio-system' },
+      spec,
+    });
+    return app;
+  };
+
+  // istio/istio@1.20.8:manifests/charts/base/crds/crd-all.gen.yaml has Telemetry spec.targetRef;
+  // @1.19.10 does not, and targetRefs came with @1.22.8.
+  it('accepts Telemetry targetRef on 1.20, where the CRD has it, and refuses it on 1.19 and targetRefs on 1.21', async () => {
+    const targetRef = { targetRef: { kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'gw' } };
+    const rule = async (app: ReturnType<typeof telemetry>) =>
+      (await validateApp(app)).filter((f) => f.rule === 'field-availability').map(withSeverity);
+    expect(await rule(telemetry('1.20', targetRef))).toEqual([]);
+    expect(await rule(telemetry('1.19', targetRef))).toEqual([
+      'error: [istio-install/hand-telemetry] spec.targetRef: is not in the Telemetry CRD of Istio 1.19, only of Istio 1.20 and later (got {"group":"gateway.networking.k8s.io","kind":"Gateway","name":"gw"}); hint: remove it, or target a release that has it (source: istio/istio@1.19.10:manifests/charts/base/crds/crd-all.gen.yaml)',
+    ]);
+    expect(await rule(telemetry('1.21', { targetRefs: [targetRef.targetRef] }))).toEqual([
+      'error: [istio-install/hand-telemetry] spec.targetRefs: is not in the Telemetry CRD of Istio 1.21, only of Istio 1.22 and later (got [{"group":"gateway.networking.k8s.io","kind":"Gateway","name":"gw"}]); hint: remove it, or target a release that has it (source: istio/istio@1.21.6:manifests/charts/base/crds/crd-all.gen.yaml)',
     ]);
   });
 });

@@ -4,11 +4,11 @@ import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
-import { BOOK_POD_RELABELINGS, DUAL_STACK_POD_RELABELINGS, operatorRelabeling } from './relabel-rules';
+import { operatorRelabeling, type PodRelabeling, podMonitorRelabelings } from './relabel-rules';
 
-/** Which relabelings the PodMonitor uses (see {@link BOOK_POD_RELABELINGS}, {@link DUAL_STACK_POD_RELABELINGS}). */
-const POD_RELABELINGS = { book: BOOK_POD_RELABELINGS, 'dual-stack': DUAL_STACK_POD_RELABELINGS } as const;
-export type PodRelabeling = keyof typeof POD_RELABELINGS;
+export type { PodRelabeling } from './relabel-rules';
+
+const POD_RELABELINGS: readonly PodRelabeling[] = ['book', 'dual-stack'];
 
 export interface EnvoyStatsMonitorProps {
   /** The mesh whose sidecars are scraped; its release picks the default relabelings. */
@@ -20,9 +20,11 @@ export interface EnvoyStatsMonitorProps {
   /** @default '15s' */
   readonly interval?: string;
   /**
-   * `book` labels series `pod_name` and works on IPv4 pods; `dual-stack` labels them `pod` and
-   * builds IPv6 addresses too.
-   * @default - the relabelings of the target release's sample (`dual-stack` from 1.30, facts E.3)
+   * `book` rewrites the discovered address's port (IPv4 pods; the book's and 1.17's sample);
+   * `dual-stack` builds the address from the pod IP, IPv6 too (the samples from 1.18). The pod
+   * label is the chosen release's: `pod_name`, or `pod` from 1.25.
+   * @default - the relabelings of the target release's sample, exactly
+   *   (istio/istio samples/addons/extras/prometheus-operator.yaml at the release's tag)
    */
   readonly relabeling?: PodRelabeling;
 }
@@ -43,12 +45,12 @@ export class EnvoyStatsMonitor extends Construct {
     const problems = props.prometheus.problems('prometheus');
     if (!isDnsSubdomain(name)) problems.push(problem('name', name, 'an object name (RFC 1123 subdomain)'));
     problems.push(...durationProblems('interval', interval));
-    if (!Object.hasOwn(POD_RELABELINGS, relabeling)) {
-      problems.push(problem('relabeling', relabeling, `one of ${Object.keys(POD_RELABELINGS).join(', ')}`));
+    if (!POD_RELABELINGS.includes(relabeling)) {
+      problems.push(problem('relabeling', relabeling, `one of ${POD_RELABELINGS.join(', ')}`));
     }
     throwIfProblems(this, problems);
     this.relabeling = relabeling;
-    const rules = POD_RELABELINGS[relabeling];
+    const rules = podMonitorRelabelings(props.mesh.policy.mechanisms.addons, relabeling);
     this.monitor = new PodMonitor(this, 'Resource', {
       metadata: {
         name,

@@ -40,8 +40,8 @@ export interface JaegerAllInOneProps {
 }
 
 /**
- * Jaeger as Istio's add-on deploys it: one pod that receives spans (Zipkin on 9411, and OTLP on
- * Jaeger v2), stores them and serves the UI, behind the `tracing` (UI 80 → 16686, gRPC query
+ * Jaeger as Istio's add-on deploys it: one pod that receives spans (Zipkin on 9411, and OTLP where
+ * the release's add-on exposes it), stores them and serves the UI, behind the `tracing` (UI 80 → 16686, gRPC query
  * 16685), `zipkin` (9411) and `jaeger-collector` Services (facts E.4). Unlike the add-on it runs as
  * a non-root user with a read-only root filesystem, bounded memory, and storage the user chose.
  */
@@ -53,6 +53,8 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
   readonly namespace: string;
   readonly generation: JaegerGeneration;
   readonly basePath: string;
+  /** Whether `jaeger-collector` exposes OTLP (4317 gRPC, 4318 HTTP): Jaeger v2, or the release's add-on from 1.19. */
+  readonly otlp: boolean;
   private readonly storage: JaegerStorage;
 
   constructor(scope: Construct, id: string, props: JaegerAllInOneProps) {
@@ -87,6 +89,8 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
     this.storage = props.storage;
 
     const v2 = this.generation === 'v2';
+    // The all-in-one images of the add-ons from 1.19 receive OTLP and their Service exposes it.
+    this.otlp = v2 || addons.jaegerOtlp;
     const metricsPort = v2 ? 8888 : 14269;
     const health = v2
       ? kplus.Probe.fromHttpGet('/status', { port: 13133 })
@@ -180,7 +184,7 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
       { name: 'jaeger-collector-http', port: 14268 },
       { name: 'jaeger-collector-grpc', port: 14250 },
       { name: 'http-zipkin', port: 9411 },
-      ...(v2
+      ...(this.otlp
         ? [
             { name: 'grpc-otel', port: 4317 },
             { name: 'http-otel', port: 4318 },
@@ -194,9 +198,9 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
     return `zipkin.${this.namespace}:9411`;
   }
 
-  /** The OTLP/gRPC address (Jaeger v2 only). */
+  /** The OTLP/gRPC address, where the collector Service exposes OTLP ({@link otlp}). */
   get otlpGrpcAddress(): string | undefined {
-    return this.generation === 'v2' ? `jaeger-collector.${this.namespace}:4317` : undefined;
+    return this.otlp ? `jaeger-collector.${this.namespace}:4317` : undefined;
   }
 
   /** The in-cluster URL of the gRPC query API, with the UI's base path (what Kiali reads traces from). */
@@ -206,10 +210,9 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
 
   /** Service addresses (`name.namespace:port`) spans can be sent to. */
   get receiverAddresses(): readonly string[] {
-    const otlp =
-      this.generation === 'v2'
-        ? [`jaeger-collector.${this.namespace}:4317`, `jaeger-collector.${this.namespace}:4318`]
-        : [];
+    const otlp = this.otlp
+      ? [`jaeger-collector.${this.namespace}:4317`, `jaeger-collector.${this.namespace}:4318`]
+      : [];
     return [this.zipkinAddress, `jaeger-collector.${this.namespace}:9411`, ...otlp];
   }
 

@@ -1,3 +1,6 @@
+import { ADDON_RELEASES } from '../version/release-tables.generated';
+import type { AddonMechanisms } from '../version/version-policy';
+
 /**
  * Prometheus relabel rules, written once and rendered for either consumer: the Prometheus
  * Operator's `relabelings` (camelCase) or a plain `prometheus.yml` (`relabel_configs`, snake_case).
@@ -36,58 +39,6 @@ export function scrapeRelabelConfig(rule: RelabelRule): Record<string, unknown> 
 }
 
 const POD_PORT_ANNOTATION = '__meta_kubernetes_pod_annotation_prometheus_io_port';
-
-/** Keeps the istio-proxy container of pods that opt in with `prometheus.io/scrape` (set by the injector). */
-const ISTIO_PROXY_ONLY: readonly RelabelRule[] = [
-  { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
-  { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape'] },
-];
-
-/**
- * The book's envoy-stats PodMonitor relabelings (seed 003, `ch7/pod-monitor-dp.yaml`, Istio 1.13's
- * sample): the address is the discovered address with its port swapped for the
- * `prometheus.io/port` annotation (15020, the agent's merged metrics, with prometheus merge on),
- * pod labels are dropped, and `namespace` and `pod_name` are added.
- */
-export const BOOK_POD_RELABELINGS: readonly RelabelRule[] = [
-  ...ISTIO_PROXY_ONLY,
-  {
-    sourceLabels: ['__address__', POD_PORT_ANNOTATION],
-    action: 'replace',
-    regex: '([^:]+)(?::\\d+)?;(\\d+)',
-    replacement: '$1:$2',
-    targetLabel: '__address__',
-  },
-  { action: 'labeldrop', regex: '__meta_kubernetes_pod_label_(.+)' },
-  { sourceLabels: ['__meta_kubernetes_namespace'], action: 'replace', targetLabel: 'namespace' },
-  { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod_name' },
-];
-
-/**
- * The current upstream relabelings (facts E.3, samples/addons/extras/prometheus-operator.yaml
- * @1.30.3): the address is built from the pod IP and the `prometheus.io/port` annotation, with one
- * rule for IPv6 (bracketed) and one for IPv4, so dual-stack pods scrape too; the pod is labelled `pod`.
- */
-export const DUAL_STACK_POD_RELABELINGS: readonly RelabelRule[] = [
-  ...ISTIO_PROXY_ONLY,
-  {
-    action: 'replace',
-    regex: '(\\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})',
-    replacement: '[$2]:$1',
-    sourceLabels: [POD_PORT_ANNOTATION, '__meta_kubernetes_pod_ip'],
-    targetLabel: '__address__',
-  },
-  {
-    action: 'replace',
-    regex: '(\\d+);((([0-9]+?)(\\.|$)){4})',
-    replacement: '$2:$1',
-    sourceLabels: [POD_PORT_ANNOTATION, '__meta_kubernetes_pod_ip'],
-    targetLabel: '__address__',
-  },
-  { action: 'labeldrop', regex: '__meta_kubernetes_pod_label_(.+)' },
-  { sourceLabels: ['__meta_kubernetes_namespace'], action: 'replace', targetLabel: 'namespace' },
-  { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod' },
-];
 
 /** Envoy's Prometheus port on every sidecar: 15090, named `http-envoy-prom` (facts E.3). */
 export const ENVOY_PROMETHEUS_PORT = 15090;
@@ -147,4 +98,21 @@ export function envoyStatsPruning(keptClusterPrefixes: readonly string[]): Relab
 /** Escapes RE2 metacharacters (Prometheus regexes are anchored RE2). */
 export function escapeRegex(value: string): string {
   return value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}
+
+/** The envoy-stats PodMonitor relabelings to use: the book's (1.17's sample) or a dual-stack sample's. */
+export type PodRelabeling = AddonMechanisms['podMonitorRelabeling'];
+
+/**
+ * The envoy-stats PodMonitor relabelings of the target release's add-on
+ * (istio/istio samples/addons/extras/prometheus-operator.yaml at its tag), or, when `choice` asks
+ * for the other kind, those of the nearest release with that kind: `book` is 1.17's (the book's
+ * seed 003, `pod_name`); `dual-stack` on 1.17 is 1.18's, the first with it.
+ */
+export function podMonitorRelabelings(addons: AddonMechanisms, choice: PodRelabeling): RelabelRule[] {
+  const rules =
+    choice === addons.podMonitorRelabeling
+      ? addons.podMonitorRelabelings
+      : (ADDON_RELEASES[choice === 'book' ? '1.17' : '1.18']?.podMonitorRelabelings ?? []);
+  return rules.map((rule) => ({ ...rule }) as RelabelRule);
 }

@@ -2,8 +2,10 @@
  * The Istio releases where something a telemetry intent depends on changed, one entry per fact.
  *
  * The version policy derives every mechanism from this table, so adding a release means checking
- * these entries against its release notes, not editing constructs. Each entry names its source:
- * a section of shared/reference/istio-observability-facts.md or a public Istio change.
+ * these entries against its release notes, not editing constructs. Each entry names its source.
+ * What the per-release CRDs and add-ons say (served API versions, spec fields, add-on images and
+ * relabelings) is not kept here: scripts/derive-release-tables.mjs reads it from each release's
+ * own files into release-tables.generated.ts.
  */
 export interface VersionFeature {
   /** What the feature is, as users read it in a refusal, e.g. `Telemetry customTags formatter`. */
@@ -45,12 +47,7 @@ export const FEATURES = {
     until: '1.18',
     source: 'facts A.5 (istio/proxy #4462 removed it; istio/istio#47042)',
   },
-  /** `WasmPlugin.match[].mode` (TrafficSelector). */
-  wasmPluginTrafficSelector: {
-    description: 'WasmPlugin match[].mode',
-    since: '1.16',
-    source: 'istio/api#2412 and istio/istio#40862 (merged 2022-09, first released in 1.16)',
-  },
+
   /** `sidecar.istio.io/extraStatTags` / ProxyConfig `extraStatTags` are not deprecated yet. */
   extraStatTags: {
     description: 'ProxyConfig extraStatTags',
@@ -59,18 +56,36 @@ export const FEATURES = {
     ended: 'deprecated',
     source: 'facts A.6 (istio/api 5e4450dbd "mark extraStatTags deprecated", 1.21.0)',
   },
-  /** `networking.istio.io/v1`, `security.istio.io/v1` and `telemetry.istio.io/v1` are served. */
-  v1Apis: {
-    description: 'the v1 networking, security and telemetry APIs',
-    since: '1.22',
-    source: 'facts A.3 (istio/api d7ab31abb; CRDs of 1.22.0)',
-  },
+
   /** The chart configures a zipkin tracer to zipkin.istio-system:9411 by default. */
   defaultZipkinTracer: {
     description: 'the default zipkin tracer (global.proxy.tracer: zipkin)',
     since: '1.13',
     until: '1.22',
     source: 'facts A.7 (release note drop-default-tracing, 1.22.0)',
+  },
+  /**
+   * The istiod chart writes `meshConfig.defaultProviders.metrics: [prometheus]` only while the user
+   * sets no `defaultProviders`, and istiod builds no `istio.stats` filter without a metrics provider:
+   * any `defaultProviders` the user writes must name the metrics provider itself.
+   */
+  chartDefaultMetricsProvider: {
+    description:
+      "the istiod chart's default metrics provider (defaultProviders.metrics: [prometheus] while defaultProviders is unset)",
+    since: '1.18',
+    source:
+      'istio/istio@1.18.0:manifests/charts/istio-control/istio-discovery/templates/configmap.yaml; @1.30.3: templates/_helpers.tpl "default-prometheus", pilot/pkg/model/telemetry.go mergeMetrics; istio/istio#51384',
+  },
+  /**
+   * Setting `meshConfig.defaultProviders` makes the chart render the `stats-filter-1.X`
+   * EnvoyFilters again, which next to the Telemetry API count every metric twice.
+   */
+  statsEnvoyFiltersOnDefaultProviders: {
+    description: 'stats-filter-1.X EnvoyFilters rendered whenever meshConfig.defaultProviders is set',
+    since: '1.18',
+    until: '1.21',
+    source:
+      'istio/istio@1.20.8:manifests/charts/istio-control/istio-discovery/templates/telemetryv2_1.20.yaml and _helpers.tpl "default-prometheus"; istio/istio#39772',
   },
   /** `meshConfig.extensionProviders[].opentelemetry`. */
   openTelemetryProvider: {
@@ -108,12 +123,7 @@ export const FEATURES = {
     since: '1.29',
     source: 'facts B.3 (telemetry.proto; 1.29.0)',
   },
-  /** Telemetry `targetRef`/`targetRefs` (policy attachment to Gateway API resources). */
-  telemetryTargetRefs: {
-    description: 'Telemetry targetRef and targetRefs',
-    since: '1.22',
-    source: 'facts A.3 (istio/api fe48267f8)',
-  },
+
   /** Telemetry `tracing[].enableIstioTags` and ProxyConfig `tracing.enableIstioTags`. */
   tracingEnableIstioTags: {
     description: 'tracing enableIstioTags',
@@ -159,35 +169,6 @@ export const FEATURES = {
     since: '1.24',
     source: 'facts E.4 (Kiali v2.0 at 1.24.6); kiali/kiali#7759 (internal_url, Kiali 2.0)',
   },
-  /** The release's Jaeger add-on is Jaeger v2 (`jaegertracing/jaeger`, an OpenTelemetry Collector config file). */
-  jaegerV2Addon: {
-    description: 'the Jaeger v2 add-on (jaegertracing/jaeger)',
-    since: '1.30',
-    source: 'facts E.4 (samples/addons/jaeger.yaml: all-in-one:1.70.0 at 1.28.10, jaeger:2.14.0 at 1.30.3)',
-  },
-  /**
-   * The release's PodMonitor sample builds the scrape address from the pod IP (IPv4 and IPv6 rules)
-   * and labels `pod`; the book's 1.13 sample rewrites `__address__` and labels `pod_name`. Verified
-   * only at 1.30.3, so earlier targets keep the book's rules.
-   */
-  dualStackPodMonitor: {
-    description: 'the dual-stack envoy-stats PodMonitor relabelings',
-    since: '1.30',
-    source: 'facts E.3 (samples/addons/extras/prometheus-operator.yaml @1.30.3)',
-  },
 } as const satisfies Record<string, VersionFeature>;
 
 export type FeatureName = keyof typeof FEATURES;
-
-/**
- * The Jaeger image of Istio's `samples/addons/jaeger.yaml`, by the first release that ships it
- * (facts E.4). A target between two recorded releases gets the image of the older one: the facts
- * record 1.17.8, 1.22.8, 1.24.6, 1.28.10 and 1.30.3 only.
- */
-export const JAEGER_ADDON_IMAGES: readonly { readonly since: string; readonly image: string }[] = [
-  { since: '1.17', image: 'docker.io/jaegertracing/all-in-one:1.35' },
-  { since: '1.22', image: 'docker.io/jaegertracing/all-in-one:1.56' },
-  { since: '1.24', image: 'docker.io/jaegertracing/all-in-one:1.58' },
-  { since: '1.28', image: 'docker.io/jaegertracing/all-in-one:1.70.0' },
-  { since: '1.30', image: 'docker.io/jaegertracing/jaeger:2.14.0' },
-];

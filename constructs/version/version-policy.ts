@@ -1,6 +1,13 @@
 import { formatValue, problem } from '../errors';
 import { IstioVersion } from './istio-version';
-import { FEATURES, type FeatureName, JAEGER_ADDON_IMAGES, type VersionFeature } from './version-features';
+import {
+  ADDON_RELEASES,
+  type AddonRelease,
+  CRD_FIELD_RANGES,
+  CRD_RELEASE_TAGS,
+  SERVED_API_VERSIONS,
+} from './release-tables.generated';
+import { FEATURES, type FeatureName, type VersionFeature } from './version-features';
 
 /** How dimensions, removed tags and new metric definitions reach the `istio.stats` filter. */
 export type MetricsCustomization =
@@ -56,27 +63,90 @@ export interface TelemetryMechanisms {
    * 1.17 cluster refuses with "no matches for kind".
    */
   readonly istioApiVersions: readonly string[];
+  /**
+   * What `meshConfig.defaultProviders` may hold when Telemetry API tracing names a mesh-wide
+   * provider: `tracing-only` on 1.17 (the install's stats-filter-1.17 EnvoyFilters carry the
+   * metrics; a metrics provider would add a second stats filter), `never` on 1.18 to 1.20 (setting
+   * it re-renders those EnvoyFilters next to the Telemetry API, istio/istio#39772), `with-metrics`
+   * from 1.21 (the chart's `metrics: [prometheus]` default is dropped once the user sets any
+   * `defaultProviders`, istio/istio#51384). Where it is `never`, the root namespace's Telemetry
+   * names the provider alone.
+   */
+  readonly meshDefaultProviders: 'tracing-only' | 'never' | 'with-metrics';
   /** Where the istiod chart reads PILOT_TRACE_SAMPLING for direct Helm installs (facts B.5). */
   readonly helmTraceSamplingPath: 'pilot.traceSampling' | 'traceSampling';
   /** The observability add-ons of the release's `samples/addons` (facts E.3, E.4). */
   readonly addons: AddonMechanisms;
 }
 
-/** What the release's observability add-ons look like, so generated backends match them. */
+/**
+ * What the release's observability add-ons look like, so generated backends match them: read from
+ * istio/istio `samples/addons/jaeger.yaml` and `samples/addons/extras/prometheus-operator.yaml`
+ * at each release's tag by scripts/derive-release-tables.mjs.
+ */
 export interface AddonMechanisms {
+  /** The istio/istio tag the add-ons were read at, e.g. `1.30.3`. */
+  readonly tag: string;
   /** The Jaeger image of `samples/addons/jaeger.yaml`. */
   readonly jaegerImage: string;
   /** Jaeger v1 all-in-one (environment variables, admin port 14269) or Jaeger v2 (a collector config file). */
   readonly jaeger: 'v1-all-in-one' | 'v2';
+  /** Whether the `jaeger-collector` Service exposes OTLP (`grpc-otel` 4317, `http-otel` 4318): from 1.19. */
+  readonly jaegerOtlp: boolean;
   /** The Kiali CR field names of the release's Kiali: v1 (`in_cluster_url`, `accessible_namespaces`) or v2. */
   readonly kialiCr: 'v1' | 'v2';
-  /** The envoy-stats PodMonitor relabelings: the book's (`pod_name`) or the dual-stack ones (`pod`). */
+  /**
+   * The envoy-stats PodMonitor relabelings: `book` rewrites the discovered address (1.17, the
+   * book's); `dual-stack` builds it from the pod IP with an IPv6 and an IPv4 rule (from 1.18).
+   */
   readonly podMonitorRelabeling: 'book' | 'dual-stack';
+  /** The release's envoy-stats relabelings, as its sample writes them (`pod_name` up to 1.24, `pod` from 1.25). */
+  readonly podMonitorRelabelings: readonly Readonly<Record<string, unknown>>[];
 }
 
 /** The oldest and newest minor releases with a row; every minor in between has one. */
 const OLDEST_MINOR = 17;
 const NEWEST_MINOR = 30;
+
+/** `1.<minor>`'s row of a generated table; every supported minor has one (test/release-tables.test.ts). */
+function rowOf<T>(table: Readonly<Record<string, T>>, minor: number, what: string): T {
+  const row = table[`1.${minor}`];
+  if (row === undefined) throw new Error(`release-tables.generated.ts has no ${what} row for 1.${minor}`);
+  return row;
+}
+
+/** Whether a [since, until?] range of the generated tables holds `minor`. */
+function inRange(range: readonly string[], minor: number): boolean {
+  const [since, until] = range;
+  return since !== undefined && minor >= minorOf(since) && (until === undefined || minor < minorOf(until));
+}
+
+/** The API versions (`group/version`) the release's CRDs serve, plus the istioctl-only IstioOperator. */
+function servedApiVersions(minor: number): string[] {
+  return [
+    ...Object.entries(SERVED_API_VERSIONS)
+      .filter(([, range]) => inRange(range, minor))
+      .map(([gv]) => gv),
+    // No CRD: an `istioctl install -f` input on every release (the CRD left the charts in 1.21).
+    'install.istio.io/v1alpha1',
+  ].sort();
+}
+
+/** The add-on row of a release, as the backends read it. */
+function addonMechanisms(release: AddonRelease, minor: number): AddonMechanisms {
+  const repository = release.jaegerImage.replace(/:[^/:]*$/, '');
+  return {
+    tag: release.tag,
+    jaegerImage: release.jaegerImage,
+    jaeger: repository.endsWith('/jaeger') ? 'v2' : 'v1-all-in-one',
+    jaegerOtlp: release.jaegerCollectorPorts.some((p) => p.port === 4317),
+    kialiCr: has(FEATURES.kialiV2Cr, minor) ? 'v2' : 'v1',
+    podMonitorRelabeling: JSON.stringify(release.podMonitorRelabelings).includes('__meta_kubernetes_pod_ip')
+      ? 'dual-stack'
+      : 'book',
+    podMonitorRelabelings: release.podMonitorRelabelings,
+  };
+}
 
 const ENVOY_CEL_ROOTS = ['connection', 'destination', 'filter_state', 'metadata', 'request', 'response', 'source'];
 
@@ -91,15 +161,16 @@ function has(feature: VersionFeature, minor: number): boolean {
 /** The row of release `1.<minor>`, derived from the feature table. */
 function mechanismsFor(minor: number): TelemetryMechanisms {
   const at = (name: FeatureName) => has(FEATURES[name], minor);
-  const v1 = at('v1Apis');
+  const served = servedApiVersions(minor);
+  const v1 = (group: string) => served.includes(`${group}/v1`);
   const standardCel = at('standardCelAttributes');
   const metricsCustomizations: MetricsCustomization[] = [
     ...(at('istioOperatorConfigOverride') ? (['istio-operator'] as const) : []),
     ...(at('telemetryApiMetrics') ? (['telemetry-api'] as const) : []),
   ];
   return {
-    networkingApiVersion: v1 ? 'networking.istio.io/v1' : 'networking.istio.io/v1alpha3',
-    telemetryApiVersion: v1 ? 'telemetry.istio.io/v1' : 'telemetry.istio.io/v1alpha1',
+    networkingApiVersion: v1('networking.istio.io') ? 'networking.istio.io/v1' : 'networking.istio.io/v1alpha3',
+    telemetryApiVersion: v1('telemetry.istio.io') ? 'telemetry.istio.io/v1' : 'telemetry.istio.io/v1alpha1',
     // 1.17 keeps the seeds' IstioOperator route; from 1.18 the default install is built for the Telemetry API.
     defaultMetricsCustomization: at('telemetryApiMetrics') ? 'telemetry-api' : 'istio-operator',
     metricsCustomizations,
@@ -113,30 +184,25 @@ function mechanismsFor(minor: number): TelemetryMechanisms {
       ...ENVOY_CEL_ROOTS,
       ...(standardCel ? ['upstream', 'xds'] : ['downstream_peer', 'node', 'upstream', 'upstream_peer']),
     ].sort(),
-    istioApiVersions: [
-      'extensions.istio.io/v1alpha1',
-      'install.istio.io/v1alpha1',
-      ...(v1 ? ['networking.istio.io/v1'] : []),
-      'networking.istio.io/v1alpha3',
-      'networking.istio.io/v1beta1',
-      ...(v1 ? ['security.istio.io/v1'] : []),
-      'security.istio.io/v1beta1',
-      ...(v1 ? ['telemetry.istio.io/v1'] : []),
-      'telemetry.istio.io/v1alpha1',
-    ],
+    istioApiVersions: served,
+    meshDefaultProviders: !at('chartDefaultMetricsProvider')
+      ? 'tracing-only'
+      : at('statsEnvoyFiltersOnDefaultProviders')
+        ? 'never'
+        : 'with-metrics',
     helmTraceSamplingPath: at('flatIstiodHelmValues') ? 'traceSampling' : 'pilot.traceSampling',
-    addons: {
-      jaegerImage: JAEGER_ADDON_IMAGES.filter((a) => minorOf(a.since) <= minor).at(-1)?.image ?? '',
-      jaeger: at('jaegerV2Addon') ? 'v2' : 'v1-all-in-one',
-      kialiCr: at('kialiV2Cr') ? 'v2' : 'v1',
-      podMonitorRelabeling: at('dualStackPodMonitor') ? 'dual-stack' : 'book',
-    },
+    addons: addonMechanisms(rowOf(ADDON_RELEASES, minor, 'add-on'), minor),
   };
 }
 
 /** CRD bundles (schemas/crds/<name>.json) that custom resources are checked against; the only ones vendored. */
 const ISTIO_CRD_BUNDLE = 'istio-1.30.3';
 const PROMETHEUS_OPERATOR_CRD_BUNDLE = 'prometheus-operator-v0.93.0';
+
+/** Whether a release's CRD has a field: see {@link VersionPolicy.crdFieldStatus}. */
+export type CrdFieldStatus =
+  | { readonly present: true }
+  | { readonly present: false; readonly releases: string; readonly source: string };
 
 /** The Istio version a mesh targets when none is given. */
 export const DEFAULT_ISTIO_VERSION = '1.17';
@@ -212,6 +278,23 @@ export class VersionPolicy {
    */
   get crdSchemaBundles(): readonly string[] {
     return [ISTIO_CRD_BUNDLE, PROMETHEUS_OPERATOR_CRD_BUNDLE];
+  }
+
+  /**
+   * Whether the target release's CRD for `kind` (`group/Kind`) has the spec field at `pattern`
+   * (`spec.a[].b.*.c`, as in {@link CRD_FIELD_RANGES}), and if not, the releases that do and the
+   * istio/istio file it was read from. Fields every release has are not in the table: present.
+   */
+  crdFieldStatus(kind: string, pattern: string): CrdFieldStatus {
+    const range = CRD_FIELD_RANGES[kind]?.[pattern];
+    if (range === undefined || inRange(range, this.version.minor)) return { present: true };
+    const [since = '', until] = range;
+    const tag = CRD_RELEASE_TAGS[this.version.toString()] ?? this.version.toString();
+    return {
+      present: false,
+      releases: until === undefined ? `Istio ${since} and later` : `Istio ${since} to 1.${minorOf(until) - 1}`,
+      source: `istio/istio@${tag}:manifests/charts/base/${this.version.minor >= 24 ? 'files' : 'crds'}/crd-all.gen.yaml`,
+    };
   }
 
   /** The CEL expression that reads attribute `name` produced by an attribute generator. */

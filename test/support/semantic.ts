@@ -118,7 +118,11 @@ function normalizeService(o: Obj): void {
   const spec = (o.spec ?? {}) as Obj;
   dropIf(spec, 'type', 'ClusterIP');
   dropIf(spec, 'externalIPs', []);
-  for (const port of (spec.ports ?? []) as Obj[]) dropIf(port, 'protocol', 'TCP');
+  for (const port of (spec.ports ?? []) as Obj[]) {
+    dropIf(port, 'protocol', 'TCP');
+    // targetPort defaults to port (core/v1 ServicePort).
+    if (port.targetPort === port.port) delete port.targetPort;
+  }
 }
 
 /** Drops security-context fields whose value means "not set" and the context itself when empty. */

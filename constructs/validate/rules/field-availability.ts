@@ -1,10 +1,16 @@
 import { formatValue } from '../../errors';
+import { apiGroupOf } from '../../names';
+import { CRD_FIELD_RANGES } from '../../version/release-tables.generated';
 import type { FeatureName } from '../../version/version-features';
 import { describeFeature } from '../../version/version-policy';
 import type { AppRule, Manifest, RuleFinding, ValidationContext, ValidationTarget } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 
-/** A field that only some releases have, by kind and path (`[]` any list item, `*` any map key). */
+/**
+ * A field of a kind with no CRD (IstioOperator, the Kiali CR, ProxyConfig) that only some
+ * releases have, by kind and path (`[]` any list item, `*` any map key). Fields of Istio's CRD
+ * kinds are gated by the table derived from each release's CRDs (CRD_FIELD_RANGES) instead.
+ */
 interface GatedField {
   readonly kind: string;
   readonly path: string;
@@ -19,11 +25,6 @@ const GATED_PROXY_CONFIG: readonly { readonly path: string; readonly feature: Fe
 ];
 
 const GATED_FIELDS: readonly GatedField[] = [
-  { kind: 'Telemetry', path: 'spec.tracing[].customTags.*.formatter', feature: 'telemetryTagFormatter' },
-  { kind: 'Telemetry', path: 'spec.tracing[].enableIstioTags', feature: 'tracingEnableIstioTags' },
-  { kind: 'Telemetry', path: 'spec.targetRef', feature: 'telemetryTargetRefs' },
-  { kind: 'Telemetry', path: 'spec.targetRefs', feature: 'telemetryTargetRefs' },
-  { kind: 'WasmPlugin', path: 'spec.match', feature: 'wasmPluginTrafficSelector' },
   {
     kind: 'IstioOperator',
     path: 'spec.values.telemetry.v2.prometheus.configOverride',
@@ -81,19 +82,33 @@ for (const gated of GATED_FIELDS)
   GATED_FIELDS_BY_KIND.set(gated.kind, [...(GATED_FIELDS_BY_KIND.get(gated.kind) ?? []), gated]);
 
 /**
- * The vendored CRDs are Istio 1.30.3's, so their schemas accept fields older releases lack; and
- * some fields were removed or deprecated later. Each gated field is checked against the target:
+ * Objects are schema-checked against Istio 1.30.3's CRDs, which accept fields older releases lack;
+ * and some fields were removed or deprecated later. Fields of Istio's CRD kinds are checked against
+ * the target release's own CRD (scripts/derive-release-tables.mjs); other gated fields against the
+ * feature table. Each is checked against the target:
  * absent before its release is an error (the older API server or istiod rejects or ignores it),
  * removed is an error, deprecated a warning. Sources: the feature table (version-features.ts).
  */
 export const fieldAvailabilityRule: AppRule = {
   id: 'field-availability',
   summary:
-    "Fields newer or older than the target Istio release are refused (a Telemetry customTags formatter before 1.29, a zipkin provider path before 1.24, configOverride from 1.21, Kiali's in_cluster_url with the Kiali 2 add-on from 1.24) and deprecated ones warned about (extraStatTags from 1.21): the vendored CRDs are 1.30.3's and accept them all.",
+    "Fields newer or older than the target Istio release are refused, read from each release's own CRDs for Istio kinds (a Telemetry customTags formatter before 1.29, targetRef before 1.20) and from the feature table otherwise (a zipkin provider path before 1.24, configOverride from 1.21, Kiali's in_cluster_url with the Kiali 2 add-on from 1.24); deprecated ones are warned about (extraStatTags from 1.21). Objects are schema-checked against the 1.30.3 CRDs, which accept them all.",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const mesh of context.targets) {
       for (const { path, manifest } of context.objects) {
+        const crdKind = `${apiGroupOf(manifest.apiVersion)}/${manifest.kind}`;
+        for (const pattern of Object.keys(CRD_FIELD_RANGES[crdKind] ?? {})) {
+          const status = mesh.policy.crdFieldStatus(crdKind, pattern);
+          if (status.present) continue;
+          for (const field of present(manifest, pattern)) {
+            findings.push({
+              path,
+              message: `${field.path}: is not in the ${manifest.kind} CRD of Istio ${mesh.istioVersion}, only of ${status.releases} (got ${formatValue(field.value)})`,
+              hint: `remove it, or target a release that has it (source: ${status.source})`,
+            });
+          }
+        }
         for (const gated of GATED_FIELDS_BY_KIND.get(manifest.kind) ?? []) {
           for (const field of present(manifest, gated.path)) {
             const finding = gate(mesh, gated.feature, field.path, field.value);
