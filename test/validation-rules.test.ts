@@ -52,6 +52,7 @@ describe('every rule on the default stack', () => {
       'istio-api-version': 0,
       'field-availability': 0,
       'kubernetes-metadata': 0,
+      'mesh-default-providers': 0,
       'unique-objects': 0,
       'cel-expression': 0,
       'generated-attribute-coverage': 0,

@@ -60,6 +60,7 @@ export class IstioInstallOverlay extends Construct {
       'configOverride.*.definitions.*',
       'meshConfig.extensionProviders.*',
       'meshConfig.defaultProviders.tracing',
+      'meshConfig.defaultProviders.metrics',
     ]);
     if (props.profile !== undefined) this.ensureResource();
   }
@@ -97,9 +98,16 @@ export class IstioInstallOverlay extends Construct {
     this.contribute(contributor, { meshConfig: { extensionProviders: { [provider.name]: provider } } });
   }
 
-  /** Sets `meshConfig.defaultProviders.tracing`: the provider Telemetry tracing uses when it names none. */
-  setDefaultTracingProvider(contributor: IConstruct, name: string): void {
-    this.contribute(contributor, { meshConfig: { defaultProviders: { tracing: [name] } } });
+  /**
+   * Sets `meshConfig.defaultProviders`: the providers Telemetry uses where it names none. It replaces
+   * the istiod chart's default (`metrics: [prometheus]`) as a whole, so a caller that sets tracing
+   * on 1.18+ must name the metrics provider too (the policy's `meshDefaultProviders` says how).
+   */
+  setDefaultProviders(
+    contributor: IConstruct,
+    providers: { readonly tracing?: readonly string[]; readonly metrics?: readonly string[] },
+  ): void {
+    this.contribute(contributor, { meshConfig: { defaultProviders: { ...providers } } });
   }
 
   /** Sets `values.pilot.traceSampling` (istiod's `PILOT_TRACE_SAMPLING`). */
@@ -193,7 +201,7 @@ interface MergedInstall {
   readonly meshConfig?: {
     readonly defaultConfig?: ProxyConfigFragment;
     readonly extensionProviders?: Record<string, MeshExtensionProvider>;
-    readonly defaultProviders?: { readonly tracing?: readonly string[] };
+    readonly defaultProviders?: { readonly tracing?: readonly string[]; readonly metrics?: readonly string[] };
   };
   readonly pilot?: { readonly traceSampling?: number };
   readonly configOverride?: Record<

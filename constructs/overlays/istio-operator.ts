@@ -35,8 +35,15 @@ export interface IstioOperatorMeshConfig {
   readonly defaultConfig?: ProxyConfigFragment;
   /** Tracing (and other) backends Telemetry resources refer to by name (facts A.7). */
   readonly extensionProviders?: readonly MeshExtensionProvider[];
-  /** Providers used where a Telemetry names none. */
-  readonly defaultProviders?: { readonly tracing?: readonly string[] };
+  /**
+   * Providers used where a Telemetry names none (istio/api@1.30.3:mesh/v1alpha1/config.proto
+   * `DefaultProviders`). Setting it replaces the istiod chart's `metrics: [prometheus]` default.
+   */
+  readonly defaultProviders?: {
+    readonly tracing?: readonly string[];
+    readonly metrics?: readonly string[];
+    readonly accessLogging?: readonly string[];
+  };
 }
 
 /** `MeshConfig.ExtensionProvider` for tracing (istio/api mesh/v1alpha1/config.proto @1.30.3). */

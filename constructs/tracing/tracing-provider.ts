@@ -4,6 +4,7 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
 import type { MeshExtensionProvider } from '../overlays/istio-operator';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
+import { PROMETHEUS_PROVIDER } from '../telemetry/mesh-telemetry';
 
 /** A collector address split into host and port. */
 export interface CollectorAddress {
@@ -56,8 +57,15 @@ export function providerService(host: string, mesh: IstioMesh): string {
 
 /**
  * Makes `provider` the tracer of `target`'s proxies (Telemetry API tracing): the
- * `meshConfig.extensionProviders` entry, the mesh's default tracing provider when the target is
- * the mesh, and the provider named in the target Telemetry's `tracing[].providers`.
+ * `meshConfig.extensionProviders` entry and the provider named in the target Telemetry's
+ * `tracing[].providers` (for the mesh, the root namespace's Telemetry, which every proxy inherits).
+ *
+ * For the mesh it is also the default tracing provider where the release lets `defaultProviders`
+ * be set without losing metrics (the policy's `meshDefaultProviders`): tracing alone on 1.17, whose
+ * stats-filter-1.17 EnvoyFilters carry the metrics; not at all on 1.18 to 1.20, where setting it
+ * re-renders those EnvoyFilters next to the Telemetry API (istio/istio#39772); with
+ * `metrics: [prometheus]` from 1.21, since setting it drops the chart's own
+ * `metrics: [prometheus]` default (istio/istio#51384).
  */
 export function useTracingProvider(
   mesh: IstioMesh,
@@ -66,6 +74,17 @@ export function useTracingProvider(
   provider: MeshExtensionProvider,
 ): void {
   mesh.install.addExtensionProvider(contributor, provider);
-  if (target.kind === 'mesh') mesh.install.setDefaultTracingProvider(contributor, provider.name);
+  if (target.kind === 'mesh') {
+    switch (mesh.policy.mechanisms.meshDefaultProviders) {
+      case 'tracing-only':
+        mesh.install.setDefaultProviders(contributor, { tracing: [provider.name] });
+        break;
+      case 'never':
+        break;
+      case 'with-metrics':
+        mesh.install.setDefaultProviders(contributor, { metrics: [PROMETHEUS_PROVIDER], tracing: [provider.name] });
+        break;
+    }
+  }
   mesh.telemetry.addTracing(contributor, target, { provider: provider.name });
 }

@@ -10,6 +10,7 @@ import { fieldAvailabilityRule } from './rules/field-availability';
 import { generatedAttributeCoverageRule } from './rules/generated-attribute-coverage';
 import { istioApiVersionRule } from './rules/istio-api-version';
 import { kubernetesMetadataRule } from './rules/kubernetes-metadata';
+import { meshDefaultProvidersRule } from './rules/mesh-default-providers';
 import { metricDefinitionNameRule } from './rules/metric-definition-name';
 import { objectSchemaRule } from './rules/object-schema';
 import { prometheusLabelNameRule } from './rules/prometheus-label-name';
@@ -40,6 +41,7 @@ export const APP_RULES: readonly AppRule[] = [
   fieldAvailabilityRule,
   kubernetesMetadataRule,
   uniqueObjectsRule,
+  meshDefaultProvidersRule,
   celExpressionRule,
   generatedAttributeCoverageRule,
   removedTagRule,

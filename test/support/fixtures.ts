@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, Chart, Testing } from 'cdk8s';
 import { ConfigFile } from '../../constructs/config/config-file';
 import { IstioInActionApp } from '../../constructs/demo/istioinaction-app';
+import { readManifestFiles } from '../../constructs/lint/manifest-files';
+import { validateManifests } from '../../constructs/lint/manifest-validator';
 import { IstioMesh, type IstioMeshProps } from '../../constructs/mesh/istio-mesh';
 import { ObservabilityStack } from '../../constructs/stacks/observability-stack';
 
@@ -31,4 +35,30 @@ export function podAnnotations(chart: Chart, name: string): Record<string, strin
 export function defaultStack(app: App): ObservabilityStack {
   const file = ConfigFile.load(join(__dirname, '..', '..', 'observability.yaml'));
   return new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
+}
+
+/**
+ * Lint mode on YAML text: written to `<scratch>/<name>` and read as the `validate` command reads
+ * files, then checked against `istioVersion`; each finding as `line: severity: [path] message; hint (rule)`.
+ */
+export async function lintText(
+  text: string,
+  istioVersion: string,
+  options: { readonly complete?: boolean; readonly name?: string; readonly rule?: string } = {},
+): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'lint-'));
+  try {
+    const file = join(dir, options.name ?? 'objects.yaml');
+    writeFileSync(file, text);
+    const { documents } = readManifestFiles([file]);
+    const findings = await validateManifests(documents, { istioVersion, complete: options.complete ?? false });
+    return findings
+      .filter((f) => options.rule === undefined || f.rule === options.rule)
+      .map((f) => {
+        const line = (f.location ?? '').slice(file.length + 1);
+        return `${line}: ${f.severity}: [${f.path}] ${f.message}${f.hint ? `; hint: ${f.hint}` : ''} (${f.rule})`;
+      });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

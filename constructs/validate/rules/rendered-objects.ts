@@ -1,5 +1,7 @@
 import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
+import { isMapping, type JsonMapping, mappingAt } from '../../json-values';
+import { apiGroupOf } from '../../names';
 import type { RenderedObject } from '../rule';
 
 /**
@@ -42,5 +44,45 @@ export function meshDefaultConfigs(objects: readonly RenderedObject[]): MeshDefa
     const spec = manifest.spec as { meshConfig?: { defaultConfig?: Record<string, unknown> } } | undefined;
     const defaultConfig = spec?.meshConfig?.defaultConfig;
     return defaultConfig ? [{ path, defaultConfig }] : [];
+  });
+}
+
+/**
+ * A mesh config (`MeshConfig`) as one of the install methods carries it: an IstioOperator's
+ * `spec.meshConfig` (istioctl), the Sail Operator `Istio`'s `spec.values.meshConfig` (the istiod
+ * chart's values), or the `mesh` key of the mesh ConfigMap (`istio`, or `istio-<revision>`, which
+ * istiod reads).
+ */
+export interface MeshConfigSource {
+  readonly path: string;
+  /** Where the mesh config is in the object, e.g. `spec.meshConfig` or `data["mesh"]`. */
+  readonly field: string;
+  readonly meshConfig: JsonMapping;
+}
+
+export function meshConfigs(objects: readonly RenderedObject[]): MeshConfigSource[] {
+  return objects.flatMap(({ path, manifest }): MeshConfigSource[] => {
+    if (manifest.kind === 'IstioOperator' && isMapping(mappingAt(manifest, 'spec').meshConfig)) {
+      return [{ path, field: 'spec.meshConfig', meshConfig: mappingAt(manifest, 'spec', 'meshConfig') }];
+    }
+    if (manifest.kind === 'Istio' && apiGroupOf(manifest.apiVersion) === 'sailoperator.io') {
+      const meshConfig = mappingAt(manifest, 'spec', 'values').meshConfig;
+      return isMapping(meshConfig) ? [{ path, field: 'spec.values.meshConfig', meshConfig }] : [];
+    }
+    if (
+      manifest.kind === 'ConfigMap' &&
+      manifest.apiVersion === 'v1' &&
+      /^istio(-[\w.-]+)?$/.test(manifest.metadata.name ?? '')
+    ) {
+      const text = mappingAt(manifest, 'data').mesh;
+      if (typeof text !== 'string') return [];
+      try {
+        const meshConfig = parse(text, { version: '1.1' }) as unknown;
+        return isMapping(meshConfig) ? [{ path, field: 'data["mesh"]', meshConfig }] : [];
+      } catch {
+        return []; // not YAML: istiod refuses it, and this rule has nothing to read
+      }
+    }
+    return [];
   });
 }

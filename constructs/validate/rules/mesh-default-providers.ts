@@ -1,0 +1,73 @@
+import { formatValue } from '../../errors';
+import { isMapping, listOf, mappingAt } from '../../json-values';
+import { apiGroupOf } from '../../names';
+import type { AppRule, RenderedObject, RuleFinding, ValidationContext } from '../rule';
+import { meshConfigs } from './rendered-objects';
+
+/** istiod's default root namespace (`pkg/config/constants`: IstioSystemNamespace). */
+const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+
+/** Whether a root-namespace Telemetry (no selector, no targetRef) names a metrics provider for every proxy. */
+function rootTelemetryNamesMetrics(objects: readonly RenderedObject[], rootNamespace: string): boolean {
+  return objects.some(({ manifest }) => {
+    if (manifest.kind !== 'Telemetry' || apiGroupOf(manifest.apiVersion) !== 'telemetry.istio.io') return false;
+    const spec = mappingAt(manifest, 'spec');
+    if ((manifest.metadata.namespace ?? '') !== rootNamespace) return false;
+    if (spec.selector !== undefined || spec.targetRef !== undefined || spec.targetRefs !== undefined) return false;
+    return listOf(spec.metrics).some((m) =>
+      listOf(mappingAt(m).providers).some((p) => isMapping(p) && typeof p.name === 'string' && p.name !== ''),
+    );
+  });
+}
+
+/**
+ * `meshConfig.defaultProviders` replaces the istiod chart's default, `metrics: [prometheus]`, as a
+ * whole: the chart writes its default only while the user sets none
+ * (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/_helpers.tpl
+ * "default-prometheus", templates/configmap.yaml), istiod's own default is empty
+ * (pkg/config/mesh/mesh.go), and without a metrics provider istiod builds no `istio.stats` filter
+ * (pilot/pkg/model/telemetry.go mergeMetrics). So `defaultProviders: {tracing: [zipkin]}` alone
+ * removes every standard metric from each proxy no Telemetry names a metrics provider for
+ * (istio/istio#51384, #53332). On 1.18 to 1.20 any `defaultProviders` also re-renders the
+ * `stats-filter-1.X` EnvoyFilters (istio/istio@1.20.8:.../templates/telemetryv2_1.20.yaml), which
+ * next to the Telemetry API count every metric twice (istio/istio#39772).
+ */
+export const meshDefaultProvidersRule: AppRule = {
+  id: 'mesh-default-providers',
+  summary:
+    'A mesh config (IstioOperator, Sail Operator Istio values, mesh ConfigMap) whose defaultProviders names no metrics provider turns off every standard metric on 1.21+ (the chart drops its metrics: [prometheus] default, istio/istio#51384): an error when the output is complete and no root-namespace Telemetry names one, a warning for files linted alone; on 1.18 to 1.20 any defaultProviders re-renders the stats EnvoyFilters (istio/istio#39772): a warning.',
+  check(context: ValidationContext): RuleFinding[] {
+    const findings: RuleFinding[] = [];
+    for (const target of context.targets) {
+      const mechanism = target.policy.mechanisms.meshDefaultProviders;
+      if (mechanism === 'tracing-only') continue; // 1.17: the install's stats-filter-1.17 EnvoyFilters carry the metrics
+      for (const source of meshConfigs(context.objects)) {
+        const providers = source.meshConfig.defaultProviders;
+        if (!isMapping(providers)) continue;
+        const field = `${source.field}.defaultProviders`;
+        if (mechanism === 'never') {
+          findings.push({
+            path: source.path,
+            severity: 'warning',
+            message: `${field}: is set (got ${formatValue(providers)}), so the Istio ${target.istioVersion} chart renders the stats-filter EnvoyFilters again, and next to Telemetry API metrics every standard metric is counted twice (istio/istio#39772)`,
+            hint: "leave defaultProviders unset on 1.18 to 1.20 and name the providers in the root namespace's Telemetry (source: istio/istio@1.20.8:manifests/charts/istio-control/istio-discovery/templates/telemetryv2_1.20.yaml)",
+          });
+          continue;
+        }
+        if (listOf(providers.metrics).length > 0) continue;
+        const root =
+          typeof source.meshConfig.rootNamespace === 'string'
+            ? source.meshConfig.rootNamespace
+            : DEFAULT_ROOT_NAMESPACE;
+        if (rootTelemetryNamesMetrics(context.objects, root)) continue;
+        findings.push({
+          path: source.path,
+          severity: context.complete ? 'error' : 'warning',
+          message: `${field}: names no metrics provider (got ${formatValue(providers)}), expected metrics: [prometheus] beside the others: the istiod chart writes its default metrics: [prometheus] only while defaultProviders is unset, so istiod builds no stats filter and every proxy that no Telemetry names a metrics provider for loses all standard Istio metrics${context.complete ? ` (no Telemetry in ${root} names one)` : ''}`,
+          hint: `add metrics: [prometheus] to defaultProviders, or name the provider in the metrics of a Telemetry in ${root} without a selector (istio/istio#51384; source: istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/_helpers.tpl)`,
+        });
+      }
+    }
+    return findings;
+  },
+};
