@@ -80,6 +80,19 @@ const WEBAPP_BASE = {
   'Service/webapp': 'from services/webapp/kubernetes/webapp.yaml, which the book applies before this file',
 };
 
+/**
+ * A configOverride replaces the chart's whole stats config of its proxy kind, and the chart's
+ * default for inbound sidecars and gateways is `disable_host_header_fallback: true`
+ * (istio/istio@1.17.8:manifests/charts/istio-control/istio-discovery/templates/telemetryv2_1.17.yaml
+ * lines 62-67, 88-93): ours keeps it, the book's overrides drop it.
+ */
+const HOST_HEADER_FALLBACK: Deviation[] = ['gateway', 'inboundSidecar'].map((proxy) => ({
+  object: 'IstioOperator/control-plane',
+  path: `spec.values.telemetry.v2.prometheus.configOverride.${proxy}.disable_host_header_fallback`,
+  ours: true,
+  why: "kept from the chart's default, which the override replaces: without it a request's Host header can name destination_service on inbound sidecars and gateways",
+}));
+
 const IOP_METADATA: Deviation[] = [
   {
     object: 'IstioOperator/control-plane',
@@ -271,6 +284,7 @@ export const SCENARIOS: readonly Scenario[] = [
     extraObjects: WEBAPP_BASE,
     deviations: [
       ...IOP_METADATA,
+      ...HOST_HEADER_FALLBACK,
       ...webappDeviations(),
       {
         object: 'Deployment/webapp',
@@ -287,7 +301,7 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     seed: true,
     extraObjects: {},
-    deviations: IOP_METADATA,
+    deviations: [...IOP_METADATA, ...HOST_HEADER_FALLBACK],
   },
   {
     name: 'attribute-gen',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AttributeGen, WasmPhase } from '../constructs/attributes/attribute-gen';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
 import { zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
+import { mappingAt } from '../constructs/json-values';
 import { MetricDefinition, MetricType } from '../constructs/metrics/metric-definition';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
 import { ProxyKind } from '../constructs/metrics/proxy-kind';
@@ -66,6 +67,7 @@ describe('metrics mechanism', () => {
             prometheus: {
               configOverride: {
                 inboundSidecar: {
+                  disable_host_header_fallback: true,
                   metrics: [{ name: 'requests_total', dimensions: { destination_port: 'string(destination.port)' } }],
                 },
               },
@@ -74,6 +76,31 @@ describe('metrics mechanism', () => {
         },
       },
     });
+  });
+
+  // istio/istio@1.17.8 (and @1.20.8):manifests/charts/istio-control/istio-discovery/templates/
+  // telemetryv2_1.17.yaml lines 62-67 and 88-93: without a configOverride the inbound and gateway
+  // stats configs are {"disable_host_header_fallback": true}; a configOverride replaces them whole.
+  it("keeps the template's disable_host_header_fallback for inbound sidecars and gateways, not outbound", () => {
+    const { app, mesh } = demoFixture({ istioVersion: '1.17' });
+    new MetricDimensions(mesh, 'dims', {
+      mesh,
+      metric: StandardMetric.REQUESTS_TOTAL,
+      tagsToRemove: ['request_protocol'],
+    });
+    const overrides = mappingAt(
+      find(app, 'IstioOperator', 'control-plane').spec,
+      'values',
+      'telemetry',
+      'v2',
+      'prometheus',
+      'configOverride',
+    );
+    expect(
+      Object.fromEntries(
+        Object.keys(overrides).map((proxy) => [proxy, mappingAt(overrides, proxy).disable_host_header_fallback]),
+      ),
+    ).toEqual({ gateway: true, inboundSidecar: true, outboundSidecar: undefined });
   });
 
   it('refuses a workload target with the mesh-wide configOverride', () => {
@@ -564,8 +591,31 @@ describe('ProxyConfig tracing past 1.21', () => {
       meshConfig: { defaultConfig: { tracing: { sampling: 5 } } },
     });
     expect((await validateApp(app)).filter((f) => f.rule === 'version-adaptation').map(withSeverity)).toEqual([
-      'warning: [istio-install/mesh/sampling] percentage: ProxyConfig sampling applies only to proxies that have a tracer, and Istio 1.22 is past the default zipkin tracer (global.proxy.tracer: zipkin) (Istio 1.13 to 1.21; removed in 1.22); configure one (ZipkinTracer) or use the Telemetry API tracing mechanism',
+      'warning: [istio-install/mesh/sampling] percentage: ProxyConfig sampling applies only to proxies that have a tracer, no ZipkinTracer covers the mesh, and Istio 1.22 is past the default zipkin tracer (global.proxy.tracer: zipkin) (Istio 1.13 to 1.21; removed in 1.22); configure one (ZipkinTracer) or use the Telemetry API tracing mechanism',
     ]);
+  });
+
+  // The chart's default zipkin tracer is gone from 1.22 (istio/istio@1.22.0:releasenotes/notes/
+  // drop-default-tracing.yaml); a ProxyConfig zipkin address is a tracer for the proxies it covers.
+  it('warns only about sampled proxies that no ZipkinTracer covers', async () => {
+    const { app, mesh, chart, webapp, catalog } = demoFixture({ istioVersion: '1.22', tracing: 'proxy-config' });
+    new ZipkinTracer(chart, 'webapp-zipkin', {
+      mesh,
+      target: ProxyTarget.workload(webapp),
+      address: 'zipkin.istio-system:9411',
+    });
+    new TraceSampling(chart, 'webapp-sampling', { mesh, target: ProxyTarget.workload(webapp), percentage: 10 });
+    new TraceSampling(chart, 'catalog-sampling', {
+      mesh,
+      target: ProxyTarget.workload(catalog as NonNullable<typeof catalog>),
+      percentage: 10,
+    });
+    new TraceSampling(mesh, 'mesh-sampling', { mesh, target: ProxyTarget.mesh(), percentage: 5 });
+    const notes = async () =>
+      (await validateApp(app)).filter((f) => f.rule === 'version-adaptation').map((f) => f.path);
+    expect(await notes()).toEqual(['istio-install/mesh/mesh-sampling', 'istioinaction/catalog-sampling']);
+    new ZipkinTracer(mesh, 'mesh-zipkin', { mesh, target: ProxyTarget.mesh(), address: 'zipkin.istio-system:9411' });
+    expect(await notes()).toEqual([]);
   });
 });
 

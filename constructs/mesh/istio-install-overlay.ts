@@ -169,6 +169,12 @@ export class IstioInstallOverlay extends Construct {
         ...d,
       }));
       configOverride[proxy] = {
+        // A configOverride replaces the template's whole object for its proxy kind, whose default for
+        // inbound sidecars and gateways sets disable_host_header_fallback (so a Host header cannot name
+        // destination_service); keep it (istio/istio@1.17.8 to @1.20.8:manifests/charts/istio-control/
+        // istio-discovery/templates/telemetryv2_1.X.yaml; istiod does the same for those proxies from
+        // 1.18, @1.30.3:pilot/pkg/model/telemetry.go disableHostHeaderFallback).
+        ...(proxy === 'inboundSidecar' || proxy === 'gateway' ? { disable_host_header_fallback: true } : {}),
         ...(metrics.length > 0 ? { metrics } : {}),
         ...(definitions.length > 0 ? { definitions } : {}),
       };

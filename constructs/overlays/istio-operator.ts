@@ -96,6 +96,12 @@ export interface StatsConfigOverride {
 
 /** `stats.PluginConfig` with the snake_case keys the chart copies verbatim (facts B.1). */
 export interface StatsPluginConfig {
+  /**
+   * Leave `destination_service` unknown rather than read it from the Host header. The 1.17 to 1.20
+   * templates set it for inbound sidecars and gateways only when no configOverride is given
+   * (istio/istio@1.17.8:manifests/charts/istio-control/istio-discovery/templates/telemetryv2_1.17.yaml).
+   */
+  readonly disable_host_header_fallback?: boolean;
   readonly metrics?: readonly StatsMetricConfig[];
   readonly definitions?: readonly StatsMetricDefinition[];
 }

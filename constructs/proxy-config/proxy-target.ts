@@ -47,6 +47,21 @@ export abstract class ProxyTarget {
 
   /** Records ProxyConfig `fragment` for the targeted proxies. */
   abstract contribute(mesh: IstioMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void;
+
+  /**
+   * Whether every proxy of `other` is among this target's: the mesh covers all, a namespace its
+   * own and its workloads', a workload only itself.
+   */
+  covers(other: ProxyTarget, mesh: IstioMesh): boolean {
+    switch (this.kind) {
+      case 'mesh':
+        return true;
+      case 'namespace':
+        return other.kind !== 'mesh' && targetNamespace(other, mesh) === targetNamespace(this, mesh);
+      case 'workload':
+        return other.workload !== undefined && other.workload === this.workload;
+    }
+  }
 }
 
 class MeshProxyTarget extends ProxyTarget {

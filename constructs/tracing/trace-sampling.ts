@@ -5,6 +5,7 @@ import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { samplingProblems } from '../validate/rules/sampling-percentage';
 import type { PolicyNoteSource } from '../validate/sources';
 import { describeFeature } from '../version/version-policy';
+import { ZipkinTracer } from './zipkin-tracer';
 
 export interface TraceSamplingProps {
   /** The mesh (and so the Istio version) this applies to. */
@@ -29,7 +30,8 @@ export interface TraceSamplingProps {
  */
 export class TraceSampling extends Construct implements PolicyNoteSource {
   readonly percentage: number;
-  private readonly notes: string[] = [];
+  private readonly mesh: IstioMesh;
+  private readonly target: ProxyTarget;
 
   constructor(scope: Construct, id: string, props: TraceSamplingProps) {
     super(scope, id);
@@ -39,14 +41,11 @@ export class TraceSampling extends Construct implements PolicyNoteSource {
       ...props.target.problems('target'),
     ]);
     this.percentage = props.percentage;
+    this.mesh = props.mesh;
+    this.target = props.target;
     switch (mechanism) {
       case 'proxy-config':
         props.target.contribute(props.mesh, this, { tracing: { sampling: props.percentage } });
-        if (!props.mesh.policy.has('defaultZipkinTracer')) {
-          this.notes.push(
-            `percentage: ProxyConfig sampling applies only to proxies that have a tracer, and Istio ${props.mesh.istioVersion} is past ${describeFeature('defaultZipkinTracer')}; configure one (ZipkinTracer) or use the Telemetry API tracing mechanism`,
-          );
-        }
         return;
       case 'telemetry-api':
         props.mesh.telemetry.addTracing(this, props.target, { randomSamplingPercentage: props.percentage });
@@ -54,7 +53,19 @@ export class TraceSampling extends Construct implements PolicyNoteSource {
     }
   }
 
+  /**
+   * ProxyConfig sampling without a tracer does nothing: from 1.22 the chart configures no default
+   * zipkin tracer, so it is noted unless a ZipkinTracer of the same mesh covers every proxy sampled
+   * here (read when the app is validated, wherever in the app the tracer was declared).
+   */
   policyNotes(): readonly string[] {
-    return [...this.notes];
+    if (this.mesh.tracing !== 'proxy-config' || this.mesh.policy.has('defaultZipkinTracer')) return [];
+    const covered = this.node.root.node
+      .findAll()
+      .some((c) => c instanceof ZipkinTracer && c.mesh === this.mesh && c.target.covers(this.target, this.mesh));
+    if (covered) return [];
+    return [
+      `percentage: ProxyConfig sampling applies only to proxies that have a tracer, no ZipkinTracer covers ${this.target.description}, and Istio ${this.mesh.istioVersion} is past ${describeFeature('defaultZipkinTracer')}; configure one (ZipkinTracer) or use the Telemetry API tracing mechanism`,
+    ];
   }
 }

@@ -46,6 +46,10 @@ export interface ZipkinTracerProps {
  */
 export class ZipkinTracer extends Construct {
   readonly address: string;
+  /** The mesh whose proxies send spans. */
+  readonly mesh: IstioMesh;
+  /** The proxies that send spans to this tracer. */
+  readonly target: ProxyTarget;
 
   constructor(scope: Construct, id: string, props: ZipkinTracerProps) {
     super(scope, id);
@@ -79,6 +83,8 @@ export class ZipkinTracer extends Construct {
     }
     throwIfProblems(this, problems);
     this.address = props.address;
+    this.mesh = mesh;
+    this.target = target;
     if (!address) return;
     switch (mesh.tracing) {
       case 'proxy-config':
