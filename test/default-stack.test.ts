@@ -31,9 +31,9 @@ const DIST_FILES = ['REPORT.md', ...CHART_FILES];
 /** The warnings every synth of the default stack prints (none of them fails the build). */
 const DEFAULT_WARNINGS =
   'warning: observability.yaml:10:1 [istio-install/mesh/Install/Resource] spec.meshConfig.defaultConfig.{proxyStatsMatcher,tracing}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)\n' +
-  'warning: observability.yaml:76:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager\'s tracing provider; Istio\'s own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)\n' +
-  'warning: observability.yaml:76:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"]: is read when a pod starts; after changing it, restart the workloads that use it\n' +
-  'warning: observability.yaml:95:3 [observability-backends/backends/jaeger] storage: badger on an emptyDir (the add-on and the seeds) keeps traces across container restarts only; deleting or rescheduling the pod loses them; use badger on a PersistentVolumeClaim to keep traces\n';
+  'warning: observability.yaml:79:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager\'s tracing provider; Istio\'s own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)\n' +
+  'warning: observability.yaml:79:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"]: is read when a pod starts; after changing it, restart the workloads that use it\n' +
+  'warning: observability.yaml:99:3 [observability-backends/backends/jaeger] storage: badger on an emptyDir (the add-on and the seeds) keeps traces across container restarts only; deleting or rescheduling the pod loses them; use badger on a PersistentVolumeClaim to keep traces\n';
 
 afterEach(() => {
   for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });

@@ -82,25 +82,39 @@ function expectedTag(tag: CustomTagConfigEntry): Json {
 /** The bootstrap override a declaration asks for, written out by hand from Envoy's field names. */
 function expectedBootstrap(override: BootstrapOverrideConfig): Json {
   const result: Json = {};
-  if (override.statsd) {
-    const [host, port] = override.statsd.address.split(':');
-    result.staticResources = {
-      clusters: [
-        {
-          name: 'statsd',
-          type: 'STRICT_DNS',
-          connectTimeout: '1s',
-          loadAssignment: {
-            clusterName: 'statsd',
-            endpoints: [
-              {
-                lbEndpoints: [{ endpoint: { address: { socketAddress: { address: host, portValue: Number(port) } } } }],
-              },
-            ],
-          },
-        },
-      ],
+  /** A STRICT_DNS cluster to `host:port`, as Envoy's Cluster proto-JSON names it. */
+  const cluster = (name: string, address: string) => {
+    const [host, port] = address.split(':');
+    return {
+      name,
+      type: 'STRICT_DNS',
+      connectTimeout: '1s',
+      loadAssignment: {
+        clusterName: name,
+        endpoints: [
+          { lbEndpoints: [{ endpoint: { address: { socketAddress: { address: host, portValue: Number(port) } } } }] },
+        ],
+      },
     };
+  };
+  // The zipkin part comes first in the combined override, then statsd.
+  const clusters = [
+    ...(override.zipkin?.collectorAddress !== undefined
+      ? [cluster(override.zipkin.collectorCluster, override.zipkin.collectorAddress)]
+      : []),
+    ...(override.statsd ? [cluster('statsd', override.statsd.address)] : []),
+  ];
+  if (clusters.length > 0) result.staticResources = { clusters };
+  if (override.zipkin) {
+    const { collectorAddress: _, ...zipkin } = override.zipkin;
+    result.tracing = {
+      http: {
+        name: 'envoy.tracers.zipkin',
+        typedConfig: { '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig', ...zipkin },
+      },
+    };
+  }
+  if (override.statsd) {
     result.statsSinks = [
       {
         name: 'envoy.stat_sinks.statsd',
@@ -111,14 +125,6 @@ function expectedBootstrap(override: BootstrapOverrideConfig): Json {
         },
       },
     ];
-  }
-  if (override.zipkin) {
-    result.tracing = {
-      http: {
-        name: 'envoy.tracers.zipkin',
-        typedConfig: { '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig', ...override.zipkin },
-      },
-    };
   }
   return result;
 }

@@ -394,7 +394,7 @@ export const SCENARIOS: readonly Scenario[] = [
         object: 'ConfigMap/istio-custom-zipkin',
         path: 'data["custom_bootstrap.json"].tracing.http.typedConfig.traceId128bit',
         ours: true,
-        why: 'the book writes the string "true"; ZipkinConfig.trace_id_128bit is a bool, so Envoy proto JSON wants true (facts B.7)',
+        why: 'the book writes the string "true", which Envoy accepts (the seeds\' lab read it back as true); ZipkinConfig.trace_id_128bit is a bool, so the canonical form is true',
       },
     ],
   },

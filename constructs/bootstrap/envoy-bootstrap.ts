@@ -67,7 +67,11 @@ export interface EnvoyHttpTracer {
 /** `Bootstrap.tracing.http.typedConfig` for the Zipkin tracer. */
 export interface ZipkinConfig {
   readonly '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig';
-  /** Name of the cluster that receives spans; Istio's bootstrap defines `zipkin`. */
+  /**
+   * Name of the cluster that receives spans. Istio's bootstrap defines `zipkin` only for proxies
+   * whose ProxyConfig has a zipkin tracer (every proxy up to 1.21; from 1.22 only where
+   * ProxyConfig sets one): elsewhere name a cluster the override defines (`collectorAddress`).
+   */
   readonly collectorCluster: string;
   /** Path spans are posted to, e.g. `/api/v2/spans`. */
   readonly collectorEndpoint: string;
@@ -90,7 +94,16 @@ export enum ZipkinCollectorEndpointVersion {
 }
 
 /** ZipkinConfig fields of {@link zipkinTracingOverride}; unset fields keep Envoy's defaults. */
-export type ZipkinTracingOverrideProps = Omit<ZipkinConfig, '@type'>;
+export type ZipkinTracingOverrideProps = Omit<ZipkinConfig, '@type'> & {
+  /**
+   * The collector as `host:port` (e.g. `zipkin.istio-system:9411`): the override then defines
+   * `collectorCluster` itself, a STRICT_DNS static cluster, so the tracer does not depend on Istio's
+   * `zipkin` cluster, which ProxyConfig zipkin tracing alone creates. Not with `collectorCluster:
+   * zipkin`: a second cluster of that name makes Envoy refuse the bootstrap.
+   * @default - none: `collectorCluster` must exist in Istio's bootstrap
+   */
+  readonly collectorAddress?: string;
+};
 
 /** ZipkinConfig fields in proto field-number order, so the JSON key order never depends on the caller. */
 const ZIPKIN_FIELD_ORDER: readonly (keyof ZipkinTracingOverrideProps)[] = [
@@ -109,7 +122,48 @@ export function zipkinTracingOverride(props: ZipkinTracingOverrideProps): EnvoyB
     '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig',
     ...Object.fromEntries(fields),
   } as ZipkinConfig;
-  return { tracing: { http: { name: 'envoy.tracers.zipkin', typedConfig } } };
+  const tracing = { http: { name: 'envoy.tracers.zipkin', typedConfig } } as const;
+  if (props.collectorAddress === undefined) return { tracing };
+  const address = hostPort(props.collectorAddress);
+  const problems = address
+    ? []
+    : [problem('zipkin.collectorAddress', props.collectorAddress, 'host:port, e.g. "zipkin.istio-system:9411"')];
+  if (props.collectorCluster === 'zipkin') {
+    problems.push(
+      problem('zipkin.collectorCluster', props.collectorCluster, 'another cluster name, e.g. "jaeger-zipkin"', {
+        what: "with collectorAddress the override defines the cluster, and Istio's bootstrap has its own zipkin cluster wherever ProxyConfig has a zipkin tracer; Envoy refuses two of one name",
+      }),
+    );
+  }
+  return withProblems(
+    {
+      staticResources: {
+        clusters: [strictDnsCluster(props.collectorCluster, address?.host ?? '', address?.port ?? 0)],
+      },
+      tracing,
+    },
+    problems,
+  );
+}
+
+/** `host:port` with a DNS host and a port from 1 to 65535, or undefined. */
+function hostPort(value: string): { host: string; port: number } | undefined {
+  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(String(value));
+  const port = Number(match?.[2]);
+  return match && port >= 1 && port <= 65535 ? { host: match[1] as string, port } : undefined;
+}
+
+/** A STRICT_DNS static cluster with one endpoint: pilot-agent resolves no hostnames in an override (facts B.8). */
+function strictDnsCluster(name: string, host: string, port: number): EnvoyCluster {
+  return {
+    name,
+    type: 'STRICT_DNS',
+    connectTimeout: '1s',
+    loadAssignment: {
+      clusterName: name,
+      endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: host, portValue: port } } } }] }],
+    },
+  };
 }
 
 export interface StatsdSinkOverrideProps {
@@ -131,34 +185,14 @@ export interface StatsdSinkOverrideProps {
  * `api/envoy/config/metrics/v3/stats.proto` (StatsdSink).
  */
 export function statsdSinkOverride(props: StatsdSinkOverrideProps): EnvoyBootstrapOverride {
-  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(String(props.address));
-  const problems =
-    !match || Number(match[2]) < 1 || Number(match[2]) > 65535
-      ? [problem('statsd.address', props.address, 'host:port, e.g. "statsd.istioinaction:9125"')]
-      : [];
-  const [, host = '', port = '0'] = match ?? [];
+  const address = hostPort(props.address);
+  const problems = address
+    ? []
+    : [problem('statsd.address', props.address, 'host:port, e.g. "statsd.istioinaction:9125"')];
   const clusterName = props.clusterName ?? 'statsd';
   return withProblems(
     {
-      staticResources: {
-        clusters: [
-          {
-            name: clusterName,
-            type: 'STRICT_DNS',
-            connectTimeout: '1s',
-            loadAssignment: {
-              clusterName,
-              endpoints: [
-                {
-                  lbEndpoints: [
-                    { endpoint: { address: { socketAddress: { address: host, portValue: Number(port) } } } },
-                  ],
-                },
-              ],
-            },
-          },
-        ],
-      },
+      staticResources: { clusters: [strictDnsCluster(clusterName, address?.host ?? '', address?.port ?? 0)] },
       statsSinks: [
         {
           name: 'envoy.stat_sinks.statsd',

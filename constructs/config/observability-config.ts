@@ -188,5 +188,6 @@ export interface BootstrapOverrideConfig {
     readonly sharedSpanContext?: boolean;
     readonly collectorEndpointVersion?: 'HTTP_JSON' | 'HTTP_PROTO';
     readonly collectorHostname?: string;
+    readonly collectorAddress?: string;
   };
 }

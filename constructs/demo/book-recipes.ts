@@ -38,7 +38,9 @@ export const BookRecipes = {
   zipkinBootstrap: zipkinTracingOverride({
     collectorCluster: 'zipkin',
     collectorEndpoint: '/zipkin/api/v1/spans',
-    // The book writes "true" as a string; ZipkinConfig.trace_id_128bit is a proto bool (facts B.7).
+    // The book writes "true" as a string, which Envoy's JSON parser accepts; ZipkinConfig.trace_id_128bit
+    // is a proto bool, so the canonical form is a boolean. The v1 path is the book's: with HTTP_JSON it
+    // loses every span (the zipkin-collector-path rule says so where this recipe is used).
     traceId128bit: true,
     collectorEndpointVersion: ZipkinCollectorEndpointVersion.HTTP_JSON,
   }),

@@ -24,6 +24,7 @@ import { statsInclusionExclusiveRule } from './rules/stats-inclusion-exclusive';
 import { tracingBackendAddressRule } from './rules/tracing-backend-address';
 import { uniqueObjectsRule } from './rules/unique-objects';
 import { versionAdaptationRule } from './rules/version-adaptation';
+import { bootstrapZipkinClusterRule, zipkinCollectorPathRule } from './rules/zipkin-collector';
 
 /** Rules the constructs apply to their input as it is given (they throw at once, naming the construct). */
 export const INPUT_RULES: readonly InputRule[] = [
@@ -48,6 +49,8 @@ export const APP_RULES: readonly AppRule[] = [
   proxyVersionRegexRule,
   envoyBootstrapRule,
   bootstrapConfigMapReferenceRule,
+  bootstrapZipkinClusterRule,
+  zipkinCollectorPathRule,
   proxyConfigAnnotationRule,
   extraStatTagsCoverageRule,
   statsInclusionExclusiveRule,

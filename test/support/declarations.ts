@@ -124,18 +124,41 @@ function customTag(formatter: boolean): fc.Arbitrary<CustomTagConfigEntry> {
   return fc.oneof(...sources);
 }
 
-function bootstrapOverride(namespace: string, workloads: WorkloadName[]): fc.Arbitrary<BootstrapOverrideConfig> {
+/**
+ * A bootstrap override that works on its release: a tracer on Istio's `zipkin` cluster only where
+ * every proxy has one (up to 1.21; bootstrap-zipkin-cluster), otherwise on a cluster the override
+ * defines; a Zipkin v1 path only without a v2 encoding (zipkin-collector-path).
+ */
+function bootstrapOverride(
+  namespace: string,
+  workloads: WorkloadName[],
+  istioZipkinCluster: boolean,
+): fc.Arbitrary<BootstrapOverrideConfig> {
   const statsd = fc.record({ address: fc.constant(`statsd.${namespace}:9125`), prefix: optional(word) }).map(compact);
+  const ownCluster = { collectorCluster: 'jaeger-zipkin', collectorAddress: 'zipkin.istio-system:9411' };
   const zipkin = fc
     .record({
-      collectorCluster: fc.constant('zipkin'),
-      collectorEndpoint: fc.constantFrom('/api/v2/spans', '/zipkin/api/v1/spans'),
+      cluster: istioZipkinCluster
+        ? fc.constantFrom<{ collectorCluster: string; collectorAddress?: string }>(
+            { collectorCluster: 'zipkin' },
+            ownCluster,
+          )
+        : fc.constant(ownCluster),
+      collectorEndpoint: fc.constantFrom('/api/v2/spans', '/zipkin/api/v2/spans', '/zipkin/api/v1/spans'),
       traceId128bit: optional(fc.boolean()),
       sharedSpanContext: optional(fc.boolean()),
       collectorEndpointVersion: optional(fc.constantFrom('HTTP_JSON' as const, 'HTTP_PROTO' as const)),
       collectorHostname: optional(fc.constantFrom('zipkin.istio-system', 'collector.example.com')),
     })
-    .map(compact);
+    .map(({ cluster, ...zipkin }) =>
+      compact({
+        ...cluster,
+        ...zipkin,
+        collectorEndpointVersion: zipkin.collectorEndpoint.includes('api/v1/spans')
+          ? undefined
+          : zipkin.collectorEndpointVersion,
+      }),
+    );
   return fc
     .record({ name: optional(dnsLabel.map((n) => `boot-${n}`)), statsd: optional(statsd), zipkin: optional(zipkin) })
     .filter((o) => o.statsd !== undefined || o.zipkin !== undefined)
@@ -350,7 +373,9 @@ export function validDeclarationFor(version: string): fc.Arbitrary<Observability
             [['webapp', 'catalog']],
             [['webapp'], ['catalog']],
           )
-          .chain((groups) => fc.tuple(...groups.map((group) => bootstrapOverride(namespace, group))))
+          .chain((groups) =>
+            fc.tuple(...groups.map((group) => bootstrapOverride(namespace, group, policy.has('defaultZipkinTracer')))),
+          )
           .map((overrides) => {
             const names = overrides.map((o) => o.name).filter(Boolean);
             // Two overrides may not share a ConfigMap name.

@@ -53,26 +53,43 @@ function loadType(fullName: string): boolean {
   return false;
 }
 
+/** What the bootstrap check found: why the text is not a Bootstrap, and accepted but non-canonical values. */
+export interface BootstrapCheck {
+  /** Why Envoy refuses it, or undefined when it parses. */
+  readonly error?: string;
+  /** Values Envoy accepts though the proto wants another JSON type, e.g. `"true"` for a bool. */
+  readonly nonCanonical: readonly string[];
+}
+
 /**
- * Why `text` is not a valid Envoy bootstrap override, or undefined. pilot-agent substitutes
- * `$(HOST_IP)`, reads YAML or JSON, and hands the result to Envoy (facts B.8); here the result
- * is parsed strictly as ProtoJSON of `envoy.config.bootstrap.v3.Bootstrap`, so unknown fields,
- * wrong types, unknown enum values and unknown `@type`s are refused.
+ * Checks `text` as pilot-agent and Envoy read a bootstrap override: `$(HOST_IP)` substituted, YAML
+ * or JSON (facts B.8), then ProtoJSON of `envoy.config.bootstrap.v3.Bootstrap`, strictly: unknown
+ * fields, wrong types, unknown enum values and unknown `@type`s are errors. A bool written as the
+ * string "true" or "false" is accepted: Envoy's JSON parser takes it (protobuf's C++ JSON parser
+ * does; the seeds' lab showed `"traceId128bit": "true"` read as true), so it is reported as
+ * non-canonical and parsing goes on with the boolean.
  */
-export function bootstrapProblem(text: string): string | undefined {
+export function checkBootstrap(text: string): BootstrapCheck {
   let json: unknown;
   try {
     json = parseBootstrapText(text.replace(/\$\(HOST_IP\)/g, '10.0.0.1'));
   } catch (error) {
-    return `is not JSON or YAML: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`;
+    return {
+      error: `is not JSON or YAML: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`,
+      nonCanonical: [],
+    };
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return 'is not a JSON object';
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    return { error: 'is not a JSON object', nonCanonical: [] };
+  }
+  json = structuredClone(json);
   const bootstrap = envoyRoot().lookupType('envoy.config.bootstrap.v3.Bootstrap');
   const tried = new Set<string>();
+  const nonCanonical: string[] = [];
   for (;;) {
     try {
       protojson.fromJson(bootstrap, json);
-      return undefined;
+      return { nonCanonical };
     } catch (error) {
       const message = (error as Error).message.replace(/^\./, '');
       const missing = /^no such type: (\S+)$/.exec(message)?.[1];
@@ -80,13 +97,71 @@ export function bootstrapProblem(text: string): string | undefined {
         tried.add(missing);
         if (loadType(missing)) continue;
       }
-      return `is not a valid envoy.config.bootstrap.v3.Bootstrap: ${message}${locate(json, message)}`;
+      const found = findMember(json, message);
+      const stringBool = /expected boolean: "(true|false)"$/.exec(message)?.[1];
+      // A google.protobuf.BoolValue names its own `value` field, not the member: try each quoted bool.
+      const member = stringBool
+        ? found && found.holder[found.key] === stringBool
+          ? found
+          : quotedBools(json, stringBool).find((candidate) => fixes(bootstrap, json, candidate, message))
+        : undefined;
+      if (member && stringBool) {
+        member.holder[member.key] = stringBool === 'true';
+        nonCanonical.push(
+          `${member.path}: is the string ${JSON.stringify(stringBool)} where Envoy's proto has a bool; Envoy's JSON parser accepts it, the canonical form is ${stringBool}`,
+        );
+        continue;
+      }
+      return {
+        error: `is not a valid envoy.config.bootstrap.v3.Bootstrap: ${message}${found ? ` (at ${found.path})` : ''}`,
+        nonCanonical,
+      };
     }
   }
 }
 
-/** Points at the offending JSON member: `(at tracing.http.typed_config.shared_spam_context)`. */
-function locate(json: unknown, message: string): string {
+/** Why `text` is not a valid Envoy bootstrap override, or undefined (see {@link checkBootstrap}). */
+export function bootstrapProblem(text: string): string | undefined {
+  return checkBootstrap(text).error;
+}
+
+interface JsonMember {
+  readonly holder: Record<string, unknown>;
+  readonly key: string;
+  readonly path: string;
+}
+
+/** Every member whose value is the string `value`, in document order. */
+function quotedBools(json: unknown, value: string, path = ''): JsonMember[] {
+  if (json === null || typeof json !== 'object') return [];
+  return Object.entries(json).flatMap(([key, child]) => {
+    const here = Array.isArray(json) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+    if (child === value && !Array.isArray(json)) return [{ holder: json as Record<string, unknown>, key, path: here }];
+    return quotedBools(child, value, here);
+  });
+}
+
+/** Whether reading `candidate` as a boolean gets past the parse error `message`. */
+function fixes(type: protobuf.Type, json: unknown, candidate: JsonMember, message: string): boolean {
+  const before = candidate.holder[candidate.key];
+  candidate.holder[candidate.key] = before === 'true';
+  try {
+    protojson.fromJson(type, json);
+    return true;
+  } catch (error) {
+    // A string field that happens to hold "true" now fails as "expected string": not this one.
+    const next = (error as Error).message.replace(/^\./, '');
+    return next !== message && !/expected string/.test(next);
+  } finally {
+    candidate.holder[candidate.key] = before;
+  }
+}
+
+/** The JSON member an error message is about: `tracing.http.typed_config.shared_spam_context`. */
+function findMember(
+  json: unknown,
+  message: string,
+): { holder: Record<string, unknown>; key: string; path: string } | undefined {
   const field = /unknown field: "([^"]+)"/.exec(message)?.[1];
   const member = /\.(\w+): /.exec(message)?.[1];
   const type = /no such type: (\S+)/.exec(message)?.[1];
@@ -96,32 +171,34 @@ function locate(json: unknown, message: string): string {
     if (member) return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) === member.replace(/_/g, '');
     return false;
   };
-  const search = (node: unknown, path: string): string | undefined => {
+  const search = (node: unknown, path: string): ReturnType<typeof findMember> => {
     if (node === null || typeof node !== 'object') return undefined;
     for (const [key, value] of Object.entries(node)) {
       const here = Array.isArray(node) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
-      if (!Array.isArray(node) && want(key, value)) return here;
+      if (!Array.isArray(node) && want(key, value)) return { holder: node as Record<string, unknown>, key, path: here };
       const found = search(value, here);
       if (found) return found;
     }
     return undefined;
   };
-  const at = search(json, '');
-  return at ? ` (at ${at})` : '';
+  return search(json, '');
 }
 
 /** A broken override is only logged by pilot-agent and the pod runs without it (facts B.8, istio/istio#12436). */
 export const envoyBootstrapRule: AppRule = {
   id: 'envoy-bootstrap',
-  summary: `Every ${CUSTOM_BOOTSTRAP_KEY} (a ConfigMap key named by ${BOOTSTRAP_OVERRIDE_ANNOTATION}) parses as Envoy's Bootstrap proto: pilot-agent only logs a broken override and starts the proxy without it.`,
+  summary: `Every ${CUSTOM_BOOTSTRAP_KEY} (a ConfigMap key named by ${BOOTSTRAP_OVERRIDE_ANNOTATION}) parses as Envoy's Bootstrap proto: pilot-agent only logs a broken override and starts the proxy without it. A bool written as the string "true" or "false" is accepted by Envoy and warned about as non-canonical.`,
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
-    const problems = new Map<string, string | undefined>(); // workloads often share one override text
+    const checks = new Map<string, BootstrapCheck>(); // workloads often share one override text
     for (const { path, value } of bootstrapConfigMaps(context.objects)) {
       if (typeof value !== 'string') continue; // object-schema refuses a non-string value
-      if (!problems.has(value)) problems.set(value, bootstrapProblem(value));
-      const problem = problems.get(value);
-      if (problem) findings.push({ path, message: `data["${CUSTOM_BOOTSTRAP_KEY}"]: ${problem}` });
+      if (!checks.has(value)) checks.set(value, checkBootstrap(value));
+      const check = checks.get(value) as BootstrapCheck;
+      for (const note of check.nonCanonical) {
+        findings.push({ path, severity: 'warning', message: `data["${CUSTOM_BOOTSTRAP_KEY}"].${note}` });
+      }
+      if (check.error) findings.push({ path, message: `data["${CUSTOM_BOOTSTRAP_KEY}"]: ${check.error}` });
     }
     return findings;
   },
