@@ -10,6 +10,20 @@ export function isDnsSubdomain(value: string): boolean {
   return value.length <= 253 && value.split('.').every((part) => part.length > 0 && isDnsLabel(part));
 }
 
+/** `prefix/name` keys of labels and annotations (Kubernetes "qualified names"). */
+export function isQualifiedName(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && !isDnsSubdomain(prefix)) return false;
+  return name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
+}
+
+/** A label value: at most 63 characters, alphanumerics with `-_.` inside, or empty. */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value);
+}
+
 /** RFC 9110 `token`: the characters an HTTP method or header name may have. */
 export function isHttpToken(value: string): boolean {
   return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value);

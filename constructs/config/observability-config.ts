@@ -20,6 +20,8 @@ export interface ObservabilityConfig {
     readonly metricsCustomization?: 'istio-operator' | 'telemetry-api';
     readonly tracing?: 'proxy-config' | 'telemetry-api';
     readonly clusterDomain?: string;
+    readonly peerMetadataLabels?: readonly string[];
+    readonly mixedProxyVersions?: boolean;
   };
   readonly demoApp?: { readonly gateway?: boolean; readonly httpbinEgress?: boolean };
   readonly statsInclusion?: Readonly<Record<string, StatsInclusionConfig>>;

@@ -110,6 +110,11 @@ export class IstioInstallOverlay extends Construct {
     this.contribute(contributor, { meshConfig: { defaultProviders: { ...providers } } });
   }
 
+  /** Sets an environment variable of istiod (`values.pilot.env`; the istiod chart's `env` from 1.24). */
+  setIstiodEnv(contributor: IConstruct, name: string, value: string): void {
+    this.contribute(contributor, { pilot: { env: { [name]: value } } });
+  }
+
   /** Sets `values.pilot.traceSampling` (istiod's `PILOT_TRACE_SAMPLING`). */
   setPilotTraceSampling(contributor: IConstruct, percentage: number): void {
     this.contribute(contributor, { pilot: { traceSampling: percentage } });
@@ -117,26 +122,23 @@ export class IstioInstallOverlay extends Construct {
 
   /**
    * The same settings as values for a direct Helm install of the istiod chart: `meshConfig` and
-   * the `values` as they are, except the pilot sampling, which the chart reads at top-level
-   * `traceSampling` from 1.24 (flattened values) and at `pilot.traceSampling` before (facts B.5).
-   * istioctl keeps reading `values.pilot.traceSampling` on every release, so the IstioOperator
-   * does not change.
+   * the `values` as they are, except istiod's own (sampling, environment), which the chart reads at
+   * top level (`traceSampling`, `env`) from 1.24 (flattened values,
+   * istio/istio@1.25.0:manifests/charts/istio-control/istio-discovery/templates/deployment.yaml)
+   * and under `pilot` before. istioctl keeps reading `values.pilot` on every release, so the
+   * IstioOperator does not change.
    */
   helmValues(): Record<string, unknown> {
     const spec = this.renderSpec();
     const { pilot, ...values } = spec.values ?? {};
-    const sampling = pilot?.traceSampling;
-    const samplingValues =
-      sampling === undefined
-        ? {}
-        : (this.props.helmTraceSamplingPath ?? 'pilot.traceSampling') === 'traceSampling'
-          ? { traceSampling: sampling }
-          : { pilot: { traceSampling: sampling } };
+    // The istiod chart reads its former pilot.* values at top level from 1.24 (flattened values).
+    const flat = (this.props.helmTraceSamplingPath ?? 'pilot.traceSampling') === 'traceSampling';
+    const pilotValues = pilot && Object.keys(pilot).length > 0 ? (flat ? { ...pilot } : { pilot }) : {};
     return {
       ...(spec.profile !== undefined ? { profile: spec.profile } : {}),
       ...(spec.meshConfig ? { meshConfig: spec.meshConfig } : {}),
       ...values,
-      ...samplingValues,
+      ...pilotValues,
     };
   }
 
@@ -209,7 +211,7 @@ interface MergedInstall {
     readonly extensionProviders?: Record<string, MeshExtensionProvider>;
     readonly defaultProviders?: { readonly tracing?: readonly string[]; readonly metrics?: readonly string[] };
   };
-  readonly pilot?: { readonly traceSampling?: number };
+  readonly pilot?: { readonly traceSampling?: number; readonly env?: Readonly<Record<string, string>> };
   readonly configOverride?: Record<
     string,
     {

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { ObservabilityConfigError, problem } from '../errors';
 import { CustomMetricsFilter } from '../metrics/custom-metrics-filter';
-import { isDnsLabel, isDnsSubdomain } from '../names';
+import { isDnsLabel, isDnsSubdomain, isQualifiedName } from '../names';
 import { MeshTelemetry } from '../telemetry/mesh-telemetry';
+import type { CelTranslationOptions } from '../version/cel-vocabulary';
 import {
   DEFAULT_ISTIO_VERSION,
   type MetricsCustomization,
@@ -59,6 +60,25 @@ export interface IstioMeshProps {
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
+
+  /**
+   * Pod label keys istiod adds to the peer metadata the proxies exchange (`PILOT_MX_ADDITIONAL_LABELS`,
+   * Istio 1.25+), so CEL can read `upstream_peer.labels['<key>']` (written in the pre-1.24
+   * vocabulary; it becomes `filter_state.upstream_peer.labels['<key>']`). `app`, `version` and the
+   * canonical labels need no listing: they are peer fields of their own.
+   * @default - none
+   */
+  readonly peerMetadataLabels?: readonly string[];
+
+  /**
+   * Some proxies may run the previous minor release while the control plane runs the target (a
+   * canary or in-place upgrade in progress). On 1.24, whose CEL vocabulary the 1.23 proxies do not
+   * read, peer metadata reads are then presence-guarded as the 1.24 upgrade note recommends
+   * (`has(filter_state.upstream_peer) ? ... : filter_state['wasm.upstream_peer']...`); on other
+   * releases both minors read the same vocabulary and nothing changes.
+   * @default false
+   */
+  readonly mixedProxyVersions?: boolean;
 }
 
 const METRICS_CUSTOMIZATIONS: readonly MetricsCustomization[] = ['istio-operator', 'telemetry-api'];
@@ -85,6 +105,8 @@ export class IstioMesh extends Construct {
   readonly tracing: TracingConfiguration;
   /** The cluster's DNS domain. */
   readonly clusterDomain: string;
+  /** What CEL translation needs beyond the target release: the extra peer labels, mixed proxy versions. */
+  readonly celOptions: CelTranslationOptions;
   private customMetrics?: CustomMetricsFilter;
 
   constructor(scope: Construct, id: string, props: IstioMeshProps = {}) {
@@ -111,6 +133,18 @@ export class IstioMesh extends Construct {
     if (props.tracing !== undefined && !TRACING_CONFIGURATIONS.includes(props.tracing)) {
       problems.push(problem('tracing', props.tracing, `one of ${TRACING_CONFIGURATIONS.join(', ')}`));
     }
+    const peerLabels = [...new Set(props.peerMetadataLabels ?? [])].sort();
+    props.peerMetadataLabels?.forEach((key, i) => {
+      if (typeof key !== 'string' || !isQualifiedName(key)) {
+        problems.push(problem(`peerMetadataLabels[${i}]`, key, 'a pod label key, e.g. "team" or "example.com/tier"'));
+      }
+    });
+    if (typeof resolved !== 'string' && peerLabels.length > 0) {
+      const gate = resolved.featureProblem('peerMetadataLabels', 'peerMetadataLabels', props.peerMetadataLabels, {
+        expected: 'no peer labels (filter_state.<peer> has app, version, service and revision)',
+      });
+      if (gate) problems.push(gate);
+    }
     if (typeof resolved === 'string' || problems.length > 0) throw new ObservabilityConfigError(this, problems);
     this.policy = resolved;
     const { mechanisms } = resolved;
@@ -134,6 +168,9 @@ export class IstioMesh extends Construct {
       helmTraceSamplingPath: mechanisms.helmTraceSamplingPath,
     });
     this.telemetry = new MeshTelemetry(this, 'Telemetry', this);
+    this.celOptions = { peerLabels, mixedProxies: props.mixedProxyVersions ?? false };
+    // istiod adds these labels to the metadata exchange filter (istio/istio@1.25.0:pilot/pkg/xds/filters/filters.go).
+    if (peerLabels.length > 0) this.install.setIstiodEnv(this, 'PILOT_MX_ADDITIONAL_LABELS', peerLabels.join(','));
   }
 
   /** The EnvoyFilter that defines new metrics under the Telemetry API mechanism, created on first use. */

@@ -105,7 +105,7 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
   }
 
   private translate(field: string, expression: string): string {
-    return celForTarget(this, field, expression, this.mesh.policy);
+    return celForTarget(this, field, expression, this.mesh.policy, this.mesh.celOptions);
   }
 
   /** The value expression, evaluated per request; it must be numeric. Dimensions may be any type. */

@@ -148,7 +148,7 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
   /** The value as the target release's proxies read it; refuses what has no equivalent. */
   private translate(field: string, value: DimensionValue): string {
     if (isGeneratedAttribute(value)) return this.mesh.policy.generatedAttributeExpression(value.name);
-    return celForTarget(this, field, value, this.mesh.policy);
+    return celForTarget(this, field, value, this.mesh.policy, this.mesh.celOptions);
   }
 
   private emitOverride(override: { dimensions?: Record<string, string>; tagsToRemove?: string[] }): void {

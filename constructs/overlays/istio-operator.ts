@@ -76,6 +76,8 @@ export interface IstioOperatorValues {
   readonly pilot?: {
     /** `PILOT_TRACE_SAMPLING`: the lowest-precedence sampling percentage (facts B.5). */
     readonly traceSampling?: number;
+    /** Environment variables of istiod, e.g. `PILOT_MX_ADDITIONAL_LABELS`. */
+    readonly env?: Readonly<Record<string, string>>;
   };
   readonly telemetry?: {
     readonly v2?: {

@@ -17,6 +17,41 @@ const PEER_FIELDS: Readonly<Record<string, string>> = {
 };
 const NEW_PEER_FIELDS = 'namespace, cluster, service, revision, app, version, workload, type, name';
 const PEERS = ['upstream_peer', 'downstream_peer'];
+
+/**
+ * Pod labels that 1.24+ peer metadata carries as fields of their own, never in `labels`
+ * (istio/proxy extensions/common/metadata_object.cc convertStructToWorkloadMetadata, at the commits
+ * istio/istio@1.24.0, @1.25.0 and @1.30.3 pin in istio.deps: 739644f8, 4382ac5f, 81864a1c).
+ * The `app.kubernetes.io` forms are read into `app` and `version` from 1.30 (81864a1c), ahead of
+ * `app` and `version`.
+ */
+const LABEL_FIELDS: Readonly<Record<string, string>> = {
+  app: 'app',
+  version: 'version',
+  'service.istio.io/canonical-name': 'service',
+  'service.istio.io/canonical-revision': 'revision',
+};
+const QUALIFIED_LABEL_FIELDS: Readonly<Record<string, string>> = {
+  'app.kubernetes.io/name': 'app',
+  'app.kubernetes.io/version': 'version',
+};
+
+/** What the mesh tells the translation beyond the target release. */
+export interface CelTranslationOptions {
+  /**
+   * Pod label keys istiod adds to the peer metadata (`PILOT_MX_ADDITIONAL_LABELS`, Istio 1.25+),
+   * readable as `filter_state.<peer>.labels['<key>']`.
+   * @default - none
+   */
+  readonly peerLabels?: readonly string[];
+  /**
+   * Some proxies still run the previous minor release: where that release reads peer metadata in
+   * the old vocabulary (1.23 next to a 1.24 control plane), peer reads are guarded with `has()` as
+   * the 1.24 upgrade note recommends (istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml).
+   * @default false
+   */
+  readonly mixedProxies?: boolean;
+}
 /** Macros whose first argument binds a variable inside the call (CEL spec "Macros"). */
 const BINDING_MACROS = ['all', 'exists', 'exists_one', 'map', 'filter'];
 
@@ -50,6 +85,7 @@ export function translateCel(
   expression: string,
   policy: VersionPolicy,
   generatedAttributes: readonly string[] = [],
+  options: CelTranslationOptions = {},
 ): CelTranslation {
   if (policy.mechanisms.celVocabulary === 'istio-peer-metadata') return { expression };
   let ast: ASTNode;
@@ -79,13 +115,29 @@ export function translateCel(
       }
       return;
     }
+    const label = labelAccess(ast, bound);
+    if (label) {
+      const translated = labelTranslation(label.peer, label.key, policy, options.peerLabels ?? []);
+      if (typeof translated === 'string') {
+        edits.push({
+          start: ast.start,
+          end: ast.end,
+          text: guarded(label.peer, translated, text(ast), policy, options),
+        });
+      } else refusals.push({ ...translated, text: text(ast) });
+      return;
+    }
     const peerField = peerAccess(ast, bound);
     if (peerField) {
       const { peer, field } = peerField;
-      const mapped =
-        PEER_FIELDS[field] ?? (field === 'labels' && policy.has('peerMetadataLabels') ? 'labels' : undefined);
-      if (mapped) edits.push({ start: ast.start, end: ast.end, text: `filter_state.${peer}.${mapped}` });
-      else refusals.push(peerRefusal(peer, field, text(ast), policy));
+      const mapped = PEER_FIELDS[field];
+      if (mapped) {
+        edits.push({
+          start: ast.start,
+          end: ast.end,
+          text: guarded(peer, `filter_state.${peer}.${mapped}`, text(ast), policy, options),
+        });
+      } else refusals.push(peerRefusal(peer, field, text(ast), policy));
       return;
     }
     if (ast.op === 'rcall' && BINDING_MACROS.includes(ast.args[0])) {
@@ -108,6 +160,58 @@ export function translateCel(
   return { expression: result };
 }
 
+/** `upstream_peer.labels['key']` with an unbound peer root and a literal key. */
+function labelAccess(ast: ASTNode, bound: ReadonlySet<string>): { peer: string; key: string } | undefined {
+  if (ast.op !== '[]') return undefined;
+  const [object, key] = ast.args as [ASTNode, ASTNode];
+  const labels = peerAccess(object, bound);
+  if (labels?.field !== 'labels' || key.op !== 'value' || typeof key.args !== 'string') return undefined;
+  return { peer: labels.peer, key: key.args };
+}
+
+/**
+ * A pod label of the peer in the target's vocabulary: the field that carries it (`app`, `version`,
+ * `service`, `revision`), or `labels['key']` where istiod was told to add the label (1.25+).
+ */
+function labelTranslation(
+  peer: string,
+  key: string,
+  policy: VersionPolicy,
+  peerLabels: readonly string[],
+): string | Omit<CelRefusal, 'text'> {
+  const field = LABEL_FIELDS[key] ?? (policy.has('qualifiedAppLabels') ? QUALIFIED_LABEL_FIELDS[key] : undefined);
+  if (field) return `filter_state.${peer}.${field}`;
+  const target = `Istio ${policy.version}`;
+  if (!policy.has('peerMetadataLabels')) {
+    return {
+      what: `reads pod label ${formatValue(key)} of the peer, which ${target} does not carry: filter_state.${peer} has ${NEW_PEER_FIELDS} and no labels before 1.25`,
+      hint: `read filter_state.${peer}.app or .version, or target Istio 1.25+ and list the label in the mesh's peerMetadataLabels (PILOT_MX_ADDITIONAL_LABELS)`,
+    };
+  }
+  if (peerLabels.includes(key)) return `filter_state.${peer}.labels[${JSON.stringify(key)}]`;
+  return {
+    what: `reads pod label ${formatValue(key)} of the peer, which ${target} carries only when istiod lists it in PILOT_MX_ADDITIONAL_LABELS; the mesh lists ${peerLabels.length > 0 ? peerLabels.join(', ') : 'none'}`,
+    hint: `add ${formatValue(key)} to the mesh's peerMetadataLabels (istio/istio@1.25.0:pilot/pkg/features/telemetry.go)`,
+  };
+}
+
+/**
+ * `translated` (a 1.24+ peer read), or, for a mesh whose proxies may still run the previous
+ * minor's vocabulary, `(has(filter_state.<peer>) ? translated : filter_state['wasm.<peer>'].<old>)`:
+ * the presence-guarded form of istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml.
+ */
+function guarded(
+  peer: string,
+  translated: string,
+  original: string,
+  policy: VersionPolicy,
+  options: CelTranslationOptions,
+): string {
+  if (!options.mixedProxies || !policy.mechanisms.celVocabularyChanged) return translated;
+  const old = original.replace(new RegExp(`^${peer}`), `filter_state['wasm.${peer}']`);
+  return `(has(filter_state.${peer}) ? ${translated} : ${old})`;
+}
+
 /** `upstream_peer.f` or `upstream_peer['f']` with an unbound peer root. */
 function peerAccess(ast: ASTNode, bound: ReadonlySet<string>): { peer: string; field: string } | undefined {
   if (ast.op !== '.' && ast.op !== '[]') return undefined;
@@ -123,8 +227,8 @@ function peerRefusal(peer: string, field: string | undefined, text: string, poli
   if (field === 'labels') {
     return {
       text,
-      what: `reads ${text}, which ${target} has no equivalent for: filter_state.${peer} carries ${NEW_PEER_FIELDS}; labels were verified only from 1.30`,
-      hint: `use filter_state.${peer}.app or .version for the app and version labels`,
+      what: `reads ${text} as a whole, which ${target} has no equivalent for: filter_state.${peer} carries the app, version and canonical labels as fields (${NEW_PEER_FIELDS}) and, from 1.25, only the labels istiod is told to add in labels`,
+      hint: `read one label, e.g. ${text}['app'] (it becomes filter_state.${peer}.app)`,
     };
   }
   if (field === undefined) {
@@ -148,8 +252,14 @@ function peerRefusal(peer: string, field: string | undefined, text: string, poli
  * `expression` in the target release's vocabulary, for `field` of construct `scope`; throws the
  * refusals (with the reason and the alternative) when part of it has no equivalent.
  */
-export function celForTarget(scope: IConstruct, field: string, expression: string, policy: VersionPolicy): string {
-  const translated = translateCel(expression, policy);
+export function celForTarget(
+  scope: IConstruct,
+  field: string,
+  expression: string,
+  policy: VersionPolicy,
+  options: CelTranslationOptions = {},
+): string {
+  const translated = translateCel(expression, policy, [], options);
   if (!translated.refusals) return translated.expression;
   throw new ObservabilityConfigError(
     scope,

@@ -138,13 +138,21 @@ export const FEATURES = {
       'facts A.5 (1.24 upgrade notes "Standardization of the peer metadata attributes", release note telemetry-cel)',
   },
   /**
-   * `filter_state.<peer>.labels`: verified only at 1.30.3 (its integration test reads
-   * `filter_state.upstream_peer.labels['custom-label']`); the 1.24 field list has no labels.
+   * `filter_state.<peer>.labels`: the pod labels istiod lists in `PILOT_MX_ADDITIONAL_LABELS`, and
+   * only those (app, version and the canonical labels are fields of their own).
    */
   peerMetadataLabels: {
-    description: 'peer metadata labels (filter_state.upstream_peer.labels)',
+    description: 'peer metadata labels (filter_state.upstream_peer.labels, with PILOT_MX_ADDITIONAL_LABELS)',
+    since: '1.25',
+    source:
+      'istio/istio@1.25.0:pilot/pkg/features/telemetry.go (PILOT_MX_ADDITIONAL_LABELS); istio/proxy@4382ac5f (pinned by 1.25.0):extensions/common/metadata_object.cc',
+  },
+  /** Peer metadata `app` and `version` read `app.kubernetes.io/name` and `app.kubernetes.io/version` first. */
+  qualifiedAppLabels: {
+    description: 'app.kubernetes.io/name and app.kubernetes.io/version as the peer app and version',
     since: '1.30',
-    source: 'facts A.5 (1.24 field list; tests/integration/telemetry @1.30.3)',
+    source:
+      'istio/proxy@7319e99e (pinned by istio/istio@1.30.0):extensions/common/metadata_object.h AppNameQualifiedLabel',
   },
   /** The istiod chart reads top-level `traceSampling` (flattened values) instead of `pilot.traceSampling`. */
   flatIstiodHelmValues: {

@@ -47,6 +47,11 @@ export interface TelemetryMechanisms {
   readonly generatedAttributeReference: 'bare-name' | 'wasm-filter-state';
   /** Peer and node metadata vocabulary of CEL: Istio's own roots before 1.24, Envoy's from 1.24. */
   readonly celVocabulary: 'istio-peer-metadata' | 'envoy-standard';
+  /**
+   * Whether the previous minor release's proxies read another vocabulary (1.24 next to 1.23), so a
+   * mesh mid-upgrade needs presence-guarded peer reads (istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml).
+   */
+  readonly celVocabularyChanged: boolean;
   /** The tracing mechanism used when the mesh does not choose one. */
   readonly defaultTracing: TracingConfiguration;
   /**
@@ -178,6 +183,7 @@ function mechanismsFor(minor: number): TelemetryMechanisms {
     attributeGeneration: at('nullVmAttributeGen') ? 'envoy-filter-null-vm' : 'wasm-plugin',
     generatedAttributeReference: standardCel ? 'wasm-filter-state' : 'bare-name',
     celVocabulary: standardCel ? 'envoy-standard' : 'istio-peer-metadata',
+    celVocabularyChanged: standardCel !== has(FEATURES.standardCelAttributes, minor - 1),
     // Without the chart's default zipkin tracer (1.22+), ProxyConfig tracing has nowhere to send spans.
     defaultTracing: at('defaultZipkinTracer') ? 'proxy-config' : 'telemetry-api',
     celRootAttributes: [

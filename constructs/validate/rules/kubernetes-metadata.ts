@@ -1,23 +1,10 @@
 import { formatValue } from '../../errors';
-import { isDnsLabel, isDnsSubdomain } from '../../names';
+import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../../names';
+
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** Kinds whose names must be RFC 1123 labels (they become DNS names or label values). */
 const LABEL_NAMED_KINDS = new Set(['Namespace', 'Service']);
-
-/** `prefix/name` keys of labels and annotations (Kubernetes "qualified names"). */
-export function isQualifiedName(key: string): boolean {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && !isDnsSubdomain(prefix)) return false;
-  return name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
-}
-
-/** A label value: at most 63 characters, alphanumerics with `-_.` inside, or empty. */
-export function isLabelValue(value: string): boolean {
-  return value.length <= 63 && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value);
-}
 
 /** The API server refuses these at apply time; finding them at synth saves a failed rollout. */
 export const kubernetesMetadataRule: AppRule = {
