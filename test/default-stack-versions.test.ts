@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { synthConfigFile } from '../cli/synth';
 import { ConfigFile } from '../constructs/config/config-file';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
@@ -28,7 +29,7 @@ const warnings = (findings: Finding[], rule: string) =>
 
 const ADAPTATIONS_122 = [
   'observability.yaml:27:3 [istioinaction/attribute-gen] proxies: outboundSidecar becomes WasmPlugin match mode CLIENT, which also covers gateway in namespace "istioinaction"; select a workload to narrow it',
-  'observability.yaml:56:3 [istioinaction/get-calls] istio_get_calls is defined by EnvoyFilter "custom-metrics-1-22", the only way to define a metric alongside the Telemetry API (facts A.4); Istio documents EnvoyFilter stats config and Telemetry as conflicting (istio/istio#39772), so this filter is a separate stats instance that drops the standard metrics; check istio_get_calls after every Istio upgrade',
+  'observability.yaml:56:3 [istioinaction/get-calls] istio_get_calls is not exported by the proxies: it is read from istio_requests_total{request_method=~"GET.*"}, with request_method added to it, and recorded by the mesh\'s recording rules (the supported route next to the Telemetry API: a dimension on a standard metric, istio.io "Customizing Istio Metrics with Telemetry API")',
   'observability.yaml:40:3 [istioinaction/requests-dimensions] extraStatTagsFor: Deployment "webapp" does not get extraStatTags source_mesh_id, upstream_proxy_version, which the native stats filter does not need: Istio 1.22 is past ProxyConfig extraStatTags (Istio 1.13 to 1.20; deprecated in 1.21); remove extraStatTagsFor',
   'observability.yaml:47:3 [istioinaction/requests-operation] extraStatTagsFor: Deployment "webapp" does not get extraStatTags upstream_operation, which the native stats filter does not need: Istio 1.22 is past ProxyConfig extraStatTags (Istio 1.13 to 1.20; deprecated in 1.21); remove extraStatTagsFor',
   'observability.yaml:47:3 [istioinaction/requests-operation] proxies: outboundSidecar becomes Telemetry mode CLIENT, which also covers gateway on the mesh (the Telemetry API selects by mode, not by proxy kind); scope it to workloads or namespaces to narrow it',
@@ -39,7 +40,7 @@ describe('observability.yaml with only istioVersion changed', () => {
     expect(errors(await findingsOn(version))).toEqual([]);
   });
 
-  it('says on 1.22 what it adapted: mode widening, extraStatTags left out, the metric EnvoyFilter', async () => {
+  it('says on 1.22 what it adapted: mode widening, extraStatTags left out, get_calls as a recording rule', async () => {
     expect(warnings(await findingsOn('1.22'), 'version-adaptation')).toEqual(ADAPTATIONS_122);
   });
 
@@ -78,4 +79,161 @@ describe('examples/istio-1.30.yaml', () => {
     expect(output).toContain("value: filter_state['wasm.istio_operationId']");
     expect(output).toContain('kind: WasmPlugin');
   });
+});
+
+/**
+ * The labels each metric's series carry, read from the objects the proxies are configured with:
+ * the standard metrics' labels (istio/proxy@81864a1c:source/extensions/filters/http/istio_stats/
+ * istio_stats.cc) plus every dimension a Telemetry, configOverride or EnvoyFilter adds to it, and
+ * for a metric a stats filter defines, only the dimensions configured for it (the filter gives it
+ * none of its own, lines 704-708).
+ */
+function labelInventory(objects: Record<string, unknown>[]): Map<string, Set<string>> {
+  const STANDARD = [
+    'reporter',
+    'source_workload',
+    'source_workload_namespace',
+    'source_principal',
+    'source_app',
+    'source_version',
+    'source_canonical_service',
+    'source_canonical_revision',
+    'source_cluster',
+    'destination_workload',
+    'destination_workload_namespace',
+    'destination_principal',
+    'destination_app',
+    'destination_version',
+    'destination_service',
+    'destination_service_name',
+    'destination_service_namespace',
+    'destination_canonical_service',
+    'destination_canonical_revision',
+    'destination_cluster',
+    'request_protocol',
+    'response_code',
+    'grpc_response_status',
+    'response_flags',
+    'connection_security_policy',
+    'le',
+  ];
+  const inventory = new Map<string, Set<string>>();
+  const add = (metric: string, labels: Iterable<string>) =>
+    inventory.set(metric, new Set([...(inventory.get(metric) ?? []), ...labels]));
+  for (const m of [
+    'requests_total',
+    'request_duration_milliseconds_bucket',
+    'request_bytes_sum',
+    'response_bytes_sum',
+    'tcp_sent_bytes_total',
+    'tcp_received_bytes_total',
+  ]) {
+    add(`istio_${m}`, STANDARD);
+  }
+  const TELEMETRY_NAMES: Record<string, string> = {
+    REQUEST_COUNT: 'istio_requests_total',
+    REQUEST_DURATION: 'istio_request_duration_milliseconds_bucket',
+  };
+  const walk = (value: unknown, visit: (o: Record<string, unknown>) => void): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) walk(v, visit);
+    } else if (value && typeof value === 'object') {
+      visit(value as Record<string, unknown>);
+      for (const v of Object.values(value)) walk(v, visit);
+    }
+  };
+  for (const object of objects) {
+    walk(object, (o) => {
+      const match = o.match as Record<string, unknown> | undefined;
+      if (o.tagOverrides && typeof match?.metric === 'string' && TELEMETRY_NAMES[match.metric]) {
+        add(TELEMETRY_NAMES[match.metric] as string, Object.keys(o.tagOverrides as object));
+      }
+      // stats.PluginConfig metrics entries (configOverride, EnvoyFilter): name and dimensions.
+      if (typeof o.name === 'string' && o.dimensions && typeof o.dimensions === 'object') {
+        const name = o.name === 'requests_total' ? 'istio_requests_total' : `istio_${o.name}`;
+        add(name, Object.keys(o.dimensions as object));
+      }
+      if (typeof o.name === 'string' && typeof o.value === 'string' && typeof o.type === 'string')
+        add(`istio_${o.name}`, []);
+    });
+  }
+  return inventory;
+}
+
+/** Every `metric{labels}` selector and `by (...)` clause of a PromQL expression: the labels each metric is read by. */
+function labelsRead(expr: string): { metric: string; labels: string[] }[] {
+  const reads: { metric: string; labels: string[] }[] = [];
+  const by = /sum by \(([^)]*)\)/.exec(expr)?.[1]?.split(', ').filter(Boolean) ?? [];
+  for (const m of expr.matchAll(/(istio_[a-z_]+)(\{([^}]*)\})?/g)) {
+    const selectors = (m[3] ?? '')
+      .split(', ')
+      .filter(Boolean)
+      .map((s) => s.split(/[=!]~?/)[0] as string);
+    reads.push({ metric: m[1] as string, labels: [...selectors, ...by] });
+  }
+  return reads;
+}
+
+describe('observability.yaml retargeted to current releases', () => {
+  it('has a label check that catches a query over a label a defined metric lacks (the old get_calls rule)', () => {
+    const definition = { name: 'get_calls', type: 'COUNTER', value: '1' };
+    const inventory = labelInventory([
+      { spec: { definitions: [definition], metrics: [{ name: 'get_calls', dimensions: { reporter: "'source'" } }] } },
+    ]);
+    const old =
+      'sum by (destination_workload, destination_workload_namespace) (rate(istio_get_calls{reporter="destination"}[5m]))';
+    expect(
+      labelsRead(old).flatMap(({ metric, labels }) => labels.filter((l) => !inventory.get(metric)?.has(l))),
+    ).toEqual(['destination_workload', 'destination_workload_namespace']);
+  });
+
+  // With the one intent 1.24+ cannot express (upstream_peer.istio_version) removed there.
+  it.each(['1.22', '1.26', '1.30'])(
+    'on Istio %s keeps the metrics provider, queries only labels that exist and loses no span',
+    async (version) => {
+      let text = DEFAULT.replace('istioVersion: "1.17"', `istioVersion: "${version}"`);
+      if (version !== '1.22') text = text.replace('      upstream_proxy_version: upstream_peer.istio_version\n', '');
+      const out = join(mkdtempSync(join(tmpdir(), `default-${version}-`)), 'out');
+      const config = join(out, '..', 'observability.yaml');
+      writeFileSync(config, text);
+      await synthConfigFile(config, out);
+      const objects = Object.entries(readTree(out))
+        .filter(([name]) => name.endsWith('.yaml'))
+        .flatMap(([, yaml]) => parseAllDocuments(yaml).map((d) => d.toJS() as Record<string, unknown>));
+      const operator = objects.find((o) => o.kind === 'IstioOperator') as {
+        spec: { meshConfig?: { defaultProviders?: { metrics?: string[] } } };
+      };
+      // istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/_helpers.tpl (istio/istio#51384).
+      expect(operator.spec.meshConfig?.defaultProviders?.metrics).toEqual(['prometheus']);
+      const inventory = labelInventory(objects);
+      const exprs: string[] = [];
+      const collect = (value: unknown): void => {
+        if (Array.isArray(value)) value.forEach(collect);
+        else if (value && typeof value === 'object') {
+          for (const [key, v] of Object.entries(value)) {
+            if (key === 'expr' && typeof v === 'string') exprs.push(v);
+            else collect(v);
+          }
+        }
+      };
+      for (const o of objects) {
+        if (o.kind === 'PrometheusRule') collect(o.spec);
+        // Grafana dashboards: JSON models in the dashboards ConfigMap.
+        if (o.kind === 'ConfigMap') {
+          for (const [key, v] of Object.entries((o.data ?? {}) as Record<string, string>)) {
+            if (key.endsWith('.json')) collect(JSON.parse(v));
+          }
+        }
+      }
+      expect(exprs.length).toBeGreaterThan(10);
+      const missing = exprs.flatMap((e) =>
+        labelsRead(e).flatMap(({ metric, labels }) =>
+          labels.filter((l) => !inventory.get(metric)?.has(l)).map((l) => `${metric} has no ${l}: ${e}`),
+        ),
+      );
+      expect(missing).toEqual([]);
+      // istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go sends Zipkin v2 JSON.
+      expect(Object.values(readTree(out)).join('\n')).not.toMatch(/api\/v1\/spans/);
+    },
+  );
 });

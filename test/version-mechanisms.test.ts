@@ -4,7 +4,7 @@ import { AttributeGen, WasmPhase } from '../constructs/attributes/attribute-gen'
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
 import { zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
 import { mappingAt } from '../constructs/json-values';
-import { MetricDefinition, MetricType } from '../constructs/metrics/metric-definition';
+import { MetricDefinition, MetricImplementation, MetricType } from '../constructs/metrics/metric-definition';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
 import { ProxyKind } from '../constructs/metrics/proxy-kind';
 import { StandardMetric } from '../constructs/metrics/standard-metrics';
@@ -210,7 +210,7 @@ describe('metrics mechanism', () => {
     );
   });
 
-  it('defines new metrics by EnvoyFilter next to the Telemetry API, translated from 1.24, with a warning', async () => {
+  it('defines new metrics by EnvoyFilter next to the Telemetry API when asked, translated from 1.24, with a warning', async () => {
     const { app, mesh } = demoFixture({ istioVersion: '1.24' });
     new MetricDefinition(mesh, 'calls', {
       mesh,
@@ -218,6 +218,7 @@ describe('metrics mechanism', () => {
       type: MetricType.COUNTER,
       value: '1',
       proxies: [ProxyKind.INBOUND_SIDECAR],
+      implementation: MetricImplementation.STATS_FILTER,
       dimensions: { caller: 'downstream_peer.workload_name' },
     });
     const filter = find(app, 'EnvoyFilter', 'custom-metrics-1-24');
@@ -246,9 +247,12 @@ describe('metrics mechanism', () => {
       dimensions: { caller: 'filter_state.downstream_peer.workload' },
     });
     expect(plugin.metrics).toHaveLength(11);
+    // istio/istio@1.30.3:pkg/config/analysis/analyzers/envoyfilter/envoyfilter.go: an INSERT_BEFORE
+    // without a priority draws IST0151, with a proxyVersion IST0155.
+    expect(filter.spec?.priority).toBe(10);
     const findings = await validateApp(app);
     expect(findings.map(withSeverity)).toEqual([
-      'warning: [istio-install/mesh/calls] istio_calls is defined by EnvoyFilter "custom-metrics-1-24", the only way to define a metric alongside the Telemetry API (facts A.4); Istio documents EnvoyFilter stats config and Telemetry as conflicting (istio/istio#39772), so this filter is a separate stats instance that drops the standard metrics; check istio_calls after every Istio upgrade',
+      'warning: [istio-install/mesh/calls] istio_calls is defined by EnvoyFilter "custom-metrics-1-24", a second istio.stats instance beside istiod\'s (its standard metrics dropped); no Istio test runs two stats filters, and Istio documents EnvoyFilter stats config and the Telemetry API as conflicting (istio/istio#39772): check istio_calls after every Istio upgrade',
     ]);
   });
 
@@ -261,6 +265,7 @@ describe('metrics mechanism', () => {
           name: 'versions',
           type: MetricType.COUNTER,
           value: 'size(upstream_peer.istio_version)',
+          implementation: MetricImplementation.STATS_FILTER,
         }),
     ).toThrow(
       '[istio-install/mesh/v] value: reads upstream_peer.istio_version, which Istio 1.24 has no equivalent for',

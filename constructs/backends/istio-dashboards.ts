@@ -22,6 +22,7 @@ import {
   customMetricQuery,
   dimensionQuery,
   legendFor,
+  legendOfLabels,
   type Matchers,
   preferredReporter,
   quantile,
@@ -154,7 +155,7 @@ export class IstioDashboards extends Construct {
       queries: [
         {
           expr: customMetricQuery(m, RATE, inPickedNamespaces),
-          legend: legendFor(preferredReporter(m.reporters), m.labels),
+          legend: legendOfLabels(m.metric, m.labels),
         },
       ],
     }));

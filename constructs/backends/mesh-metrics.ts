@@ -1,9 +1,10 @@
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { MetricDefinition, MetricType } from '../metrics/metric-definition';
+import { MetricDefinition, MetricImplementation, MetricType, matcherText } from '../metrics/metric-definition';
 import { MetricDimensions } from '../metrics/metric-dimensions';
 import { ProxyKind } from '../metrics/proxy-kind';
 import { StandardMetric } from '../metrics/standard-metrics';
 import { StatsInclusion } from '../stats/stats-inclusion';
+import { preferredReporter, workloadLabels } from './mesh-queries';
 
 /** The `reporter` label of series a proxy kind writes: sidecars receiving report `destination`, senders and gateways `source` (facts B.2). */
 export type Reporter = 'source' | 'destination';
@@ -18,13 +19,28 @@ export interface AddedDimension {
   readonly reporters: readonly Reporter[];
 }
 
-/** A metric a {@link MetricDefinition} created. */
+/** A metric a {@link MetricDefinition} created, and the series it is read from. */
 export interface CustomMetric {
   /** e.g. `istio_get_calls`. */
   readonly metric: string;
   readonly type: MetricType;
-  readonly labels: readonly string[];
+  /** The reporters whose proxies record it. */
   readonly reporters: readonly Reporter[];
+  /**
+   * The series it is read from: its own (the stats filter exports it), or `istio_requests_total`
+   * (the recording-rule implementation: a subset of the standard request count).
+   */
+  readonly series: string;
+  /** Matchers selecting its requests among `series`, e.g. `request_method=~"GET.*"`; none for its own series. */
+  readonly matchers: readonly string[];
+  /**
+   * Labels the preferred reporter's series carry, besides `reporter`: only what the definition
+   * declares for a stats-filter metric (the filter adds no standard label), the standard workload
+   * labels for a subset of `istio_requests_total`.
+   */
+  readonly labels: readonly string[];
+  /** Whether its series carry `reporter`, so a query can count each request once. */
+  readonly reporterLabel: boolean;
 }
 
 /** The standard metrics exported as Prometheus histograms (`_bucket`, `_sum`, `_count`); the rest are counters. */
@@ -73,12 +89,36 @@ export class MeshMetrics {
   /** Every metric the mesh's definitions create. */
   customMetrics(): CustomMetric[] {
     return this.find(MetricDefinition)
-      .map((d) => ({
-        metric: d.prometheusName,
-        type: d.type,
-        labels: [...d.dimensionNames()].sort(),
-        reporters: reportersOf(d.proxies),
-      }))
+      .map((d): CustomMetric => {
+        const reporters = reportersOf(d.proxies);
+        const preferred = preferredReporter(reporters);
+        if (d.implementation === MetricImplementation.RECORDING_RULE) {
+          return {
+            metric: d.prometheusName,
+            type: d.type,
+            reporters,
+            series: 'istio_requests_total',
+            matchers: (d.requestSubset?.matchers ?? []).map(matcherText),
+            labels: workloadLabels(preferred),
+            reporterLabel: true,
+          };
+        }
+        const onPreferred = d.proxies.filter((p) => reportersOf([p]).includes(preferred));
+        const labels = d.labelsOn(onPreferred).filter((l) => l !== 'reporter');
+        // Workload labels first, in the standard order, then the definition's own, sorted.
+        const standard = [...workloadLabels('source'), ...workloadLabels('destination')].filter((l) =>
+          labels.includes(l),
+        );
+        return {
+          metric: d.prometheusName,
+          type: d.type,
+          reporters,
+          series: d.prometheusName,
+          matchers: [],
+          labels: [...standard, ...labels.filter((l) => !standard.includes(l)).sort()],
+          reporterLabel: d.standardLabels.includes('reporter'),
+        };
+      })
       .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
   }
 

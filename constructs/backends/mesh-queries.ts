@@ -21,9 +21,18 @@ export function preferredReporter(reporters: readonly Reporter[]): Reporter {
   return reporters.includes('destination') ? 'destination' : 'source';
 }
 
-/** `sum by (a, b) (rate(metric{sel}[window]))`. */
+/** `sum by (a, b) (rate(metric{sel}[window]))`, or `sum(...)` with no grouping. */
 export function sumRate(metric: string, by: readonly string[], selector: string, window: string): string {
-  return `sum by (${by.join(', ')}) (rate(${metric}${selector}[${window}]))`;
+  return `${sumBy(by)} (rate(${metric}${selector}[${window}]))`;
+}
+
+function sumBy(by: readonly string[]): string {
+  return by.length > 0 ? `sum by (${by.join(', ')})` : 'sum';
+}
+
+/** `{a, b}`, or nothing without matchers. */
+export function selectorOf(matchers: readonly string[]): string {
+  return matchers.length > 0 ? `{${matchers.join(', ')}}` : '';
 }
 
 /** `histogram_quantile(q, sum by (..., le) (rate(metric_bucket{sel}[window])))`. */
@@ -66,7 +75,7 @@ export function declaredSeries(
 
 /** `sum by (a, b) (metric{sel})`, a gauge's current value. */
 export function sumOf(metric: string, by: readonly string[], selector: string): string {
-  return `sum by (${by.join(', ')}) (${metric}${selector})`;
+  return `${sumBy(by)} (${metric}${selector})`;
 }
 
 /** The query that shows an added dimension: request rate, or p99 for a histogram, per workload and label value. */
@@ -77,17 +86,46 @@ export function dimensionQuery(d: AddedDimension, window: string, matchers: Matc
     : sumRate(d.metric, by, selector, window);
 }
 
-/** The query that shows a custom metric: its rate (counter), p99 (histogram) or sum (gauge), per workload and label. */
+/**
+ * Where a custom metric is read, over labels its series have: the preferred reporter's series when
+ * they carry `reporter` (each request once), its own matchers, and `extra` matchers only where the
+ * label they read (the reporter's workload namespace) is there.
+ */
+export function customMetricSeries(m: CustomMetric, matchers: Matchers = () => []): DeclaredSeries {
+  const reporter = preferredReporter(m.reporters);
+  const namespaceLabel = workloadLabels(reporter)[1] as string;
+  return {
+    reporter,
+    by: m.labels,
+    selector: selectorOf([
+      ...(m.reporterLabel ? [`reporter="${reporter}"`] : []),
+      ...m.matchers,
+      ...(m.labels.includes(namespaceLabel) ? matchers(reporter) : []),
+    ]),
+  };
+}
+
+/** The query that shows a custom metric: its rate (counter), p99 (histogram) or sum (gauge), per label it has. */
 export function customMetricQuery(m: CustomMetric, window: string, matchers: Matchers = () => []): string {
-  const { by, selector } = declaredSeries(m.reporters, m.labels, matchers);
+  const { by, selector } = customMetricSeries(m, matchers);
   switch (m.type) {
     case MetricType.COUNTER:
-      return sumRate(m.metric, by, selector, window);
+      return sumRate(m.series, by, selector, window);
     case MetricType.HISTOGRAM:
-      return quantile(0.99, m.metric, by, selector, window);
+      return quantile(0.99, m.series, by, selector, window);
     case MetricType.GAUGE:
-      return sumOf(m.metric, by, selector);
+      return sumOf(m.series, by, selector);
   }
+}
+
+/** `{{a}} {{b}}` for a custom metric's labels, or its name when it has none. */
+export function legendOfLabels(metric: string, labels: readonly string[]): string {
+  if (labels.length === 0) return metric;
+  // A workload and its namespace read as one name, `webapp.istioinaction`, as in the other panels.
+  return labels
+    .filter((l) => !(l.endsWith('_workload_namespace') && labels.includes(l.replace(/_namespace$/, ''))))
+    .map((l) => (labels.includes(`${l}_namespace`) ? `{{${l}}}.{{${l}_namespace}}` : `{{${l}}}`))
+    .join(' ');
 }
 
 /** `{{source_workload}}.{{source_workload_namespace}} {{label}}`, the legend of a per-workload query. */

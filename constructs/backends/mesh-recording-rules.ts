@@ -6,7 +6,7 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
 import { isDnsSubdomain } from '../names';
 import { MeshMetrics } from './mesh-metrics';
-import { type DeclaredSeries, declaredSeries, sumOf, sumRate } from './mesh-queries';
+import { customMetricSeries, type DeclaredSeries, declaredSeries, sumOf, sumRate } from './mesh-queries';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 
 /** A recording rule: the series name (`level:metric:operations`) and its PromQL. */
@@ -110,12 +110,19 @@ export class MeshRecordingRules extends Construct {
       custom.push({ record: `workload_${d.label}:${metric}:${rate}`, expr });
     }
     for (const m of this.metrics.customMetrics()) {
-      const series = declaredSeries(m.reporters, m.labels);
+      const series = customMetricSeries(m);
+      // The level names what the series are aggregated by: workloads where it has their labels.
+      const level = series.by.some((l) => l.endsWith('_workload'))
+        ? 'workload'
+        : series.by.length > 0
+          ? series.by.join('_')
+          : 'mesh';
       if (m.type === MetricType.GAUGE) {
-        custom.push({ record: `workload:${m.metric}:sum`, expr: sumOf(m.metric, series.by, series.selector) });
+        custom.push({ record: `${level}:${m.metric}:sum`, expr: sumOf(m.series, series.by, series.selector) });
       } else {
-        const { metric, expr } = rated(m.metric, m.type, series);
-        custom.push({ record: `workload:${metric}:${rate}`, expr });
+        const { expr } = rated(m.series, m.type, series);
+        const metric = m.type === MetricType.HISTOGRAM ? `${m.metric}_bucket` : m.metric;
+        custom.push({ record: `${level}:${metric}:${rate}`, expr });
       }
     }
     return [

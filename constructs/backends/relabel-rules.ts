@@ -1,3 +1,4 @@
+import { escapeRe2 } from '../re2';
 import { ADDON_RELEASES } from '../version/release-tables.generated';
 import type { AddonMechanisms } from '../version/version-policy';
 
@@ -79,7 +80,7 @@ export function envoyStatsPruning(keptClusterPrefixes: readonly string[]): Relab
       { sourceLabels: ['listener_address'], regex: '(.+)', action: 'drop' },
     ];
   }
-  const kept = [...new Set(keptClusterPrefixes)].sort().map((p) => `${escapeRegex(p)}.*`);
+  const kept = [...new Set(keptClusterPrefixes)].sort().map((p) => `${escapeRe2(p)}.*`);
   return [
     {
       sourceLabels: ['cluster_name'],
@@ -93,11 +94,6 @@ export function envoyStatsPruning(keptClusterPrefixes: readonly string[]): Relab
     { sourceLabels: ['listener_address'], regex: '(.+)', action: 'drop' },
     { action: 'labeldrop', regex: KEEP_LABEL },
   ];
-}
-
-/** Escapes RE2 metacharacters (Prometheus regexes are anchored RE2). */
-export function escapeRegex(value: string): string {
-  return value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 }
 
 /** The envoy-stats PodMonitor relabelings to use: the book's (1.17's sample) or a dual-stack sample's. */

@@ -143,7 +143,15 @@ export interface MetricDefinitionConfig {
   readonly type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM';
   readonly value: string;
   readonly proxies?: readonly ProxyKindName[];
-  readonly dimensions?: Readonly<Record<string, string>>;
+  readonly dimensions?: Readonly<Record<string, string | Readonly<Partial<Record<ProxyKindName, string>>>>>;
+  readonly standardLabels?: readonly (
+    | 'reporter'
+    | 'source_workload'
+    | 'source_workload_namespace'
+    | 'destination_workload'
+    | 'destination_workload_namespace'
+  )[];
+  readonly implementation?: 'stats-filter' | 'recording-rule';
 }
 
 export interface AttributeGeneratorConfig {

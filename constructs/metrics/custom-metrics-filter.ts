@@ -23,24 +23,33 @@ export interface CustomMetricsFilterProps {
   readonly proxyVersion: string;
 }
 
+/** Any priority but 0 keeps istioctl analyze from IST0151/IST0155; positive applies after default-priority filters. */
+export const CUSTOM_METRICS_PRIORITY = 10;
+
 /** The filter name of the extra stats instance; Envoy finds the factory by the TypedStruct type_url. */
 export const CUSTOM_METRICS_FILTER = 'istio.stats.custom_metrics';
 
 /**
- * New metric definitions where the Telemetry API is the metrics mechanism: the Telemetry API
- * cannot define metrics on any release (facts A.4: istio/istio#42128, istio/api#2661), and a
- * `stats.PluginConfig` with `definitions` is the only way left.
+ * New metric definitions where the Telemetry API is the metrics mechanism and the definition asks
+ * for the stats filter ({@link MetricImplementation.STATS_FILTER}): the Telemetry API cannot define
+ * metrics on any release (istio/istio#42128, istio/api#2661), and the native filter of every
+ * release still accepts `definitions` (istio/proxy@81864a1c:source/extensions/filters/http/
+ * istio_stats/istio_stats.cc lines 504-531).
  *
  * Shape, and why: the stats-filter-1.17…1.20 templates inserted `istio.stats` before the router
- * as a `TypedStruct` of `type.googleapis.com/stats.PluginConfig` (facts A.1); this filter inserts
- * a second instance the same way. It carries only the new definitions (and their dimensions),
- * and drops every standard metric, so the standard series are not reported twice (the duplication
- * of istio/istio#39772) and the Telemetry-generated filter is not touched. A MERGE into that
- * filter instead would depend on istiod merging a `TypedStruct` into its plain `stats.PluginConfig`
- * (what `istioctl proxy-config listener` shows on 1.18+), and would replace its `metrics` list
- * wholesale (Struct values merge per key).
- * Matched to the target release's proxies only, like Istio's own versioned filters. Not verified
- * against a running proxy; the custom-metrics-filter warning says so.
+ * as a `TypedStruct` of `type.googleapis.com/stats.PluginConfig`; this filter inserts a second
+ * instance the same way, carrying only the new definitions (and their dimensions) and dropping
+ * every standard metric, so the standard series are not reported twice. It does not MERGE into
+ * istiod's filter: istiod appends repeated fields on MERGE (istio/istio@1.30.3:pkg/proto/merge/
+ * merge.go mergeList), and a TypedStruct MERGE into istiod's typed `stats.PluginConfig` panics on
+ * the descriptor mismatch, after which istiod drops every listener patch of that proxy
+ * (@1.30.3:pilot/pkg/networking/core/envoyfilter/listener_patch.go).
+ *
+ * `priority` is set: an INSERT_BEFORE without one draws istioctl analyze IST0151 (IST0155 with a
+ * proxyVersion) (istio/istio@1.30.3:pkg/config/analysis/analyzers/envoyfilter/envoyfilter.go), and
+ * a positive one applies it after EnvoyFilters of the default priority. Matched to the target
+ * release's proxies only, like Istio's own versioned filters. No Istio test runs two stats filter
+ * instances; the definition's warning says so.
  */
 export class CustomMetricsFilter extends Construct {
   private readonly merger = new FragmentMerger('custom metrics EnvoyFilter', ['*.definitions.*', '*.metrics.*']);
@@ -54,7 +63,7 @@ export class CustomMetricsFilter extends Construct {
     super(scope, id);
     this.envoyFilter = new EnvoyFilter(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
-      spec: { configPatches: Lazy.any({ produce: () => this.configPatches() }) },
+      spec: { priority: CUSTOM_METRICS_PRIORITY, configPatches: Lazy.any({ produce: () => this.configPatches() }) },
     });
   }
 

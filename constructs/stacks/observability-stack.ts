@@ -27,7 +27,12 @@ import { IstioInActionApp } from '../demo/istioinaction-app';
 import { formatValue, ObservabilityConfigError, problem } from '../errors';
 import { sortedEntries } from '../merge/sorted-entries';
 import { IstioMesh } from '../mesh/istio-mesh';
-import { MetricDefinition, type MetricType } from '../metrics/metric-definition';
+import {
+  type DefinitionDimension,
+  MetricDefinition,
+  type MetricImplementation,
+  type MetricType,
+} from '../metrics/metric-definition';
 import { MetricDimensions } from '../metrics/metric-dimensions';
 import type { ProxyKind } from '../metrics/proxy-kind';
 import type { StandardMetric } from '../metrics/standard-metrics';
@@ -238,7 +243,9 @@ export class ObservabilityStack extends Construct {
           type: d.type as MetricType,
           value: d.value,
           proxies: d.proxies as ProxyKind[] | undefined,
-          dimensions: d.dimensions,
+          dimensions: d.dimensions as Record<string, DefinitionDimension> | undefined,
+          standardLabels: d.standardLabels,
+          implementation: d.implementation as MetricImplementation | undefined,
         });
       });
     }

@@ -289,8 +289,21 @@ export function validDeclarationFor(version: string): fc.Arbitrary<Observability
                   type: fc.constantFrom('COUNTER' as const, 'GAUGE' as const, 'HISTOGRAM' as const),
                   value: fc.constantFrom(...COUNTER_VALUES),
                   proxies,
+                  implementation: optional(fc.constantFrom('stats-filter' as const, 'recording-rule' as const)),
                 })
-                .map(compact),
+                // A recording rule expresses request counters only; next to the Telemetry API, any
+                // other definition must ask for the stats filter (the default is the recording rule).
+                .map((d) =>
+                  compact({
+                    ...d,
+                    implementation:
+                      d.type !== 'COUNTER'
+                        ? telemetryMetrics || d.implementation !== undefined
+                          ? ('stats-filter' as const)
+                          : undefined
+                        : d.implementation,
+                  }),
+                ),
             ),
           ),
         ),
