@@ -1,19 +1,28 @@
-// Rewrites the rule list between <!-- rules:start --> and <!-- rules:end --> in README.md from the
-// rule catalog (test/readme-example.test.ts checks the two agree).
+// The rule list between <!-- rules:start --> and <!-- rules:end --> in README.md, from the rule
+// catalog: `npx tsx scripts/readme-rules.ts` rewrites it, test/readme-example.test.ts checks it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_RULES, INPUT_RULES } from '../constructs/validate/rule-catalog';
 
-const file = join(__dirname, '..', 'README.md');
-const line = (r: { id: string; summary: string }) => `- \`${r.id}\`: ${r.summary}`;
-const list = [
-  'Checked by the constructs when input is given:',
-  '',
-  ...INPUT_RULES.map(line),
-  '',
-  'Checked over the whole app before anything is written:',
-  '',
-  ...APP_RULES.map(line),
-].join('\n');
-const readme = readFileSync(file, 'utf8');
-writeFileSync(file, readme.replace(/(<!-- rules:start -->\n)[\s\S]*?(\n<!-- rules:end -->)/, `$1${list}$2`));
+/** The README's rule list: every input rule, then every app rule, each with its summary. */
+export function readmeRuleList(): string {
+  const line = (r: { id: string; summary: string }) => `- \`${r.id}\`: ${r.summary}`;
+  return [
+    'Checked by the constructs when input is given:',
+    '',
+    ...INPUT_RULES.map(line),
+    '',
+    'Checked over the whole app before anything is written:',
+    '',
+    ...APP_RULES.map(line),
+  ].join('\n');
+}
+
+if (require.main === module) {
+  const file = join(__dirname, '..', 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  writeFileSync(
+    file,
+    readme.replace(/(<!-- rules:start -->\n)[\s\S]*?(\n<!-- rules:end -->)/, `$1${readmeRuleList()}$2`),
+  );
+}

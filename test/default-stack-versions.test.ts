@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { synthConfigFile } from '../cli/synth';
 import { ConfigFile } from '../constructs/config/config-file';
+import { STANDARD_LABELS } from '../constructs/metrics/standard-metrics';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
 import { validateApp } from '../constructs/validate/app-validator';
 import { type Finding, formatFinding } from '../constructs/validate/finding';
@@ -89,34 +90,7 @@ describe('examples/istio-1.30.yaml', () => {
  * none of its own, lines 704-708).
  */
 function labelInventory(objects: Record<string, unknown>[]): Map<string, Set<string>> {
-  const STANDARD = [
-    'reporter',
-    'source_workload',
-    'source_workload_namespace',
-    'source_principal',
-    'source_app',
-    'source_version',
-    'source_canonical_service',
-    'source_canonical_revision',
-    'source_cluster',
-    'destination_workload',
-    'destination_workload_namespace',
-    'destination_principal',
-    'destination_app',
-    'destination_version',
-    'destination_service',
-    'destination_service_name',
-    'destination_service_namespace',
-    'destination_canonical_service',
-    'destination_canonical_revision',
-    'destination_cluster',
-    'request_protocol',
-    'response_code',
-    'grpc_response_status',
-    'response_flags',
-    'connection_security_policy',
-    'le',
-  ];
+  const STANDARD = [...STANDARD_LABELS, 'le'];
   const inventory = new Map<string, Set<string>>();
   const add = (metric: string, labels: Iterable<string>) =>
     inventory.set(metric, new Set([...(inventory.get(metric) ?? []), ...labels]));
