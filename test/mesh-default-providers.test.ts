@@ -123,6 +123,14 @@ describe('the mesh-default-providers rule', () => {
     expect(await lintText(ISTIO_OPERATOR + selected, '1.26', { rule: 'mesh-default-providers' })).toHaveLength(1);
   });
 
+  it('reads an istiod Helm values file, whose meshConfig the chart renders into the mesh ConfigMap', async () => {
+    // istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/configmap.yaml.
+    const values = 'global:\n  hub: docker.io/istio\nmeshConfig:\n  defaultProviders:\n    tracing: [zipkin]\n';
+    expect(await lintText(values, '1.30', { name: 'values.yaml' })).toEqual([
+      '4: warning: [IstiodHelmValues/-/-] meshConfig.defaultProviders: names no metrics provider (got {"tracing":["zipkin"]}), expected metrics: [prometheus] beside the others: the istiod chart writes its default metrics: [prometheus] only while defaultProviders is unset, so istiod builds no stats filter and every proxy that no Telemetry names a metrics provider for loses all standard Istio metrics; hint: add metrics: [prometheus] to defaultProviders, or name the provider in the metrics of a Telemetry in istio-system without a selector (istio/istio#51384; source: istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/_helpers.tpl) (mesh-default-providers)',
+    ]);
+  });
+
   it('reads the mesh ConfigMap and the Sail Operator Istio values, the other places a mesh config lives', async () => {
     const configMap = `apiVersion: v1
 kind: ConfigMap

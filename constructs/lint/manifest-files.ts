@@ -5,6 +5,7 @@ import { keyPathOf, Locator } from '../config/config-file';
 import { isMapping } from '../json-values';
 import { byCodePoint } from '../merge/sorted-entries';
 import type { Manifest } from '../validate/rule';
+import { ISTIOD_VALUES_KIND } from '../validate/rules/rendered-objects';
 
 /** One Kubernetes object read from a YAML file, with what is needed to point at its fields. */
 export interface ManifestDocument {
@@ -68,6 +69,14 @@ export function readManifestFiles(paths: readonly string[]): ManifestFiles {
         ? list.map((item, i) => [item, ['items', i]])
         : [[value, []]];
       for (const [item, prefix] of items) {
+        if (isIstiodValues(item)) {
+          documents.push({
+            manifest: { ...item, apiVersion: '', kind: ISTIOD_VALUES_KIND, metadata: {} },
+            file,
+            locate: (field) => at([...prefix, ...keyPathOf(field)]),
+          });
+          continue;
+        }
         if (!isManifest(item)) {
           problems.push({
             location: at(prefix),
@@ -100,6 +109,15 @@ function expand(path: string): string[] {
   };
   walk(path);
   return found.map((file) => (path === '.' ? relative('.', file) : file));
+}
+
+/**
+ * A values file of the istiod Helm chart: a mapping with a `meshConfig` mapping and neither
+ * `apiVersion` nor `kind` (the chart's `meshConfig:` values, istio/istio
+ * manifests/charts/istio-control/istio-discovery/values.yaml).
+ */
+function isIstiodValues(value: unknown): value is Record<string, unknown> {
+  return isMapping(value) && value.apiVersion === undefined && value.kind === undefined && isMapping(value.meshConfig);
 }
 
 /**

@@ -2,6 +2,7 @@ import { formatValue } from '../../errors';
 import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../../names';
 
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { ISTIOD_VALUES_KIND } from './rendered-objects';
 
 /** Kinds whose names must be RFC 1123 labels (they become DNS names or label values). */
 const LABEL_NAMED_KINDS = new Set(['Namespace', 'Service']);
@@ -19,6 +20,7 @@ export const kubernetesMetadataRule: AppRule = {
       const labelNamed = LABEL_NAMED_KINDS.has(manifest.kind);
       // istioctl reads an IstioOperator from a file and never applies it, so it may be nameless.
       const nameless = name === undefined && manifest.kind === 'IstioOperator';
+      if (manifest.kind === ISTIOD_VALUES_KIND) continue; // Helm values: no object, no metadata
       if (!nameless && (typeof name !== 'string' || !(labelNamed ? isDnsLabel(name) : isDnsSubdomain(name)))) {
         add(
           `metadata.name: got ${formatValue(name)}, expected a name for this ${manifest.kind} (RFC 1123 ${labelNamed ? 'label' : 'subdomain'}: lower-case alphanumerics and '-'${labelNamed ? '' : " or '.'"})`,

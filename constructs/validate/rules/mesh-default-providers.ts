@@ -35,7 +35,7 @@ function rootTelemetryNamesMetrics(objects: readonly RenderedObject[], rootNames
 export const meshDefaultProvidersRule: AppRule = {
   id: 'mesh-default-providers',
   summary:
-    'A mesh config (IstioOperator, Sail Operator Istio values, mesh ConfigMap) whose defaultProviders names no metrics provider turns off every standard metric on 1.21+ (the chart drops its metrics: [prometheus] default, istio/istio#51384): an error when the output is complete and no root-namespace Telemetry names one, a warning for files linted alone; on 1.18 to 1.20 any defaultProviders re-renders the stats EnvoyFilters (istio/istio#39772): a warning.',
+    'A mesh config (IstioOperator, istiod Helm values, the Sail Operator Istio values, mesh ConfigMap) whose defaultProviders names no metrics provider turns off every standard metric on 1.21+ (the chart drops its metrics: [prometheus] default, istio/istio#51384): an error when the output is complete and no root-namespace Telemetry names one, a warning for files linted alone; on 1.18 to 1.20 any defaultProviders re-renders the stats EnvoyFilters (istio/istio#39772): a warning.',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const target of context.targets) {

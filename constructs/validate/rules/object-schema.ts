@@ -1,6 +1,7 @@
 import { apiGroupOf } from '../../names';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { describeAjvErrors } from '../schema/ajv-messages';
+import { ISTIOD_VALUES_KIND } from './rendered-objects';
 
 /** The API server (or istioctl) refuses what the schema refuses, but only when it is applied. */
 export const objectSchemaRule: AppRule = {
@@ -9,6 +10,8 @@ export const objectSchemaRule: AppRule = {
     'Every object matches its schema: custom resources the vendored CRDs, including their CEL rules (unknown fields refused, as kubectl apply does), Kubernetes kinds the Kubernetes OpenAPI schemas (kubernetes-models), the IstioOperator `schemas/istio-operator.schema.json`.',
   check(context: ValidationContext): RuleFinding[] {
     return context.objects.flatMap(({ path, manifest }) => {
+      // An istiod values file is read for its meshConfig only; the chart checks its own values.
+      if (manifest.kind === ISTIOD_VALUES_KIND) return [];
       const result = context.schemas.validate(manifest);
       if (!result.source) {
         const group = apiGroupOf(manifest.apiVersion);

@@ -48,10 +48,17 @@ export function meshDefaultConfigs(objects: readonly RenderedObject[]): MeshDefa
 }
 
 /**
+ * The kind given to a values file of the istiod Helm chart read in lint mode (a YAML document with
+ * a top-level `meshConfig` and no `apiVersion` or `kind`): an install input like an IstioOperator,
+ * never applied to a cluster, so it has no name, namespace or schema to check.
+ */
+export const ISTIOD_VALUES_KIND = 'IstiodHelmValues';
+
+/**
  * A mesh config (`MeshConfig`) as one of the install methods carries it: an IstioOperator's
- * `spec.meshConfig` (istioctl), the Sail Operator `Istio`'s `spec.values.meshConfig` (the istiod
- * chart's values), or the `mesh` key of the mesh ConfigMap (`istio`, or `istio-<revision>`, which
- * istiod reads).
+ * `spec.meshConfig` (istioctl), the istiod chart's values (`meshConfig`, in a values file or the
+ * Sail Operator `Istio`'s `spec.values`), or the `mesh` key of the mesh ConfigMap (`istio`, or
+ * `istio-<revision>`, which istiod reads).
  */
 export interface MeshConfigSource {
   readonly path: string;
@@ -64,6 +71,9 @@ export function meshConfigs(objects: readonly RenderedObject[]): MeshConfigSourc
   return objects.flatMap(({ path, manifest }): MeshConfigSource[] => {
     if (manifest.kind === 'IstioOperator' && isMapping(mappingAt(manifest, 'spec').meshConfig)) {
       return [{ path, field: 'spec.meshConfig', meshConfig: mappingAt(manifest, 'spec', 'meshConfig') }];
+    }
+    if (manifest.kind === ISTIOD_VALUES_KIND) {
+      return [{ path, field: 'meshConfig', meshConfig: mappingAt(manifest, 'meshConfig') }];
     }
     if (manifest.kind === 'Istio' && apiGroupOf(manifest.apiVersion) === 'sailoperator.io') {
       const meshConfig = mappingAt(manifest, 'spec', 'values').meshConfig;

@@ -1,6 +1,7 @@
 import { formatValue } from '../../errors';
 import { apiGroupOf } from '../../names';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { ISTIOD_VALUES_KIND } from './rendered-objects';
 
 /**
  * Two objects with one identity (group, kind, namespace, name) are one object to the API server:
@@ -14,6 +15,7 @@ export const uniqueObjectsRule: AppRule = {
     const findings: RuleFinding[] = [];
     const first = new Map<string, string>();
     for (const { path, manifest, location } of context.objects) {
+      if (manifest.kind === ISTIOD_VALUES_KIND) continue; // Helm values are no cluster object
       const { name, namespace } = manifest.metadata;
       // Versions of a group are one object.
       // Files linted on their own may hold alternatives of one object (Istio's samples do): only
