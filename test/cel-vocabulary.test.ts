@@ -45,7 +45,7 @@ describe('translateCel from 1.24', () => {
       refusals: [
         {
           text: 'upstream_peer.istio_version',
-          what: 'reads upstream_peer.istio_version, which Istio 1.24 has no equivalent for: peer metadata moved to filter_state.upstream_peer, whose fields are namespace, cluster, service, revision, app, version, workload, type, name, and "istio_version" is not among them (facts A.5)',
+          what: 'reads upstream_peer.istio_version, which Istio 1.24 has no equivalent for: peer metadata moved to filter_state.upstream_peer, whose fields are namespace, cluster, service, revision, app, version, workload, type, name, and "istio_version" is not among them (istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml)',
           hint: "drop the dimension; filter_state.upstream_peer.version is the workload's version label, not its Istio version",
         },
       ],
@@ -54,7 +54,7 @@ describe('translateCel from 1.24', () => {
       refusals: [
         {
           text: 'downstream_peer.mesh_id',
-          what: 'reads downstream_peer.mesh_id, which Istio 1.30 has no equivalent for: peer metadata moved to filter_state.downstream_peer, whose fields are namespace, cluster, service, revision, app, version, workload, type, name, and "mesh_id" is not among them (facts A.5)',
+          what: 'reads downstream_peer.mesh_id, which Istio 1.30 has no equivalent for: peer metadata moved to filter_state.downstream_peer, whose fields are namespace, cluster, service, revision, app, version, workload, type, name, and "mesh_id" is not among them (istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml)',
           hint: 'drop the dimension, or read one of namespace, cluster, service, revision, app, version, workload, type, name',
         },
       ],

@@ -27,7 +27,7 @@ export interface JaegerAllInOneProps {
   readonly storage: JaegerStorage;
   /** @default - the mesh's root namespace (where the add-on goes) */
   readonly namespace?: string;
-  /** @default - the image of the target release's add-on (facts E.4) */
+  /** @default - the image of the target release's add-on (istio/istio samples/addons/jaeger.yaml at its tag) */
   readonly image?: string;
   /** @default - from the image: `all-in-one` is v1, `jaeger` is v2 */
   readonly generation?: JaegerGeneration;
@@ -42,7 +42,7 @@ export interface JaegerAllInOneProps {
 /**
  * Jaeger as Istio's add-on deploys it: one pod that receives spans (Zipkin on 9411, and OTLP where
  * the release's add-on exposes it), stores them and serves the UI, behind the `tracing` (UI 80 → 16686, gRPC query
- * 16685), `zipkin` (9411) and `jaeger-collector` Services (facts E.4). Unlike the add-on it runs as
+ * 16685), `zipkin` (9411) and `jaeger-collector` Services (istio/istio samples/addons/jaeger.yaml). Unlike the add-on it runs as
  * a non-root user with a read-only root filesystem, bounded memory, and storage the user chose.
  */
 export class JaegerAllInOne extends Construct implements CaveatSource {

@@ -103,7 +103,7 @@ export type PodRelabeling = AddonMechanisms['podMonitorRelabeling'];
  * The envoy-stats PodMonitor relabelings of the target release's add-on
  * (istio/istio samples/addons/extras/prometheus-operator.yaml at its tag), or, when `choice` asks
  * for the other kind, those of the nearest release with that kind: `book` is 1.17's (the book's
- * seed 003, `pod_name`); `dual-stack` on 1.17 is 1.18's, the first with it.
+ * `ch7/pod-monitor-dp.yaml`, `pod_name`); `dual-stack` on 1.17 is 1.18's, the first with it.
  */
 export function podMonitorRelabelings(addons: AddonMechanisms, choice: PodRelabeling): RelabelRule[] {
   const rules =

@@ -153,7 +153,10 @@ function hostPort(value: string): { host: string; port: number } | undefined {
   return match && port >= 1 && port <= 65535 ? { host: match[1] as string, port } : undefined;
 }
 
-/** A STRICT_DNS static cluster with one endpoint: pilot-agent resolves no hostnames in an override (facts B.8). */
+/**
+ * A STRICT_DNS static cluster with one endpoint: pilot-agent only substitutes `$(HOST_IP)` in an
+ * override and resolves no hostnames (istio/istio@1.30.3:pkg/envoy/proxy.go readBootstrapToJSON).
+ */
 function strictDnsCluster(name: string, host: string, port: number): EnvoyCluster {
   return {
     name,
@@ -181,7 +184,7 @@ export interface StatsdSinkOverrideProps {
  *
  * It uses a STRICT_DNS static cluster and the sink's `tcp_cluster_name`, because a UDP sink takes
  * a socket address that must be an IP literal, and pilot-agent resolves no hostnames in an override
- * (it only substitutes `$(HOST_IP)`, facts B.8). Source: envoyproxy/envoy
+ * (it only substitutes `$(HOST_IP)`, istio/istio@1.30.3:pkg/envoy/proxy.go readBootstrapToJSON). Source: envoyproxy/envoy
  * `api/envoy/config/metrics/v3/stats.proto` (StatsdSink).
  */
 export function statsdSinkOverride(props: StatsdSinkOverrideProps): EnvoyBootstrapOverride {

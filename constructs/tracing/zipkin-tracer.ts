@@ -40,7 +40,8 @@ export interface ZipkinTracerProps {
  *
  * With ProxyConfig tracing (the default up to 1.21) it is `tracing.zipkin.address`, rendered into
  * the Envoy bootstrap, so pods must restart to pick it up (facts A.9). With Telemetry API tracing
- * (the default from 1.22, which dropped the default tracer; facts A.7) it is a zipkin
+ * (the default from 1.22, which dropped the default tracer: istio/istio@1.22.0:
+ * releasenotes/notes/drop-default-tracing.yaml) it is a zipkin
  * `meshConfig.extensionProviders` entry, made the default tracing provider for a mesh target, and
  * named in the target Telemetry's `tracing[].providers` (the shape of the book's ch8/tracing/v2).
  */

@@ -5,7 +5,8 @@ import type { VersionPolicy } from './version-policy';
 
 /**
  * Peer metadata fields of the pre-1.24 vocabulary (`upstream_peer.<field>`, the proxy's
- * FlatNode) that have the same meaning under `filter_state.<peer>` from 1.24 (facts A.5;
+ * FlatNode) that have the same meaning under `filter_state.<peer>` from 1.24
+ * (istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml;
  * istio/proxy `source/extensions/common/metadata_object.h`: tokens namespace, cluster, service,
  * revision, app, version, workload, type, name).
  */
@@ -240,7 +241,7 @@ function peerRefusal(peer: string, field: string | undefined, text: string, poli
   }
   return {
     text,
-    what: `reads ${text}, which ${target} has no equivalent for: peer metadata moved to filter_state.${peer}, whose fields are ${NEW_PEER_FIELDS}, and ${formatValue(field)} is not among them (facts A.5)`,
+    what: `reads ${text}, which ${target} has no equivalent for: peer metadata moved to filter_state.${peer}, whose fields are ${NEW_PEER_FIELDS}, and ${formatValue(field)} is not among them (istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml)`,
     hint:
       field === 'istio_version'
         ? `drop the dimension; filter_state.${peer}.version is the workload's version label, not its Istio version`

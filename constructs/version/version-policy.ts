@@ -30,7 +30,7 @@ export type TracingConfiguration =
 export interface TelemetryMechanisms {
   /** apiVersion of Gateway, VirtualService and ServiceEntry: v1 where served (1.22+), else v1alpha3. */
   readonly networkingApiVersion: 'networking.istio.io/v1alpha3' | 'networking.istio.io/v1';
-  /** apiVersion of Telemetry: v1 from 1.22, v1alpha1 before (facts A.3). */
+  /** apiVersion of Telemetry: v1 where the release's CRD serves it (1.22+), v1alpha1 before. */
   readonly telemetryApiVersion: 'telemetry.istio.io/v1alpha1' | 'telemetry.istio.io/v1';
   /** The metrics mechanism used when the mesh does not choose one. */
   readonly defaultMetricsCustomization: MetricsCustomization;
@@ -41,7 +41,7 @@ export interface TelemetryMechanisms {
    * proxies of older releases in the same mesh do; facts A.6). `deprecated` (1.21+): never emitted.
    */
   readonly extraStatTags: 'tolerated' | 'deprecated';
-  /** How a new request attribute is produced (facts A.5). */
+  /** How a new request attribute is produced: the null-VM plugin up to 1.17, a WasmPlugin from 1.18. */
   readonly attributeGeneration: 'envoy-filter-null-vm' | 'wasm-plugin';
   /** How CEL reads a generated attribute: bare name before 1.24, `filter_state['wasm.<name>']` from 1.24. */
   readonly generatedAttributeReference: 'bare-name' | 'wasm-filter-state';
@@ -55,7 +55,8 @@ export interface TelemetryMechanisms {
   /** The tracing mechanism used when the mesh does not choose one. */
   readonly defaultTracing: TracingConfiguration;
   /**
-   * Root identifiers a CEL expression may read on this release's proxies, sorted (facts A.5):
+   * Root identifiers a CEL expression may read on this release's proxies, sorted
+   * (istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml for the 1.24 change):
    * Envoy's attributes (`request`, `response`, `source`, `destination`, `upstream`, `connection`,
    * `metadata`, `filter_state`; envoyproxy/envoy docs "Attributes") plus, before 1.24, Istio's peer
    * and node roots (`upstream_peer`, `downstream_peer`, `node`) and from 1.24 Envoy's `xds`.
@@ -64,7 +65,7 @@ export interface TelemetryMechanisms {
   readonly celRootAttributes: readonly string[];
   /**
    * Istio API versions the release serves (`group/version`). The `v1` networking, security and
-   * telemetry APIs arrived in 1.22 (facts A.3), so the vendored 1.30.3 CRDs accept objects a
+   * telemetry APIs arrived in 1.22 (each release's CRDs, release-tables.generated.ts), so the vendored 1.30.3 CRDs accept objects a
    * 1.17 cluster refuses with "no matches for kind".
    */
   readonly istioApiVersions: readonly string[];
@@ -80,7 +81,7 @@ export interface TelemetryMechanisms {
   readonly meshDefaultProviders: 'tracing-only' | 'never' | 'with-metrics';
   /** Where the istiod chart reads PILOT_TRACE_SAMPLING for direct Helm installs (facts B.5). */
   readonly helmTraceSamplingPath: 'pilot.traceSampling' | 'traceSampling';
-  /** The observability add-ons of the release's `samples/addons` (facts E.3, E.4). */
+  /** The observability add-ons of the release's `samples/addons` at its tag. */
   readonly addons: AddonMechanisms;
 }
 

@@ -63,7 +63,7 @@ export interface BootstrapCheck {
 
 /**
  * Checks `text` as pilot-agent and Envoy read a bootstrap override: `$(HOST_IP)` substituted, YAML
- * or JSON (facts B.8), then ProtoJSON of `envoy.config.bootstrap.v3.Bootstrap`, strictly: unknown
+ * or JSON (istio/istio@1.30.3:pkg/envoy/proxy.go readBootstrapToJSON), then ProtoJSON of `envoy.config.bootstrap.v3.Bootstrap`, strictly: unknown
  * fields, wrong types, unknown enum values and unknown `@type`s are errors. A bool written as the
  * string "true" or "false" is accepted: Envoy's JSON parser takes it (protobuf's C++ JSON parser
  * does; the seeds' lab showed `"traceId128bit": "true"` read as true), so it is reported as

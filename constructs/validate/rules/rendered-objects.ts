@@ -5,7 +5,8 @@ import { apiGroupOf } from '../../names';
 import type { RenderedObject } from '../rule';
 
 /**
- * Parses a bootstrap override as pilot-agent reads it, YAML or JSON (facts B.8): JSON first,
+ * Parses a bootstrap override as pilot-agent reads it, YAML or JSON (istio/istio@1.30.3:
+ * pkg/envoy/proxy.go readBootstrapToJSON): JSON first,
  * since overrides are JSON and JSON.parse is much faster than a YAML parser on thousands of them.
  * @throws the YAML parser's error when the text is neither
  */
