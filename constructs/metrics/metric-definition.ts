@@ -147,6 +147,8 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
   /** Label to CEL, per proxy kind, as emitted (standard labels and dimensions, translated). */
   private readonly labels = new Map<ProxyKind, Record<string, string>>();
   private readonly userDimensions: readonly string[];
+  /** Whether it is recorded on both sides of a request: by the server (inbound) and a client (outbound, gateway). */
+  private readonly bothSides: boolean;
 
   constructor(scope: Construct, id: string, props: MetricDefinitionProps) {
     super(scope, id);
@@ -190,10 +192,10 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
     this.type = props.type;
     this.prometheusName = `istio_${props.name}`;
     this.userDimensions = Object.keys(props.dimensions ?? {});
-    const bothSides =
+    this.bothSides =
       proxies.includes(ProxyKind.INBOUND_SIDECAR) &&
       (proxies.includes(ProxyKind.OUTBOUND_SIDECAR) || proxies.includes(ProxyKind.GATEWAY));
-    this.standardLabels = props.standardLabels ? [...props.standardLabels] : bothSides ? ['reporter'] : [];
+    this.standardLabels = props.standardLabels ? [...props.standardLabels] : this.bothSides ? ['reporter'] : [];
 
     const subset = requestSubsetOf(props.value);
     const expressible = recordingRuleProblem(props, subset);
@@ -296,8 +298,6 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
 
   policyNotes(): readonly string[] {
     const notes: string[] = [];
-    const bothSides =
-      new Set(this.proxies.map((p) => (p === ProxyKind.INBOUND_SIDECAR ? 'server' : 'client'))).size > 1;
     if (this.implementation === MetricImplementation.RECORDING_RULE) {
       const selector = (this.requestSubset?.matchers ?? []).map(matcherText).join(', ');
       notes.push(
@@ -310,7 +310,7 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
         `${this.prometheusName} is defined by EnvoyFilter "${this.mesh.customMetricsFilter.envoyFilter.name}", a second istio.stats instance beside istiod's (its standard metrics dropped); no Istio test runs two stats filters, and Istio documents EnvoyFilter stats config and the Telemetry API as conflicting (istio/istio#39772): check ${this.prometheusName} after every Istio upgrade`,
       );
     }
-    if (bothSides && !this.standardLabels.includes('reporter')) {
+    if (this.bothSides && !this.standardLabels.includes('reporter')) {
       notes.push(
         `standardLabels: ${this.prometheusName} is recorded by the client and the server of each in-mesh request and has no reporter label (got ${formatValue(this.standardLabels)}), so one series counts each request twice; add reporter, or record it on one proxy kind`,
       );

@@ -158,10 +158,7 @@ function fixes(type: protobuf.Type, json: unknown, candidate: JsonMember, messag
 }
 
 /** The JSON member an error message is about: `tracing.http.typed_config.shared_spam_context`. */
-function findMember(
-  json: unknown,
-  message: string,
-): { holder: Record<string, unknown>; key: string; path: string } | undefined {
+function findMember(json: unknown, message: string): JsonMember | undefined {
   const field = /unknown field: "([^"]+)"/.exec(message)?.[1];
   const member = /\.(\w+): /.exec(message)?.[1];
   const type = /no such type: (\S+)/.exec(message)?.[1];

@@ -92,21 +92,29 @@ function overrideUses(objects: readonly RenderedObject[]): OverrideUse[] {
   return uses;
 }
 
-/** The ProxyConfig zipkin address a pod's bootstrap is rendered with, and where it comes from; undefined when none. */
+/** The mesh-wide ProxyConfig zipkin address (`defaultConfig.tracing.zipkin`) of the objects' mesh configs, if any. */
+function meshZipkinAddress(objects: readonly RenderedObject[]): string | undefined {
+  for (const { meshConfig } of meshConfigs(objects)) {
+    const address = mappingAt(meshConfig, 'defaultConfig', 'tracing', 'zipkin').address;
+    if (typeof address === 'string') return address;
+  }
+  return undefined;
+}
+
+/**
+ * The ProxyConfig zipkin address a pod's bootstrap is rendered with: its own annotation's, the
+ * mesh's (`meshZipkin`), or, up to 1.21, the chart's default tracer to zipkin.<istio namespace>:9411;
+ * undefined when none.
+ */
 function proxyConfigZipkin(
-  context: ValidationContext,
   template: PodTemplate,
+  meshZipkin: string | undefined,
   defaultTracer: boolean,
 ): string | undefined {
   const config = proxyConfigOf(template);
   const own = config instanceof Error ? undefined : mappingAt(config, 'tracing', 'zipkin').address;
   if (typeof own === 'string') return own;
-  for (const { meshConfig } of meshConfigs(context.objects)) {
-    const address = mappingAt(meshConfig, 'defaultConfig', 'tracing', 'zipkin').address;
-    if (typeof address === 'string') return address;
-  }
-  // Up to 1.21 the chart gives every proxy a zipkin tracer to zipkin.<istio namespace>:9411.
-  return defaultTracer ? 'zipkin.istio-system:9411' : undefined;
+  return meshZipkin ?? (defaultTracer ? 'zipkin.istio-system:9411' : undefined);
 }
 
 /** `name.namespace:port` keys of the receiving Services of every Jaeger the app generates. */
@@ -152,7 +160,8 @@ export const zipkinCollectorPathRule: AppRule = {
       });
     }
     const reported = new Set<RenderedObject>();
-    const policies = context.targets.map((t) => t.policy);
+    const defaultTracer = context.targets.some((t) => t.policy.has('defaultZipkinTracer'));
+    const meshZipkin = meshZipkinAddress(context.objects);
     for (const { template, configMap, zipkin } of overrideUses(context.objects)) {
       if (reported.has(configMap)) continue;
       if (typeof zipkin.endpoint !== 'string' || !zipkin.endpoint.includes('api/v1/spans')) continue;
@@ -162,11 +171,7 @@ export const zipkinCollectorPathRule: AppRule = {
       const collector = zipkin.clusters.has(cluster)
         ? zipkin.clusters.get(cluster)
         : cluster === ISTIO_ZIPKIN_CLUSTER
-          ? proxyConfigZipkin(
-              context,
-              template,
-              policies.some((p) => p.has('defaultZipkinTracer')),
-            )
+          ? proxyConfigZipkin(template, meshZipkin, defaultTracer)
           : undefined;
       const field = `data["${CUSTOM_BOOTSTRAP_KEY}"].${zipkin.field}.collectorEndpoint`;
       findings.push(finding(configMap.path, field, zipkin.endpoint, collector, template.namespace));
@@ -188,11 +193,15 @@ export const bootstrapZipkinClusterRule: AppRule = {
     "A bootstrap override tracer naming Istio's zipkin cluster needs a ProxyConfig zipkin tracer on its pods: Istio's bootstrap defines that cluster only then (from 1.22, when ProxyConfig sets one); an error when the output is complete, a warning for files linted alone.",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
+    const onIstioCluster = overrideUses(context.objects).filter(
+      ({ zipkin }) => zipkin.cluster === ISTIO_ZIPKIN_CLUSTER && !zipkin.clusters.has(ISTIO_ZIPKIN_CLUSTER),
+    );
+    if (onIstioCluster.length === 0) return findings;
+    const meshZipkin = meshZipkinAddress(context.objects);
     for (const target of context.targets) {
       const defaultTracer = target.policy.has('defaultZipkinTracer');
-      for (const { template, configMap, zipkin } of overrideUses(context.objects)) {
-        if (zipkin.cluster !== ISTIO_ZIPKIN_CLUSTER || zipkin.clusters.has(ISTIO_ZIPKIN_CLUSTER)) continue;
-        if (proxyConfigZipkin(context, template, defaultTracer) !== undefined) continue;
+      for (const { template, configMap, zipkin } of onIstioCluster) {
+        if (proxyConfigZipkin(template, meshZipkin, defaultTracer) !== undefined) continue;
         findings.push({
           path: configMap.path,
           severity: context.complete ? 'error' : 'warning',
