@@ -20,3 +20,20 @@ export function mappingAt(value: unknown, ...keys: readonly string[]): JsonMappi
   for (const key of keys) current = isMapping(current) ? current[key] : undefined;
   return isMapping(current) ? current : {};
 }
+
+/**
+ * Whether two JSON values are equal: mappings key by key whatever the order of their keys, lists
+ * item by item in order. `JSON.stringify` would call `{a: 1, b: 2}` and `{b: 2, a: 1}` different.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (!isMapping(a) || !isMapping(b)) return false;
+  const keys = Object.keys(a).filter((key) => a[key] !== undefined);
+  return (
+    keys.length === Object.keys(b).filter((key) => b[key] !== undefined).length &&
+    keys.every((key) => jsonEqual(a[key], b[key]))
+  );
+}

@@ -52,6 +52,18 @@ describe('FragmentMerger', () => {
     });
   });
 
+  it('treats equal values with their keys in another order as equal', () => {
+    const merger = new FragmentMerger('doc', ['tags.*']);
+    merger.add('a', { tags: { team: { header: { name: 'x-team', defaultValue: 'none' } } }, list: [{ a: 1, b: 2 }] });
+    expect(
+      merger.add('b', { tags: { team: { header: { defaultValue: 'none', name: 'x-team' } } }, list: [{ b: 2, a: 1 }] }),
+    ).toEqual([]);
+    expect(merger.toValue()).toEqual({
+      tags: { team: { header: { name: 'x-team', defaultValue: 'none' } } },
+      list: [{ a: 1, b: 2 }],
+    });
+  });
+
   it('ignores undefined values', () => {
     const merger = new FragmentMerger('doc');
     merger.add('a', { x: undefined, y: { z: undefined } });

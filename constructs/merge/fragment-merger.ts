@@ -1,4 +1,5 @@
 import { formatValue } from '../errors';
+import { jsonEqual } from '../json-values';
 import { byCodePoint } from './sorted-entries';
 
 type Plain = Record<string, unknown>;
@@ -72,7 +73,7 @@ export class FragmentMerger {
         this.check(existing, incoming, here, contributor, out);
       } else if (Array.isArray(existing) && Array.isArray(incoming)) {
         // arrays are sets: always compatible
-      } else if (!sameValue(existing, incoming)) {
+      } else if (!jsonEqual(existing, incoming)) {
         const owner = this.owners.get(here.join('.')) ?? 'another construct';
         out.push(
           `${this.subject}: ${here.join('.')} is set to ${formatValue(existing)} by ${owner} and to ${formatValue(incoming)} by ${contributor}; set it in one place`,
@@ -97,7 +98,7 @@ export class FragmentMerger {
       } else if (Array.isArray(incoming)) {
         const entries = this.arrayItems.get(here.join('.')) ?? [];
         for (const item of incoming) {
-          const present = entries.find((entry) => sameValue(entry.item, item));
+          const present = entries.find((entry) => jsonEqual(entry.item, item));
           if (!present) entries.push({ contributor, item: structuredClone(item) });
           else if (contributor < present.contributor) present.contributor = contributor;
         }
@@ -116,8 +117,4 @@ export class FragmentMerger {
 /** True when `path` matches one of the atomic patterns segment by segment. */
 function matchesPattern(path: readonly string[], pattern: readonly string[]): boolean {
   return path.length === pattern.length && pattern.every((segment, i) => segment === '*' || segment === path[i]);
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
