@@ -2,13 +2,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CUSTOM_BOOTSTRAP_KEY } from '../constructs/bootstrap/bootstrap-override';
-import { ConfigFileError, keyPathOf } from '../constructs/config/config-file';
-import { fieldKey } from '../constructs/errors';
-import { isMapping } from '../constructs/json-values';
+import { ConfigFileError } from '../constructs/config/config-file';
+import { isMapping, jsonEqual } from '../constructs/json-values';
 import { readManifestFiles } from '../constructs/lint/manifest-files';
 import { byCodePoint } from '../constructs/merge/sorted-entries';
+import { type FieldPath, keysOf, overlaps, renderField } from '../constructs/problems/field-path';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../constructs/proxy-config/istio-pod-annotations';
+import { changeEffect, startupFields } from '../constructs/review/change-effect';
 import { ValidationFailedError } from '../constructs/validate/finding';
 import type { Manifest } from '../constructs/validate/rule';
 import { type PodTemplate, podTemplates } from '../constructs/validate/rules/pod-templates';
@@ -34,64 +34,49 @@ function objectsIn(dir: string): Map<string, Manifest> {
   );
 }
 
-/** Leaf paths where `a` and `b` differ: `spec.tracing[0].randomSamplingPercentage`. */
-export function changedFields(a: unknown, b: unknown, path = ''): string[] {
-  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+/** Leaf paths where `a` and `b` differ: `['spec', 'tracing', 0, 'randomSamplingPercentage']`. */
+export function changedFields(a: unknown, b: unknown, path: FieldPath = []): FieldPath[] {
+  if (jsonEqual(a, b)) return [];
   const bothObjects = a !== null && b !== null && typeof a === 'object' && typeof b === 'object';
-  if (!bothObjects || Array.isArray(a) !== Array.isArray(b)) return [path || '(whole object)'];
+  if (!bothObjects || Array.isArray(a) !== Array.isArray(b)) return [path];
   if (Array.isArray(a) && Array.isArray(b)) {
     const n = Math.max(a.length, b.length);
-    return Array.from({ length: n }, (_, i) => changedFields(a[i], b[i], `${path}[${i}]`)).flat();
+    return Array.from({ length: n }, (_, i) => changedFields(a[i], b[i], [...path, i])).flat();
   }
   const keys = [...new Set([...Object.keys(a as Json), ...Object.keys(b as Json)])].sort(byCodePoint);
-  return keys.flatMap((k) => changedFields((a as Json)[k], (b as Json)[k], `${path}${fieldKey(k)}`.replace(/^\./, '')));
+  return keys.flatMap((k) => changedFields((a as Json)[k], (b as Json)[k], [...path, k]));
 }
 
-/** Whether a change touched a field (or, for an added object, whether the object has it). */
-type Touched = (field: string) => boolean;
-
-/**
- * Whether two field paths overlap: one is the other or contains it. A subtree added or removed
- * whole is reported at its root (`spec.meshConfig`), which touches every field below it.
- */
-function overlaps(a: string, b: string): boolean {
-  const within = (inner: string, outer: string) =>
-    inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
-  return within(a, b) || within(b, a);
-}
-
-/** Whether `manifest` sets the field at `field` (`data["custom_bootstrap.json"]`). */
-function hasField(manifest: Manifest, field: string): boolean {
+/** Whether `manifest` sets the field at `field` (`['data', 'custom_bootstrap.json']`). */
+function hasField(manifest: Manifest, field: FieldPath): boolean {
   let value: unknown = manifest;
-  for (const key of keyPathOf(field))
-    value = isMapping(value) || Array.isArray(value) ? (value as Json)[key] : undefined;
+  for (const key of keysOf(field)) value = isMapping(value) || Array.isArray(value) ? (value as Json)[key] : undefined;
   return value !== undefined;
 }
 
 /**
- * Why a change needs a pod restart (facts A.9), or undefined: the mesh-wide ProxyConfig of an
- * IstioOperator, and a bootstrap override ConfigMap (its workloads, from the new output). Pod
- * template changes roll out by themselves, and Telemetry is pushed over xDS.
+ * Why a change needs a pod restart, or undefined: it touched a part of the object proxies read
+ * when they start (see change-effect.ts); for a bootstrap override, the workloads that use it,
+ * from the new output.
  */
 function restartNeeded(
   manifest: Manifest,
-  touched: Touched,
+  touched: (field: FieldPath) => boolean,
   freshTemplates: readonly PodTemplate[],
 ): string | undefined {
-  if (manifest.kind === 'IstioOperator' && touched('spec.meshConfig.defaultConfig')) {
-    return 'restart needed: mesh-wide ProxyConfig (meshConfig.defaultConfig) is read when a proxy starts; restart every meshed workload after istioctl install';
+  const startup = startupFields(manifest).find((s) => touched(s.field));
+  if (!startup) return undefined;
+  if (manifest.kind !== 'ConfigMap') {
+    return `restart needed: ${startup.why}; restart every meshed workload after istioctl install`;
   }
-  if (manifest.kind === 'ConfigMap' && touched(`data${fieldKey(CUSTOM_BOOTSTRAP_KEY)}`)) {
-    const users = freshTemplates
-      .filter(
-        (t) =>
-          t.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION] === manifest.metadata.name &&
-          t.namespace === manifest.metadata.namespace,
-      )
-      .map((t) => `${t.kind}/${t.name}`);
-    return `restart needed: the bootstrap override is read when a pod starts; kubectl rollout restart ${users.join(' ') || '(no workload uses it)'}`;
-  }
-  return undefined;
+  const users = freshTemplates
+    .filter(
+      (t) =>
+        t.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION] === manifest.metadata.name &&
+        t.namespace === manifest.metadata.namespace,
+    )
+    .map((t) => `${t.kind}/${t.name}`);
+  return `restart needed: ${startup.why}; kubectl rollout restart ${users.join(' ') || '(no workload uses it)'}`;
 }
 
 /** The per-object summary of two output folders; empty when the manifests are equal. */
@@ -113,9 +98,8 @@ export function diffOutputs(committedDir: string, freshDir: string): string[] {
       const fields = changedFields(before, after);
       if (fields.length === 0) continue;
       lines.push(`~ ${key}: ${fields.length} field(s) changed`);
-      for (const field of fields) lines.push(`    ${field}`);
-      const template = freshTemplates.find((t) => t.path === key);
-      if (template && template.kind !== 'Pod' && fields.some((f) => f.startsWith(template.field)))
+      for (const field of fields) lines.push(`    ${renderField(field) || '(whole object)'}`);
+      if (fields.some((f) => changeEffect(after, f) === 'rollout'))
         lines.push('    rollout: the pod template changed, so applying it replaces the pods');
       const flag = restartNeeded(after, (field) => fields.some((f) => overlaps(f, field)), freshTemplates);
       if (flag) lines.push(`    ! ${flag}`);

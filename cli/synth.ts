@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import { ConfigFile } from '../constructs/config/config-file';
 import { buildGitOpsDelivery } from '../constructs/gitops/gitops-delivery';
 import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../constructs/review/telemetry-report';
@@ -61,7 +62,10 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
       const reported: ReportedCluster[] = stacks.map((stack) => {
         const objects = built.find((u) => u.folder === stack.folder)?.objects ?? [];
         if (stack.cluster !== undefined) {
-          const charts = [...new Set(objects.map((o) => `${o.path.split('/')[0]}.k8s.yaml`))].sort();
+          // cdk8s writes each chart to `<chart id>.k8s.yaml`.
+          const charts = [
+            ...new Set(objects.flatMap((o) => (o.apiObject ? [`${Chart.of(o.apiObject).node.id}.k8s.yaml`] : []))),
+          ].sort();
           files[`${stack.folder}/kustomization.yaml`] = kustomization(charts.filter((c) => !NOT_APPLIED.has(c)));
         }
         return {

@@ -1,20 +1,30 @@
 import { parseArgs } from 'node:util';
+import type { ManifestFileProblem } from '../constructs/lint/manifest-files';
 import { readManifestFiles } from '../constructs/lint/manifest-files';
 import { ManifestValidationError, validateManifests } from '../constructs/lint/manifest-validator';
+import { describeProblem, describeProblemWithHint } from '../constructs/problems/problem';
+import { renderLocation } from '../constructs/problems/source-location';
 import type { Finding } from '../constructs/validate/finding';
 import { APP_RULES } from '../constructs/validate/rule-catalog';
 import { DEFAULT_ISTIO_VERSION } from '../constructs/version/version-policy';
+import { findingsJson, findingsSarif, REPORT_FORMATS, type ReportFormat } from './findings-report';
 import type { Writer } from './writer';
 
 export const VALIDATE_USAGE =
-  'usage: validate [--istio-version <X.Y>] [--complete] <file or folder>...\n' +
+  'usage: validate [--istio-version <X.Y>] [--complete] [--format text|json|sarif] <file or folder>...\n' +
   `  checks Kubernetes YAML against the target Istio release (default ${DEFAULT_ISTIO_VERSION}) with the rules synth runs;\n` +
-  '  --complete: the files are applied together, so references must resolve among them and names must not collide';
+  '  --complete: the files are applied together, so references must resolve among them and names must not collide;\n' +
+  '  --format: json or sarif (SARIF 2.1.0, for GitHub code scanning) print the findings as data on stdout';
 
 /** One line per finding: `file:line: error: [Kind/namespace/name] field: ... (rule)`. */
 export function formatLintFinding(finding: Finding): string {
-  const hint = finding.hint ? `; hint: ${finding.hint}` : '';
-  return `${finding.location ?? '(files)'}: ${finding.severity}: [${finding.path}] ${finding.message}${hint} (${finding.rule})`;
+  const where = finding.location ? renderLocation(finding.location) : '(files)';
+  return `${where}: ${finding.severity}: [${finding.path}] ${describeProblemWithHint(finding)} (${finding.rule})`;
+}
+
+/** A file that is not YAML or a document that is no object, as a finding of rule `yaml`. */
+function fileProblemFinding(problem: ManifestFileProblem): Finding {
+  return { ...problem, severity: 'error', rule: 'yaml', path: '(files)' };
 }
 
 /**
@@ -27,12 +37,17 @@ export async function runValidate(
   out: Writer = process.stdout,
   err: Writer = process.stderr,
 ): Promise<number> {
-  let values: { 'istio-version'?: string; complete?: boolean; help?: boolean };
+  let values: { 'istio-version'?: string; complete?: boolean; format?: string; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: [...argv],
-      options: { 'istio-version': { type: 'string' }, complete: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: {
+        'istio-version': { type: 'string' },
+        complete: { type: 'boolean' },
+        format: { type: 'string' },
+        help: { type: 'boolean' },
+      },
       allowPositionals: true,
       strict: true,
     }));
@@ -43,6 +58,13 @@ export async function runValidate(
   if (values.help) {
     out.write(`${VALIDATE_USAGE}\n`);
     return 0;
+  }
+  const format = (values.format ?? 'text') as ReportFormat;
+  if (!REPORT_FORMATS.includes(format)) {
+    err.write(
+      `--format: got ${JSON.stringify(values.format)}, expected one of ${REPORT_FORMATS.join(', ')}\n${VALIDATE_USAGE}\n`,
+    );
+    return 2;
   }
   if (positionals.length === 0) {
     err.write(`no files given\n${VALIDATE_USAGE}\n`);
@@ -66,11 +88,16 @@ export async function runValidate(
     }
     throw error;
   }
+  if (format !== 'text') {
+    const all = [...files.problems.map(fileProblemFinding), ...findings];
+    out.write(format === 'json' ? findingsJson(all, { istioVersion }) : findingsSarif(all));
+    return all.some((f) => f.severity === 'error') ? 1 : 0;
+  }
   // Kinds no schema is known for are listed once, not as one warning per object.
   const unchecked = findings.filter((f) => f.rule === 'object-schema' && f.severity === 'warning');
   const reported = findings.filter((f) => !unchecked.includes(f));
   const lines = [
-    ...files.problems.map((p) => `${p.location}: error: ${p.message} (yaml)`),
+    ...files.problems.map((p) => `${renderLocation(p.location)}: error: ${describeProblem(p)} (yaml)`),
     ...reported.map(formatLintFinding),
   ];
   const errors = files.problems.length + reported.filter((f) => f.severity === 'error').length;
@@ -87,7 +114,7 @@ export async function runValidate(
   if (unchecked.length > 0) {
     const kinds = new Map<string, number>();
     for (const f of unchecked) {
-      const kind = /no schema known for (\S+ \S+),/.exec(f.message)?.[1] ?? f.path;
+      const kind = f.object ? `${f.object.apiVersion} ${f.object.kind}` : f.path;
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
     const list = [...kinds].map(([kind, n]) => (n > 1 ? `${kind} (${n})` : kind)).join(', ');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ConfigFile, ConfigFileError, keyPathOf } from '../constructs/config/config-file';
+import { ConfigFile, ConfigFileError, type ConfigProblem, formatConfigProblem } from '../constructs/config/config-file';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
 import { validateApp } from '../constructs/validate/app-validator';
 import { formatFinding } from '../constructs/validate/finding';
@@ -14,7 +14,18 @@ function problemsOf(text: string): readonly string[] {
   try {
     ConfigFile.parse('obs.yaml', text);
   } catch (error) {
-    if (error instanceof ConfigFileError) return error.problems;
+    if (error instanceof ConfigFileError) return error.problems.map(formatConfigProblem);
+    throw error;
+  }
+  return [];
+}
+
+/** The problems `ConfigFile.load` reports for `file`, one line each. */
+function problemsOfFile(file: string): readonly string[] {
+  try {
+    ConfigFile.load(file);
+  } catch (error) {
+    if (error instanceof ConfigFileError) return error.problems.map(formatConfigProblem);
     throw error;
   }
   return [];
@@ -96,25 +107,25 @@ describe('ConfigFile', () => {
 
   it('says when the file cannot be read', () => {
     expect(() => ConfigFile.load('missing.yaml')).toThrow(
-      new ConfigFileError(['missing.yaml: cannot be read (ENOENT)']),
+      new ConfigFileError([{ location: { file: 'missing.yaml' }, what: 'cannot be read (ENOENT)' }]),
     );
+    expect(problemsOfFile('missing.yaml')).toEqual(['missing.yaml: cannot be read (ENOENT)']);
   });
 
-  it('turns a field path back into a key path', () => {
-    expect(keyPathOf('metricDimensions.requests-dimensions.dimensions["a.b"].attribute')).toEqual([
-      'metricDimensions',
-      'requests-dimensions',
-      'dimensions',
-      'a.b',
-      'attribute',
-    ]);
-    expect(keyPathOf('attributeGenerators.gen.attributes.op[2].condition')).toEqual([
-      'attributeGenerators',
-      'gen',
-      'attributes',
-      'op',
-      2,
-      'condition',
+  it('keeps each problem as data: the field as a key path, the value, the expectation and the place', () => {
+    let problems: readonly ConfigProblem[] = [];
+    try {
+      ConfigFile.parse('obs.yaml', `${HEAD}traceSampling:\n  s:\n    target: mesh\n    percentage: 101\n`);
+    } catch (error) {
+      problems = (error as ConfigFileError).problems;
+    }
+    expect(problems).toEqual([
+      {
+        field: ['traceSampling', 's', 'percentage'],
+        what: 'must be <= 100',
+        value: 101,
+        location: { file: 'obs.yaml', line: 6, column: 5 },
+      },
     ]);
   });
 });
@@ -144,6 +155,25 @@ describe('ObservabilityStack from a config file', () => {
       'obs.yaml:13:3 [shop/tags] tags.both: got {"literal":"a","header":"x-b"}, expected exactly one of literal, environment, header, formatter, not ["literal","header"]',
       'obs.yaml:4:3 [shop/web-stats] target: got "webapp", expected a workload, but this config declares none (add demoApp)',
     ]);
+  });
+
+  it('leaves nothing of a refused piece behind: a valid dimension beside a refused one is not in the IstioOperator', async () => {
+    const text = [
+      HEAD.trimEnd(),
+      'metricDimensions:',
+      '  dims:',
+      '    metric: requests_total',
+      '    dimensions:',
+      '      aa_host: request.host',
+      '      response_code: request.host',
+      '',
+    ].join('\n');
+    const file = ConfigFile.parse('obs.yaml', text);
+    const app = Testing.app();
+    const stack = new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
+    expect(stack.inputFindings.map((f) => f.field)).toEqual([['dimensions', 'response_code']]);
+    const synthesized = app.charts.flatMap((chart) => chart.toJson());
+    expect(JSON.stringify(synthesized)).not.toContain('aa_host');
   });
 
   it('sends tracers without an address to the generated Jaeger, and says when there is none to send to', async () => {

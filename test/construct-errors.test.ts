@@ -32,8 +32,8 @@ describe('IstioMesh', () => {
   it('refuses a version it does not implement, and every other problem with it', () => {
     const app = Testing.app();
     expect(() => new IstioMesh(app, 'mesh', { istioVersion: '1.31', rootNamespace: 'Istio_System' })).toThrow(
-      '[mesh] istioVersion: got "1.31", expected a target this library implements, from "1.17" to "1.30". ' +
-        "Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it\n" +
+      "[mesh] istioVersion: Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it " +
+        '(got "1.31", expected a target this library implements, from "1.17" to "1.30")\n' +
         '[mesh] rootNamespace: got "Istio_System", expected a Kubernetes namespace name (RFC 1123 label)',
     );
   });
@@ -68,7 +68,7 @@ describe('MetricDimensions', () => {
         '[istioinaction/dims] dimensions.response_code: got "", expected a non-empty CEL expression or a GeneratedAttribute',
     );
     expect(() => dims.addDimension('bad-name', 'request.host')).toThrow(
-      '[istioinaction/dims] dimensions["bad-name"]: got "bad-name", expected a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)',
+      '[istioinaction/dims] dimensions.bad-name: got "bad-name", expected a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)',
     );
   });
 
@@ -98,7 +98,7 @@ describe('MetricDimensions', () => {
           proxies: [ProxyKind.GATEWAY, ProxyKind.GATEWAY, 'waypoint' as ProxyKind],
         }),
     ).toThrow(
-      '[istioinaction/dims] proxies[1]: got "gateway" again, expected each proxy kind once\n' +
+      '[istioinaction/dims] proxies[1]: is listed again (got "gateway", expected each proxy kind once)\n' +
         '[istioinaction/dims] proxies[2]: got "waypoint", expected one of inboundSidecar, outboundSidecar, gateway',
     );
   });
@@ -173,8 +173,8 @@ describe('AttributeGen', () => {
       ]),
     ).toThrow(
       '[istioinaction/gen] outputAttribute: got "istio.operation", expected an identifier ([A-Za-z_][A-Za-z0-9_]*, no dots) that CEL can read\n' +
-        '[istioinaction/gen] istio.operation.match[0].condition: got none before 1 more rule(s), expected a condition: a rule without one always matches, so later rules never apply\n' +
-        '[istioinaction/gen] istio.operation.match[1].value: got "", expected a non-empty string',
+        '[istioinaction/gen] ["istio.operation"].match[0].condition: got none before 1 more rule(s), expected a condition: a rule without one always matches, so later rules never apply\n' +
+        '[istioinaction/gen] ["istio.operation"].match[1].value: got "", expected a non-empty string',
     );
   });
 
@@ -266,7 +266,7 @@ describe('tracing', () => {
     const { mesh, chart, webapp } = demoFixture();
     const tags = new CustomTraceTags(chart, 't', { mesh, target: ProxyTarget.workload(webapp) });
     expect(() => tags.addTag('team name', CustomTag.header('x team'))).toThrow(
-      '[istioinaction/t] tags.team name.header.name: got "x team", expected an HTTP header name (RFC 9110 token)\n' +
+      '[istioinaction/t] tags["team name"].header.name: got "x team", expected an HTTP header name (RFC 9110 token)\n' +
         '[istioinaction/t] tags: got "team name", expected a tag name of letters, digits and _.:/-',
     );
     expect(() => tags.addTag('env', CustomTag.environment('1BAD'))).toThrow(
@@ -288,7 +288,7 @@ describe('StatsInclusion', () => {
   it('refuses an empty matcher', () => {
     const { mesh, chart } = demoFixture();
     expect(() => new StatsInclusion(chart, 's', { mesh, target: ProxyTarget.mesh() })).toThrow(
-      '[istioinaction/s] inclusionPrefixes, inclusionSuffixes, inclusionRegexps: got none, expected at least one entry',
+      '[istioinaction/s] {inclusionPrefixes,inclusionSuffixes,inclusionRegexps}: got [], expected at least one entry',
     );
   });
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdk8s';
@@ -135,8 +135,8 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
     expect(run.stderr).toBe(
       `synth failed, ${out}/ left unchanged:\n` +
         '1 error(s) in the observability configuration:\n' +
-        `  ${config}:1:1 [istio-install/mesh] istioVersion: got "1.31", expected a target this library implements, from "1.17" to "1.30". ` +
-        "Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it\n",
+        `  ${config}:1:1 [istio-install/mesh] istioVersion: Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it ` +
+        '(got "1.31", expected a target this library implements, from "1.17" to "1.30")\n',
     );
     expect(readdirSync(dir)).toEqual(['v131.yaml']);
   });
@@ -144,7 +144,42 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
   it('explains its arguments', () => {
     const run = runMain(['--cofnig', 'x.yaml']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe("Unknown option '--cofnig'\nusage: npm run synth -- [--config <file>] [--out <dir>]\n");
+    expect(run.stderr).toBe(
+      "Unknown option '--cofnig'\n" +
+        'usage: npm run synth -- [--config <file>] [--out <dir>] [--format text|json|sarif]\n' +
+        '  --format: json or sarif (SARIF 2.1.0, for GitHub code scanning) print the findings as data on stdout\n',
+    );
+  });
+
+  it('prints the findings as a SARIF log with --format sarif, and still refuses to write on an error', () => {
+    const config = join(tempDir(), 'bad.yaml');
+    writeFileSync(
+      config,
+      'istioVersion: "1.30"\nnamespace: shop\ntraceSampling:\n  s: { target: mesh, percentage: 101 }\n',
+    );
+    const out = join(tempDir(), 'out');
+    const run = runMain(['--config', config, '--out', out, '--format', 'sarif']);
+    expect(run.status).toBe(1);
+    expect(existsSync(out)).toBe(false);
+    const results = JSON.parse(run.stdout).runs[0].results;
+    expect(results).toEqual([
+      {
+        ruleId: 'config',
+        ruleIndex: 0,
+        level: 'error',
+        message: { text: 'traceSampling.s.percentage: must be <= 100 (got 101)' },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: `file://${config}` },
+              region: { startLine: 4, startColumn: 22 },
+            },
+            logicalLocations: [{ fullyQualifiedName: '(config)', kind: 'resource' }],
+          },
+        ],
+        properties: { field: 'traceSampling.s.percentage' },
+      },
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FragmentMerger } from '../constructs/merge/fragment-merger';
+import { statement } from '../constructs/problems/problem';
 
 describe('FragmentMerger', () => {
   it('merges objects deeply and arrays as ordered sets', () => {
@@ -24,7 +25,10 @@ describe('FragmentMerger', () => {
     const merger = new FragmentMerger('proxy.istio.io/config of Deployment "webapp"');
     merger.add('app/a', { tracing: { sampling: 10 } });
     expect(merger.add('app/b', { tracing: { sampling: 100, zipkin: { address: 'z:1' } } })).toEqual([
-      'proxy.istio.io/config of Deployment "webapp": tracing.sampling is set to 10 by app/a and to 100 by app/b; set it in one place',
+      statement(
+        undefined,
+        'proxy.istio.io/config of Deployment "webapp": tracing.sampling is set to 10 by app/a and to 100 by app/b; set it in one place',
+      ),
     ]);
     expect(merger.toValue()).toEqual({ tracing: { sampling: 10 } });
   });
@@ -33,8 +37,8 @@ describe('FragmentMerger', () => {
     const merger = new FragmentMerger('doc');
     merger.add('a', { x: 1, y: { z: 2 } });
     expect(merger.add('b', { x: { nested: true }, y: { z: 3 } })).toEqual([
-      'doc: x is set to 1 by a and to {"nested":true} by b; set it in one place',
-      'doc: y.z is set to 2 by a and to 3 by b; set it in one place',
+      statement(undefined, 'doc: x is set to 1 by a and to {"nested":true} by b; set it in one place'),
+      statement(undefined, 'doc: y.z is set to 2 by a and to 3 by b; set it in one place'),
     ]);
   });
 
@@ -45,7 +49,10 @@ describe('FragmentMerger', () => {
       merger.add('b', { tags: { team: { literal: { value: 'payments' } }, other: { header: { name: 'h' } } } }),
     ).toEqual([]);
     expect(merger.add('c', { tags: { team: { header: { name: 'x-team' } } } })).toEqual([
-      'doc: tags.team is set to {"literal":{"value":"payments"}} by a and to {"header":{"name":"x-team"}} by c; set it in one place',
+      statement(
+        undefined,
+        'doc: tags.team is set to {"literal":{"value":"payments"}} by a and to {"header":{"name":"x-team"}} by c; set it in one place',
+      ),
     ]);
     expect(merger.toValue()).toEqual({
       tags: { team: { literal: { value: 'payments' } }, other: { header: { name: 'h' } } },

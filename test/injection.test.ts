@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { AttributeGen } from '../constructs/attributes/attribute-gen';
 import { celString, requestCondition } from '../constructs/attributes/request-condition';
-import { ConfigFile, ConfigFileError } from '../constructs/config/config-file';
+import { ConfigFile, ConfigFileError, formatConfigProblem } from '../constructs/config/config-file';
 import { isDnsLabel } from '../constructs/names';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { StatsInclusion } from '../constructs/stats/stats-inclusion';
@@ -160,7 +160,7 @@ describe.each(INJECTIONS)('user string %j', (text) => {
     try {
       parsing();
     } catch (error) {
-      problems = (error as ConfigFileError).problems;
+      problems = (error as ConfigFileError).problems.map(formatConfigProblem);
     }
     const quoted = JSON.stringify(text);
     expect(problems.filter((p) => p.startsWith('observability.yaml:2:1: namespace: '))).toHaveLength(1);

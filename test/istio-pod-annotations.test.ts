@@ -140,7 +140,7 @@ describe('annotations set on the workload directly', () => {
     expect(
       () => new TraceSampling(chart, 'sampling', { mesh, target: ProxyTarget.workload(webapp), percentage: 5 }),
     ).toThrow(
-      '[istioinaction/app/webapp/Deployment] proxy.istio.io/config of Deployment "webapp": got "- not a mapping", expected a YAML mapping of ProxyConfig fields',
+      '[istioinaction/app/webapp/Deployment] spec.template.metadata.annotations["proxy.istio.io/config"]: got "- not a mapping", expected a YAML mapping of ProxyConfig fields',
     );
   });
 

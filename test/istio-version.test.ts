@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Problem } from '../constructs/problems/problem';
 import { IstioVersion } from '../constructs/version/istio-version';
 import { VersionPolicy } from '../constructs/version/version-policy';
+import { text } from './support/problem-text';
 
 describe('IstioVersion', () => {
   it.each([
@@ -137,28 +139,32 @@ describe('VersionPolicy', () => {
     expect(policy('1.28').has('telemetryTagFormatter')).toBe(false);
     expect(policy('1.29').has('telemetryTagFormatter')).toBe(true);
     expect(
-      policy('1.28').featureProblem('telemetryTagFormatter', 'tags.sni.formatter', '%REQUESTED_SERVER_NAME%'),
+      text(
+        policy('1.28').featureProblem('telemetryTagFormatter', ['tags', 'sni', 'formatter'], '%REQUESTED_SERVER_NAME%'),
+      ),
     ).toBe(
       'tags.sni.formatter: needs Telemetry customTags formatter (Istio 1.29 and later), and the target is Istio 1.28 ' +
         '(got "%REQUESTED_SERVER_NAME%", expected a setting Istio 1.28 has); ' +
         'hint: target a release that has it, or remove tags.sni.formatter (source: facts B.3 (telemetry.proto; 1.29.0))',
     );
-    expect(policy('1.21').featureProblem('istioOperatorConfigOverride', 'f', 'x')).toContain(
+    expect(text(policy('1.21').featureProblem('istioOperatorConfigOverride', ['f'], 'x'))).toContain(
       'needs IstioOperator values.telemetry.v2.prometheus.configOverride (Istio 1.13 to 1.20; removed in 1.21)',
     );
-    expect(policy('1.29').featureProblem('telemetryTagFormatter', 'f', 'x')).toBeUndefined();
+    expect(policy('1.29').featureProblem('telemetryTagFormatter', ['f'], 'x')).toBeUndefined();
   });
 
   it("refuses a version outside its rows instead of emitting another release's output", () => {
-    expect(VersionPolicy.resolve('1.31')).toBe(
-      'istioVersion: got "1.31", expected a target this library implements, from "1.17" to "1.30". ' +
-        "Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it",
+    expect(text(VersionPolicy.resolve('1.31') as Problem)).toBe(
+      "istioVersion: Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it " +
+        '(got "1.31", expected a target this library implements, from "1.17" to "1.30")',
     );
-    expect(VersionPolicy.resolve('1.16')).toContain('expected a target this library implements, from "1.17" to "1.30"');
+    expect(text(VersionPolicy.resolve('1.16') as Problem)).toContain(
+      'expected a target this library implements, from "1.17" to "1.30"',
+    );
   });
 
   it('refuses text that is not a version', () => {
-    expect(VersionPolicy.resolve('latest')).toBe(
+    expect(text(VersionPolicy.resolve('latest') as Problem)).toBe(
       'istioVersion: got "latest", expected an Istio release as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to "1.30"',
     );
   });

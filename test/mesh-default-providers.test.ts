@@ -153,7 +153,7 @@ spec:
 `;
     const first = (lines: string[]) => lines.map((l) => l.slice(0, l.indexOf(' names no metrics provider')));
     expect(first(await lintText(configMap, '1.30', { rule: 'mesh-default-providers' }))).toEqual([
-      '5: warning: [ConfigMap/istio-system/istio] data["mesh"].defaultProviders:',
+      '5: warning: [ConfigMap/istio-system/istio] data.mesh.defaultProviders:',
     ]);
     expect(first(await lintText(sail, '1.30', { rule: 'mesh-default-providers' }))).toEqual([
       '8: warning: [Istio/-/default] spec.values.meshConfig.defaultProviders:',

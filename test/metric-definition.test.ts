@@ -6,6 +6,7 @@ import { mappingAt } from '../constructs/json-values';
 import { MetricDefinition, MetricImplementation, MetricType } from '../constructs/metrics/metric-definition';
 import { ProxyKind } from '../constructs/metrics/proxy-kind';
 import { codeRegex, requestSubsetOf } from '../constructs/metrics/request-subset';
+import { describeProblem } from '../constructs/problems/problem';
 import { validateApp } from '../constructs/validate/app-validator';
 import { demoFixture } from './support/fixtures';
 
@@ -201,7 +202,7 @@ describe('MetricDefinition in the stats filter', () => {
       value: '1',
       standardLabels: [],
     });
-    expect((await validateApp(app)).filter((f) => f.rule === 'version-adaptation').map((f) => f.message)).toEqual([
+    expect((await validateApp(app)).filter((f) => f.rule === 'version-adaptation').map(describeProblem)).toEqual([
       'standardLabels: istio_calls is recorded by the client and the server of each in-mesh request and has no reporter label (got []), so one series counts each request twice; add reporter, or record it on one proxy kind',
     ]);
   });

@@ -6,21 +6,14 @@ import { parseAllDocuments } from 'yaml';
 import { diffOutputs, runDiff } from '../cli/diff';
 import { synthConfigFile } from '../cli/synth';
 import { runValidate } from '../cli/validate';
-import type { Writer } from '../cli/writer';
 import { ConfigFile, ConfigFileError } from '../constructs/config/config-file';
+import { capture } from './support/capture';
 import { readTree } from './support/synth';
 
 const ROOT = resolve(__dirname, '..');
 const UPDATE = process.env.UPDATE_GOLDENS === '1';
 
 /** Runs a CLI command with captured output. */
-async function capture(run: (argv: string[], out: Writer, err: Writer) => Promise<number>, argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const status = await run(argv, { write: (s: string) => (stdout += s) }, { write: (s: string) => (stderr += s) });
-  return { status, stdout, stderr };
-}
-
 function golden(name: string, actual: string): void {
   const path = join(ROOT, 'test', 'goldens', 'review', name);
   if (UPDATE || !existsSync(path)) {
@@ -39,8 +32,8 @@ describe('validate (lint mode for YAML we did not generate)', () => {
     expect(run.status).toBe(0);
     expect(run.stdout.split('\n').filter((l) => / (error|warning): /.test(l))).toEqual([
       'test/seeds/attribute-gen.yaml:21: warning: [EnvoyFilter/istioinaction/attribute-gen-example] spec.configPatches[0].match.proxy.proxyVersion: also matches 1.170, 1.171.0 (got "^1\\\\.17.*", expected a regex for Istio 1.17 proxies only); hint: use "^1\\\\.17([.-].*)?$" (proxy-version-regex)',
-      'test/seeds/stats-inclusion-mesh.yaml:2: warning: [IstioOperator/-/control-plane] spec.meshConfig.defaultConfig.{proxyStatsMatcher}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart) (restart-required)',
-      'test/seeds/tracing-mesh.yaml:2: warning: [IstioOperator/istio-system/-] spec.meshConfig.defaultConfig.{tracing}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart) (restart-required)',
+      'test/seeds/stats-inclusion-mesh.yaml:9: warning: [IstioOperator/-/control-plane] spec.meshConfig.defaultConfig.{proxyStatsMatcher}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart) (restart-required)',
+      'test/seeds/tracing-mesh.yaml:8: warning: [IstioOperator/istio-system/-] spec.meshConfig.defaultConfig.{tracing}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart) (restart-required)',
     ]);
     expect(run.stdout.trim().split('\n').at(-1)).toBe(
       '13 file(s), 28 object(s) checked against Istio 1.17: 0 error(s), 3 warning(s)',
@@ -68,7 +61,7 @@ describe('validate (lint mode for YAML we did not generate)', () => {
 
   it('refuses an unknown target and a missing path with usage, exit 2', async () => {
     expect((await capture(runValidate, ['--istio-version', '1.16', 'test/seeds'])).stderr).toMatch(
-      /^--istio-version: istioVersion: got "1.16", expected a target this library implements, from "1.17" to "1.30"/,
+      /^--istio-version: istioVersion: Istio 1.16 has no row in the version policy, so no other release's mechanisms are emitted for it \(got "1.16", expected a target this library implements, from "1.17" to "1.30"\)/,
     );
     expect((await capture(runValidate, [])).status).toBe(2);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AttributeGen } from '../constructs/attributes/attribute-gen';
 import { celString, requestCondition, requestMatchProblems } from '../constructs/attributes/request-condition';
 import { demoFixture } from './support/fixtures';
+import { texts } from './support/problem-text';
 
 describe('celString', () => {
   it('escapes the backslash, the double quote and everything outside printable ASCII', () => {
@@ -25,15 +26,17 @@ describe('requestCondition', () => {
 
 describe('requestMatchProblems', () => {
   it('refuses matches no request can satisfy, one problem per field', () => {
-    expect(requestMatchProblems('m', {})).toEqual(['m: got {}, expected at least one of path, pathPrefix, method']);
-    expect(requestMatchProblems('m', { path: 'items?x=1', pathPrefix: '/a', method: 'G ET' })).toEqual([
+    expect(texts(requestMatchProblems(['m'], {}))).toEqual([
+      'm: got {}, expected at least one of path, pathPrefix, method',
+    ]);
+    expect(texts(requestMatchProblems(['m'], { path: 'items?x=1', pathPrefix: '/a', method: 'G ET' }))).toEqual([
       'm.pathPrefix: got "/a", expected either path or pathPrefix, not both',
       'm.path: got "items?x=1", expected a request path starting with "/", without "?", "#" or control characters (url_path excludes the query)',
       'm.method: got "G ET", expected an HTTP method, e.g. "GET" (an RFC 9110 token)',
     ]);
-    expect(requestMatchProblems('m', { path: '/a#b' })).toHaveLength(1);
-    expect(requestMatchProblems('m', { path: '/a\u0000' })).toHaveLength(1);
-    expect(requestMatchProblems('m', { path: '/ü/日本', method: 'PURGE' })).toEqual([]);
+    expect(texts(requestMatchProblems(['m'], { path: '/a#b' }))).toHaveLength(1);
+    expect(texts(requestMatchProblems(['m'], { path: '/a\u0000' }))).toHaveLength(1);
+    expect(texts(requestMatchProblems(['m'], { path: '/ü/日本', method: 'PURGE' }))).toEqual([]);
   });
 
   it('reaches AttributeGen: a rule with both condition and request, or a bad request, is refused naming the rule', () => {

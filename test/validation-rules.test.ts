@@ -17,6 +17,7 @@ import { bootstrapProblem, checkBootstrap } from '../constructs/validate/rules/e
 import { neighboursOf, proxyVersionProblem } from '../constructs/validate/rules/proxy-version-regex';
 import { IstioVersion } from '../constructs/version/istio-version';
 import { defaultStack, demoFixture } from './support/fixtures';
+import { texts } from './support/problem-text';
 
 type Fixture = ReturnType<typeof demoFixture>;
 
@@ -254,9 +255,9 @@ describe('kubernetes-metadata', () => {
       new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a.b' } });
     });
     expect(found).toEqual([
-      '[istioinaction/cm] metadata.annotations: got key "a/b/c", expected a qualified name ([prefix/]name)',
-      '[istioinaction/cm] metadata.labels: got key "bad key!", expected a qualified name ([prefix/]name)',
-      `[istioinaction/cm] metadata.labels["app"]: got "${'x'.repeat(64)}", expected a label value (at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric)`,
+      '[istioinaction/cm] metadata.annotations: has an invalid key (got "a/b/c", expected a qualified name ([prefix/]name))',
+      `[istioinaction/cm] metadata.labels.app: got "${'x'.repeat(64)}", expected a label value (at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric)`,
+      '[istioinaction/cm] metadata.labels: has an invalid key (got "bad key!", expected a qualified name ([prefix/]name))',
       "[istioinaction/cm] metadata.name: got \"Bad_Name\", expected a name for this ConfigMap (RFC 1123 subdomain: lower-case alphanumerics and '-' or '.')",
       '[istioinaction/svc] metadata.name: got "a.b", expected a name for this Service (RFC 1123 label: lower-case alphanumerics and \'-\')',
     ]);
@@ -463,12 +464,12 @@ describe('envoy-bootstrap', () => {
   // "traceId128bit": "true", `istioctl pc bootstrap` shows "traceId128bit": true: Envoy's JSON
   // parser (protobuf's C++ JSON parser) accepts a quoted bool.
   it('accepts the book\'s "traceId128bit": "true" as Envoy does, and says the canonical form is a boolean', () => {
-    expect(checkBootstrap(bootstrapJson({ traceId128bit: 'true', sharedSpanContext: 'false' }))).toEqual({
-      nonCanonical: [
-        'tracing.http.typedConfig.traceId128bit: is the string "true" where Envoy\'s proto has a bool; Envoy\'s JSON parser accepts it, the canonical form is true',
-        'tracing.http.typedConfig.sharedSpanContext: is the string "false" where Envoy\'s proto has a bool; Envoy\'s JSON parser accepts it, the canonical form is false',
-      ],
-    });
+    expect(
+      texts(checkBootstrap(bootstrapJson({ traceId128bit: 'true', sharedSpanContext: 'false' })).nonCanonical),
+    ).toEqual([
+      'tracing.http.typedConfig.traceId128bit: is the string "true" where Envoy\'s proto has a bool; Envoy\'s JSON parser accepts it, the canonical form is true',
+      'tracing.http.typedConfig.sharedSpanContext: is the string "false" where Envoy\'s proto has a bool; Envoy\'s JSON parser accepts it, the canonical form is false',
+    ]);
   });
 
   it('checks every ConfigMap that carries custom_bootstrap.json, naming the key', async () => {
@@ -634,7 +635,11 @@ describe('validateApp', () => {
         throw new Error('unexpected shape');
       },
     };
-    const quiet = { id: 'quiet', summary: 'finds one thing', check: () => [{ path: 'x', message: 'field: found' }] };
+    const quiet = {
+      id: 'quiet',
+      summary: 'finds one thing',
+      check: () => [{ path: 'x', field: ['field'], what: 'found' }],
+    };
     const findings = await validateApp(fixture.app, [broken, quiet]);
     expect(findings.map((f) => [f.severity, f.rule, formatFinding(f)])).toEqual([
       ['error', 'broken', '[(app)] rule broken could not run: unexpected shape'],

@@ -13,6 +13,8 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { httpFilterMatch } from '../metrics/envoy-filter-match';
 import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems, workloadModeFor } from '../metrics/proxy-kind';
 import { isDnsLabel, isDnsSubdomain } from '../names';
+import { addProblemCheck } from '../problems/construct-problems';
+import { type Problem, statement } from '../problems/problem';
 import { describeWorkload } from '../proxy-config/istio-pod-annotations';
 import type { AttributeSource, CelExpressionSource, CelSite, PolicyNoteSource } from '../validate/sources';
 import { markCelDeclared } from '../validate/sources';
@@ -132,7 +134,7 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
   readonly resource: ApiObject;
   readonly mesh: IstioMesh;
   private readonly attributes = new Map<string, readonly AttributeMatch[]>();
-  private readonly notes: string[] = [];
+  private readonly notes: Problem[] = [];
 
   constructor(scope: Construct, id: string, props: AttributeGenProps) {
     super(scope, id);
@@ -142,21 +144,21 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
       ? (props.workload.metadata.namespace ?? Chart.of(props.workload).namespace)
       : undefined;
     const namespace = props.namespace ?? workloadNamespace ?? Chart.of(this).namespace;
-    const problems = proxyKindProblems('proxies', this.proxies);
+    const problems = proxyKindProblems(['proxies'], this.proxies);
     if (props.name !== undefined && !isDnsSubdomain(props.name)) {
-      problems.push(problem('name', props.name, 'a Kubernetes object name (RFC 1123 subdomain)'));
+      problems.push(problem(['name'], props.name, 'a Kubernetes object name (RFC 1123 subdomain)'));
     }
     if (namespace === undefined) {
-      problems.push(problem('namespace', namespace, 'a namespace, given here or on the chart'));
+      problems.push(problem(['namespace'], namespace, 'a namespace, given here or on the chart'));
     } else if (!isDnsLabel(namespace)) {
-      problems.push(problem('namespace', namespace, 'a Kubernetes namespace name (RFC 1123 label)'));
+      problems.push(problem(['namespace'], namespace, 'a Kubernetes namespace name (RFC 1123 label)'));
     }
     const mechanism = this.mesh.policy.mechanisms.attributeGeneration;
     if (mechanism === 'envoy-filter-null-vm') {
       for (const field of ['module', 'sha256', 'phase'] as const) {
         if (props[field] !== undefined) {
           problems.push(
-            problem(field, props[field], 'no value on Istio 1.17', {
+            problem([field], props[field], 'no value on Istio 1.17', {
               what: "configures the WasmPlugin of Istio 1.18+, but 1.17's proxies run attributegen built in (null VM)",
             }),
           );
@@ -166,7 +168,7 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
     if (props.workload && workloadNamespace !== namespace) {
       problems.push(
         problem(
-          'namespace',
+          ['namespace'],
           namespace,
           `the namespace of ${describeWorkload(props.workload)}: ${formatValue(workloadNamespace)}`,
           {
@@ -176,13 +178,13 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
       );
     }
     if (props.module !== undefined && !MODULE_SCHEMES.test(props.module)) {
-      problems.push(problem('module', props.module, 'a module URL: oci://, https:// or file://'));
+      problems.push(problem(['module'], props.module, 'a module URL: oci://, https:// or file://'));
     }
     if (props.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(props.sha256)) {
-      problems.push(problem('sha256', props.sha256, '64 lowercase hex digits'));
+      problems.push(problem(['sha256'], props.sha256, '64 lowercase hex digits'));
     }
     if (props.phase !== undefined && !Object.values(WasmPhase).includes(props.phase)) {
-      problems.push(problem('phase', props.phase, `one of ${Object.values(WasmPhase).join(', ')}`));
+      problems.push(problem(['phase'], props.phase, `one of ${Object.values(WasmPhase).join(', ')}`));
     }
     throwIfProblems(this, problems);
 
@@ -202,7 +204,10 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
         const { mode, widened } = workloadModeFor(this.proxies, props.workload !== undefined);
         if (widened.length > 0) {
           this.notes.push(
-            `proxies: ${this.proxies.join(', ')} becomes WasmPlugin match mode ${mode ?? 'CLIENT_AND_SERVER'}, which also covers ${widened.join(', ')} in namespace "${namespace}"; select a workload to narrow it`,
+            statement(
+              ['proxies'],
+              `${this.proxies.join(', ')} becomes WasmPlugin match mode ${mode ?? 'CLIENT_AND_SERVER'}, which also covers ${widened.join(', ')} in namespace "${namespace}"; select a workload to narrow it`,
+            ),
           );
         }
         this.resource = new WasmPlugin(this, 'Resource', {
@@ -220,10 +225,11 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
       }
     }
     markCelDeclared(this.resource);
-    this.node.addValidation({
-      validate: () =>
-        this.attributes.size === 0 ? ['attributes: got none, expected at least one addAttribute() call'] : [],
-    });
+    addProblemCheck(this, () =>
+      this.attributes.size === 0
+        ? [statement(['attributes'], 'got none, expected at least one addAttribute() call')]
+        : [],
+    );
   }
 
   /**
@@ -231,38 +237,43 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
    * @returns a handle to use as a dimension value
    */
   addAttribute(outputAttribute: string, matches: readonly AttributeMatch[]): GeneratedAttribute {
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     if (this.attributes.has(outputAttribute)) {
       throw new ObservabilityConfigError(this, [
-        `attributes: "${outputAttribute}" is already generated here; each output attribute once`,
+        statement(['attributes'], `"${outputAttribute}" is already generated here; each output attribute once`),
       ]);
     }
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(outputAttribute)) {
       problems.push(
         problem(
-          'outputAttribute',
+          ['outputAttribute'],
           outputAttribute,
           'an identifier ([A-Za-z_][A-Za-z0-9_]*, no dots) that CEL can read',
         ),
       );
     }
-    if (matches.length === 0) problems.push(problem(`${outputAttribute}.match`, [], 'at least one rule'));
+    if (matches.length === 0) problems.push(problem([outputAttribute, 'match'], [], 'at least one rule'));
     matches.forEach((m, i) => {
-      const field = `${outputAttribute}.match[${i}]`;
+      const field = [outputAttribute, 'match', i];
       if (typeof m.value !== 'string' || m.value === '')
-        problems.push(problem(`${field}.value`, m.value, 'a non-empty string'));
+        problems.push(problem([...field, 'value'], m.value, 'a non-empty string'));
       if (m.condition !== undefined && m.condition.trim() === '') {
-        problems.push(problem(`${field}.condition`, m.condition, 'a CEL condition, or no condition to always match'));
+        problems.push(
+          problem([...field, 'condition'], m.condition, 'a CEL condition, or no condition to always match'),
+        );
       }
       if (m.request !== undefined) {
         if (m.condition !== undefined) {
-          problems.push(problem(`${field}.request`, m.request, 'either condition or request, not both'));
+          problems.push(problem([...field, 'request'], m.request, 'either condition or request, not both'));
         }
-        problems.push(...requestMatchProblems(`${field}.request`, m.request));
+        problems.push(...requestMatchProblems([...field, 'request'], m.request));
       }
       if (m.condition === undefined && m.request === undefined && i < matches.length - 1) {
         problems.push(
-          `${field}.condition: got none before ${matches.length - 1 - i} more rule(s), expected a condition: a rule without one always matches, so later rules never apply`,
+          statement(
+            [...field, 'condition'],
+            `got none before ${matches.length - 1 - i} more rule(s), expected a condition: a rule without one always matches, so later rules never apply`,
+          ),
         );
       }
     });
@@ -277,7 +288,7 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
     return { name: outputAttribute, producer: this, proxies: this.proxies };
   }
 
-  policyNotes(): readonly string[] {
+  policyNotes(): readonly Problem[] {
     return [...this.notes];
   }
 
@@ -293,7 +304,7 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
           ? []
           : [
               {
-                field: `${name}.match[${i}].condition`,
+                field: [name, 'match', i, 'condition'],
                 expression: m.condition,
                 result: 'bool' as const,
                 proxies: this.proxies,

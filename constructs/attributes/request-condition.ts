@@ -1,5 +1,7 @@
 import { problem } from '../errors';
 import { isHttpToken } from '../names';
+import type { FieldPath } from '../problems/field-path';
+import type { Problem } from '../problems/problem';
 
 /**
  * What a request must look like for an attribute rule to apply, as typed fields instead of a
@@ -33,13 +35,13 @@ export function celString(value: string): string {
 }
 
 /** Why `match` (at `field`) cannot be matched by a request, one problem per field; empty when it can. */
-export function requestMatchProblems(field: string, match: RequestMatch): string[] {
-  const problems: string[] = [];
+export function requestMatchProblems(field: FieldPath, match: RequestMatch): Problem[] {
+  const problems: Problem[] = [];
   if (match.path === undefined && match.pathPrefix === undefined && match.method === undefined) {
     problems.push(problem(field, match, 'at least one of path, pathPrefix, method'));
   }
   if (match.path !== undefined && match.pathPrefix !== undefined) {
-    problems.push(problem(`${field}.pathPrefix`, match.pathPrefix, 'either path or pathPrefix, not both'));
+    problems.push(problem([...field, 'pathPrefix'], match.pathPrefix, 'either path or pathPrefix, not both'));
   }
   for (const key of ['path', 'pathPrefix'] as const) {
     const value = match[key];
@@ -49,7 +51,7 @@ export function requestMatchProblems(field: string, match: RequestMatch): string
     if (typeof value !== 'string' || !value.startsWith('/') || /[?#\p{Cc}]/u.test(value)) {
       problems.push(
         problem(
-          `${field}.${key}`,
+          [...field, key],
           value,
           'a request path starting with "/", without "?", "#" or control characters (url_path excludes the query)',
         ),
@@ -57,7 +59,7 @@ export function requestMatchProblems(field: string, match: RequestMatch): string
     }
   }
   if (match.method !== undefined && (typeof match.method !== 'string' || !isHttpToken(match.method))) {
-    problems.push(problem(`${field}.method`, match.method, 'an HTTP method, e.g. "GET" (an RFC 9110 token)'));
+    problems.push(problem([...field, 'method'], match.method, 'an HTTP method, e.g. "GET" (an RFC 9110 token)'));
   }
   return problems;
 }

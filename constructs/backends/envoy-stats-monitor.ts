@@ -42,11 +42,11 @@ export class EnvoyStatsMonitor extends Construct {
     const name = props.name ?? 'envoy-stats-monitor';
     const interval = props.interval ?? '15s';
     const relabeling = props.relabeling ?? props.mesh.policy.mechanisms.addons.podMonitorRelabeling;
-    const problems = props.prometheus.problems('prometheus');
-    if (!isDnsSubdomain(name)) problems.push(problem('name', name, 'an object name (RFC 1123 subdomain)'));
-    problems.push(...durationProblems('interval', interval));
+    const problems = props.prometheus.problems(['prometheus']);
+    if (!isDnsSubdomain(name)) problems.push(problem(['name'], name, 'an object name (RFC 1123 subdomain)'));
+    problems.push(...durationProblems(['interval'], interval));
     if (!POD_RELABELINGS.includes(relabeling)) {
-      problems.push(problem('relabeling', relabeling, `one of ${POD_RELABELINGS.join(', ')}`));
+      problems.push(problem(['relabeling'], relabeling, `one of ${POD_RELABELINGS.join(', ')}`));
     }
     throwIfProblems(this, problems);
     this.relabeling = relabeling;

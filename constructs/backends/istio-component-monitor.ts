@@ -28,9 +28,9 @@ export class IstioComponentMonitor extends Construct {
     super(scope, id);
     const name = props.name ?? 'istio-component-monitor';
     const interval = props.interval ?? '15s';
-    const problems = props.prometheus.problems('prometheus');
-    if (!isDnsSubdomain(name)) problems.push(problem('name', name, 'an object name (RFC 1123 subdomain)'));
-    problems.push(...durationProblems('interval', interval));
+    const problems = props.prometheus.problems(['prometheus']);
+    if (!isDnsSubdomain(name)) problems.push(problem(['name'], name, 'an object name (RFC 1123 subdomain)'));
+    problems.push(...durationProblems(['interval'], interval));
     throwIfProblems(this, problems);
     this.monitor = new ServiceMonitor(this, 'Resource', {
       metadata: {

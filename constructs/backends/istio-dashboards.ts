@@ -17,6 +17,7 @@ import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
 import { isDnsLabel, isDnsSubdomain } from '../names';
+import type { Problem } from '../problems/problem';
 import { MeshMetrics } from './mesh-metrics';
 import {
   customMetricQuery,
@@ -78,10 +79,10 @@ export class IstioDashboards extends Construct {
     super(scope, id);
     const name = props.name ?? 'istio-dashboards';
     const label = props.sidecarLabel ?? { name: 'grafana_dashboard', value: '1' };
-    const problems: string[] = [];
-    if (!isDnsSubdomain(name)) problems.push(problem('name', name, 'a ConfigMap name (RFC 1123 subdomain)'));
+    const problems: Problem[] = [];
+    if (!isDnsSubdomain(name)) problems.push(problem(['name'], name, 'a ConfigMap name (RFC 1123 subdomain)'));
     if (!isDnsLabel(props.namespace))
-      problems.push(problem('namespace', props.namespace, 'a namespace name (RFC 1123 label)'));
+      problems.push(problem(['namespace'], props.namespace, 'a namespace name (RFC 1123 label)'));
     throwIfProblems(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
     this.configMap = new KubeConfigMap(this, 'Resource', {

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
+import type { Problem } from '../problems/problem';
 import type { CaveatSource } from '../validate/sources';
 import { BADGER_MOUNT, type JaegerStorage } from './jaeger-storage';
 
@@ -64,26 +65,26 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
     const image = props.image ?? addons.jaegerImage;
     this.basePath = props.basePath ?? '/jaeger';
     const inferred = generationOf(image);
-    const problems = props.storage.problems('storage');
+    const problems = props.storage.problems(['storage']);
     if (!isDnsLabel(this.namespace))
-      problems.push(problem('namespace', this.namespace, 'a namespace name (RFC 1123 label)'));
+      problems.push(problem(['namespace'], this.namespace, 'a namespace name (RFC 1123 label)'));
     if (typeof image !== 'string' || !/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(image)) {
       problems.push(
-        problem('image', image, 'a container image reference such as "docker.io/jaegertracing/all-in-one:1.35"'),
+        problem(['image'], image, 'a container image reference such as "docker.io/jaegertracing/all-in-one:1.35"'),
       );
     }
     if (props.generation !== undefined && props.generation !== 'v1-all-in-one' && props.generation !== 'v2') {
-      problems.push(problem('generation', props.generation, 'one of v1-all-in-one, v2'));
+      problems.push(problem(['generation'], props.generation, 'one of v1-all-in-one, v2'));
     } else if (props.generation === undefined && inferred === undefined) {
       problems.push(
-        problem('generation', undefined, 'v1-all-in-one or v2', {
+        problem(['generation'], undefined, 'v1-all-in-one or v2', {
           what: `cannot be told from image ${JSON.stringify(image)} (neither .../all-in-one nor .../jaeger)`,
           hint: 'set generation for a mirrored or renamed image',
         }),
       );
     }
     if (!/^\/[\w./-]*$/.test(this.basePath))
-      problems.push(problem('basePath', this.basePath, 'a URL path starting with /'));
+      problems.push(problem(['basePath'], this.basePath, 'a URL path starting with /'));
     throwIfProblems(this, problems);
     this.generation = props.generation ?? (inferred as JaegerGeneration);
     this.storage = props.storage;
@@ -216,7 +217,7 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
     return [this.zipkinAddress, `jaeger-collector.${this.namespace}:9411`, ...otlp];
   }
 
-  caveats(): readonly string[] {
+  caveats(): readonly Problem[] {
     const caveat = this.storage.caveat();
     return caveat ? [caveat] : [];
   }

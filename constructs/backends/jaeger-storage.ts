@@ -3,6 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { problem } from '../errors';
 import { isDnsSubdomain } from '../names';
+import type { FieldPath } from '../problems/field-path';
+import { type Problem, statement } from '../problems/problem';
 
 /** Where Jaeger's badger store keeps its files inside the container (the add-on's paths). */
 export const BADGER_MOUNT = '/badger';
@@ -32,13 +34,13 @@ export abstract class JaegerStorage {
   }
 
   /** Problems with the storage's settings. */
-  abstract problems(field: string): string[];
+  abstract problems(field: FieldPath): Problem[];
   /** The volume to mount at {@link BADGER_MOUNT}, if any. */
   abstract volume(scope: Construct): kplus.Volume | undefined;
   /** Whether two pods must never run at once (a ReadWriteOnce claim). */
   abstract readonly exclusive: boolean;
   /** What is lost and when, if anything. */
-  abstract caveat(): string | undefined;
+  abstract caveat(): Problem | undefined;
   /** Jaeger v1 all-in-one environment. */
   abstract v1Environment(): Record<string, string>;
   /** Jaeger v2 `jaeger_storage` backend. */
@@ -52,18 +54,21 @@ class MemoryStorage extends JaegerStorage {
     super();
   }
 
-  problems(field: string): string[] {
+  problems(field: FieldPath): Problem[] {
     return Number.isInteger(this.maxTraces) && this.maxTraces > 0
       ? []
-      : [problem(`${field}.maxTraces`, this.maxTraces, 'a positive integer')];
+      : [problem([...field, 'maxTraces'], this.maxTraces, 'a positive integer')];
   }
 
   volume(): undefined {
     return undefined;
   }
 
-  caveat(): string {
-    return `storage: memory keeps at most ${this.maxTraces} traces in the Jaeger process, and every restart loses them; use badger on a PersistentVolumeClaim to keep traces`;
+  caveat(): Problem {
+    return statement(
+      ['storage'],
+      `memory keeps at most ${this.maxTraces} traces in the Jaeger process, and every restart loses them; use badger on a PersistentVolumeClaim to keep traces`,
+    );
   }
 
   v1Environment(): Record<string, string> {
@@ -86,9 +91,9 @@ class BadgerStorage extends JaegerStorage {
     return this.on.kind === 'claim';
   }
 
-  problems(field: string): string[] {
+  problems(field: FieldPath): Problem[] {
     if (this.on.kind === 'claim' && !isDnsSubdomain(this.on.claimName)) {
-      return [problem(`${field}.claimName`, this.on.claimName, 'a PersistentVolumeClaim name (RFC 1123 subdomain)')];
+      return [problem([...field, 'claimName'], this.on.claimName, 'a PersistentVolumeClaim name (RFC 1123 subdomain)')];
     }
     return [];
   }
@@ -101,9 +106,12 @@ class BadgerStorage extends JaegerStorage {
     return kplus.Volume.fromEmptyDir(scope, 'Data', 'data', this.on.sizeLimit ? { sizeLimit: this.on.sizeLimit } : {});
   }
 
-  caveat(): string | undefined {
+  caveat(): Problem | undefined {
     return this.on.kind === 'emptyDir'
-      ? 'storage: badger on an emptyDir (the add-on and the seeds) keeps traces across container restarts only; deleting or rescheduling the pod loses them; use badger on a PersistentVolumeClaim to keep traces'
+      ? statement(
+          ['storage'],
+          'badger on an emptyDir (the add-on and the seeds) keeps traces across container restarts only; deleting or rescheduling the pod loses them; use badger on a PersistentVolumeClaim to keep traces',
+        )
       : undefined;
   }
 

@@ -3,6 +3,7 @@ import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import { KIALI_AUTH_STRATEGIES, Kiali, type KialiAuthStrategy, type KialiSpec } from '../overlays/kiali';
+import { type Problem, statement } from '../problems/problem';
 import type { CaveatSource } from '../validate/sources';
 import type { JaegerAllInOne } from './jaeger-all-in-one';
 import type { PrometheusInstance } from './prometheus-instance';
@@ -42,11 +43,11 @@ export class KialiDashboard extends Construct implements CaveatSource {
     const namespace = props.namespace ?? props.mesh.rootNamespace;
     const name = props.name ?? 'kiali';
     const auth = props.auth ?? 'token';
-    const problems = props.prometheus.problems('prometheus');
-    if (!isDnsLabel(namespace)) problems.push(problem('namespace', namespace, 'a namespace name (RFC 1123 label)'));
-    if (!isDnsLabel(name)) problems.push(problem('name', name, 'a Kiali name (RFC 1123 label)'));
+    const problems = props.prometheus.problems(['prometheus']);
+    if (!isDnsLabel(namespace)) problems.push(problem(['namespace'], namespace, 'a namespace name (RFC 1123 label)'));
+    if (!isDnsLabel(name)) problems.push(problem(['name'], name, 'a Kiali name (RFC 1123 label)'));
     if (!KIALI_AUTH_STRATEGIES.includes(auth)) {
-      problems.push(problem('auth', auth, `one of ${KIALI_AUTH_STRATEGIES.join(', ')}`));
+      problems.push(problem(['auth'], auth, `one of ${KIALI_AUTH_STRATEGIES.join(', ')}`));
     }
     throwIfProblems(this, problems);
     this.auth = auth;
@@ -68,10 +69,13 @@ export class KialiDashboard extends Construct implements CaveatSource {
     this.kiali = new Kiali(this, 'Resource', { metadata: { name, namespace }, spec });
   }
 
-  caveats(): readonly string[] {
+  caveats(): readonly Problem[] {
     return this.auth === 'anonymous'
       ? [
-          'auth: anonymous lets anyone who can reach Kiali act with its service account (read the mesh, change Istio config); use token or openid outside a local lab',
+          statement(
+            ['auth'],
+            'anonymous lets anyone who can reach Kiali act with its service account (read the mesh, change Istio config); use token or openid outside a local lab',
+          ),
         ]
       : [];
   }

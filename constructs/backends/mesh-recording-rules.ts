@@ -56,10 +56,10 @@ export class MeshRecordingRules extends Construct {
     super(scope, id);
     const name = props.name ?? 'istio-mesh-recording-rules';
     this.window = props.rateWindow ?? '5m';
-    const problems = props.prometheus.problems('prometheus');
-    if (!isDnsSubdomain(name)) problems.push(problem('name', name, 'an object name (RFC 1123 subdomain)'));
-    problems.push(...durationProblems('rateWindow', this.window));
-    if (this.window === '0') problems.push(problem('rateWindow', this.window, 'a range longer than 0'));
+    const problems = props.prometheus.problems(['prometheus']);
+    if (!isDnsSubdomain(name)) problems.push(problem(['name'], name, 'an object name (RFC 1123 subdomain)'));
+    problems.push(...durationProblems(['rateWindow'], this.window));
+    if (this.window === '0') problems.push(problem(['rateWindow'], this.window, 'a range longer than 0'));
     throwIfProblems(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
     this.rule = new PrometheusRule(this, 'Resource', {

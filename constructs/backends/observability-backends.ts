@@ -82,7 +82,7 @@ export class ObservabilityBackends extends Construct {
     const { mesh } = props;
     const prometheus = props.prometheus ?? PrometheusInstance.kubePrometheusStack();
     // Checked once here, so a bad release or URL is one error rather than one per backend.
-    throwIfProblems(this, prometheus.problems('prometheus'));
+    throwIfProblems(this, prometheus.problems(['prometheus']));
     this.prometheus = prometheus;
     const operator = props.prometheusOperator ?? {};
     if (operator !== false) {

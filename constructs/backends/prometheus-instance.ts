@@ -1,5 +1,7 @@
 import { problem } from '../errors';
 import { isDnsLabel } from '../names';
+import type { FieldPath } from '../problems/field-path';
+import type { Problem } from '../problems/problem';
 
 /** kube-prometheus-stack's chart name, which its `fullname` helper appends to the release name. */
 const CHART_NAME = 'kube-prometheus-stack';
@@ -50,18 +52,22 @@ export class PrometheusInstance {
   ) {}
 
   /** Problems with the instance's settings, for the construct that uses it. */
-  problems(field: string): string[] {
-    const problems: string[] = [];
+  problems(field: FieldPath): Problem[] {
+    const problems: Problem[] = [];
     if (!isDnsLabel(this.namespace))
-      problems.push(problem(`${field}.namespace`, this.namespace, 'a namespace name (RFC 1123 label)'));
+      problems.push(problem([...field, 'namespace'], this.namespace, 'a namespace name (RFC 1123 label)'));
     const release = this.selectorLabels.release ?? '';
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(release) || release.length > 53) {
       problems.push(
-        problem(`${field}.release`, release, 'a Helm release name (lowercase RFC 1123 label, at most 53 characters)'),
+        problem(
+          [...field, 'release'],
+          release,
+          'a Helm release name (lowercase RFC 1123 label, at most 53 characters)',
+        ),
       );
     }
     if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(this.url)) {
-      problems.push(problem(`${field}.url`, this.url, 'an http:// or https:// URL'));
+      problems.push(problem([...field, 'url'], this.url, 'an http:// or https:// URL'));
     }
     return problems;
   }
@@ -78,7 +84,7 @@ export function kubePrometheusStackFullname(release: string): string {
 }
 
 /** Prometheus durations as the Prometheus Operator CRDs accept them, e.g. `15s`, `1m30s`. */
-export function durationProblems(field: string, value: string): string[] {
+export function durationProblems(field: FieldPath, value: string): Problem[] {
   return /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/.test(value) &&
     value !== ''
     ? []

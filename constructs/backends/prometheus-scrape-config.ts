@@ -5,6 +5,8 @@ import { stringify } from 'yaml';
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
+import type { Problem } from '../problems/problem';
+import { statement } from '../problems/problem';
 import type { CaveatSource } from '../validate/sources';
 import { MeshMetrics } from './mesh-metrics';
 import { durationProblems } from './prometheus-instance';
@@ -45,10 +47,10 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
   constructor(scope: Construct, id: string, props: PrometheusScrapeConfigProps) {
     super(scope, id);
     const scrapeInterval = props.scrapeInterval ?? '15s';
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     if (!isDnsSubdomain(props.name))
-      problems.push(problem('name', props.name, 'a ConfigMap name (RFC 1123 subdomain)'));
-    problems.push(...durationProblems('scrapeInterval', scrapeInterval));
+      problems.push(problem(['name'], props.name, 'a ConfigMap name (RFC 1123 subdomain)'));
+    problems.push(...durationProblems(['scrapeInterval'], scrapeInterval));
     throwIfProblems(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
     this.prune = props.pruneEnvoyStats ?? true;
@@ -83,12 +85,15 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
     };
   }
 
-  caveats(): readonly string[] {
+  caveats(): readonly Problem[] {
     if (!this.prune) return [];
     const { unkept } = this.keptClusterPrefixes();
     if (unkept.length === 0) return [];
     return [
-      `pruneEnvoyStats drops Envoy series labelled cluster_name, tcp_prefix or listener_address of the mesh's own traffic; the stats inclusions ${unkept.join(', ')} are not cluster-name prefixes, so their series may be dropped (spare them with your own metric_relabel_configs, or set pruneEnvoyStats: false)`,
+      statement(
+        undefined,
+        `pruneEnvoyStats drops Envoy series labelled cluster_name, tcp_prefix or listener_address of the mesh's own traffic; the stats inclusions ${unkept.join(', ')} are not cluster-name prefixes, so their series may be dropped (spare them with your own metric_relabel_configs, or set pruneEnvoyStats: false)`,
+      ),
     ];
   }
 

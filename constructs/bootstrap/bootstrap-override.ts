@@ -3,6 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import { isDnsLabel, isDnsSubdomain } from '../names';
+import { addProblemCheck } from '../problems/construct-problems';
+import type { Problem } from '../problems/problem';
+import { statement, under } from '../problems/problem';
 import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
 import { bootstrapOverrideProblems, type EnvoyBootstrapOverride } from './envoy-bootstrap';
 
@@ -45,17 +48,17 @@ export class BootstrapOverride extends Construct {
   constructor(scope: Construct, id: string, props: BootstrapOverrideProps) {
     super(scope, id);
     this.namespace = props.namespace ?? Chart.of(this).namespace;
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     if (props.name !== undefined && !isDnsSubdomain(props.name)) {
-      problems.push(problem('name', props.name, 'a ConfigMap name (RFC 1123 subdomain)'));
+      problems.push(problem(['name'], props.name, 'a ConfigMap name (RFC 1123 subdomain)'));
     }
     if (this.namespace !== undefined && !isDnsLabel(this.namespace)) {
-      problems.push(problem('namespace', this.namespace, 'a Kubernetes namespace name (RFC 1123 label)'));
+      problems.push(problem(['namespace'], this.namespace, 'a Kubernetes namespace name (RFC 1123 label)'));
     }
     if (Object.keys(props.bootstrap ?? {}).length === 0) {
-      problems.push(problem('bootstrap', props.bootstrap, 'at least one bootstrap field, e.g. tracing'));
+      problems.push(problem(['bootstrap'], props.bootstrap, 'at least one bootstrap field, e.g. tracing'));
     }
-    problems.push(...bootstrapOverrideProblems(props.bootstrap ?? {}).map((p) => `bootstrap.${p}`));
+    problems.push(...bootstrapOverrideProblems(props.bootstrap ?? {}).map((p) => under(['bootstrap'], p)));
     throwIfProblems(this, problems);
     this.configMap = new kplus.ConfigMap(this, 'Resource', {
       // An explicit `name: undefined` would override cdk8s-plus's generated name and leave the object nameless.
@@ -63,25 +66,29 @@ export class BootstrapOverride extends Construct {
       data: { [CUSTOM_BOOTSTRAP_KEY]: `${JSON.stringify(props.bootstrap, null, 2)}\n` },
     });
     for (const workload of props.workloads ?? []) this.addWorkload(workload);
-    this.node.addValidation({ validate: () => this.namespaceProblems() });
+    addProblemCheck(this, () => this.namespaceProblems());
   }
 
   /** Makes `workload`'s sidecars start with this bootstrap; a workload has at most one override. */
   addWorkload(workload: kplus.Workload): void {
     if (this.workloads.includes(workload)) {
-      throw new ObservabilityConfigError(this, [`workloads: ${describeWorkload(workload)} is already added`]);
+      throw new ObservabilityConfigError(this, [
+        statement(['workloads'], `${describeWorkload(workload)} is already added`),
+      ]);
     }
     this.workloads.push(workload);
     IstioPodAnnotations.of(workload).setBootstrapOverride(this, this.configMap.name);
   }
 
   /** The injector mounts the ConfigMap from the pod's own namespace. */
-  private namespaceProblems(): string[] {
+  private namespaceProblems(): Problem[] {
     return this.workloads
       .filter((w) => w.metadata.namespace !== this.namespace)
-      .map(
-        (w) =>
-          `workloads: ${describeWorkload(w)} runs in namespace ${JSON.stringify(w.metadata.namespace ?? null)}, expected ${JSON.stringify(this.namespace ?? null)}: the sidecar injector mounts the override ConfigMap from the pod's own namespace`,
+      .map((w) =>
+        statement(
+          ['workloads'],
+          `${describeWorkload(w)} runs in namespace ${JSON.stringify(w.metadata.namespace ?? null)}, expected ${JSON.stringify(this.namespace ?? null)}: the sidecar injector mounts the override ConfigMap from the pod's own namespace`,
+        ),
       );
   }
 }

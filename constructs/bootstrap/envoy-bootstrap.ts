@@ -1,4 +1,6 @@
 import { problem } from '../errors';
+import type { Problem } from '../problems/problem';
+import { statement } from '../problems/problem';
 
 /**
  * The part of Envoy's `envoy.config.bootstrap.v3.Bootstrap` that a bootstrap override sets, in
@@ -22,12 +24,12 @@ const INPUT_PROBLEMS = Symbol('bootstrap override input problems');
  * "x", expected host:port`); empty for a well-formed override. The builders do not throw: they have
  * no construct to name, so {@link BootstrapOverride} reports these with its path.
  */
-export function bootstrapOverrideProblems(override: EnvoyBootstrapOverride): readonly string[] {
-  return (override as { [INPUT_PROBLEMS]?: readonly string[] })[INPUT_PROBLEMS] ?? [];
+export function bootstrapOverrideProblems(override: EnvoyBootstrapOverride): readonly Problem[] {
+  return (override as { [INPUT_PROBLEMS]?: readonly Problem[] })[INPUT_PROBLEMS] ?? [];
 }
 
 /** Attaches `problems` to `override` without changing its JSON (a symbol key is not serialized). */
-function withProblems(override: EnvoyBootstrapOverride, problems: readonly string[]): EnvoyBootstrapOverride {
+function withProblems(override: EnvoyBootstrapOverride, problems: readonly Problem[]): EnvoyBootstrapOverride {
   if (problems.length > 0) Object.defineProperty(override, INPUT_PROBLEMS, { value: [...problems], enumerable: false });
   return override;
 }
@@ -127,10 +129,10 @@ export function zipkinTracingOverride(props: ZipkinTracingOverrideProps): EnvoyB
   const address = hostPort(props.collectorAddress);
   const problems = address
     ? []
-    : [problem('zipkin.collectorAddress', props.collectorAddress, 'host:port, e.g. "zipkin.istio-system:9411"')];
+    : [problem(['zipkin', 'collectorAddress'], props.collectorAddress, 'host:port, e.g. "zipkin.istio-system:9411"')];
   if (props.collectorCluster === 'zipkin') {
     problems.push(
-      problem('zipkin.collectorCluster', props.collectorCluster, 'another cluster name, e.g. "jaeger-zipkin"', {
+      problem(['zipkin', 'collectorCluster'], props.collectorCluster, 'another cluster name, e.g. "jaeger-zipkin"', {
         what: "with collectorAddress the override defines the cluster, and Istio's bootstrap has its own zipkin cluster wherever ProxyConfig has a zipkin tracer; Envoy refuses two of one name",
       }),
     );
@@ -191,7 +193,7 @@ export function statsdSinkOverride(props: StatsdSinkOverrideProps): EnvoyBootstr
   const address = hostPort(props.address);
   const problems = address
     ? []
-    : [problem('statsd.address', props.address, 'host:port, e.g. "statsd.istioinaction:9125"')];
+    : [problem(['statsd', 'address'], props.address, 'host:port, e.g. "statsd.istioinaction:9125"')];
   const clusterName = props.clusterName ?? 'statsd';
   return withProblems(
     {
@@ -219,7 +221,10 @@ export function combineBootstrapOverrides(...parts: readonly EnvoyBootstrapOverr
   const problems = parts.flatMap((p) => bootstrapOverrideProblems(p));
   if (tracers.length > 1) {
     problems.push(
-      `tracing: set by ${tracers.length} of the combined overrides, expected one (a bootstrap has one tracer)`,
+      statement(
+        ['tracing'],
+        `set by ${tracers.length} of the combined overrides, expected one (a bootstrap has one tracer)`,
+      ),
     );
   }
   return withProblems(

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { type Document, isMap, isNode, LineCounter, type Node, parseDocument } from 'yaml';
 import { isMapping } from '../json-values';
+import { keysOf } from '../problems/field-path';
+import { describeProblem, describeProblemWithHint, type Problem } from '../problems/problem';
+import { renderLocation, type SourceLocation } from '../problems/source-location';
 import { SCHEMAS_DIR } from '../schemas-dir';
 import { describeAjvErrors } from '../validate/schema/ajv-messages';
 import { precompiled } from '../validate/schema/precompiled';
@@ -11,10 +14,25 @@ import type { ClusterConfig, ObservabilityConfig } from './observability-config'
 /** The published format of observability.yaml. */
 export const CONFIG_SCHEMA_PATH = join(SCHEMAS_DIR, 'observability.schema.json');
 
+/** One problem with a config file, at a place in it. */
+export interface ConfigProblem extends Problem {
+  readonly location: SourceLocation;
+  /** The cluster whose declaration (shared sections with its overrides) has the problem. */
+  readonly cluster?: string;
+}
+
+/** `obs.yaml:5:15: clusters.prod: field: got ..., expected ...; hint: ...` */
+export function formatConfigProblem(problem: ConfigProblem): string {
+  const cluster = problem.cluster === undefined ? '' : `clusters.${problem.cluster}: `;
+  return `${renderLocation(problem.location)}: ${cluster}${describeProblemWithHint(problem)}`;
+}
+
 /** A config file that cannot be read, parsed or does not match the schema; one line per problem. */
 export class ConfigFileError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`${problems.length} error(s) in the config file:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `${problems.length} error(s) in the config file:\n${problems.map((p) => `  ${formatConfigProblem(p)}`).join('\n')}`,
+    );
     this.name = 'ConfigFileError';
   }
 }
@@ -27,7 +45,9 @@ export class ConfigFile {
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new ConfigFileError([`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`]);
+      throw new ConfigFileError([
+        { location: { file }, what: `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})` },
+      ]);
     }
     return ConfigFile.parse(file, text);
   }
@@ -39,21 +59,24 @@ export class ConfigFile {
     const source = new Locator(file, document, lineCounter);
     if (document.errors.length > 0) {
       throw new ConfigFileError(
-        document.errors.map((e) => `${source.at(e.pos[0])}: ${e.message.split('\n')[0]} (expected valid YAML)`),
+        document.errors.map((e) => ({
+          location: source.at(e.pos[0]),
+          what: e.message.split('\n')[0] ?? e.message,
+          expected: 'valid YAML',
+        })),
       );
     }
     const data: unknown = document.toJS();
     const validate = schemaValidator();
     if (!validate(data)) {
-      const located = describeAjvErrors(validate.errors ?? [], data).map((line) => {
-        const field = line.slice(0, line.indexOf(': '));
-        const quote = / wrong type \(got [-\d.]+, expected string\)$/.test(line)
-          ? '; hint: quote it, YAML reads an unquoted 1.17 as a number'
-          : '';
-        return { at: source.position(keyPathOf(field)), text: `${line}${quote}` };
-      });
-      located.sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col || (a.text < b.text ? -1 : 1));
-      throw new ConfigFileError(located.map(({ at, text }) => `${file}:${at.line}:${at.col}: ${text}`));
+      const located = describeAjvErrors(validate.errors ?? [], data).map(
+        (found): ConfigProblem => ({
+          ...found,
+          ...(readsAsNumber(found) ? { hint: 'quote it, YAML reads an unquoted 1.17 as a number' } : {}),
+          location: source.locate(keysOf(found.field ?? [])),
+        }),
+      );
+      throw new ConfigFileError(sortByLocation(located));
     }
     return new ConfigFile(data as ObservabilityConfig, source);
   }
@@ -69,8 +92,8 @@ export class ConfigFile {
     return this.locator.file;
   }
 
-  /** `file:line:column` of the key at `path` (the nearest existing ancestor when it is missing). */
-  locate(path: readonly (string | number)[]): string {
+  /** Where the key at `path` is (the nearest existing ancestor when it is missing). */
+  locate(path: readonly (string | number)[]): SourceLocation {
     return this.locator.locate(path);
   }
 
@@ -83,11 +106,14 @@ export class ConfigFile {
    */
   clusters(): ClusterDeclaration[] {
     const { clusters = {}, gitops, ...shared } = this.config;
-    const problems: string[] = [];
+    const problems: ConfigProblem[] = [];
     if (gitops && Object.keys(clusters).length === 0) {
-      problems.push(
-        `${this.locate(['gitops'])}: gitops: delivers cluster folders, and the file names no clusters (expected a clusters: section)`,
-      );
+      problems.push({
+        location: this.locate(['gitops']),
+        field: ['gitops'],
+        what: 'delivers cluster folders, and the file names no clusters',
+        expected: 'a clusters: section',
+      });
     }
     const declarations: ClusterDeclaration[] = [];
     for (const name of Object.keys(clusters).sort()) {
@@ -103,8 +129,8 @@ export class ConfigFile {
       };
       const validate = schemaValidator();
       if (!validate(merged)) {
-        for (const line of describeAjvErrors(validate.errors ?? [], merged)) {
-          problems.push(`${locate(keyPathOf(line.slice(0, line.indexOf(': '))))}: clusters.${name}: ${line}`);
+        for (const found of describeAjvErrors(validate.errors ?? [], merged)) {
+          problems.push({ ...found, location: locate(keysOf(found.field ?? [])), cluster: name });
         }
         continue;
       }
@@ -120,7 +146,7 @@ export interface ClusterDeclaration {
   readonly name: string;
   readonly config: ObservabilityConfig;
   /** Locates a key of `config`: in the cluster's overrides when it sets it, else in the shared declaration. */
-  readonly locate: (path: readonly (string | number)[]) => string;
+  readonly locate: (path: readonly (string | number)[]) => SourceLocation;
 }
 
 /** `base` with `overrides` merged in: mappings key by key, lists and values replaced, null removes the key. */
@@ -146,10 +172,10 @@ export class Locator {
     private readonly lineCounter: LineCounter,
   ) {}
 
-  /** `file:line:column` of the key at `path` (the nearest existing ancestor when it is missing). */
-  locate(path: readonly (string | number)[]): string {
+  /** Where the key at `path` is (the nearest existing ancestor when it is missing). */
+  locate(path: readonly (string | number)[]): SourceLocation {
     const { line, col } = this.position(path);
-    return `${this.file}:${line}:${col}`;
+    return { file: this.file, line, column: col };
   }
 
   /** True when the document has a key at `path`. */
@@ -173,9 +199,9 @@ export class Locator {
     return this.lineCounter.linePos(isNode(root) && root.range ? root.range[0] : 0);
   }
 
-  at(offset: number): string {
+  at(offset: number): SourceLocation {
     const { line, col } = this.lineCounter.linePos(offset);
-    return `${this.file}:${line}:${col}`;
+    return { file: this.file, line, column: col };
   }
 }
 
@@ -193,14 +219,20 @@ function schemaValidator(): ReturnType<Ajv['compile']> {
   return compiled;
 }
 
-/** `metricDimensions.requests-dimensions.dimensions["a.b"][0]` → its key path. */
-export function keyPathOf(field: string): (string | number)[] {
-  const path: (string | number)[] = [];
-  const re = /([^.[\]"]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g;
-  for (let m = re.exec(field); m; m = re.exec(field)) {
-    if (m[1] !== undefined) path.push(m[1]);
-    else if (m[2] !== undefined) path.push(Number(m[2]));
-    else if (m[3] !== undefined) path.push(JSON.parse(`"${m[3]}"`));
-  }
-  return path;
+/** A number where the schema wants a string: YAML reads an unquoted `1.17` as the number 1.17. */
+function readsAsNumber(found: Problem): boolean {
+  return found.what === 'wrong type' && found.expected === 'string' && typeof found.value === 'number';
+}
+
+/** In file order: line, column, then the message. */
+function sortByLocation(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return problems
+    .map((p) => ({ p, text: describeProblem(p) }))
+    .sort(
+      (a, b) =>
+        (a.p.location.line ?? 0) - (b.p.location.line ?? 0) ||
+        (a.p.location.column ?? 0) - (b.p.location.column ?? 0) ||
+        (a.text < b.text ? -1 : 1),
+    )
+    .map(({ p }) => p);
 }

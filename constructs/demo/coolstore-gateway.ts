@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ObservabilityConfigError, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
+import { statement } from '../problems/problem';
 import { networkingApi } from './networking-api';
 
 export interface CoolstoreGatewayProps {
@@ -54,8 +55,9 @@ export class CoolstoreGateway extends Construct {
 
   /** Makes the gateway accept `host`; each host once. */
   addHost(host: string): void {
-    if (this.hosts.includes(host)) throw new ObservabilityConfigError(this, [`hosts: "${host}" is already added`]);
-    if (!isDnsSubdomain(host)) throw new ObservabilityConfigError(this, [problem('hosts', host, 'a DNS host name')]);
+    if (this.hosts.includes(host))
+      throw new ObservabilityConfigError(this, [statement(['hosts'], `"${host}" is already added`)]);
+    if (!isDnsSubdomain(host)) throw new ObservabilityConfigError(this, [problem(['hosts'], host, 'a DNS host name')]);
     this.hosts.push(host);
   }
 }

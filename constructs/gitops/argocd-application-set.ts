@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { formatValue, problem, throwIfProblems } from '../errors';
+import { problem, throwIfProblems } from '../errors';
 import { isDnsLabel } from '../names';
 
 export interface ArgoCdApplicationSetProps {
@@ -30,14 +30,12 @@ export class ArgoCdApplicationSet extends ApiObject {
     const name = props.name ?? 'istio-observability';
     const namespace = props.namespace ?? 'argocd';
     throwIfProblems(scope, [
-      ...(isDnsLabel(name) ? [] : [problem(`${id}.name`, name, 'an RFC 1123 label')]),
-      ...(isDnsLabel(namespace) ? [] : [problem(`${id}.namespace`, namespace, 'an RFC 1123 label')]),
-      ...(props.repoURL.length > 0 ? [] : [problem(`${id}.repoURL`, props.repoURL, 'a git repository URL')]),
+      ...(isDnsLabel(name) ? [] : [problem([id, 'name'], name, 'an RFC 1123 label')]),
+      ...(isDnsLabel(namespace) ? [] : [problem([id, 'namespace'], namespace, 'an RFC 1123 label')]),
+      ...(props.repoURL.length > 0 ? [] : [problem([id, 'repoURL'], props.repoURL, 'a git repository URL')]),
       ...(/^[^/].*[^/]$|^[^/]$/.test(props.clustersPath)
         ? []
-        : [
-            `${id}.clustersPath: got ${formatValue(props.clustersPath)}, expected a relative path without a trailing /`,
-          ]),
+        : [problem([id, 'clustersPath'], props.clustersPath, 'a relative path without a trailing /')]),
     ]);
     const source = { repoURL: props.repoURL, targetRevision: props.revision ?? 'HEAD' };
     super(scope, id, {

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { formatValue, problem, throwIfProblems } from '../errors';
+import { problem, throwIfProblems } from '../errors';
 import { isDnsLabel } from '../names';
 
 export interface FluxKustomizationProps {
@@ -29,12 +29,12 @@ export class FluxKustomization extends ApiObject {
     const sourceRef = props.sourceRef ?? 'flux-system';
     const interval = props.interval ?? '10m';
     throwIfProblems(scope, [
-      ...(isDnsLabel(props.cluster) ? [] : [problem(`${id}.cluster`, props.cluster, 'an RFC 1123 label')]),
-      ...(isDnsLabel(namespace) ? [] : [problem(`${id}.namespace`, namespace, 'an RFC 1123 label')]),
-      ...(isDnsLabel(sourceRef) ? [] : [problem(`${id}.sourceRef`, sourceRef, 'a GitRepository name')]),
+      ...(isDnsLabel(props.cluster) ? [] : [problem([id, 'cluster'], props.cluster, 'an RFC 1123 label')]),
+      ...(isDnsLabel(namespace) ? [] : [problem([id, 'namespace'], namespace, 'an RFC 1123 label')]),
+      ...(isDnsLabel(sourceRef) ? [] : [problem([id, 'sourceRef'], sourceRef, 'a GitRepository name')]),
       ...(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/.test(interval)
         ? []
-        : [`${id}.interval: got ${formatValue(interval)}, expected a Go duration such as 10m`]),
+        : [problem([id, 'interval'], interval, 'a Go duration such as 10m')]),
     ]);
     super(scope, id, {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

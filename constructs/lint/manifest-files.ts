@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { isMap, LineCounter, parseAllDocuments } from 'yaml';
-import { keyPathOf, Locator } from '../config/config-file';
+import { Locator } from '../config/config-file';
 import { isMapping } from '../json-values';
 import { byCodePoint } from '../merge/sorted-entries';
+import { type FieldPath, keysOf } from '../problems/field-path';
+import type { Problem } from '../problems/problem';
+import type { SourceLocation } from '../problems/source-location';
 import type { Manifest } from '../validate/rule';
 import { ISTIOD_VALUES_KIND } from '../validate/rules/rendered-objects';
 
@@ -12,15 +15,14 @@ export interface ManifestDocument {
   readonly manifest: Manifest;
   /** The file, as given or relative to the folder given. */
   readonly file: string;
-  /** `file:line` of a field of the object (`spec.tracing[0]`), or of the object itself for `''`. */
-  locate(field: string): string;
+  /** The line of a field of the object (`spec.tracing[0]`), or of the object itself for `[]`. */
+  locate(field: FieldPath): SourceLocation;
 }
 
 /** A file that is not YAML, or a document that is not a Kubernetes object. */
-export interface ManifestFileProblem {
-  /** `file:line` */
-  readonly location: string;
-  readonly message: string;
+export interface ManifestFileProblem extends Problem {
+  /** The file and line. */
+  readonly location: SourceLocation;
 }
 
 export interface ManifestFiles {
@@ -49,15 +51,12 @@ export function readManifestFiles(paths: readonly string[]): ManifestFiles {
     const text = readFileSync(file, 'utf8');
     for (const document of parseAllDocuments(text, { lineCounter, version: '1.1', uniqueKeys: true })) {
       const locator = new Locator(file, document, lineCounter);
-      const at = (path: readonly (string | number)[]) => {
-        const { line } = locator.position(path);
-        return `${file}:${line}`;
-      };
+      const at = (path: readonly (string | number)[]): SourceLocation => ({ file, line: locator.position(path).line });
       if (document.errors.length > 0) {
         for (const error of document.errors) {
           problems.push({
-            location: `${file}:${error.linePos?.[0].line ?? 1}`,
-            message: `not YAML: ${error.message.split('\n')[0]}`,
+            location: { file, line: error.linePos?.[0].line ?? 1 },
+            what: `not YAML: ${error.message.split('\n')[0]}`,
           });
         }
         continue;
@@ -73,22 +72,22 @@ export function readManifestFiles(paths: readonly string[]): ManifestFiles {
           documents.push({
             manifest: { ...item, apiVersion: '', kind: ISTIOD_VALUES_KIND, metadata: {} },
             file,
-            locate: (field) => at([...prefix, ...keyPathOf(field)]),
+            locate: (field) => at([...prefix, ...keysOf(field)]),
           });
           continue;
         }
         if (!isManifest(item)) {
           problems.push({
             location: at(prefix),
-            message:
-              'not a Kubernetes object (expected a mapping with string apiVersion and kind, and a metadata mapping)',
+            what: 'not a Kubernetes object',
+            expected: 'a mapping with string apiVersion and kind, and a metadata mapping',
           });
           continue;
         }
         documents.push({
           manifest: item,
           file,
-          locate: (field) => at([...prefix, ...keyPathOf(field)]),
+          locate: (field) => at([...prefix, ...keysOf(field)]),
         });
       }
     }

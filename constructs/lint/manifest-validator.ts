@@ -1,3 +1,4 @@
+import { describeProblemWithHint, type Problem } from '../problems/problem';
 import { crdBundlesOf, runRules } from '../validate/app-validator';
 import { type Finding, sortFindings } from '../validate/finding';
 import type { AppRule, RenderedObject } from '../validate/rule';
@@ -23,6 +24,10 @@ export interface ManifestValidationOptions {
 /** Thrown when the target itself is refused (an Istio release the library does not implement). */
 export class ManifestValidationError extends Error {
   override readonly name = 'ManifestValidationError';
+
+  constructor(readonly problem: Problem) {
+    super(describeProblemWithHint(problem));
+  }
 }
 
 /**
@@ -37,7 +42,7 @@ export async function validateManifests(
   options: ManifestValidationOptions,
 ): Promise<Finding[]> {
   const policy = VersionPolicy.resolve(options.istioVersion);
-  if (typeof policy === 'string') throw new ManifestValidationError(policy);
+  if (!(policy instanceof VersionPolicy)) throw new ManifestValidationError(policy);
   const byPath = new Map<string, ManifestDocument>();
   const objects: RenderedObject[] = documents.map((document) => {
     const { kind, metadata } = document.manifest;
@@ -45,7 +50,7 @@ export async function validateManifests(
     let path = base;
     for (let n = 2; byPath.has(path); n++) path = `${base}#${n}`;
     byPath.set(path, document);
-    return { path, manifest: document.manifest, location: document.locate('') };
+    return { path, manifest: document.manifest, location: document.locate([]) };
   });
   const schemas = await ObjectSchemas.load(
     crdBundlesOf([policy]),
@@ -57,16 +62,18 @@ export async function validateManifests(
   return sortFindings(
     findings.map((finding) => {
       const document = byPath.get(finding.path);
-      return document ? { ...finding, location: document.locate(fieldOf(finding.message)) } : finding;
+      if (!document) return finding;
+      const { apiVersion, kind, metadata } = document.manifest;
+      return {
+        ...finding,
+        location: document.locate(finding.field ?? []),
+        object: {
+          apiVersion,
+          kind,
+          ...(metadata.namespace !== undefined ? { namespace: metadata.namespace } : {}),
+          ...(metadata.name !== undefined ? { name: metadata.name } : {}),
+        },
+      };
     }),
   );
-}
-
-/** The field a finding's message starts with (`spec.tracing[0].randomSamplingPercentage: ...`), or `''`. */
-export function fieldOf(message: string): string {
-  const match =
-    /^((?:[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])(?:\.[A-Za-z_$@][\w$@-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*):/.exec(
-      message,
-    );
-  return match?.[1] ?? '';
 }

@@ -1,5 +1,5 @@
-import { formatValue } from '../errors';
 import { jsonEqual } from '../json-values';
+import { formatValue, type Problem, statement } from '../problems/problem';
 import { byCodePoint } from './sorted-entries';
 
 type Plain = Record<string, unknown>;
@@ -47,8 +47,8 @@ export class FragmentMerger {
    * Merges `fragment` contributed by `contributor` (a construct path).
    * @returns the conflicts found; when there is any, nothing of `fragment` is merged.
    */
-  add(contributor: string, fragment: Plain): string[] {
-    const conflicts: string[] = [];
+  add(contributor: string, fragment: Plain): Problem[] {
+    const conflicts: Problem[] = [];
     this.check(this.root, fragment, [], contributor, conflicts);
     if (conflicts.length === 0) this.apply(this.root, fragment, [], contributor);
     return conflicts;
@@ -63,7 +63,7 @@ export class FragmentMerger {
     return this.atomicPaths.some((pattern) => matchesPattern(path, pattern.split('.')));
   }
 
-  private check(target: Plain, fragment: Plain, path: string[], contributor: string, out: string[]): void {
+  private check(target: Plain, fragment: Plain, path: string[], contributor: string, out: Problem[]): void {
     for (const [key, incoming] of Object.entries(fragment)) {
       if (incoming === undefined) continue;
       const here = [...path, key];
@@ -76,7 +76,10 @@ export class FragmentMerger {
       } else if (!jsonEqual(existing, incoming)) {
         const owner = this.owners.get(here.join('.')) ?? 'another construct';
         out.push(
-          `${this.subject}: ${here.join('.')} is set to ${formatValue(existing)} by ${owner} and to ${formatValue(incoming)} by ${contributor}; set it in one place`,
+          statement(
+            undefined,
+            `${this.subject}: ${here.join('.')} is set to ${formatValue(existing)} by ${owner} and to ${formatValue(incoming)} by ${contributor}; set it in one place`,
+          ),
         );
       }
     }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ObservabilityConfigError, problem } from '../errors';
 import { CustomMetricsFilter } from '../metrics/custom-metrics-filter';
 import { isDnsLabel, isDnsSubdomain, isQualifiedName } from '../names';
+import type { Problem } from '../problems/problem';
 import { MeshTelemetry } from '../telemetry/mesh-telemetry';
 import type { CelTranslationOptions } from '../version/cel-vocabulary';
 import {
@@ -112,51 +113,51 @@ export class IstioMesh extends Construct {
   constructor(scope: Construct, id: string, props: IstioMeshProps = {}) {
     super(scope, id);
     const resolved = VersionPolicy.resolve(props.istioVersion ?? DEFAULT_ISTIO_VERSION);
-    const problems = typeof resolved === 'string' ? [resolved] : [];
+    const problems: Problem[] = resolved instanceof VersionPolicy ? [] : [resolved];
     this.rootNamespace = props.rootNamespace ?? 'istio-system';
     if (!isDnsLabel(this.rootNamespace)) {
-      problems.push(problem('rootNamespace', this.rootNamespace, 'a Kubernetes namespace name (RFC 1123 label)'));
+      problems.push(problem(['rootNamespace'], this.rootNamespace, 'a Kubernetes namespace name (RFC 1123 label)'));
     }
     const installName = props.installName ?? 'control-plane';
     if (!isDnsLabel(installName)) {
-      problems.push(problem('installName', installName, 'a Kubernetes object name (RFC 1123 label)'));
+      problems.push(problem(['installName'], installName, 'a Kubernetes object name (RFC 1123 label)'));
     }
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     if (!isDnsSubdomain(this.clusterDomain)) {
-      problems.push(problem('clusterDomain', this.clusterDomain, 'a DNS domain, e.g. "cluster.local"'));
+      problems.push(problem(['clusterDomain'], this.clusterDomain, 'a DNS domain, e.g. "cluster.local"'));
     }
     if (props.metricsCustomization !== undefined && !METRICS_CUSTOMIZATIONS.includes(props.metricsCustomization)) {
       problems.push(
-        problem('metricsCustomization', props.metricsCustomization, `one of ${METRICS_CUSTOMIZATIONS.join(', ')}`),
+        problem(['metricsCustomization'], props.metricsCustomization, `one of ${METRICS_CUSTOMIZATIONS.join(', ')}`),
       );
     }
     if (props.tracing !== undefined && !TRACING_CONFIGURATIONS.includes(props.tracing)) {
-      problems.push(problem('tracing', props.tracing, `one of ${TRACING_CONFIGURATIONS.join(', ')}`));
+      problems.push(problem(['tracing'], props.tracing, `one of ${TRACING_CONFIGURATIONS.join(', ')}`));
     }
     const peerLabels = [...new Set(props.peerMetadataLabels ?? [])].sort();
     props.peerMetadataLabels?.forEach((key, i) => {
       if (typeof key !== 'string' || !isQualifiedName(key)) {
-        problems.push(problem(`peerMetadataLabels[${i}]`, key, 'a pod label key, e.g. "team" or "example.com/tier"'));
+        problems.push(problem(['peerMetadataLabels', i], key, 'a pod label key, e.g. "team" or "example.com/tier"'));
       }
     });
-    if (typeof resolved !== 'string' && peerLabels.length > 0) {
-      const gate = resolved.featureProblem('peerMetadataLabels', 'peerMetadataLabels', props.peerMetadataLabels, {
+    if (resolved instanceof VersionPolicy && peerLabels.length > 0) {
+      const gate = resolved.featureProblem('peerMetadataLabels', ['peerMetadataLabels'], props.peerMetadataLabels, {
         expected: 'no peer labels (filter_state.<peer> has app, version, service and revision)',
       });
       if (gate) problems.push(gate);
     }
-    if (typeof resolved === 'string' || problems.length > 0) throw new ObservabilityConfigError(this, problems);
+    if (!(resolved instanceof VersionPolicy) || problems.length > 0) throw new ObservabilityConfigError(this, problems);
     this.policy = resolved;
     const { mechanisms } = resolved;
     this.metricsCustomization = props.metricsCustomization ?? mechanisms.defaultMetricsCustomization;
     this.tracing = props.tracing ?? mechanisms.defaultTracing;
     const refusal =
       this.metricsCustomization === 'istio-operator'
-        ? resolved.featureProblem('istioOperatorConfigOverride', 'metricsCustomization', this.metricsCustomization, {
+        ? resolved.featureProblem('istioOperatorConfigOverride', ['metricsCustomization'], this.metricsCustomization, {
             expected: '"telemetry-api"',
             hint: 'the Telemetry API replaces it (istio.io upgrade notes "Use Telemetry API for metrics customization")',
           })
-        : resolved.featureProblem('telemetryApiMetrics', 'metricsCustomization', this.metricsCustomization, {
+        : resolved.featureProblem('telemetryApiMetrics', ['metricsCustomization'], this.metricsCustomization, {
             expected: '"istio-operator"',
             hint: "on 1.17 the install's stats-filter-1.17 EnvoyFilters carry the configOverride, which would duplicate Telemetry-generated filters (istio/istio#39772)",
           });

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { formatValue, problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import type { FieldPath } from '../problems/field-path';
+import { type Problem, statement } from '../problems/problem';
 import { metricDefinitionNameProblems } from '../validate/rules/metric-definition-name';
 import { dimensionNameProblems } from '../validate/rules/prometheus-label-name';
 import type { CelExpressionSource, CelSite, PolicyNoteSource } from '../validate/sources';
@@ -153,21 +155,21 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
   constructor(scope: Construct, id: string, props: MetricDefinitionProps) {
     super(scope, id);
     const proxies = props.proxies ?? ALL_PROXY_KINDS;
-    const problems = proxyKindProblems('proxies', proxies);
+    const problems = proxyKindProblems(['proxies'], proxies);
     problems.push(...metricDefinitionNameProblems(props.name, STANDARD_METRIC_NAMES));
     if (!Object.values(MetricType).includes(props.type)) {
-      problems.push(problem('type', props.type, `one of ${Object.values(MetricType).join(', ')}`));
+      problems.push(problem(['type'], props.type, `one of ${Object.values(MetricType).join(', ')}`));
     }
     if (typeof props.value !== 'string' || props.value.trim() === '') {
-      problems.push(problem('value', props.value, 'a non-empty CEL expression'));
+      problems.push(problem(['value'], props.value, 'a non-empty CEL expression'));
     }
     const implementations = Object.values(MetricImplementation) as string[];
     if (props.implementation !== undefined && !implementations.includes(props.implementation)) {
-      problems.push(problem('implementation', props.implementation, `one of ${implementations.join(', ')}`));
+      problems.push(problem(['implementation'], props.implementation, `one of ${implementations.join(', ')}`));
     }
     (props.standardLabels ?? []).forEach((label, i) => {
       if (!STANDARD_LABELS.includes(label)) {
-        problems.push(problem(`standardLabels[${i}]`, label, `one of ${STANDARD_LABELS.join(', ')}`));
+        problems.push(problem(['standardLabels', i], label, `one of ${STANDARD_LABELS.join(', ')}`));
       }
     });
     for (const [name, expression] of Object.entries(props.dimensions ?? {})) {
@@ -176,13 +178,13 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
       for (const [proxy, cel] of Object.entries(perProxy)) {
         if (!ALL_PROXY_KINDS.includes(proxy as ProxyKind) || !proxies.includes(proxy as ProxyKind)) {
           problems.push(
-            problem(`dimensions.${name}.${proxy}`, cel, `a proxy kind of this metric: ${proxies.join(', ')}`),
+            problem(['dimensions', name, proxy], cel, `a proxy kind of this metric: ${proxies.join(', ')}`),
           );
         }
       }
       const values = typeof expression === 'string' ? [expression] : Object.values(perProxy);
       if (values.length === 0 || values.some((v) => typeof v !== 'string' || v.trim() === '')) {
-        problems.push(problem(`dimensions.${name}`, expression, 'a non-empty CEL expression, or one per proxy kind'));
+        problems.push(problem(['dimensions', name], expression, 'a non-empty CEL expression, or one per proxy kind'));
       }
     }
     throwIfProblems(this, problems);
@@ -207,7 +209,7 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
     if (this.implementation === MetricImplementation.RECORDING_RULE && expressible !== undefined) {
       throwIfProblems(this, [
         problem(
-          'implementation',
+          ['implementation'],
           this.implementation,
           'a definition a recording rule over istio_requests_total expresses',
           {
@@ -235,15 +237,15 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
       return;
     }
 
-    this.value = this.translate('value', props.value);
+    this.value = this.translate(['value'], props.value);
     for (const proxy of proxies) {
       const labels: Record<string, string> = {};
       for (const label of this.standardLabels) {
-        labels[label] = this.translate(`standardLabels.${label}`, STANDARD_LABEL_CEL[label][proxy]);
+        labels[label] = this.translate(['standardLabels', label], STANDARD_LABEL_CEL[label][proxy]);
       }
       for (const [name, expression] of Object.entries(props.dimensions ?? {})) {
         const cel = typeof expression === 'string' ? expression : expression[proxy];
-        if (cel !== undefined) labels[name] = this.translate(`dimensions.${name}`, cel);
+        if (cel !== undefined) labels[name] = this.translate(['dimensions', name], cel);
       }
       this.labels.set(proxy, labels);
     }
@@ -274,7 +276,7 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
     return this.userDimensions;
   }
 
-  private translate(field: string, expression: string): string {
+  private translate(field: FieldPath, expression: string): string {
     return celForTarget(this, field, expression, this.mesh.policy, this.mesh.celOptions);
   }
 
@@ -282,12 +284,12 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
   celExpressions(): readonly CelSite[] {
     if (this.implementation === MetricImplementation.RECORDING_RULE) return [];
     return [
-      { field: 'value', expression: this.value, result: 'number', proxies: this.proxies },
+      { field: ['value'], expression: this.value, result: 'number', proxies: this.proxies },
       ...this.proxies.flatMap((proxy) =>
         Object.entries(this.labels.get(proxy) ?? {}).map(([name, expression]) => ({
           field: this.standardLabels.includes(name as DefinitionStandardLabel)
-            ? `standardLabels.${name}`
-            : `dimensions.${name}`,
+            ? ['standardLabels', name]
+            : ['dimensions', name],
           expression,
           result: 'any' as const,
           proxies: [proxy],
@@ -296,23 +298,32 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
     ];
   }
 
-  policyNotes(): readonly string[] {
-    const notes: string[] = [];
+  policyNotes(): readonly Problem[] {
+    const notes: Problem[] = [];
     if (this.implementation === MetricImplementation.RECORDING_RULE) {
       const selector = (this.requestSubset?.matchers ?? []).map(matcherText).join(', ');
       notes.push(
-        `${this.prometheusName} is not exported by the proxies: it is read from istio_requests_total${selector ? `{${selector}}` : ''}${Object.keys(this.requestSubset?.dimensions ?? {}).length > 0 ? `, with ${Object.keys(this.requestSubset?.dimensions ?? {}).join(', ')} added to it` : ''}, and recorded by the mesh's recording rules (the supported route next to the Telemetry API: a dimension on a standard metric, istio.io "Customizing Istio Metrics with Telemetry API")`,
+        statement(
+          undefined,
+          `${this.prometheusName} is not exported by the proxies: it is read from istio_requests_total${selector ? `{${selector}}` : ''}${Object.keys(this.requestSubset?.dimensions ?? {}).length > 0 ? `, with ${Object.keys(this.requestSubset?.dimensions ?? {}).join(', ')} added to it` : ''}, and recorded by the mesh's recording rules (the supported route next to the Telemetry API: a dimension on a standard metric, istio.io "Customizing Istio Metrics with Telemetry API")`,
+        ),
       );
       return notes;
     }
     if (this.mesh.metricsCustomization === 'telemetry-api') {
       notes.push(
-        `${this.prometheusName} is defined by EnvoyFilter "${this.mesh.customMetricsFilter.envoyFilter.name}", a second istio.stats instance beside istiod's (its standard metrics dropped); no Istio test runs two stats filters, and Istio documents EnvoyFilter stats config and the Telemetry API as conflicting (istio/istio#39772): check ${this.prometheusName} after every Istio upgrade`,
+        statement(
+          undefined,
+          `${this.prometheusName} is defined by EnvoyFilter "${this.mesh.customMetricsFilter.envoyFilter.name}", a second istio.stats instance beside istiod's (its standard metrics dropped); no Istio test runs two stats filters, and Istio documents EnvoyFilter stats config and the Telemetry API as conflicting (istio/istio#39772): check ${this.prometheusName} after every Istio upgrade`,
+        ),
       );
     }
     if (this.bothSides && !this.standardLabels.includes('reporter')) {
       notes.push(
-        `standardLabels: ${this.prometheusName} is recorded by the client and the server of each in-mesh request and has no reporter label (got ${formatValue(this.standardLabels)}), so one series counts each request twice; add reporter, or record it on one proxy kind`,
+        statement(
+          ['standardLabels'],
+          `${this.prometheusName} is recorded by the client and the server of each in-mesh request and has no reporter label (got ${formatValue(this.standardLabels)}), so one series counts each request twice; add reporter, or record it on one proxy kind`,
+        ),
       );
     }
     return notes;

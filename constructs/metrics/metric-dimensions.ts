@@ -3,6 +3,9 @@ import { Construct } from 'constructs';
 import { type DimensionValue, isGeneratedAttribute } from '../attributes/generated-attribute';
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import type { FieldPath } from '../problems/field-path';
+import type { Problem } from '../problems/problem';
+import { statement } from '../problems/problem';
 import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
 import { ProxyTarget } from '../proxy-config/proxy-target';
 import { dimensionNameProblems } from '../validate/rules/prometheus-label-name';
@@ -66,7 +69,7 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
   private readonly dimensions = new Map<string, string>();
   private readonly removed: string[] = [];
   private readonly statTagWorkloads: kplus.Workload[] = [];
-  private readonly notes: string[] = [];
+  private readonly notes: Problem[] = [];
   private readonly mode?: 'CLIENT' | 'SERVER';
 
   constructor(scope: Construct, id: string, props: MetricDimensionsProps) {
@@ -76,44 +79,80 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
     this.proxies = props.proxies ?? ALL_PROXY_KINDS;
     this.target = props.target ?? ProxyTarget.mesh();
     const problems = [
-      ...standardMetricProblems('metric', this.metric, STANDARD_METRIC_NAMES),
-      ...proxyKindProblems('proxies', this.proxies),
-      ...this.target.problems('target'),
+      ...standardMetricProblems(['metric'], this.metric, STANDARD_METRIC_NAMES),
+      ...proxyKindProblems(['proxies'], this.proxies),
+      ...this.target.problems(['target']),
     ];
     if (this.mesh.metricsCustomization === 'istio-operator' && this.target.kind !== 'mesh') {
       problems.push(
-        problem('target', this.target.description, 'the mesh', {
+        problem(['target'], this.target.description, 'the mesh', {
           what: 'IstioOperator configOverride applies to every proxy of the mesh',
           hint: 'use the mesh target, or metricsCustomization "telemetry-api" (Istio 1.18+) for namespace and workload Telemetry',
         }),
       );
     }
+    // Every dimension, tag and workload is checked before anything reaches the mesh: a refused
+    // construct contributes nothing, so a front end that goes on without it leaves nothing behind.
+    const dimensions = new Map<string, string>();
+    for (const [name, value] of Object.entries(props.dimensions ?? {})) {
+      const checked = this.checkDimension(name, value);
+      if ('expression' in checked) dimensions.set(name, checked.expression);
+      else problems.push(...checked.problems);
+    }
+    (props.tagsToRemove ?? []).forEach((tag, i, tags) => {
+      if (tags.indexOf(tag) !== i) problems.push(removedTwice(tag));
+      else problems.push(...tagProblems(tag));
+    });
+    (props.extraStatTagsFor ?? []).forEach((workload, i, workloads) => {
+      if (workloads.indexOf(workload) !== i) problems.push(listedTwice(workload));
+    });
     throwIfProblems(this, problems);
     if (this.mesh.metricsCustomization === 'telemetry-api') {
       const { mode, widened } = workloadModeFor(this.proxies, this.target.kind === 'workload');
       this.mode = mode;
       if (widened.length > 0) {
         this.notes.push(
-          `proxies: ${this.proxies.join(', ')} becomes Telemetry mode ${mode ?? 'CLIENT_AND_SERVER'}, which also covers ${widened.join(', ')} on ${this.target.description} (the Telemetry API selects by mode, not by proxy kind); scope it to workloads or namespaces to narrow it`,
+          statement(
+            ['proxies'],
+            `${this.proxies.join(', ')} becomes Telemetry mode ${mode ?? 'CLIENT_AND_SERVER'}, which also covers ${widened.join(', ')} on ${this.target.description} (the Telemetry API selects by mode, not by proxy kind); scope it to workloads or namespaces to narrow it`,
+          ),
         );
       }
     }
-    for (const [name, value] of Object.entries(props.dimensions ?? {})) this.addDimension(name, value);
+    for (const [name, expression] of dimensions) this.recordDimension(name, expression);
     for (const tag of props.tagsToRemove ?? []) this.removeTag(tag);
     for (const workload of props.extraStatTagsFor ?? []) this.addExtraStatTagsTo(workload);
   }
 
   /** Adds dimension `name` with a CEL expression or a generated attribute; each name once. */
   addDimension(name: string, value: DimensionValue): void {
-    const field = `dimensions.${name}`;
-    const problems: string[] = [];
-    if (this.dimensions.has(name)) problems.push(`${field}: is already added; each dimension name once`);
+    const checked = this.checkDimension(name, value);
+    if ('problems' in checked) throw new ObservabilityConfigError(this, checked.problems);
+    this.recordDimension(name, checked.expression);
+  }
+
+  /** The dimension's expression as the target's proxies read it, or why it is refused. */
+  private checkDimension(
+    name: string,
+    value: DimensionValue,
+  ): { readonly expression: string } | { readonly problems: readonly Problem[] } {
+    const field = ['dimensions', name];
+    const problems: Problem[] = [];
+    if (this.dimensions.has(name)) problems.push(statement(field, 'is already added; each dimension name once'));
     problems.push(...dimensionNameProblems(name, STANDARD_LABELS));
     if (!isGeneratedAttribute(value) && (typeof value !== 'string' || value.trim() === '')) {
       problems.push(problem(field, value, 'a non-empty CEL expression or a GeneratedAttribute'));
     }
-    throwIfProblems(this, problems);
-    const expression = this.translate(field, value);
+    if (problems.length > 0) return { problems };
+    try {
+      return { expression: this.translate(field, value) };
+    } catch (error) {
+      if (error instanceof ObservabilityConfigError) return { problems: error.problems };
+      throw error;
+    }
+  }
+
+  private recordDimension(name: string, expression: string): void {
     this.dimensions.set(name, expression);
     this.emitOverride({ dimensions: { [name]: expression } });
     for (const workload of this.statTagWorkloads) this.emitStatTags(workload, [name]);
@@ -124,29 +163,21 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
    * to the same metric (checked at synth by the `removed-tag` rule); each tag once.
    */
   removeTag(tag: string): void {
-    if (this.removed.includes(tag)) {
-      throw new ObservabilityConfigError(this, [
-        `tagsToRemove: ${JSON.stringify(tag)} is already removed; each tag once`,
-      ]);
-    }
-    if (typeof tag !== 'string' || tag === '') {
-      throw new ObservabilityConfigError(this, [problem('tagsToRemove', tag, 'a label name')]);
-    }
+    if (this.removed.includes(tag)) throw new ObservabilityConfigError(this, [removedTwice(tag)]);
+    throwIfProblems(this, tagProblems(tag));
     this.removed.push(tag);
     this.emitOverride({ tagsToRemove: [tag] });
   }
 
   /** Lists this construct's added dimensions in `extraStatTags` of `workload`'s pods. */
   addExtraStatTagsTo(workload: kplus.Workload): void {
-    if (this.statTagWorkloads.includes(workload)) {
-      throw new ObservabilityConfigError(this, [`extraStatTagsFor: ${describeWorkload(workload)} is already listed`]);
-    }
+    if (this.statTagWorkloads.includes(workload)) throw new ObservabilityConfigError(this, [listedTwice(workload)]);
     this.statTagWorkloads.push(workload);
     this.emitStatTags(workload, [...this.dimensions.keys()]);
   }
 
   /** The value as the target release's proxies read it; refuses what has no equivalent. */
-  private translate(field: string, value: DimensionValue): string {
+  private translate(field: FieldPath, value: DimensionValue): string {
     if (isGeneratedAttribute(value)) return this.mesh.policy.generatedAttributeExpression(value.name);
     return celForTarget(this, field, value, this.mesh.policy, this.mesh.celOptions);
   }
@@ -174,13 +205,16 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
         return;
       case 'deprecated':
         this.notes.push(
-          `extraStatTagsFor: ${describeWorkload(workload)} does not get extraStatTags ${names.join(', ')}, which the native stats filter does not need: Istio ${this.mesh.istioVersion} is past ${describeFeature('extraStatTags')}; remove extraStatTagsFor`,
+          statement(
+            ['extraStatTagsFor'],
+            `${describeWorkload(workload)} does not get extraStatTags ${names.join(', ')}, which the native stats filter does not need: Istio ${this.mesh.istioVersion} is past ${describeFeature('extraStatTags')}; remove extraStatTagsFor`,
+          ),
         );
         return;
     }
   }
 
-  policyNotes(): readonly string[] {
+  policyNotes(): readonly Problem[] {
     return [...this.notes];
   }
 
@@ -195,10 +229,22 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
   /** The dimension values, as the proxies evaluate them. */
   celExpressions(): readonly CelSite[] {
     return [...this.dimensions].map(([name, expression]) => ({
-      field: `dimensions.${name}`,
+      field: ['dimensions', name],
       expression,
       result: 'any' as const,
       proxies: this.proxies,
     }));
   }
+}
+
+function removedTwice(tag: string): Problem {
+  return statement(['tagsToRemove'], `${JSON.stringify(tag)} is already removed; each tag once`);
+}
+
+function tagProblems(tag: string): Problem[] {
+  return typeof tag !== 'string' || tag === '' ? [problem(['tagsToRemove'], tag, 'a label name')] : [];
+}
+
+function listedTwice(workload: kplus.Workload): Problem {
+  return statement(['extraStatTagsFor'], `${describeWorkload(workload)} is already listed`);
 }

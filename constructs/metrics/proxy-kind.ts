@@ -1,4 +1,6 @@
 import { problem } from '../errors';
+import type { FieldPath } from '../problems/field-path';
+import type { Problem } from '../problems/problem';
 
 /**
  * The kinds of Envoy proxy the stats filter distinguishes (IstioOperator `configOverride` keys).
@@ -19,15 +21,15 @@ export const ALL_PROXY_KINDS: readonly ProxyKind[] = [
 ];
 
 /** Problems with a list of proxy kinds given by a user (unknown values, duplicates, empty list). */
-export function proxyKindProblems(field: string, kinds: readonly ProxyKind[]): string[] {
-  const problems: string[] = [];
+export function proxyKindProblems(field: FieldPath, kinds: readonly ProxyKind[]): Problem[] {
+  const problems: Problem[] = [];
   const known = ALL_PROXY_KINDS.join(', ');
   if (kinds.length === 0) problems.push(problem(field, kinds, `at least one of ${known}`));
   kinds.forEach((kind, i) => {
     if (!ALL_PROXY_KINDS.includes(kind)) {
-      problems.push(problem(`${field}[${i}]`, kind, `one of ${known}`));
+      problems.push(problem([...field, i], kind, `one of ${known}`));
     } else if (kinds.indexOf(kind) !== i) {
-      problems.push(`${field}[${i}]: got ${JSON.stringify(kind)} again, expected each proxy kind once`);
+      problems.push(problem([...field, i], kind, 'each proxy kind once', { what: 'is listed again' }));
     }
   });
   return problems;

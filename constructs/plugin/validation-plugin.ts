@@ -1,5 +1,7 @@
 import { readManifestFiles } from '../lint/manifest-files';
 import { validateManifests } from '../lint/manifest-validator';
+import { describeProblem } from '../problems/problem';
+import { renderLocation } from '../problems/source-location';
 import { formatFinding } from '../validate/finding';
 import { APP_RULES } from '../validate/rule-catalog';
 import { VersionPolicy } from '../version/version-policy';
@@ -54,8 +56,8 @@ export class IstioObservabilityValidation {
   constructor(props: IstioObservabilityValidationProps) {
     const given = (props as Partial<IstioObservabilityValidationProps> | undefined)?.istioVersion;
     const policy = VersionPolicy.resolve(String(given));
-    if (typeof policy === 'string') {
-      throw new Error(`cdk8s.yaml validations[IstioObservabilityValidation].properties.${policy}`);
+    if (!(policy instanceof VersionPolicy)) {
+      throw new Error(`cdk8s.yaml validations[IstioObservabilityValidation].properties.${describeProblem(policy)}`);
     }
     this.istioVersion = String(given);
   }
@@ -71,8 +73,14 @@ export class IstioObservabilityValidation {
       context.report.addViolation({
         ruleName: 'yaml',
         recommendation: 'every manifest is a YAML stream of Kubernetes objects',
-        fix: problem.message,
-        violatingResources: [{ resourceName: '-', locations: [problem.location], manifestPath: problem.location }],
+        fix: describeProblem(problem),
+        violatingResources: [
+          {
+            resourceName: '-',
+            locations: [renderLocation(problem.location)],
+            manifestPath: problem.location.file,
+          },
+        ],
       });
     }
     for (const rule of APP_RULES) {
@@ -82,17 +90,12 @@ export class IstioObservabilityValidation {
         ruleName: rule.id,
         recommendation: rule.summary,
         fix: [...new Set(found.flatMap((f) => (f.hint ? [f.hint] : [])))].join('; ') || 'see each location',
-        violatingResources: found.map((f) => {
-          const file = f.location?.slice(0, f.location.lastIndexOf(':')) ?? '';
-          // Paths of objects read from files are `Kind/namespace/name` (`#2` for a repeat); cdk8s-cli
-          // maps the name to the construct path it recorded.
-          const name = f.path.split('/')[2]?.replace(/#\d+$/, '');
-          return {
-            resourceName: name ?? f.path,
-            locations: [`${f.location ?? ''} [${f.path}] ${f.message}`],
-            manifestPath: file,
-          };
-        }),
+        // cdk8s-cli maps the object's name to the construct path it recorded.
+        violatingResources: found.map((f) => ({
+          resourceName: f.object?.name ?? f.path,
+          locations: [`${f.location ? renderLocation(f.location) : ''} [${f.path}] ${describeProblem(f)}`],
+          manifestPath: f.location?.file ?? '',
+        })),
       });
     }
     context.report.submit(errors.length + files.problems.length > 0 ? 'failure' : 'success', {

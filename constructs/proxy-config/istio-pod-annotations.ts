@@ -4,6 +4,9 @@ import { Construct, type IConstruct } from 'constructs';
 import { parse, stringify } from 'yaml';
 import { ObservabilityConfigError, problem } from '../errors';
 import { FragmentMerger } from '../merge/fragment-merger';
+import { addProblemCheck } from '../problems/construct-problems';
+import type { Problem } from '../problems/problem';
+import { statement } from '../problems/problem';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
 
 /** Pod annotation holding ProxyConfig overrides for one workload (Beta in Istio). */
@@ -48,7 +51,7 @@ export class IstioPodAnnotations extends Construct {
       PROXY_CONFIG_ATOMIC_PATHS,
     );
     this.adoptExistingAnnotations();
-    this.node.addValidation({ validate: () => this.overwrittenProblems() });
+    addProblemCheck(this, () => this.overwrittenProblems());
   }
 
   /** Merges `fragment` into the workload's `proxy.istio.io/config`; refuses conflicting values. */
@@ -65,7 +68,10 @@ export class IstioPodAnnotations extends Construct {
     const current = this.bootstrapOverride;
     if (current && current.configMapName !== configMapName) {
       throw new ObservabilityConfigError(contributor, [
-        `${BOOTSTRAP_OVERRIDE_ANNOTATION} of ${describeWorkload(this.workload)} is set to "${current.configMapName}" by ${current.contributor} and to "${configMapName}" by ${contributor.node.path}; a pod reads one bootstrap override`,
+        statement(
+          undefined,
+          `${BOOTSTRAP_OVERRIDE_ANNOTATION} of ${describeWorkload(this.workload)} is set to "${current.configMapName}" by ${current.contributor} and to "${configMapName}" by ${contributor.node.path}; a pod reads one bootstrap override`,
+        ),
       ]);
     }
     if (current) return;
@@ -96,7 +102,7 @@ export class IstioPodAnnotations extends Construct {
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || parsed instanceof Error) {
         throw new ObservabilityConfigError(this.workload, [
           problem(
-            `${PROXY_CONFIG_ANNOTATION} of ${describeWorkload(this.workload)}`,
+            ['spec', 'template', 'metadata', 'annotations', PROXY_CONFIG_ANNOTATION],
             proxyConfig,
             'a YAML mapping of ProxyConfig fields',
           ),
@@ -111,17 +117,23 @@ export class IstioPodAnnotations extends Construct {
   }
 
   /** Someone set the annotations directly after constructs contributed: their contributions would be lost. */
-  private overwrittenProblems(): string[] {
+  private overwrittenProblems(): Problem[] {
     const annotations: Record<string, unknown> = this.workload.podMetadata.toJson().annotations ?? {};
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     if (!this.proxyConfig.isEmpty && annotations[PROXY_CONFIG_ANNOTATION] !== this.renderProxyConfig()) {
       problems.push(
-        `${PROXY_CONFIG_ANNOTATION} of ${describeWorkload(this.workload)} was overwritten after observability constructs contributed to it; set it before adding them, or contribute through IstioPodAnnotations.addProxyConfig()`,
+        statement(
+          undefined,
+          `${PROXY_CONFIG_ANNOTATION} of ${describeWorkload(this.workload)} was overwritten after observability constructs contributed to it; set it before adding them, or contribute through IstioPodAnnotations.addProxyConfig()`,
+        ),
       );
     }
     if (this.bootstrapOverride && annotations[BOOTSTRAP_OVERRIDE_ANNOTATION] !== this.bootstrapOverride.configMapName) {
       problems.push(
-        `${BOOTSTRAP_OVERRIDE_ANNOTATION} of ${describeWorkload(this.workload)} was overwritten after ${this.bootstrapOverride.contributor} set it`,
+        statement(
+          undefined,
+          `${BOOTSTRAP_OVERRIDE_ANNOTATION} of ${describeWorkload(this.workload)} was overwritten after ${this.bootstrapOverride.contributor} set it`,
+        ),
       );
     }
     return problems;

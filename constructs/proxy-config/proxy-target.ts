@@ -4,6 +4,8 @@ import type { IConstruct } from 'constructs';
 import { ObservabilityConfigError, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
+import type { FieldPath } from '../problems/field-path';
+import type { Problem } from '../problems/problem';
 import { describeWorkload, IstioPodAnnotations } from './istio-pod-annotations';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
 
@@ -41,7 +43,7 @@ export abstract class ProxyTarget {
   abstract readonly workload?: kplus.Workload;
 
   /** Problems with the target itself (e.g. an invalid namespace name). */
-  problems(_field: string): string[] {
+  problems(_field: FieldPath): Problem[] {
     return [];
   }
 
@@ -86,15 +88,15 @@ class NamespaceProxyTarget extends ProxyTarget {
     return `namespace "${this.namespace}"`;
   }
 
-  override problems(field: string): string[] {
+  override problems(field: FieldPath): Problem[] {
     return isDnsLabel(this.namespace)
       ? []
-      : [problem(`${field}.namespace`, this.namespace, 'a Kubernetes namespace name (RFC 1123 label)')];
+      : [problem([...field, 'namespace'], this.namespace, 'a Kubernetes namespace name (RFC 1123 label)')];
   }
 
   contribute(_mesh: IstioMesh, contributor: IConstruct, _fragment: ProxyConfigFragment): void {
     throw new ObservabilityConfigError(contributor, [
-      problem('target', { namespace: this.namespace }, 'the mesh or a workload', {
+      problem(['target'], { namespace: this.namespace }, 'the mesh or a workload', {
         what: 'ProxyConfig has no namespace level (meshConfig.defaultConfig or a pod annotation)',
         hint: 'target each workload, or use the Telemetry API tracing mechanism, which has one Telemetry per namespace',
       }),

@@ -1,5 +1,6 @@
 import type { RenderedObject } from '../validate/rule';
-import { type TakesEffect, workloadTelemetry } from './workload-telemetry';
+import type { TakesEffect } from './change-effect';
+import { workloadTelemetry } from './workload-telemetry';
 
 /** The objects of one cluster (or of the single stack), as validated. */
 export interface ReportedCluster {

@@ -5,9 +5,7 @@ import { BOOTSTRAP_OVERRIDE_ANNOTATION, PROXY_CONFIG_ANNOTATION } from '../proxy
 import type { Manifest, RenderedObject } from '../validate/rule';
 import { podTemplates, proxyConfigOf } from '../validate/rules/pod-templates';
 import { parseBootstrapText } from '../validate/rules/rendered-objects';
-
-/** When a setting reaches running proxies (facts A.9, B.5). */
-export type TakesEffect = 'xds-push' | 'rollout' | 'restart-needed';
+import { changeEffect, type TakesEffect } from './change-effect';
 
 /** One telemetry setting a workload gets, where it comes from, and when it takes effect. */
 export interface WorkloadSetting {
@@ -62,6 +60,7 @@ export function workloadTelemetry(objects: readonly RenderedObject[]): WorkloadT
   const telemetries = manifests
     .filter((m) => m.kind === 'Telemetry')
     .map((telemetry) => ({ telemetry, settings: settingsOf((add) => telemetrySettings(telemetry, add)) }));
+  const byPath = new Map(objects.map((o) => [o.path, o.manifest]));
   const configMaps = new Map(
     manifests.filter((m) => m.kind === 'ConfigMap').map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]),
   );
@@ -70,10 +69,11 @@ export function workloadTelemetry(objects: readonly RenderedObject[]): WorkloadT
       const settings = [...meshWide];
       const config = proxyConfigOf(template);
       if (config && !(config instanceof Error)) {
+        const workload = byPath.get(template.path);
+        const field = [...template.field, PROXY_CONFIG_ANNOTATION];
+        const effect = workload ? changeEffect(workload, field) : 'rollout';
         settings.push(
-          ...settingsOf((add) =>
-            proxyConfigSettings(config, `pod annotation ${PROXY_CONFIG_ANNOTATION}`, 'rollout', add),
-          ),
+          ...settingsOf((add) => proxyConfigSettings(config, `pod annotation ${PROXY_CONFIG_ANNOTATION}`, effect, add)),
         );
       }
       // Telemetry: mesh (root namespace, no selector), namespace, workload selector.
@@ -85,7 +85,8 @@ export function workloadTelemetry(objects: readonly RenderedObject[]): WorkloadT
           : ns === rootNamespace || ns === template.namespace;
         if (applies) settings.push(...given);
       }
-      // Bootstrap override: read when the pod starts; a changed ConfigMap needs a restart.
+      // Bootstrap override: read when the pod starts, so a changed ConfigMap needs a restart (a
+      // ConfigMap missing from the objects is reported by bootstrap-configmap-reference).
       const overrideName = template.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
       if (typeof overrideName === 'string') {
         const configMap = configMaps.get(`${template.namespace}/${overrideName}`);
@@ -93,7 +94,7 @@ export function workloadTelemetry(objects: readonly RenderedObject[]): WorkloadT
           piece: 'bootstrap override',
           value: `ConfigMap ${overrideName}: ${bootstrapText(mappingAt(configMap, 'data')[CUSTOM_BOOTSTRAP_KEY])}`,
           source: `pod annotation ${BOOTSTRAP_OVERRIDE_ANNOTATION}`,
-          takesEffect: 'restart-needed',
+          takesEffect: configMap ? changeEffect(configMap, ['data', CUSTOM_BOOTSTRAP_KEY]) : 'restart-needed',
         });
       }
       return { workload: `${template.namespace ?? '-'}/${template.kind}/${template.name}`, settings };
@@ -107,7 +108,7 @@ function operatorSettings(operator: Manifest, add: Add): void {
   proxyConfigSettings(
     mappingAt(operator, 'spec', 'meshConfig', 'defaultConfig'),
     `${source} meshConfig.defaultConfig`,
-    'restart-needed',
+    changeEffect(operator, ['spec', 'meshConfig', 'defaultConfig']),
     add,
   );
   const pilot = mappingAt(operator, 'spec', 'values', 'pilot').traceSampling;
@@ -116,7 +117,7 @@ function operatorSettings(operator: Manifest, add: Add): void {
       'sampling',
       `${show(pilot)}% (istiod default, PILOT_TRACE_SAMPLING)`,
       `${source} values.pilot.traceSampling`,
-      'xds-push',
+      changeEffect(operator, ['spec', 'values', 'pilot', 'traceSampling']),
     );
   }
   const overrides = mappingAt(operator, 'spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride');
@@ -129,7 +130,7 @@ function operatorSettings(operator: Manifest, add: Add): void {
         'dimensions',
         dimensionText(show(metric.name), added, removed, proxy),
         `${source} configOverride`,
-        'xds-push',
+        changeEffect(operator, ['spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride', proxy]),
       );
     }
   }
@@ -139,6 +140,7 @@ function operatorSettings(operator: Manifest, add: Add): void {
 function telemetrySettings(telemetry: Manifest, add: Add): void {
   const source = describe(telemetry);
   const spec = mappingAt(telemetry, 'spec');
+  const pushed = changeEffect(telemetry, ['spec']);
   for (const metric of listOf(spec.metrics)) {
     for (const override of listOf(mappingAt(metric).overrides)) {
       if (!isMapping(override)) continue;
@@ -150,17 +152,17 @@ function telemetrySettings(telemetry: Manifest, add: Add): void {
         'dimensions',
         dimensionText(show(match.metric ?? 'ALL_METRICS'), added, removed, show(match.mode ?? 'CLIENT_AND_SERVER')),
         source,
-        'xds-push',
+        pushed,
       );
     }
   }
   for (const tracing of listOf(spec.tracing)) {
     if (!isMapping(tracing)) continue;
     if (tracing.randomSamplingPercentage !== undefined)
-      add('sampling', `${show(tracing.randomSamplingPercentage)}%`, source, 'xds-push');
-    if (isMapping(tracing.customTags)) add('custom tags', tagsText(tracing.customTags), source, 'xds-push');
+      add('sampling', `${show(tracing.randomSamplingPercentage)}%`, source, pushed);
+    if (isMapping(tracing.customTags)) add('custom tags', tagsText(tracing.customTags), source, pushed);
     const providers = listOf(tracing.providers).map((p) => show(mappingAt(p).name));
-    if (providers.length > 0) add('tracer', `provider ${providers.join(', ')}`, source, 'xds-push');
+    if (providers.length > 0) add('tracer', `provider ${providers.join(', ')}`, source, pushed);
   }
 }
 

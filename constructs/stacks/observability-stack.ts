@@ -36,6 +36,8 @@ import {
 import { MetricDimensions } from '../metrics/metric-dimensions';
 import type { ProxyKind } from '../metrics/proxy-kind';
 import type { StandardMetric } from '../metrics/standard-metrics';
+import type { FieldPath } from '../problems/field-path';
+import type { SourceLocation } from '../problems/source-location';
 import { ProxyTarget } from '../proxy-config/proxy-target';
 import { StatsInclusion } from '../stats/stats-inclusion';
 import { CustomTag, CustomTraceTags } from '../tracing/custom-trace-tags';
@@ -52,7 +54,7 @@ export interface ObservabilityStackProps {
    * Where each piece was declared, by its key path in the config (for error locations).
    * @default - no locations
    */
-  readonly locate?: (keyPath: readonly (string | number)[]) => string;
+  readonly locate?: (keyPath: readonly (string | number)[]) => SourceLocation | undefined;
 }
 
 /**
@@ -71,7 +73,7 @@ export class ObservabilityStack extends Construct {
   /** Problems the constructs found in the config's values, one per line, with the piece's location. */
   readonly inputFindings: Finding[] = [];
   /** Config location of each construct path, for findings of later rules. */
-  readonly locations = new Map<string, string>();
+  readonly locations = new Map<string, SourceLocation>();
   private readonly workloads = new Map<WorkloadName, kplus.Workload>();
   private readonly generators = new Map<string, AttributeGen>();
   private readonly attributes: { generator: string; attribute: GeneratedAttribute }[] = [];
@@ -79,7 +81,7 @@ export class ObservabilityStack extends Construct {
   constructor(scope: App, id: string, props: ObservabilityStackProps) {
     super(scope, id);
     const { config } = props;
-    const locate = props.locate ?? (() => '');
+    const locate = props.locate ?? (() => undefined);
     const installChart = new Chart(scope, 'istio-install', {
       namespace: config.mesh?.rootNamespace ?? 'istio-system',
       disableResourceNameHashes: true,
@@ -110,12 +112,12 @@ export class ObservabilityStack extends Construct {
         const path = error.path.startsWith(constructPath) ? error.path : constructPath;
         // A part of the piece may have a location of its own (a backend's key under backends).
         const at = this.locations.get(path) ?? location;
-        for (const message of error.problems) {
+        for (const problem of error.problems) {
           this.inputFindings.push({
+            ...problem,
             severity: 'error',
             rule: 'input',
             path,
-            message,
             ...(at ? { location: at } : {}),
           });
         }
@@ -151,7 +153,7 @@ export class ObservabilityStack extends Construct {
       const backendsPath = `${backendsChart.node.path}/backends`;
       // Each backend's findings, refusals included, point at its own key in the config.
       for (const [key, ids] of Object.entries(BACKEND_IDS) as [keyof typeof BACKEND_IDS, readonly string[]][]) {
-        const location = b[key] !== undefined ? locate(['backends', key]) : '';
+        const location = b[key] !== undefined ? locate(['backends', key]) : undefined;
         for (const id of ids) if (location) this.locations.set(`${backendsPath}/${id}`, location);
       }
       piece(['backends'], backendsPath, () => {
@@ -168,7 +170,7 @@ export class ObservabilityStack extends Construct {
     }
     this.backends = backends;
     /** A tracer's address, or the generated Jaeger's when the config leaves it out. */
-    const tracerAddress = (given: string | undefined, kind: 'zipkin' | 'otlp', field: string): string => {
+    const tracerAddress = (given: string | undefined, kind: 'zipkin' | 'otlp', field: FieldPath): string => {
       if (given !== undefined) return given;
       const jaeger = backends?.jaeger;
       const address = kind === 'zipkin' ? jaeger?.zipkinAddress : jaeger?.otlpGrpcAddress;
@@ -189,7 +191,7 @@ export class ObservabilityStack extends Construct {
       ]);
     };
 
-    const target = (t: TargetConfig, field: string): ProxyTarget => {
+    const target = (t: TargetConfig, field: FieldPath): ProxyTarget => {
       if (t === 'mesh') return ProxyTarget.mesh();
       if ('namespace' in t) return ProxyTarget.namespace(t.namespace);
       return ProxyTarget.workload(this.workload(t.workload, chart, field));
@@ -197,7 +199,7 @@ export class ObservabilityStack extends Construct {
 
     for (const [id, s] of sortedEntries(config.statsInclusion ?? {})) {
       piece(['statsInclusion', id], inChart(id), () => {
-        new StatsInclusion(chart, id, { mesh: m, ...s, target: target(s.target, 'target') });
+        new StatsInclusion(chart, id, { mesh: m, ...s, target: target(s.target, ['target']) });
       });
     }
     for (const [id, g] of sortedEntries(config.attributeGenerators ?? {})) {
@@ -207,7 +209,7 @@ export class ObservabilityStack extends Construct {
           name: g.name,
           namespace: g.namespace,
           proxies: g.proxies as ProxyKind[] | undefined,
-          workload: g.workload === undefined ? undefined : this.workload(g.workload, chart, 'workload'),
+          workload: g.workload === undefined ? undefined : this.workload(g.workload, chart, ['workload']),
           module: g.module,
           sha256: g.sha256,
           phase: g.phase as WasmPhase | undefined,
@@ -222,16 +224,16 @@ export class ObservabilityStack extends Construct {
       piece(['metricDimensions', id], inChart(id), () => {
         const dimensions: Record<string, DimensionValue> = {};
         for (const [name, value] of sortedEntries(d.dimensions ?? {})) {
-          dimensions[name] = typeof value === 'string' ? value : this.attribute(value, chart, `dimensions.${name}`);
+          dimensions[name] = typeof value === 'string' ? value : this.attribute(value, chart, ['dimensions', name]);
         }
         new MetricDimensions(chart, id, {
           mesh: m,
           metric: d.metric as StandardMetric,
           proxies: d.proxies as ProxyKind[] | undefined,
-          target: d.target === undefined ? undefined : target(d.target, 'target'),
+          target: d.target === undefined ? undefined : target(d.target, ['target']),
           dimensions,
           tagsToRemove: d.tagsToRemove,
-          extraStatTagsFor: d.extraStatTagsFor?.map((w, i) => this.workload(w, chart, `extraStatTagsFor[${i}]`)),
+          extraStatTagsFor: d.extraStatTagsFor?.map((w, i) => this.workload(w, chart, ['extraStatTagsFor', i])),
         });
       });
     }
@@ -257,15 +259,15 @@ export class ObservabilityStack extends Construct {
     }
     for (const [id, s] of sortedEntries(config.traceSampling ?? {})) {
       piece(['traceSampling', id], inChart(id), () => {
-        new TraceSampling(chart, id, { mesh: m, target: target(s.target, 'target'), percentage: s.percentage });
+        new TraceSampling(chart, id, { mesh: m, target: target(s.target, ['target']), percentage: s.percentage });
       });
     }
     for (const [id, z] of sortedEntries(config.zipkinTracers ?? {})) {
       piece(['zipkinTracers', id], inChart(id), () => {
         new ZipkinTracer(chart, id, {
           mesh: m,
-          target: target(z.target, 'target'),
-          address: tracerAddress(z.address, 'zipkin', 'address'),
+          target: target(z.target, ['target']),
+          address: tracerAddress(z.address, 'zipkin', ['address']),
           provider: z.provider,
           path: z.path,
         });
@@ -275,8 +277,8 @@ export class ObservabilityStack extends Construct {
       piece(['openTelemetryTracers', id], inChart(id), () => {
         new OpenTelemetryTracer(chart, id, {
           mesh: m,
-          target: target(o.target, 'target'),
-          address: tracerAddress(o.address, 'otlp', 'address'),
+          target: target(o.target, ['target']),
+          address: tracerAddress(o.address, 'otlp', ['address']),
           provider: o.provider,
           httpPath: o.httpPath,
         });
@@ -285,8 +287,8 @@ export class ObservabilityStack extends Construct {
     for (const [id, t] of sortedEntries(config.customTraceTags ?? {})) {
       piece(['customTraceTags', id], inChart(id), () => {
         const tags: Record<string, CustomTag> = {};
-        for (const [name, tag] of sortedEntries(t.tags)) tags[name] = customTag(tag, chart, `tags.${name}`);
-        new CustomTraceTags(chart, id, { mesh: m, target: target(t.target, 'target'), tags });
+        for (const [name, tag] of sortedEntries(t.tags)) tags[name] = customTag(tag, chart, ['tags', name]);
+        new CustomTraceTags(chart, id, { mesh: m, target: target(t.target, ['target']), tags });
       });
     }
     for (const [id, b] of sortedEntries(config.bootstrapOverrides ?? {})) {
@@ -305,13 +307,13 @@ export class ObservabilityStack extends Construct {
         new BootstrapOverride(chart, id, {
           name: b.name,
           bootstrap: combineBootstrapOverrides(...parts),
-          workloads: b.workloads.map((w, i) => this.workload(w, chart, `workloads[${i}]`)),
+          workloads: b.workloads.map((w, i) => this.workload(w, chart, ['workloads', i])),
         });
       });
     }
   }
 
-  private workload(name: WorkloadName, chart: Chart, field: string): kplus.Workload {
+  private workload(name: WorkloadName, chart: Chart, field: FieldPath): kplus.Workload {
     const workload = this.workloads.get(name);
     if (workload) return workload;
     const known = [...this.workloads.keys()];
@@ -326,7 +328,11 @@ export class ObservabilityStack extends Construct {
     ]);
   }
 
-  private attribute(ref: { attribute: string; generator?: string }, chart: Chart, field: string): GeneratedAttribute {
+  private attribute(
+    ref: { attribute: string; generator?: string },
+    chart: Chart,
+    field: FieldPath,
+  ): GeneratedAttribute {
     const found = this.attributes.filter(
       (a) => a.attribute.name === ref.attribute && (ref.generator === undefined || a.generator === ref.generator),
     );
@@ -334,7 +340,7 @@ export class ObservabilityStack extends Construct {
     const made = this.attributes.map((a) => `${a.attribute.name} (${a.generator})`);
     throw new ObservabilityConfigError(chart, [
       problem(
-        `${field}.attribute`,
+        [...field, 'attribute'],
         ref,
         found.length > 1
           ? `one generator: ${ref.attribute} is made by ${found.map((a) => a.generator).join(', ')}; name one with generator`
@@ -350,7 +356,7 @@ function jaegerStorage(storage: NonNullable<BackendsConfig['jaeger']>['storage']
   return JaegerStorage.badgerOnEmptyDir();
 }
 
-function customTag(tag: CustomTagConfigEntry, chart: Chart, field: string): CustomTag {
+function customTag(tag: CustomTagConfigEntry, chart: Chart, field: FieldPath): CustomTag {
   const kinds = (['literal', 'environment', 'header', 'formatter'] as const).filter((k) => tag[k] !== undefined);
   const only = kinds.length === 1 ? kinds[0] : undefined;
   if (only === 'literal' && tag.defaultValue === undefined) return CustomTag.literal(tag.literal ?? '');

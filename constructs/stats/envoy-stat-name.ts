@@ -1,5 +1,6 @@
 import { problem } from '../errors';
 import { isDnsSubdomain } from '../names';
+import { describeProblem, type Problem } from '../problems/problem';
 
 export interface ClusterStatProps {
   /** Service port, e.g. 80. */
@@ -24,30 +25,32 @@ export const EnvoyStatName = {
   /** Stats of the outbound cluster to a service: `cluster.outbound|80||catalog.istioinaction`. */
   outboundCluster(props: ClusterStatProps): string {
     const problems = clusterProblems(props);
-    if (problems.length > 0) throw new Error(`EnvoyStatName.outboundCluster: ${problems.join('; ')}`);
+    if (problems.length > 0)
+      throw new Error(`EnvoyStatName.outboundCluster: ${problems.map(describeProblem).join('; ')}`);
     return `cluster.outbound|${props.port}|${props.subset ?? ''}|${props.host}`;
   },
 
   /** Stats of the inbound cluster for a workload port: `cluster.inbound|8080||`. */
   inboundCluster(port: number): string {
     const problems = portProblems(port);
-    if (problems.length > 0) throw new Error(`EnvoyStatName.inboundCluster: ${problems.join('; ')}`);
+    if (problems.length > 0)
+      throw new Error(`EnvoyStatName.inboundCluster: ${problems.map(describeProblem).join('; ')}`);
     return `cluster.inbound|${port}||`;
   },
 } as const;
 
-function portProblems(port: number): string[] {
+function portProblems(port: number): Problem[] {
   return Number.isInteger(port) && port >= 1 && port <= 65535
     ? []
-    : [problem('port', port, 'an integer from 1 to 65535')];
+    : [problem(['port'], port, 'an integer from 1 to 65535')];
 }
 
-function clusterProblems(props: ClusterStatProps): string[] {
+function clusterProblems(props: ClusterStatProps): Problem[] {
   const problems = portProblems(props.port);
   if (!isDnsSubdomain(props.host))
-    problems.push(problem('host', props.host, 'a DNS name such as "catalog.istioinaction"'));
+    problems.push(problem(['host'], props.host, 'a DNS name such as "catalog.istioinaction"'));
   if (props.subset !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.subset)) {
-    problems.push(problem('subset', props.subset, 'a DestinationRule subset name'));
+    problems.push(problem(['subset'], props.subset, 'a DestinationRule subset name'));
   }
   return problems;
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import type { Problem } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 
 export interface StatsInclusionProps {
@@ -48,12 +49,12 @@ export class StatsInclusion extends Construct {
       inclusionSuffixes: props.inclusionSuffixes ?? [],
       inclusionRegexps: props.inclusionRegexps ?? [],
     };
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     for (const [field, values] of Object.entries(lists)) {
       values.forEach((value, i) => {
         if (typeof value !== 'string' || value.trim() === '')
-          problems.push(problem(`${field}[${i}]`, value, 'a non-empty string'));
-        else if (values.indexOf(value) !== i) problems.push(problem(`${field}[${i}]`, value, 'each entry once'));
+          problems.push(problem([field, i], value, 'a non-empty string'));
+        else if (values.indexOf(value) !== i) problems.push(problem([field, i], value, 'each entry once'));
       });
     }
     lists.inclusionRegexps.forEach((regex, i) => {
@@ -61,12 +62,14 @@ export class StatsInclusion extends Construct {
         new RegExp(regex, 'u');
       } catch (error) {
         problems.push(
-          problem(`inclusionRegexps[${i}]`, regex, `a valid regular expression (${(error as Error).message})`),
+          problem(['inclusionRegexps', i], regex, `a valid regular expression (${(error as Error).message})`),
         );
       }
     });
     if (Object.values(lists).every((values) => values.length === 0)) {
-      problems.push('inclusionPrefixes, inclusionSuffixes, inclusionRegexps: got none, expected at least one entry');
+      problems.push(
+        problem([{ keys: ['inclusionPrefixes', 'inclusionSuffixes', 'inclusionRegexps'] }], [], 'at least one entry'),
+      );
     }
     throwIfProblems(this, problems);
     this.inclusion = lists;

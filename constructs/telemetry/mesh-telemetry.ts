@@ -75,7 +75,7 @@ export class MeshTelemetry extends Construct {
     if (namespace === undefined || !isDnsLabel(namespace)) {
       throw new ObservabilityConfigError(contributor, [
         problem(
-          'target',
+          ['target'],
           target.description,
           'a target whose namespace is known (set it on the chart or the workload)',
         ),

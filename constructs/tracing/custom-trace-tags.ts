@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { ObservabilityConfigError, problem } from '../errors';
+import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { type Problem, statement, under } from '../problems/problem';
 import type { CustomTagConfig } from '../proxy-config/proxy-config-fragment';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import {
@@ -35,9 +36,7 @@ export class CustomTag {
     const problems =
       typeof value === 'string' && /%[A-Z_]+(\([^)]*\))?(:\d+)?%/.test(value)
         ? []
-        : [
-            `formatter: got ${JSON.stringify(value)}, expected an Envoy command operator such as "%REQUESTED_SERVER_NAME%"`,
-          ];
+        : [problem(['formatter'], value, 'an Envoy command operator such as "%REQUESTED_SERVER_NAME%"')];
     return new CustomTag({ formatter: { value } }, problems);
   }
 
@@ -45,7 +44,7 @@ export class CustomTag {
     /** The ProxyConfig `customTags` entry. */
     readonly config: CustomTagConfig,
     /** Problems found in the arguments, reported by the construct that uses the tag. */
-    readonly problems: readonly string[],
+    readonly problems: readonly Problem[],
   ) {}
 }
 
@@ -79,16 +78,27 @@ export class CustomTraceTags extends Construct {
     super(scope, id);
     this.mesh = props.mesh;
     this.target = props.target;
-    for (const [name, tag] of Object.entries(props.tags ?? {})) this.addTag(name, tag);
+    // Every tag is checked before any is contributed, so a refused construct contributes nothing.
+    const tags = Object.entries(props.tags ?? {});
+    throwIfProblems(
+      this,
+      tags.flatMap(([name, tag]) => this.tagProblems(name, tag)),
+    );
+    for (const [name, tag] of tags) this.contributeTag(name, tag);
   }
 
   /** Adds tag `name`; each name once. */
   addTag(name: string, tag: CustomTag): void {
-    const problems = tag.problems.map((p) => `tags.${name}.${p}`);
-    if (this.names.has(name)) problems.push(`tags.${name}: is already added; each tag name once`);
+    throwIfProblems(this, this.tagProblems(name, tag));
+    this.contributeTag(name, tag);
+  }
+
+  private tagProblems(name: string, tag: CustomTag): Problem[] {
+    const problems = tag.problems.map((p) => under(['tags', name], p));
+    if (this.names.has(name)) problems.push(statement(['tags', name], 'is already added; each tag name once'));
     problems.push(...tagNameProblems(name));
     if (tag.config.formatter !== undefined) {
-      const field = `tags.${name}.formatter`;
+      const field = ['tags', name, 'formatter'];
       if (this.mesh.tracing !== 'telemetry-api') {
         problems.push(
           problem(field, tag.config.formatter.value, 'a literal, environment or header tag', {
@@ -102,7 +112,10 @@ export class CustomTraceTags extends Construct {
       });
       if (gate) problems.push(gate);
     }
-    if (problems.length > 0) throw new ObservabilityConfigError(this, problems);
+    return problems;
+  }
+
+  private contributeTag(name: string, tag: CustomTag): void {
     this.names.add(name);
     switch (this.mesh.tracing) {
       case 'proxy-config':

@@ -38,10 +38,10 @@ export class OpenTelemetryTracer extends Construct {
     super(scope, id);
     const { mesh, target } = props;
     const provider = props.provider ?? 'otel';
-    const problems = [...target.problems('target')];
+    const problems = [...target.problems(['target'])];
     if (mesh.tracing !== 'telemetry-api') {
       problems.push(
-        problem('mesh.tracing', mesh.tracing, '"telemetry-api"', {
+        problem(['mesh', 'tracing'], mesh.tracing, '"telemetry-api"', {
           what: 'ProxyConfig tracing has no OpenTelemetry tracer (zipkin, datadog and the removed lightstep, stackdriver, opencensus only)',
           hint: 'set the mesh tracing mechanism to "telemetry-api", or use ZipkinTracer (collectors such as the OpenTelemetry Collector and Jaeger accept Zipkin spans)',
         }),
@@ -49,12 +49,12 @@ export class OpenTelemetryTracer extends Construct {
     }
     problems.push(...providerProblems(provider, props.address, 'opentelemetry-collector.observability:4317'));
     if (props.httpPath !== undefined) {
-      const gate = mesh.policy.featureProblem('openTelemetryHttp', 'httpPath', props.httpPath, {
+      const gate = mesh.policy.featureProblem('openTelemetryHttp', ['httpPath'], props.httpPath, {
         expected: 'no httpPath (OTLP/gRPC)',
       });
       if (gate) problems.push(gate);
       else if (!/^\/\S*$/.test(props.httpPath)) {
-        problems.push(problem('httpPath', props.httpPath, 'an absolute URL path, e.g. "/v1/traces"'));
+        problems.push(problem(['httpPath'], props.httpPath, 'an absolute URL path, e.g. "/v1/traces"'));
       }
     }
     throwIfProblems(this, problems);

@@ -18,7 +18,7 @@ export interface PilotTraceSamplingProps {
 export class PilotTraceSampling extends Construct {
   constructor(scope: Construct, id: string, props: PilotTraceSamplingProps) {
     super(scope, id);
-    throwIfProblems(this, samplingProblems('percentage', props.percentage));
+    throwIfProblems(this, samplingProblems(['percentage'], props.percentage));
     props.mesh.install.setPilotTraceSampling(this, props.percentage);
   }
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { type Problem, statement } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { samplingProblems } from '../validate/rules/sampling-percentage';
 import type { PolicyNoteSource } from '../validate/sources';
@@ -37,8 +38,8 @@ export class TraceSampling extends Construct implements PolicyNoteSource {
     super(scope, id);
     const mechanism = props.mesh.tracing;
     throwIfProblems(this, [
-      ...samplingProblems('percentage', props.percentage, mechanism === 'telemetry-api'),
-      ...props.target.problems('target'),
+      ...samplingProblems(['percentage'], props.percentage, mechanism === 'telemetry-api'),
+      ...props.target.problems(['target']),
     ]);
     this.percentage = props.percentage;
     this.mesh = props.mesh;
@@ -58,14 +59,17 @@ export class TraceSampling extends Construct implements PolicyNoteSource {
    * zipkin tracer, so it is noted unless a ZipkinTracer of the same mesh covers every proxy sampled
    * here (read when the app is validated, wherever in the app the tracer was declared).
    */
-  policyNotes(): readonly string[] {
+  policyNotes(): readonly Problem[] {
     if (this.mesh.tracing !== 'proxy-config' || this.mesh.policy.has('defaultZipkinTracer')) return [];
     const covered = this.node.root.node
       .findAll()
       .some((c) => c instanceof ZipkinTracer && c.mesh === this.mesh && c.target.covers(this.target, this.mesh));
     if (covered) return [];
     return [
-      `percentage: ProxyConfig sampling applies only to proxies that have a tracer, no ZipkinTracer covers ${this.target.description}, and Istio ${this.mesh.istioVersion} is past ${describeFeature('defaultZipkinTracer')}; configure one (ZipkinTracer) or use the Telemetry API tracing mechanism`,
+      statement(
+        ['percentage'],
+        `ProxyConfig sampling applies only to proxies that have a tracer, no ZipkinTracer covers ${this.target.description}, and Istio ${this.mesh.istioVersion} is past ${describeFeature('defaultZipkinTracer')}; configure one (ZipkinTracer) or use the Telemetry API tracing mechanism`,
+      ),
     ];
   }
 }

@@ -3,6 +3,7 @@ import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
 import type { MeshExtensionProvider } from '../overlays/istio-operator';
+import type { Problem } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { PROMETHEUS_PROVIDER } from '../telemetry/mesh-telemetry';
 
@@ -22,26 +23,26 @@ export function parseCollectorAddress(address: string): CollectorAddress | undef
 }
 
 /** The refusal of an address that is not `host:port`, or undefined. */
-export function addressProblem(address: string, example: string): string | undefined {
+export function addressProblem(address: string, example: string): Problem | undefined {
   if (parseCollectorAddress(address)) return undefined;
-  return problem('address', address, `host:port with a DNS host and a port from 1 to 65535, e.g. "${example}"`);
+  return problem(['address'], address, `host:port with a DNS host and a port from 1 to 65535, e.g. "${example}"`);
 }
 
 /** Problems with a provider name and with an address an extension provider can name. */
-export function providerProblems(provider: string, address: string, example: string): string[] {
-  const problems: string[] = [];
+export function providerProblems(provider: string, address: string, example: string): Problem[] {
+  const problems: Problem[] = [];
   const malformed = addressProblem(address, example);
   if (malformed) {
     problems.push(malformed);
   } else if ((parseCollectorAddress(address)?.host ?? '').split('.').length < 2) {
     problems.push(
-      problem('address', address, 'a Service host as "service.namespace" or a fully qualified name', {
+      problem(['address'], address, 'a Service host as "service.namespace" or a fully qualified name', {
         what: 'an extension provider names its Service by fully qualified hostname',
       }),
     );
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(provider)) {
-    problems.push(problem('provider', provider, 'a provider name of letters, digits, ".", "_" and "-"'));
+    problems.push(problem(['provider'], provider, 'a provider name of letters, digits, ".", "_" and "-"'));
   }
   return problems;
 }

@@ -57,17 +57,17 @@ export class ZipkinTracer extends Construct {
     const { mesh, target } = props;
     const address = parseCollectorAddress(props.address);
     const provider = props.provider ?? 'zipkin';
-    const problems = [...target.problems('target')];
+    const problems = [...target.problems(['target'])];
     if (mesh.tracing === 'telemetry-api') {
       problems.push(...providerProblems(provider, props.address, 'zipkin.istio-system:9411'));
       if (props.path !== undefined) {
-        const gate = mesh.policy.featureProblem('zipkinProviderPath', 'path', props.path, {
+        const gate = mesh.policy.featureProblem('zipkinProviderPath', ['path'], props.path, {
           expected: 'no path (the provider posts to /api/v2/spans)',
           hint: 'a bootstrap override (BootstrapOverride with zipkinTracingOverride) sets collectorEndpoint on older releases',
         });
         if (gate) problems.push(gate);
         else if (!/^\/\S*$/.test(props.path))
-          problems.push(problem('path', props.path, 'an absolute URL path, e.g. "/api/v2/spans"'));
+          problems.push(problem(['path'], props.path, 'an absolute URL path, e.g. "/api/v2/spans"'));
       }
     } else {
       const malformed = addressProblem(props.address, 'zipkin.istio-system:9411');
@@ -75,7 +75,7 @@ export class ZipkinTracer extends Construct {
       for (const field of ['provider', 'path'] as const) {
         if (props[field] !== undefined) {
           problems.push(
-            problem(field, props[field], 'no value with ProxyConfig tracing', {
+            problem([field], props[field], 'no value with ProxyConfig tracing', {
               what: `${field} belongs to an extension provider, which only Telemetry API tracing uses`,
             }),
           );

@@ -1,5 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import { checkConstruct } from '../problems/construct-problems';
+import { statement } from '../problems/problem';
+import type { SourceLocation } from '../problems/source-location';
 import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../version/version-policy';
 import { type Finding, sortFindings } from './finding';
 import type { AppRule, Manifest, RenderedObject, ValidationContext } from './rule';
@@ -33,8 +36,10 @@ export async function validateAppObjects(
   const constructs = root.node.findAll();
   const findings: Finding[] = [];
   for (const construct of constructs) {
-    for (const message of construct.node.validate()) {
-      findings.push({ severity: 'error', rule: CONSTRUCT_RULE, path: construct.node.path, message });
+    // Our constructs register their checks as data; any other construct's validations are text.
+    const problems = checkConstruct(construct) ?? construct.node.validate().map((text) => statement(undefined, text));
+    for (const problem of problems) {
+      findings.push({ ...problem, severity: 'error', rule: CONSTRUCT_RULE, path: construct.node.path });
     }
   }
   const objects: RenderedObject[] = [];
@@ -47,7 +52,7 @@ export async function validateAppObjects(
         severity: 'error',
         rule: CONSTRUCT_RULE,
         path: construct.node.path,
-        message: `cannot be rendered: ${(error as Error).message}`,
+        what: `cannot be rendered: ${(error as Error).message}`,
       });
     }
   }
@@ -73,7 +78,7 @@ export function runRules(context: ValidationContext, rules: readonly AppRule[], 
         severity: 'error',
         rule: rule.id,
         path: rootPath,
-        message: `rule ${rule.id} could not run: ${(error as Error).message}`,
+        what: `rule ${rule.id} could not run: ${(error as Error).message}`,
       });
     }
   }
@@ -88,13 +93,13 @@ function inputFindingsOf(construct: IConstruct): readonly Finding[] {
 
 /**
  * Adds the config location of the nearest construct a front end declared (constructs with a
- * `locations` map of construct path → `file:line:column`) to findings that have none.
+ * `locations` map of construct path → place in the config file) to findings that have none.
  */
 function locateFindings(findings: readonly Finding[], constructs: readonly IConstruct[]): Finding[] {
-  const locations = new Map<string, string>();
+  const locations = new Map<string, SourceLocation>();
   for (const construct of constructs) {
     const map = (construct as unknown as { locations?: unknown }).locations;
-    if (map instanceof Map) for (const [path, location] of map) locations.set(String(path), String(location));
+    if (map instanceof Map) for (const [path, location] of map) locations.set(String(path), location as SourceLocation);
   }
   if (locations.size === 0) return [...findings];
   return findings.map((finding) => {
@@ -112,7 +117,7 @@ function locateFindings(findings: readonly Finding[], constructs: readonly ICons
 function crdBundles(constructs: readonly IConstruct[]): string[] {
   const meshes = builtMeshes(constructs);
   const policies = meshes.length > 0 ? meshes.map((m) => m.policy) : [VersionPolicy.resolve(DEFAULT_ISTIO_VERSION)];
-  return crdBundlesOf(policies.flatMap((p) => (typeof p === 'string' ? [] : [p])));
+  return crdBundlesOf(policies.flatMap((p) => (p instanceof VersionPolicy ? [p] : [])));
 }
 
 /** The CRD bundles (files in schemas/crds) the objects of these targets are checked against. */

@@ -1,32 +1,43 @@
 import { byCodePoint } from '../merge/sorted-entries';
+import { renderField } from '../problems/field-path';
+import { describeProblem, describeProblemWithHint, type Problem } from '../problems/problem';
+import { renderLocation, type SourceLocation } from '../problems/source-location';
 
 /** How bad a finding is: errors stop the synth, warnings are printed and never fail it. */
 export type Severity = 'error' | 'warning';
 
+/** The Kubernetes object a finding is about, when it is one (objects read from files, rendered objects). */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
 /**
- * One problem found by a validation rule, located at a construct path and a field.
- *
- * Rendered on one line: `[path] message`, where the message follows `field: ...` (see `problem()`
- * in errors.ts), plus `; hint: ...` where the fix is known.
+ * One problem found by a validation rule or a construct, located at a construct path, a field
+ * and, when known, a place in a file. Data: the command line, the cdk8s-cli plugin and the JSON
+ * and SARIF reports each render it their way (see {@link formatFinding}).
  */
-export interface Finding {
+export interface Finding extends Problem {
   readonly severity: Severity;
   /** The rule that produced it (see rule-catalog.ts). */
   readonly rule: string;
-  /** Construct path of the construct or object at fault, e.g. `default/istioinaction/get-calls`. */
+  /**
+   * Construct path of the construct or object at fault, e.g. `default/istioinaction/get-calls`;
+   * for an object read from a file, `<Kind>/<namespace>/<name>`.
+   */
   readonly path: string;
-  /** `field: what is wrong`, with the value given and what is expected. */
-  readonly message: string;
-  readonly hint?: string;
-  /** Where the construct was declared in a config file, e.g. `observability.yaml:12:5`, when known. */
-  readonly location?: string;
+  /** Where it was declared: the config file key, or the field's line in a linted file. */
+  readonly location?: SourceLocation;
+  /** The object at fault, when the finding is about one. */
+  readonly object?: ObjectRef;
 }
 
 /** `observability.yaml:12:5 [default/istioinaction/get-calls] value: ...; hint: ...` */
 export function formatFinding(finding: Finding): string {
-  const where = finding.location ? `${finding.location} ` : '';
-  const hint = finding.hint ? `; hint: ${finding.hint}` : '';
-  return `${where}[${finding.path}] ${finding.message}${hint}`;
+  const where = finding.location ? `${renderLocation(finding.location)} ` : '';
+  return `${where}[${finding.path}] ${describeProblemWithHint(finding)}`;
 }
 
 /**
@@ -35,13 +46,21 @@ export function formatFinding(finding: Finding): string {
  */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   const rank = (f: Finding) => (f.severity === 'error' ? 0 : 1);
-  return [...findings].sort(
-    (a, b) =>
-      rank(a) - rank(b) ||
-      byCodePoint(a.path, b.path) ||
-      byCodePoint(a.message, b.message) ||
-      byCodePoint(a.rule, b.rule),
-  );
+  const keyed = findings.map((finding) => ({ finding, message: describeProblem(finding) }));
+  return keyed
+    .sort(
+      (a, b) =>
+        rank(a.finding) - rank(b.finding) ||
+        byCodePoint(a.finding.path, b.finding.path) ||
+        byCodePoint(a.message, b.message) ||
+        byCodePoint(a.finding.rule, b.finding.rule),
+    )
+    .map(({ finding }) => finding);
+}
+
+/** The finding's field as text, e.g. `spec.tracing[0].randomSamplingPercentage`, or `''`. */
+export function findingField(finding: Finding): string {
+  return finding.field ? renderField(finding.field) : '';
 }
 
 /** Thrown when validation finds errors; carries every finding (warnings too) and renders them one per line. */

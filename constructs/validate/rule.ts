@@ -1,5 +1,7 @@
 import type { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import type { Problem } from '../problems/problem';
+import type { SourceLocation } from '../problems/source-location';
 import type { TracingConfiguration, VersionPolicy } from '../version/version-policy';
 import type { Severity } from './finding';
 import type { ObjectSchemas } from './schema/object-schemas';
@@ -16,8 +18,8 @@ export interface RenderedObject {
   readonly path: string;
   /** The construct that synthesizes it; absent for an object read from a file. */
   readonly apiObject?: ApiObject;
-  /** Where it was read from, `file:line` (its first line), for an object read from a file. */
-  readonly location?: string;
+  /** Where it was read from (its first line), for an object read from a file. */
+  readonly location?: SourceLocation;
   readonly manifest: Manifest;
 }
 
@@ -62,11 +64,9 @@ export interface ValidationContext {
   readonly schemas: ObjectSchemas;
 }
 
-/** What a rule reports; the validator adds the rule id. */
-export interface RuleFinding {
+/** What a rule reports: a problem at a construct path; the validator adds the rule id. */
+export interface RuleFinding extends Problem {
   readonly path: string;
-  readonly message: string;
-  readonly hint?: string;
   /** @default 'error' */
   readonly severity?: Severity;
 }

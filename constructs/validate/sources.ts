@@ -1,6 +1,8 @@
 import type { IConstruct } from 'constructs';
 import { IstioMesh } from '../mesh/istio-mesh';
 import type { ProxyKind } from '../metrics/proxy-kind';
+import type { FieldPath } from '../problems/field-path';
+import type { Problem } from '../problems/problem';
 
 /**
  * What constructs tell the validator about their intent. Rules find these by shape on the
@@ -12,8 +14,8 @@ export type CelResultType = 'any' | 'bool' | 'number';
 
 /** One CEL expression a construct emits, with the field the user gave it in. */
 export interface CelSite {
-  /** e.g. `dimensions.upstream_operation` */
-  readonly field: string;
+  /** e.g. `['dimensions', 'upstream_operation']` */
+  readonly field: FieldPath;
   readonly expression: string;
   readonly result: CelResultType;
   /** The proxies that evaluate it. */
@@ -69,7 +71,7 @@ export function builtMeshes(constructs: readonly IConstruct[]): IstioMesh[] {
 
 /** A construct that adapted an intent to the target release and says how, for the user to read. */
 export interface PolicyNoteSource extends IConstruct {
-  policyNotes(): readonly string[];
+  policyNotes(): readonly Problem[];
 }
 
 export function isPolicyNoteSource(construct: IConstruct): construct is PolicyNoteSource {
@@ -81,7 +83,7 @@ export function isPolicyNoteSource(construct: IConstruct): construct is PolicyNo
  * Kiali without login), and says so for the user to read.
  */
 export interface CaveatSource extends IConstruct {
-  caveats(): readonly string[];
+  caveats(): readonly Problem[];
 }
 
 export function isCaveatSource(construct: IConstruct): construct is CaveatSource {

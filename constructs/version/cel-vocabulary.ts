@@ -1,6 +1,7 @@
 import { type ASTNode, parse } from '@marcbachmann/cel-js';
 import type { IConstruct } from 'constructs';
 import { formatValue, ObservabilityConfigError, problem } from '../errors';
+import type { FieldPath } from '../problems/field-path';
 import type { VersionPolicy } from './version-policy';
 
 /**
@@ -255,7 +256,7 @@ function peerRefusal(peer: string, field: string | undefined, text: string, poli
  */
 export function celForTarget(
   scope: IConstruct,
-  field: string,
+  field: FieldPath,
   expression: string,
   policy: VersionPolicy,
   options: CelTranslationOptions = {},

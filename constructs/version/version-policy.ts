@@ -1,4 +1,7 @@
-import { formatValue, problem } from '../errors';
+import { problem } from '../errors';
+import type { FieldPath } from '../problems/field-path';
+import { renderField } from '../problems/field-path';
+import type { Problem } from '../problems/problem';
 import { IstioVersion } from './istio-version';
 import {
   ADDON_RELEASES,
@@ -227,18 +230,21 @@ export class VersionPolicy {
    * Resolves the policy for `istioVersion` (`X.Y` or `X.Y.Z`), or returns the reason it cannot.
    * A version without a row is refused rather than served another version's mechanisms.
    */
-  static resolve(istioVersion: string): VersionPolicy | string {
+  static resolve(istioVersion: string): VersionPolicy | Problem {
     const versions = VersionPolicy.supportedVersions();
     const range = `"${versions[0]}" to "${versions[versions.length - 1]}"`;
     const version = IstioVersion.tryParse(istioVersion);
     if (!version) {
-      return `istioVersion: got ${formatValue(istioVersion)}, expected an Istio release as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from ${range}`;
+      return problem(
+        ['istioVersion'],
+        istioVersion,
+        `an Istio release as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from ${range}`,
+      );
     }
     if (!versions.includes(version.toString())) {
-      return (
-        `istioVersion: got ${formatValue(istioVersion)}, expected a target this library implements, from ${range}. ` +
-        `Istio ${version} has no row in the version policy, so no other release's mechanisms are emitted for it`
-      );
+      return problem(['istioVersion'], istioVersion, `a target this library implements, from ${range}`, {
+        what: `Istio ${version} has no row in the version policy, so no other release's mechanisms are emitted for it`,
+      });
     }
     return new VersionPolicy(version, mechanismsFor(version.minor));
   }
@@ -267,14 +273,14 @@ export class VersionPolicy {
    */
   featureProblem(
     feature: FeatureName,
-    field: string,
+    field: FieldPath,
     value: unknown,
     alternative: { readonly expected?: string; readonly hint?: string } = {},
-  ): string | undefined {
+  ): Problem | undefined {
     if (this.has(feature)) return undefined;
     return problem(field, value, alternative.expected ?? `a setting Istio ${this.version} has`, {
       what: `needs ${describeFeature(feature)}, and the target is Istio ${this.version}`,
-      hint: `${alternative.hint ?? `target a release that has it, or remove ${field}`} (source: ${FEATURES[feature].source})`,
+      hint: `${alternative.hint ?? `target a release that has it, or remove ${renderField(field)}`} (source: ${FEATURES[feature].source})`,
     });
   }
 

@@ -15,6 +15,7 @@ import type {
   WorkloadName,
 } from '../../constructs/config/observability-config';
 import { STANDARD_LABELS, STANDARD_METRIC_NAMES } from '../../constructs/metrics/standard-metrics';
+import { describeProblem } from '../../constructs/problems/problem';
 import { VersionPolicy } from '../../constructs/version/version-policy';
 
 export const SUPPORTED_VERSIONS = VersionPolicy.supportedVersions();
@@ -205,7 +206,7 @@ function backends(): fc.Arbitrary<BackendsConfig> {
 /** A declaration Istio `version` accepts: every piece optional, each with only what that release can do. */
 export function validDeclarationFor(version: string): fc.Arbitrary<ObservabilityConfig> {
   const policy = VersionPolicy.resolve(version);
-  if (typeof policy === 'string') throw new Error(policy);
+  if (!(policy instanceof VersionPolicy)) throw new Error(describeProblem(policy));
   const { mechanisms } = policy;
   return fc
     .record({

@@ -7,6 +7,7 @@ import { IstioInActionApp } from '../../constructs/demo/istioinaction-app';
 import { readManifestFiles } from '../../constructs/lint/manifest-files';
 import { validateManifests } from '../../constructs/lint/manifest-validator';
 import { IstioMesh, type IstioMeshProps } from '../../constructs/mesh/istio-mesh';
+import { describeProblemWithHint } from '../../constructs/problems/problem';
 import { ObservabilityStack } from '../../constructs/stacks/observability-stack';
 
 /** An app (a fresh one unless given) with a mesh chart (istio-system) and an `istioinaction` chart holding webapp and catalog. */
@@ -55,8 +56,8 @@ export async function lintText(
     return findings
       .filter((f) => options.rule === undefined || f.rule === options.rule)
       .map((f) => {
-        const line = (f.location ?? '').slice(file.length + 1);
-        return `${line}: ${f.severity}: [${f.path}] ${f.message}${f.hint ? `; hint: ${f.hint}` : ''} (${f.rule})`;
+        const line = f.location?.line ?? '';
+        return `${line}: ${f.severity}: [${f.path}] ${describeProblemWithHint(f)} (${f.rule})`;
       });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import { formatValue } from '../../errors';
+import { problem, statement } from '../../problems/problem';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
 import type { AppRule, Manifest, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates } from './pod-templates';
@@ -23,7 +24,7 @@ export const bootstrapConfigMapReferenceRule: AppRule = {
     for (const template of podTemplates(context.objects)) {
       const name = template.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
       if (name === undefined) continue;
-      const field = `${template.field}["${BOOTSTRAP_OVERRIDE_ANNOTATION}"]`;
+      const field = [...template.field, BOOTSTRAP_OVERRIDE_ANNOTATION];
       const namespace = formatValue(template.namespace ?? null);
       const named = configMaps.get(name) ?? [];
       const same = named.find((c) => c.metadata.namespace === template.namespace);
@@ -33,10 +34,13 @@ export const bootstrapConfigMapReferenceRule: AppRule = {
         const elsewhere = named.map((c) => formatValue(c.metadata.namespace ?? null));
         findings.push({
           path: template.path,
-          message:
-            elsewhere.length > 0
-              ? `${field}: names a ConfigMap this app creates only in namespace ${elsewhere.join(', ')} (got ${formatValue(name)}, expected a ConfigMap in the pod's namespace ${namespace})`
-              : `${field}: names a ConfigMap this app does not create (got ${formatValue(name)}, expected a ConfigMap of this app in namespace ${namespace})`,
+          ...(elsewhere.length > 0
+            ? problem(field, name, `a ConfigMap in the pod's namespace ${namespace}`, {
+                what: `names a ConfigMap this app creates only in namespace ${elsewhere.join(', ')}`,
+              })
+            : problem(field, name, `a ConfigMap of this app in namespace ${namespace}`, {
+                what: 'names a ConfigMap this app does not create',
+              })),
           hint: "the sidecar injector mounts the override from the pod's own namespace; create it with BootstrapOverride",
         });
         continue;
@@ -45,7 +49,10 @@ export const bootstrapConfigMapReferenceRule: AppRule = {
       if (!keys.includes(CUSTOM_BOOTSTRAP_KEY)) {
         findings.push({
           path: template.path,
-          message: `${field}: ConfigMap ${formatValue(name)} has no key ${CUSTOM_BOOTSTRAP_KEY} (got keys ${formatValue(keys)}, expected ${formatValue(CUSTOM_BOOTSTRAP_KEY)})`,
+          ...statement(
+            field,
+            `ConfigMap ${formatValue(name)} has no key ${CUSTOM_BOOTSTRAP_KEY} (got keys ${formatValue(keys)}, expected ${formatValue(CUSTOM_BOOTSTRAP_KEY)})`,
+          ),
         });
       }
     }

@@ -1,7 +1,8 @@
 import { type ASTNode, Environment, parse } from '@marcbachmann/cel-js';
 import type { IConstruct } from 'constructs';
-import { formatValue } from '../../errors';
 import type { IstioMesh } from '../../mesh/istio-mesh';
+import type { FieldPath } from '../../problems/field-path';
+import { problem } from '../../problems/problem';
 import type { VersionPolicy } from '../../version/version-policy';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { type CelResultType, type CelSite, isAttributeSource, isCelExpressionSource } from '../sources';
@@ -169,10 +170,9 @@ export const celExpressionRule: AppRule = {
       }
       return checker;
     };
-    const finding = (path: string, field: string, expression: string, problem: CelProblem): RuleFinding => ({
+    const finding = (path: string, field: FieldPath, expression: string, cel: CelProblem): RuleFinding => ({
       path,
-      message: `${field}: ${problem.what} (got ${formatValue(expression)}, expected ${problem.expected})`,
-      ...(problem.hint ? { hint: problem.hint } : {}),
+      ...problem(field, expression, cel.expected, { what: cel.what, ...(cel.hint ? { hint: cel.hint } : {}) }),
     });
     const declared = celSites(context.constructs).flatMap(({ construct, mesh, site }) => {
       const problem = checkerFor(mesh).check(site.expression, site.result);

@@ -1,5 +1,6 @@
 import { problem } from '../../errors';
 import { isHttpToken } from '../../names';
+import type { Problem } from '../../problems/problem';
 import type { InputRule } from '../rule';
 
 export const customTagRule: InputRule = {
@@ -8,20 +9,20 @@ export const customTagRule: InputRule = {
     'A custom trace tag has a name of letters, digits and `_.:/-` and exactly one well-formed source: a non-empty literal, an environment variable name, or an HTTP header name (RFC 9110 token).',
 };
 
-export function literalTagProblems(value: string): string[] {
-  return value === '' ? [problem('literal.value', value, 'a non-empty string')] : [];
+export function literalTagProblems(value: string): Problem[] {
+  return value === '' ? [problem(['literal', 'value'], value, 'a non-empty string')] : [];
 }
 
-export function environmentTagProblems(name: string): string[] {
+export function environmentTagProblems(name: string): Problem[] {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
     ? []
-    : [problem('environment.name', name, 'an environment variable name')];
+    : [problem(['environment', 'name'], name, 'an environment variable name')];
 }
 
-export function headerTagProblems(name: string): string[] {
-  return isHttpToken(name) ? [] : [problem('header.name', name, 'an HTTP header name (RFC 9110 token)')];
+export function headerTagProblems(name: string): Problem[] {
+  return isHttpToken(name) ? [] : [problem(['header', 'name'], name, 'an HTTP header name (RFC 9110 token)')];
 }
 
-export function tagNameProblems(name: string): string[] {
-  return /^[A-Za-z0-9_.:/-]+$/.test(name) ? [] : [problem('tags', name, 'a tag name of letters, digits and _.:/-')];
+export function tagNameProblems(name: string): Problem[] {
+  return /^[A-Za-z0-9_.:/-]+$/.test(name) ? [] : [problem(['tags'], name, 'a tag name of letters, digits and _.:/-')];
 }

@@ -1,4 +1,5 @@
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
+import { statement } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 import { bootstrapConfigMaps, parseBootstrapText } from './rendered-objects';
@@ -17,7 +18,7 @@ export const deprecatedMechanismRule: AppRule = {
         findings.push({
           path: template.path,
           severity: 'warning',
-          message: `${template.field}["${annotation}"]: is deprecated; use proxyStatsMatcher (StatsInclusion)`,
+          ...statement([...template.field, annotation], 'is deprecated; use proxyStatsMatcher (StatsInclusion)'),
         });
       }
       const config = proxyConfigOf(template);
@@ -25,7 +26,10 @@ export const deprecatedMechanismRule: AppRule = {
         findings.push({
           path: template.path,
           severity: 'warning',
-          message: `${proxyConfigField(template)}.zipkinAddress: is deprecated; use tracing.zipkin.address (ZipkinTracer)`,
+          ...statement(
+            [...proxyConfigField(template), 'zipkinAddress'],
+            'is deprecated; use tracing.zipkin.address (ZipkinTracer)',
+          ),
         });
       }
     }
@@ -41,13 +45,19 @@ export const deprecatedMechanismRule: AppRule = {
         findings.push({
           path,
           severity: 'warning',
-          message: `data["${CUSTOM_BOOTSTRAP_KEY}"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager's tracing provider; Istio's own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)`,
+          ...statement(
+            ['data', CUSTOM_BOOTSTRAP_KEY, 'tracing'],
+            `Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager's tracing provider; Istio's own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)`,
+          ),
         });
         for (const mesh of telemetryTracingMeshes) {
           findings.push({
             path,
             severity: 'warning',
-            message: `data["${CUSTOM_BOOTSTRAP_KEY}"].tracing: is not used where Telemetry tracing applies (Istio ${mesh.istioVersion} here): istiod gives the HTTP connection manager the extension provider's tracer, which Envoy uses instead of Bootstrap.tracing; set the collector on the provider (ZipkinTracer path, Istio 1.24+)`,
+            ...statement(
+              ['data', CUSTOM_BOOTSTRAP_KEY, 'tracing'],
+              `is not used where Telemetry tracing applies (Istio ${mesh.istioVersion} here): istiod gives the HTTP connection manager the extension provider's tracer, which Envoy uses instead of Bootstrap.tracing; set the collector on the provider (ZipkinTracer path, Istio 1.24+)`,
+            ),
           });
         }
       }

@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import * as protobuf from 'protobufjs';
 import * as protojson from 'protobufjs/ext/protojson';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
+import { type FieldPath, renderField } from '../../problems/field-path';
+import { type Problem, statement, under } from '../../problems/problem';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { bootstrapConfigMaps, parseBootstrapText } from './rendered-objects';
@@ -58,7 +60,7 @@ export interface BootstrapCheck {
   /** Why Envoy refuses it, or undefined when it parses. */
   readonly error?: string;
   /** Values Envoy accepts though the proto wants another JSON type, e.g. `"true"` for a bool. */
-  readonly nonCanonical: readonly string[];
+  readonly nonCanonical: readonly Problem[];
 }
 
 /**
@@ -85,7 +87,7 @@ export function checkBootstrap(text: string): BootstrapCheck {
   json = structuredClone(json);
   const bootstrap = envoyRoot().lookupType('envoy.config.bootstrap.v3.Bootstrap');
   const tried = new Set<string>();
-  const nonCanonical: string[] = [];
+  const nonCanonical: Problem[] = [];
   for (;;) {
     try {
       protojson.fromJson(bootstrap, json);
@@ -108,12 +110,15 @@ export function checkBootstrap(text: string): BootstrapCheck {
       if (member && stringBool) {
         member.holder[member.key] = stringBool === 'true';
         nonCanonical.push(
-          `${member.path}: is the string ${JSON.stringify(stringBool)} where Envoy's proto has a bool; Envoy's JSON parser accepts it, the canonical form is ${stringBool}`,
+          statement(
+            member.path,
+            `is the string ${JSON.stringify(stringBool)} where Envoy's proto has a bool; Envoy's JSON parser accepts it, the canonical form is ${stringBool}`,
+          ),
         );
         continue;
       }
       return {
-        error: `is not a valid envoy.config.bootstrap.v3.Bootstrap: ${message}${found ? ` (at ${found.path})` : ''}`,
+        error: `is not a valid envoy.config.bootstrap.v3.Bootstrap: ${message}${found ? ` (at ${renderField(found.path)})` : ''}`,
         nonCanonical,
       };
     }
@@ -128,14 +133,14 @@ export function bootstrapProblem(text: string): string | undefined {
 interface JsonMember {
   readonly holder: Record<string, unknown>;
   readonly key: string;
-  readonly path: string;
+  readonly path: FieldPath;
 }
 
 /** Every member whose value is the string `value`, in document order. */
-function quotedBools(json: unknown, value: string, path = ''): JsonMember[] {
+function quotedBools(json: unknown, value: string, path: FieldPath = []): JsonMember[] {
   if (json === null || typeof json !== 'object') return [];
   return Object.entries(json).flatMap(([key, child]) => {
-    const here = Array.isArray(json) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+    const here = [...path, Array.isArray(json) ? Number(key) : key];
     if (child === value && !Array.isArray(json)) return [{ holder: json as Record<string, unknown>, key, path: here }];
     return quotedBools(child, value, here);
   });
@@ -168,17 +173,17 @@ function findMember(json: unknown, message: string): JsonMember | undefined {
     if (member) return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) === member.replace(/_/g, '');
     return false;
   };
-  const search = (node: unknown, path: string): ReturnType<typeof findMember> => {
+  const search = (node: unknown, path: FieldPath): ReturnType<typeof findMember> => {
     if (node === null || typeof node !== 'object') return undefined;
     for (const [key, value] of Object.entries(node)) {
-      const here = Array.isArray(node) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+      const here = [...path, Array.isArray(node) ? Number(key) : key];
       if (!Array.isArray(node) && want(key, value)) return { holder: node as Record<string, unknown>, key, path: here };
       const found = search(value, here);
       if (found) return found;
     }
     return undefined;
   };
-  return search(json, '');
+  return search(json, []);
 }
 
 /** A broken override is only logged by pilot-agent and the pod runs without it (facts B.8, istio/istio#12436). */
@@ -193,9 +198,9 @@ export const envoyBootstrapRule: AppRule = {
       if (!checks.has(value)) checks.set(value, checkBootstrap(value));
       const check = checks.get(value) as BootstrapCheck;
       for (const note of check.nonCanonical) {
-        findings.push({ path, severity: 'warning', message: `data["${CUSTOM_BOOTSTRAP_KEY}"].${note}` });
+        findings.push({ ...under(['data', CUSTOM_BOOTSTRAP_KEY], note), path, severity: 'warning' });
       }
-      if (check.error) findings.push({ path, message: `data["${CUSTOM_BOOTSTRAP_KEY}"]: ${check.error}` });
+      if (check.error) findings.push({ ...statement(['data', CUSTOM_BOOTSTRAP_KEY], check.error), path });
     }
     return findings;
   },

@@ -1,5 +1,5 @@
-import { formatValue } from '../../errors';
 import { ProxyKind } from '../../metrics/proxy-kind';
+import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { isMetricCustomizationSource } from '../sources';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
@@ -35,7 +35,12 @@ export const extraStatTagsCoverageRule: AppRule = {
       findings.push({
         path: template.path,
         severity: 'warning',
-        message: `${proxyConfigField(template)}.extraStatTags: misses ${missing.join(', ')}, which the sidecars of ${template.workload} report (got ${formatValue(listed)}, expected every new dimension: ${[...reported.keys()].sort().join(', ')})`,
+        ...problem(
+          [...proxyConfigField(template), 'extraStatTags'],
+          listed,
+          `every new dimension: ${[...reported.keys()].sort().join(', ')}`,
+          { what: `misses ${missing.join(', ')}, which the sidecars of ${template.workload} report` },
+        ),
         hint: `list ${template.workload} in extraStatTagsFor of ${[...new Set(missing.map((d) => reported.get(d)))].join(', ')}`,
       });
     }

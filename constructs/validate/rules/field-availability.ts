@@ -1,5 +1,5 @@
-import { formatValue } from '../../errors';
 import { apiGroupOf } from '../../names';
+import type { FieldPath } from '../../problems/field-path';
 import { CRD_FIELD_RANGES } from '../../version/release-tables.generated';
 import type { FeatureName } from '../../version/version-features';
 import { describeFeature } from '../../version/version-policy';
@@ -104,7 +104,9 @@ export const fieldAvailabilityRule: AppRule = {
           for (const field of present(manifest, pattern)) {
             findings.push({
               path,
-              message: `${field.path}: is not in the ${manifest.kind} CRD of Istio ${mesh.istioVersion}, only of ${status.releases} (got ${formatValue(field.value)})`,
+              field: field.path,
+              what: `is not in the ${manifest.kind} CRD of Istio ${mesh.istioVersion}, only of ${status.releases}`,
+              value: field.value,
               hint: `remove it, or target a release that has it (source: ${status.source})`,
             });
           }
@@ -121,7 +123,7 @@ export const fieldAvailabilityRule: AppRule = {
         if (!config || config instanceof Error) continue;
         for (const gated of GATED_PROXY_CONFIG) {
           for (const field of present(config as unknown as Manifest, gated.path)) {
-            const finding = gate(mesh, gated.feature, `${proxyConfigField(template)}.${field.path}`, field.value);
+            const finding = gate(mesh, gated.feature, [...proxyConfigField(template), ...field.path], field.value);
             if (finding) findings.push({ path: template.path, ...finding });
           }
         }
@@ -134,24 +136,26 @@ export const fieldAvailabilityRule: AppRule = {
 function gate(
   mesh: ValidationTarget,
   feature: FeatureName,
-  field: string,
+  field: FieldPath,
   value: unknown,
 ): Omit<RuleFinding, 'path'> | undefined {
   const status = mesh.policy.featureStatus(feature);
   if (status === 'present') return undefined;
   return {
     severity: status === 'deprecated' ? 'warning' : 'error',
-    message: `${field}: ${status === 'not-yet' ? 'needs' : 'is past'} ${describeFeature(feature)}, and the target is Istio ${mesh.istioVersion} (got ${formatValue(value)})`,
+    field,
+    what: `${status === 'not-yet' ? 'needs' : 'is past'} ${describeFeature(feature)}, and the target is Istio ${mesh.istioVersion}`,
+    value,
   };
 }
 
 /** The values at `pattern` (`a.b[].c.*.d`) that are set, with their concrete paths. */
-function present(root: Manifest, pattern: string): { path: string; value: unknown }[] {
-  let current: { path: string; value: unknown }[] = [{ path: '', value: root }];
+function present(root: Manifest, pattern: string): { path: FieldPath; value: unknown }[] {
+  let current: { path: FieldPath; value: unknown }[] = [{ path: [], value: root }];
   for (const segment of pattern.split('.')) {
     const list = segment.endsWith('[]');
     const key = list ? segment.slice(0, -2) : segment;
-    const next: { path: string; value: unknown }[] = [];
+    const next: { path: FieldPath; value: unknown }[] = [];
     for (const { path, value } of current) {
       if (value === null || typeof value !== 'object') continue;
       const entries =
@@ -160,10 +164,10 @@ function present(root: Manifest, pattern: string): { path: string; value: unknow
           : [[key, (value as Record<string, unknown>)[key]]];
       for (const [k, v] of entries as [string, unknown][]) {
         if (v === undefined) continue;
-        const here = path ? `${path}.${k}` : k;
+        const here = [...path, k];
         if (list) {
           if (Array.isArray(v)) {
-            for (const [i, item] of v.entries()) next.push({ path: `${here}[${i}]`, value: item });
+            for (const [i, item] of v.entries()) next.push({ path: [...here, i], value: item });
           }
         } else next.push({ path: here, value: v });
       }

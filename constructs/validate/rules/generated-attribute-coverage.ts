@@ -1,4 +1,5 @@
 import type { IstioMesh } from '../../mesh/istio-mesh';
+import { statement } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { attributeReads, celSites, generatedAttributes } from './cel-expression';
 
@@ -35,7 +36,7 @@ export const generatedAttributeCoverageRule: AppRule = {
         const by = made.map((p) => `${p.producer.node.path} generates it only on ${p.proxies.join(', ')}`).join('; ');
         findings.push({
           path: construct.node.path,
-          message: `${site.field}: reads attribute "${name}" on ${missing.join(', ')}, but ${by}`,
+          ...statement(site.field, `reads attribute "${name}" on ${missing.join(', ')}, but ${by}`),
           hint: 'narrow proxies or generate the attribute there too',
         });
       }

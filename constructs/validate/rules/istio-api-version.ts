@@ -1,4 +1,4 @@
-import { formatValue } from '../../errors';
+import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** Istio's API groups end in `.istio.io`. */
@@ -27,7 +27,14 @@ export const istioApiVersionRule: AppRule = {
           const served = mesh.policy.mechanisms.istioApiVersions.filter((v) => v.startsWith(`${group}/`));
           return {
             path,
-            message: `apiVersion: not served by Istio ${mesh.istioVersion} (got ${formatValue(manifest.apiVersion)}, expected ${served.length > 0 ? `one of ${served.join(', ')}` : `none of ${group}: Istio ${mesh.istioVersion} has no such API group`})`,
+            ...problem(
+              ['apiVersion'],
+              manifest.apiVersion,
+              served.length > 0
+                ? `one of ${served.join(', ')}`
+                : `none of ${group}: Istio ${mesh.istioVersion} has no such API group`,
+              { what: `not served by Istio ${mesh.istioVersion}` },
+            ),
           };
         });
     });

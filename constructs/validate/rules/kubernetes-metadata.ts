@@ -1,6 +1,5 @@
-import { formatValue } from '../../errors';
 import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../../names';
-
+import { type Problem, problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { ISTIOD_VALUES_KIND } from './rendered-objects';
 
@@ -16,31 +15,43 @@ export const kubernetesMetadataRule: AppRule = {
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {
       const { name, namespace, labels = {}, annotations = {} } = manifest.metadata;
-      const add = (message: string) => findings.push({ path, message });
+      const add = (problem: Problem) => findings.push({ path, ...problem });
       const labelNamed = LABEL_NAMED_KINDS.has(manifest.kind);
       // istioctl reads an IstioOperator from a file and never applies it, so it may be nameless.
       const nameless = name === undefined && manifest.kind === 'IstioOperator';
       if (manifest.kind === ISTIOD_VALUES_KIND) continue; // Helm values: no object, no metadata
       if (!nameless && (typeof name !== 'string' || !(labelNamed ? isDnsLabel(name) : isDnsSubdomain(name)))) {
         add(
-          `metadata.name: got ${formatValue(name)}, expected a name for this ${manifest.kind} (RFC 1123 ${labelNamed ? 'label' : 'subdomain'}: lower-case alphanumerics and '-'${labelNamed ? '' : " or '.'"})`,
+          problem(
+            ['metadata', 'name'],
+            name,
+            `a name for this ${manifest.kind} (RFC 1123 ${labelNamed ? 'label' : 'subdomain'}: lower-case alphanumerics and '-'${labelNamed ? '' : " or '.'"})`,
+          ),
         );
       }
       if (namespace !== undefined && (typeof namespace !== 'string' || !isDnsLabel(namespace))) {
-        add(`metadata.namespace: got ${formatValue(namespace)}, expected a namespace name (RFC 1123 label)`);
+        add(problem(['metadata', 'namespace'], namespace, 'a namespace name (RFC 1123 label)'));
       }
       for (const [key, value] of Object.entries(labels)) {
         if (!isQualifiedName(key))
-          add(`metadata.labels: got key ${formatValue(key)}, expected a qualified name ([prefix/]name)`);
+          add(problem(['metadata', 'labels'], key, 'a qualified name ([prefix/]name)', { what: 'has an invalid key' }));
         if (typeof value !== 'string' || !isLabelValue(value)) {
           add(
-            `metadata.labels[${formatValue(key)}]: got ${formatValue(value)}, expected a label value (at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric)`,
+            problem(
+              ['metadata', 'labels', key],
+              value,
+              "a label value (at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric)",
+            ),
           );
         }
       }
       for (const key of Object.keys(annotations)) {
         if (!isQualifiedName(key))
-          add(`metadata.annotations: got key ${formatValue(key)}, expected a qualified name ([prefix/]name)`);
+          add(
+            problem(['metadata', 'annotations'], key, 'a qualified name ([prefix/]name)', {
+              what: 'has an invalid key',
+            }),
+          );
       }
     }
     return findings;

@@ -1,5 +1,5 @@
-import { fieldKey } from '../../errors';
 import { isMapping, listOf, mappingAt } from '../../json-values';
+import type { FieldPath } from '../../problems/field-path';
 import type { RenderedObject } from '../rule';
 import { type CelResultType, isCelDeclared } from '../sources';
 
@@ -7,7 +7,7 @@ import { type CelResultType, isCelDeclared } from '../sources';
 export interface ManifestCelSite {
   readonly path: string;
   /** Field path inside the object, e.g. `spec.metrics[0].overrides[1].tagOverrides.source_x.value`. */
-  readonly field: string;
+  readonly field: FieldPath;
   readonly expression: string;
   readonly result: CelResultType;
 }
@@ -25,7 +25,7 @@ export function manifestCelSites(objects: readonly RenderedObject[]): ManifestCe
   for (const { path, manifest, apiObject } of objects) {
     if (apiObject && isCelDeclared(apiObject)) continue; // checked where the constructs declared them
     const spec = mappingAt(manifest, 'spec');
-    const add = (field: string, expression: unknown, result: CelResultType) => {
+    const add = (field: FieldPath, expression: unknown, result: CelResultType) => {
       if (typeof expression === 'string') sites.push({ path, field, expression, result });
     };
     if (manifest.kind === 'Telemetry' && manifest.apiVersion.startsWith('telemetry.istio.io/')) {
@@ -34,7 +34,7 @@ export function manifestCelSites(objects: readonly RenderedObject[]): ManifestCe
           const tags = mappingAt(override, 'tagOverrides');
           for (const [tag, value] of Object.entries(tags)) {
             if (isMapping(value) && value.operation !== 'REMOVE')
-              add(`spec.metrics[${m}].overrides[${o}].tagOverrides${fieldKey(tag)}.value`, value.value, 'any');
+              add(['spec', 'metrics', m, 'overrides', o, 'tagOverrides', tag, 'value'], value.value, 'any');
           }
         });
       });
@@ -43,14 +43,14 @@ export function manifestCelSites(objects: readonly RenderedObject[]): ManifestCe
       const overrides = mappingAt(spec, 'values', 'telemetry', 'v2', 'prometheus', 'configOverride');
       for (const [proxy, override] of Object.entries(overrides)) {
         if (!isMapping(override)) continue;
-        const base = `spec.values.telemetry.v2.prometheus.configOverride${fieldKey(proxy)}`;
+        const base = ['spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride', proxy];
         listOf(override.metrics).forEach((metric, m) => {
           const dimensions = mappingAt(metric, 'dimensions');
           for (const [tag, expression] of Object.entries(dimensions))
-            add(`${base}.metrics[${m}].dimensions${fieldKey(tag)}`, expression, 'any');
+            add([...base, 'metrics', m, 'dimensions', tag], expression, 'any');
         });
         listOf(override.definitions).forEach((definition, d) => {
-          if (isMapping(definition)) add(`${base}.definitions[${d}].value`, definition.value, 'number');
+          if (isMapping(definition)) add([...base, 'definitions', d, 'value'], definition.value, 'number');
         });
       }
     }
@@ -59,7 +59,7 @@ export function manifestCelSites(objects: readonly RenderedObject[]): ManifestCe
       listOf(config.attributes).forEach((attribute, a) => {
         listOf(isMapping(attribute) ? attribute.match : undefined).forEach((match, i) => {
           if (isMapping(match))
-            add(`spec.pluginConfig.attributes[${a}].match[${i}].condition`, match.condition, 'bool');
+            add(['spec', 'pluginConfig', 'attributes', a, 'match', i, 'condition'], match.condition, 'bool');
         });
       });
     }

@@ -1,6 +1,7 @@
 import { formatValue } from '../../errors';
 import { isMapping, listOf, mappingAt } from '../../json-values';
 import { apiGroupOf } from '../../names';
+import { statement } from '../../problems/problem';
 import type { AppRule, RenderedObject, RuleFinding, ValidationContext } from '../rule';
 import { meshConfigs } from './rendered-objects';
 
@@ -44,12 +45,15 @@ export const meshDefaultProvidersRule: AppRule = {
       for (const source of meshConfigs(context.objects)) {
         const providers = source.meshConfig.defaultProviders;
         if (!isMapping(providers)) continue;
-        const field = `${source.field}.defaultProviders`;
+        const field = [...source.field, 'defaultProviders'];
         if (mechanism === 'never') {
           findings.push({
             path: source.path,
             severity: 'warning',
-            message: `${field}: is set (got ${formatValue(providers)}), so the Istio ${target.istioVersion} chart renders the stats-filter EnvoyFilters again, and next to Telemetry API metrics every standard metric is counted twice (istio/istio#39772)`,
+            ...statement(
+              field,
+              `is set (got ${formatValue(providers)}), so the Istio ${target.istioVersion} chart renders the stats-filter EnvoyFilters again, and next to Telemetry API metrics every standard metric is counted twice (istio/istio#39772)`,
+            ),
             hint: "leave defaultProviders unset on 1.18 to 1.20 and name the providers in the root namespace's Telemetry (source: istio/istio@1.20.8:manifests/charts/istio-control/istio-discovery/templates/telemetryv2_1.20.yaml)",
           });
           continue;
@@ -63,7 +67,10 @@ export const meshDefaultProvidersRule: AppRule = {
         findings.push({
           path: source.path,
           severity: context.complete ? 'error' : 'warning',
-          message: `${field}: names no metrics provider (got ${formatValue(providers)}), expected metrics: [prometheus] beside the others: the istiod chart writes its default metrics: [prometheus] only while defaultProviders is unset, so istiod builds no stats filter and every proxy that no Telemetry names a metrics provider for loses all standard Istio metrics${context.complete ? ` (no Telemetry in ${root} names one)` : ''}`,
+          ...statement(
+            field,
+            `names no metrics provider (got ${formatValue(providers)}), expected metrics: [prometheus] beside the others: the istiod chart writes its default metrics: [prometheus] only while defaultProviders is unset, so istiod builds no stats filter and every proxy that no Telemetry names a metrics provider for loses all standard Istio metrics${context.complete ? ` (no Telemetry in ${root} names one)` : ''}`,
+          ),
           hint: `add metrics: [prometheus] to defaultProviders, or name the provider in the metrics of a Telemetry in ${root} without a selector (istio/istio#51384; source: istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/_helpers.tpl)`,
         });
       }

@@ -1,5 +1,6 @@
 import { problem } from '../../errors';
 import { isPrometheusMetricName } from '../../names';
+import type { Problem } from '../../problems/problem';
 import type { InputRule } from '../rule';
 
 export const metricDefinitionNameRule: InputRule = {
@@ -9,15 +10,15 @@ export const metricDefinitionNameRule: InputRule = {
 };
 
 /** Problems with the name of a new metric. */
-export function metricDefinitionNameProblems(name: string, standardNames: readonly string[]): string[] {
+export function metricDefinitionNameProblems(name: string, standardNames: readonly string[]): Problem[] {
   if (!isPrometheusMetricName(name)) {
-    return [problem('name', name, 'a Prometheus metric name ([a-zA-Z_][a-zA-Z0-9_]*)')];
+    return [problem(['name'], name, 'a Prometheus metric name ([a-zA-Z_][a-zA-Z0-9_]*)')];
   }
   if (standardNames.includes(name)) {
-    return [problem('name', name, 'a new metric name; redefining a standard metric is rejected by the stats filter')];
+    return [problem(['name'], name, 'a new metric name; redefining a standard metric is rejected by the stats filter')];
   }
   if (name.startsWith('istio_')) {
-    return [problem('name', name, `a name without the istio_ prefix, which Istio adds ("${name.slice(6)}")`)];
+    return [problem(['name'], name, `a name without the istio_ prefix, which Istio adds ("${name.slice(6)}")`)];
   }
   return [];
 }

@@ -1,4 +1,5 @@
 import { apiGroupOf } from '../../names';
+import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { describeAjvErrors } from '../schema/ajv-messages';
 import { ISTIOD_VALUES_KIND } from './rendered-objects';
@@ -24,7 +25,9 @@ export const objectSchemaRule: AppRule = {
           return [
             {
               path,
-              message: `kind: the vendored CRDs serve no ${manifest.kind} in ${manifest.apiVersion} (got ${JSON.stringify(`${manifest.apiVersion}/${manifest.kind}`)}, expected ${expected})`,
+              ...problem(['kind'], `${manifest.apiVersion}/${manifest.kind}`, expected, {
+                what: `the vendored CRDs serve no ${manifest.kind} in ${manifest.apiVersion}`,
+              }),
             },
           ];
         }
@@ -32,13 +35,16 @@ export const objectSchemaRule: AppRule = {
           {
             path,
             severity: 'warning' as const,
-            message: `apiVersion: no schema known for ${manifest.apiVersion} ${manifest.kind}, so it was not schema-checked (got ${JSON.stringify(manifest.apiVersion)}, expected a Kubernetes, Istio or Prometheus Operator kind)`,
+            ...problem(['apiVersion'], manifest.apiVersion, 'a Kubernetes, Istio or Prometheus Operator kind', {
+              what: `no schema known for ${manifest.apiVersion} ${manifest.kind}, so it was not schema-checked`,
+            }),
           },
         ];
       }
-      return describeAjvErrors(result.errors, manifest).map((message) => ({
+      return describeAjvErrors(result.errors, manifest).map((found) => ({
+        ...found,
         path,
-        message: `${message} [${result.source}]`,
+        source: result.source,
       }));
     });
   },

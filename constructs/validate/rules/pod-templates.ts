@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import type { FieldPath } from '../../problems/field-path';
 import { PROXY_CONFIG_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
 import type { RenderedObject } from '../rule';
 
@@ -13,7 +14,7 @@ export interface PodTemplate {
   readonly name: string | undefined;
   readonly namespace: string | undefined;
   /** Field path of the template's annotations, e.g. `spec.template.metadata.annotations`. */
-  readonly field: string;
+  readonly field: FieldPath;
   readonly annotations: Readonly<Record<string, unknown>>;
   /** The pods' labels, which Telemetry and WasmPlugin selectors match. */
   readonly labels: Readonly<Record<string, unknown>>;
@@ -45,7 +46,7 @@ export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] 
         kind: manifest.kind,
         name: manifest.metadata.name,
         namespace: manifest.metadata.namespace,
-        field: `${route.join('.')}.annotations`,
+        field: [...route, 'annotations'],
         annotations: (metadata?.annotations as Record<string, unknown> | undefined) ?? {},
         labels: (metadata?.labels as Record<string, unknown> | undefined) ?? {},
       },
@@ -86,6 +87,6 @@ function parseProxyConfig(text: string): Record<string, unknown> | Error {
 }
 
 /** `spec.template.metadata.annotations["proxy.istio.io/config"]` */
-export function proxyConfigField(template: PodTemplate): string {
-  return `${template.field}["${PROXY_CONFIG_ANNOTATION}"]`;
+export function proxyConfigField(template: PodTemplate): FieldPath {
+  return [...template.field, PROXY_CONFIG_ANNOTATION];
 }

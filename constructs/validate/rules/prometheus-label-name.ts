@@ -1,5 +1,6 @@
 import { problem } from '../../errors';
 import { isPrometheusLabelName } from '../../names';
+import type { Problem } from '../../problems/problem';
 import type { InputRule } from '../rule';
 
 export const prometheusLabelNameRule: InputRule = {
@@ -9,21 +10,17 @@ export const prometheusLabelNameRule: InputRule = {
 };
 
 /** Problems with a new dimension name. */
-export function dimensionNameProblems(name: string, standardLabels: readonly string[]): string[] {
-  const problems: string[] = [];
+export function dimensionNameProblems(name: string, standardLabels: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
   if (!isPrometheusLabelName(name)) {
     problems.push(
-      problem(
-        `dimensions[${JSON.stringify(name)}]`,
-        name,
-        'a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)',
-      ),
+      problem(['dimensions', name], name, 'a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)'),
     );
   }
   if (standardLabels.includes(name)) {
     problems.push(
       problem(
-        `dimensions.${name}`,
+        ['dimensions', name],
         name,
         'a new label name; standard labels are set by Istio (remove it with tagsToRemove)',
       ),

@@ -1,4 +1,4 @@
-import { formatValue } from '../../errors';
+import { problem, statement, under } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { describeAjvErrors } from '../schema/ajv-messages';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
@@ -22,20 +22,19 @@ export const proxyConfigAnnotationRule: AppRule = {
       if (config instanceof Error) {
         findings.push({
           path: template.path,
-          message: `${field}: is not a YAML mapping (${config.message.split('\n')[0]}; expected ProxyConfig fields)`,
+          ...statement(field, `is not a YAML mapping (${config.message.split('\n')[0]}; expected ProxyConfig fields)`),
         });
         continue;
       }
-      for (const line of describeAjvErrors(context.schemas.validateDefinition('ProxyConfig', config), config)) {
-        findings.push({ path: template.path, message: `${field}.${line}` });
+      for (const found of describeAjvErrors(context.schemas.validateDefinition('ProxyConfig', config), config)) {
+        findings.push({ ...under(field, found), path: template.path });
       }
       const sampling = (config.tracing as { sampling?: unknown } | undefined)?.sampling;
       if (sampling === 0) {
         const { what, expected, hint } = samplingZeroProblem();
         findings.push({
           path: template.path,
-          message: `${field}.tracing.sampling: ${what} (got ${formatValue(sampling)}, expected ${expected})`,
-          hint,
+          ...problem([...field, 'tracing', 'sampling'], sampling, expected, { what, hint }),
         });
       }
     }

@@ -1,5 +1,6 @@
 import { RE2JS } from 're2js';
 import { formatValue } from '../../errors';
+import { problem } from '../../problems/problem';
 import { IstioVersion } from '../../version/istio-version';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
@@ -88,7 +89,7 @@ export const proxyVersionRegexRule: AppRule = {
       ((manifest.spec as EnvoyFilterSpec | undefined)?.configPatches ?? []).forEach((patch, i) => {
         const regex = patch.match?.proxy?.proxyVersion;
         if (regex === undefined) return;
-        const field = `spec.configPatches[${i}].match.proxy.proxyVersion`;
+        const field = ['spec', 'configPatches', i, 'match', 'proxy', 'proxyVersion'];
         for (const version of versions) {
           const check =
             typeof regex === 'string'
@@ -98,8 +99,10 @@ export const proxyVersionRegexRule: AppRule = {
           findings.push({
             path,
             severity: check.severity,
-            message: `${field}: ${check.problem} (got ${formatValue(regex)}, expected a regex for Istio ${version} proxies only)`,
-            hint: `use ${formatValue(version.proxyVersionRegex())}`,
+            ...problem(field, regex, `a regex for Istio ${version} proxies only`, {
+              what: check.problem,
+              hint: `use ${formatValue(version.proxyVersionRegex())}`,
+            }),
           });
         }
       });

@@ -1,5 +1,5 @@
-import { formatValue } from '../../errors';
 import { STANDARD_LABELS } from '../../metrics/standard-metrics';
+import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { isMetricCustomizationSource } from '../sources';
 
@@ -24,7 +24,14 @@ export const removedTagRule: AppRule = {
         if (adders.length > 0) continue;
         findings.push({
           path: source.node.path,
-          message: `tagsToRemove: names neither a standard label nor a dimension of ${source.metric} on ${source.proxies.join(', ')} (got ${formatValue(tag)}, expected one of ${STANDARD_LABELS.join(', ')}, or a dimension added to ${source.metric})`,
+          ...problem(
+            ['tagsToRemove'],
+            tag,
+            `one of ${STANDARD_LABELS.join(', ')}, or a dimension added to ${source.metric}`,
+            {
+              what: `names neither a standard label nor a dimension of ${source.metric} on ${source.proxies.join(', ')}`,
+            },
+          ),
         });
       }
     }

@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import { isMapping, type JsonMapping, mappingAt } from '../../json-values';
 import { apiGroupOf } from '../../names';
+import type { FieldPath } from '../../problems/field-path';
 import type { RenderedObject } from '../rule';
 
 /**
@@ -64,21 +65,21 @@ export const ISTIOD_VALUES_KIND = 'IstiodHelmValues';
 export interface MeshConfigSource {
   readonly path: string;
   /** Where the mesh config is in the object, e.g. `spec.meshConfig` or `data["mesh"]`. */
-  readonly field: string;
+  readonly field: FieldPath;
   readonly meshConfig: JsonMapping;
 }
 
 export function meshConfigs(objects: readonly RenderedObject[]): MeshConfigSource[] {
   return objects.flatMap(({ path, manifest }): MeshConfigSource[] => {
     if (manifest.kind === 'IstioOperator' && isMapping(mappingAt(manifest, 'spec').meshConfig)) {
-      return [{ path, field: 'spec.meshConfig', meshConfig: mappingAt(manifest, 'spec', 'meshConfig') }];
+      return [{ path, field: ['spec', 'meshConfig'], meshConfig: mappingAt(manifest, 'spec', 'meshConfig') }];
     }
     if (manifest.kind === ISTIOD_VALUES_KIND) {
-      return [{ path, field: 'meshConfig', meshConfig: mappingAt(manifest, 'meshConfig') }];
+      return [{ path, field: ['meshConfig'], meshConfig: mappingAt(manifest, 'meshConfig') }];
     }
     if (manifest.kind === 'Istio' && apiGroupOf(manifest.apiVersion) === 'sailoperator.io') {
       const meshConfig = mappingAt(manifest, 'spec', 'values').meshConfig;
-      return isMapping(meshConfig) ? [{ path, field: 'spec.values.meshConfig', meshConfig }] : [];
+      return isMapping(meshConfig) ? [{ path, field: ['spec', 'values', 'meshConfig'], meshConfig }] : [];
     }
     if (
       manifest.kind === 'ConfigMap' &&
@@ -89,7 +90,7 @@ export function meshConfigs(objects: readonly RenderedObject[]): MeshConfigSourc
       if (typeof text !== 'string') return [];
       try {
         const meshConfig = parse(text, { version: '1.1' }) as unknown;
-        return isMapping(meshConfig) ? [{ path, field: 'data["mesh"]', meshConfig }] : [];
+        return isMapping(meshConfig) ? [{ path, field: ['data', 'mesh'], meshConfig }] : [];
       } catch {
         return []; // not YAML: istiod refuses it, and this rule has nothing to read
       }

@@ -1,14 +1,16 @@
-import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
+import { isMapping, mappingAt } from '../../json-values';
+import { statement } from '../../problems/problem';
+import { startupFields } from '../../review/change-effect';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { bootstrapConfigMaps, meshDefaultConfigs } from './rendered-objects';
 
-/** ProxyConfig fields read once, when the proxy's bootstrap is generated (facts A.9, B.5, B.8). */
+/** ProxyConfig fields read once, when the proxy's bootstrap is generated (istio/istio#22311). */
 const BOOTSTRAP_FIELDS = ['proxyStatsMatcher', 'extraStatTags', 'tracing'];
 
 /**
  * Bootstrap settings reach a proxy only when it starts (istio/istio#22311: "Its a bootstrap
  * configuration, we cannot change it at runtime"). A pod template annotation restarts its pods by
- * itself; the mesh defaults and a bootstrap ConfigMap do not, hence these warnings.
+ * itself; the mesh defaults and a bootstrap ConfigMap do not, hence these warnings. Which parts
+ * of which objects are read at start is change-effect.ts's, shared with REPORT.md and `diff`.
  */
 export const restartRequiredRule: AppRule = {
   id: 'restart-required',
@@ -16,21 +18,30 @@ export const restartRequiredRule: AppRule = {
     'Warns where a change reaches running proxies only after their pods restart: mesh-wide ProxyConfig defaults (stats matcher, extraStatTags, tracing) and bootstrap override ConfigMaps.',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
-    for (const { path, defaultConfig } of meshDefaultConfigs(context.objects)) {
-      const fields = BOOTSTRAP_FIELDS.filter((f) => defaultConfig[f] !== undefined);
-      if (fields.length === 0) continue;
-      findings.push({
-        path,
-        severity: 'warning',
-        message: `spec.meshConfig.defaultConfig.{${fields.join(',')}}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)`,
-      });
-    }
-    for (const { path } of bootstrapConfigMaps(context.objects)) {
-      findings.push({
-        path,
-        severity: 'warning',
-        message: `data["${CUSTOM_BOOTSTRAP_KEY}"]: is read when a pod starts; after changing it, restart the workloads that use it`,
-      });
+    for (const { path, manifest } of context.objects) {
+      // A bare Pod is recreated to change it, which restarts its proxy anyway.
+      if (manifest.kind === 'Pod') continue;
+      for (const { field } of startupFields(manifest)) {
+        if (manifest.kind === 'IstioOperator') {
+          const defaultConfig = mappingAt(manifest, 'spec', 'meshConfig', 'defaultConfig');
+          const fields = BOOTSTRAP_FIELDS.filter((f) => defaultConfig[f] !== undefined);
+          if (fields.length === 0 || !isMapping(defaultConfig)) continue;
+          findings.push({
+            path,
+            severity: 'warning',
+            ...statement(
+              [...field, { keys: fields }],
+              'takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)',
+            ),
+          });
+        } else {
+          findings.push({
+            path,
+            severity: 'warning',
+            ...statement(field, 'is read when a pod starts; after changing it, restart the workloads that use it'),
+          });
+        }
+      }
     }
     return findings;
   },

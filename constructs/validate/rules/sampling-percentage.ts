@@ -1,4 +1,6 @@
 import { problem } from '../../errors';
+import type { FieldPath } from '../../problems/field-path';
+import type { Problem } from '../../problems/problem';
 import type { InputRule } from '../rule';
 
 export const samplingPercentageRule: InputRule = {
@@ -20,7 +22,7 @@ export function samplingZeroProblem(): { what: string; expected: string; hint: s
  * Problems with a sampling percentage: ProxyConfig and pilot sampling refuse 0, Telemetry
  * `randomSamplingPercentage` (`zeroAllowed`) takes it.
  */
-export function samplingProblems(field: string, percentage: number, zeroAllowed = false): string[] {
+export function samplingProblems(field: FieldPath, percentage: number, zeroAllowed = false): Problem[] {
   if (typeof percentage !== 'number' || !Number.isFinite(percentage) || percentage < 0 || percentage > 100) {
     return [problem(field, percentage, 'a percentage from 0 to 100')];
   }

@@ -1,4 +1,6 @@
 import { problem } from '../../errors';
+import type { FieldPath } from '../../problems/field-path';
+import type { Problem } from '../../problems/problem';
 import type { InputRule } from '../rule';
 
 export const standardMetricNameRule: InputRule = {
@@ -10,7 +12,7 @@ export const standardMetricNameRule: InputRule = {
 const SERIES_SUFFIXES = ['_count', '_sum', '_bucket'];
 
 /** Problems with the name of a standard metric to customize; points at the base name when a series name is given. */
-export function standardMetricProblems(field: string, name: string, standardNames: readonly string[]): string[] {
+export function standardMetricProblems(field: FieldPath, name: string, standardNames: readonly string[]): Problem[] {
   if (standardNames.includes(name)) return [];
   const base = SERIES_SUFFIXES.map((s) => (name.endsWith(s) ? name.slice(0, -s.length) : '')).find((b) =>
     standardNames.includes(b),

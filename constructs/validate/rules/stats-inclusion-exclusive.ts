@@ -1,3 +1,5 @@
+import { renderField } from '../../problems/field-path';
+import { statement } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 import { meshDefaultConfigs } from './rendered-objects';
@@ -31,7 +33,10 @@ export const statsInclusionExclusiveRule: AppRule = {
       if (!own && !meshMatcher) continue;
       findings.push({
         path: template.path,
-        message: `${template.field}: sets ${annotations.join(', ')} and ${own ? `${proxyConfigField(template)}.proxyStatsMatcher` : 'the mesh default proxyStatsMatcher applies'} (got both, expected one of them: the annotation replaces the matcher, so its inclusions are lost)`,
+        ...statement(
+          template.field,
+          `sets ${annotations.join(', ')} and ${own ? `${renderField([...proxyConfigField(template), 'proxyStatsMatcher'])}` : 'the mesh default proxyStatsMatcher applies'} (got both, expected one of them: the annotation replaces the matcher, so its inclusions are lost)`,
+        ),
         hint: 'drop the annotations and use StatsInclusion, which writes proxyStatsMatcher',
       });
     }

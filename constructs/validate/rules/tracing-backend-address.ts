@@ -1,4 +1,6 @@
 import { JaegerAllInOne } from '../../backends/jaeger-all-in-one';
+import type { FieldPath } from '../../problems/field-path';
+import { statement } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 import { meshDefaultConfigs } from './rendered-objects';
@@ -6,7 +8,7 @@ import { meshDefaultConfigs } from './rendered-objects';
 /** A place spans are sent to, as written in an object. */
 interface TracerAddress {
   readonly path: string;
-  readonly field: string;
+  readonly field: FieldPath;
   readonly address: string;
   /** The namespace a bare host resolves in. */
   readonly namespace: string | undefined;
@@ -45,7 +47,10 @@ export const tracingBackendAddressRule: AppRule = {
       .map((t) => ({
         path: t.path,
         severity: 'warning' as const,
-        message: `${t.field}: got ${JSON.stringify(t.address)}, expected a receiving Service of the generated Jaeger (${listed}); spans sent here do not reach it. Leave the tracer's address out to use the Jaeger's`,
+        ...statement(
+          t.field,
+          `got ${JSON.stringify(t.address)}, expected a receiving Service of the generated Jaeger (${listed}); spans sent here do not reach it. Leave the tracer's address out to use the Jaeger's`,
+        ),
       }));
   },
 };
@@ -59,7 +64,7 @@ function tracerAddresses(context: ValidationContext): TracerAddress[] {
     if (typeof address === 'string') {
       found.push({
         path,
-        field: 'spec.meshConfig.defaultConfig.tracing.zipkin.address',
+        field: ['spec', 'meshConfig', 'defaultConfig', 'tracing', 'zipkin', 'address'],
         address,
         namespace: undefined,
       });
@@ -72,7 +77,7 @@ function tracerAddresses(context: ValidationContext): TracerAddress[] {
     if (typeof address === 'string') {
       found.push({
         path: template.path,
-        field: `${proxyConfigField(template)}.tracing.zipkin.address`,
+        field: [...proxyConfigField(template), 'tracing', 'zipkin', 'address'],
         address,
         namespace: template.namespace,
       });
@@ -88,7 +93,7 @@ function tracerAddresses(context: ValidationContext): TracerAddress[] {
         if (typeof p?.service === 'string' && typeof p.port === 'number') {
           found.push({
             path,
-            field: `spec.meshConfig.extensionProviders[${i}].${kind}`,
+            field: ['spec', 'meshConfig', 'extensionProviders', i, kind],
             address: `${p.service}:${p.port}`,
             namespace: undefined,
           });

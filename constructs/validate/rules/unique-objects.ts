@@ -1,5 +1,6 @@
 import { formatValue } from '../../errors';
 import { apiGroupOf } from '../../names';
+import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { ISTIOD_VALUES_KIND } from './rendered-objects';
 
@@ -20,7 +21,7 @@ export const uniqueObjectsRule: AppRule = {
       // Versions of a group are one object.
       // Files linted on their own may hold alternatives of one object (Istio's samples do): only
       // one file is applied at a time, so only a collision inside a file counts.
-      const unit = context.complete ? '' : (location?.slice(0, location.lastIndexOf(':')) ?? path);
+      const unit = context.complete ? '' : (location?.file ?? path);
       const identity = JSON.stringify([unit, apiGroupOf(manifest.apiVersion), manifest.kind, namespace ?? '', name]);
       const earlier = first.get(identity);
       if (earlier === undefined) {
@@ -30,7 +31,9 @@ export const uniqueObjectsRule: AppRule = {
       const where = namespace === undefined ? 'without a namespace' : `in namespace ${formatValue(namespace)}`;
       findings.push({
         path,
-        message: `metadata.name: ${earlier} writes a ${manifest.kind} of this name ${where} too; the cluster would keep only the one applied last (got ${formatValue(name)}, expected a name no other ${manifest.kind} ${where} has)`,
+        ...problem(['metadata', 'name'], name, `a name no other ${manifest.kind} ${where} has`, {
+          what: `${earlier} writes a ${manifest.kind} of this name ${where} too; the cluster would keep only the one applied last`,
+        }),
         hint: 'rename one of them',
       });
     }

@@ -2,6 +2,8 @@ import { JaegerAllInOne } from '../../backends/jaeger-all-in-one';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import { formatValue } from '../../errors';
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../json-values';
+import type { FieldPath } from '../../problems/field-path';
+import { statement } from '../../problems/problem';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
 import type { AppRule, RenderedObject, RuleFinding, ValidationContext } from '../rule';
 import { type PodTemplate, podTemplates, proxyConfigOf } from './pod-templates';
@@ -22,7 +24,7 @@ function member(mapping: JsonMapping, camel: string): unknown {
 /** The Zipkin tracer and static clusters of a bootstrap override, as far as they are written. */
 interface BootstrapZipkin {
   /** JSON path of the ZipkinConfig, e.g. `tracing.http.typedConfig`. */
-  readonly field: string;
+  readonly field: FieldPath;
   readonly cluster: unknown;
   readonly endpoint: unknown;
   readonly version: unknown;
@@ -52,7 +54,7 @@ function bootstrapZipkin(text: string): BootstrapZipkin | undefined {
     clusters.set(cluster.name, typeof host === 'string' && port !== undefined ? `${host}:${port}` : undefined);
   }
   return {
-    field: `tracing.http.${typedKey}`,
+    field: ['tracing', 'http', typedKey],
     cluster: member(zipkin, 'collectorCluster'),
     endpoint: member(zipkin, 'collectorEndpoint'),
     version: member(zipkin, 'collectorEndpointVersion'),
@@ -144,10 +146,13 @@ export const zipkinCollectorPathRule: AppRule = {
       context.complete && address !== undefined && jaegers.has(serviceAddressKey(address, namespace))
         ? ('error' as const)
         : ('warning' as const);
-    const finding = (path: string, field: string, value: string, collector: string | undefined, ns?: string) => ({
+    const finding = (path: string, field: FieldPath, value: string, collector: string | undefined, ns?: string) => ({
       path,
       severity: severity(collector, ns),
-      message: `${field}: posts Zipkin v2 spans to a Zipkin v1 path (got ${formatValue(value)}, expected a path with api/v2/spans, e.g. "/api/v2/spans"): the collector decodes the body as v1 and refuses it, so every span is lost${collector && severity(collector, ns) === 'error' ? ` (the collector is the generated Jaeger, ${collector})` : ''}`,
+      ...statement(
+        field,
+        `posts Zipkin v2 spans to a Zipkin v1 path (got ${formatValue(value)}, expected a path with api/v2/spans, e.g. "/api/v2/spans"): the collector decodes the body as v1 and refuses it, so every span is lost${collector && severity(collector, ns) === 'error' ? ` (the collector is the generated Jaeger, ${collector})` : ''}`,
+      ),
       hint: 'use /api/v2/spans (source: istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go sends v2 JSON)',
     });
     const findings: RuleFinding[] = [];
@@ -156,7 +161,7 @@ export const zipkinCollectorPathRule: AppRule = {
         const zipkin = mappingAt(provider, 'zipkin');
         if (typeof zipkin.path !== 'string' || !zipkin.path.includes('api/v1/spans')) return;
         const collector = typeof zipkin.service === 'string' ? `${zipkin.service}:${String(zipkin.port)}` : undefined;
-        findings.push(finding(path, `${field}.extensionProviders[${i}].zipkin.path`, zipkin.path, collector));
+        findings.push(finding(path, [...field, 'extensionProviders', i, 'zipkin', 'path'], zipkin.path, collector));
       });
     }
     const reported = new Set<RenderedObject>();
@@ -173,7 +178,7 @@ export const zipkinCollectorPathRule: AppRule = {
         : cluster === ISTIO_ZIPKIN_CLUSTER
           ? proxyConfigZipkin(template, meshZipkin, defaultTracer)
           : undefined;
-      const field = `data["${CUSTOM_BOOTSTRAP_KEY}"].${zipkin.field}.collectorEndpoint`;
+      const field = ['data', CUSTOM_BOOTSTRAP_KEY, ...zipkin.field, 'collectorEndpoint'];
       findings.push(finding(configMap.path, field, zipkin.endpoint, collector, template.namespace));
     }
     return findings;
@@ -205,7 +210,10 @@ export const bootstrapZipkinClusterRule: AppRule = {
         findings.push({
           path: configMap.path,
           severity: context.complete ? 'error' : 'warning',
-          message: `data["${CUSTOM_BOOTSTRAP_KEY}"].${zipkin.field}.collectorCluster: names Istio's "${ISTIO_ZIPKIN_CLUSTER}" bootstrap cluster (got ${formatValue(zipkin.cluster)}), which Istio ${target.istioVersion} defines only for proxies whose ProxyConfig has a zipkin tracer, and ${template.workload}, which uses this override, has none`,
+          ...statement(
+            ['data', CUSTOM_BOOTSTRAP_KEY, ...zipkin.field, 'collectorCluster'],
+            `names Istio's "${ISTIO_ZIPKIN_CLUSTER}" bootstrap cluster (got ${formatValue(zipkin.cluster)}), which Istio ${target.istioVersion} defines only for proxies whose ProxyConfig has a zipkin tracer, and ${template.workload}, which uses this override, has none`,
+          ),
           hint: `give the workload ProxyConfig zipkin tracing (ZipkinTracer with the proxy-config tracing mechanism), or define the collector's cluster in the override under another name (collectorAddress) (source: ${ZIPKIN_BOOTSTRAP_SOURCE})`,
         });
       }

@@ -1,17 +1,14 @@
 import type { ErrorObject } from 'ajv';
-import { formatValue } from '../../errors';
+import { type FieldPath, renderField } from '../../problems/field-path';
+import { describeProblem, formatValue, type Problem, problem } from '../../problems/problem';
 
-/** `/spec/configPatches/0/match` → `spec.configPatches[0].match` */
-export function fieldPath(instancePath: string): string {
-  const parts = instancePath
+/** `/spec/configPatches/0/match` → `['spec', 'configPatches', 0, 'match']` */
+export function fieldPathOf(instancePath: string): FieldPath {
+  return instancePath
     .split('/')
     .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
-  return parts.reduce((path, part) => {
-    if (/^\d+$/.test(part)) return `${path}[${part}]`;
-    const key = /^[A-Za-z_$][\w$-]*$/.test(part) ? part : JSON.stringify(part);
-    return path === '' ? key : /^[A-Za-z_$]/.test(key) ? `${path}.${key}` : `${path}[${key}]`;
-  }, '');
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
 function valueAt(root: unknown, instancePath: string): unknown {
@@ -24,12 +21,12 @@ function valueAt(root: unknown, instancePath: string): unknown {
 }
 
 /**
- * Turns ajv errors into `field: what (got X, expected Y)` lines, one per distinct problem.
+ * Turns ajv errors into problems (`field: what (got X, expected Y)`), one per distinct problem.
  *
  * `anyOf`/`oneOf` summaries are dropped when a branch already explained the problem at the same
  * place, so a user sees the cause rather than "must match a schema in anyOf".
  */
-export function describeAjvErrors(errors: readonly ErrorObject[], data: unknown): string[] {
+export function describeAjvErrors(errors: readonly ErrorObject[], data: unknown): Problem[] {
   const explained = new Set(
     errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf').map((e) => e.instancePath),
   );
@@ -56,16 +53,21 @@ export function describeAjvErrors(errors: readonly ErrorObject[], data: unknown)
     new Set(
       kept.filter((k) => k.instancePath === e.instancePath && BRANCH_KEYWORDS.has(k.keyword)).map((k) => k.keyword),
     ).size > 1;
-  const lines = kept.map((e) => {
-    const field = fieldPath(e.instancePath) || '(object)';
-    const got = formatValue(valueAt(data, e.instancePath));
-    if (mixed(e))
-      return `${field}: got ${got}, expected ${[...new Set(alternatives.get(e.instancePath))].join(' or ')}`;
+  const problems = kept.map((e): Problem => {
+    const field = fieldPathOf(e.instancePath);
+    const got = valueAt(data, e.instancePath);
+    if (mixed(e)) return problem(field, got, [...new Set(alternatives.get(e.instancePath))].join(' or '));
     return e.keyword === 'type'
-      ? `${field}: wrong type (got ${got}, expected ${[...new Set(types.get(e.instancePath))].join(' or ')})`
+      ? problem(field, got, [...new Set(types.get(e.instancePath))].join(' or '), { what: 'wrong type' })
       : describe(e, data);
   });
-  return [...new Set(lines)];
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const text = describeProblem(p);
+    if (seen.has(text)) return false;
+    seen.add(text);
+    return true;
+  });
 }
 
 const BRANCH_KEYWORDS = new Set(['type', 'const', 'enum']);
@@ -79,48 +81,66 @@ function acceptedBy(error: ErrorObject): string[] {
   return [type === 'object' ? 'a mapping' : type === 'array' ? 'a list' : `a ${type}`];
 }
 
-function describe(error: ErrorObject, data: unknown): string {
+function describe(error: ErrorObject, data: unknown): Problem {
   const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
   if (propertyName !== undefined) {
     // Raised by `propertyNames`: the key itself is wrong, so point at it.
-    const at = fieldPath(`${error.instancePath}/${propertyName.replace(/~/g, '~0').replace(/\//g, '~1')}`);
     const rule =
       error.keyword === 'pattern'
         ? `a key matching ${String((error.params as { pattern: string }).pattern)}`
-        : error.message;
-    return `${at}: not a valid key (got ${formatValue(propertyName)}, expected ${rule})`;
+        : (error.message ?? error.keyword);
+    return problem([...fieldPathOf(error.instancePath), propertyName], propertyName, rule, {
+      what: 'not a valid key',
+    });
   }
-  const field = fieldPath(error.instancePath) || '(object)';
-  const got = formatValue(valueAt(data, error.instancePath));
+  const at = fieldPathOf(error.instancePath);
+  const field = at;
+  const got = valueAt(data, error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
-      const expected = expectedFields(name, known);
-      const at = fieldPath(`${error.instancePath}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-      return `${at}: unknown field (expected ${expected})`;
+      return { field: [...at, name], what: 'unknown field', expected: expectedFields(name, known) };
     }
     case 'required':
-      return `${fieldPath(`${error.instancePath}/${String(params.missingProperty)}`)}: missing (expected a value; it is required)`;
+      return {
+        field: [...at, String(params.missingProperty)],
+        what: 'missing',
+        expected: 'a value; it is required',
+      };
     case 'enum':
-      return `${field}: not an allowed value (got ${got}, expected one of ${(params.allowedValues as unknown[]).map((v) => formatValue(v)).join(', ')})`;
+      return problem(
+        field,
+        got,
+        `one of ${(params.allowedValues as unknown[]).map((v) => formatValue(v)).join(', ')}`,
+        { what: 'not an allowed value' },
+      );
     case 'const':
-      return `${field}: not the allowed value (got ${got}, expected ${formatValue(params.allowedValue)})`;
+      return problem(field, got, formatValue(params.allowedValue), { what: 'not the allowed value' });
     case 'type':
-      return `${field}: wrong type (got ${got}, expected ${String(params.type)})`;
+      return problem(field, got, String(params.type), { what: 'wrong type' });
     case 'x-kubernetes-validations':
-      return `${field}: ${error.message} (got ${got.length > 120 ? `${got.slice(0, 119)}…` : got}, expected it to satisfy the CRD rule ${String((error.params as { rule: string }).rule)})`;
+      return problem(field, got, `it to satisfy the CRD rule ${String((error.params as { rule: string }).rule)}`, {
+        what: error.message ?? 'fails a CRD rule',
+      });
     case 'not': {
       // Our schemas refuse a removed field with `not: {}` and say why in its description.
       const why = (error.parentSchema as { description?: string } | undefined)?.description;
-      return why ? `${field}: ${why} (got ${got}, expected no ${field})` : `${field}: must not match (got ${got})`;
+      return why
+        ? problem(field, got, `no ${renderField(field) || 'such field'}`, { what: why })
+        : { field, what: 'must not match', value: got };
     }
     case 'maxProperties':
     case 'minProperties':
-      return `${field}: has ${Object.keys(valueAt(data, error.instancePath) ?? {}).length} fields (got ${got}, expected ${error.keyword === 'maxProperties' ? 'at most' : 'at least'} ${String(params.limit)})`;
+      return problem(
+        field,
+        got,
+        `${error.keyword === 'maxProperties' ? 'at most' : 'at least'} ${String(params.limit)}`,
+        { what: `has ${Object.keys(got ?? {}).length} fields` },
+      );
     default:
-      return `${field}: ${error.message ?? error.keyword} (got ${got})`;
+      return { field, what: error.message ?? error.keyword, value: got };
   }
 }
 

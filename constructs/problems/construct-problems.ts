@@ -1,0 +1,24 @@
+import type { IConstruct } from 'constructs';
+import { describeProblemWithHint, type Problem } from './problem';
+
+const CHECKS = new WeakMap<IConstruct, (() => readonly Problem[])[]>();
+
+/**
+ * Registers a check of `construct`'s state at synth, like `node.addValidation`, but kept as data:
+ * the validator reads the problems with their fields, and cdk8s's own `app.synth()` still sees
+ * them as text through the `node.addValidation` this also registers.
+ */
+export function addProblemCheck(construct: IConstruct, check: () => readonly Problem[]): void {
+  const checks = CHECKS.get(construct) ?? [];
+  checks.push(check);
+  CHECKS.set(construct, checks);
+  construct.node.addValidation({ validate: () => check().map(describeProblemWithHint) });
+}
+
+/**
+ * The problems `construct`'s registered checks find now, or undefined when it registered none
+ * (its `node.validate()` text is then all there is).
+ */
+export function checkConstruct(construct: IConstruct): readonly Problem[] | undefined {
+  return CHECKS.get(construct)?.flatMap((check) => check());
+}
