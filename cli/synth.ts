@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { ConfigFile } from '../constructs/config/config-file';
-import { buildGitOpsDelivery } from '../constructs/gitops/gitops-delivery';
 import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../constructs/review/telemetry-report';
+import { buildGitOpsDelivery } from '../constructs/stacks/gitops-delivery';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
 import { type SynthReport, type SynthUnit, synthUnitsAtomically } from '../constructs/synth/atomic-synth';
 

@@ -70,6 +70,14 @@ export { HttpbinEgress, type HttpbinEgressProps } from './demo/httpbin-egress';
 export { IstioInActionApp, type IstioInActionAppProps } from './demo/istioinaction-app';
 export { IstioInActionService, type IstioInActionServiceProps } from './demo/istioinaction-service';
 export { ObservabilityConfigError } from './errors';
+export type {
+  AttributeSource,
+  CaveatSource,
+  CelExpressionSource,
+  CelSite,
+  MetricCustomizationSource,
+  PolicyNoteSource,
+} from './intent/sources';
 export { type ManifestDocument, type ManifestFiles, readManifestFiles } from './lint/manifest-files';
 export { ManifestValidationError, type ManifestValidationOptions, validateManifests } from './lint/manifest-validator';
 export { IstioInstallOverlay, type IstioInstallOverlayProps, type MetricOverride } from './mesh/istio-install-overlay';
@@ -127,14 +135,6 @@ export type {
   ValidationTarget,
 } from './validate/rule';
 export { APP_RULES, INPUT_RULES } from './validate/rule-catalog';
-export type {
-  AttributeSource,
-  CaveatSource,
-  CelExpressionSource,
-  CelSite,
-  MetricCustomizationSource,
-  PolicyNoteSource,
-} from './validate/sources';
 export { type CelRefusal, type CelTranslation, translateCel } from './version/cel-vocabulary';
 export { IstioVersion } from './version/istio-version';
 export { FEATURES, type FeatureName, type VersionFeature } from './version/version-features';

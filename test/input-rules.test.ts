@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { dimensionNameProblems } from '../constructs/metrics/label-name-checks';
+import { metricDefinitionNameProblems } from '../constructs/metrics/metric-definition-name-checks';
+import { standardMetricProblems } from '../constructs/metrics/standard-metric-name-checks';
 import { STANDARD_LABELS, STANDARD_METRIC_NAMES } from '../constructs/metrics/standard-metrics';
-import { INPUT_RULES } from '../constructs/validate/rule-catalog';
 import {
   environmentTagProblems,
   headerTagProblems,
   literalTagProblems,
   tagNameProblems,
-} from '../constructs/validate/rules/custom-tag';
-import { metricDefinitionNameProblems } from '../constructs/validate/rules/metric-definition-name';
-import { dimensionNameProblems } from '../constructs/validate/rules/prometheus-label-name';
-import { samplingProblems } from '../constructs/validate/rules/sampling-percentage';
-import { standardMetricProblems } from '../constructs/validate/rules/standard-metric-name';
+} from '../constructs/tracing/custom-tag-checks';
+import { samplingProblems } from '../constructs/tracing/sampling-checks';
+import { INPUT_RULES } from '../constructs/validate/rule-catalog';
 import { texts } from './support/problem-text';
 
 // Each input rule as a pure function: a value it refuses (with the exact message) and values it accepts.

@@ -9,6 +9,8 @@ import {
   EnvoyFilterSpecConfigPatchesPatchOperation,
 } from '../../imports/networking.istio.io';
 import { formatValue, ObservabilityConfigError, problem, throwIfProblems } from '../errors';
+import type { AttributeSource, CelExpressionSource, CelSite, PolicyNoteSource } from '../intent/sources';
+import { markCelDeclared } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { httpFilterMatch } from '../metrics/envoy-filter-match';
 import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems, workloadModeFor } from '../metrics/proxy-kind';
@@ -16,8 +18,6 @@ import { isDnsLabel, isDnsSubdomain } from '../names';
 import { addProblemCheck } from '../problems/construct-problems';
 import { type Problem, statement } from '../problems/problem';
 import { describeWorkload } from '../proxy-config/istio-pod-annotations';
-import type { AttributeSource, CelExpressionSource, CelSite, PolicyNoteSource } from '../validate/sources';
-import { markCelDeclared } from '../validate/sources';
 import type { GeneratedAttribute } from './generated-attribute';
 import { type RequestMatch, requestCondition, requestMatchProblems } from './request-condition';
 

@@ -4,10 +4,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { problem, throwIfProblems } from '../errors';
+import type { CaveatSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import type { Problem } from '../problems/problem';
-import type { CaveatSource } from '../validate/sources';
 import { BADGER_MOUNT, type JaegerStorage } from './jaeger-storage';
 
 /** Jaeger v1's all-in-one binary (environment variables) or Jaeger v2 (an OpenTelemetry Collector config file). */

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { problem, throwIfProblems } from '../errors';
+import type { CaveatSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import { KIALI_AUTH_STRATEGIES, Kiali, type KialiAuthStrategy, type KialiSpec } from '../overlays/kiali';
 import { type Problem, statement } from '../problems/problem';
-import type { CaveatSource } from '../validate/sources';
 import type { JaegerAllInOne } from './jaeger-all-in-one';
 import type { PrometheusInstance } from './prometheus-instance';
 

@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { ObservabilityConfigError } from '../errors';
+import { markCelDeclared } from '../intent/sources';
 import { FragmentMerger } from '../merge/fragment-merger';
 import { sortedEntries, sortedValues } from '../merge/sorted-entries';
 import type { ProxyKind } from '../metrics/proxy-kind';
@@ -15,7 +16,6 @@ import {
 } from '../overlays/istio-operator';
 import { PROXY_CONFIG_ATOMIC_PATHS } from '../proxy-config/istio-pod-annotations';
 import type { ProxyConfigFragment } from '../proxy-config/proxy-config-fragment';
-import { markCelDeclared } from '../validate/sources';
 
 export interface IstioInstallOverlayProps {
   /** metadata.name of the IstioOperator. */

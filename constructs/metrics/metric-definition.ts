@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { formatValue, problem, throwIfProblems } from '../errors';
+import type { CelExpressionSource, CelSite, PolicyNoteSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { FieldPath } from '../problems/field-path';
 import { type Problem, statement } from '../problems/problem';
-import { metricDefinitionNameProblems } from '../validate/rules/metric-definition-name';
-import { dimensionNameProblems } from '../validate/rules/prometheus-label-name';
-import type { CelExpressionSource, CelSite, PolicyNoteSource } from '../validate/sources';
 import { celForTarget } from '../version/cel-vocabulary';
+import { dimensionNameProblems } from './label-name-checks';
+import { metricDefinitionNameProblems } from './metric-definition-name-checks';
 import { MetricDimensions } from './metric-dimensions';
 import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems } from './proxy-kind';
 import { type LabelMatcher, type RequestSubset, requestSubsetOf } from './request-subset';

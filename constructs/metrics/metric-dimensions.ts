@@ -2,18 +2,18 @@ import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { type DimensionValue, isGeneratedAttribute } from '../attributes/generated-attribute';
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
+import type { CelSite, MetricCustomizationSource, PolicyNoteSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { FieldPath } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
 import { statement } from '../problems/problem';
 import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
 import { ProxyTarget } from '../proxy-config/proxy-target';
-import { dimensionNameProblems } from '../validate/rules/prometheus-label-name';
-import { standardMetricProblems } from '../validate/rules/standard-metric-name';
-import type { CelSite, MetricCustomizationSource, PolicyNoteSource } from '../validate/sources';
 import { celForTarget } from '../version/cel-vocabulary';
 import { describeFeature } from '../version/version-policy';
+import { dimensionNameProblems } from './label-name-checks';
 import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems, workloadModeFor } from './proxy-kind';
+import { standardMetricProblems } from './standard-metric-name-checks';
 import { STANDARD_LABELS, STANDARD_METRIC_NAMES, type StandardMetric, TELEMETRY_METRIC } from './standard-metrics';
 
 export interface MetricDimensionsProps {

@@ -2,12 +2,12 @@ import { Chart, Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
 import { ObservabilityConfigError, problem } from '../errors';
+import { markCelDeclared } from '../intent/sources';
 import { FragmentMerger } from '../merge/fragment-merger';
 import { sortedValues } from '../merge/sorted-entries';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import { type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
-import { markCelDeclared } from '../validate/sources';
 
 /** Telemetry `WorkloadMode` (facts B.3); absent means CLIENT_AND_SERVER. */
 export type WorkloadMode = 'CLIENT' | 'SERVER';

@@ -4,12 +4,7 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { type Problem, statement, under } from '../problems/problem';
 import type { CustomTagConfig } from '../proxy-config/proxy-config-fragment';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
-import {
-  environmentTagProblems,
-  headerTagProblems,
-  literalTagProblems,
-  tagNameProblems,
-} from '../validate/rules/custom-tag';
+import { environmentTagProblems, headerTagProblems, literalTagProblems, tagNameProblems } from './custom-tag-checks';
 
 /** Where a custom span tag takes its value from. */
 export class CustomTag {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { samplingProblems } from '../validate/rules/sampling-percentage';
+import { samplingProblems } from './sampling-checks';
 
 export interface PilotTraceSamplingProps {
   /** The mesh this applies to. */

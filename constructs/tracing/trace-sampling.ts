@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../errors';
+import type { PolicyNoteSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { type Problem, statement } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
-import { samplingProblems } from '../validate/rules/sampling-percentage';
-import type { PolicyNoteSource } from '../validate/sources';
 import { describeFeature } from '../version/version-policy';
+import { samplingProblems } from './sampling-checks';
 import { ZipkinTracer } from './zipkin-tracer';
 
 export interface TraceSamplingProps {

@@ -4,11 +4,11 @@ import { checkConstruct } from '../problems/construct-problems';
 import { statement } from '../problems/problem';
 import type { SourceLocation } from '../problems/source-location';
 import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../version/version-policy';
+import { builtMeshes } from './built-meshes';
 import { type Finding, sortFindings } from './finding';
 import type { AppRule, Manifest, RenderedObject, ValidationContext } from './rule';
 import { APP_RULES } from './rule-catalog';
 import { ObjectSchemas } from './schema/object-schemas';
-import { builtMeshes } from './sources';
 
 /** Rule id of the problems constructs report through `node.addValidation`. */
 export const CONSTRUCT_RULE = 'construct';

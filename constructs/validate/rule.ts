@@ -80,8 +80,4 @@ export interface AppRule {
   check(context: ValidationContext): readonly RuleFinding[];
 }
 
-/** A rule a construct applies to its own input when it is given (names, values). */
-export interface InputRule {
-  readonly id: string;
-  readonly summary: string;
-}
+export type { InputRule } from '../problems/input-rule';

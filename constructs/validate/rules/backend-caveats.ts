@@ -1,5 +1,5 @@
+import { isCaveatSource } from '../../intent/sources';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { isCaveatSource } from '../sources';
 import { constructWarnings } from './construct-notes';
 
 /** Reports, as warnings, what generated backends lose or expose, so it is a choice rather than a surprise. */

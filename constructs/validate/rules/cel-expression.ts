@@ -1,11 +1,11 @@
 import { type ASTNode, Environment, parse } from '@marcbachmann/cel-js';
 import type { IConstruct } from 'constructs';
+import { type CelResultType, type CelSite, isAttributeSource, isCelExpressionSource } from '../../intent/sources';
 import type { IstioMesh } from '../../mesh/istio-mesh';
 import type { FieldPath } from '../../problems/field-path';
 import { problem } from '../../problems/problem';
 import type { VersionPolicy } from '../../version/version-policy';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { type CelResultType, type CelSite, isAttributeSource, isCelExpressionSource } from '../sources';
 import { manifestCelSites, manifestGeneratedAttributes } from './manifest-cel';
 
 /** What a CEL expression is wrong with, or undefined when it is fine. */

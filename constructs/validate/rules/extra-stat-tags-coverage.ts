@@ -1,7 +1,7 @@
+import { isMetricCustomizationSource } from '../../intent/sources';
 import { ProxyKind } from '../../metrics/proxy-kind';
 import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { isMetricCustomizationSource } from '../sources';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 
 const SIDECARS: readonly string[] = [ProxyKind.INBOUND_SIDECAR, ProxyKind.OUTBOUND_SIDECAR];

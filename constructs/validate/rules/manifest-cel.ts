@@ -1,7 +1,7 @@
+import { type CelResultType, isCelDeclared } from '../../intent/sources';
 import { isMapping, listOf, mappingAt } from '../../json-values';
 import type { FieldPath } from '../../problems/field-path';
 import type { RenderedObject } from '../rule';
-import { type CelResultType, isCelDeclared } from '../sources';
 
 /** A CEL expression written in an object (a hand-written Telemetry, WasmPlugin, ...), not declared by a construct. */
 export interface ManifestCelSite {

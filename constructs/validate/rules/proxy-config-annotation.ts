@@ -1,8 +1,8 @@
 import { problem, statement, under } from '../../problems/problem';
+import { samplingZeroProblem } from '../../tracing/sampling-checks';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { describeAjvErrors } from '../schema/ajv-messages';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
-import { samplingZeroProblem } from './sampling-percentage';
 
 /**
  * istiod parses `proxy.istio.io/config` when the pod is injected; an unparsable or misspelled

@@ -1,7 +1,7 @@
+import { isMetricCustomizationSource } from '../../intent/sources';
 import { STANDARD_LABELS } from '../../metrics/standard-metrics';
 import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { isMetricCustomizationSource } from '../sources';
 
 /** A removed tag that no proxy emits for the metric changes nothing; usually a typo. */
 export const removedTagRule: AppRule = {

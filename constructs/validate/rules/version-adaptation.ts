@@ -1,5 +1,5 @@
+import { isPolicyNoteSource } from '../../intent/sources';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { isPolicyNoteSource } from '../sources';
 import { constructWarnings } from './construct-notes';
 
 /**

@@ -1,7 +1,7 @@
-import { problem } from '../../errors';
-import type { FieldPath } from '../../problems/field-path';
-import type { Problem } from '../../problems/problem';
-import type { InputRule } from '../rule';
+import { problem } from '../errors';
+import type { FieldPath } from '../problems/field-path';
+import type { InputRule } from '../problems/input-rule';
+import type { Problem } from '../problems/problem';
 
 export const samplingPercentageRule: InputRule = {
   id: 'sampling-percentage',

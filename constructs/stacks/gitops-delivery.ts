@@ -1,7 +1,7 @@
 import { type App, Chart } from 'cdk8s';
 import type { GitOpsConfig } from '../config/observability-config';
-import { ArgoCdApplicationSet } from './argocd-application-set';
-import { FluxKustomization } from './flux-kustomization';
+import { ArgoCdApplicationSet } from '../gitops/argocd-application-set';
+import { FluxKustomization } from '../gitops/flux-kustomization';
 
 export interface GitOpsDeliveryProps {
   readonly gitops: GitOpsConfig;

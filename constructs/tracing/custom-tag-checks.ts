@@ -1,7 +1,7 @@
-import { problem } from '../../errors';
-import { isHttpToken } from '../../names';
-import type { Problem } from '../../problems/problem';
-import type { InputRule } from '../rule';
+import { problem } from '../errors';
+import { isHttpToken } from '../names';
+import type { InputRule } from '../problems/input-rule';
+import type { Problem } from '../problems/problem';
 
 export const customTagRule: InputRule = {
   id: 'custom-tag',

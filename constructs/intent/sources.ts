@@ -1,5 +1,5 @@
 import type { IConstruct } from 'constructs';
-import { IstioMesh } from '../mesh/istio-mesh';
+import type { IstioMesh } from '../mesh/istio-mesh';
 import type { ProxyKind } from '../metrics/proxy-kind';
 import type { FieldPath } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
@@ -59,14 +59,6 @@ export function isAttributeSource(construct: IConstruct): construct is Attribute
 
 export function isMetricCustomizationSource(construct: IConstruct): construct is MetricCustomizationSource {
   return hasMethods(construct, 'dimensionNames', 'removedTags');
-}
-
-/**
- * The meshes of an app whose constructor completed. A refused IstioMesh can stay in the tree when
- * the caller caught its error; it has no policy and is skipped.
- */
-export function builtMeshes(constructs: readonly IConstruct[]): IstioMesh[] {
-  return constructs.filter((c): c is IstioMesh => c instanceof IstioMesh && c.policy !== undefined);
 }
 
 /** A construct that adapted an intent to the target release and says how, for the user to read. */

@@ -1,7 +1,7 @@
-import { problem } from '../../errors';
-import { isPrometheusLabelName } from '../../names';
-import type { Problem } from '../../problems/problem';
-import type { InputRule } from '../rule';
+import { problem } from '../errors';
+import { isPrometheusLabelName } from '../names';
+import type { InputRule } from '../problems/input-rule';
+import type { Problem } from '../problems/problem';
 
 export const prometheusLabelNameRule: InputRule = {
   id: 'prometheus-label-name',
