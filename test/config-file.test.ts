@@ -4,6 +4,7 @@ import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ConfigFile, ConfigFileError, type ConfigProblem, formatConfigProblem } from '../constructs/config/config-file';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
+import { SECTION_BUILDERS } from '../constructs/stacks/sections/section-builders';
 import { validateApp } from '../constructs/validate/app-validator';
 import { formatFinding } from '../constructs/validate/finding';
 
@@ -131,6 +132,13 @@ describe('ConfigFile', () => {
 });
 
 describe('ObservabilityStack from a config file', () => {
+  it('has one builder for every section of the schema but the mesh and the file-level keys', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'observability.schema.json'), 'utf8'));
+    const fileLevel = ['$schema', 'istioVersion', 'namespace', 'mesh', 'clusters', 'gitops'];
+    const sections = Object.keys(schema.properties).filter((key) => !fileLevel.includes(key));
+    expect(SECTION_BUILDERS.map((b) => b.section).sort()).toEqual(sections.sort());
+  });
+
   it('refuses references to workloads and attributes the file does not declare, at the piece', async () => {
     const text = [
       HEAD.trimEnd(),

@@ -1,0 +1,39 @@
+import { BootstrapOverride } from '../../bootstrap/bootstrap-override';
+import {
+  combineBootstrapOverrides,
+  type EnvoyBootstrapOverride,
+  statsdSinkOverride,
+  zipkinTracingOverride,
+} from '../../bootstrap/envoy-bootstrap';
+import { sortedEntries } from '../../merge/sorted-entries';
+import { ZIPKIN_ENDPOINT_VERSIONS } from '../config-values';
+import type { SectionBuilder } from './section-builder';
+
+/** `bootstrapOverrides:`: Envoy bootstrap overrides (Zipkin tracer, statsd sink) for workloads. */
+export const bootstrapOverridesSection: SectionBuilder = {
+  section: 'bootstrapOverrides',
+  build(context) {
+    const { chart } = context;
+    for (const [id, b] of sortedEntries(context.config.bootstrapOverrides ?? {})) {
+      context.piece(['bootstrapOverrides', id], chart, [id], () => {
+        const parts: EnvoyBootstrapOverride[] = [];
+        if (b.zipkin) {
+          const { collectorEndpointVersion, ...zipkin } = b.zipkin;
+          parts.push(
+            zipkinTracingOverride({
+              ...zipkin,
+              collectorEndpointVersion:
+                collectorEndpointVersion === undefined ? undefined : ZIPKIN_ENDPOINT_VERSIONS[collectorEndpointVersion],
+            }),
+          );
+        }
+        if (b.statsd) parts.push(statsdSinkOverride(b.statsd));
+        new BootstrapOverride(chart, id, {
+          name: b.name,
+          bootstrap: combineBootstrapOverrides(...parts),
+          workloads: b.workloads.map((w, i) => context.workload(w, ['workloads', i])),
+        });
+      });
+    }
+  },
+};

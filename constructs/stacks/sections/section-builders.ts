@@ -1,0 +1,37 @@
+import { backendsSection } from './backends';
+import { bootstrapOverridesSection } from './bootstrap-overrides';
+import { demoAppSection } from './demo-app';
+import {
+  attributeGeneratorsSection,
+  metricDefinitionsSection,
+  metricDimensionsSection,
+  statsInclusionSection,
+} from './metrics';
+import type { SectionBuilder } from './section-builder';
+import {
+  customTraceTagsSection,
+  openTelemetryTracersSection,
+  pilotTraceSamplingSection,
+  traceSamplingSection,
+  zipkinTracersSection,
+} from './tracing';
+
+/**
+ * Every section of the config after `mesh`, in build order: the demo app first (its workloads are
+ * targets), the backends before the tracers (a tracer without an address sends to the generated
+ * Jaeger), attribute generators before the dimensions that read their attributes.
+ */
+export const SECTION_BUILDERS: readonly SectionBuilder[] = [
+  demoAppSection,
+  backendsSection,
+  statsInclusionSection,
+  attributeGeneratorsSection,
+  metricDimensionsSection,
+  metricDefinitionsSection,
+  pilotTraceSamplingSection,
+  traceSamplingSection,
+  zipkinTracersSection,
+  openTelemetryTracersSection,
+  customTraceTagsSection,
+  bootstrapOverridesSection,
+];

@@ -1,0 +1,152 @@
+import { type App, Chart } from 'cdk8s';
+import type * as kplus from 'cdk8s-plus-27';
+import type { GeneratedAttribute } from '../attributes/generated-attribute';
+import type { ObservabilityBackends } from '../backends/observability-backends';
+import type { ObservabilityConfig, TargetConfig, WorkloadName } from '../config/observability-config';
+import { ObservabilityConfigError, problem } from '../errors';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import type { FieldPath } from '../problems/field-path';
+import type { SourceLocation } from '../problems/source-location';
+import { ProxyTarget } from '../proxy-config/proxy-target';
+import type { Finding } from '../validate/finding';
+
+/** Where a piece of the config is, by its key path (for error locations). */
+export type Locate = (keyPath: readonly (string | number)[]) => SourceLocation | undefined;
+
+/**
+ * What the section builders of one {@link ObservabilityStack} share: the charts, the mesh, the
+ * workloads and attributes declared so far, the findings of refused pieces, and their places in
+ * the config file.
+ */
+export class StackContext {
+  /** Chart `istio-install`: the mesh (IstioOperator, mesh-wide Telemetry). */
+  readonly installChart: Chart;
+  /** The chart named after `config.namespace`: every workload-level piece. */
+  readonly chart: Chart;
+  /** Chart `observability-backends`, when the config declares backends (each object names its namespace). */
+  readonly backendsChart?: Chart;
+  /** Set by the mesh section; every other section needs it. */
+  mesh?: IstioMesh;
+  /** Set by the backends section. */
+  backends?: ObservabilityBackends;
+  readonly inputFindings: Finding[] = [];
+  readonly locations = new Map<string, SourceLocation>();
+  private readonly workloads = new Map<WorkloadName, kplus.Workload>();
+  private readonly attributes: { generator: string; attribute: GeneratedAttribute }[] = [];
+
+  constructor(
+    scope: App,
+    readonly config: ObservabilityConfig,
+    readonly locate: Locate,
+  ) {
+    this.installChart = new Chart(scope, 'istio-install', {
+      namespace: config.mesh?.rootNamespace ?? 'istio-system',
+      disableResourceNameHashes: true,
+    });
+    this.chart = new Chart(scope, config.namespace, { namespace: config.namespace, disableResourceNameHashes: true });
+    if (config.backends) {
+      this.backendsChart = new Chart(scope, 'observability-backends', { disableResourceNameHashes: true });
+    }
+  }
+
+  /**
+   * Builds one piece: the constructs `ids` of `chart`, declared at `keyPath` in the config. The
+   * constructs check all their input before they contribute anything, so a refused piece has
+   * added nothing but its own, empty, node: that is removed, its problems are kept as findings
+   * located at the piece, and the next piece is built.
+   */
+  piece(keyPath: readonly (string | number)[], chart: Chart, ids: readonly string[], build: () => void): void {
+    const constructPath = `${chart.node.path}/${ids[0]}`;
+    const location = this.locate(keyPath);
+    if (location) this.locations.set(constructPath, location);
+    try {
+      build();
+    } catch (error) {
+      if (!(error instanceof ObservabilityConfigError)) throw error;
+      for (const id of ids) chart.node.tryRemoveChild(id);
+      // Refusals raised by the stack itself (an unknown workload) belong to the piece, not the chart.
+      const path = error.path.startsWith(constructPath) ? error.path : constructPath;
+      // A part of the piece may have a location of its own (a backend's key under backends).
+      const at = this.locations.get(path) ?? location;
+      for (const found of error.problems) {
+        this.inputFindings.push({ ...found, severity: 'error', rule: 'input', path, ...(at ? { location: at } : {}) });
+      }
+    }
+  }
+
+  /** The construct path of piece `id` of the namespace chart. */
+  inChart(id: string): string {
+    return `${this.chart.node.path}/${id}`;
+  }
+
+  addWorkload(name: WorkloadName, workload: kplus.Workload): void {
+    this.workloads.set(name, workload);
+  }
+
+  addAttribute(generator: string, attribute: GeneratedAttribute): void {
+    this.attributes.push({ generator, attribute });
+  }
+
+  /** The proxies a `target:` names. */
+  target(target: TargetConfig, field: FieldPath): ProxyTarget {
+    if (target === 'mesh') return ProxyTarget.mesh();
+    if ('namespace' in target) return ProxyTarget.namespace(target.namespace);
+    return ProxyTarget.workload(this.workload(target.workload, field));
+  }
+
+  /** A workload the config declares, or the refusal naming the ones it does. */
+  workload(name: WorkloadName, field: FieldPath): kplus.Workload {
+    const workload = this.workloads.get(name);
+    if (workload) return workload;
+    const known = [...this.workloads.keys()];
+    throw new ObservabilityConfigError(this.chart, [
+      problem(
+        field,
+        name,
+        known.length > 0
+          ? `a workload of this config: ${known.join(', ')}`
+          : 'a workload, but this config declares none (add demoApp)',
+      ),
+    ]);
+  }
+
+  /** An attribute an attributeGenerators entry makes, or the refusal naming the ones there are. */
+  attribute(ref: { readonly attribute: string; readonly generator?: string }, field: FieldPath): GeneratedAttribute {
+    const found = this.attributes.filter(
+      (a) => a.attribute.name === ref.attribute && (ref.generator === undefined || a.generator === ref.generator),
+    );
+    if (found.length === 1 && found[0]) return found[0].attribute;
+    const made = this.attributes.map((a) => `${a.attribute.name} (${a.generator})`);
+    throw new ObservabilityConfigError(this.chart, [
+      problem(
+        [...field, 'attribute'],
+        ref,
+        found.length > 1
+          ? `one generator: ${ref.attribute} is made by ${found.map((a) => a.generator).join(', ')}; name one with generator`
+          : `an attribute made by an attributeGenerators entry of this config${made.length > 0 ? `: ${made.join(', ')}` : ' (there is none)'}`,
+      ),
+    ]);
+  }
+
+  /** A tracer's address, or the generated Jaeger's when the config leaves it out. */
+  tracerAddress(given: string | undefined, kind: 'zipkin' | 'otlp', field: FieldPath): string {
+    if (given !== undefined) return given;
+    const jaeger = this.backends?.jaeger;
+    const address = kind === 'zipkin' ? jaeger?.zipkinAddress : jaeger?.otlpGrpcAddress;
+    if (address) return address;
+    throw new ObservabilityConfigError(this.chart, [
+      problem(
+        field,
+        undefined,
+        kind === 'zipkin' ? 'host:port of a Zipkin collector' : 'service.namespace:port of an OTLP/gRPC collector',
+        {
+          what: jaeger
+            ? `is required: the generated Jaeger (${jaeger.generation}) has no OTLP receiver`
+            : this.config.backends?.jaeger
+              ? 'is required: backends.jaeger, its default, was refused (see its error)'
+              : 'is required when backends.jaeger is not declared',
+        },
+      ),
+    ]);
+  }
+}
