@@ -12,13 +12,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
-import {
-  CONFIG_SCHEMA_AJV_OPTIONS,
-  CONFIG_SCHEMA_PATH,
-  CONFIG_SCHEMA_VALIDATOR,
-} from '../constructs/config/config-file';
+import { CONFIG_SCHEMA_PATH, CONFIG_SCHEMA_VALIDATOR, configSchemaAjv } from '../constructs/config/config-file';
 import { kubernetesAjv } from '../constructs/validate/schema/crd-schemas';
 import { OWN_SCHEMA_FILES, ownValidatorFile } from '../constructs/validate/schema/object-schemas';
 import { toStrictSchema } from '../constructs/validate/schema/structural-schema';
@@ -65,5 +60,5 @@ for (const file of OWN_SCHEMA_FILES) {
   );
 }
 
-const configAjv = new Ajv({ ...CONFIG_SCHEMA_AJV_OPTIONS, code: { source: true } });
+const configAjv = configSchemaAjv({ source: true });
 write(CONFIG_SCHEMA_VALIDATOR, standaloneCode(configAjv, configAjv.compile(readJson(CONFIG_SCHEMA_PATH))));

@@ -207,6 +207,19 @@ export class Locator {
 
 /** The options the config schema is compiled with (here, and by scripts/compile-validators.ts). */
 export const CONFIG_SCHEMA_AJV_OPTIONS = { allErrors: true, strict: true, verbose: true } as const;
+
+/**
+ * Keywords of the config schema that only annotate: `tsType` is read by json-schema-to-typescript
+ * (scripts/generate-config-types.ts) where JSON Schema cannot say the TypeScript type exactly.
+ */
+export const CONFIG_SCHEMA_ANNOTATIONS: readonly string[] = ['tsType'];
+
+/** An ajv for the config schema: its options and its annotation keywords. */
+export function configSchemaAjv(options: { readonly source?: boolean } = {}): Ajv {
+  const ajv = new Ajv({ ...CONFIG_SCHEMA_AJV_OPTIONS, ...(options.source ? { code: { source: true } } : {}) });
+  for (const keyword of CONFIG_SCHEMA_ANNOTATIONS) ajv.addKeyword(keyword);
+  return ajv;
+}
 /** Where scripts/compile-validators.ts writes the config schema's standalone validator. */
 export const CONFIG_SCHEMA_VALIDATOR = 'own/observability.js';
 
@@ -215,7 +228,7 @@ let compiled: ReturnType<Ajv['compile']> | undefined;
 function schemaValidator(): ReturnType<Ajv['compile']> {
   compiled ??=
     precompiled(CONFIG_SCHEMA_VALIDATOR)?.default ??
-    new Ajv(CONFIG_SCHEMA_AJV_OPTIONS).compile(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')));
+    configSchemaAjv().compile(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')));
   return compiled;
 }
 

@@ -1,0 +1,558 @@
+/**
+ * The types of observability.yaml, generated from schemas/observability.schema.json by
+ * scripts/generate-config-types.ts (json-schema-to-typescript); do not edit. The schema is the
+ * one source of the config format: change it, then run `npm run generate:config-types`.
+ * observability-config.ts gives these types their public, read-only names.
+ */
+/* eslint-disable */
+/**
+ * `mesh` for every proxy, `{namespace: name}` for one namespace (Telemetry API only), or one workload of this file: `{workload: webapp}`.
+ * 
+ * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
+ * via the `definition` "target".
+ */
+export type Target = "mesh" | { readonly workload: WorkloadName } | { readonly namespace: DnsLabel }
+/**
+ * A workload of the demo app.
+ * 
+ * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
+ * via the `definition` "workloadName".
+ */
+export type WorkloadName = ("webapp" | "catalog")
+/**
+ * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
+ * via the `definition` "dnsLabel".
+ */
+export type DnsLabel = string
+/**
+ * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
+ * via the `definition` "dnsSubdomain".
+ */
+export type DnsSubdomain = string
+/**
+ * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
+ * via the `definition` "constructId".
+ */
+export type ConstructId = string
+
+/**
+ * Read by main.ts (npm run synth -- --config <file>). Every piece becomes one construct of cdk8s-istio-observability; unknown keys are errors.
+ */
+export interface ObservabilityConfigDocument {
+/**
+ * Optional pointer to this schema, for editors.
+ */
+$schema?: string
+/**
+ * Target Istio release, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to "1.30" (quote it: 1.20 unquoted is the number 1.2). Every piece emits the mechanism this release needs, or is refused with the reason.
+ */
+istioVersion: string
+/**
+ * Namespace of the workload-level pieces and of the demo app; also the name of their output file (<namespace>.k8s.yaml).
+ */
+namespace: string
+/**
+ * The mesh: its root namespace, the IstioOperator (istio-install.k8s.yaml) that mesh-wide settings are written to, and the metrics and tracing mechanisms.
+ */
+mesh?: {
+/**
+ * Default: istio-system.
+ */
+rootNamespace?: string
+/**
+ * metadata.name of the IstioOperator. Default: control-plane.
+ */
+installName?: string
+/**
+ * istioctl profile, e.g. demo. Default: none (istioctl's default profile).
+ */
+profile?: string
+/**
+ * How dimensions and new metrics reach the stats filter: istio-operator (IstioOperator configOverride, Istio 1.17-1.20) or telemetry-api (Telemetry resources, 1.18+; new metrics through an EnvoyFilter). Default: istio-operator on 1.17, telemetry-api from 1.18.
+ */
+metricsCustomization?: ("istio-operator" | "telemetry-api")
+/**
+ * How sampling, custom tags and the tracer are configured: proxy-config (ProxyConfig tracing) or telemetry-api (meshConfig.extensionProviders + Telemetry tracing). Default: proxy-config up to 1.21, telemetry-api from 1.22.
+ */
+tracing?: ("proxy-config" | "telemetry-api")
+/**
+ * The cluster DNS domain for extension provider hostnames. Default: cluster.local.
+ */
+clusterDomain?: string
+/**
+ * Pod label keys istiod adds to the peer metadata (PILOT_MX_ADDITIONAL_LABELS, Istio 1.25+), so CEL can read upstream_peer.labels['<key>']. app, version and the canonical labels need no listing.
+ */
+peerMetadataLabels?: string[]
+/**
+ * Some proxies still run the previous minor release (an upgrade in progress): on 1.24, peer metadata reads are presence-guarded as the 1.24 upgrade note recommends. Default: false.
+ */
+mixedProxyVersions?: boolean
+}
+/**
+ * The book's demo app (webapp calling catalog). Its workloads, webapp and catalog, can be targets.
+ */
+demoApp?: {
+/**
+ * The coolstore-gateway Gateway and VirtualService for webapp. Default: true.
+ */
+gateway?: boolean
+/**
+ * The httpbin.org ServiceEntry, Gateway and VirtualService through the gateway. Default: true.
+ */
+httpbinEgress?: boolean
+}
+/**
+ * Extra Envoy stats to keep (ProxyConfig proxyStatsMatcher). Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
+ */
+statsInclusion?: {
+[k: string]: {
+target: Target
+inclusionPrefixes?: string[]
+inclusionSuffixes?: string[]
+inclusionRegexps?: string[]
+}
+}
+/**
+ * Dimensions added to, and labels removed from, one standard metric. Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
+ */
+metricDimensions?: {
+[k: string]: {
+/**
+ * A standard metric by base name: requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total.
+ */
+metric: string
+/**
+ * Proxy kinds. Default: inboundSidecar, outboundSidecar, gateway.
+ * 
+ * @minItems 1
+ */
+proxies?: [("inboundSidecar" | "outboundSidecar" | "gateway"), ...(("inboundSidecar" | "outboundSidecar" | "gateway"))[]]
+/**
+ * New label name to a CEL expression, or to an attribute generated in this file: {attribute: istio_operationId}.
+ */
+dimensions?: {
+[k: string]: string | {
+attribute: string
+/**
+ * The attributeGenerators entry that makes it; needed only when several do.
+ */
+generator?: string
+}
+}
+tagsToRemove?: string[]
+extraStatTagsFor?: WorkloadName[]
+/**
+ * `mesh` for every proxy, `{namespace: name}` for one namespace (Telemetry API only), or one workload of this file: `{workload: webapp}`.
+ */
+target?: "mesh" | { readonly workload: WorkloadName } | { readonly namespace: DnsLabel }
+}
+}
+/**
+ * New metrics: a stats filter definition, or a recording rule over istio_requests_total (the default next to the Telemetry API for a counter of requests matching a condition on request.method or response.code). Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
+ */
+metricDefinitions?: {
+[k: string]: {
+/**
+ * A Prometheus metric name without the istio_ prefix Istio adds, e.g. get_calls.
+ */
+name: string
+type: ("COUNTER" | "GAUGE" | "HISTOGRAM")
+/**
+ * CEL expression, numeric.
+ */
+value: string
+/**
+ * Proxy kinds. Default: inboundSidecar, outboundSidecar, gateway.
+ * 
+ * @minItems 1
+ */
+proxies?: [("inboundSidecar" | "outboundSidecar" | "gateway"), ...(("inboundSidecar" | "outboundSidecar" | "gateway"))[]]
+/**
+ * Labels of the new metric (stats-filter only): label name to a CEL expression, or to one CEL expression per proxy kind (the others do not get the label).
+ */
+dimensions?: {
+[k: string]: string | {
+inboundSidecar?: string
+outboundSidecar?: string
+gateway?: string
+}
+}
+/**
+ * Standard labels the metric carries, computed per proxy kind (stats-filter only; the filter gives a new metric none). Default: [reporter] when recorded on both inbound and outbound or gateway proxies, so a request is not counted twice in one series; else none.
+ */
+standardLabels?: ("reporter" | "source_workload" | "source_workload_namespace" | "destination_workload" | "destination_workload_namespace")[]
+/**
+ * stats-filter: a definitions entry of the stats filter (IstioOperator configOverride up to 1.20; next to the Telemetry API a second stats filter in an EnvoyFilter, which no Istio test covers). recording-rule: a recording rule over istio_requests_total, with request_method added to it where the condition reads it. Default: stats-filter with the istio-operator mechanism, recording-rule with the Telemetry API.
+ */
+implementation?: ("stats-filter" | "recording-rule")
+}
+}
+/**
+ * New request attributes (e.g. istio_operationId) from CEL conditions, for use as dimensions. Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
+ */
+attributeGenerators?: {
+[k: string]: {
+/**
+ * metadata.name of the EnvoyFilter (1.17) or WasmPlugin (1.18+).
+ */
+name?: string
+namespace?: DnsLabel
+/**
+ * Proxy kinds. Default: inboundSidecar, outboundSidecar, gateway.
+ * 
+ * @minItems 1
+ */
+proxies?: [("inboundSidecar" | "outboundSidecar" | "gateway"), ...(("inboundSidecar" | "outboundSidecar" | "gateway"))[]]
+/**
+ * A workload of the demo app.
+ */
+workload?: ("webapp" | "catalog")
+/**
+ * Output attribute name to its rules, evaluated in order until one matches.
+ */
+attributes: {
+/**
+ * @minItems 1
+ */
+[k: string]: [{
+value: string
+/**
+ * CEL condition; omit on the last rule to always match.
+ */
+condition?: string
+/**
+ * The condition as typed fields (all given must match); the CEL is generated with each value as an escaped string literal. Not together with condition.
+ */
+request?: {
+/**
+ * Exact request path without the query (request.url_path), e.g. /items.
+ */
+path?: string
+/**
+ * Prefix of the request path, e.g. /items/.
+ */
+pathPrefix?: string
+/**
+ * HTTP method, e.g. GET.
+ */
+method?: string
+}
+}, ...({
+value: string
+/**
+ * CEL condition; omit on the last rule to always match.
+ */
+condition?: string
+/**
+ * The condition as typed fields (all given must match); the CEL is generated with each value as an escaped string literal. Not together with condition.
+ */
+request?: {
+/**
+ * Exact request path without the query (request.url_path), e.g. /items.
+ */
+path?: string
+/**
+ * Prefix of the request path, e.g. /items/.
+ */
+pathPrefix?: string
+/**
+ * HTTP method, e.g. GET.
+ */
+method?: string
+}
+})[]]
+}
+/**
+ * WasmPlugin module URL (1.18+). Default: the attributegen module istio.io's classify-metrics task uses.
+ */
+module?: string
+/**
+ * SHA-256 of the module (1.18+).
+ */
+sha256?: string
+/**
+ * WasmPlugin phase (1.18+). Default: STATS.
+ */
+phase?: ("AUTHN" | "AUTHZ" | "STATS")
+}
+}
+/**
+ * istiod's default sampling percentage (values.pilot.traceSampling); above 0.
+ */
+pilotTraceSampling?: number
+/**
+ * Trace sampling (ProxyConfig tracing.sampling). Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
+ */
+traceSampling?: {
+[k: string]: {
+target: Target
+/**
+ * Above 0: ProxyConfig reads 0 as unset.
+ */
+percentage: number
+}
+}
+/**
+ * Where proxies send spans: ProxyConfig tracing.zipkin.address, or a zipkin extension provider with Telemetry API tracing. Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
+ */
+zipkinTracers?: {
+[k: string]: {
+target: Target
+/**
+ * host:port, e.g. zipkin.istio-system:9411. Default: the zipkin Service of backends.jaeger.
+ */
+address?: string
+/**
+ * Extension provider name (Telemetry API tracing only). Default: zipkin.
+ */
+provider?: string
+/**
+ * Collector path of the extension provider (Telemetry API tracing on Istio 1.24+). Default: /api/v2/spans.
+ */
+path?: string
+}
+}
+/**
+ * Where proxies send spans over OTLP: an opentelemetry extension provider used by Telemetry tracing (needs mesh.tracing telemetry-api). Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
+ */
+openTelemetryTracers?: {
+[k: string]: {
+target: Target
+/**
+ * service.namespace:port, e.g. opentelemetry-collector.observability:4317. Default: the OTLP/gRPC Service of backends.jaeger (Jaeger v2 only).
+ */
+address?: string
+/**
+ * Extension provider name. Default: otel.
+ */
+provider?: string
+/**
+ * OTLP/HTTP path (Istio 1.22+), e.g. /v1/traces. Default: OTLP/gRPC.
+ */
+httpPath?: string
+}
+}
+/**
+ * Tags added to every span (ProxyConfig tracing.customTags). Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
+ */
+customTraceTags?: {
+[k: string]: {
+target: Target
+tags: {
+[k: string]: CustomTag
+}
+}
+}
+/**
+ * Envoy bootstrap overrides (ConfigMap custom_bootstrap.json + sidecar.istio.io/bootstrapOverride). Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
+ */
+bootstrapOverrides?: {
+[k: string]: (({
+zipkin: unknown
+} | {
+statsd: unknown
+}) & {
+/**
+ * ConfigMap name.
+ */
+name?: string
+/**
+ * @minItems 1
+ */
+workloads: [WorkloadName, ...(WorkloadName)[]]
+/**
+ * Envoy ZipkinConfig of the bootstrap tracer (proto-JSON names).
+ */
+zipkin?: {
+collectorCluster: string
+collectorEndpoint: string
+traceId128bit?: boolean
+sharedSpanContext?: boolean
+collectorEndpointVersion?: ("HTTP_JSON" | "HTTP_PROTO")
+collectorHostname?: string
+/**
+ * host:port of the collector: the override then defines collectorCluster as a static cluster (needed from Istio 1.22 unless ProxyConfig has a zipkin tracer, whose bootstrap alone has Istio's zipkin cluster).
+ */
+collectorAddress?: string
+}
+/**
+ * Push Envoy's stats to statsd over TCP (seed 002's --statsdUdpAddress as a stats_sinks override).
+ */
+statsd?: {
+/**
+ * host:port, e.g. statsd.istioinaction:9125.
+ */
+address: string
+prefix?: string
+}
+})
+}
+/**
+ * The backends that collect and show the mesh's telemetry, generated into observability-backends.k8s.yaml. The Prometheus URL, the tracing Services and the metric names are defined once, so every backend agrees with the mesh.
+ */
+backends?: {
+/**
+ * The kube-prometheus-stack install every backend points at. Default: release prom in namespace prometheus (the book's).
+ */
+prometheus?: {
+/**
+ * Helm release: the release label its Prometheus selects monitors and rules by, and part of its Service name.
+ */
+release?: string
+namespace?: DnsLabel
+/**
+ * Where Kiali queries Prometheus. Default: http://<release>-kube-prometheus-stack-prometheus.<namespace>:9090 (the chart's Service).
+ */
+url?: string
+}
+/**
+ * ServiceMonitor istio-component-monitor, PodMonitor envoy-stats-monitor and a PrometheusRule of recording rules (monitoring.coreos.com/v1). false for none. Default: on.
+ */
+prometheusOperator?: (false | {
+/**
+ * A Prometheus duration, e.g. 15s.
+ */
+interval?: string
+/**
+ * book: the book's rules (pod_name); dual-stack: the 1.30 sample's (pod, IPv6). Default: the target release's.
+ */
+podMonitorRelabeling?: ("book" | "dual-stack")
+/**
+ * Default: true.
+ */
+recordingRules?: boolean
+})
+/**
+ * A plain prometheus.yml (seed 002's envoy-stats job) as a ConfigMap, for a Prometheus without the operator.
+ */
+scrapeConfig?: {
+name: DnsSubdomain
+namespace?: DnsLabel
+labels?: {
+[k: string]: string
+}
+/**
+ * A Prometheus duration, e.g. 15s.
+ */
+scrapeInterval?: string
+/**
+ * Drop per-cluster and per-listener Envoy series (seed 002's metric_relabel_configs), sparing clusters a stats inclusion names. Default: true.
+ */
+pruneEnvoyStats?: boolean
+}
+/**
+ * Jaeger with the tracing, zipkin and jaeger-collector Services. Zipkin tracers without an address send to it.
+ */
+jaeger?: {
+/**
+ * Where spans are kept, exactly one of: memory (lost on every restart), badgerOnEmptyDir (the add-on's: lost with the pod), badgerOnClaim (a PersistentVolumeClaim name: kept). Required, since the add-on's choice looks persistent and is not.
+ */
+storage: {
+memory?: {
+maxTraces?: number
+}
+badgerOnEmptyDir?: {
+
+}
+badgerOnClaim?: DnsSubdomain
+}
+namespace?: DnsLabel
+/**
+ * Default: the target release's add-on image.
+ */
+image?: string
+/**
+ * Default: from the image name.
+ */
+generation?: ("v1-all-in-one" | "v2")
+}
+/**
+ * A ConfigMap of generated dashboards for Grafana's dashboard sidecar. false for none. Default: istio-dashboards in the Prometheus namespace, labelled grafana_dashboard: "1".
+ */
+grafana?: (false | {
+name?: DnsSubdomain
+namespace?: DnsLabel
+sidecarLabel?: {
+name: string
+value: string
+}
+})
+/**
+ * A Kiali CR (kiali.io/v1alpha1) for the kiali-operator. false for none. Default: on, with token login.
+ */
+kiali?: (false | {
+name?: DnsLabel
+namespace?: DnsLabel
+/**
+ * Default: token. anonymous must be asked for and is reported as a caveat.
+ */
+auth?: ("token" | "openid" | "openshift" | "header" | "anonymous")
+})
+}
+/**
+ * Clusters (or environments) to synthesize, each into <out>/clusters/<name>/ with its own target Istio release; the rest of this file is the declaration they share, and overrides change it per cluster (mappings merge key by key, lists and values replace, null removes).
+ */
+clusters?: {
+[k: string]: {
+/**
+ * Target Istio release, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to "1.30" (quote it: 1.20 unquoted is the number 1.2). Every piece emits the mechanism this release needs, or is refused with the reason.
+ */
+istioVersion: string
+/**
+ * Sections of the shared declaration changed for this cluster, e.g. traceSampling: { webapp-sampling: { percentage: 100 } }.
+ */
+overrides?: {
+
+}
+}
+}
+/**
+ * Delivery of the cluster folders by an existing GitOps engine: an Argo CD ApplicationSet (git directory generator) and, as an alternative, one Flux Kustomization per cluster, in <out>/gitops/. Needs clusters.
+ */
+gitops?: {
+/**
+ * The git repository the output is committed to.
+ */
+repoURL: string
+/**
+ * Branch, tag or commit; default HEAD.
+ */
+revision?: string
+/**
+ * Where the output folder is in the repository; default the output folder as given (e.g. dist).
+ */
+path?: string
+/**
+ * Delete objects removed from git (Argo CD automated prune, Flux prune); default false.
+ */
+prune?: boolean
+/**
+ * The ApplicationSet: namespace (default argocd), project (default default); false for none. Each folder's name must be the name of the cluster in Argo CD.
+ */
+argocd?: (false | {
+namespace?: DnsLabel
+project?: string
+})
+/**
+ * Flux Kustomizations: namespace (default flux-system), sourceRef: the GitRepository (default flux-system), interval (default 10m); false for none.
+ */
+flux?: (false | {
+namespace?: DnsLabel
+sourceRef?: DnsLabel
+interval?: string
+})
+}
+}
+/**
+ * Exactly one of literal, environment (a variable of the proxy container), header, or formatter (an Envoy command operator, Telemetry API tracing on 1.29+), plus defaultValue for environment and header.
+ * 
+ * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
+ * via the `definition` "customTag".
+ */
+export interface CustomTag {
+literal?: string
+environment?: string
+header?: string
+defaultValue?: string
+formatter?: string
+}
