@@ -1,5 +1,7 @@
 // Public API of cdk8s-istio-observability. Layers: imports/ (generated L1) → overlays/ (hand-written
-// L1) → the L2 constructs below → composed stacks.
+// L1) → the L2 constructs below → composed stacks. api/cdk8s-istio-observability.api.md is its
+// report: every change to what this file exports shows there in review. The book's demo app is
+// the separate entry point cdk8s-istio-observability/demo (constructs/demo/index.ts).
 
 export {
   ATTRIBUTEGEN_MODULE_URL,
@@ -9,7 +11,7 @@ export {
   WasmPhase,
 } from './attributes/attribute-gen';
 export { type DimensionValue, type GeneratedAttribute, isGeneratedAttribute } from './attributes/generated-attribute';
-export { celString, type RequestMatch, requestCondition, requestMatchProblems } from './attributes/request-condition';
+export { celString, type RequestMatch, requestCondition } from './attributes/request-condition';
 export { EnvoyStatsMonitor, type EnvoyStatsMonitorProps, type PodRelabeling } from './backends/envoy-stats-monitor';
 export {
   ISTIOD_MONITORING_PORT,
@@ -22,9 +24,9 @@ export {
   type IstioDashboardsProps,
   WORKLOADS_DASHBOARD_KEY,
 } from './backends/istio-dashboards';
-export { JaegerAllInOne, type JaegerAllInOneProps, type JaegerGeneration } from './backends/jaeger-all-in-one';
-export { BADGER_MOUNT, JaegerStorage } from './backends/jaeger-storage';
-export { KialiDashboard, type KialiDashboardProps } from './backends/kiali-dashboard';
+export { Jaeger, type JaegerGeneration, type JaegerProps } from './backends/jaeger';
+export { JaegerStorage } from './backends/jaeger-storage';
+export { KialiInstance, type KialiInstanceProps } from './backends/kiali-instance';
 export { type AddedDimension, type CustomMetric, MeshMetrics, type Reporter } from './backends/mesh-metrics';
 export {
   MeshRecordingRules,
@@ -33,7 +35,6 @@ export {
   type RecordingRuleGroup,
 } from './backends/mesh-recording-rules';
 export {
-  BACKEND_IDS,
   ObservabilityBackends,
   type ObservabilityBackendsProps,
   type PrometheusOperatorOptions,
@@ -62,31 +63,46 @@ export {
   type ZipkinTracingOverrideProps,
   zipkinTracingOverride,
 } from './bootstrap/envoy-bootstrap';
-export { ConfigFile, ConfigFileError } from './config/config-file';
+export {
+  type ClusterDeclaration,
+  ConfigFile,
+  ConfigFileError,
+  type ConfigProblem,
+  formatConfigProblem,
+} from './config/config-file';
 export type * from './config/observability-config';
-export { BookRecipes } from './demo/book-recipes';
-export { CoolstoreGateway, type CoolstoreGatewayProps } from './demo/coolstore-gateway';
-export { HttpbinEgress, type HttpbinEgressProps } from './demo/httpbin-egress';
-export { IstioInActionApp, type IstioInActionAppProps } from './demo/istioinaction-app';
-export { IstioInActionService, type IstioInActionServiceProps } from './demo/istioinaction-service';
 export { ObservabilityConfigError } from './errors';
 export type {
   AttributeSource,
   CaveatSource,
   CelExpressionSource,
+  CelResultType,
   CelSite,
   MetricCustomizationSource,
   PolicyNoteSource,
 } from './intent/sources';
-export { type ManifestDocument, type ManifestFiles, readManifestFiles } from './lint/manifest-files';
+export {
+  type ManifestDocument,
+  type ManifestFileProblem,
+  type ManifestFiles,
+  readManifestFiles,
+} from './lint/manifest-files';
 export { ManifestValidationError, type ManifestValidationOptions, validateManifests } from './lint/manifest-validator';
 export { IstioInstallOverlay, type IstioInstallOverlayProps, type MetricOverride } from './mesh/istio-install-overlay';
 export { IstioMesh, type IstioMeshProps } from './mesh/istio-mesh';
 export { CustomMetricsFilter, type CustomMetricsFilterProps } from './metrics/custom-metrics-filter';
-export { MetricDefinition, type MetricDefinitionProps, MetricType } from './metrics/metric-definition';
+export {
+  type DefinitionDimension,
+  type DefinitionStandardLabel,
+  MetricDefinition,
+  type MetricDefinitionProps,
+  MetricImplementation,
+  MetricType,
+} from './metrics/metric-definition';
 export { MetricDimensions, type MetricDimensionsProps } from './metrics/metric-dimensions';
-export { ALL_PROXY_KINDS, ProxyKind, workloadModeFor } from './metrics/proxy-kind';
-export { STANDARD_LABELS, STANDARD_METRIC_NAMES, StandardMetric, TELEMETRY_METRIC } from './metrics/standard-metrics';
+export { ALL_PROXY_KINDS, ProxyKind } from './metrics/proxy-kind';
+export type { LabelMatcher, RequestSubset } from './metrics/request-subset';
+export { STANDARD_LABELS, STANDARD_METRIC_NAMES, StandardMetric } from './metrics/standard-metrics';
 export * from './overlays/istio-operator';
 export * from './overlays/kiali';
 export {
@@ -94,6 +110,10 @@ export {
   IstioObservabilityValidation,
   type IstioObservabilityValidationProps,
 } from './plugin/validation-plugin';
+export type { FieldPath, FieldSegment, KeySet } from './problems/field-path';
+export { renderField } from './problems/field-path';
+export { describeProblem, describeProblemWithHint, formatValue, type Problem } from './problems/problem';
+export { renderLocation, type SourceLocation } from './problems/source-location';
 export {
   BOOTSTRAP_OVERRIDE_ANNOTATION,
   IstioPodAnnotations,
@@ -105,8 +125,10 @@ export type {
   ProxyStatsMatcherConfig,
   ProxyTracingConfig,
 } from './proxy-config/proxy-config-fragment';
-export { ProxyTarget, targetNamespace } from './proxy-config/proxy-target';
+export { ProxyTarget } from './proxy-config/proxy-target';
+export { changeEffect, type StartupField, startupFields, type TakesEffect } from './review/change-effect';
 export { ObservabilityStack, type ObservabilityStackProps } from './stacks/observability-stack';
+export type { Locate } from './stacks/stack-context';
 export { type ClusterStatProps, EnvoyStatName } from './stats/envoy-stat-name';
 export { StatsInclusion, type StatsInclusionProps } from './stats/stats-inclusion';
 export { type SynthOptions, type SynthReport, synthAtomically } from './synth/atomic-synth';
@@ -124,7 +146,13 @@ export { PilotTraceSampling, type PilotTraceSamplingProps } from './tracing/pilo
 export { TraceSampling, type TraceSamplingProps } from './tracing/trace-sampling';
 export { ZipkinTracer, type ZipkinTracerProps } from './tracing/zipkin-tracer';
 export { type AppValidation, validateApp, validateAppObjects } from './validate/app-validator';
-export { type Finding, formatFinding, type Severity, ValidationFailedError } from './validate/finding';
+export {
+  type Finding,
+  formatFinding,
+  type ObjectRef,
+  type Severity,
+  ValidationFailedError,
+} from './validate/finding';
 export type {
   AppRule,
   InputRule,
@@ -134,11 +162,19 @@ export type {
   ValidationContext,
   ValidationTarget,
 } from './validate/rule';
-export { APP_RULES, INPUT_RULES } from './validate/rule-catalog';
-export { type CelRefusal, type CelTranslation, translateCel } from './version/cel-vocabulary';
+export { APP_RULES } from './validate/rule-catalog';
+export type { ObjectKind, ObjectSchemas, SchemaResult, SchemaSource } from './validate/schema/object-schemas';
+export {
+  type CelRefusal,
+  type CelTranslation,
+  type CelTranslationOptions,
+  translateCel,
+} from './version/cel-vocabulary';
 export { IstioVersion } from './version/istio-version';
 export { FEATURES, type FeatureName, type VersionFeature } from './version/version-features';
 export {
+  type AddonMechanisms,
+  type CrdFieldStatus,
   DEFAULT_ISTIO_VERSION,
   describeFeature,
   type MetricsCustomization,

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { EnvoyStatsMonitor } from '../constructs/backends/envoy-stats-monitor';
-import { JaegerAllInOne } from '../constructs/backends/jaeger-all-in-one';
+import { Jaeger } from '../constructs/backends/jaeger';
 import { JaegerStorage } from '../constructs/backends/jaeger-storage';
 import { PrometheusInstance } from '../constructs/backends/prometheus-instance';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
@@ -79,7 +79,7 @@ describe.skipIf(!existsSync(ADDONS))("the add-ons of each release's samples/addo
   it.each(releases)('Istio %s: our Jaeger is the add-on, except for the documented hardening', (version) => {
     const app = Testing.app();
     const mesh = new IstioMesh(new Chart(app, 'install'), 'mesh', { istioVersion: version });
-    const jaeger = new JaegerAllInOne(new Chart(app, 'backends'), 'jaeger', {
+    const jaeger = new Jaeger(new Chart(app, 'backends'), 'jaeger', {
       mesh,
       storage: JaegerStorage.badgerOnEmptyDir(),
     });

@@ -2,9 +2,9 @@ import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { EnvoyStatsMonitor, type PodRelabeling } from '../constructs/backends/envoy-stats-monitor';
-import { JaegerAllInOne } from '../constructs/backends/jaeger-all-in-one';
+import { Jaeger } from '../constructs/backends/jaeger';
 import { JaegerStorage } from '../constructs/backends/jaeger-storage';
-import { KialiDashboard } from '../constructs/backends/kiali-dashboard';
+import { KialiInstance } from '../constructs/backends/kiali-instance';
 import { ObservabilityBackends } from '../constructs/backends/observability-backends';
 import { kubePrometheusStackFullname, PrometheusInstance } from '../constructs/backends/prometheus-instance';
 import { PrometheusScrapeConfig } from '../constructs/backends/prometheus-scrape-config';
@@ -170,11 +170,11 @@ describe('PrometheusScrapeConfig', () => {
   });
 });
 
-describe('JaegerAllInOne', () => {
+describe('Jaeger', () => {
   // istio/istio@1.28.10 and @1.29.6:samples/addons/jaeger.yaml: all-in-one:1.70.0, then jaeger:2.14.0.
   it('runs the v1 all-in-one with environment settings up to 1.28, and Jaeger v2 with a config file from 1.29', () => {
     const v1 = backendsFixture('1.28');
-    const j1 = new JaegerAllInOne(v1.chart, 'jaeger', { mesh: v1.mesh, storage: JaegerStorage.memory() });
+    const j1 = new Jaeger(v1.chart, 'jaeger', { mesh: v1.mesh, storage: JaegerStorage.memory() });
     const d1 = at(find(objectsOf(v1.chart), 'Deployment', 'jaeger'), 'spec.template.spec.containers[0]');
     expect([j1.generation, at(d1, 'image'), at(d1, 'livenessProbe.httpGet')]).toEqual([
       'v1-all-in-one',
@@ -188,14 +188,14 @@ describe('JaegerAllInOne', () => {
     // OTLP on jaeger-collector from istio/istio@1.19.10:samples/addons/jaeger.yaml.
     expect(j1.otlpGrpcAddress).toBe('jaeger-collector.istio-system:4317');
     expect(
-      new JaegerAllInOne(backendsFixture('1.18').chart, 'jaeger', {
+      new Jaeger(backendsFixture('1.18').chart, 'jaeger', {
         mesh: backendsFixture('1.18').mesh,
         storage: JaegerStorage.memory(),
       }).otlpGrpcAddress,
     ).toBeUndefined();
 
     const v2 = backendsFixture('1.29');
-    const j2 = new JaegerAllInOne(v2.chart, 'jaeger', {
+    const j2 = new Jaeger(v2.chart, 'jaeger', {
       mesh: v2.mesh,
       storage: JaegerStorage.memory({ maxTraces: 1000 }),
     });
@@ -221,7 +221,7 @@ describe('JaegerAllInOne', () => {
 
   it('keeps badger on a claim with a Recreate rollout, so two pods never open the store', () => {
     const { mesh, chart } = backendsFixture();
-    new JaegerAllInOne(chart, 'jaeger', { mesh, storage: JaegerStorage.badgerOnClaim('jaeger-data') });
+    new Jaeger(chart, 'jaeger', { mesh, storage: JaegerStorage.badgerOnClaim('jaeger-data') });
     const deployment = find(objectsOf(chart), 'Deployment', 'jaeger');
     expect(at(deployment, 'spec.strategy')).toEqual({ type: 'Recreate' });
     expect(at(deployment, 'spec.template.spec.volumes')).toEqual([
@@ -232,7 +232,7 @@ describe('JaegerAllInOne', () => {
 
   it('tells the generation from an overriding image, and refuses what it cannot tell', () => {
     const { mesh, chart } = backendsFixture();
-    const mirrored = new JaegerAllInOne(chart, 'mirrored', {
+    const mirrored = new Jaeger(chart, 'mirrored', {
       mesh,
       storage: JaegerStorage.memory(),
       image: `registry.example.com/jaegertracing/jaeger:2.14.0@sha256:${'a'.repeat(64)}`,
@@ -240,7 +240,7 @@ describe('JaegerAllInOne', () => {
     expect(mirrored.generation).toBe('v2');
     expect(
       () =>
-        new JaegerAllInOne(chart, 'renamed', {
+        new Jaeger(chart, 'renamed', {
           mesh,
           storage: JaegerStorage.badgerOnClaim('Jaeger Data'),
           image: 'registry.example.com/tracing:1.35',
@@ -253,8 +253,8 @@ describe('JaegerAllInOne', () => {
 
   it('reports storage that loses traces', async () => {
     const { app, mesh, chart } = backendsFixture();
-    new JaegerAllInOne(chart, 'memory', { mesh, storage: JaegerStorage.memory(), namespace: 'tracing' });
-    new JaegerAllInOne(chart, 'claim', {
+    new Jaeger(chart, 'memory', { mesh, storage: JaegerStorage.memory(), namespace: 'tracing' });
+    new Jaeger(chart, 'claim', {
       mesh,
       storage: JaegerStorage.badgerOnClaim('jaeger-data'),
       namespace: 'tracing2',
@@ -265,13 +265,13 @@ describe('JaegerAllInOne', () => {
   });
 });
 
-describe('KialiDashboard', () => {
+describe('KialiInstance', () => {
   const kialiOf = (version: string, props: { auth?: 'anonymous' } = {}, withJaeger = true) => {
     const { app, mesh, chart } = backendsFixture(version);
     const jaeger = withJaeger
-      ? new JaegerAllInOne(chart, 'jaeger', { mesh, storage: JaegerStorage.badgerOnClaim('jaeger-data') })
+      ? new Jaeger(chart, 'jaeger', { mesh, storage: JaegerStorage.badgerOnClaim('jaeger-data') })
       : undefined;
-    new KialiDashboard(chart, 'kiali', { mesh, prometheus: BOOK_PROMETHEUS, jaeger, ...props });
+    new KialiInstance(chart, 'kiali', { mesh, prometheus: BOOK_PROMETHEUS, jaeger, ...props });
     return { app, spec: at(find(objectsOf(chart), 'Kiali', 'kiali'), 'spec') };
   };
 
@@ -327,7 +327,7 @@ describe('KialiDashboard', () => {
 describe('the tracing-backend-address rule', () => {
   it('warns about a tracer that sends spans past the generated Jaeger, and accepts every form of its addresses', async () => {
     const { app, mesh, chart, webapp, catalog } = demoFixture();
-    new JaegerAllInOne(chart, 'jaeger', { mesh, storage: JaegerStorage.memory(), namespace: 'istio-system' });
+    new Jaeger(chart, 'jaeger', { mesh, storage: JaegerStorage.memory(), namespace: 'istio-system' });
     new ZipkinTracer(chart, 'mesh-zipkin', {
       mesh,
       target: ProxyTarget.mesh(),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttributeGen } from '../constructs/attributes/attribute-gen';
-import { JaegerAllInOne } from '../constructs/backends/jaeger-all-in-one';
+import { Jaeger } from '../constructs/backends/jaeger';
 import { JaegerStorage } from '../constructs/backends/jaeger-storage';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
 import { statsdSinkOverride, zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
@@ -111,7 +111,7 @@ const PIECES: readonly fc.Arbitrary<(f: Fixture) => unknown>[] = [
   fc.tuple(text, text, number).map(
     ([namespace, image, maxTraces]) =>
       (f: Fixture) =>
-        new JaegerAllInOne(f.chart, 'x', {
+        new Jaeger(f.chart, 'x', {
           mesh: f.mesh,
           namespace,
           image,

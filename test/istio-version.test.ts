@@ -145,7 +145,7 @@ describe('VersionPolicy', () => {
     ).toBe(
       'tags.sni.formatter: needs Telemetry customTags formatter (Istio 1.29 and later), and the target is Istio 1.28 ' +
         '(got "%REQUESTED_SERVER_NAME%", expected a setting Istio 1.28 has); ' +
-        'hint: target a release that has it, or remove tags.sni.formatter (source: facts B.3 (telemetry.proto; 1.29.0))',
+        'hint: target a release that has it, or remove tags.sni.formatter (source: istio/istio@1.29.0:releasenotes/notes/formatter-custom-tag.yaml)',
     );
     expect(text(policy('1.21').featureProblem('istioOperatorConfigOverride', ['f'], 'x'))).toContain(
       'needs IstioOperator values.telemetry.v2.prometheus.configOverride (Istio 1.13 to 1.20; removed in 1.21)',

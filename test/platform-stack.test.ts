@@ -42,7 +42,7 @@ function cdk8sSynth(env: Record<string, string> = {}) {
 }
 
 describe('the packed library', () => {
-  it('ships the build, the schemas and the plugin entry, and no sources, tests, demo app or examples', () => {
+  it('ships the build, the docs, the schemas and the plugin entry, and no sources, tests or examples', () => {
     const tops = [
       ...new Set(
         packed.map((p) =>
@@ -54,7 +54,9 @@ describe('the packed library', () => {
       ),
     ];
     expect(tops).toEqual([
+      'CHANGELOG.md',
       'README.md',
+      'docs',
       'lib/cli',
       'lib/constructs',
       'lib/imports',
@@ -75,6 +77,7 @@ describe('the packed library', () => {
       });
     expect(probe('cdk8s-istio-observability').stdout).toBe('object\n');
     expect(probe('cdk8s-istio-observability/plugin').stdout).toBe('object\n');
+    expect(probe('cdk8s-istio-observability/demo').stdout).toBe('object\n');
     expect(probe('cdk8s-istio-observability/lib/constructs/errors.js').stderr).toContain(
       'ERR_PACKAGE_PATH_NOT_EXPORTED',
     );

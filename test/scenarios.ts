@@ -3,9 +3,9 @@ import { AttributeGen } from '../constructs/attributes/attribute-gen';
 import { EnvoyStatsMonitor } from '../constructs/backends/envoy-stats-monitor';
 import { IstioComponentMonitor } from '../constructs/backends/istio-component-monitor';
 import { IstioDashboards } from '../constructs/backends/istio-dashboards';
-import { JaegerAllInOne } from '../constructs/backends/jaeger-all-in-one';
+import { Jaeger } from '../constructs/backends/jaeger';
 import { JaegerStorage } from '../constructs/backends/jaeger-storage';
-import { KialiDashboard } from '../constructs/backends/kiali-dashboard';
+import { KialiInstance } from '../constructs/backends/kiali-instance';
 import { MeshRecordingRules } from '../constructs/backends/mesh-recording-rules';
 import { PrometheusInstance } from '../constructs/backends/prometheus-instance';
 import { PrometheusScrapeConfig } from '../constructs/backends/prometheus-scrape-config';
@@ -452,7 +452,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'mixer-metric',
     // Mixer's metric/instance/prometheus/rule (removed in 1.8) as a stats-filter metric definition.
     // The rule's `match: destination.service == "apigateway..."` has no equivalent (MetricConfig.match
-    // is not implemented, facts B.1): the metric counts every inbound request, labelled by destination.
+    // is not implemented): the metric counts every inbound request, labelled by destination.
     build: (app, version) => {
       const mesh = demoMesh(app, version, 'demo');
       new MetricDefinition(mesh, 'apigateway-request-count', {
@@ -566,7 +566,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'jaeger',
     build: (app, version) => {
       const mesh = demoMesh(app, version);
-      new JaegerAllInOne(backendsChart(app), 'jaeger', { mesh, storage: JaegerStorage.badgerOnEmptyDir() });
+      new Jaeger(backendsChart(app), 'jaeger', { mesh, storage: JaegerStorage.badgerOnEmptyDir() });
     },
     seed: true,
     extraObjects: {},
@@ -577,8 +577,8 @@ export const SCENARIOS: readonly Scenario[] = [
     build: (app, version) => {
       const mesh = demoMesh(app, version);
       const chart = backendsChart(app);
-      const jaeger = new JaegerAllInOne(chart, 'jaeger', { mesh, storage: JaegerStorage.badgerOnEmptyDir() });
-      new KialiDashboard(chart, 'kiali', { mesh, prometheus: BOOK_PROMETHEUS, jaeger });
+      const jaeger = new Jaeger(chart, 'jaeger', { mesh, storage: JaegerStorage.badgerOnEmptyDir() });
+      new KialiInstance(chart, 'kiali', { mesh, prometheus: BOOK_PROMETHEUS, jaeger });
     },
     seed: true,
     extraObjects: {

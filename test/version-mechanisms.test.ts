@@ -42,13 +42,13 @@ function find(app: ReturnType<typeof Testing.app>, kind: string, name: string): 
 describe('metrics mechanism', () => {
   it('refuses the IstioOperator configOverride from 1.21, naming the releases that had it', () => {
     expect(() => demoFixture({ istioVersion: '1.22', metricsCustomization: 'istio-operator' })).toThrow(
-      '[istio-install/mesh] metricsCustomization: needs IstioOperator values.telemetry.v2.prometheus.configOverride (Istio 1.13 to 1.20; removed in 1.21), and the target is Istio 1.22 (got "istio-operator", expected "telemetry-api"); hint: the Telemetry API replaces it (istio.io upgrade notes "Use Telemetry API for metrics customization") (source: facts A.2 (release note drop-telemetry-envoyfilter, 1.21.0))',
+      '[istio-install/mesh] metricsCustomization: needs IstioOperator values.telemetry.v2.prometheus.configOverride (Istio 1.13 to 1.20; removed in 1.21), and the target is Istio 1.22 (got "istio-operator", expected "telemetry-api"); hint: the Telemetry API replaces it (istio.io upgrade notes "Use Telemetry API for metrics customization") (source: istio/istio@1.21.0:releasenotes/notes/drop-telemetry-envoyfilter.yaml)',
     );
   });
 
   it('refuses the Telemetry API on 1.17, where the install still renders stats-filter EnvoyFilters', () => {
     expect(() => demoFixture({ istioVersion: '1.17', metricsCustomization: 'telemetry-api' })).toThrow(
-      '[istio-install/mesh] metricsCustomization: needs Telemetry API metrics overrides on the default install (Istio 1.18 and later), and the target is Istio 1.17 (got "telemetry-api", expected "istio-operator"); hint: on 1.17 the install\'s stats-filter-1.17 EnvoyFilters carry the configOverride, which would duplicate Telemetry-generated filters (istio/istio#39772) (source: facts A.1 (release note telemetry-native, 1.18.0: no stats EnvoyFilters by default))',
+      '[istio-install/mesh] metricsCustomization: needs Telemetry API metrics overrides on the default install (Istio 1.18 and later), and the target is Istio 1.17 (got "telemetry-api", expected "istio-operator"); hint: on 1.17 the install\'s stats-filter-1.17 EnvoyFilters carry the configOverride, which would duplicate Telemetry-generated filters (istio/istio#39772) (source: istio/istio@1.18.0:releasenotes/notes/telemetry-native.yaml (no stats EnvoyFilters by default))',
     );
   });
 
@@ -450,7 +450,7 @@ describe('tracing mechanism', () => {
           path: '/zipkin/api/v2/spans',
         }),
     ).toThrow(
-      '[istioinaction/z] path: needs zipkin provider path (Istio 1.24 and later), and the target is Istio 1.23 (got "/zipkin/api/v2/spans", expected no path (the provider posts to /api/v2/spans)); hint: a bootstrap override (BootstrapOverride with zipkinTracingOverride) sets collectorEndpoint on older releases (source: facts A.7 (release note 53086, 1.24.0))',
+      '[istioinaction/z] path: needs zipkin provider path (Istio 1.24 and later), and the target is Istio 1.23 (got "/zipkin/api/v2/spans", expected no path (the provider posts to /api/v2/spans)); hint: a bootstrap override (BootstrapOverride with zipkinTracingOverride) sets collectorEndpoint on older releases (source: istio/istio@1.24.0:releasenotes/notes/53086.yaml)',
     );
     const legacy = demoFixture({ istioVersion: '1.20' });
     expect(
@@ -583,7 +583,7 @@ describe('OpenTelemetry tracer', () => {
         }),
     ).toThrow(
       '[istioinaction/otel] mesh.tracing: ProxyConfig tracing has no OpenTelemetry tracer (zipkin, datadog and the removed lightstep, stackdriver, opencensus only) (got "proxy-config", expected "telemetry-api"); hint: set the mesh tracing mechanism to "telemetry-api", or use ZipkinTracer (collectors such as the OpenTelemetry Collector and Jaeger accept Zipkin spans)\n' +
-        '[istioinaction/otel] httpPath: needs opentelemetry provider http and resourceDetectors (Istio 1.22 and later), and the target is Istio 1.21 (got "/v1/traces", expected no httpPath (OTLP/gRPC)); hint: target a release that has it, or remove httpPath (source: facts A.7 (config.proto @1.30.3, release notes of 1.22.0))',
+        '[istioinaction/otel] httpPath: needs opentelemetry provider http and resourceDetectors (Istio 1.22 and later), and the target is Istio 1.21 (got "/v1/traces", expected no httpPath (OTLP/gRPC)); hint: target a release that has it, or remove httpPath (source: istio/api@1.22.0:mesh/v1alpha1/config.proto (OpenTelemetryTracingProvider http, resource_detectors))',
     );
   });
 });

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { JaegerAllInOne } from '../constructs/backends/jaeger-all-in-one';
+import { Jaeger } from '../constructs/backends/jaeger';
 import { JaegerStorage } from '../constructs/backends/jaeger-storage';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
 import { ZipkinCollectorEndpointVersion, zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
@@ -21,7 +21,7 @@ const ruleFindings = async (app: Parameters<typeof validateApp>[0], rule: string
 function withJaeger(istioVersion: string, bootstrap = BookRecipes.zipkinBootstrap) {
   const fixture = demoFixture({ istioVersion });
   const { app, mesh, chart, webapp } = fixture;
-  const jaeger = new JaegerAllInOne(new Chart(app, 'backends'), 'jaeger', { mesh, storage: JaegerStorage.memory() });
+  const jaeger = new Jaeger(new Chart(app, 'backends'), 'jaeger', { mesh, storage: JaegerStorage.memory() });
   new ZipkinTracer(mesh, 'zipkin', { mesh, target: ProxyTarget.mesh(), address: jaeger.zipkinAddress });
   new BootstrapOverride(chart, 'boot', { name: 'istio-custom-zipkin', bootstrap, workloads: [webapp] });
   return fixture;
@@ -52,7 +52,7 @@ describe('zipkin-collector-path', () => {
 
   it('refuses a zipkin provider path with api/v1/spans to the generated Jaeger, and warns for another collector', async () => {
     const { app, mesh, webapp, catalog } = demoFixture({ istioVersion: '1.30' });
-    const jaeger = new JaegerAllInOne(new Chart(app, 'backends'), 'jaeger', { mesh, storage: JaegerStorage.memory() });
+    const jaeger = new Jaeger(new Chart(app, 'backends'), 'jaeger', { mesh, storage: JaegerStorage.memory() });
     new ZipkinTracer(mesh, 'webapp-zipkin', {
       mesh,
       target: ProxyTarget.workload(webapp),

@@ -21,7 +21,7 @@ import { describeWorkload } from '../proxy-config/istio-pod-annotations';
 import type { GeneratedAttribute } from './generated-attribute';
 import { type RequestMatch, requestCondition, requestMatchProblems } from './request-condition';
 
-/** Where a WasmPlugin runs in the filter chain (istio/api extensions/v1alpha1/wasm.proto, facts A.5). */
+/** Where a WasmPlugin runs in the filter chain (istio/api extensions/v1alpha1/wasm.proto, istio/proxy#4462; istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml). */
 export enum WasmPhase {
   /** Before Istio's authentication filters. */
   AUTHN = 'AUTHN',
@@ -100,7 +100,7 @@ export interface AttributeGenProps {
   readonly phase?: WasmPhase;
 }
 
-/** Plugin config of `istio.attributegen` (istio/proxy `extensions/attributegen/config.proto`, facts B.6). */
+/** Plugin config of `istio.attributegen` (istio/proxy `extensions/attributegen/config.proto`, istio/proxy release-1.17:extensions/attributegen/config.proto). */
 interface AttributeGenPluginConfig {
   readonly attributes: readonly {
     readonly output_attribute: string;
@@ -124,7 +124,7 @@ const MODULE_SCHEMES = /^(oci|https?|file):\/\/\S+$/;
  * On Istio 1.17 this is an EnvoyFilter that inserts the null-VM `envoy.wasm.attributegen`
  * plugin before `istio.stats`, matched to exactly the target minor release with a `proxyVersion`
  * regex derived from the mesh's version (never `^1\.17.*`, which also matches 1.170).
- * The plugin was removed from the proxy in 1.18 (facts A.5), so from 1.18 it is a `WasmPlugin`
+ * The plugin was removed from the proxy in 1.18 (istio/proxy#4462; istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml), so from 1.18 it is a `WasmPlugin`
  * that loads the attributegen module, with the proxy kinds as `match[].mode`. From 1.24 CEL reads
  * the result as `filter_state['wasm.<name>']` (the dimensions that use it do so by themselves).
  */

@@ -67,7 +67,7 @@ export function requestMatchProblems(field: FieldPath, match: RequestMatch): Pro
 /**
  * The CEL condition for `match`, e.g. `request.url_path == "/items" && request.method == "GET"`.
  * User values only ever appear inside string literals ({@link celString}). Check
- * {@link requestMatchProblems} first.
+ * `requestMatchProblems` first.
  */
 export function requestCondition(match: RequestMatch): string {
   const terms: string[] = [];

@@ -1,3 +1,4 @@
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PodMonitor, type PodMonitorSpecPodMetricsEndpointsRelabelings } from '../../imports/monitoring.coreos.com';
 import { problem, throwIfProblems } from '../errors';
@@ -31,10 +32,10 @@ export interface EnvoyStatsMonitorProps {
 
 /**
  * A PodMonitor for the data plane: `/stats/prometheus` of every istio-proxy container in any
- * namespace, except pods labelled `istio-prometheus-ignore` (seed 003, `ch7/pod-monitor-dp.yaml`).
+ * namespace, except pods labelled `istio-prometheus-ignore` (Istio in Action, chapter 7: `ch7/pod-monitor-dp.yaml`).
  */
 export class EnvoyStatsMonitor extends Construct {
-  readonly monitor: PodMonitor;
+  readonly monitor: ApiObject;
   readonly relabeling: PodRelabeling;
 
   constructor(scope: Construct, id: string, props: EnvoyStatsMonitorProps) {

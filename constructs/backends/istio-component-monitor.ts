@@ -1,10 +1,11 @@
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { problem, throwIfProblems } from '../errors';
 import { isDnsSubdomain } from '../names';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 
-/** istiod's metrics port: 15014, named `http-monitoring` (facts E.3). */
+/** istiod's metrics port: 15014, named `http-monitoring` (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/service.yaml). */
 export const ISTIOD_MONITORING_PORT = 'http-monitoring';
 
 export interface IstioComponentMonitorProps {
@@ -22,7 +23,7 @@ export interface IstioComponentMonitorProps {
  * label and its `app` label copied to the series (the book's `ch7/service-monitor-cp.yaml`).
  */
 export class IstioComponentMonitor extends Construct {
-  readonly monitor: ServiceMonitor;
+  readonly monitor: ApiObject;
 
   constructor(scope: Construct, id: string, props: IstioComponentMonitorProps) {
     super(scope, id);

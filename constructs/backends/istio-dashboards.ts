@@ -52,7 +52,7 @@ export interface IstioDashboardsProps {
   readonly namespace: string;
   /**
    * The label Grafana's dashboard sidecar loads ConfigMaps by (kube-prometheus-stack:
-   * `grafana.sidecar.dashboards.label`/`labelValue`, facts D.1).
+   * `grafana.sidecar.dashboards.label`/`labelValue`, prometheus-community/helm-charts charts/kube-prometheus-stack/values.yaml).
    * @default { grafana_dashboard: '1' }
    */
   readonly sidecarLabel?: { readonly name: string; readonly value: string };

@@ -35,7 +35,7 @@ export abstract class JaegerStorage {
 
   /** Problems with the storage's settings. */
   abstract problems(field: FieldPath): Problem[];
-  /** The volume to mount at {@link BADGER_MOUNT}, if any. */
+  /** The volume to mount at `BADGER_MOUNT`, if any. */
   abstract volume(scope: Construct): kplus.Volume | undefined;
   /** Whether two pods must never run at once (a ReadWriteOnce claim). */
   abstract readonly exclusive: boolean;

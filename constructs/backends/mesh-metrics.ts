@@ -6,7 +6,7 @@ import { StandardMetric } from '../metrics/standard-metrics';
 import { StatsInclusion } from '../stats/stats-inclusion';
 import { preferredReporter, workloadLabels } from './mesh-queries';
 
-/** The `reporter` label of series a proxy kind writes: sidecars receiving report `destination`, senders and gateways `source` (facts B.2). */
+/** The `reporter` label of series a proxy kind writes: sidecars receiving report `destination`, senders and gateways `source` (istio.io "Istio Standard Metrics"). */
 export type Reporter = 'source' | 'destination';
 
 /** A label a {@link MetricDimensions} added to a standard metric, as Prometheus sees it. */

@@ -1,3 +1,4 @@
+import type { ApiObject } from 'cdk8s';
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
@@ -48,7 +49,7 @@ const BOTH_WORKLOADS = [
  * synthesized, wherever in the app they were made.
  */
 export class MeshRecordingRules extends Construct {
-  readonly rule: PrometheusRule;
+  readonly rule: ApiObject;
   private readonly metrics: MeshMetrics;
   private readonly window: string;
 

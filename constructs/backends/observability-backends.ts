@@ -4,8 +4,8 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { EnvoyStatsMonitor, type PodRelabeling } from './envoy-stats-monitor';
 import { IstioComponentMonitor } from './istio-component-monitor';
 import { IstioDashboards } from './istio-dashboards';
-import { JaegerAllInOne, type JaegerAllInOneProps } from './jaeger-all-in-one';
-import { KialiDashboard, type KialiDashboardProps } from './kiali-dashboard';
+import { Jaeger, type JaegerProps } from './jaeger';
+import { KialiInstance, type KialiInstanceProps } from './kiali-instance';
 import { MeshRecordingRules } from './mesh-recording-rules';
 import { PrometheusInstance } from './prometheus-instance';
 import { PrometheusScrapeConfig, type PrometheusScrapeConfigProps } from './prometheus-scrape-config';
@@ -45,7 +45,7 @@ export interface ObservabilityBackendsProps {
    * elsewhere, e.g. so tracers can take its address first.
    * @default - none
    */
-  readonly jaeger?: Omit<JaegerAllInOneProps, 'mesh'> | JaegerAllInOne;
+  readonly jaeger?: Omit<JaegerProps, 'mesh'> | Jaeger;
   /**
    * Grafana dashboards; `false` for none.
    * @default - `istio-dashboards` labelled `grafana_dashboard: "1"` in the Prometheus namespace
@@ -58,7 +58,7 @@ export interface ObservabilityBackendsProps {
       }
     | false;
   /** A Kiali CR wired to the Prometheus and the Jaeger; `false` for none. @default {} */
-  readonly kiali?: Omit<KialiDashboardProps, 'mesh' | 'prometheus' | 'jaeger'> | false;
+  readonly kiali?: Omit<KialiInstanceProps, 'mesh' | 'prometheus' | 'jaeger'> | false;
 }
 
 /**
@@ -73,9 +73,9 @@ export class ObservabilityBackends extends Construct {
   readonly envoyStatsMonitor?: EnvoyStatsMonitor;
   readonly recordingRules?: MeshRecordingRules;
   readonly scrapeConfig?: PrometheusScrapeConfig;
-  readonly jaeger?: JaegerAllInOne;
+  readonly jaeger?: Jaeger;
   readonly dashboards?: IstioDashboards;
-  readonly kiali?: KialiDashboard;
+  readonly kiali?: KialiInstance;
 
   constructor(scope: Construct, id: string, props: ObservabilityBackendsProps) {
     super(scope, id);
@@ -108,8 +108,8 @@ export class ObservabilityBackends extends Construct {
         mesh,
       });
     }
-    if (props.jaeger instanceof JaegerAllInOne) this.jaeger = props.jaeger;
-    else if (props.jaeger) this.jaeger = new JaegerAllInOne(this, BACKEND_IDS.jaeger[0], { ...props.jaeger, mesh });
+    if (props.jaeger instanceof Jaeger) this.jaeger = props.jaeger;
+    else if (props.jaeger) this.jaeger = new Jaeger(this, BACKEND_IDS.jaeger[0], { ...props.jaeger, mesh });
     if (props.grafana !== false) {
       this.dashboards = new IstioDashboards(this, BACKEND_IDS.grafana[0], {
         namespace: prometheus.namespace,
@@ -118,7 +118,7 @@ export class ObservabilityBackends extends Construct {
       });
     }
     if (props.kiali !== false) {
-      this.kiali = new KialiDashboard(this, BACKEND_IDS.kiali[0], {
+      this.kiali = new KialiInstance(this, BACKEND_IDS.kiali[0], {
         ...props.kiali,
         mesh,
         prometheus,

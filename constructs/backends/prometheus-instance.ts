@@ -10,7 +10,7 @@ export interface KubePrometheusStackProps {
   /**
    * The Helm release name. kube-prometheus-stack's Prometheus selects ServiceMonitors, PodMonitors
    * and PrometheusRules labelled `release: <release>` unless its `*SelectorNilUsesHelmValues` are
-   * false (facts E.3).
+   * false (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/service.yaml).
    * @default 'prom' (the book's release)
    */
   readonly release?: string;
@@ -32,7 +32,7 @@ export interface KubePrometheusStackProps {
  * data source and Kiali all point at the same instance.
  */
 export class PrometheusInstance {
-  /** A kube-prometheus-stack install, as the book sets it up (seed 003). */
+  /** A kube-prometheus-stack install, as Istio in Action sets it up (chapter 7). */
   static kubePrometheusStack(props: KubePrometheusStackProps = {}): PrometheusInstance {
     const release = props.release ?? 'prom';
     const namespace = props.namespace ?? 'prometheus';

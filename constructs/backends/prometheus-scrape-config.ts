@@ -28,7 +28,7 @@ export interface PrometheusScrapeConfigProps {
   readonly scrapeInterval?: string;
   /**
    * Drop per-cluster and per-listener Envoy series of the mesh's own traffic after each scrape
-   * (seed 002's `metric_relabel_configs`), except clusters a stats inclusion asked for.
+   * (Istio in Action chapter 7's `metric_relabel_configs`), except clusters a stats inclusion asked for.
    * @default true
    */
   readonly pruneEnvoyStats?: boolean;
@@ -36,7 +36,7 @@ export interface PrometheusScrapeConfigProps {
 
 /**
  * A `prometheus.yml` for a Prometheus without the operator, as a ConfigMap to mount at
- * `/etc/prometheus` (seed 002): the `envoy-stats` job discovers pods through the Kubernetes API
+ * `/etc/prometheus` (Istio in Action, chapter 7): the `envoy-stats` job discovers pods through the Kubernetes API
  * and scrapes every `*-envoy-prom` port on 15090.
  */
 export class PrometheusScrapeConfig extends Construct implements CaveatSource {

@@ -41,11 +41,11 @@ export function scrapeRelabelConfig(rule: RelabelRule): Record<string, unknown> 
 
 const POD_PORT_ANNOTATION = '__meta_kubernetes_pod_annotation_prometheus_io_port';
 
-/** Envoy's Prometheus port on every sidecar: 15090, named `http-envoy-prom` (facts E.3). */
+/** Envoy's Prometheus port on every sidecar: 15090, named `http-envoy-prom` (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/service.yaml). */
 export const ENVOY_PROMETHEUS_PORT = 15090;
 
 /**
- * The plain scrape job's relabelings (seed 002): every pod port named `*-envoy-prom`, scraped on
+ * The plain scrape job's relabelings (Istio in Action, chapter 7): every pod port named `*-envoy-prom`, scraped on
  * 15090 directly, with the pod's labels copied and `namespace` and `pod_name` added.
  */
 export const ENVOY_STATS_JOB_RELABELINGS: readonly RelabelRule[] = [
@@ -64,11 +64,11 @@ export const ENVOY_STATS_JOB_RELABELINGS: readonly RelabelRule[] = [
 
 /** The label that marks series a stats inclusion asked for, so pruning spares them; dropped afterwards. */
 const KEEP_LABEL = '__tmp_istio_stats_inclusion';
-/** Envoy cluster and listener series of the mesh's own traffic, which the book prunes (seed 002). */
+/** Envoy cluster and listener series of the mesh's own traffic, which the book prunes (Istio in Action, chapter 7). */
 const PRUNED = '(outbound|inbound|prometheus_stats).*';
 
 /**
- * The seed 002 `metric_relabel_configs` pruning: per-cluster and per-listener Envoy series are
+ * Istio in Action's (chapter 7) `metric_relabel_configs` pruning: per-cluster and per-listener Envoy series are
  * dropped. Clusters named by a stats inclusion prefix (`cluster.<name prefix>`) are marked first
  * and spared, since the mesh asked Envoy to report them.
  */

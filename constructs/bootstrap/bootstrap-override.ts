@@ -9,7 +9,7 @@ import { statement, under } from '../problems/problem';
 import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
 import { bootstrapOverrideProblems, type EnvoyBootstrapOverride } from './envoy-bootstrap';
 
-/** The ConfigMap key the sidecar injector mounts and pilot-agent reads (facts B.8). */
+/** The ConfigMap key the sidecar injector mounts and pilot-agent reads (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml). */
 export const CUSTOM_BOOTSTRAP_KEY = 'custom_bootstrap.json';
 
 export interface BootstrapOverrideProps {
@@ -37,7 +37,7 @@ export interface BootstrapOverrideProps {
  * `sidecar.istio.io/bootstrapOverride` annotation on the pods that use it.
  *
  * The JSON is built from typed data and serialized with `JSON.stringify`. Istio only logs an
- * unreadable override and starts the proxy without it, and reads it only at pod start (facts B.8).
+ * unreadable override and starts the proxy without it, and reads it only at pod start (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml).
  */
 export class BootstrapOverride extends Construct {
   /** The ConfigMap holding `custom_bootstrap.json`. */

@@ -4,7 +4,7 @@ import { statement } from '../problems/problem';
 
 /**
  * The part of Envoy's `envoy.config.bootstrap.v3.Bootstrap` that a bootstrap override sets, in
- * Envoy's proto-JSON field names (facts B.7). pilot-agent merges the override over the bootstrap
+ * Envoy's proto-JSON field names (envoyproxy/envoy api/envoy/config/trace/v3/zipkin.proto). pilot-agent merges the override over the bootstrap
  * Istio generates.
  */
 export interface EnvoyBootstrapOverride {
@@ -181,7 +181,7 @@ export interface StatsdSinkOverrideProps {
 }
 
 /**
- * Builds a bootstrap override that pushes Envoy's stats to statsd: the seed 002 recipe
+ * Builds a bootstrap override that pushes Envoy's stats to statsd: Istio in Action chapter 7's recipe
  * (`--statsdUdpAddress statsd:8125`, a pilot-agent flag of Istio 1.3) as Envoy config.
  *
  * It uses a STRICT_DNS static cluster and the sink's `tcp_cluster_name`, because a UDP sink takes

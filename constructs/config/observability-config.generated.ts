@@ -20,16 +20,22 @@ export type Target = "mesh" | { readonly workload: WorkloadName } | { readonly n
  */
 export type WorkloadName = ("webapp" | "catalog")
 /**
+ * A Kubernetes name that must be an RFC 1123 label (namespaces, Services).
+ * 
  * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
  * via the `definition` "dnsLabel".
  */
 export type DnsLabel = string
 /**
+ * A Kubernetes object name: an RFC 1123 subdomain.
+ * 
  * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
  * via the `definition` "dnsSubdomain".
  */
 export type DnsSubdomain = string
 /**
+ * A construct id: a key under a section, shown in messages and in the cdk8s.io/metadata.addr label. An RFC 1123 label.
+ * 
  * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
  * via the `definition` "constructId".
  */
@@ -134,7 +140,7 @@ dimensions?: {
 [k: string]: string | {
 attribute: string
 /**
- * The attributeGenerators entry that makes it; needed only when several do.
+ * A construct id: a key under a section, shown in messages and in the cdk8s.io/metadata.addr label. An RFC 1123 label.
  */
 generator?: string
 }
@@ -339,7 +345,7 @@ customTraceTags?: {
 [k: string]: {
 target: Target
 tags: {
-[k: string]: CustomTag
+[k: string]: CustomTagEntry
 }
 }
 }
@@ -376,7 +382,7 @@ collectorHostname?: string
 collectorAddress?: string
 }
 /**
- * Push Envoy's stats to statsd over TCP (seed 002's --statsdUdpAddress as a stats_sinks override).
+ * Push Envoy's stats to statsd over TCP (Istio in Action chapter 7's --statsdUdpAddress as a stats_sinks override).
  */
 statsd?: {
 /**
@@ -423,7 +429,7 @@ podMonitorRelabeling?: ("book" | "dual-stack")
 recordingRules?: boolean
 })
 /**
- * A plain prometheus.yml (seed 002's envoy-stats job) as a ConfigMap, for a Prometheus without the operator.
+ * A plain prometheus.yml (Istio in Action chapter 7's envoy-stats job) as a ConfigMap, for a Prometheus without the operator.
  */
 scrapeConfig?: {
 name: DnsSubdomain
@@ -436,7 +442,7 @@ labels?: {
  */
 scrapeInterval?: string
 /**
- * Drop per-cluster and per-listener Envoy series (seed 002's metric_relabel_configs), sparing clusters a stats inclusion names. Default: true.
+ * Drop per-cluster and per-listener Envoy series (Istio in Action chapter 7's metric_relabel_configs), sparing clusters a stats inclusion names. Default: true.
  */
 pruneEnvoyStats?: boolean
 }
@@ -547,9 +553,9 @@ interval?: string
  * Exactly one of literal, environment (a variable of the proxy container), header, or formatter (an Envoy command operator, Telemetry API tracing on 1.29+), plus defaultValue for environment and header.
  * 
  * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
- * via the `definition` "customTag".
+ * via the `definition` "customTagEntry".
  */
-export interface CustomTag {
+export interface CustomTagEntry {
 literal?: string
 environment?: string
 header?: string

@@ -5,42 +5,47 @@
  * written once; these give them read-only, public names. {@link ObservabilityStack} turns a
  * config into constructs.
  */
-import type {
-  CustomTag,
+import type { CustomTagEntry, ObservabilityConfigDocument, Target } from './observability-config.generated';
+
+export type {
+  CustomTagEntry,
+  DnsLabel,
+  DnsSubdomain,
   ObservabilityConfigDocument,
   Target,
-  WorkloadName as Workload,
+  WorkloadName,
 } from './observability-config.generated';
 
 /** Every field read-only, all the way down, as constructs receive their props. */
-type DeepReadonly<T> = T extends (infer U)[]
+export type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]
   : T extends object
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
-type Section<K extends keyof ObservabilityConfig> = NonNullable<ObservabilityConfig[K]>;
+/** A top-level section of the config, when it is given. */
+export type ConfigSection<K extends keyof ObservabilityConfig> = NonNullable<ObservabilityConfig[K]>;
 /** One entry of a section keyed by construct id. */
-type Entry<K extends keyof ObservabilityConfig> = NonNullable<Section<K>[string & keyof Section<K>]>;
+export type ConfigEntry<K extends keyof ObservabilityConfig> = NonNullable<
+  ConfigSection<K>[string & keyof ConfigSection<K>]
+>;
 
 /** The whole file. */
 export type ObservabilityConfig = DeepReadonly<ObservabilityConfigDocument>;
-/** A workload of the demo app. */
-export type WorkloadName = Workload;
 /** `mesh`, one namespace (Telemetry API only), or one workload. */
 export type TargetConfig = DeepReadonly<Target>;
 /** `inboundSidecar`, `outboundSidecar` or `gateway`. */
 export type ProxyKindName = NonNullable<AttributeGeneratorConfig['proxies']>[number];
 /** One cluster (or environment): its own Istio release and what it changes in the shared declaration. */
-export type ClusterConfig = Entry<'clusters'>;
+export type ClusterConfig = ConfigEntry<'clusters'>;
 /** Where the output is committed, and which GitOps engine objects to generate for it. */
-export type GitOpsConfig = Section<'gitops'>;
+export type GitOpsConfig = ConfigSection<'gitops'>;
 /** The backends that collect and show the mesh's telemetry (chart `observability-backends`). */
-export type BackendsConfig = Section<'backends'>;
-export type StatsInclusionConfig = Entry<'statsInclusion'>;
-export type MetricDimensionsConfig = Entry<'metricDimensions'>;
-export type MetricDefinitionConfig = Entry<'metricDefinitions'>;
-export type AttributeGeneratorConfig = Entry<'attributeGenerators'>;
-export type CustomTagConfigEntry = DeepReadonly<CustomTag>;
-export type CustomTraceTagsConfig = Entry<'customTraceTags'>;
-export type BootstrapOverrideConfig = Entry<'bootstrapOverrides'>;
+export type BackendsConfig = ConfigSection<'backends'>;
+export type StatsInclusionConfig = ConfigEntry<'statsInclusion'>;
+export type MetricDimensionsConfig = ConfigEntry<'metricDimensions'>;
+export type MetricDefinitionConfig = ConfigEntry<'metricDefinitions'>;
+export type AttributeGeneratorConfig = ConfigEntry<'attributeGenerators'>;
+export type CustomTagConfigEntry = DeepReadonly<CustomTagEntry>;
+export type CustomTraceTagsConfig = ConfigEntry<'customTraceTags'>;
+export type BootstrapOverrideConfig = ConfigEntry<'bootstrapOverrides'>;

@@ -10,7 +10,7 @@ import type { VersionPolicy } from '../version/version-policy';
 
 /**
  * The generated L1 classes of the networking API version the target serves: v1 from Istio 1.22,
- * v1alpha3 before (facts A.3). The two versions share one schema, so the v1alpha3 prop types
+ * v1alpha3 before (istio/api@1.22.0:releasenotes/notes/promote-telemetry-v1.yaml). The two versions share one schema, so the v1alpha3 prop types
  * describe both.
  */
 export function networkingApi(policy: VersionPolicy): {

@@ -1,3 +1,4 @@
+import type { ApiObject } from 'cdk8s';
 import { Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import {
@@ -53,7 +54,7 @@ export const CUSTOM_METRICS_FILTER = 'istio.stats.custom_metrics';
  */
 export class CustomMetricsFilter extends Construct {
   private readonly merger = new FragmentMerger('custom metrics EnvoyFilter', ['*.definitions.*', '*.metrics.*']);
-  readonly envoyFilter: EnvoyFilter;
+  readonly envoyFilter: ApiObject;
 
   constructor(
     scope: Construct,

@@ -39,7 +39,7 @@ export function proxyKindProblems(field: FieldPath, kinds: readonly ProxyKind[])
  * The Telemetry `WorkloadMode` that covers `proxies`, and the kinds it covers beyond them.
  * CLIENT selects outbound sidecar listeners and gateways, SERVER inbound sidecar listeners
  * (istiod treats gateway listeners as client-side; their metrics report `reporter=source`,
- * facts B.2); no mode is CLIENT_AND_SERVER. On a workload target there are no gateway listeners,
+ * istio.io "Istio Standard Metrics"); no mode is CLIENT_AND_SERVER. On a workload target there are no gateway listeners,
  * so CLIENT widens nothing there.
  */
 export function workloadModeFor(

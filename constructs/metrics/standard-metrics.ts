@@ -1,6 +1,6 @@
 /**
  * Istio's standard metrics by base name, as the stats filter knows them
- * (`istio_stats.cc` `all_metrics_`, facts B.1). Prometheus exports each as `istio_<name>`.
+ * (`istio_stats.cc` `all_metrics_`, istio/proxy release-1.30:source/extensions/filters/http/istio_stats/istio_stats.cc). Prometheus exports each as `istio_<name>`.
  */
 export enum StandardMetric {
   REQUESTS_TOTAL = 'requests_total',
@@ -17,7 +17,7 @@ export enum StandardMetric {
 
 export const STANDARD_METRIC_NAMES: readonly string[] = Object.values(StandardMetric);
 
-/** Labels of the standard metrics (facts B.2); `tags_to_remove` may name these. */
+/** Labels of the standard metrics (istio.io "Istio Standard Metrics"); `tags_to_remove` may name these. */
 export const STANDARD_LABELS: readonly string[] = [
   'reporter',
   'source_workload',
@@ -46,7 +46,7 @@ export const STANDARD_LABELS: readonly string[] = [
   'connection_security_policy',
 ];
 
-/** The Telemetry API `IstioMetric` of each standard metric (`metricToPrometheusMetric`, facts B.1). */
+/** The Telemetry API `IstioMetric` of each standard metric (`metricToPrometheusMetric`, istio/proxy release-1.30:source/extensions/filters/http/istio_stats/istio_stats.cc). */
 export const TELEMETRY_METRIC: Readonly<Record<StandardMetric, string>> = {
   [StandardMetric.REQUESTS_TOTAL]: 'REQUEST_COUNT',
   [StandardMetric.REQUEST_DURATION_MILLISECONDS]: 'REQUEST_DURATION',

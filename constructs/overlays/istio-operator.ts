@@ -5,7 +5,7 @@ import type { ProxyConfigFragment } from '../proxy-config/proxy-config-fragment'
 /**
  * Hand-written L1 for `install.istio.io/v1alpha1` IstioOperator.
  *
- * Istio 1.30.3 ships no IstioOperator CRD (the charts stopped installing it in 1.21, facts A.2):
+ * Istio 1.30.3 ships no IstioOperator CRD (the charts stopped installing it in 1.21, Istio 1.21.0 release notes):
  * an IstioOperator is an input file for `istioctl install -f`, not a cluster object. This overlay
  * types only the fields the observability constructs write; the shapes come from
  * `operator/pkg/apis/istio/v1alpha1/values_types.proto` (1.13-1.20) and `mesh/v1alpha1/config.proto`.
@@ -33,7 +33,7 @@ export interface IstioOperatorSpec {
 export interface IstioOperatorMeshConfig {
   /** ProxyConfig defaults for every proxy of the mesh. */
   readonly defaultConfig?: ProxyConfigFragment;
-  /** Tracing (and other) backends Telemetry resources refer to by name (facts A.7). */
+  /** Tracing (and other) backends Telemetry resources refer to by name (istio/api@1.30.3:mesh/v1alpha1/config.proto). */
   readonly extensionProviders?: readonly MeshExtensionProvider[];
   /**
    * Providers used where a Telemetry names none (istio/api@1.30.3:mesh/v1alpha1/config.proto
@@ -74,7 +74,7 @@ export interface OpenTelemetryTracingProvider {
 
 export interface IstioOperatorValues {
   readonly pilot?: {
-    /** `PILOT_TRACE_SAMPLING`: the lowest-precedence sampling percentage (facts B.5). */
+    /** `PILOT_TRACE_SAMPLING`: the lowest-precedence sampling percentage (istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go). */
     readonly traceSampling?: number;
     /** Environment variables of istiod, e.g. `PILOT_MX_ADDITIONAL_LABELS`. */
     readonly env?: Readonly<Record<string, string>>;
@@ -82,7 +82,7 @@ export interface IstioOperatorValues {
   readonly telemetry?: {
     readonly v2?: {
       readonly prometheus?: {
-        /** Stats filter config per proxy kind; ignored from Istio 1.21 (facts A.2). */
+        /** Stats filter config per proxy kind; ignored from Istio 1.21 (Istio 1.21.0 release notes). */
         readonly configOverride?: StatsConfigOverride;
       };
     };
@@ -96,7 +96,7 @@ export interface StatsConfigOverride {
   readonly gateway?: StatsPluginConfig;
 }
 
-/** `stats.PluginConfig` with the snake_case keys the chart copies verbatim (facts B.1). */
+/** `stats.PluginConfig` with the snake_case keys the chart copies verbatim (istio/proxy release-1.30:source/extensions/filters/http/istio_stats/istio_stats.cc). */
 export interface StatsPluginConfig {
   /**
    * Leave `destination_service` unknown rather than read it from the Host header. The 1.17 to 1.20

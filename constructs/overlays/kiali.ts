@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
  * Hand-written L1 for the kiali-operator's `kiali.io/v1alpha1` Kiali CR.
  *
  * No Kiali CRD is vendored, so this types only the fields the Kiali construct writes (kiali-operator
- * `crd-docs/cr/kiali.io_v1alpha1_kiali.yaml`, facts E.4) and schemas/kiali.schema.json checks them.
+ * `crd-docs/cr/kiali.io_v1alpha1_kiali.yaml`, istio/istio samples/addons at each release tag) and schemas/kiali.schema.json checks them.
  * Field names are the CR's own snake_case. Which of them a release's Kiali has is the version
  * policy's business (`kialiV1Cr`, `kialiV2Cr`).
  */

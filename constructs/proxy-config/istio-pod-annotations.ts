@@ -11,7 +11,7 @@ import type { ProxyConfigFragment } from './proxy-config-fragment';
 
 /** Pod annotation holding ProxyConfig overrides for one workload (Beta in Istio). */
 export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
-/** Pod annotation naming a ConfigMap (same namespace) with `custom_bootstrap.json` (facts B.8). */
+/** Pod annotation naming a ConfigMap (same namespace) with `custom_bootstrap.json` (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml). */
 export const BOOTSTRAP_OVERRIDE_ANNOTATION = 'sidecar.istio.io/bootstrapOverride';
 
 const ID = 'IstioPodAnnotations';

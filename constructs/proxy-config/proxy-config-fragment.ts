@@ -1,7 +1,7 @@
 /**
  * The part of Istio's ProxyConfig (`mesh/v1alpha1/proxy.proto`) that observability constructs
  * write, with the YAML keys of the `proxy.istio.io/config` annotation and of
- * `meshConfig.defaultConfig` (camelCase, as in the book and the Istio docs; facts B.4).
+ * `meshConfig.defaultConfig` (camelCase, as in the book and the Istio docs; istio/api@1.30.3:mesh/v1alpha1/proxy.proto).
  */
 export interface ProxyConfigFragment {
   /** Envoy stats to report beyond the defaults (bootstrap setting: needs a pod restart). */
@@ -19,7 +19,7 @@ export interface ProxyStatsMatcherConfig {
 }
 
 export interface ProxyTracingConfig {
-  /** Percentage of requests traced, 0.0-100.0 (0 means "unset" here, facts B.5). */
+  /** Percentage of requests traced, 0.0-100.0 (0 means "unset" here, istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go). */
   readonly sampling?: number;
   readonly zipkin?: { readonly address: string };
   readonly customTags?: Readonly<Record<string, CustomTagConfig>>;

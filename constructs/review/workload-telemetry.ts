@@ -46,7 +46,7 @@ function selects(selector: unknown, labels: Readonly<JsonMapping>): boolean {
  * holds for hand-written ones too): ProxyConfig from the mesh default and the pod annotation,
  * the Telemetry resources that apply (mesh, namespace, selector), IstioOperator configOverride,
  * and the bootstrap override. Each setting says whether it reaches running proxies by an xDS push,
- * by the rollout a changed pod template starts, or only after a restart (facts A.9).
+ * by the rollout a changed pod template starts, or only after a restart (istio/istio#22311).
  */
 export function workloadTelemetry(objects: readonly RenderedObject[]): WorkloadTelemetry[] {
   const manifests = objects.map((o) => o.manifest);

@@ -25,7 +25,7 @@ export interface ObservabilityStackProps {
  *
  * Each section of the config has its builder (sections/section-builders.ts), and each entry
  * becomes one construct whose id is its key. A piece the constructs refuse contributes nothing
- * and does not stop the others: its problems are kept in {@link inputFindings}, located at the
+ * and does not stop the others: its problems are kept in `inputFindings`, located at the
  * piece, and reported with every rule's findings before anything is written.
  */
 export class ObservabilityStack extends Construct {

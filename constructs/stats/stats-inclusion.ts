@@ -30,7 +30,7 @@ export interface StatsInclusionProps {
  * Makes Envoy report stats beyond Istio's default set (ProxyConfig `proxyStatsMatcher`).
  *
  * Mesh-wide inclusion multiplies every proxy's series and can overload Prometheus; per-workload
- * inclusion is the book's recommendation. It is a bootstrap setting: pods must restart (facts A.9).
+ * inclusion is the book's recommendation. It is a bootstrap setting: pods must restart (istio/istio#22311).
  */
 export class StatsInclusion extends Construct {
   readonly mesh: IstioMesh;

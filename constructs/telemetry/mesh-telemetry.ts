@@ -9,7 +9,7 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import { type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
 
-/** Telemetry `WorkloadMode` (facts B.3); absent means CLIENT_AND_SERVER. */
+/** Telemetry `WorkloadMode` (istio/api@1.30.3:telemetry/v1alpha1/telemetry.proto); absent means CLIENT_AND_SERVER. */
 export type WorkloadMode = 'CLIENT' | 'SERVER';
 
 /** Telemetry `MetricSelector`: a standard metric by its enum name, or a custom metric by name. */
@@ -30,7 +30,7 @@ export interface TelemetryTracing {
   readonly customTags?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
-/** The metrics provider the stats filter exports through (istiod's built-in, facts A.7). */
+/** The metrics provider the stats filter exports through (istiod's built-in, istio/api@1.30.3:mesh/v1alpha1/config.proto). */
 export const PROMETHEUS_PROVIDER = 'prometheus';
 
 const ID = 'Telemetry';

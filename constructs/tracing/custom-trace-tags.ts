@@ -13,7 +13,7 @@ export class CustomTag {
     return new CustomTag({ literal: { value } }, literalTagProblems(value));
   }
 
-  /** The value of an environment variable of the proxy container (it must be set there, facts B.4). */
+  /** The value of an environment variable of the proxy container (it must be set there, istio/api@1.30.3:mesh/v1alpha1/proxy.proto). */
   static environment(name: string, defaultValue?: string): CustomTag {
     return new CustomTag({ environment: defined({ name, defaultValue }) }, environmentTagProblems(name));
   }
@@ -62,7 +62,7 @@ export interface CustomTraceTagsProps {
 /**
  * Adds custom tags to the spans the proxies report: ProxyConfig `tracing.customTags` with
  * ProxyConfig tracing, the target Telemetry's `tracing[].customTags` with Telemetry API tracing
- * (where a workload's tags replace, not extend, the mesh's; facts B.3).
+ * (where a workload's tags replace, not extend, the mesh's; istio/api@1.30.3:telemetry/v1alpha1/telemetry.proto).
  */
 export class CustomTraceTags extends Construct {
   private readonly mesh: IstioMesh;

@@ -11,7 +11,7 @@ export interface OpenTelemetryTracerProps {
   readonly target: ProxyTarget;
   /**
    * OTLP collector as `service.namespace:port` (or a fully qualified host), e.g.
-   * `opentelemetry-collector.observability:4317` (gRPC) or `:4318` with {@link http}.
+   * `opentelemetry-collector.observability:4317` (gRPC) or `:4318` with `http`.
    */
   readonly address: string;
   /**
@@ -28,7 +28,7 @@ export interface OpenTelemetryTracerProps {
 
 /**
  * Sends spans to an OpenTelemetry collector: an `opentelemetry` extension provider (Istio 1.16.1+,
- * so every supported target; facts A.7) used by the target's Telemetry `tracing`. ProxyConfig
+ * so every supported target; istio/api@1.30.3:mesh/v1alpha1/config.proto) used by the target's Telemetry `tracing`. ProxyConfig
  * tracing has no OpenTelemetry tracer, so this needs the mesh's Telemetry API tracing mechanism.
  */
 export class OpenTelemetryTracer extends Construct {

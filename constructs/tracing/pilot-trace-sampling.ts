@@ -13,7 +13,7 @@ export interface PilotTraceSamplingProps {
 /**
  * Sets istiod's default sampling (`values.pilot.traceSampling`, the `PILOT_TRACE_SAMPLING`
  * env var): the legacy, lowest-precedence setting, used where neither the mesh
- * `defaultConfig` nor a workload sets `tracing.sampling` (facts B.5).
+ * `defaultConfig` nor a workload sets `tracing.sampling` (istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go).
  */
 export class PilotTraceSampling extends Construct {
   constructor(scope: Construct, id: string, props: PilotTraceSamplingProps) {

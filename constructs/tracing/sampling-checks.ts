@@ -6,7 +6,7 @@ import type { Problem } from '../problems/problem';
 export const samplingPercentageRule: InputRule = {
   id: 'sampling-percentage',
   summary:
-    'Sampling percentages are numbers from 0 to 100, and 0 only through the Telemetry API: ProxyConfig and values.pilot.traceSampling read 0 as unset and sample 1% (facts B.5).',
+    'Sampling percentages are numbers from 0 to 100, and 0 only through the Telemetry API: ProxyConfig and values.pilot.traceSampling read 0 as unset and sample 1% (istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go).',
 };
 
 /** Why 0 cannot be given through ProxyConfig, and what to use instead. */

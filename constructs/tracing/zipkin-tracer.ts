@@ -39,7 +39,7 @@ export interface ZipkinTracerProps {
  * Sends spans to a Zipkin-compatible collector.
  *
  * With ProxyConfig tracing (the default up to 1.21) it is `tracing.zipkin.address`, rendered into
- * the Envoy bootstrap, so pods must restart to pick it up (facts A.9). With Telemetry API tracing
+ * the Envoy bootstrap, so pods must restart to pick it up (istio/istio#22311). With Telemetry API tracing
  * (the default from 1.22, which dropped the default tracer: istio/istio@1.22.0:
  * releasenotes/notes/drop-default-tracing.yaml) it is a zipkin
  * `meshConfig.extensionProviders` entry, made the default tracing provider for a mesh target, and

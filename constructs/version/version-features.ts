@@ -25,27 +25,27 @@ export const FEATURES = {
   nativeStatsFilter: {
     description: 'the native stats filter (stats.PluginConfig)',
     since: '1.17',
-    source: 'facts A.1 (istio/istio #41441, #41991)',
+    source: 'istio/istio#41441, istio/istio#41991',
   },
   /** `values.telemetry.v2.prometheus.configOverride` is honoured (rendered into stats-filter EnvoyFilters). */
   istioOperatorConfigOverride: {
     description: 'IstioOperator values.telemetry.v2.prometheus.configOverride',
     since: '1.13',
     until: '1.21',
-    source: 'facts A.2 (release note drop-telemetry-envoyfilter, 1.21.0)',
+    source: 'istio/istio@1.21.0:releasenotes/notes/drop-telemetry-envoyfilter.yaml',
   },
   /** istiod generates the stats filter from meshConfig.defaultProviders; the Telemetry API customizes it. */
   telemetryApiMetrics: {
     description: 'Telemetry API metrics overrides on the default install',
     since: '1.18',
-    source: 'facts A.1 (release note telemetry-native, 1.18.0: no stats EnvoyFilters by default)',
+    source: 'istio/istio@1.18.0:releasenotes/notes/telemetry-native.yaml (no stats EnvoyFilters by default)',
   },
   /** The null-VM `envoy.wasm.attributegen` plugin in the proxy binary. */
   nullVmAttributeGen: {
     description: 'the null-VM attributegen plugin (envoy.wasm.attributegen)',
     since: '1.13',
     until: '1.18',
-    source: 'facts A.5 (istio/proxy #4462 removed it; istio/istio#47042)',
+    source: 'istio/proxy#4462 removed it; istio/istio#47042',
   },
 
   /** `sidecar.istio.io/extraStatTags` / ProxyConfig `extraStatTags` are not deprecated yet. */
@@ -54,7 +54,7 @@ export const FEATURES = {
     since: '1.13',
     until: '1.21',
     ended: 'deprecated',
-    source: 'facts A.6 (istio/api 5e4450dbd "mark extraStatTags deprecated", 1.21.0)',
+    source: 'istio/api#3037 "mark extraStatTags deprecated" (first released in 1.21.0)',
   },
 
   /** The chart configures a zipkin tracer to zipkin.istio-system:9411 by default. */
@@ -62,7 +62,7 @@ export const FEATURES = {
     description: 'the default zipkin tracer (global.proxy.tracer: zipkin)',
     since: '1.13',
     until: '1.22',
-    source: 'facts A.7 (release note drop-default-tracing, 1.22.0)',
+    source: 'istio/istio@1.22.0:releasenotes/notes/drop-default-tracing.yaml',
   },
   /**
    * The istiod chart writes `meshConfig.defaultProviders.metrics: [prometheus]` only while the user
@@ -91,51 +91,51 @@ export const FEATURES = {
   openTelemetryProvider: {
     description: 'the opentelemetry tracing provider',
     since: '1.17',
-    source: 'facts A.7 (proto comment "Istio 1.16.1 or higher"; 1.16.0 had istio/istio#42066)',
+    source: 'istio/api@1.17.0:mesh/v1alpha1/config.proto ("Istio 1.16.1 or higher"); 1.16.0 had istio/istio#42066',
   },
   /** `opentelemetry.http` (HttpService) and `resourceDetectors`. */
   openTelemetryHttp: {
     description: 'opentelemetry provider http and resourceDetectors',
     since: '1.22',
-    source: 'facts A.7 (config.proto @1.30.3, release notes of 1.22.0)',
+    source: 'istio/api@1.22.0:mesh/v1alpha1/config.proto (OpenTelemetryTracingProvider http, resource_detectors)',
   },
   /** `zipkin.path` in an extension provider. */
   zipkinProviderPath: {
     description: 'zipkin provider path',
     since: '1.24',
-    source: 'facts A.7 (release note 53086, 1.24.0)',
+    source: 'istio/istio@1.24.0:releasenotes/notes/53086.yaml',
   },
   /** `zipkin.traceContextOption` in an extension provider. */
   zipkinTraceContextOption: {
     description: 'zipkin provider traceContextOption',
     since: '1.28',
-    source: 'facts A.7 (release note zipkin-trace-context-option, 1.28.0)',
+    source: 'istio/istio@1.28.0:releasenotes/notes/zipkin-trace-context-option.yaml',
   },
   /** `zipkin.timeout` and `zipkin.headers` in an extension provider. */
   zipkinTimeoutHeaders: {
     description: 'zipkin provider timeout and headers',
     since: '1.29',
-    source: 'facts A.7 (release note zipkin-timeout-headers, 1.29.0)',
+    source: 'istio/istio@1.29.0:releasenotes/notes/zipkin-timeout-headers.yaml',
   },
   /** Telemetry `tracing[].customTags.*.formatter`. */
   telemetryTagFormatter: {
     description: 'Telemetry customTags formatter',
     since: '1.29',
-    source: 'facts B.3 (telemetry.proto; 1.29.0)',
+    source: 'istio/istio@1.29.0:releasenotes/notes/formatter-custom-tag.yaml',
   },
 
   /** Telemetry `tracing[].enableIstioTags` and ProxyConfig `tracing.enableIstioTags`. */
   tracingEnableIstioTags: {
     description: 'tracing enableIstioTags',
     since: '1.25',
-    source: 'facts A.7, B.4 (telemetry.proto, proxy.proto; 1.25)',
+    source: 'istio/api@1.25.0:telemetry/v1alpha1/telemetry.proto, mesh/v1alpha1/proxy.proto (enable_istio_tags)',
   },
   /** CEL reads peer metadata as `filter_state.*_peer`, node metadata as `xds.node`, Wasm attributes qualified. */
   standardCelAttributes: {
     description: 'standard Envoy CEL attributes (filter_state.upstream_peer, xds.node)',
     since: '1.24',
     source:
-      'facts A.5 (1.24 upgrade notes "Standardization of the peer metadata attributes", release note telemetry-cel)',
+      'istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml; the 1.24 upgrade notes (istio.io/latest/news/releases/1.24.x/announcing-1.24/upgrade-notes/)',
   },
   /**
    * `filter_state.<peer>.labels`: the pod labels istiod lists in `PILOT_MX_ADDITIONAL_LABELS`, and
@@ -158,7 +158,8 @@ export const FEATURES = {
   flatIstiodHelmValues: {
     description: 'top-level traceSampling in the istiod Helm chart',
     since: '1.24',
-    source: 'facts B.5 (templates/deployment.yaml @1.24.0, _internal_defaults_do_not_set)',
+    source:
+      'istio/istio@1.24.0:manifests/charts/istio-control/istio-discovery/values.yaml (_internal_defaults_do_not_set)',
   },
   /**
    * The release's Kiali add-on is Kiali 1, whose CR reads tracing from `in_cluster_url` and
@@ -169,13 +170,13 @@ export const FEATURES = {
     since: '1.13',
     until: '1.24',
     source:
-      'facts E.4 (samples/addons: Kiali v1.86 at 1.22.8, v2.0 at 1.24.6); kiali/kiali#7759 renamed in_cluster_url, kiali/helm-charts#274 removed accessible_namespaces (Kiali 2.0)',
+      'istio/istio@1.22.8:samples/addons/kiali.yaml (Kiali v1.86), @1.24.6 (Kiali v2.0); kiali/kiali#7759 renamed in_cluster_url, kiali/helm-charts#274 removed accessible_namespaces (Kiali 2.0)',
   },
   /** The release's Kiali add-on is Kiali 2: `internal_url`, and `cluster_wide_access` instead of accessible namespaces. */
   kialiV2Cr: {
     description: 'the Kiali 2 CR fields (external_services.tracing.internal_url)',
     since: '1.24',
-    source: 'facts E.4 (Kiali v2.0 at 1.24.6); kiali/kiali#7759 (internal_url, Kiali 2.0)',
+    source: 'istio/istio@1.24.6:samples/addons/kiali.yaml (Kiali v2.0); kiali/kiali#7759 (internal_url)',
   },
 } as const satisfies Record<string, VersionFeature>;
 

@@ -16,7 +16,7 @@ import { FEATURES, type FeatureName, type VersionFeature } from './version-featu
 export type MetricsCustomization =
   /** IstioOperator `values.telemetry.v2.prometheus.configOverride` (the seeds' way; ≤1.20). */
   | 'istio-operator'
-  /** Telemetry API `metrics[].overrides`; new metrics through an EnvoyFilter (facts A.4). */
+  /** Telemetry API `metrics[].overrides`; new metrics through an EnvoyFilter (istio/istio@1.30.3:pilot/pkg/model/telemetry.go). */
   | 'telemetry-api';
 
 /** How sampling, custom tags and the tracer are configured. */
@@ -41,7 +41,7 @@ export interface TelemetryMechanisms {
   readonly metricsCustomizations: readonly MetricsCustomization[];
   /**
    * `tolerated`: emitted where the user asks (the native filter does not need it, Wasm-filter
-   * proxies of older releases in the same mesh do; facts A.6). `deprecated` (1.21+): never emitted.
+   * proxies of older releases in the same mesh do; istio/api#3037, first in 1.21.0). `deprecated` (1.21+): never emitted.
    */
   readonly extraStatTags: 'tolerated' | 'deprecated';
   /** How a new request attribute is produced: the null-VM plugin up to 1.17, a WasmPlugin from 1.18. */
@@ -82,7 +82,7 @@ export interface TelemetryMechanisms {
    * names the provider alone.
    */
   readonly meshDefaultProviders: 'tracing-only' | 'never' | 'with-metrics';
-  /** Where the istiod chart reads PILOT_TRACE_SAMPLING for direct Helm installs (facts B.5). */
+  /** Where the istiod chart reads PILOT_TRACE_SAMPLING for direct Helm installs (istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go). */
   readonly helmTraceSamplingPath: 'pilot.traceSampling' | 'traceSampling';
   /** The observability add-ons of the release's `samples/addons` at its tag. */
   readonly addons: AddonMechanisms;
@@ -295,7 +295,7 @@ export class VersionPolicy {
 
   /**
    * Whether the target release's CRD for `kind` (`group/Kind`) has the spec field at `pattern`
-   * (`spec.a[].b.*.c`, as in {@link CRD_FIELD_RANGES}), and if not, the releases that do and the
+   * (`spec.a[].b.*.c`, as in `CRD_FIELD_RANGES`), and if not, the releases that do and the
    * istio/istio file it was read from. Fields every release has are not in the table: present.
    */
   crdFieldStatus(kind: string, pattern: string): CrdFieldStatus {

@@ -7,7 +7,7 @@ import { podTemplates } from './pod-templates';
 
 /**
  * The injector mounts the ConfigMap named by the annotation from the pod's own namespace and
- * points pilot-agent at its `custom_bootstrap.json` key (facts B.8). A missing ConfigMap keeps the
+ * points pilot-agent at its `custom_bootstrap.json` key (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml). A missing ConfigMap keeps the
  * pod from starting; a missing key leaves the override unread.
  */
 export const bootstrapConfigMapReferenceRule: AppRule = {

@@ -38,7 +38,7 @@ export class CelChecker {
   /**
    * @param generated attributes generated in the app
    * @param policy the target's policy: from 1.24 generated attributes are read through
-   *   `filter_state['wasm.<name>']`, not by their bare name (facts A.5)
+   *   `filter_state['wasm.<name>']`, not by their bare name (istio/proxy#4462; istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml)
    */
   constructor(
     private readonly policy: VersionPolicy,

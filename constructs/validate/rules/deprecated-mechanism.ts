@@ -5,7 +5,7 @@ import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 import { bootstrapConfigMaps, parseBootstrapText } from './rendered-objects';
 import { STATS_INCLUSION_ANNOTATIONS } from './stats-inclusion-exclusive';
 
-/** Works today, but is on its way out; say so once per place. Sources: facts A.8, B.4, B.7. */
+/** Works today, but is on its way out; say so once per place. Sources: istio/api@1.30.3:annotation/annotations.yaml; istio/api@1.30.3:mesh/v1alpha1/proxy.proto; envoyproxy/envoy api/envoy/config/trace/v3/zipkin.proto. */
 export const deprecatedMechanismRule: AppRule = {
   id: 'deprecated-mechanism',
   summary:

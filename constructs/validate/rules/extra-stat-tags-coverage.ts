@@ -9,7 +9,7 @@ const SIDECARS: readonly string[] = [ProxyKind.INBOUND_SIDECAR, ProxyKind.OUTBOU
 /**
  * The Wasm stats filter packs tags into stat names and only the names listed in extraStatTags are
  * extracted back into labels; an unlisted dimension turns into part of the metric name
- * (istio/istio#35943, facts A.6). Every release this library targets runs the native filter
+ * (istio/istio#35943, istio/api#3037, first in 1.21.0). Every release this library targets runs the native filter
  * (1.17+), which ignores the list, so an incomplete list is a warning: it only bites proxies of an
  * older release still running in the mesh (during an upgrade), and it says the intent is half-done.
  */

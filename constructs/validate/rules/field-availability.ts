@@ -61,7 +61,7 @@ const GATED_FIELDS: readonly GatedField[] = [
     path: 'spec.meshConfig.extensionProviders[].opentelemetry.resourceDetectors',
     feature: 'openTelemetryHttp',
   },
-  // The Kiali CR of the target's add-on (facts E.4).
+  // The Kiali CR of the target's add-on (istio/istio samples/addons at each release tag).
   { kind: 'Kiali', path: 'spec.external_services.tracing.in_cluster_url', feature: 'kialiV1Cr' },
   { kind: 'Kiali', path: 'spec.external_services.grafana.in_cluster_url', feature: 'kialiV1Cr' },
   { kind: 'Kiali', path: 'spec.deployment.accessible_namespaces', feature: 'kialiV1Cr' },

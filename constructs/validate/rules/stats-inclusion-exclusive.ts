@@ -4,7 +4,7 @@ import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 import { meshDefaultConfigs } from './rendered-objects';
 
-/** The deprecated per-pod annotations that replace ProxyConfig's proxyStatsMatcher (facts A.8, A.9). */
+/** The deprecated per-pod annotations that replace ProxyConfig's proxyStatsMatcher (istio/api@1.30.3:annotation/annotations.yaml; istio/istio#22311). */
 export const STATS_INCLUSION_ANNOTATIONS: readonly string[] = [
   'sidecar.istio.io/statsInclusionPrefixes',
   'sidecar.istio.io/statsInclusionSuffixes',

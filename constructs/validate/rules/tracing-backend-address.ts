@@ -1,4 +1,4 @@
-import { JaegerAllInOne } from '../../backends/jaeger-all-in-one';
+import { Jaeger } from '../../backends/jaeger';
 import type { FieldPath } from '../../problems/field-path';
 import { statement } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
@@ -36,7 +36,7 @@ export const tracingBackendAddressRule: AppRule = {
   summary:
     'Warns when the app generates a Jaeger but a tracer (ProxyConfig zipkin address, mesh-wide or per pod, or a tracing extension provider) sends spans to an address that is none of its receiving Services.',
   check(context: ValidationContext): RuleFinding[] {
-    const jaegers = context.constructs.filter((c): c is JaegerAllInOne => c instanceof JaegerAllInOne);
+    const jaegers = context.constructs.filter((c): c is Jaeger => c instanceof Jaeger);
     if (jaegers.length === 0) return [];
     const receivers = new Set(
       jaegers.flatMap((j) => j.receiverAddresses.map((a) => serviceAddressKey(a, j.namespace))),

@@ -1,4 +1,4 @@
-import { JaegerAllInOne } from '../../backends/jaeger-all-in-one';
+import { Jaeger } from '../../backends/jaeger';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import { formatValue } from '../../errors';
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../json-values';
@@ -123,7 +123,7 @@ function proxyConfigZipkin(
 function generatedJaegers(context: ValidationContext): Set<string | undefined> {
   return new Set(
     context.constructs
-      .filter((c): c is JaegerAllInOne => c instanceof JaegerAllInOne)
+      .filter((c): c is Jaeger => c instanceof Jaeger)
       .flatMap((j) => j.receiverAddresses.map((a) => serviceAddressKey(a, j.namespace))),
   );
 }

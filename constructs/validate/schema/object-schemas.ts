@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { SCHEMAS_DIR } from '../../schemas-dir';
+import type { Manifest } from '../rule';
 import { CrdSchemas, kubernetesAjv } from './crd-schemas';
 import { KubernetesSchemas } from './kubernetes-schemas';
 import { precompiled } from './precompiled';
@@ -38,10 +39,8 @@ export interface SchemaResult {
   readonly errors: readonly ErrorObject[];
 }
 
-interface Manifest {
-  readonly apiVersion: string;
-  readonly kind: string;
-}
+/** The object's apiVersion and kind, which pick its schema. */
+export type ObjectKind = Pick<Manifest, 'apiVersion' | 'kind'>;
 
 /**
  * Every schema an object can be checked against, each compiled once and reused:
@@ -53,7 +52,7 @@ export class ObjectSchemas {
    * Schemas for the given CRD bundles (names of files in schemas/crds), ready for objects of the
    * given kinds. Shared by every validation in the process, so each schema is compiled once.
    */
-  static async load(crdBundles: readonly string[], kinds: Iterable<Manifest>): Promise<ObjectSchemas> {
+  static async load(crdBundles: readonly string[], kinds: Iterable<ObjectKind>): Promise<ObjectSchemas> {
     const key = crdBundles.join(',');
     let schemas = ObjectSchemas.cache.get(key);
     if (!schemas) {
@@ -87,12 +86,12 @@ export class ObjectSchemas {
   }
 
   /** Loads the Kubernetes schemas of more kinds. */
-  async loadKubernetes(kinds: Iterable<Manifest>): Promise<void> {
+  async loadKubernetes(kinds: Iterable<ObjectKind>): Promise<void> {
     const keys = [...kinds].filter((m) => !this.isCustomResource(m.apiVersion)).map((m) => `${m.apiVersion}/${m.kind}`);
     await this.kubernetes.load(new Set(keys));
   }
 
-  validate(manifest: Manifest): SchemaResult {
+  validate(manifest: ObjectKind): SchemaResult {
     const own = OWN_SCHEMAS[`${manifest.apiVersion}/${manifest.kind}`];
     if (own) return this.run(this.ownValidator(own), manifest, `schemas/${basename(own)}`);
     for (const crd of this.crds) {
@@ -132,7 +131,7 @@ export class ObjectSchemas {
     return validate;
   }
 
-  private run(validate: ValidateFunction, manifest: Manifest, source: string): SchemaResult {
+  private run(validate: ValidateFunction, manifest: ObjectKind, source: string): SchemaResult {
     return { source, errors: validate(manifest) ? [] : [...(validate.errors ?? [])] };
   }
 }

@@ -21,7 +21,7 @@ const JAEGER_UID = 10001;
 const LABELS = { app: 'jaeger' };
 const CONFIG_DIR = '/jaeger-configuration';
 
-export interface JaegerAllInOneProps {
+export interface JaegerProps {
   /** The mesh whose spans Jaeger receives; its release picks the image. */
   readonly mesh: IstioMesh;
   /** Where spans are kept. Required: see {@link JaegerStorage} for what each choice loses. */
@@ -41,12 +41,14 @@ export interface JaegerAllInOneProps {
 }
 
 /**
- * Jaeger as Istio's add-on deploys it: one pod that receives spans (Zipkin on 9411, and OTLP where
- * the release's add-on exposes it), stores them and serves the UI, behind the `tracing` (UI 80 → 16686, gRPC query
- * 16685), `zipkin` (9411) and `jaeger-collector` Services (istio/istio samples/addons/jaeger.yaml). Unlike the add-on it runs as
- * a non-root user with a read-only root filesystem, bounded memory, and storage the user chose.
+ * Jaeger as Istio's add-on deploys it, in the generation the target release's add-on uses (the
+ * v1 all-in-one image, or Jaeger v2 with its collector configuration): one pod that receives
+ * spans (Zipkin on 9411, and OTLP where the release's add-on exposes it), stores them and serves
+ * the UI, behind the `tracing` (UI 80 → 16686, gRPC query 16685), `zipkin` (9411) and
+ * `jaeger-collector` Services (istio/istio samples/addons/jaeger.yaml). Unlike the add-on it runs
+ * as a non-root user with a read-only root filesystem, bounded memory, and storage the user chose.
  */
-export class JaegerAllInOne extends Construct implements CaveatSource {
+export class Jaeger extends Construct implements CaveatSource {
   readonly deployment: kplus.Deployment;
   readonly tracingService: kplus.Service;
   readonly zipkinService: kplus.Service;
@@ -58,7 +60,7 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
   readonly otlp: boolean;
   private readonly storage: JaegerStorage;
 
-  constructor(scope: Construct, id: string, props: JaegerAllInOneProps) {
+  constructor(scope: Construct, id: string, props: JaegerProps) {
     super(scope, id);
     const addons = props.mesh.policy.mechanisms.addons;
     this.namespace = props.namespace ?? props.mesh.rootNamespace;
@@ -199,7 +201,7 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
     return `zipkin.${this.namespace}:9411`;
   }
 
-  /** The OTLP/gRPC address, where the collector Service exposes OTLP ({@link otlp}). */
+  /** The OTLP/gRPC address, where the collector Service exposes OTLP (`otlp`). */
   get otlpGrpcAddress(): string | undefined {
     return this.otlp ? `jaeger-collector.${this.namespace}:4317` : undefined;
   }
@@ -224,7 +226,7 @@ export class JaegerAllInOne extends Construct implements CaveatSource {
 
   /**
    * Jaeger v2's collector configuration: OTLP, Jaeger and Zipkin receivers into the chosen storage,
-   * the query UI under {@link basePath}, health on 13133 and metrics on 8888 (the 1.30 add-on's
+   * the query UI under `basePath`, health on 13133 and metrics on 8888 (the 1.30 add-on's
    * layout without its remote sampling, expvar and zpages extensions).
    */
   private v2Config(): Record<string, unknown> {

@@ -5,16 +5,16 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import { KIALI_AUTH_STRATEGIES, Kiali, type KialiAuthStrategy, type KialiSpec } from '../overlays/kiali';
 import { type Problem, statement } from '../problems/problem';
-import type { JaegerAllInOne } from './jaeger-all-in-one';
+import type { Jaeger } from './jaeger';
 import type { PrometheusInstance } from './prometheus-instance';
 
-export interface KialiDashboardProps {
+export interface KialiInstanceProps {
   /** The mesh Kiali shows; its release picks the CR's field names (Kiali 1 or 2). */
   readonly mesh: IstioMesh;
   /** Where Kiali reads metrics. */
   readonly prometheus: PrometheusInstance;
   /** Where Kiali reads traces. @default - no tracing integration */
-  readonly jaeger?: JaegerAllInOne;
+  readonly jaeger?: Jaeger;
   /** @default - the mesh's root namespace */
   readonly namespace?: string;
   /** @default 'kiali' */
@@ -29,16 +29,16 @@ export interface KialiDashboardProps {
 
 /**
  * A Kiali CR for the kiali-operator, wired to the Prometheus and Jaeger this library generates,
- * with the field names of the target release's Kiali (facts E.4): `in_cluster_url` and
+ * with the field names of the target release's Kiali (istio/istio samples/addons at each release tag): `in_cluster_url` and
  * `accessible_namespaces` for Kiali 1 (Istio up to 1.23), `internal_url` and `cluster_wide_access`
  * for Kiali 2 (1.24 and later). The book's `istio_component_namespaces` is never emitted: Kiali
  * removed it in 2021 (kiali/kiali#4109), before any supported release's Kiali.
  */
-export class KialiDashboard extends Construct implements CaveatSource {
+export class KialiInstance extends Construct implements CaveatSource {
   readonly kiali: Kiali;
   readonly auth: KialiAuthStrategy;
 
-  constructor(scope: Construct, id: string, props: KialiDashboardProps) {
+  constructor(scope: Construct, id: string, props: KialiInstanceProps) {
     super(scope, id);
     const namespace = props.namespace ?? props.mesh.rootNamespace;
     const name = props.name ?? 'kiali';
