@@ -119,9 +119,13 @@ export async function runDiff(
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: { config: { type: 'string' }, out: { type: 'string' } },
+      options: { config: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
       strict: true,
     });
+    if (values.help) {
+      out.write(`${DIFF_USAGE}\n`);
+      return 0;
+    }
     config = values.config ?? 'observability.yaml';
     committed = values.out ?? 'dist';
   } catch (error) {

@@ -1,19 +1,21 @@
-import { Chart } from 'cdk8s';
 import { ConfigFile } from '../constructs/config/config-file';
 import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../constructs/review/telemetry-report';
 import { buildGitOpsDelivery } from '../constructs/stacks/gitops-delivery';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
 import { type SynthReport, type SynthUnit, synthUnitsAtomically } from '../constructs/synth/atomic-synth';
 
-/** Charts that are istioctl or Helm inputs, not cluster objects: GitOps engines must not apply them. */
-const NOT_APPLIED = new Set(['istio-install.k8s.yaml']);
+/**
+ * The stack's own construct id. Each cluster is an app of its own, and the charts beside the stack
+ * are named after namespaces (RFC 1123 labels, lower case), so this id collides with none.
+ */
+const STACK_ID = 'ObservabilityStack';
 
 /**
  * Synthesizes the stack a config file declares into `outdir`, atomically, with `REPORT.md`.
- * Without `clusters:`, the charts go into `outdir` itself. With `clusters:`, each cluster goes into
- * `outdir/clusters/<name>/` (its own target release and overrides) with a `kustomization.yaml`
- * listing what is applied to the cluster, and `gitops:` adds `outdir/gitops/` (an Argo CD
- * ApplicationSet, Flux Kustomizations).
+ * Without `clusters:`, the output goes into `outdir` itself. With `clusters:`, each cluster goes
+ * into `outdir/clusters/<name>/` (its own target release and overrides), and `gitops:` adds
+ * `outdir/gitops/` (an Argo CD ApplicationSet, Flux Kustomizations). Every folder has a
+ * `kustomization.yaml` listing what is applied to the cluster (see outputFolderFiles).
  *
  * @param repoPath the output folder's path in the git repository, for the GitOps objects
  *   (`gitops.path` wins); by default `outdir` as given
@@ -26,7 +28,7 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
     clusters.length > 0
       ? clusters.map((c) => ({
           cluster: c.name,
-          id: c.name,
+          id: STACK_ID,
           folder: `clusters/${c.name}`,
           config: c.config,
           locate: c.locate,
@@ -34,7 +36,7 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
       : [
           {
             cluster: undefined,
-            id: 'default',
+            id: STACK_ID,
             folder: '',
             config: file.config,
             locate: (path: readonly (string | number)[]) => file.locate(path),
@@ -61,13 +63,6 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
       const files: Record<string, string> = {};
       const reported: ReportedCluster[] = stacks.map((stack) => {
         const objects = built.find((u) => u.folder === stack.folder)?.objects ?? [];
-        if (stack.cluster !== undefined) {
-          // cdk8s writes each chart to `<chart id>.k8s.yaml`.
-          const charts = [
-            ...new Set(objects.flatMap((o) => (o.apiObject ? [`${Chart.of(o.apiObject).node.id}.k8s.yaml`] : []))),
-          ].sort();
-          files[`${stack.folder}/kustomization.yaml`] = kustomization(charts.filter((c) => !NOT_APPLIED.has(c)));
-        }
         return {
           ...(stack.cluster !== undefined ? { name: stack.cluster } : {}),
           istioVersion: stack.config.istioVersion,
@@ -78,17 +73,4 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
       return files;
     },
   });
-}
-
-/** What Argo CD and Flux apply from a cluster folder: every chart but the istioctl input. */
-function kustomization(resources: readonly string[]): string {
-  return [
-    '# Generated: what GitOps engines apply from this folder. istio-install.k8s.yaml is an istioctl',
-    '# input (istioctl install -f), not a cluster object, so it is not listed.',
-    'apiVersion: kustomize.config.k8s.io/v1beta1',
-    'kind: Kustomization',
-    'resources:',
-    ...resources.map((r) => `  - ${r}`),
-    '',
-  ].join('\n');
 }

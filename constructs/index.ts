@@ -88,8 +88,15 @@ export {
   readManifestFiles,
 } from './lint/manifest-files';
 export { ManifestValidationError, type ManifestValidationOptions, validateManifests } from './lint/manifest-validator';
-export { IstioInstallOverlay, type IstioInstallOverlayProps, type MetricOverride } from './mesh/istio-install-overlay';
+export {
+  ISTIO_OPERATOR_FILE,
+  IstioInstallOverlay,
+  type IstioInstallOverlayProps,
+  type MeshInstallMethod,
+  type MetricOverride,
+} from './mesh/istio-install-overlay';
 export { IstioMesh, type IstioMeshProps } from './mesh/istio-mesh';
+export { ISTIOD_VALUES_FILE, IstiodHelmValues } from './mesh/istiod-helm-values';
 export { CustomMetricsFilter, type CustomMetricsFilterProps } from './metrics/custom-metrics-filter';
 export {
   type DefinitionDimension,
@@ -126,12 +133,21 @@ export type {
   ProxyTracingConfig,
 } from './proxy-config/proxy-config-fragment';
 export { ProxyTarget } from './proxy-config/proxy-target';
+export {
+  type ObservedWorkload,
+  WorkloadKind,
+  type WorkloadPatch,
+  WorkloadRef,
+  type WorkloadRefProps,
+  workloadSelector,
+} from './proxy-config/workload-ref';
 export { changeEffect, type StartupField, startupFields, type TakesEffect } from './review/change-effect';
 export { ObservabilityStack, type ObservabilityStackProps } from './stacks/observability-stack';
 export type { Locate } from './stacks/stack-context';
 export { type ClusterStatProps, EnvoyStatName } from './stats/envoy-stat-name';
 export { StatsInclusion, type StatsInclusionProps } from './stats/stats-inclusion';
 export { type SynthOptions, type SynthReport, synthAtomically } from './synth/atomic-synth';
+export { KUSTOMIZATION_FILE, PATCHES_FOLDER } from './synth/output-folder';
 export {
   MeshTelemetry,
   PROMETHEUS_PROVIDER,

@@ -141,6 +141,22 @@ for (const release of addonReleases) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The Sail Operator's Istio CRD: the spec.version values it supports, from the field's own
+// description ("Must be one of: ..."); its enum also keeps older, unsupported values.
+
+const sailFolder = readdirSync(join(shared, 'crds')).find((name) => /^sail-operator-\d+\.\d+\.\d+$/.test(name));
+if (!sailFolder) {
+  console.error('derive-release-tables: no sail-operator-<release> folder in the vendored CRDs');
+  process.exit(1);
+}
+const sailCrd = readFileSync(join(shared, 'crds', sailFolder, 'sailoperator.io_istios.yaml'), 'utf8');
+const sailVersions = /Must be one of: (v1[^\n]*?)\.\n/.exec(sailCrd)?.[1].split(', ');
+if (!sailVersions) {
+  console.error(`derive-release-tables: no "Must be one of" list in ${sailFolder}'s spec.version`);
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const tags = Object.fromEntries(crdReleases.map((r) => [r.minor, r.tag]));
 /** One entry per line: the table is read in reviews of a regeneration's diff. */
@@ -191,5 +207,14 @@ export interface AddonRelease {
 export const ADDON_RELEASES: Readonly<Record<string, AddonRelease>> = {
 ${addonBlock}
 };
+
+/**
+ * The Sail Operator release whose \`Istio\` CRD is vendored, and the \`spec.version\` values it
+ * supports (istio-ecosystem/sail-operator@${sailFolder.replace('sail-operator-', '')}:chart/crds/sailoperator.io_istios.yaml).
+ */
+export const SAIL_OPERATOR_RELEASE = ${JSON.stringify(sailFolder.replace('sail-operator-', ''))};
+export const SAIL_ISTIO_VERSIONS: readonly string[] = [
+${sailVersions.map((v) => `  ${JSON.stringify(v)},`).join('\n')}
+];
 `;
 writeFileSync(out, body);

@@ -21,6 +21,7 @@ const SPECS = [
     'prometheus-operator-v0.93.0/monitoring.coreos.com_prometheusrules.yaml',
     'prometheus-operator-v0.93.0/monitoring.coreos.com_servicemonitors.yaml',
   ],
+  ['sail-operator-1.30.3/sailoperator.io_istios.yaml'],
 ];
 const CRD_FILES = SPECS.flat();
 

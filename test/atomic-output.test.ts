@@ -64,19 +64,19 @@ describe('a synth killed while writing', () => {
 
   it('makes the file-system calls the test kills at: staging folder, one write per chart file, the swap', () => {
     expect(counted.status).toBe(0);
-    // mkdir of the parent, mkdtemp + mkdir of the staging folder, 3 files, mkdir + write of
-    // REPORT.md, 2 renames, 1 removal
-    expect(calls).toBe(11);
+    // mkdir of the parent, mkdtemp of the staging folder, mkdir of install/, 6 files (the
+    // IstioOperator, 3 charts, kustomization.yaml, REPORT.md), 2 renames, 1 removal
+    expect(calls).toBe(12);
   });
 
-  it.each(Array.from({ length: 11 }, (_, i) => i + 1))(
-    'before file-system call %i of 11 leaves dist/ old or new, never partial; the next synth finishes the job',
+  it.each(Array.from({ length: 12 }, (_, i) => i + 1))(
+    'before file-system call %i of 12 leaves dist/ old or new, never partial; the next synth finishes the job',
     async (at) => {
       const { parent, out } = folderWithOldOutput(`kill-${at}`);
       const run = runSynth(out, { KILL_UNDER: parent, KILL_AT: String(at) });
       expect(run.signal).toBe('SIGKILL');
       // Before the first rename the old output is untouched; the second rename is the swap.
-      const expected = at <= 9 ? 'old' : at === 10 ? 'absent, old kept beside it' : 'new';
+      const expected = at <= 10 ? 'old' : at === 11 ? 'absent, old kept beside it' : 'new';
       expect(stateAfterKill(parent, out)).toBe(expected);
       await nextSynth(parent, out);
     },

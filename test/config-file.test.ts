@@ -80,8 +80,7 @@ describe('ConfigFile', () => {
     expect(problemsOf(text)).toEqual([
       'obs.yaml:1:1: istioVersion: wrong type (got 1.17, expected string); hint: quote it, YAML reads an unquoted 1.17 as a number',
       'obs.yaml:1:1: namespace: missing (expected a value; it is required)',
-      'obs.yaml:2:1: namespce: unknown field (expected one of 18 known fields, e.g. namespace)',
-      'obs.yaml:5:15: traceSampling.webapp-sampling.target.workload: not an allowed value (got "web", expected one of "webapp", "catalog")',
+      'obs.yaml:2:1: namespce: unknown field (expected one of 19 known fields, e.g. namespace)',
       'obs.yaml:6:5: traceSampling.webapp-sampling.percentage: must be <= 100 (got 101)',
       'obs.yaml:7:5: traceSampling.webapp-sampling.sampling: unknown field (expected one of target, percentage)',
       'obs.yaml:9:3: metricDimensions.Bad_Id: not a valid key (got "Bad_Id", expected a key matching ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$)',
@@ -161,7 +160,7 @@ describe('ObservabilityStack from a config file', () => {
     expect(await buildErrors(text)).toEqual([
       'obs.yaml:8:3 [shop/ops] dimensions.op.attribute: got {"attribute":"istio_operationId"}, expected an attribute made by an attributeGenerators entry of this config (there is none)',
       'obs.yaml:13:3 [shop/tags] tags.both: got {"literal":"a","header":"x-b"}, expected exactly one of literal, environment, header, formatter, not ["literal","header"]',
-      'obs.yaml:4:3 [shop/web-stats] target: got "webapp", expected a workload, but this config declares none (add demoApp)',
+      'obs.yaml:4:3 [shop/web-stats] target: is not a declared workload (got "webapp", expected a workload declared under workloads (this config declares none)); hint: declare it: workloads: { webapp: { namespace: <namespace>, selector: { app: webapp } } }',
     ]);
   });
 

@@ -280,7 +280,7 @@ describe('tracing', () => {
   it('writes pilot sampling to values.pilot.traceSampling', () => {
     const { mesh, chart } = demoFixture();
     new PilotTraceSampling(chart, 'p', { mesh, percentage: 0.5 });
-    expect(mesh.install.istioOperator?.toJson().spec).toEqual({ values: { pilot: { traceSampling: 0.5 } } });
+    expect(mesh.install.resourceObject?.toJson().spec).toEqual({ values: { pilot: { traceSampling: 0.5 } } });
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdk8s';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SYNTH_USAGE } from '../cli/synth-command';
 import { synthAtomically } from '../constructs/synth/atomic-synth';
 import { ValidationFailedError } from '../constructs/validate/finding';
 import { defaultStack } from './support/fixtures';
@@ -23,16 +24,24 @@ function runMain(args: string[], env: Record<string, string> = {}) {
   return spawnSync(TSX, ['main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
 }
 
-/** One file per chart: the IstioOperator (istioctl input), the app namespace, the backends. */
-/** What synthAtomically writes: the charts; main.ts adds REPORT.md. */
-const CHART_FILES = ['istio-install.k8s.yaml', 'istioinaction.k8s.yaml', 'observability-backends.k8s.yaml'];
+/**
+ * What synthAtomically writes: the IstioOperator (an istioctl input, under install/), a file per
+ * chart with applied objects (the app namespace, the backends; on 1.17 the mesh has none), and the
+ * kustomization that lists them; main.ts adds REPORT.md.
+ */
+const CHART_FILES = [
+  'install/istio-operator.yaml',
+  'istioinaction.k8s.yaml',
+  'kustomization.yaml',
+  'observability-backends.k8s.yaml',
+];
 const DIST_FILES = ['REPORT.md', ...CHART_FILES];
 
 /** The warnings every synth of the default stack prints (none of them fails the build). */
 const DEFAULT_WARNINGS =
-  'warning: observability.yaml:10:1 [istio-install/mesh/Install/Resource] spec.meshConfig.defaultConfig.{proxyStatsMatcher,tracing}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)\n' +
   'warning: observability.yaml:79:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager\'s tracing provider; Istio\'s own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)\n' +
   'warning: observability.yaml:79:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"]: is read when a pod starts; after changing it, restart the workloads that use it\n' +
+  'warning: observability.yaml:10:1 [mesh/mesh/Install/Resource] spec.meshConfig.defaultConfig.{proxyStatsMatcher,tracing}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)\n' +
   'warning: observability.yaml:99:3 [observability-backends/backends/jaeger] storage: badger on an emptyDir (the add-on and the seeds) keeps traces across container restarts only; deleting or rescheduling the pod loses them; use badger on a PersistentVolumeClaim to keep traces\n';
 
 afterEach(() => {
@@ -135,7 +144,7 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
     expect(run.stderr).toBe(
       `synth failed, ${out}/ left unchanged:\n` +
         '1 error(s) in the observability configuration:\n' +
-        `  ${config}:1:1 [istio-install/mesh] istioVersion: Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it ` +
+        `  ${config}:1:1 [mesh/mesh] istioVersion: Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it ` +
         '(got "1.31", expected a target this library implements, from "1.17" to "1.30")\n',
     );
     expect(readdirSync(dir)).toEqual(['v131.yaml']);
@@ -144,11 +153,7 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
   it('explains its arguments', () => {
     const run = runMain(['--cofnig', 'x.yaml']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe(
-      "Unknown option '--cofnig'\n" +
-        'usage: npm run synth -- [--config <file>] [--out <dir>] [--format text|json|sarif]\n' +
-        '  --format: json or sarif (SARIF 2.1.0, for GitHub code scanning) print the findings as data on stdout\n',
-    );
+    expect(run.stderr).toBe("Unknown option '--cofnig'\n" + `${SYNTH_USAGE}\n`);
   });
 
   it('prints the findings as a SARIF log with --format sarif, and still refuses to write on an error', () => {
@@ -214,8 +219,8 @@ describe('synthAtomically', () => {
     const report = await synthAtomically(out, defaultStack);
     expect(Object.keys(readTree(out))).toEqual(CHART_FILES);
     expect(report.warnings.map((w) => w.rule)).toEqual([
-      'restart-required',
       'deprecated-mechanism',
+      'restart-required',
       'restart-required',
       'backend-caveats',
     ]);

@@ -99,8 +99,8 @@ const find = (objects: readonly Loose[], kind: string, name?: string) =>
 const PROGRAMS: Record<string, (dir: string, stdout: string) => void> = {
   'README.md#1': (dir, stdout) => {
     expect(stdout).toBe('');
-    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['istio-install.k8s.yaml', 'shop.k8s.yaml']);
-    const meshTelemetry = find(objectsIn(dir, 'istio-install.k8s.yaml'), 'Telemetry', 'mesh-default');
+    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['kustomization.yaml', 'mesh.k8s.yaml', 'shop.k8s.yaml']);
+    const meshTelemetry = find(objectsIn(dir, 'mesh.k8s.yaml'), 'Telemetry', 'mesh-default');
     expect(meshTelemetry?.spec.metrics[0].overrides).toEqual([
       { match: { metric: 'REQUEST_COUNT' }, tagOverrides: { request_host: { value: 'request.host' } } },
     ]);
@@ -135,7 +135,7 @@ const PROGRAMS: Record<string, (dir: string, stdout: string) => void> = {
       },
       tracing: { enabled: true, in_cluster_url: 'http://tracing.istio-system:16685/jaeger', use_grpc: true },
     });
-    const operator = find(objectsIn(dir, 'istio-install.k8s.yaml'), 'IstioOperator');
+    const operator = find(objectsIn(dir, 'install/istio-operator.yaml'), 'IstioOperator');
     expect(operator?.spec.meshConfig.extensionProviders).toEqual([
       { name: 'zipkin', zipkin: { port: 9411, service: 'zipkin.istio-system.svc.cluster.local' } },
     ]);

@@ -14,6 +14,7 @@ describe('imports/', () => {
       'extensions.istio.io.ts',
       'monitoring.coreos.com.ts',
       'networking.istio.io.ts',
+      'sailoperator.io.ts',
       'security.istio.io.ts',
       'telemetry.istio.io.ts',
     ]);

@@ -93,7 +93,7 @@ describe('proxy.istio.io/config merging', () => {
     const { mesh, meshChart, chart } = demoFixture();
     new TraceSampling(chart, 'sampling', { mesh, target: ProxyTarget.mesh(), percentage: 100 });
     expect(podAnnotations(chart, 'webapp')).toBeUndefined();
-    expect(mesh.install.istioOperator?.toJson().spec).toEqual({
+    expect(mesh.install.resourceObject?.toJson().spec).toEqual({
       meshConfig: { defaultConfig: { tracing: { sampling: 100 } } },
     });
     expect(meshChart.node.path).toBe('istio-install');

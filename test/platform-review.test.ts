@@ -76,17 +76,18 @@ describe('clusters and GitOps delivery (examples/two-clusters.yaml)', () => {
     expect(readTree(out)).toEqual(readTree(committed));
     expect(Object.keys(readTree(out))).toEqual([
       'REPORT.md',
-      'clusters/dev/istio-install.k8s.yaml',
       'clusters/dev/istioinaction.k8s.yaml',
       'clusters/dev/kustomization.yaml',
+      'clusters/dev/mesh.k8s.yaml',
       'clusters/dev/observability-backends.k8s.yaml',
-      'clusters/prod/istio-install.k8s.yaml',
       'clusters/prod/istioinaction.k8s.yaml',
       'clusters/prod/kustomization.yaml',
+      'clusters/prod/mesh.k8s.yaml',
       'clusters/prod/observability-backends.k8s.yaml',
       'gitops/argocd.k8s.yaml',
       'gitops/flux-dev.k8s.yaml',
       'gitops/flux-prod.k8s.yaml',
+      'gitops/kustomization.yaml',
     ]);
     const sampling = (cluster: string) =>
       parseAllDocuments(readFileSync(join(out, 'clusters', cluster, 'istioinaction.k8s.yaml'), 'utf8'))

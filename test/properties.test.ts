@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate } from '@marcbachmann/cel-js';
@@ -16,7 +16,7 @@ import { ValidationFailedError } from '../constructs/validate/finding';
 import { VersionPolicy } from '../constructs/version/version-policy';
 import { mutatedDeclaration, validDeclaration } from './support/declarations';
 import { independentSchemaProblem, type Manifest } from './support/independent-schemas';
-import { synthDeclaration } from './support/synth';
+import { readTree, synthDeclaration } from './support/synth';
 
 /** ≥ 1,000 declarations per property in CI; fewer locally, unless PROPERTY_RUNS says otherwise. */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? (process.env.CI ? 1000 : 150));
@@ -30,11 +30,10 @@ let counter = 0;
 async function synthesizedDocuments(config: unknown): Promise<{ outdir: string; documents: Manifest[] }> {
   const outdir = join(scratch, `out-${counter++}`);
   await synthDeclaration(config, outdir);
-  const documents = readdirSync(outdir)
-    .sort()
-    .flatMap((name) =>
-      parseAllDocuments(readFileSync(join(outdir, name), 'utf8'), { version: '1.1' }).map((d) => d.toJS() as Manifest),
-    );
+  // The objects: every chart file, and the IstioOperator (an object, though not applied).
+  const documents = Object.entries(readTree(outdir))
+    .filter(([path]) => path.endsWith('.k8s.yaml') || path === 'install/istio-operator.yaml')
+    .flatMap(([, text]) => parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS() as Manifest));
   return { outdir, documents };
 }
 

@@ -1,5 +1,4 @@
 import { type ApiObject, Chart, Lazy } from 'cdk8s';
-import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { WasmPlugin, WasmPluginSpecMatchMode, WasmPluginSpecPhase } from '../../imports/extensions.istio.io';
 import {
@@ -17,7 +16,12 @@ import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems, workloadModeFor } from '
 import { isDnsLabel, isDnsSubdomain } from '../names';
 import { addProblemCheck } from '../problems/construct-problems';
 import { type Problem, statement } from '../problems/problem';
-import { describeWorkload } from '../proxy-config/istio-pod-annotations';
+import {
+  describeWorkload,
+  type ObservedWorkload,
+  workloadNamespace,
+  workloadSelector,
+} from '../proxy-config/workload-ref';
 import type { GeneratedAttribute } from './generated-attribute';
 import { type RequestMatch, requestCondition, requestMatchProblems } from './request-condition';
 
@@ -76,7 +80,7 @@ export interface AttributeGenProps {
    * `workloadSelector` on 1.17); its namespace becomes the default namespace.
    * @default - every proxy in the namespace
    */
-  readonly workload?: kplus.Workload;
+  readonly workload?: ObservedWorkload;
   /**
    * Proxy kinds that generate the attributes.
    * @default [ProxyKind.OUTBOUND_SIDECAR]
@@ -140,10 +144,8 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
     super(scope, id);
     this.mesh = props.mesh;
     this.proxies = props.proxies ?? [ProxyKind.OUTBOUND_SIDECAR];
-    const workloadNamespace = props.workload
-      ? (props.workload.metadata.namespace ?? Chart.of(props.workload).namespace)
-      : undefined;
-    const namespace = props.namespace ?? workloadNamespace ?? Chart.of(this).namespace;
+    const selectedNamespace = props.workload ? workloadNamespace(props.workload) : undefined;
+    const namespace = props.namespace ?? selectedNamespace ?? Chart.of(this).namespace;
     const problems = proxyKindProblems(['proxies'], this.proxies);
     if (props.name !== undefined && !isDnsSubdomain(props.name)) {
       problems.push(problem(['name'], props.name, 'a Kubernetes object name (RFC 1123 subdomain)'));
@@ -165,12 +167,12 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
         }
       }
     }
-    if (props.workload && workloadNamespace !== namespace) {
+    if (props.workload && selectedNamespace !== namespace) {
       problems.push(
         problem(
           ['namespace'],
           namespace,
-          `the namespace of ${describeWorkload(props.workload)}: ${formatValue(workloadNamespace)}`,
+          `the namespace of ${describeWorkload(props.workload)}: ${formatValue(selectedNamespace)}`,
           {
             what: 'a workload selector only selects pods in the namespace of the object',
           },
@@ -195,7 +197,7 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
         this.resource = new EnvoyFilter(this, 'Resource', {
           metadata,
           spec: {
-            ...(props.workload ? { workloadSelector: { labels: props.workload.matchLabels } } : {}),
+            ...(props.workload ? { workloadSelector: { labels: workloadSelector(props.workload) } } : {}),
             configPatches: Lazy.any({ produce: () => this.configPatches() }),
           },
         });
@@ -213,7 +215,7 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
         this.resource = new WasmPlugin(this, 'Resource', {
           metadata,
           spec: {
-            ...(props.workload ? { selector: { matchLabels: props.workload.matchLabels } } : {}),
+            ...(props.workload ? { selector: { matchLabels: workloadSelector(props.workload) } } : {}),
             url: props.module ?? ATTRIBUTEGEN_MODULE_URL,
             ...(props.sha256 !== undefined ? { sha256: props.sha256 } : {}),
             phase: WASM_PHASE[props.phase ?? WasmPhase.STATS],

@@ -6,7 +6,8 @@ import { isDnsLabel, isDnsSubdomain } from '../names';
 import { addProblemCheck } from '../problems/construct-problems';
 import type { Problem } from '../problems/problem';
 import { statement, under } from '../problems/problem';
-import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
+import { IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
+import { describeWorkload, type ObservedWorkload, workloadNamespace } from '../proxy-config/workload-ref';
 import { bootstrapOverrideProblems, type EnvoyBootstrapOverride } from './envoy-bootstrap';
 
 /** The ConfigMap key the sidecar injector mounts and pilot-agent reads (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml). */
@@ -29,7 +30,7 @@ export interface BootstrapOverrideProps {
    * Workloads whose sidecars use this bootstrap.
    * @default - none; add them with addWorkload()
    */
-  readonly workloads?: readonly kplus.Workload[];
+  readonly workloads?: readonly ObservedWorkload[];
 }
 
 /**
@@ -43,7 +44,7 @@ export class BootstrapOverride extends Construct {
   /** The ConfigMap holding `custom_bootstrap.json`. */
   readonly configMap: kplus.ConfigMap;
   private readonly namespace?: string;
-  private readonly workloads: kplus.Workload[] = [];
+  private readonly workloads: ObservedWorkload[] = [];
 
   constructor(scope: Construct, id: string, props: BootstrapOverrideProps) {
     super(scope, id);
@@ -70,7 +71,7 @@ export class BootstrapOverride extends Construct {
   }
 
   /** Makes `workload`'s sidecars start with this bootstrap; a workload has at most one override. */
-  addWorkload(workload: kplus.Workload): void {
+  addWorkload(workload: ObservedWorkload): void {
     if (this.workloads.includes(workload)) {
       throw new ObservabilityConfigError(this, [
         statement(['workloads'], `${describeWorkload(workload)} is already added`),
@@ -83,11 +84,11 @@ export class BootstrapOverride extends Construct {
   /** The injector mounts the ConfigMap from the pod's own namespace. */
   private namespaceProblems(): Problem[] {
     return this.workloads
-      .filter((w) => w.metadata.namespace !== this.namespace)
+      .filter((w) => workloadNamespace(w) !== this.namespace)
       .map((w) =>
         statement(
           ['workloads'],
-          `${describeWorkload(w)} runs in namespace ${JSON.stringify(w.metadata.namespace ?? null)}, expected ${JSON.stringify(this.namespace ?? null)}: the sidecar injector mounts the override ConfigMap from the pod's own namespace`,
+          `${describeWorkload(w)} runs in namespace ${JSON.stringify(workloadNamespace(w) ?? null)}, expected ${JSON.stringify(this.namespace ?? null)}: the sidecar injector mounts the override ConfigMap from the pod's own namespace`,
         ),
       );
   }

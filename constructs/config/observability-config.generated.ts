@@ -6,19 +6,12 @@
  */
 /* eslint-disable */
 /**
- * `mesh` for every proxy, `{namespace: name}` for one namespace (Telemetry API only), or one workload of this file: `{workload: webapp}`.
+ * `mesh` for every proxy, `{namespace: name}` for one namespace (Telemetry API only), or one declared workload: `{workload: cart}`.
  * 
  * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
  * via the `definition` "target".
  */
 export type Target = "mesh" | { readonly workload: WorkloadName } | { readonly namespace: DnsLabel }
-/**
- * A workload of the demo app.
- * 
- * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
- * via the `definition` "workloadName".
- */
-export type WorkloadName = ("webapp" | "catalog")
 /**
  * A Kubernetes name that must be an RFC 1123 label (namespaces, Services).
  * 
@@ -40,6 +33,13 @@ export type DnsSubdomain = string
  * via the `definition` "constructId".
  */
 export type ConstructId = string
+/**
+ * A Kubernetes object name: an RFC 1123 subdomain.
+ * 
+ * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
+ * via the `definition` "workloadName".
+ */
+export type WorkloadName = string
 
 /**
  * Read by main.ts (npm run synth -- --config <file>). Every piece becomes one construct of cdk8s-istio-observability; unknown keys are errors.
@@ -58,7 +58,7 @@ istioVersion: string
  */
 namespace: string
 /**
- * The mesh: its root namespace, the IstioOperator (istio-install.k8s.yaml) that mesh-wide settings are written to, and the metrics and tracing mechanisms.
+ * The mesh: its root namespace, how its control plane is installed (install), and the metrics and tracing mechanisms.
  */
 mesh?: {
 /**
@@ -93,6 +93,10 @@ peerMetadataLabels?: string[]
  * Some proxies still run the previous minor release (an upgrade in progress): on 1.24, peer metadata reads are presence-guarded as the 1.24 upgrade note recommends. Default: false.
  */
 mixedProxyVersions?: boolean
+/**
+ * How the control plane is installed, and so the form of the mesh-wide settings: istioctl (an IstioOperator, install/istio-operator.yaml, for istioctl install -f), helm (values of the istiod chart, install/istiod-values.yaml, for helm install -f), sail (the Sail Operator's Istio resource, applied with the rest; Istio releases the vendored Sail Operator supports). Default: istioctl.
+ */
+install?: ("istioctl" | "helm" | "sail")
 }
 /**
  * The book's demo app (webapp calling catalog). Its workloads, webapp and catalog, can be targets.
@@ -106,6 +110,31 @@ gateway?: boolean
  * The httpbin.org ServiceEntry, Gateway and VirtualService through the gateway. Default: true.
  */
 httpbinEgress?: boolean
+}
+/**
+ * The workloads settings target, by a name of your choice (target: {workload: <name>}). Each is deployed elsewhere (its own team, Helm, another app): Telemetry and WasmPlugin resources select its pods by selector, and pod-level settings (proxy.istio.io/config, the bootstrap override) become a kustomize patch in patches/. The demo app declares webapp and catalog itself.
+ */
+workloads?: {
+[k: string]: {
+/**
+ * A Kubernetes object name: an RFC 1123 subdomain.
+ */
+name?: string
+/**
+ * Its namespace. Default: the top-level namespace.
+ */
+namespace?: string
+/**
+ * The labels of its pods that select exactly them, e.g. {app: cart}.
+ */
+selector: {
+[k: string]: string
+}
+/**
+ * Rollout is an Argo Rollout. Default: Deployment.
+ */
+kind?: ("Deployment" | "StatefulSet" | "DaemonSet" | "Rollout")
+}
 }
 /**
  * Extra Envoy stats to keep (ProxyConfig proxyStatsMatcher). Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
@@ -146,9 +175,12 @@ generator?: string
 }
 }
 tagsToRemove?: string[]
-extraStatTagsFor?: WorkloadName[]
 /**
- * `mesh` for every proxy, `{namespace: name}` for one namespace (Telemetry API only), or one workload of this file: `{workload: webapp}`.
+ * Items: A workload declared under workloads (or by the demo app: webapp, catalog).
+ */
+extraStatTagsFor?: string[]
+/**
+ * `mesh` for every proxy, `{namespace: name}` for one namespace (Telemetry API only), or one declared workload: `{workload: cart}`.
  */
 target?: "mesh" | { readonly workload: WorkloadName } | { readonly namespace: DnsLabel }
 }
@@ -199,7 +231,7 @@ implementation?: ("stats-filter" | "recording-rule")
 attributeGenerators?: {
 [k: string]: {
 /**
- * metadata.name of the EnvoyFilter (1.17) or WasmPlugin (1.18+).
+ * A Kubernetes object name: an RFC 1123 subdomain.
  */
 name?: string
 namespace?: DnsLabel
@@ -210,9 +242,9 @@ namespace?: DnsLabel
  */
 proxies?: [("inboundSidecar" | "outboundSidecar" | "gateway"), ...(("inboundSidecar" | "outboundSidecar" | "gateway"))[]]
 /**
- * A workload of the demo app.
+ * A workload declared under workloads (or by the demo app: webapp, catalog).
  */
-workload?: ("webapp" | "catalog")
+workload?: string
 /**
  * Output attribute name to its rules, evaluated in order until one matches.
  */
@@ -359,13 +391,15 @@ zipkin: unknown
 statsd: unknown
 }) & {
 /**
- * ConfigMap name.
+ * A Kubernetes object name: an RFC 1123 subdomain.
  */
 name?: string
 /**
  * @minItems 1
+ * 
+ * Items: A workload declared under workloads (or by the demo app: webapp, catalog).
  */
-workloads: [WorkloadName, ...(WorkloadName)[]]
+workloads: [string, ...(string)[]]
 /**
  * Envoy ZipkinConfig of the bootstrap tracer (proto-JSON names).
  */

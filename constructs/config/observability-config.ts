@@ -49,3 +49,5 @@ export type AttributeGeneratorConfig = ConfigEntry<'attributeGenerators'>;
 export type CustomTagConfigEntry = DeepReadonly<CustomTagEntry>;
 export type CustomTraceTagsConfig = ConfigEntry<'customTraceTags'>;
 export type BootstrapOverrideConfig = ConfigEntry<'bootstrapOverrides'>;
+/** One declared workload: its namespace, pod selector and kind. */
+export type WorkloadConfig = ConfigEntry<'workloads'>;

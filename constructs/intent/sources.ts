@@ -98,3 +98,20 @@ export function markCelDeclared<T extends IConstruct>(object: T): T {
 export function isCelDeclared(object: IConstruct): boolean {
   return celDeclaredObjects.has(object);
 }
+
+const installInputs = new WeakMap<IConstruct, string>();
+
+/**
+ * Marks an object as an installer's input (an IstioOperator for `istioctl install -f`, the istiod
+ * chart's values), written to `file` in the output folder instead of a chart file: it is never
+ * applied to a cluster, so kustomize and GitOps engines must not see it.
+ */
+export function markInstallInput<T extends IConstruct>(object: T, file: string): T {
+  installInputs.set(object, file);
+  return object;
+}
+
+/** The output file of an installer's input, or undefined for an object applied to the cluster. */
+export function installInputFileOf(object: IConstruct): string | undefined {
+  return installInputs.get(object);
+}

@@ -1,7 +1,8 @@
-import { Lazy } from 'cdk8s';
+import { type ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
+import { Istio as SailIstio } from '../../imports/sailoperator.io';
 import { ObservabilityConfigError } from '../errors';
-import { markCelDeclared } from '../intent/sources';
+import { markCelDeclared, markInstallInput } from '../intent/sources';
 import { FragmentMerger } from '../merge/fragment-merger';
 import { sortedEntries, sortedValues } from '../merge/sorted-entries';
 import type { ProxyKind } from '../metrics/proxy-kind';
@@ -16,6 +17,17 @@ import {
 } from '../overlays/istio-operator';
 import { PROXY_CONFIG_ATOMIC_PATHS } from '../proxy-config/istio-pod-annotations';
 import type { ProxyConfigFragment } from '../proxy-config/proxy-config-fragment';
+import { IstiodHelmValues } from './istiod-helm-values';
+
+/**
+ * How the mesh's control plane is installed, and so what form its mesh-wide settings take:
+ * `istioctl` an IstioOperator file for `istioctl install -f`, `helm` a values file of the istiod
+ * chart, `sail` the Sail Operator's `Istio` resource (applied to the cluster).
+ */
+export type MeshInstallMethod = 'istioctl' | 'helm' | 'sail';
+
+/** Where the IstioOperator is written in the output folder. */
+export const ISTIO_OPERATOR_FILE = 'install/istio-operator.yaml';
 
 export interface IstioInstallOverlayProps {
   /** metadata.name of the IstioOperator. */
@@ -29,6 +41,13 @@ export interface IstioInstallOverlayProps {
    * @default 'pilot.traceSampling'
    */
   readonly helmTraceSamplingPath?: 'pilot.traceSampling' | 'traceSampling';
+  /** @default 'istioctl' */
+  readonly install?: MeshInstallMethod;
+  /**
+   * The Sail Operator `Istio`'s `spec.version`, e.g. `v1.30-latest` (install `sail` only).
+   * @default - required with install `sail`
+   */
+  readonly sailVersion?: string;
 }
 
 /** One metric's overrides as contributed: dimensions and removed tags. */
@@ -46,8 +65,10 @@ export interface MetricOverride {
  * emitted on the first contribution, or at once when a profile is given.
  */
 export class IstioInstallOverlay extends Construct {
+  readonly install: MeshInstallMethod;
   private readonly merger: FragmentMerger;
-  private resource?: IstioOperator;
+  private resource?: ApiObject;
+  private helmValuesFile?: IstiodHelmValues;
 
   constructor(
     scope: Construct,
@@ -55,7 +76,8 @@ export class IstioInstallOverlay extends Construct {
     private readonly props: IstioInstallOverlayProps,
   ) {
     super(scope, id);
-    this.merger = new FragmentMerger(`IstioOperator "${props.name}"`, [
+    this.install = props.install ?? 'istioctl';
+    this.merger = new FragmentMerger(`${INSTALL_DOCUMENTS[this.install]} "${props.name}"`, [
       ...PROXY_CONFIG_ATOMIC_PATHS.map((path) => `meshConfig.defaultConfig.${path}`),
       'configOverride.*.definitions.*',
       'meshConfig.extensionProviders.*',
@@ -65,8 +87,11 @@ export class IstioInstallOverlay extends Construct {
     if (props.profile !== undefined) this.ensureResource();
   }
 
-  /** The IstioOperator L1, once something was contributed. */
-  get istioOperator(): IstioOperator | undefined {
+  /**
+   * The object that carries the settings, once something was contributed: the IstioOperator
+   * (istioctl), the Sail Operator `Istio` (sail); none with Helm, whose values are a file.
+   */
+  get resourceObject(): ApiObject | undefined {
     return this.resource;
   }
 
@@ -149,12 +174,45 @@ export class IstioInstallOverlay extends Construct {
   }
 
   private ensureResource(): void {
-    this.resource ??= markCelDeclared(
-      new IstioOperator(this, 'Resource', {
-        metadata: { name: this.props.name, namespace: this.props.namespace },
-        spec: Lazy.any({ produce: () => this.renderSpec() }),
-      }),
-    );
+    if (this.resource || this.helmValuesFile) return;
+    switch (this.install) {
+      case 'istioctl':
+        this.resource = markInstallInput(
+          markCelDeclared(
+            new IstioOperator(this, 'Resource', {
+              metadata: { name: this.props.name, namespace: this.props.namespace },
+              spec: Lazy.any({ produce: () => this.renderSpec() }),
+            }),
+          ),
+          ISTIO_OPERATOR_FILE,
+        );
+        return;
+      case 'helm':
+        this.helmValuesFile = new IstiodHelmValues(this, 'HelmValues', () => this.helmValues());
+        return;
+      case 'sail':
+        // Cluster-scoped; spec.values are the istiod chart's values, pilot.* nested (the CRD's schema).
+        this.resource = markCelDeclared(
+          new SailIstio(this, 'Resource', {
+            metadata: { name: this.props.name },
+            spec: Lazy.any({ produce: () => this.sailSpec() }),
+          }),
+        );
+        // The Istio resource is cluster-scoped: no namespace, whatever the chart's.
+        this.resource.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+        return;
+    }
+  }
+
+  private sailSpec(): Record<string, unknown> {
+    const spec = this.renderSpec();
+    const values = { ...(spec.meshConfig ? { meshConfig: spec.meshConfig } : {}), ...(spec.values ?? {}) };
+    return {
+      version: this.props.sailVersion,
+      namespace: this.props.namespace,
+      ...(spec.profile !== undefined ? { profile: spec.profile } : {}),
+      ...(Object.keys(values).length > 0 ? { values } : {}),
+    };
   }
 
   /**
@@ -220,3 +278,10 @@ interface MergedInstall {
     }
   >;
 }
+
+/** What each install method's document is called in messages. */
+const INSTALL_DOCUMENTS: Readonly<Record<MeshInstallMethod, string>> = {
+  istioctl: 'IstioOperator',
+  helm: 'istiod Helm values',
+  sail: 'Sail Operator Istio',
+};

@@ -5,13 +5,14 @@ import { isDnsLabel, isDnsSubdomain, isQualifiedName } from '../names';
 import type { Problem } from '../problems/problem';
 import { MeshTelemetry } from '../telemetry/mesh-telemetry';
 import type { CelTranslationOptions } from '../version/cel-vocabulary';
+import { SAIL_ISTIO_VERSIONS, SAIL_OPERATOR_RELEASE } from '../version/release-tables.generated';
 import {
   DEFAULT_ISTIO_VERSION,
   type MetricsCustomization,
   type TracingConfiguration,
   VersionPolicy,
 } from '../version/version-policy';
-import { IstioInstallOverlay } from './istio-install-overlay';
+import { IstioInstallOverlay, type MeshInstallMethod } from './istio-install-overlay';
 
 export interface IstioMeshProps {
   /**
@@ -80,10 +81,20 @@ export interface IstioMeshProps {
    * @default false
    */
   readonly mixedProxyVersions?: boolean;
+
+  /**
+   * How the control plane is installed, and so the form of the mesh-wide settings: `istioctl` an
+   * IstioOperator file (`install/istio-operator.yaml`), `helm` a values file of the istiod chart
+   * (`install/istiod-values.yaml`), `sail` the Sail Operator's `Istio` resource, applied to the
+   * cluster (Istio releases the vendored Sail Operator supports only).
+   * @default 'istioctl'
+   */
+  readonly install?: MeshInstallMethod;
 }
 
 const METRICS_CUSTOMIZATIONS: readonly MetricsCustomization[] = ['istio-operator', 'telemetry-api'];
 const TRACING_CONFIGURATIONS: readonly TracingConfiguration[] = ['proxy-config', 'telemetry-api'];
+const INSTALL_METHODS: readonly MeshInstallMethod[] = ['istioctl', 'helm', 'sail'];
 
 /**
  * The Istio mesh an app configures: its target version, its root namespace and the
@@ -134,6 +145,14 @@ export class IstioMesh extends Construct {
     if (props.tracing !== undefined && !TRACING_CONFIGURATIONS.includes(props.tracing)) {
       problems.push(problem(['tracing'], props.tracing, `one of ${TRACING_CONFIGURATIONS.join(', ')}`));
     }
+    const install = props.install ?? 'istioctl';
+    let sailVersion: string | undefined;
+    if (!INSTALL_METHODS.includes(install)) {
+      problems.push(problem(['install'], install, `one of ${INSTALL_METHODS.join(', ')}`));
+    } else if (install === 'sail' && resolved instanceof VersionPolicy) {
+      sailVersion = sailVersionFor(props.istioVersion ?? DEFAULT_ISTIO_VERSION);
+      if (sailVersion === undefined) problems.push(sailRefusal(props.istioVersion ?? DEFAULT_ISTIO_VERSION));
+    }
     const peerLabels = [...new Set(props.peerMetadataLabels ?? [])].sort();
     props.peerMetadataLabels?.forEach((key, i) => {
       if (typeof key !== 'string' || !isQualifiedName(key)) {
@@ -167,6 +186,8 @@ export class IstioMesh extends Construct {
       namespace: this.rootNamespace,
       profile: props.profile,
       helmTraceSamplingPath: mechanisms.helmTraceSamplingPath,
+      install,
+      sailVersion,
     });
     this.telemetry = new MeshTelemetry(this, 'Telemetry', this);
     this.celOptions = { peerLabels, mixedProxies: props.mixedProxyVersions ?? false };
@@ -188,4 +209,25 @@ export class IstioMesh extends Construct {
   get istioVersion(): string {
     return this.policy.version.toString();
   }
+}
+
+/**
+ * The Sail Operator \`Istio\`'s \`spec.version\` for a target: the patch release when one is given
+ * and supported, else the minor's \`-latest\`; undefined when the vendored Sail Operator release
+ * does not support the minor.
+ */
+function sailVersionFor(istioVersion: string): string | undefined {
+  const [major, minor, patch] = istioVersion.split('.');
+  const exact = `v${major}.${minor}.${patch}`;
+  if (patch !== undefined) return SAIL_ISTIO_VERSIONS.includes(exact) ? exact : undefined;
+  const latest = `v${major}.${minor}-latest`;
+  return SAIL_ISTIO_VERSIONS.includes(latest) ? latest : undefined;
+}
+
+function sailRefusal(istioVersion: string): Problem {
+  const minors = [...new Set(SAIL_ISTIO_VERSIONS.map((v) => /^v(\d+\.\d+)/.exec(v)?.[1]))].sort();
+  return problem(['install'], 'sail', 'istioctl or helm', {
+    what: `needs a release the Sail Operator ${SAIL_OPERATOR_RELEASE} supports (Istio ${minors[0]} to ${minors[minors.length - 1]}), and the target is Istio ${istioVersion}`,
+    hint: `install with helm or istioctl, or target Istio ${minors[minors.length - 1]} (source: istio-ecosystem/sail-operator@${SAIL_OPERATOR_RELEASE}:chart/crds/sailoperator.io_istios.yaml, spec.version)`,
+  });
 }

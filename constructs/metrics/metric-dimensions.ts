@@ -1,4 +1,3 @@
-import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { type DimensionValue, isGeneratedAttribute } from '../attributes/generated-attribute';
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
@@ -7,8 +6,9 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import type { FieldPath } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
 import { statement } from '../problems/problem';
-import { describeWorkload, IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
+import { IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
 import { ProxyTarget } from '../proxy-config/proxy-target';
+import { describeWorkload, type ObservedWorkload } from '../proxy-config/workload-ref';
 import { celForTarget } from '../version/cel-vocabulary';
 import { describeFeature } from '../version/version-policy';
 import { dimensionNameProblems } from './label-name-checks';
@@ -48,7 +48,7 @@ export interface MetricDimensionsProps {
    * deprecated from Istio 1.21 and then not emitted (a warning says so).
    * @default - none
    */
-  readonly extraStatTagsFor?: readonly kplus.Workload[];
+  readonly extraStatTagsFor?: readonly ObservedWorkload[];
 }
 
 /**
@@ -68,7 +68,7 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
   readonly target: ProxyTarget;
   private readonly dimensions = new Map<string, string>();
   private readonly removed: string[] = [];
-  private readonly statTagWorkloads: kplus.Workload[] = [];
+  private readonly statTagWorkloads: ObservedWorkload[] = [];
   private readonly notes: Problem[] = [];
   private readonly mode?: 'CLIENT' | 'SERVER';
 
@@ -170,7 +170,7 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
   }
 
   /** Lists this construct's added dimensions in `extraStatTags` of `workload`'s pods. */
-  addExtraStatTagsTo(workload: kplus.Workload): void {
+  addExtraStatTagsTo(workload: ObservedWorkload): void {
     if (this.statTagWorkloads.includes(workload)) throw new ObservabilityConfigError(this, [listedTwice(workload)]);
     this.statTagWorkloads.push(workload);
     this.emitStatTags(workload, [...this.dimensions.keys()]);
@@ -197,7 +197,7 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
     }
   }
 
-  private emitStatTags(workload: kplus.Workload, names: readonly string[]): void {
+  private emitStatTags(workload: ObservedWorkload, names: readonly string[]): void {
     if (names.length === 0) return;
     switch (this.mesh.policy.mechanisms.extraStatTags) {
       case 'tolerated':
@@ -245,6 +245,6 @@ function tagProblems(tag: string): Problem[] {
   return typeof tag !== 'string' || tag === '' ? [problem(['tagsToRemove'], tag, 'a label name')] : [];
 }
 
-function listedTwice(workload: kplus.Workload): Problem {
+function listedTwice(workload: ObservedWorkload): Problem {
   return statement(['extraStatTagsFor'], `${describeWorkload(workload)} is already listed`);
 }

@@ -1,5 +1,4 @@
 import { Lazy } from 'cdk8s';
-import type * as kplus from 'cdk8s-plus-27';
 import { Construct, type IConstruct } from 'constructs';
 import { parse, stringify } from 'yaml';
 import { ObservabilityConfigError, problem } from '../errors';
@@ -8,6 +7,7 @@ import { addProblemCheck } from '../problems/construct-problems';
 import type { Problem } from '../problems/problem';
 import { statement } from '../problems/problem';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
+import { describeWorkload, isWorkloadRef, type ObservedWorkload } from './workload-ref';
 
 /** Pod annotation holding ProxyConfig overrides for one workload (Beta in Istio). */
 export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
@@ -29,11 +29,12 @@ export const PROXY_CONFIG_ATOMIC_PATHS: readonly string[] = ['tracing.customTags
  *
  * An annotation the workload already carries (set through `podMetadata`) is adopted as the first
  * contribution, so nothing set by hand is lost; overwriting the merged annotation afterwards is
- * reported at synth.
+ * reported at synth. For a {@link WorkloadRef} (a workload this app does not build) the
+ * annotations go into its pod template patch instead.
  */
 export class IstioPodAnnotations extends Construct {
   /** The annotations of `workload`, created on first use. */
-  static of(workload: kplus.Workload): IstioPodAnnotations {
+  static of(workload: ObservedWorkload): IstioPodAnnotations {
     const existing = workload.node.tryFindChild(ID);
     if (existing instanceof IstioPodAnnotations) return existing;
     return new IstioPodAnnotations(workload);
@@ -44,7 +45,7 @@ export class IstioPodAnnotations extends Construct {
   private rendered?: string;
   private bootstrapOverride?: { readonly configMapName: string; readonly contributor: string };
 
-  private constructor(private readonly workload: kplus.Workload) {
+  private constructor(private readonly workload: ObservedWorkload) {
     super(workload, ID);
     this.proxyConfig = new FragmentMerger(
       `${PROXY_CONFIG_ANNOTATION} of ${describeWorkload(workload)}`,
@@ -76,11 +77,17 @@ export class IstioPodAnnotations extends Construct {
     }
     if (current) return;
     this.bootstrapOverride = { configMapName, contributor: contributor.node.path };
-    this.workload.podMetadata.addAnnotation(BOOTSTRAP_OVERRIDE_ANNOTATION, configMapName);
+    if (isWorkloadRef(this.workload))
+      this.workload.setPodAnnotation(BOOTSTRAP_OVERRIDE_ANNOTATION, () => configMapName);
+    else this.workload.podMetadata.addAnnotation(BOOTSTRAP_OVERRIDE_ANNOTATION, configMapName);
   }
 
   /** The annotation is rendered at synth, once every construct has contributed. */
   private attachProxyConfigAnnotation(): void {
+    if (isWorkloadRef(this.workload)) {
+      this.workload.setPodAnnotation(PROXY_CONFIG_ANNOTATION, () => this.renderProxyConfig());
+      return;
+    }
     this.workload.podMetadata.addAnnotation(
       PROXY_CONFIG_ANNOTATION,
       Lazy.any({ produce: () => this.renderProxyConfig() }),
@@ -89,6 +96,7 @@ export class IstioPodAnnotations extends Construct {
 
   /** Takes over annotations set on the workload before any construct contributed. */
   private adoptExistingAnnotations(): void {
+    if (isWorkloadRef(this.workload)) return; // its pod template is not ours to read
     const annotations: Record<string, unknown> = this.workload.podMetadata.toJson().annotations ?? {};
     const byHand = `${this.workload.node.path} (annotation set on the workload)`;
     const proxyConfig = annotations[PROXY_CONFIG_ANNOTATION];
@@ -118,6 +126,7 @@ export class IstioPodAnnotations extends Construct {
 
   /** Someone set the annotations directly after constructs contributed: their contributions would be lost. */
   private overwrittenProblems(): Problem[] {
+    if (isWorkloadRef(this.workload)) return [];
     const annotations: Record<string, unknown> = this.workload.podMetadata.toJson().annotations ?? {};
     const problems: Problem[] = [];
     if (!this.proxyConfig.isEmpty && annotations[PROXY_CONFIG_ANNOTATION] !== this.renderProxyConfig()) {
@@ -151,9 +160,4 @@ export class IstioPodAnnotations extends Construct {
     this.rendered ??= stringify(this.proxyConfig.toValue(), { sortMapEntries: true, lineWidth: 0, version: '1.1' });
     return this.rendered;
   }
-}
-
-/** How messages name a workload: `Deployment "webapp"`. */
-export function describeWorkload(workload: kplus.Workload): string {
-  return `${workload.kind} "${workload.name}"`;
 }

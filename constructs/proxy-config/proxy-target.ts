@@ -1,13 +1,12 @@
-import { Chart } from 'cdk8s';
-import type * as kplus from 'cdk8s-plus-27';
 import type { IConstruct } from 'constructs';
 import { ObservabilityConfigError, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import type { FieldPath } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
-import { describeWorkload, IstioPodAnnotations } from './istio-pod-annotations';
+import { IstioPodAnnotations } from './istio-pod-annotations';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
+import { describeWorkload, type ObservedWorkload, workloadNamespace } from './workload-ref';
 
 /**
  * Which proxies a setting applies to: every proxy of the mesh, the proxies of one namespace, or
@@ -29,8 +28,8 @@ export abstract class ProxyTarget {
     return new NamespaceProxyTarget(name);
   }
 
-  /** The pods of `workload`. */
-  static workload(workload: kplus.Workload): ProxyTarget {
+  /** The pods of `workload`: one this app builds, or a {@link WorkloadRef} to one deployed elsewhere. */
+  static workload(workload: ObservedWorkload): ProxyTarget {
     return new WorkloadProxyTarget(workload);
   }
 
@@ -40,7 +39,7 @@ export abstract class ProxyTarget {
   abstract readonly description: string;
 
   /** The workload, for workload targets. */
-  abstract readonly workload?: kplus.Workload;
+  abstract readonly workload?: ObservedWorkload;
 
   /** Problems with the target itself (e.g. an invalid namespace name). */
   problems(_field: FieldPath): Problem[] {
@@ -107,7 +106,7 @@ class NamespaceProxyTarget extends ProxyTarget {
 class WorkloadProxyTarget extends ProxyTarget {
   readonly kind = 'workload';
 
-  constructor(readonly workload: kplus.Workload) {
+  constructor(readonly workload: ObservedWorkload) {
     super();
   }
 
@@ -127,9 +126,7 @@ export function targetNamespace(target: ProxyTarget, mesh: IstioMesh): string | 
       return mesh.rootNamespace;
     case 'namespace':
       return (target as NamespaceProxyTarget).namespace;
-    case 'workload': {
-      const workload = target.workload as kplus.Workload;
-      return workload.metadata.namespace ?? Chart.of(workload).namespace;
-    }
+    case 'workload':
+      return target.workload ? workloadNamespace(target.workload) : undefined;
   }
 }

@@ -1,14 +1,18 @@
 import { type App, Chart } from 'cdk8s';
-import type * as kplus from 'cdk8s-plus-27';
 import type { GeneratedAttribute } from '../attributes/generated-attribute';
 import type { ObservabilityBackends } from '../backends/observability-backends';
 import type { ObservabilityConfig, TargetConfig, WorkloadName } from '../config/observability-config';
 import { ObservabilityConfigError, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { FieldPath } from '../problems/field-path';
+import { nearestNames } from '../problems/nearest';
 import type { SourceLocation } from '../problems/source-location';
 import { ProxyTarget } from '../proxy-config/proxy-target';
+import type { ObservedWorkload } from '../proxy-config/workload-ref';
 import type { Finding } from '../validate/finding';
+
+/** Charts of the stack that are not a namespace's: their files would collide with a namespace's. */
+const RESERVED_CHARTS: readonly string[] = ['mesh', 'observability-backends'];
 
 /** Where a piece of the config is, by its key path (for error locations). */
 export type Locate = (keyPath: readonly (string | number)[]) => SourceLocation | undefined;
@@ -19,7 +23,7 @@ export type Locate = (keyPath: readonly (string | number)[]) => SourceLocation |
  * the config file.
  */
 export class StackContext {
-  /** Chart `istio-install`: the mesh (IstioOperator, mesh-wide Telemetry). */
+  /** Chart `mesh`: the mesh's install settings and its mesh-wide objects (root-namespace Telemetry, EnvoyFilters). */
   readonly installChart: Chart;
   /** The chart named after `config.namespace`: every workload-level piece. */
   readonly chart: Chart;
@@ -31,7 +35,8 @@ export class StackContext {
   backends?: ObservabilityBackends;
   readonly inputFindings: Finding[] = [];
   readonly locations = new Map<string, SourceLocation>();
-  private readonly workloads = new Map<WorkloadName, kplus.Workload>();
+  private readonly workloads = new Map<WorkloadName, ObservedWorkload>();
+  private readonly namespaceCharts = new Map<string, Chart>();
   private readonly attributes: { generator: string; attribute: GeneratedAttribute }[] = [];
 
   constructor(
@@ -39,11 +44,12 @@ export class StackContext {
     readonly config: ObservabilityConfig,
     readonly locate: Locate,
   ) {
-    this.installChart = new Chart(scope, 'istio-install', {
+    this.installChart = new Chart(scope, 'mesh', {
       namespace: config.mesh?.rootNamespace ?? 'istio-system',
       disableResourceNameHashes: true,
     });
     this.chart = new Chart(scope, config.namespace, { namespace: config.namespace, disableResourceNameHashes: true });
+    this.namespaceCharts.set(config.namespace, this.chart);
     if (config.backends) {
       this.backendsChart = new Chart(scope, 'observability-backends', { disableResourceNameHashes: true });
     }
@@ -79,8 +85,39 @@ export class StackContext {
     return `${this.chart.node.path}/${id}`;
   }
 
-  addWorkload(name: WorkloadName, workload: kplus.Workload): void {
+  /**
+   * The chart of a namespace's workload-level objects (`<namespace>.k8s.yaml`): the config
+   * namespace's is {@link chart}; others are made on first use.
+   */
+  chartFor(namespace: string): Chart {
+    let chart = this.namespaceCharts.get(namespace);
+    if (!chart) {
+      if (RESERVED_CHARTS.includes(namespace)) {
+        throw new ObservabilityConfigError(this.chart, [
+          problem(['namespace'], namespace, `a namespace not named ${RESERVED_CHARTS.join(' or ')}`, {
+            what: `is the name of the output's ${namespace}.k8s.yaml, which holds the mesh-wide objects or the backends`,
+          }),
+        ]);
+      }
+      chart = new Chart(this.chart.node.scope as App, namespace, { namespace, disableResourceNameHashes: true });
+      this.namespaceCharts.set(namespace, chart);
+    }
+    return chart;
+  }
+
+  /** Makes `workload` a target by `name` (`target: { workload: <name> }`). */
+  addWorkload(name: WorkloadName, workload: ObservedWorkload): void {
     this.workloads.set(name, workload);
+  }
+
+  /** A workload declared so far, if any. */
+  findWorkload(name: WorkloadName): ObservedWorkload | undefined {
+    return this.workloads.get(name);
+  }
+
+  /** Every declared workload, by name. */
+  get declaredWorkloads(): ReadonlyMap<WorkloadName, ObservedWorkload> {
+    return this.workloads;
   }
 
   addAttribute(generator: string, attribute: GeneratedAttribute): void {
@@ -94,18 +131,26 @@ export class StackContext {
     return ProxyTarget.workload(this.workload(target.workload, field));
   }
 
-  /** A workload the config declares, or the refusal naming the ones it does. */
-  workload(name: WorkloadName, field: FieldPath): kplus.Workload {
+  /** A workload the config declares, or the refusal naming the ones it does and the nearest. */
+  workload(name: WorkloadName, field: FieldPath): ObservedWorkload {
     const workload = this.workloads.get(name);
     if (workload) return workload;
-    const known = [...this.workloads.keys()];
+    const known = [...this.workloads.keys()].sort();
+    const [nearest] = nearestNames(name, known);
     throw new ObservabilityConfigError(this.chart, [
       problem(
         field,
         name,
         known.length > 0
-          ? `a workload of this config: ${known.join(', ')}`
-          : 'a workload, but this config declares none (add demoApp)',
+          ? `a workload declared under workloads: ${known.join(', ')}`
+          : 'a workload declared under workloads (this config declares none)',
+        {
+          what: 'is not a declared workload',
+          hint:
+            nearest !== undefined
+              ? `did you mean "${nearest}"?`
+              : `declare it: workloads: { ${name}: { namespace: <namespace>, selector: { app: ${name} } } }`,
+        },
       ),
     ]);
   }

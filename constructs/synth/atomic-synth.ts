@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { App, type AppProps } from 'cdk8s';
+import { ApiObject, App, type AppProps } from 'cdk8s';
 import { validateAppObjects } from '../validate/app-validator';
 import { type Finding, sortFindings, ValidationFailedError } from '../validate/finding';
-import type { RenderedObject } from '../validate/rule';
+import type { Manifest, RenderedObject } from '../validate/rule';
+import { outputFolderFiles } from './output-folder';
 
 export interface SynthOptions extends Omit<AppProps, 'outdir'> {
   /**
@@ -90,16 +91,29 @@ export async function synthUnitsAtomically(
           const located = prefix ? { ...finding, path: `${prefix}${finding.path}` } : finding;
           (finding.severity === 'error' ? errors : warnings).push(located);
         }
-        // Write exactly the manifests the rules checked, and render each object once, not twice.
-        for (const { apiObject, manifest } of objects)
-          if (apiObject) Object.defineProperty(apiObject, 'toJson', { value: () => manifest });
+      } else {
+        objects = app.node
+          .findAll()
+          .filter((c): c is ApiObject => c instanceof ApiObject)
+          .map((o) => ({ path: o.node.path, apiObject: o, manifest: o.toJson() as Manifest }));
       }
+      // Write exactly the manifests the rules checked, and render each object once, not twice.
+      for (const { apiObject, manifest } of objects)
+        if (apiObject) Object.defineProperty(apiObject, 'toJson', { value: () => manifest });
       built.push({ folder: unit.folder, app, objects });
     }
     if (errors.length > 0) throw new ValidationFailedError([...errors, ...warnings]);
-    for (const { app } of built) app.synth();
-    for (const [file, content] of Object.entries(extraFiles?.(built) ?? {})) {
-      mkdirSync(dirname(join(staging, file)), { recursive: true });
+    const files: Record<string, string> = {};
+    for (const { folder, app, objects } of built) {
+      for (const [file, content] of Object.entries(outputFolderFiles(app, objects)))
+        files[join(folder, file)] = content;
+    }
+    Object.assign(files, extraFiles?.(built) ?? {});
+    const folders = new Set([staging]);
+    for (const [file, content] of Object.entries(files)) {
+      const folder = dirname(join(staging, file));
+      if (!folders.has(folder)) mkdirSync(folder, { recursive: true });
+      folders.add(folder);
       writeFileSync(join(staging, file), content);
     }
   } catch (error) {

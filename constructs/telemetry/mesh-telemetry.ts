@@ -8,6 +8,7 @@ import { sortedValues } from '../merge/sorted-entries';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import { type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
+import { workloadSelector } from '../proxy-config/workload-ref';
 
 /** Telemetry `WorkloadMode` (istio/api@1.30.3:telemetry/v1alpha1/telemetry.proto); absent means CLIENT_AND_SERVER. */
 export type WorkloadMode = 'CLIENT' | 'SERVER';
@@ -106,7 +107,7 @@ export class MeshTelemetry extends Construct {
         return new TelemetryDocument(workload, ID, this.mesh, {
           name: workload.name,
           namespace,
-          matchLabels: workload.matchLabels,
+          matchLabels: workloadSelector(workload),
         });
       }
     }

@@ -1,8 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import { IstiodHelmValues } from '../mesh/istiod-helm-values';
 import { checkConstruct } from '../problems/construct-problems';
 import { statement } from '../problems/problem';
 import type { SourceLocation } from '../problems/source-location';
+import { WorkloadRef } from '../proxy-config/workload-ref';
 import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../version/version-policy';
 import { builtMeshes } from './built-meshes';
 import { type Finding, sortFindings } from './finding';
@@ -54,6 +56,17 @@ export async function validateAppObjects(
         path: construct.node.path,
         what: `cannot be rendered: ${(error as Error).message}`,
       });
+    }
+  }
+  for (const construct of constructs) {
+    // Files the synth writes besides chart objects: the istiod chart's values, and the pod
+    // template patches of workloads deployed elsewhere. Rules read them like the objects.
+    if (construct instanceof IstiodHelmValues && !construct.isEmpty) {
+      objects.push({ path: construct.node.path, manifest: construct.toManifest() as Manifest });
+    }
+    if (construct instanceof WorkloadRef) {
+      const patch = construct.renderPatch();
+      if (patch) objects.push({ path: construct.node.path, manifest: patch as unknown as Manifest, patch: true });
     }
   }
   const schemas = await ObjectSchemas.load(

@@ -21,6 +21,11 @@ export interface RenderedObject {
   /** Where it was read from (its first line), for an object read from a file. */
   readonly location?: SourceLocation;
   readonly manifest: Manifest;
+  /**
+   * A strategic merge patch of a workload the app does not build (only its pod template
+   * annotations), not an object of its own: rules read its annotations, not its schema.
+   */
+  readonly patch?: boolean;
 }
 
 /**

@@ -366,3 +366,36 @@ export const ADDON_RELEASES: Readonly<Record<string, AddonRelease>> = {
     ],
   },
 };
+
+/**
+ * The Sail Operator release whose `Istio` CRD is vendored, and the `spec.version` values it
+ * supports (istio-ecosystem/sail-operator@1.30.3:chart/crds/sailoperator.io_istios.yaml).
+ */
+export const SAIL_OPERATOR_RELEASE = "1.30.3";
+export const SAIL_ISTIO_VERSIONS: readonly string[] = [
+  "v1.30-latest",
+  "v1.30.3",
+  "v1.30.2",
+  "v1.30.1",
+  "v1.30.0",
+  "v1.29-latest",
+  "v1.29.6",
+  "v1.29.5",
+  "v1.29.4",
+  "v1.29.3",
+  "v1.29.2",
+  "v1.29.1",
+  "v1.29.0",
+  "v1.28-latest",
+  "v1.28.10",
+  "v1.28.9",
+  "v1.28.8",
+  "v1.28.7",
+  "v1.28.6",
+  "v1.28.5",
+  "v1.28.4",
+  "v1.28.3",
+  "v1.28.2",
+  "v1.28.1",
+  "v1.28.0",
+];

@@ -208,6 +208,8 @@ function mechanismsFor(minor: number): TelemetryMechanisms {
 /** CRD bundles (schemas/crds/<name>.json) that custom resources are checked against; the only ones vendored. */
 const ISTIO_CRD_BUNDLE = 'istio-1.30.3';
 const PROMETHEUS_OPERATOR_CRD_BUNDLE = 'prometheus-operator-v0.93.0';
+/** The Sail Operator's `Istio` CRD (istio-ecosystem/sail-operator@1.30.3:chart/crds/sailoperator.io_istios.yaml). */
+const SAIL_OPERATOR_CRD_BUNDLE = 'sail-operator-1.30.3';
 
 /** Whether a release's CRD has a field: see {@link VersionPolicy.crdFieldStatus}. */
 export type CrdFieldStatus =
@@ -290,7 +292,7 @@ export class VersionPolicy {
    * those the target served, and the version policy keeps fields to those it had.
    */
   get crdSchemaBundles(): readonly string[] {
-    return [ISTIO_CRD_BUNDLE, PROMETHEUS_OPERATOR_CRD_BUNDLE];
+    return [ISTIO_CRD_BUNDLE, PROMETHEUS_OPERATOR_CRD_BUNDLE, SAIL_OPERATOR_CRD_BUNDLE];
   }
 
   /**

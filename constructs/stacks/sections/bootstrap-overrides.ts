@@ -6,6 +6,7 @@ import {
   zipkinTracingOverride,
 } from '../../bootstrap/envoy-bootstrap';
 import { sortedEntries } from '../../merge/sorted-entries';
+import { workloadNamespace } from '../../proxy-config/workload-ref';
 import { ZIPKIN_ENDPOINT_VERSIONS } from '../config-values';
 import type { SectionBuilder } from './section-builder';
 
@@ -13,8 +14,11 @@ import type { SectionBuilder } from './section-builder';
 export const bootstrapOverridesSection: SectionBuilder = {
   section: 'bootstrapOverrides',
   build(context) {
-    const { chart } = context;
     for (const [id, b] of sortedEntries(context.config.bootstrapOverrides ?? {})) {
+      // The ConfigMap goes where its pods are: the injector mounts it from their namespace.
+      const first = b.workloads[0] === undefined ? undefined : context.findWorkload(b.workloads[0]);
+      const namespace = (first && workloadNamespace(first)) ?? context.config.namespace;
+      const chart = context.chartFor(namespace);
       context.piece(['bootstrapOverrides', id], chart, [id], () => {
         const parts: EnvoyBootstrapOverride[] = [];
         if (b.zipkin) {

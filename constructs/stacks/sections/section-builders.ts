@@ -15,14 +15,16 @@ import {
   traceSamplingSection,
   zipkinTracersSection,
 } from './tracing';
+import { workloadsSection } from './workloads';
 
 /**
- * Every section of the config after `mesh`, in build order: the demo app first (its workloads are
- * targets), the backends before the tracers (a tracer without an address sends to the generated
+ * Every section of the config after `mesh`, in build order: the demo app and the declared
+ * workloads first (they are targets), the backends before the tracers (a tracer without an address sends to the generated
  * Jaeger), attribute generators before the dimensions that read their attributes.
  */
 export const SECTION_BUILDERS: readonly SectionBuilder[] = [
   demoAppSection,
+  workloadsSection,
   backendsSection,
   statsInclusionSection,
   attributeGeneratorsSection,

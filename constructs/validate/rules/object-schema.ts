@@ -10,9 +10,10 @@ export const objectSchemaRule: AppRule = {
   summary:
     'Every object matches its schema: custom resources the vendored CRDs, including their CEL rules (unknown fields refused, as kubectl apply does), Kubernetes kinds the Kubernetes OpenAPI schemas (kubernetes-models), the IstioOperator `schemas/istio-operator.schema.json`.',
   check(context: ValidationContext): RuleFinding[] {
-    return context.objects.flatMap(({ path, manifest }) => {
+    return context.objects.flatMap(({ path, manifest, patch }) => {
       // An istiod values file is read for its meshConfig only; the chart checks its own values.
-      if (manifest.kind === ISTIOD_VALUES_KIND) return [];
+      // A patch is part of an object deployed elsewhere, checked when it is.
+      if (manifest.kind === ISTIOD_VALUES_KIND || patch) return [];
       const result = context.schemas.validate(manifest);
       if (!result.source) {
         const group = apiGroupOf(manifest.apiVersion);

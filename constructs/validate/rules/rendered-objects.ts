@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
 import { isMapping, type JsonMapping, mappingAt } from '../../json-values';
+import { ISTIOD_VALUES_KIND } from '../../mesh/istiod-helm-values';
 import { apiGroupOf } from '../../names';
 import type { FieldPath } from '../../problems/field-path';
 import type { RenderedObject } from '../rule';
@@ -49,12 +50,8 @@ export function meshDefaultConfigs(objects: readonly RenderedObject[]): MeshDefa
   });
 }
 
-/**
- * The kind given to a values file of the istiod Helm chart read in lint mode (a YAML document with
- * a top-level `meshConfig` and no `apiVersion` or `kind`): an install input like an IstioOperator,
- * never applied to a cluster, so it has no name, namespace or schema to check.
- */
-export const ISTIOD_VALUES_KIND = 'IstiodHelmValues';
+// The kind lint and synth give the istiod chart's values (no apiVersion, no kind of their own).
+export { ISTIOD_VALUES_KIND } from '../../mesh/istiod-helm-values';
 
 /**
  * A mesh config (`MeshConfig`) as one of the install methods carries it: an IstioOperator's

@@ -15,8 +15,8 @@ export const uniqueObjectsRule: AppRule = {
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     const first = new Map<string, string>();
-    for (const { path, manifest, location } of context.objects) {
-      if (manifest.kind === ISTIOD_VALUES_KIND) continue; // Helm values are no cluster object
+    for (const { path, manifest, location, patch } of context.objects) {
+      if (manifest.kind === ISTIOD_VALUES_KIND || patch) continue; // Helm values and patches are no cluster object
       const { name, namespace } = manifest.metadata;
       // Versions of a group are one object.
       // Files linted on their own may hold alternatives of one object (Istio's samples do): only

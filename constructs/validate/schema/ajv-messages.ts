@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { type FieldPath, renderField } from '../../problems/field-path';
+import { nearestNames } from '../../problems/nearest';
 import { describeProblem, formatValue, type Problem, problem } from '../../problems/problem';
 
 /** `/spec/configPatches/0/match` → `['spec', 'configPatches', 0, 'match']` */
@@ -148,29 +149,8 @@ function describe(error: ErrorObject, data: unknown): Problem {
 function expectedFields(name: string, known: readonly string[]): string {
   if (known.length === 0) return 'no other fields';
   if (known.length <= 12) return `one of ${known.join(', ')}`;
-  const close = known
-    .map((k) => ({ k, d: editDistance(name.toLowerCase(), k.toLowerCase()) }))
-    .filter(({ d }) => d <= Math.max(2, Math.floor(name.length / 4)))
-    .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : 1))
-    .map(({ k }) => k);
+  const close = nearestNames(name, known);
   return close.length > 0
     ? `one of ${known.length} known fields, e.g. ${close.slice(0, 3).join(', ')}`
     : `one of ${known.length} known fields: ${known.slice(0, 12).join(', ')}, ...`;
-}
-
-/** Levenshtein distance. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

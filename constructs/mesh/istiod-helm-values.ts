@@ -1,0 +1,42 @@
+import { Construct } from 'constructs';
+
+/**
+ * The kind given to a values file of the istiod Helm chart, as validation sees it (a document with
+ * a top-level `meshConfig` and no `apiVersion` or `kind`): an install input like an IstioOperator,
+ * never applied to a cluster, so it has no name, namespace or schema to check.
+ */
+export const ISTIOD_VALUES_KIND = 'IstiodHelmValues';
+
+/** Where a Helm install's values are written in the output folder. */
+export const ISTIOD_VALUES_FILE = 'install/istiod-values.yaml';
+
+/**
+ * The values of the istiod Helm chart that carry the mesh's settings, for
+ * `helm upgrade --install istiod istio/istiod -n <root namespace> --version <release> -f install/istiod-values.yaml`.
+ * Written to {@link ISTIOD_VALUES_FILE}; not a Kubernetes object.
+ */
+export class IstiodHelmValues extends Construct {
+  readonly file = ISTIOD_VALUES_FILE;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly render: () => Record<string, unknown>,
+  ) {
+    super(scope, id);
+  }
+
+  /** The values, as the chart reads them. */
+  values(): Record<string, unknown> {
+    return this.render();
+  }
+
+  get isEmpty(): boolean {
+    return Object.keys(this.render()).length === 0;
+  }
+
+  /** The values as an object for validation: the values at top level, with kind `IstiodHelmValues`. */
+  toManifest(): { apiVersion: string; kind: string; metadata: Record<string, never>; [key: string]: unknown } {
+    return { ...this.render(), apiVersion: '', kind: ISTIOD_VALUES_KIND, metadata: {} };
+  }
+}

@@ -1,0 +1,161 @@
+import { Chart } from 'cdk8s';
+import type * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { problem, throwIfProblems } from '../errors';
+import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../names';
+import type { Problem } from '../problems/problem';
+
+/** The kinds of workload whose pods observability settings can target; each has a pod template at `spec.template`. */
+export enum WorkloadKind {
+  DEPLOYMENT = 'Deployment',
+  STATEFUL_SET = 'StatefulSet',
+  DAEMON_SET = 'DaemonSet',
+  /** An Argo Rollout (`argoproj.io/v1alpha1`) with its own pod template. */
+  ROLLOUT = 'Rollout',
+}
+
+/** The API version of each kind, for patches that target it. */
+export const WORKLOAD_API_VERSIONS: Readonly<Record<WorkloadKind, string>> = {
+  [WorkloadKind.DEPLOYMENT]: 'apps/v1',
+  [WorkloadKind.STATEFUL_SET]: 'apps/v1',
+  [WorkloadKind.DAEMON_SET]: 'apps/v1',
+  [WorkloadKind.ROLLOUT]: 'argoproj.io/v1alpha1',
+};
+
+export interface WorkloadRefProps {
+  /** `metadata.name` of the workload. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
+  /**
+   * The labels of its pods that select exactly them, e.g. `{ app: 'cart' }`: Telemetry and
+   * WasmPlugin resources select the pods with these labels.
+   */
+  readonly selector: Readonly<Record<string, string>>;
+  /** @default WorkloadKind.DEPLOYMENT */
+  readonly kind?: WorkloadKind;
+}
+
+/**
+ * A workload this app does not build: deployed by its own team, by Helm, or by another app. Its
+ * Telemetry-API settings select its pods by `selector`; its pod-level settings (the merged
+ * `proxy.istio.io/config`, `sidecar.istio.io/bootstrapOverride`) cannot be written into a pod
+ * template this app does not own, so they become a kustomize patch of that workload's pod
+ * template annotations, written with the synth's output (`patches/`, a kustomize Component).
+ */
+export class WorkloadRef extends Construct {
+  readonly kind: WorkloadKind;
+  readonly name: string;
+  readonly namespace: string;
+  readonly selector: Readonly<Record<string, string>>;
+  /** The pod template annotations the patch sets, by key, in the order they were set. */
+  private readonly annotations = new Map<string, () => string>();
+
+  constructor(scope: Construct, id: string, props: WorkloadRefProps) {
+    super(scope, id);
+    this.kind = props.kind ?? WorkloadKind.DEPLOYMENT;
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.selector = { ...props.selector };
+    throwIfProblems(this, workloadRefProblems(props));
+  }
+
+  get apiVersion(): string {
+    return WORKLOAD_API_VERSIONS[this.kind];
+  }
+
+  /** Sets a pod template annotation through the patch; `value` is read when the patch is rendered. */
+  setPodAnnotation(key: string, value: () => string): void {
+    this.annotations.set(key, value);
+  }
+
+  /** The pod template annotations the patch sets; empty when nothing pod-level targets this workload. */
+  get podAnnotations(): Readonly<Record<string, string>> {
+    return Object.fromEntries([...this.annotations].map(([key, value]) => [key, value()]));
+  }
+
+  /**
+   * The strategic merge patch of the workload's pod template annotations, or undefined when it
+   * needs none. It names the workload fully, so it touches nothing else.
+   */
+  renderPatch(): WorkloadPatch | undefined {
+    const annotations = this.podAnnotations;
+    if (Object.keys(annotations).length === 0) return undefined;
+    return {
+      apiVersion: this.apiVersion,
+      kind: this.kind,
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: { template: { metadata: { annotations } } },
+    };
+  }
+}
+
+/** A strategic merge patch that sets pod template annotations of one workload. */
+export interface WorkloadPatch {
+  readonly apiVersion: string;
+  readonly kind: WorkloadKind;
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly spec: { readonly template: { readonly metadata: { readonly annotations: Record<string, string> } } };
+}
+
+/** What is wrong with a reference: names Kubernetes refuses, or a selector that selects nothing in particular. */
+export function workloadRefProblems(props: WorkloadRefProps): Problem[] {
+  const problems: Problem[] = [];
+  if (!isDnsSubdomain(props.name)) problems.push(problem(['name'], props.name, 'a workload name (RFC 1123 subdomain)'));
+  if (!isDnsLabel(props.namespace)) {
+    problems.push(problem(['namespace'], props.namespace, 'a Kubernetes namespace name (RFC 1123 label)'));
+  }
+  if (props.kind !== undefined && !Object.values(WorkloadKind).includes(props.kind)) {
+    problems.push(problem(['kind'], props.kind, `one of ${Object.values(WorkloadKind).join(', ')}`));
+  }
+  const entries = Object.entries(props.selector ?? {});
+  if (entries.length === 0) {
+    problems.push(
+      problem(['selector'], props.selector ?? {}, 'at least one pod label, e.g. { app: cart }', {
+        what: 'is empty: a Telemetry or WasmPlugin with an empty selector applies to every pod of the namespace',
+      }),
+    );
+  }
+  for (const [key, value] of entries) {
+    if (!isQualifiedName(key)) problems.push(problem(['selector', key], key, 'a label key, e.g. "app"'));
+    else if (typeof value !== 'string' || !isLabelValue(value)) {
+      problems.push(problem(['selector', key], value, 'a label value (63 characters of [A-Za-z0-9_.-])'));
+    }
+  }
+  return problems;
+}
+
+/** A workload observability settings can target: one built in this app with cdk8s-plus, or a reference. */
+export type ObservedWorkload = kplus.Workload | WorkloadRef;
+
+export function isWorkloadRef(workload: ObservedWorkload): workload is WorkloadRef {
+  return workload instanceof WorkloadRef;
+}
+
+/** The label cdk8s-plus adds to select a workload's pods; a selector of its own is preferred. */
+const CDK8S_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
+
+/**
+ * The labels that select `workload`'s pods, for Telemetry and WasmPlugin selectors: a reference's
+ * declared selector; for a cdk8s-plus workload, the pod labels its author set (not cdk8s's
+ * address label, which a rename of the construct changes), or its selector when it has no others.
+ */
+export function workloadSelector(workload: ObservedWorkload): Readonly<Record<string, string>> {
+  if (isWorkloadRef(workload)) return workload.selector;
+  const own = Object.entries(workload.matchLabels).filter(([key]) => key !== CDK8S_ADDRESS_LABEL);
+  if (own.length > 0) return Object.fromEntries(own);
+  const labels: Record<string, string> = workload.podMetadata.toJson().labels ?? {};
+  const set = Object.entries(labels).filter(([key]) => key !== CDK8S_ADDRESS_LABEL);
+  return set.length > 0 ? Object.fromEntries(set) : workload.matchLabels;
+}
+
+/** The namespace of `workload`'s pods, when known. */
+export function workloadNamespace(workload: ObservedWorkload): string | undefined {
+  if (isWorkloadRef(workload)) return workload.namespace;
+  return workload.metadata.namespace ?? Chart.of(workload).namespace;
+}
+
+/** How messages name a workload: `Deployment "webapp"`. */
+export function describeWorkload(workload: ObservedWorkload): string {
+  return `${workload.kind} "${workload.name}"`;
+}

@@ -1,0 +1,310 @@
+// Workloads deployed elsewhere: declared in the config (workloads:) or referenced in TypeScript
+// (WorkloadRef), targeted by name, selected by their own labels, patched through a kustomize
+// Component; and the mesh config in the form each install method reads.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chart, Testing } from 'cdk8s';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { synthConfigFile } from '../cli/synth';
+import {
+  ConfigFile,
+  formatFinding,
+  IstioMesh,
+  ObservabilityStack,
+  ProxyTarget,
+  StatsInclusion,
+  synthAtomically,
+  TraceSampling,
+  validateApp,
+  WorkloadKind,
+  WorkloadRef,
+} from '../constructs';
+import { readTree } from './support/synth';
+
+const ROOT = join(__dirname, '..');
+const scratch = mkdtempSync(join(tmpdir(), 'workload-ref-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let counter = 0;
+
+/** Builds `text` into an app and returns every error finding, formatted. */
+async function buildErrors(text: string): Promise<string[]> {
+  const file = ConfigFile.parse('obs.yaml', text);
+  const app = Testing.app();
+  new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
+  return (await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding);
+}
+
+/** Synthesizes config `text` the way `synth` does and returns the written files. */
+async function synthText(text: string): Promise<Record<string, string>> {
+  const dir = join(scratch, `case-${counter++}`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'observability.yaml'), text);
+  await synthConfigFile(join(dir, 'observability.yaml'), join(dir, 'out'));
+  return readTree(join(dir, 'out'));
+}
+
+const objects = (text: string | undefined) => parseAllDocuments(text ?? '').map((d) => d.toJS());
+
+const SHOP = [
+  'istioVersion: "1.28"',
+  'namespace: shop',
+  'workloads:',
+  '  cart: { selector: { app: cart } }',
+  '  payments: { namespace: payments, selector: { app: payments, tier: backend }, kind: StatefulSet }',
+  '',
+].join('\n');
+
+describe('declared workloads (workloads:)', () => {
+  it('select their own labels, live in their namespace, and get pod-level settings as a kustomize patch', async () => {
+    const files = await synthText(
+      `${SHOP}statsInclusion:\n  stats: { target: { workload: payments }, inclusionSuffixes: [upstream_rq_timeout] }\n` +
+        'traceSampling:\n  sampling: { target: { workload: payments }, percentage: 100 }\n',
+    );
+    expect(Object.keys(files)).toEqual([
+      'REPORT.md',
+      'kustomization.yaml',
+      'patches/kustomization.yaml',
+      'patches/payments-statefulset-payments.yaml',
+      'payments.k8s.yaml',
+    ]);
+    expect(objects(files['payments.k8s.yaml'])).toEqual([
+      {
+        apiVersion: 'telemetry.istio.io/v1',
+        kind: 'Telemetry',
+        metadata: { name: 'payments', namespace: 'payments' },
+        spec: {
+          selector: { matchLabels: { app: 'payments', tier: 'backend' } },
+          tracing: [{ randomSamplingPercentage: 100 }],
+        },
+      },
+    ]);
+    expect(parse(files['patches/payments-statefulset-payments.yaml'] ?? '')).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'payments', namespace: 'payments' },
+      spec: {
+        template: {
+          metadata: {
+            annotations: {
+              'proxy.istio.io/config': 'proxyStatsMatcher:\n  inclusionSuffixes:\n    - upstream_rq_timeout\n',
+            },
+          },
+        },
+      },
+    });
+    expect(files['kustomization.yaml']).toBe(
+      [
+        '# Generated: what is applied to the cluster from this folder (kubectl apply -k, Argo CD, Flux).',
+        '# Installer inputs (install/) and the patch Component for workloads deployed elsewhere (patches/)',
+        '# are not cluster objects of this folder and are not listed.',
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'resources:',
+        '  - payments.k8s.yaml',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('patch the workload where its team deploys it: kubectl kustomize with the Component sets only the annotation', async () => {
+    const dir = join(scratch, 'overlay');
+    const out = join(dir, 'out');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'observability.yaml'),
+      `${SHOP}statsInclusion:\n  p: { target: { workload: payments }, inclusionSuffixes: [upstream_rq_timeout] }\n`,
+    );
+    await synthConfigFile(join(dir, 'observability.yaml'), out);
+    // The payments team's own kustomization, which includes our Component.
+    const team = join(dir, 'team');
+    mkdirSync(team);
+    writeFileSync(
+      join(team, 'statefulset.yaml'),
+      [
+        'apiVersion: apps/v1',
+        'kind: StatefulSet',
+        'metadata: { name: payments, namespace: payments }',
+        'spec:',
+        '  serviceName: payments',
+        '  selector: { matchLabels: { app: payments, tier: backend } }',
+        '  template:',
+        '    metadata:',
+        '      labels: { app: payments, tier: backend }',
+        '      annotations: { team.example/owner: payments }',
+        '    spec: { containers: [{ name: payments, image: shop/payments:2.1 }] }',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(team, 'kustomization.yaml'), 'resources: [statefulset.yaml]\ncomponents: [../out/patches]\n');
+    const built = parse(execFileSync('kubectl', ['kustomize', team], { encoding: 'utf8' }));
+    expect(built.spec.template.metadata.annotations).toEqual({
+      'proxy.istio.io/config': 'proxyStatsMatcher:\n  inclusionSuffixes:\n    - upstream_rq_timeout\n',
+      'team.example/owner': 'payments',
+    });
+    expect(built.spec.template.spec).toEqual({ containers: [{ name: 'payments', image: 'shop/payments:2.1' }] });
+    // The output folder alone builds too, without the Component.
+    expect(execFileSync('kubectl', ['kustomize', out], { encoding: 'utf8' })).toBe('');
+  });
+
+  it('refuses a target naming an undeclared workload, with the declared ones and the nearest', async () => {
+    expect(await buildErrors(`${SHOP}traceSampling:\n  s: { target: { workload: paymnts }, percentage: 5 }\n`)).toEqual(
+      [
+        'obs.yaml:7:3 [shop/s] target: is not a declared workload (got "paymnts", expected a workload declared under workloads: cart, payments); hint: did you mean "payments"?',
+      ],
+    );
+  });
+
+  it('refuses an empty selector and two workloads of one namespace with the same selector', async () => {
+    const text = [
+      'istioVersion: "1.28"',
+      'namespace: shop',
+      'workloads:',
+      '  cart: { selector: { app: cart } }',
+      '  basket: { selector: { app: cart } }',
+      '  empty: { selector: {} }',
+      '',
+    ].join('\n');
+    expect(await buildErrors(text)).toEqual([
+      'obs.yaml:4:3 [shop/cart] selector: selects the same pods as workload "basket": a Telemetry or patch for one would apply to both (got {"app":"cart"}, expected a selector no other workload of namespace "shop" has); hint: add the label that tells them apart, e.g. app',
+      'obs.yaml:6:3 [shop/empty] selector: is empty: a Telemetry or WasmPlugin with an empty selector applies to every pod of the namespace (got {}, expected at least one pod label, e.g. { app: cart })',
+    ]);
+  });
+
+  it('refuses a declaration of a demo workload whose selector does not match the pods the app builds', async () => {
+    const text = [
+      'istioVersion: "1.28"',
+      'namespace: istioinaction',
+      'demoApp: { gateway: false, httpbinEgress: false }',
+      'workloads:',
+      '  webapp: { selector: { app: web } }',
+      '',
+    ].join('\n');
+    expect(await buildErrors(text)).toEqual([
+      'obs.yaml:5:3 [istioinaction/webapp] selector: does not match the pods of the workload this app builds, so its Telemetry would select none of them (got {"app":"web"}, expected labels of the pods of Deployment "webapp": {"app":"webapp"})',
+    ]);
+  });
+});
+
+describe('WorkloadRef (TypeScript)', () => {
+  it('targets a workload by name, namespace, selector and kind, with the same outputs as the config', async () => {
+    const out = join(scratch, 'ts-out');
+    await synthAtomically(out, (app) => {
+      const mesh = new IstioMesh(new Chart(app, 'mesh', { namespace: 'istio-system' }), 'istio', {
+        istioVersion: '1.28',
+      });
+      const payments = new Chart(app, 'payments', { namespace: 'payments' });
+      const ref = new WorkloadRef(payments, 'payments', {
+        name: 'payments',
+        namespace: 'payments',
+        selector: { app: 'payments' },
+        kind: WorkloadKind.ROLLOUT,
+      });
+      new StatsInclusion(payments, 'stats', {
+        mesh,
+        target: ProxyTarget.workload(ref),
+        inclusionSuffixes: ['upstream_rq_timeout'],
+      });
+      new TraceSampling(payments, 'sampling', { mesh, target: ProxyTarget.workload(ref), percentage: 20 });
+    });
+    const files = readTree(out);
+    expect(readFileSync(join(out, 'patches', 'kustomization.yaml'), 'utf8')).toContain(
+      '  - path: payments-rollout-payments.yaml\n    target:\n      group: argoproj.io\n      version: v1alpha1\n      kind: Rollout\n      name: payments\n      namespace: payments\n',
+    );
+    expect(objects(files['payments.k8s.yaml'])[0].spec).toEqual({
+      selector: { matchLabels: { app: 'payments' } },
+      tracing: [{ randomSamplingPercentage: 20 }],
+    });
+  });
+});
+
+describe('mesh.install', () => {
+  const MESH = [
+    'namespace: shop',
+    'pilotTraceSampling: 5',
+    'zipkinTracers:',
+    '  z: { target: mesh, address: "zipkin.tracing:9411" }',
+    '',
+  ];
+
+  it('istioctl: the IstioOperator under install/, never listed in the kustomization', async () => {
+    const files = await synthText(['istioVersion: "1.28"', 'mesh: { install: istioctl }', ...MESH].join('\n'));
+    expect(Object.keys(files)).toEqual([
+      'REPORT.md',
+      'install/istio-operator.yaml',
+      'kustomization.yaml',
+      'mesh.k8s.yaml',
+    ]);
+    expect(parse(files['install/istio-operator.yaml'] ?? '').kind).toBe('IstioOperator');
+    expect(files['kustomization.yaml']).toContain('resources:\n  - mesh.k8s.yaml\n');
+  });
+
+  it("helm: the istiod chart's values, top-level traceSampling from 1.24", async () => {
+    const files = await synthText(['istioVersion: "1.28"', 'mesh: { install: helm }', ...MESH].join('\n'));
+    expect(Object.keys(files)).toEqual([
+      'REPORT.md',
+      'install/istiod-values.yaml',
+      'kustomization.yaml',
+      'mesh.k8s.yaml',
+    ]);
+    expect(parse(files['install/istiod-values.yaml'] ?? '')).toEqual({
+      meshConfig: {
+        extensionProviders: [{ name: 'zipkin', zipkin: { service: 'zipkin.tracing.svc.cluster.local', port: 9411 } }],
+        defaultProviders: { metrics: ['prometheus'], tracing: ['zipkin'] },
+      },
+      traceSampling: 5,
+    });
+  });
+
+  it('sail: an applied Istio resource of the target release, checked against the Sail Operator CRD', async () => {
+    const files = await synthText(['istioVersion: "1.28"', 'mesh: { install: sail }', ...MESH].join('\n'));
+    expect(Object.keys(files)).toEqual(['REPORT.md', 'kustomization.yaml', 'mesh.k8s.yaml']);
+    expect(objects(files['mesh.k8s.yaml']).find((o) => o.kind === 'Istio')).toEqual({
+      apiVersion: 'sailoperator.io/v1',
+      kind: 'Istio',
+      metadata: { name: 'control-plane' },
+      spec: {
+        version: 'v1.28-latest',
+        namespace: 'istio-system',
+        values: {
+          meshConfig: {
+            extensionProviders: [
+              { name: 'zipkin', zipkin: { service: 'zipkin.tracing.svc.cluster.local', port: 9411 } },
+            ],
+            defaultProviders: { metrics: ['prometheus'], tracing: ['zipkin'] },
+          },
+          pilot: { traceSampling: 5 },
+        },
+      },
+    });
+  });
+
+  it('sail: refused on a release the vendored Sail Operator does not support, with the reason', async () => {
+    expect(await buildErrors('istioVersion: "1.26"\nnamespace: shop\nmesh: { install: sail }\n')).toEqual([
+      'obs.yaml:3:1 [mesh/mesh] install: needs a release the Sail Operator 1.30.3 supports (Istio 1.28 to 1.30), and the target is Istio 1.26 (got "sail", expected istioctl or helm); hint: install with helm or istioctl, or target Istio 1.30 (source: istio-ecosystem/sail-operator@1.30.3:chart/crds/sailoperator.io_istios.yaml, spec.version)',
+    ]);
+  });
+});
+
+describe('the shop example (examples/shop.yaml)', () => {
+  it('synthesizes exactly the committed examples/shop/, and kubectl kustomize builds it', async () => {
+    const out = join(scratch, 'shop');
+    await synthConfigFile(join(ROOT, 'examples', 'shop.yaml'), out);
+    expect(readTree(out)).toEqual(readTree(join(ROOT, 'examples', 'shop')));
+    const kinds = objects(execFileSync('kubectl', ['kustomize', out], { encoding: 'utf8' })).map(
+      (o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`,
+    );
+    expect(kinds.sort()).toEqual([
+      'ConfigMap monitoring/istio-dashboards',
+      'Kiali istio-system/kiali',
+      'PodMonitor monitoring/envoy-stats-monitor',
+      'PrometheusRule monitoring/istio-mesh-recording-rules',
+      'ServiceMonitor monitoring/istio-component-monitor',
+      'Telemetry istio-system/mesh-default',
+      'Telemetry payments/payments',
+      'Telemetry shop/cart',
+    ]);
+  });
+});
