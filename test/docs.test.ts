@@ -11,6 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { ConfigFile, formatFinding, ObservabilityStack, validateApp } from '../constructs';
 import { CONFIG_REFERENCE_FILE, configReference } from '../scripts/config-reference';
 import { ruleListDoc } from '../scripts/rule-list-doc';
+import { readTree } from './support/synth';
 
 const ROOT = join(__dirname, '..');
 
@@ -99,13 +100,38 @@ const find = (objects: readonly Loose[], kind: string, name?: string) =>
 const PROGRAMS: Record<string, (dir: string, stdout: string) => void> = {
   'README.md#1': (dir, stdout) => {
     expect(stdout).toBe('');
-    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['kustomization.yaml', 'mesh.k8s.yaml', 'shop.k8s.yaml']);
+    expect(Object.keys(readTree(join(dir, 'dist')))).toEqual([
+      'kustomization.yaml',
+      'mesh.k8s.yaml',
+      'patches/kustomization.yaml',
+      'patches/payments-statefulset-payments.yaml',
+      'shop.k8s.yaml',
+    ]);
     const meshTelemetry = find(objectsIn(dir, 'mesh.k8s.yaml'), 'Telemetry', 'mesh-default');
     expect(meshTelemetry?.spec.metrics[0].overrides).toEqual([
       { match: { metric: 'REQUEST_COUNT' }, tagOverrides: { request_host: { value: 'request.host' } } },
     ]);
-    const cart = objectsIn(dir, 'shop.k8s.yaml').filter((o) => String(o.kind) === 'Telemetry');
-    expect(cart.map((t) => t.spec.tracing)).toEqual([[{ randomSamplingPercentage: 25 }]]);
+    const cart = find(objectsIn(dir, 'shop.k8s.yaml'), 'Telemetry');
+    expect(cart?.spec).toEqual({
+      selector: { matchLabels: { app: 'cart' } },
+      tracing: [{ randomSamplingPercentage: 25 }],
+    });
+    expect(objectsIn(dir, 'patches/payments-statefulset-payments.yaml')).toEqual([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'payments', namespace: 'payments' },
+        spec: {
+          template: {
+            metadata: {
+              annotations: {
+                'proxy.istio.io/config': 'proxyStatsMatcher:\n  inclusionSuffixes:\n    - upstream_rq_timeout\n',
+              },
+            },
+          },
+        },
+      },
+    ]);
   },
   'docs/constructs.md#1': (dir, stdout) => {
     expect(stdout).toBe('');

@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { readTree } from './support/synth';
 
 // The consumer fixture examples/platform-stack, run the way a platform team would: the library is
 // installed from its packed tarball (never from this checkout), the app is compiled with tsc
@@ -138,5 +139,64 @@ describe('examples/platform-stack with cdk8s synth and the validation plugin', (
       '2 file(s), 5 object(s) checked against Istio 1.30: 0 error(s), 0 warning(s)',
     );
     expect(run.status).toBe(0);
+  });
+});
+
+describe('the packaged command line, installed into an empty folder next to an older cdk8s', () => {
+  let shop: string;
+  const cli = () => join(shop, 'node_modules', '.bin', 'cdk8s-istio-observability');
+  const run = (args: readonly string[]) => spawnSync(cli(), [...args], { cwd: shop, encoding: 'utf8' });
+
+  beforeAll(() => {
+    shop = join(work, 'shop');
+    mkdirSync(shop);
+    // cdk8s 2.70.100 beside our tests' 2.70.106: the peer ranges must accept it (no ERESOLVE).
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        'cdk8s@2.70.100',
+        join(app, 'cdk8s-istio-observability.tgz'),
+      ],
+      { cwd: shop, stdio: 'pipe' },
+    );
+  }, 300_000);
+
+  it('writes the same bytes as npm run synth in this repository', () => {
+    const synth = run(['synth', '--config', join(ROOT, 'examples', 'shop.yaml'), '--out', 'out']);
+    expect(synth.status).toBe(0);
+    expect(readTree(join(shop, 'out'))).toEqual(readTree(join(ROOT, 'examples', 'shop')));
+  });
+
+  it('starts a config for your own mesh with init, which synth then writes', () => {
+    const init = run(['init', '--istio-version', '1.28', '--install', 'sail', '--namespace', 'shop']);
+    expect(init.stdout).toBe(
+      'wrote observability.yaml; edit it, then: npx cdk8s-istio-observability synth --config observability.yaml --out dist\n',
+    );
+    expect(run(['init']).stderr).toBe(
+      'observability.yaml: exists; init never overwrites a file (use --file for another path)\n',
+    );
+    const synth = run(['synth']);
+    expect(synth.status).toBe(0);
+    expect(Object.keys(readTree(join(shop, 'dist')))).toEqual([
+      'REPORT.md',
+      'kustomization.yaml',
+      'mesh.k8s.yaml',
+      'observability-backends.k8s.yaml',
+      'shop.k8s.yaml',
+    ]);
+  });
+
+  it('explains every command with --help, exit 0', () => {
+    for (const command of ['init', 'synth', 'validate', 'diff']) {
+      const help = run([command, '--help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout.startsWith(`usage: ${command} `)).toBe(true);
+    }
+    expect(run(['--help']).stdout.startsWith('usage: cdk8s-istio-observability <command> [--help]\n')).toBe(true);
   });
 });
