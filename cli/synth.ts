@@ -1,6 +1,6 @@
 import { ConfigFile } from '../constructs/config/config-file';
 import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../constructs/review/telemetry-report';
-import { buildGitOpsDelivery } from '../constructs/stacks/gitops-delivery';
+import { buildGitOpsDelivery, type HelmCluster } from '../constructs/stacks/gitops-delivery';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
 import { type SynthReport, type SynthUnit, synthUnitsAtomically } from '../constructs/synth/atomic-synth';
 
@@ -42,9 +42,22 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
             locate: (path: readonly (string | number)[]) => file.locate(path),
           },
         ];
+  // Clusters installed with Helm also get the istiod chart in gitops/, with the values their synth wrote.
+  const helmClusters: HelmCluster[] = [];
   const units: SynthUnit[] = stacks.map((stack) => ({
     folder: stack.folder,
-    build: (app) => new ObservabilityStack(app, stack.id, { config: stack.config, locate: stack.locate }),
+    build: (app) => {
+      const built = new ObservabilityStack(app, stack.id, { config: stack.config, locate: stack.locate });
+      const mesh = built.mesh;
+      if (stack.cluster !== undefined && mesh?.install.install === 'helm') {
+        helmClusters.push({
+          name: stack.cluster,
+          istioVersion: stack.config.istioVersion,
+          rootNamespace: mesh.rootNamespace,
+          values: () => mesh.install.helmValues(),
+        });
+      }
+    },
   }));
   const { gitops } = file.config;
   if (gitops) {
@@ -54,6 +67,7 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
         buildGitOpsDelivery(app, {
           gitops,
           clusters: clusters.map((c) => c.name),
+          helmClusters,
           outputPath: gitops.path ?? repoPath,
         }),
     });

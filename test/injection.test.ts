@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate, parse as parseCel } from '@marcbachmann/cel-js';
@@ -14,6 +14,7 @@ import { synthAtomically } from '../constructs/synth/atomic-synth';
 import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
 import { INJECTIONS } from './support/declarations';
 import { demoFixture } from './support/fixtures';
+import { readTree } from './support/synth';
 
 const scratch = mkdtempSync(join(tmpdir(), 'injection-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -29,11 +30,10 @@ type Fixture = ReturnType<typeof demoFixture>;
 async function synthFixture(istioVersion: string, build: (fixture: Fixture) => void): Promise<Json[]> {
   const outdir = join(scratch, `out-${counter++}`);
   await synthAtomically(outdir, (app) => build(demoFixture({ istioVersion }, app)));
-  return readdirSync(outdir)
-    .sort()
-    .flatMap((file) =>
-      parseAllDocuments(readFileSync(join(outdir, file), 'utf8'), { version: '1.1' }).map((d) => d.toJS() as Json),
-    );
+  // The objects: the chart files and the installer's IstioOperator (not REPORT.md or the kustomization).
+  return Object.entries(readTree(outdir))
+    .filter(([path]) => path.endsWith('.k8s.yaml') || path.startsWith('install/'))
+    .flatMap(([, text]) => parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS() as Json));
 }
 
 /** A `proxy.istio.io/config` value read as Istio reads it (sigs.k8s.io/yaml: YAML 1.1, where `yes` is a boolean). */

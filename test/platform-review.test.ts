@@ -151,15 +151,32 @@ describe('clusters and GitOps delivery (examples/two-clusters.yaml)', () => {
 });
 
 describe('REPORT.md and diff', () => {
-  it('reports per workload what it gets and flags what needs a restart', () => {
+  it('reports per workload the value that applies, what it overrides, and what needs a restart', () => {
     const report = readFileSync(join(ROOT, 'dist', 'REPORT.md'), 'utf8');
-    expect(report).toContain(
-      '| bootstrap override | ConfigMap istio-custom-zipkin: tracer envoy.tracers.zipkin to cluster jaeger-zipkin /api/v2/spans | pod annotation sidecar.istio.io/bootstrapOverride | **restart needed** |',
-    );
-    expect(report).toContain('| sampling | 10% | pod annotation proxy.istio.io/config | rollout |');
-    expect(report).toContain(
-      'Restart needed after a change to: stats inclusion, sampling, tracer, bootstrap override.',
-    );
+    const start = report.indexOf('### `istioinaction/Deployment/webapp`');
+    const section = report.slice(start, report.indexOf('\n\nNot meshed', start));
+    expect(section.split('\n')).toEqual([
+      '### `istioinaction/Deployment/webapp`',
+      '',
+      '| telemetry | applies | from | overrides | when |',
+      '| --- | --- | --- | --- | --- |',
+      '| stats inclusion | prefixes cluster.outbound\\|80\\|\\|catalog.istioinaction | pod annotation proxy.istio.io/config |  | rollout |',
+      '| dimensions | extraStatTags source_mesh_id, upstream_proxy_version, upstream_operation | pod annotation proxy.istio.io/config |  | rollout |',
+      '| dimensions | get_calls (gateway): +reporter | IstioOperator istio-system/control-plane configOverride |  | xDS push |',
+      '| dimensions | requests_total (gateway): +source_mesh_id +upstream_proxy_version -request_protocol | IstioOperator istio-system/control-plane configOverride |  | xDS push |',
+      '| dimensions | get_calls (inboundSidecar): +reporter | IstioOperator istio-system/control-plane configOverride |  | xDS push |',
+      '| dimensions | requests_total (inboundSidecar): +source_mesh_id +upstream_proxy_version -request_protocol | IstioOperator istio-system/control-plane configOverride |  | xDS push |',
+      '| dimensions | get_calls (outboundSidecar): +reporter | IstioOperator istio-system/control-plane configOverride |  | xDS push |',
+      '| dimensions | requests_total (outboundSidecar): +source_mesh_id +upstream_operation +upstream_proxy_version -request_protocol | IstioOperator istio-system/control-plane configOverride |  | xDS push |',
+      "| sampling | 10% | pod annotation proxy.istio.io/config | 100% (IstioOperator istio-system/control-plane spec.meshConfig.defaultConfig); 100% (IstioOperator istio-system/control-plane spec.values.pilot.traceSampling (istiod's default, PILOT_TRACE_SAMPLING)) | rollout |",
+      '| custom tags | custom_tag = literal Test Tag | pod annotation proxy.istio.io/config |  | rollout |',
+      '| tracer | zipkin zipkin.istio-system:9411 | pod annotation proxy.istio.io/config |  | rollout |',
+      '| bootstrap override | ConfigMap istio-custom-zipkin: tracer envoy.tracers.zipkin to cluster jaeger-zipkin /api/v2/spans | pod annotation sidecar.istio.io/bootstrapOverride |  | **restart needed** |',
+      '',
+      'Restart needed after a change to: bootstrap override.',
+    ]);
+    // The generated Jaeger has no sidecar: no section of its own.
+    expect(report).toContain('Not meshed (no sidecar), so left out: `istio-system/Deployment/jaeger`.');
   });
 
   it('diff exits 0 when the committed output is current', async () => {

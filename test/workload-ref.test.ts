@@ -2,7 +2,7 @@
 // (WorkloadRef), targeted by name, selected by their own labels, patched through a kustomize
 // Component; and the mesh config in the form each install method reads.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
@@ -168,8 +168,8 @@ describe('declared workloads (workloads:)', () => {
       '',
     ].join('\n');
     expect(await buildErrors(text)).toEqual([
-      'obs.yaml:4:3 [shop/cart] selector: selects the same pods as workload "basket": a Telemetry or patch for one would apply to both (got {"app":"cart"}, expected a selector no other workload of namespace "shop" has); hint: add the label that tells them apart, e.g. app',
-      'obs.yaml:6:3 [shop/empty] selector: is empty: a Telemetry or WasmPlugin with an empty selector applies to every pod of the namespace (got {}, expected at least one pod label, e.g. { app: cart })',
+      'obs.yaml:4:3 [shop/workloads/cart] selector: selects the same pods as workload "basket": a Telemetry or patch for one would apply to both (got {"app":"cart"}, expected a selector no other workload of namespace "shop" has); hint: add the label that tells them apart, e.g. app',
+      'obs.yaml:6:3 [shop/workloads/empty] selector: is empty: a Telemetry or WasmPlugin with an empty selector applies to every pod of the namespace (got {}, expected at least one pod label, e.g. { app: cart })',
     ]);
   });
 
@@ -183,7 +183,7 @@ describe('declared workloads (workloads:)', () => {
       '',
     ].join('\n');
     expect(await buildErrors(text)).toEqual([
-      'obs.yaml:5:3 [istioinaction/webapp] selector: does not match the pods of the workload this app builds, so its Telemetry would select none of them (got {"app":"web"}, expected labels of the pods of Deployment "webapp": {"app":"webapp"})',
+      'obs.yaml:5:3 [istioinaction/workloads/webapp] selector: does not match the pods of the workload this app builds, so its Telemetry would select none of them (got {"app":"web"}, expected labels of the pods of Deployment "webapp": {"app":"webapp"})',
     ]);
   });
 });
@@ -288,6 +288,65 @@ describe('mesh.install', () => {
   });
 });
 
+describe('mesh.install helm with gitops', () => {
+  it('installs the istiod chart of each cluster release with its values file: an Argo CD Application, a Flux HelmRelease', async () => {
+    const files = await synthText(
+      [
+        'istioVersion: "1.28"',
+        'namespace: shop',
+        'mesh: { install: helm }',
+        'pilotTraceSampling: 2',
+        'clusters:',
+        '  prod: { istioVersion: "1.28.4" }',
+        'gitops:',
+        '  repoURL: https://git.example.com/platform/mesh.git',
+        '  path: mesh/out',
+        '',
+      ].join('\n'),
+    );
+    expect(Object.keys(files)).toEqual([
+      'REPORT.md',
+      'clusters/prod/install/istiod-values.yaml',
+      'clusters/prod/kustomization.yaml',
+      'gitops/argocd.k8s.yaml',
+      'gitops/flux-prod.k8s.yaml',
+      'gitops/kustomization.yaml',
+    ]);
+    expect(objects(files['gitops/argocd.k8s.yaml']).find((o) => o.kind === 'Application')).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'istiod-prod', namespace: 'argocd' },
+      spec: {
+        destination: { name: 'prod', namespace: 'istio-system' },
+        project: 'default',
+        sources: [
+          {
+            chart: 'istiod',
+            helm: { releaseName: 'istiod', valueFiles: ['$values/mesh/out/clusters/prod/install/istiod-values.yaml'] },
+            repoURL: 'https://istio-release.storage.googleapis.com/charts',
+            targetRevision: '1.28.4',
+          },
+          { ref: 'values', repoURL: 'https://git.example.com/platform/mesh.git', targetRevision: 'HEAD' },
+        ],
+        syncPolicy: { automated: { prune: false, selfHeal: true } },
+      },
+    });
+    const flux = objects(files['gitops/flux-prod.k8s.yaml']);
+    expect(flux.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Kustomization/istio-observability-prod',
+      'HelmRepository/istio-prod',
+      'ConfigMap/istiod-values-prod',
+      'HelmRelease/istiod-prod',
+    ]);
+    expect(flux[2].data).toEqual({ 'values.yaml': files['clusters/prod/install/istiod-values.yaml'] });
+    expect(flux[3].spec.chart.spec).toEqual({
+      chart: 'istiod',
+      sourceRef: { kind: 'HelmRepository', name: 'istio-prod' },
+      version: '1.28.4',
+    });
+  });
+});
+
 describe('the shop example (examples/shop.yaml)', () => {
   it('synthesizes exactly the committed examples/shop/, and kubectl kustomize builds it', async () => {
     const out = join(scratch, 'shop');
@@ -306,5 +365,36 @@ describe('the shop example (examples/shop.yaml)', () => {
       'Telemetry payments/payments',
       'Telemetry shop/cart',
     ]);
+  });
+});
+
+describe('every committed output folder', () => {
+  /** Folders with a kustomization.yaml under dist/ and examples/, Components (patches/) aside. */
+  const folders = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      if (!entry.isDirectory() || entry.name === 'patches' || entry.name === 'node_modules') return [];
+      const path = join(dir, entry.name);
+      return [...(existsSync(join(path, 'kustomization.yaml')) ? [path] : []), ...folders(path)];
+    });
+
+  it('builds with kubectl kustomize into exactly the objects of the files it lists', () => {
+    const all = [join(ROOT, 'dist'), ...folders(join(ROOT, 'examples'))];
+    expect(all.map((f) => f.slice(ROOT.length + 1))).toEqual([
+      'dist',
+      'examples/istio-1.30',
+      'examples/shop',
+      'examples/two-clusters/clusters/dev',
+      'examples/two-clusters/clusters/prod',
+      'examples/two-clusters/gitops',
+    ]);
+    for (const folder of all) {
+      const listed = (parse(readFileSync(join(folder, 'kustomization.yaml'), 'utf8')).resources ?? []) as string[];
+      const expected = listed.flatMap((file) => objects(readFileSync(join(folder, file), 'utf8'))).length;
+      const built = objects(execFileSync('kubectl', ['kustomize', folder], { encoding: 'utf8' }));
+      expect({ folder, objects: built.length }).toEqual({ folder, objects: expected });
+      // Every applied file is listed; installer inputs and patches never are.
+      const applied = readdirSync(folder).filter((f) => f.endsWith('.k8s.yaml'));
+      expect(listed.sort()).toEqual(applied.sort());
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { CUSTOM_BOOTSTRAP_KEY } from '../bootstrap/bootstrap-override';
+import { ISTIOD_VALUES_KIND } from '../mesh/istiod-helm-values';
 import { type FieldPath, overlaps } from '../problems/field-path';
 import type { Manifest } from '../validate/rule';
 
@@ -17,6 +18,7 @@ export const POD_TEMPLATE_FIELDS: Readonly<Record<string, FieldPath>> = {
   ReplicaSet: ['spec', 'template'],
   Job: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  Rollout: ['spec', 'template'],
 };
 
 /** A part of an object that proxies read once, when they start. */
@@ -26,17 +28,28 @@ export interface StartupField {
   readonly why: string;
 }
 
+/** Where each install method's document keeps the mesh-wide ProxyConfig (`meshConfig.defaultConfig`). */
+function meshDefaultConfigField(manifest: Manifest): FieldPath | undefined {
+  if (manifest.kind === 'IstioOperator') return ['spec', 'meshConfig', 'defaultConfig'];
+  if (manifest.kind === ISTIOD_VALUES_KIND) return ['meshConfig', 'defaultConfig'];
+  if (manifest.kind === 'Istio' && manifest.apiVersion.startsWith('sailoperator.io/')) {
+    return ['spec', 'values', 'meshConfig', 'defaultConfig'];
+  }
+  return undefined;
+}
+
 /**
  * The parts of `manifest` read once, when a proxy or its pod starts: the mesh-wide ProxyConfig
- * of an IstioOperator (`meshConfig.defaultConfig`, part of the proxy's bootstrap) and a
- * bootstrap override ConfigMap. istio/istio#22311: "Its a bootstrap configuration, we cannot
- * change it at runtime".
+ * (`meshConfig.defaultConfig`, part of the proxy's bootstrap) of an IstioOperator, the istiod
+ * chart's values or a Sail Operator Istio, and a bootstrap override ConfigMap.
+ * istio/istio#22311: "Its a bootstrap configuration, we cannot change it at runtime".
  */
 export function startupFields(manifest: Manifest): StartupField[] {
-  if (manifest.kind === 'IstioOperator') {
+  const defaultConfig = meshDefaultConfigField(manifest);
+  if (defaultConfig) {
     return [
       {
-        field: ['spec', 'meshConfig', 'defaultConfig'],
+        field: defaultConfig,
         why: 'mesh-wide ProxyConfig (meshConfig.defaultConfig) is read when a proxy starts',
       },
     ];

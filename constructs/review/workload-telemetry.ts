@@ -1,40 +1,82 @@
+import { parse, stringify } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../bootstrap/bootstrap-override';
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../json-values';
 import { byCodePoint } from '../merge/sorted-entries';
+import { ISTIOD_VALUES_KIND } from '../mesh/istiod-helm-values';
+import type { FieldPath } from '../problems/field-path';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION, PROXY_CONFIG_ANNOTATION } from '../proxy-config/istio-pod-annotations';
 import type { Manifest, RenderedObject } from '../validate/rule';
-import { podTemplates, proxyConfigOf } from '../validate/rules/pod-templates';
-import { parseBootstrapText } from '../validate/rules/rendered-objects';
+import { type PodTemplate, podTemplates, proxyConfigOf } from '../validate/rules/pod-templates';
+import { meshConfigs, parseBootstrapText } from '../validate/rules/rendered-objects';
 import { changeEffect, type TakesEffect } from './change-effect';
 
-/** One telemetry setting a workload gets, where it comes from, and when it takes effect. */
-export interface WorkloadSetting {
-  /** `stats inclusion`, `dimensions`, `sampling`, `custom tags`, `bootstrap override`, `tracer` */
-  readonly piece: string;
+/** One value of a setting at one level of Istio's hierarchy, where it comes from, and when a change takes effect. */
+export interface SettingValue {
   readonly value: string;
   /** The object it comes from, e.g. `Telemetry istio-system/mesh-default`. */
   readonly source: string;
   readonly takesEffect: TakesEffect;
 }
 
+/** A setting a workload gets: the value that applies, and the less specific ones it overrides. */
+export interface WorkloadSetting extends SettingValue {
+  /** `stats inclusion`, `dimensions`, `sampling`, `custom tags`, `bootstrap override`, `tracer` */
+  readonly piece: string;
+  readonly overrides: readonly SettingValue[];
+}
+
 export interface WorkloadTelemetry {
   /** `istioinaction/Deployment/webapp` */
   readonly workload: string;
+  /** Deployed elsewhere (a WorkloadRef): only its pod annotations, through `patches/`, are ours. */
+  readonly deployedElsewhere: boolean;
+  /** Pod annotations this output patches into it. */
+  readonly patched: boolean;
   readonly settings: readonly WorkloadSetting[];
+}
+
+/** What the report knows of one cluster's objects. */
+export interface TelemetryReview {
+  /** Settings every meshed workload starts from (mesh config, root-namespace Telemetry). */
+  readonly mesh: readonly WorkloadSetting[];
+  readonly workloads: readonly WorkloadTelemetry[];
+  /** Pod annotations of workloads deployed elsewhere, by workload. */
+  readonly patches: readonly { readonly workload: string; readonly annotation: string; readonly value: string }[];
+  /** Workloads left out: no sidecar (`sidecar.istio.io/inject: "false"`, or a namespace with injection disabled). */
+  readonly unmeshed: readonly string[];
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 const describe = (m: Manifest) =>
-  `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+  m.kind === ISTIOD_VALUES_KIND
+    ? 'istiod Helm values'
+    : `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name ?? ''}`.trim();
 
-type Add = (piece: string, value: string, source: string, takesEffect: TakesEffect) => void;
+/** The levels a setting can be set at, most specific first (Istio's precedence). */
+type Levels = Partial<Record<string, SettingValue[]>>;
 
-/** Collects the settings `fill` adds. */
-function settingsOf(fill: (add: Add) => void): WorkloadSetting[] {
+function add(levels: Levels, piece: string, value: SettingValue): void {
+  levels[piece] = [...(levels[piece] ?? []), value];
+}
+
+/** The most specific value of each piece, with what it overrides; dimensions all apply (they merge). */
+function resolve(levels: Levels): WorkloadSetting[] {
   const settings: WorkloadSetting[] = [];
-  fill((piece, value, source, takesEffect) => settings.push({ piece, value, source, takesEffect }));
+  for (const piece of PIECES) {
+    const values = levels[piece] ?? [];
+    if (piece === 'dimensions') {
+      for (const v of values) settings.push({ piece, ...v, overrides: [] });
+      continue;
+    }
+    const [effective, ...overridden] = values;
+    // A less specific level that says the same changes nothing a reader needs to know.
+    const overrides = overridden.filter((o) => o.value !== effective?.value);
+    if (effective) settings.push({ piece, ...effective, overrides });
+  }
   return settings;
 }
+
+const PIECES = ['stats inclusion', 'dimensions', 'sampling', 'custom tags', 'tracer', 'bootstrap override'];
 
 function selects(selector: unknown, labels: Readonly<JsonMapping>): boolean {
   const match = isMapping(selector) && isMapping(selector.matchLabels) ? selector.matchLabels : undefined;
@@ -42,105 +84,206 @@ function selects(selector: unknown, labels: Readonly<JsonMapping>): boolean {
 }
 
 /**
- * What telemetry each workload of a set of objects gets, read from the objects alone (so it
- * holds for hand-written ones too): ProxyConfig from the mesh default and the pod annotation,
- * the Telemetry resources that apply (mesh, namespace, selector), IstioOperator configOverride,
- * and the bootstrap override. Each setting says whether it reaches running proxies by an xDS push,
- * by the rollout a changed pod template starts, or only after a restart (istio/istio#22311).
+ * What telemetry each meshed workload of a set of objects gets, read from the objects alone (so it
+ * holds for hand-written ones too), with Istio's precedence: a workload's Telemetry over its
+ * namespace's over the root namespace's, and for sampling the Telemetry over the ProxyConfig
+ * (pod annotation over `meshConfig.defaultConfig`) over istiod's default, "telemetry.
+ * RandomSamplingPercentage > defaultConfig.tracing.sampling > PILOT_TRACE_SAMPLING"
+ * (istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go). Each value says whether a change
+ * reaches running proxies by an xDS push, a rollout, or only after a restart (istio/istio#22311).
  */
-export function workloadTelemetry(objects: readonly RenderedObject[]): WorkloadTelemetry[] {
+export function telemetryReview(objects: readonly RenderedObject[]): TelemetryReview {
   const manifests = objects.map((o) => o.manifest);
-  const operators = manifests.filter((m) => m.kind === 'IstioOperator');
-  const rootNamespace =
-    operators.map((m) => mappingAt(m, 'spec', 'meshConfig').rootNamespace).find(Boolean) ?? 'istio-system';
-  // What every workload gets from the IstioOperators, and what each Telemetry gives those it applies to.
-  const meshWide = settingsOf((add) => {
-    for (const operator of operators) operatorSettings(operator, add);
-  });
-  const telemetries = manifests
-    .filter((m) => m.kind === 'Telemetry')
-    .map((telemetry) => ({ telemetry, settings: settingsOf((add) => telemetrySettings(telemetry, add)) }));
+  const configs = meshConfigs(objects);
   const byPath = new Map(objects.map((o) => [o.path, o.manifest]));
+  const rootNamespace =
+    configs.map((c) => c.meshConfig.rootNamespace).find((n): n is string => typeof n === 'string') ?? 'istio-system';
+  const telemetries = manifests.filter((m) => m.kind === 'Telemetry');
+  const levelOf = (t: Manifest) =>
+    mappingAt(t, 'spec').selector ? 'workload' : t.metadata.namespace === rootNamespace ? 'root' : 'namespace';
   const configMaps = new Map(
     manifests.filter((m) => m.kind === 'ConfigMap').map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]),
   );
-  return podTemplates(objects)
-    .map((template) => {
-      const settings = [...meshWide];
+  const uninjected = new Set(
+    manifests
+      .filter((m) => m.kind === 'Namespace' && mappingAt(m, 'metadata', 'labels')['istio-injection'] === 'disabled')
+      .map((m) => m.metadata.name),
+  );
+
+  /** Root-namespace Telemetry and the mesh's default tracing providers: above any ProxyConfig. */
+  const meshTelemetryLevels = (levels: Levels) => {
+    for (const t of telemetries.filter((t) => levelOf(t) === 'root')) telemetryValues(t, levels);
+    for (const { path, field, meshConfig } of configs) {
+      const manifest = byPath.get(path);
+      const providers = listOf(mappingAt(meshConfig, 'defaultProviders').tracing).map(show);
+      if (!manifest || providers.length === 0) continue;
+      add(levels, 'tracer', {
+        value: `provider ${providers.join(', ')}`,
+        source: `${describe(manifest)} ${[...field, 'defaultProviders'].join('.')}`,
+        takesEffect: changeEffect(manifest, [...field, 'defaultProviders']),
+      });
+    }
+  };
+  /** The mesh-wide ProxyConfig and istiod's default sampling: below the pod annotation. */
+  const meshProxyConfigLevels = (levels: Levels) => {
+    for (const { path, field, meshConfig } of configs) {
+      const manifest = byPath.get(path);
+      if (!manifest) continue;
+      const at = [...field, 'defaultConfig'];
+      proxyConfigValues(
+        mappingAt(meshConfig, 'defaultConfig'),
+        `${describe(manifest)} ${at.join('.')}`,
+        changeEffect(manifest, at),
+        levels,
+      );
+    }
+    for (const object of objects) {
+      pilotSampling(object.manifest, levels);
+      configOverrideDimensions(object.manifest, levels);
+    }
+  };
+  const meshLevels = (levels: Levels) => {
+    meshTelemetryLevels(levels);
+    meshProxyConfigLevels(levels);
+  };
+
+  const mesh = resolve(
+    (() => {
+      const levels: Levels = {};
+      meshLevels(levels);
+      return levels;
+    })(),
+  );
+
+  const meshed = podTemplates(objects).filter((t) => !isUnmeshed(t, uninjected));
+  const workloads = meshed
+    .map((template): WorkloadTelemetry => {
+      const levels: Levels = {};
+      // Most specific first: the workload's Telemetry, its namespace's, the root namespace's and the
+      // mesh's default providers, then the pod annotation, the mesh-wide ProxyConfig, istiod's default.
+      for (const t of telemetries) {
+        if (levelOf(t) === 'workload' && t.metadata.namespace === template.namespace) {
+          if (selects(mappingAt(t, 'spec').selector, template.labels)) telemetryValues(t, levels);
+        }
+      }
+      for (const t of telemetries) {
+        if (levelOf(t) === 'namespace' && t.metadata.namespace === template.namespace) telemetryValues(t, levels);
+      }
+      meshTelemetryLevels(levels);
       const config = proxyConfigOf(template);
       if (config && !(config instanceof Error)) {
         const workload = byPath.get(template.path);
-        const field = [...template.field, PROXY_CONFIG_ANNOTATION];
-        const effect = workload ? changeEffect(workload, field) : 'rollout';
-        settings.push(
-          ...settingsOf((add) => proxyConfigSettings(config, `pod annotation ${PROXY_CONFIG_ANNOTATION}`, effect, add)),
-        );
+        const effect =
+          workload && !template.patch
+            ? changeEffect(workload, [...template.field, PROXY_CONFIG_ANNOTATION])
+            : 'rollout';
+        const where = template.patch
+          ? `patch of ${PROXY_CONFIG_ANNOTATION}`
+          : `pod annotation ${PROXY_CONFIG_ANNOTATION}`;
+        proxyConfigValues(config, where, effect, levels);
       }
-      // Telemetry: mesh (root namespace, no selector), namespace, workload selector.
-      for (const { telemetry, settings: given } of telemetries) {
-        const spec = mappingAt(telemetry, 'spec');
-        const ns = telemetry.metadata.namespace;
-        const applies = spec.selector
-          ? ns === template.namespace && selects(spec.selector, template.labels)
-          : ns === rootNamespace || ns === template.namespace;
-        if (applies) settings.push(...given);
-      }
-      // Bootstrap override: read when the pod starts, so a changed ConfigMap needs a restart (a
-      // ConfigMap missing from the objects is reported by bootstrap-configmap-reference).
+      meshProxyConfigLevels(levels);
+      // Bootstrap override: read when the pod starts (a missing ConfigMap is reported by
+      // bootstrap-configmap-reference).
       const overrideName = template.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
       if (typeof overrideName === 'string') {
         const configMap = configMaps.get(`${template.namespace}/${overrideName}`);
-        settings.push({
-          piece: 'bootstrap override',
+        add(levels, 'bootstrap override', {
           value: `ConfigMap ${overrideName}: ${bootstrapText(mappingAt(configMap, 'data')[CUSTOM_BOOTSTRAP_KEY])}`,
           source: `pod annotation ${BOOTSTRAP_OVERRIDE_ANNOTATION}`,
           takesEffect: configMap ? changeEffect(configMap, ['data', CUSTOM_BOOTSTRAP_KEY]) : 'restart-needed',
         });
       }
-      return { workload: `${template.namespace ?? '-'}/${template.kind}/${template.name}`, settings };
+      return {
+        workload: workloadName(template),
+        deployedElsewhere: template.patch,
+        patched: template.patch && Object.keys(template.annotations).length > 0,
+        settings: resolve(levels),
+      };
     })
     .sort((a, b) => byCodePoint(a.workload, b.workload));
+
+  const patches = podTemplates(objects)
+    .filter((t) => t.patch)
+    .flatMap((t) =>
+      Object.entries(t.annotations).map(([annotation, value]) => ({
+        workload: workloadName(t),
+        annotation,
+        value: annotation === PROXY_CONFIG_ANNOTATION ? flowYaml(show(value)) : show(value),
+      })),
+    )
+    .sort((a, b) => byCodePoint(a.workload, b.workload) || byCodePoint(a.annotation, b.annotation));
+  const unmeshed = podTemplates(objects)
+    .filter((t) => isUnmeshed(t, uninjected))
+    .map(workloadName)
+    .sort(byCodePoint);
+  return { mesh, workloads, patches, unmeshed };
 }
 
-/** An IstioOperator's mesh-wide ProxyConfig, istiod's default sampling, and configOverride dimensions. */
-function operatorSettings(operator: Manifest, add: Add): void {
-  const source = describe(operator);
-  proxyConfigSettings(
-    mappingAt(operator, 'spec', 'meshConfig', 'defaultConfig'),
-    `${source} meshConfig.defaultConfig`,
-    changeEffect(operator, ['spec', 'meshConfig', 'defaultConfig']),
-    add,
+function workloadName(template: PodTemplate): string {
+  return `${template.namespace ?? '-'}/${template.kind}/${template.name}`;
+}
+
+/** No sidecar: injection turned off on the pods, or on a namespace the objects declare. */
+function isUnmeshed(template: PodTemplate, uninjected: ReadonlySet<string | undefined>): boolean {
+  return (
+    String(template.annotations['sidecar.istio.io/inject']) === 'false' ||
+    String(template.labels['sidecar.istio.io/inject']) === 'false' ||
+    uninjected.has(template.namespace)
   );
-  const pilot = mappingAt(operator, 'spec', 'values', 'pilot').traceSampling;
-  if (pilot !== undefined) {
-    add(
-      'sampling',
-      `${show(pilot)}% (istiod default, PILOT_TRACE_SAMPLING)`,
-      `${source} values.pilot.traceSampling`,
-      changeEffect(operator, ['spec', 'values', 'pilot', 'traceSampling']),
-    );
+}
+
+/** istiod's default sampling (PILOT_TRACE_SAMPLING), in each install method's place. */
+function pilotSampling(manifest: Manifest, levels: Levels): void {
+  const places: Readonly<Record<string, readonly FieldPath[]>> = {
+    IstioOperator: [['spec', 'values', 'pilot', 'traceSampling']],
+    [ISTIOD_VALUES_KIND]: [['traceSampling'], ['pilot', 'traceSampling']],
+    Istio: [['spec', 'values', 'pilot', 'traceSampling']],
+  };
+  for (const field of places[manifest.kind] ?? []) {
+    const value = field.reduce<unknown>((node, key) => mappingAt(node)[key as string], manifest);
+    if (value === undefined) continue;
+    add(levels, 'sampling', {
+      value: `${show(value)}%`,
+      source: `${describe(manifest)} ${field.join('.')} (istiod's default, PILOT_TRACE_SAMPLING)`,
+      takesEffect: changeEffect(manifest, field),
+    });
   }
-  const overrides = mappingAt(operator, 'spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride');
-  for (const [proxy, override] of Object.entries(overrides)) {
+}
+
+/** The stats filter's `configOverride` (Istio 1.13 to 1.20), in each install method's values. */
+function configOverrideDimensions(manifest: Manifest, levels: Levels): void {
+  const values: Readonly<Record<string, FieldPath>> = {
+    IstioOperator: ['spec', 'values'],
+    [ISTIOD_VALUES_KIND]: [],
+    Istio: ['spec', 'values'],
+  };
+  const at = values[manifest.kind];
+  if (!at) return;
+  const field = [...at, 'telemetry', 'v2', 'prometheus', 'configOverride'];
+  const overrides = field.reduce<unknown>((node, key) => mappingAt(node)[key as string], manifest);
+  for (const [proxy, override] of Object.entries(mappingAt(overrides))) {
     for (const metric of listOf(mappingAt(override).metrics)) {
       if (!isMapping(metric)) continue;
-      const added = Object.keys(mappingAt(metric, 'dimensions'));
-      const removed = listOf(metric.tags_to_remove).map(show);
-      add(
-        'dimensions',
-        dimensionText(show(metric.name), added, removed, proxy),
-        `${source} configOverride`,
-        changeEffect(operator, ['spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride', proxy]),
-      );
+      add(levels, 'dimensions', {
+        value: dimensionText(
+          show(metric.name),
+          Object.keys(mappingAt(metric, 'dimensions')),
+          listOf(metric.tags_to_remove).map(show),
+          proxy,
+        ),
+        source: `${describe(manifest)} configOverride`,
+        takesEffect: changeEffect(manifest, [...field, proxy]),
+      });
     }
   }
 }
 
 /** A Telemetry's metric overrides, sampling, custom tags and tracing providers (all pushed over xDS). */
-function telemetrySettings(telemetry: Manifest, add: Add): void {
+function telemetryValues(telemetry: Manifest, levels: Levels): void {
   const source = describe(telemetry);
   const spec = mappingAt(telemetry, 'spec');
-  const pushed = changeEffect(telemetry, ['spec']);
+  const takesEffect = changeEffect(telemetry, ['spec']);
   for (const metric of listOf(spec.metrics)) {
     for (const override of listOf(mappingAt(metric).overrides)) {
       if (!isMapping(override)) continue;
@@ -148,39 +291,54 @@ function telemetrySettings(telemetry: Manifest, add: Add): void {
       const tags = mappingAt(override, 'tagOverrides');
       const added = Object.keys(tags).filter((t) => mappingAt(tags, t).operation !== 'REMOVE');
       const removed = Object.keys(tags).filter((t) => mappingAt(tags, t).operation === 'REMOVE');
-      add(
-        'dimensions',
-        dimensionText(show(match.metric ?? 'ALL_METRICS'), added, removed, show(match.mode ?? 'CLIENT_AND_SERVER')),
+      add(levels, 'dimensions', {
+        value: dimensionText(
+          show(match.metric ?? 'ALL_METRICS'),
+          added,
+          removed,
+          show(match.mode ?? 'CLIENT_AND_SERVER'),
+        ),
         source,
-        pushed,
-      );
+        takesEffect,
+      });
     }
   }
   for (const tracing of listOf(spec.tracing)) {
     if (!isMapping(tracing)) continue;
-    if (tracing.randomSamplingPercentage !== undefined)
-      add('sampling', `${show(tracing.randomSamplingPercentage)}%`, source, pushed);
-    if (isMapping(tracing.customTags)) add('custom tags', tagsText(tracing.customTags), source, pushed);
+    if (tracing.randomSamplingPercentage !== undefined) {
+      add(levels, 'sampling', { value: `${show(tracing.randomSamplingPercentage)}%`, source, takesEffect });
+    }
+    if (isMapping(tracing.customTags))
+      add(levels, 'custom tags', { value: tagsText(tracing.customTags), source, takesEffect });
     const providers = listOf(tracing.providers).map((p) => show(mappingAt(p).name));
-    if (providers.length > 0) add('tracer', `provider ${providers.join(', ')}`, source, pushed);
+    if (providers.length > 0) add(levels, 'tracer', { value: `provider ${providers.join(', ')}`, source, takesEffect });
   }
 }
 
-function proxyConfigSettings(config: Readonly<JsonMapping>, source: string, takesEffect: TakesEffect, add: Add): void {
+function proxyConfigValues(
+  config: Readonly<JsonMapping>,
+  source: string,
+  takesEffect: TakesEffect,
+  levels: Levels,
+): void {
   const matcher = isMapping(config.proxyStatsMatcher) ? config.proxyStatsMatcher : undefined;
   if (matcher) {
     const parts = Object.entries(matcher).map(
       ([k, v]) => `${k.replace(/^inclusion/, '').toLowerCase()} ${listOf(v).map(show).join(', ')}`,
     );
-    add('stats inclusion', parts.join('; '), source, takesEffect);
+    add(levels, 'stats inclusion', { value: parts.join('; '), source, takesEffect });
   }
   const tracing = isMapping(config.tracing) ? config.tracing : undefined;
-  if (tracing?.sampling !== undefined) add('sampling', `${show(tracing.sampling)}%`, source, takesEffect);
-  if (isMapping(tracing?.customTags)) add('custom tags', tagsText(tracing.customTags), source, takesEffect);
+  if (tracing?.sampling !== undefined)
+    add(levels, 'sampling', { value: `${show(tracing.sampling)}%`, source, takesEffect });
+  if (isMapping(tracing?.customTags))
+    add(levels, 'custom tags', { value: tagsText(tracing.customTags), source, takesEffect });
   const zipkin = isMapping(tracing?.zipkin) ? tracing.zipkin : undefined;
-  if (zipkin?.address !== undefined) add('tracer', `zipkin ${show(zipkin.address)}`, source, takesEffect);
+  if (zipkin?.address !== undefined)
+    add(levels, 'tracer', { value: `zipkin ${show(zipkin.address)}`, source, takesEffect });
   const extra = listOf(config.extraStatTags);
-  if (extra.length > 0) add('dimensions', `extraStatTags ${extra.map(show).join(', ')}`, source, takesEffect);
+  if (extra.length > 0)
+    add(levels, 'dimensions', { value: `extraStatTags ${extra.map(show).join(', ')}`, source, takesEffect });
 }
 
 function dimensionText(metric: string, added: readonly string[], removed: readonly string[], where: string): string {
@@ -228,4 +386,13 @@ function bootstrapText(text: unknown): string {
   );
   if (other.length > 0) parts.push(`also ${other.join(', ')}`);
   return parts.join('; ') || 'static resources only';
+}
+
+/** A YAML annotation on one line (flow style), for a table cell; as written when it is not YAML. */
+function flowYaml(text: string): string {
+  try {
+    return stringify(parse(text, { version: '1.1' }), { collectionStyle: 'flow', lineWidth: 0, version: '1.1' }).trim();
+  } catch {
+    return text;
+  }
 }

@@ -2,11 +2,28 @@ import { type App, Chart } from 'cdk8s';
 import type { GitOpsConfig } from '../config/observability-config';
 import { ArgoCdApplicationSet } from '../gitops/argocd-application-set';
 import { FluxKustomization } from '../gitops/flux-kustomization';
+import { ArgoCdIstiodApplication, FluxIstiodHelmRelease } from '../gitops/istiod-helm-release';
+import { ISTIOD_VALUES_FILE } from '../mesh/istiod-helm-values';
+
+/** A cluster whose control plane is installed with the istiod Helm chart. */
+export interface HelmCluster {
+  readonly name: string;
+  readonly istioVersion: string;
+  readonly rootNamespace: string;
+  /** The chart's values the cluster's synth wrote (`install/istiod-values.yaml`). */
+  readonly values: () => Record<string, unknown>;
+}
 
 export interface GitOpsDeliveryProps {
   readonly gitops: GitOpsConfig;
   /** The cluster folders' names. */
   readonly clusters: readonly string[];
+  /**
+   * The clusters installed with Helm (`mesh.install: helm`): each also gets the istiod chart, with
+   * the values file of its folder (an Argo CD Application, a Flux HelmRelease).
+   * @default - none
+   */
+  readonly helmClusters?: readonly HelmCluster[];
   /** The output folder's path in the repository (`gitops.path`, else the output folder as given). */
   readonly outputPath: string;
 }
@@ -29,6 +46,19 @@ export function buildGitOpsDelivery(app: App, props: GitOpsDeliveryProps): void 
       ...(gitops.argocd?.project !== undefined ? { project: gitops.argocd.project } : {}),
       ...(gitops.prune !== undefined ? { prune: gitops.prune } : {}),
     });
+    for (const cluster of props.helmClusters ?? []) {
+      new ArgoCdIstiodApplication(chart, `istiod-${cluster.name}`, {
+        cluster: cluster.name,
+        istioVersion: cluster.istioVersion,
+        rootNamespace: cluster.rootNamespace,
+        repoURL: gitops.repoURL,
+        valuesPath: `${base}/clusters/${cluster.name}/${ISTIOD_VALUES_FILE}`,
+        ...(gitops.revision !== undefined ? { revision: gitops.revision } : {}),
+        ...(gitops.argocd?.namespace !== undefined ? { namespace: gitops.argocd.namespace } : {}),
+        ...(gitops.argocd?.project !== undefined ? { project: gitops.argocd.project } : {}),
+        ...(gitops.prune !== undefined ? { prune: gitops.prune } : {}),
+      });
+    }
   }
   if (gitops.flux !== false) {
     for (const cluster of props.clusters) {
@@ -41,6 +71,17 @@ export function buildGitOpsDelivery(app: App, props: GitOpsDeliveryProps): void 
         ...(gitops.flux?.interval !== undefined ? { interval: gitops.flux.interval } : {}),
         ...(gitops.prune !== undefined ? { prune: gitops.prune } : {}),
       });
+      const helm = props.helmClusters?.find((c) => c.name === cluster);
+      if (helm) {
+        new FluxIstiodHelmRelease(chart, 'istiod', {
+          cluster,
+          istioVersion: helm.istioVersion,
+          rootNamespace: helm.rootNamespace,
+          values: helm.values,
+          ...(gitops.flux?.namespace !== undefined ? { namespace: gitops.flux.namespace } : {}),
+          ...(gitops.flux?.interval !== undefined ? { interval: gitops.flux.interval } : {}),
+        });
+      }
     }
   }
 }

@@ -1,4 +1,5 @@
 import { type App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import type { GeneratedAttribute } from '../attributes/generated-attribute';
 import type { ObservabilityBackends } from '../backends/observability-backends';
 import type { ObservabilityConfig, TargetConfig, WorkloadName } from '../config/observability-config';
@@ -61,7 +62,7 @@ export class StackContext {
    * added nothing but its own, empty, node: that is removed, its problems are kept as findings
    * located at the piece, and the next piece is built.
    */
-  piece(keyPath: readonly (string | number)[], chart: Chart, ids: readonly string[], build: () => void): void {
+  piece(keyPath: readonly (string | number)[], chart: Construct, ids: readonly string[], build: () => void): void {
     const constructPath = `${chart.node.path}/${ids[0]}`;
     const location = this.locate(keyPath);
     if (location) this.locations.set(constructPath, location);
@@ -103,6 +104,15 @@ export class StackContext {
       this.namespaceCharts.set(namespace, chart);
     }
     return chart;
+  }
+
+  /**
+   * Where a namespace's declared workloads live (`<namespace>/workloads/<name>`): apart from the
+   * pieces, whose ids are the config's keys too.
+   */
+  workloadScope(namespace: string): Construct {
+    const chart = this.chartFor(namespace);
+    return (chart.node.tryFindChild('workloads') as Construct | undefined) ?? new Construct(chart, 'workloads');
   }
 
   /** Makes `workload` a target by `name` (`target: { workload: <name> }`). */

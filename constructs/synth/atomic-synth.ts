@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ApiObject, App, type AppProps } from 'cdk8s';
+import { REPORT_FILE, telemetryReport } from '../review/telemetry-report';
 import { validateAppObjects } from '../validate/app-validator';
+import { builtMeshes } from '../validate/built-meshes';
 import { type Finding, sortFindings, ValidationFailedError } from '../validate/finding';
 import type { Manifest, RenderedObject } from '../validate/rule';
 import { outputFolderFiles } from './output-folder';
@@ -12,6 +14,12 @@ export interface SynthOptions extends Omit<AppProps, 'outdir'> {
    * @default true
    */
   readonly validate?: boolean;
+  /**
+   * Write `REPORT.md` (what each workload gets, from where, when a change takes effect) beside
+   * the manifests, as the command line's synth does.
+   * @default true
+   */
+  readonly report?: boolean;
 }
 
 export interface SynthReport {
@@ -36,7 +44,19 @@ export async function synthAtomically(
   build: (app: App) => void,
   options: SynthOptions = {},
 ): Promise<SynthReport> {
-  return synthUnitsAtomically(outdir, [{ folder: '', build }], options);
+  const { report = true, ...rest } = options;
+  return synthUnitsAtomically(outdir, [{ folder: '', build }], {
+    ...rest,
+    ...(report
+      ? {
+          extraFiles: ([unit]) => {
+            const versions = builtMeshes(unit?.app.node.findAll() ?? []).map((m) => m.istioVersion);
+            const istioVersion = [...new Set(versions)].join(', ') || 'not declared';
+            return { [REPORT_FILE]: telemetryReport([{ istioVersion, objects: unit?.objects ?? [] }]) };
+          },
+        }
+      : {}),
+  });
 }
 
 /** One app of a multi-app synth, written into a folder of the output (`''` for the output itself). */
@@ -49,6 +69,7 @@ export interface SynthUnit {
 /** What one unit rendered, as checked by validation, for files written next to the manifests. */
 export interface SynthesizedUnit {
   readonly folder: string;
+  readonly app: App;
   readonly objects: readonly RenderedObject[];
 }
 

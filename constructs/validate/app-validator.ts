@@ -65,8 +65,18 @@ export async function validateAppObjects(
       objects.push({ path: construct.node.path, manifest: construct.toManifest() as Manifest });
     }
     if (construct instanceof WorkloadRef) {
-      const patch = construct.renderPatch();
-      if (patch) objects.push({ path: construct.node.path, manifest: patch as unknown as Manifest, patch: true });
+      // Every reference, patched or not: rules and REPORT.md see the workload and its labels.
+      const manifest = construct.renderPatch() ?? {
+        apiVersion: construct.apiVersion,
+        kind: construct.kind,
+        metadata: { name: construct.name, namespace: construct.namespace },
+      };
+      objects.push({
+        path: construct.node.path,
+        manifest: manifest as unknown as Manifest,
+        patch: true,
+        podLabels: construct.selector,
+      });
     }
   }
   const schemas = await ObjectSchemas.load(

@@ -26,6 +26,8 @@ export interface RenderedObject {
    * annotations), not an object of its own: rules read its annotations, not its schema.
    */
   readonly patch?: boolean;
+  /** For a patch: the labels of the pods it patches (its workload's selector), which it does not set. */
+  readonly podLabels?: Readonly<Record<string, string>>;
 }
 
 /**

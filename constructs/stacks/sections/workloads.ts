@@ -30,12 +30,12 @@ export const workloadsSection: SectionBuilder = {
   build(context) {
     for (const [name, w] of sortedEntries(context.config.workloads ?? {})) {
       const namespace = w.namespace ?? context.config.namespace;
-      const chart = context.chartFor(namespace);
-      context.piece(['workloads', name], chart, [name], () => {
+      const scope = context.workloadScope(namespace);
+      context.piece(['workloads', name], scope, [name], () => {
         const built = context.findWorkload(name);
         if (built && !(built instanceof WorkloadRef)) {
           const problems = builtWorkloadProblems(built, namespace, w.selector);
-          if (problems.length > 0) throw new ObservabilityConfigError(chart, problems);
+          if (problems.length > 0) throw new ObservabilityConfigError(scope, problems);
           return;
         }
         const twin = [...context.declaredWorkloads].find(
@@ -45,14 +45,14 @@ export const workloadsSection: SectionBuilder = {
             sameLabels(workloadSelector(workload), w.selector),
         );
         if (twin) {
-          throw new ObservabilityConfigError(chart, [
+          throw new ObservabilityConfigError(scope, [
             problem(['selector'], w.selector, `a selector no other workload of namespace "${namespace}" has`, {
               what: `selects the same pods as workload "${twin[0]}": a Telemetry or patch for one would apply to both`,
               hint: 'add the label that tells them apart, e.g. app',
             }),
           ]);
         }
-        const ref = new WorkloadRef(chart, name, {
+        const ref = new WorkloadRef(scope, name, {
           name: w.name ?? name,
           namespace,
           selector: w.selector,

@@ -18,6 +18,8 @@ export interface PodTemplate {
   readonly annotations: Readonly<Record<string, unknown>>;
   /** The pods' labels, which Telemetry and WasmPlugin selectors match. */
   readonly labels: Readonly<Record<string, unknown>>;
+  /** A patch of a workload deployed elsewhere (its annotations are set through `patches/`). */
+  readonly patch: boolean;
 }
 
 type Json = Record<string, unknown> | undefined;
@@ -30,12 +32,13 @@ const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   ReplicaSet: ['spec', 'template', 'metadata'],
   Job: ['spec', 'template', 'metadata'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
+  Rollout: ['spec', 'template', 'metadata'],
   Pod: ['metadata'],
 };
 
 /** Every pod template among the rendered objects. */
 export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] {
-  return objects.flatMap(({ path, manifest }) => {
+  return objects.flatMap(({ path, manifest, patch, podLabels }) => {
     const route = TEMPLATE_PATHS[manifest.kind];
     if (!route) return [];
     const metadata = route.reduce<Json>((node, key) => node?.[key] as Json, manifest as unknown as Json);
@@ -48,7 +51,8 @@ export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] 
         namespace: manifest.metadata.namespace,
         field: [...route, 'annotations'],
         annotations: (metadata?.annotations as Record<string, unknown> | undefined) ?? {},
-        labels: (metadata?.labels as Record<string, unknown> | undefined) ?? {},
+        labels: podLabels ?? (metadata?.labels as Record<string, unknown> | undefined) ?? {},
+        patch: patch === true,
       },
     ];
   });

@@ -41,13 +41,11 @@ export interface MeshDefaultConfig {
   readonly defaultConfig: Readonly<Record<string, unknown>>;
 }
 
+/** The mesh-wide ProxyConfig of every mesh config, whatever install method carries it. */
 export function meshDefaultConfigs(objects: readonly RenderedObject[]): MeshDefaultConfig[] {
-  return objects.flatMap(({ path, manifest }) => {
-    if (manifest.kind !== 'IstioOperator') return [];
-    const spec = manifest.spec as { meshConfig?: { defaultConfig?: Record<string, unknown> } } | undefined;
-    const defaultConfig = spec?.meshConfig?.defaultConfig;
-    return defaultConfig ? [{ path, defaultConfig }] : [];
-  });
+  return meshConfigs(objects).flatMap(({ path, meshConfig }) =>
+    isMapping(meshConfig.defaultConfig) ? [{ path, defaultConfig: meshConfig.defaultConfig }] : [],
+  );
 }
 
 // The kind lint and synth give the istiod chart's values (no apiVersion, no kind of their own).

@@ -22,8 +22,9 @@ export const restartRequiredRule: AppRule = {
       // A bare Pod is recreated to change it, which restarts its proxy anyway.
       if (manifest.kind === 'Pod') continue;
       for (const { field } of startupFields(manifest)) {
-        if (manifest.kind === 'IstioOperator') {
-          const defaultConfig = mappingAt(manifest, 'spec', 'meshConfig', 'defaultConfig');
+        // The mesh-wide ProxyConfig of an install method (IstioOperator, istiod values, Sail Istio).
+        if (field.at(-1) === 'defaultConfig') {
+          const defaultConfig = mappingAt(manifest, ...(field as string[]));
           const fields = BOOTSTRAP_FIELDS.filter((f) => defaultConfig[f] !== undefined);
           if (fields.length === 0 || !isMapping(defaultConfig)) continue;
           findings.push({
