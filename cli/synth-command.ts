@@ -1,16 +1,19 @@
 import { parseArgs } from 'node:util';
 import { ConfigFileError } from '../constructs/config/config-file';
+import { OutputFolderError } from '../constructs/synth/output-guard';
 import { type Finding, formatFinding, ValidationFailedError } from '../constructs/validate/finding';
 import { configFindings, findingsJson, findingsSarif, REPORT_FORMATS, type ReportFormat } from './findings-report';
 import { synthConfigFile } from './synth';
 import type { Writer } from './writer';
 
 export const SYNTH_USAGE =
-  'usage: synth [--config <file>] [--out <dir>] [--format text|json|sarif]\n' +
+  'usage: synth [--config <file>] [--out <dir>] [--format text|json|sarif] [--debug]\n' +
   '  validates the config (default observability.yaml) and everything it declares, then writes the output\n' +
   '  folder (default dist/, or CDK8S_OUTDIR when cdk8s-cli runs the app) with kustomization.yaml and REPORT.md;\n' +
   '  on any error it prints every problem and leaves the folder as it was;\n' +
   '  --format: json or sarif (SARIF 2.1.0, for GitHub code scanning) print the findings as data on stdout;\n' +
+  '  the output folder must be new, empty, or written by an earlier synth with nothing added (see its\n' +
+  '  .cdk8s-istio-observability.json); --debug prints the stack of an internal error;\n' +
   '  exit 0 when written (warnings are printed), 1 when the config or a rule has an error, 2 on a usage error';
 
 /**
@@ -23,7 +26,7 @@ export async function runSynth(
   err: Writer = process.stderr,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let args: { config: string; out: string; format: ReportFormat };
+  let args: { config: string; out: string; format: ReportFormat; debug: boolean; underCdk8sCli: boolean };
   try {
     const { values } = parseArgs({
       args: [...argv],
@@ -32,6 +35,7 @@ export async function runSynth(
         out: { type: 'string' },
         format: { type: 'string' },
         help: { type: 'boolean' },
+        debug: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -44,7 +48,14 @@ export async function runSynth(
     if (!REPORT_FORMATS.includes(format)) {
       throw new Error(`--format: got ${JSON.stringify(values.format)}, expected one of ${REPORT_FORMATS.join(', ')}`);
     }
-    args = { config: values.config ?? 'observability.yaml', out: values.out ?? env.CDK8S_OUTDIR ?? 'dist', format };
+    args = {
+      config: values.config ?? 'observability.yaml',
+      out: values.out ?? env.CDK8S_OUTDIR ?? 'dist',
+      format,
+      debug: values.debug === true,
+      // cdk8s-cli sets CDK8S_OUTDIR and empties that folder before it runs the app.
+      underCdk8sCli: values.out === undefined && env.CDK8S_OUTDIR !== undefined,
+    };
   } catch (error) {
     err.write(`${(error as Error).message}\n${SYNTH_USAGE}\n`);
     return 2;
@@ -54,7 +65,10 @@ export async function runSynth(
     if (args.format === 'sarif') out.write(findingsSarif(findings));
   };
   const failed = (message: string) => {
-    err.write(`synth failed, ${args.out}/ left unchanged:\n${message}\n`);
+    const state = args.underCdk8sCli
+      ? `${args.out}/ is empty: cdk8s synth emptied it before running the app (npm run synth or the packaged synth keep the previous output on failure)`
+      : `${args.out}/ left unchanged`;
+    err.write(`synth failed, ${state}:\n${message}\n`);
     return 1;
   };
   try {
@@ -72,6 +86,13 @@ export async function runSynth(
       report(configFindings(error.problems));
       return failed(error.message);
     }
-    return failed((error as Error).stack ?? String(error));
+    if (error instanceof OutputFolderError) return failed(error.message);
+    // A bug of ours, not of the input: one line, the stack only when asked for.
+    const e = error as Error;
+    return failed(
+      args.debug
+        ? (e.stack ?? String(e))
+        : `internal error: ${e.message ?? String(e)}; please report it with the config (run with --debug for the stack)`,
+    );
   }
 }

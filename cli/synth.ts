@@ -73,6 +73,7 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
     });
   }
   return synthUnitsAtomically(outdir, units, {
+    protectedPaths: [configPath],
     extraFiles: (built) => {
       const files: Record<string, string> = {};
       const reported: ReportedCluster[] = stacks.map((stack) => {

@@ -64,19 +64,20 @@ describe('a synth killed while writing', () => {
 
   it('makes the file-system calls the test kills at: staging folder, one write per chart file, the swap', () => {
     expect(counted.status).toBe(0);
-    // mkdir of the parent, mkdtemp of the staging folder, mkdir of install/, 6 files (the
-    // IstioOperator, 3 charts, kustomization.yaml, REPORT.md), 2 renames, 1 removal
-    expect(calls).toBe(12);
+    // mkdir of the parent, the lock, mkdtemp of the staging folder, mkdir of install/, 7 files
+    // (the IstioOperator, 3 charts, kustomization.yaml, REPORT.md, the marker), 2 renames, the
+    // removal of the old output, the lock's removal
+    expect(calls).toBe(15);
   });
 
-  it.each(Array.from({ length: 12 }, (_, i) => i + 1))(
-    'before file-system call %i of 12 leaves dist/ old or new, never partial; the next synth finishes the job',
+  it.each(Array.from({ length: 15 }, (_, i) => i + 1))(
+    'before file-system call %i of 15 leaves dist/ old or new, never partial; the next synth finishes the job',
     async (at) => {
       const { parent, out } = folderWithOldOutput(`kill-${at}`);
       const run = runSynth(out, { KILL_UNDER: parent, KILL_AT: String(at) });
       expect(run.signal).toBe('SIGKILL');
       // Before the first rename the old output is untouched; the second rename is the swap.
-      const expected = at <= 10 ? 'old' : at === 11 ? 'absent, old kept beside it' : 'new';
+      const expected = at <= 12 ? 'old' : at === 13 ? 'absent, old kept beside it' : 'new';
       expect(stateAfterKill(parent, out)).toBe(expected);
       await nextSynth(parent, out);
     },

@@ -6,6 +6,7 @@ import { Testing } from 'cdk8s';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYNTH_USAGE } from '../cli/synth-command';
 import { synthAtomically } from '../constructs/synth/atomic-synth';
+import { OUTPUT_MARKER, outputMarker } from '../constructs/synth/output-guard';
 import { ValidationFailedError } from '../constructs/validate/finding';
 import { defaultStack } from './support/fixtures';
 import { readTree } from './support/synth';
@@ -30,6 +31,7 @@ function runMain(args: string[], env: Record<string, string> = {}) {
  * kustomization that lists them, and REPORT.md.
  */
 const CHART_FILES = [
+  '.cdk8s-istio-observability.json',
   'REPORT.md',
   'install/istio-operator.yaml',
   'istioinaction.k8s.yaml',
@@ -64,6 +66,19 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
     const run = runMain([], { CDK8S_OUTDIR: out });
     expect(run.status).toBe(0);
     expect(readTree(out)).toEqual(readTree(join(ROOT, 'dist')));
+  });
+
+  it('says, under cdk8s synth, that the folder cdk8s-cli emptied is empty, not unchanged', () => {
+    const dir = tempDir();
+    const config = join(dir, 'bad.yaml');
+    writeFileSync(config, 'istioVersion: "1.31"\nnamespace: shop\n');
+    const out = join(dir, 'dist');
+    mkdirSync(out); // as cdk8s-cli leaves it
+    const run = runMain(['--config', config], { CDK8S_OUTDIR: out });
+    expect(run.status).toBe(1);
+    expect(run.stderr.split('\n')[0]).toBe(
+      `synth failed, ${out}/ is empty: cdk8s synth emptied it before running the app (npm run synth or the packaged synth keep the previous output on failure):`,
+    );
   });
 
   it('gives byte-identical output on two synths in one process', async () => {
@@ -110,6 +125,7 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
     const out = join(dir, 'dist');
     mkdirSync(out);
     writeFileSync(join(out, 'previous.k8s.yaml'), 'kind: Previous\n');
+    writeFileSync(join(out, OUTPUT_MARKER), outputMarker(['previous.k8s.yaml']));
     const config = join(dir, 'bad.yaml');
     writeFileSync(
       config,
@@ -132,7 +148,10 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
         `  ${config}:47:3 [istioinaction/requests-operation] metric: got "request_duration_milliseconds_count", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total); use the base name "request_duration_milliseconds" (istio/istio#27764)\n` +
         `  ${config}:65:3 [istioinaction/webapp-sampling] percentage: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API (the mesh tracing mechanism "telemetry-api"), whose randomSamplingPercentage takes 0\n`,
     );
-    expect(readTree(out)).toEqual({ 'previous.k8s.yaml': 'kind: Previous\n' });
+    expect(readTree(out)).toEqual({
+      [OUTPUT_MARKER]: outputMarker(['previous.k8s.yaml']),
+      'previous.k8s.yaml': 'kind: Previous\n',
+    });
   });
 
   it('refuses a target it does not implement, pointing at istioVersion', () => {
@@ -194,6 +213,7 @@ describe('synthAtomically', () => {
     const out = join(tempDir(), 'dist');
     execFileSync('mkdir', ['-p', out]);
     writeFileSync(join(out, 'stale.k8s.yaml'), 'kind: Stale\n');
+    writeFileSync(join(out, OUTPUT_MARKER), outputMarker(['stale.k8s.yaml']));
     await synthAtomically(out, defaultStack);
     expect(Object.keys(readTree(out))).toEqual(CHART_FILES);
   });

@@ -101,6 +101,7 @@ const PROGRAMS: Record<string, (dir: string, stdout: string) => void> = {
   'README.md#1': (dir, stdout) => {
     expect(stdout).toBe('');
     expect(Object.keys(readTree(join(dir, 'dist')))).toEqual([
+      '.cdk8s-istio-observability.json',
       'REPORT.md',
       'kustomization.yaml',
       'mesh.k8s.yaml',

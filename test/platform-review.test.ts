@@ -75,6 +75,7 @@ describe('clusters and GitOps delivery (examples/two-clusters.yaml)', () => {
     await synthConfigFile(join(ROOT, 'examples', 'two-clusters.yaml'), out, 'examples/two-clusters');
     expect(readTree(out)).toEqual(readTree(committed));
     expect(Object.keys(readTree(out))).toEqual([
+      '.cdk8s-istio-observability.json',
       'REPORT.md',
       'clusters/dev/istioinaction.k8s.yaml',
       'clusters/dev/kustomization.yaml',

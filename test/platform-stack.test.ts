@@ -183,6 +183,7 @@ describe('the packaged command line, installed into an empty folder next to an o
     const synth = run(['synth']);
     expect(synth.status).toBe(0);
     expect(Object.keys(readTree(join(shop, 'dist')))).toEqual([
+      '.cdk8s-istio-observability.json',
       'REPORT.md',
       'kustomization.yaml',
       'mesh.k8s.yaml',

@@ -12,6 +12,7 @@ import type {
   ObservabilityConfig,
   TargetConfig,
 } from '../constructs/config/observability-config';
+import { OUTPUT_MARKER, outputMarker } from '../constructs/synth/output-guard';
 import { ValidationFailedError } from '../constructs/validate/finding';
 import { VersionPolicy } from '../constructs/version/version-policy';
 import { mutatedDeclaration, validDeclaration } from './support/declarations';
@@ -271,7 +272,12 @@ describe('random invalid declarations', () => {
     async () => {
       const outdir = join(scratch, 'kept');
       mkdirSync(outdir, { recursive: true });
-      writeFileSync(join(outdir, 'previous.k8s.yaml'), 'kind: Previous\n');
+      // An earlier synth's output: its file, and the marker that lists it.
+      const previous = () => {
+        writeFileSync(join(outdir, 'previous.k8s.yaml'), 'kind: Previous\n');
+        writeFileSync(join(outdir, OUTPUT_MARKER), outputMarker(['previous.k8s.yaml']));
+      };
+      previous();
       let refused = 0;
       await fc.assert(
         fc.asyncProperty(mutatedDeclaration, async (config) => {
@@ -286,14 +292,14 @@ describe('random invalid declarations', () => {
               expect(error).toBeInstanceOf(ValidationFailedError);
             }
             expect((error as Error).message).not.toMatch(/\n\s+at /);
-            expect(readdirSync(outdir)).toEqual(['previous.k8s.yaml']);
+            expect(readdirSync(outdir).sort()).toEqual([OUTPUT_MARKER, 'previous.k8s.yaml']);
             refused++;
             return;
           }
           // Still valid (an optional member removed, say): it was written whole; put the old output back.
           rmSync(outdir, { recursive: true });
           mkdirSync(outdir);
-          writeFileSync(join(outdir, 'previous.k8s.yaml'), 'kind: Previous\n');
+          previous();
         }),
         { numRuns: RUNS },
       );

@@ -64,6 +64,7 @@ describe('declared workloads (workloads:)', () => {
         'traceSampling:\n  sampling: { target: { workload: payments }, percentage: 100 }\n',
     );
     expect(Object.keys(files)).toEqual([
+      '.cdk8s-istio-observability.json',
       'REPORT.md',
       'kustomization.yaml',
       'patches/kustomization.yaml',
@@ -232,6 +233,7 @@ describe('mesh.install', () => {
   it('istioctl: the IstioOperator under install/, never listed in the kustomization', async () => {
     const files = await synthText(['istioVersion: "1.28"', 'mesh: { install: istioctl }', ...MESH].join('\n'));
     expect(Object.keys(files)).toEqual([
+      '.cdk8s-istio-observability.json',
       'REPORT.md',
       'install/istio-operator.yaml',
       'kustomization.yaml',
@@ -244,6 +246,7 @@ describe('mesh.install', () => {
   it("helm: the istiod chart's values, top-level traceSampling from 1.24", async () => {
     const files = await synthText(['istioVersion: "1.28"', 'mesh: { install: helm }', ...MESH].join('\n'));
     expect(Object.keys(files)).toEqual([
+      '.cdk8s-istio-observability.json',
       'REPORT.md',
       'install/istiod-values.yaml',
       'kustomization.yaml',
@@ -260,7 +263,12 @@ describe('mesh.install', () => {
 
   it('sail: an applied Istio resource of the target release, checked against the Sail Operator CRD', async () => {
     const files = await synthText(['istioVersion: "1.28"', 'mesh: { install: sail }', ...MESH].join('\n'));
-    expect(Object.keys(files)).toEqual(['REPORT.md', 'kustomization.yaml', 'mesh.k8s.yaml']);
+    expect(Object.keys(files)).toEqual([
+      '.cdk8s-istio-observability.json',
+      'REPORT.md',
+      'kustomization.yaml',
+      'mesh.k8s.yaml',
+    ]);
     expect(objects(files['mesh.k8s.yaml']).find((o) => o.kind === 'Istio')).toEqual({
       apiVersion: 'sailoperator.io/v1',
       kind: 'Istio',
@@ -305,6 +313,7 @@ describe('mesh.install helm with gitops', () => {
       ].join('\n'),
     );
     expect(Object.keys(files)).toEqual([
+      '.cdk8s-istio-observability.json',
       'REPORT.md',
       'clusters/prod/install/istiod-values.yaml',
       'clusters/prod/kustomization.yaml',

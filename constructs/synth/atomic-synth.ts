@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ApiObject, App, type AppProps } from 'cdk8s';
 import { REPORT_FILE, telemetryReport } from '../review/telemetry-report';
@@ -7,6 +17,7 @@ import { builtMeshes } from '../validate/built-meshes';
 import { type Finding, sortFindings, ValidationFailedError } from '../validate/finding';
 import type { Manifest, RenderedObject } from '../validate/rule';
 import { outputFolderFiles } from './output-folder';
+import { checkOutputFolder, fileSystemError, lockOutputFolder, OUTPUT_MARKER, outputMarker } from './output-guard';
 
 export interface SynthOptions extends Omit<AppProps, 'outdir'> {
   /**
@@ -79,6 +90,12 @@ export interface UnitsSynthOptions extends SynthOptions {
    * from what every unit rendered. Written into the staging folder, so they are swapped in with it.
    */
   readonly extraFiles?: (units: readonly SynthesizedUnit[]) => Readonly<Record<string, string>>;
+  /**
+   * Files the output folder must not contain (e.g. the config file): synth refuses a folder
+   * that holds one, since replacing it would delete it.
+   * @default - none
+   */
+  readonly protectedPaths?: readonly string[];
 }
 
 /**
@@ -91,11 +108,43 @@ export async function synthUnitsAtomically(
   units: readonly SynthUnit[],
   options: UnitsSynthOptions = {},
 ): Promise<SynthReport> {
-  const { validate = true, extraFiles, ...props } = options;
+  const { validate = true, extraFiles, protectedPaths = [], ...props } = options;
   const target = resolve(outdir);
-  mkdirSync(dirname(target), { recursive: true });
-  recoverInterruptedSynths(target);
-  const staging = mkdtempSync(join(dirname(target), `${stagingPrefix(target)}${process.pid}-`));
+  // Refuse a folder synth must not replace before anything is written anywhere.
+  checkOutputFolder(outdir, protectedPaths);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+  } catch (error) {
+    throw fileSystemError(outdir, error);
+  }
+  const unlock = lockOutputFolder(outdir, isRunning);
+  try {
+    // Under the lock: what another synth may have done meanwhile is final now.
+    checkOutputFolder(outdir, protectedPaths);
+    recoverInterruptedSynths(target);
+    return await synthUnder(outdir, target, units, { validate, extraFiles, props });
+  } finally {
+    unlock();
+  }
+}
+
+async function synthUnder(
+  outdir: string,
+  target: string,
+  units: readonly SynthUnit[],
+  options: {
+    readonly validate: boolean;
+    readonly extraFiles: UnitsSynthOptions['extraFiles'];
+    readonly props: Omit<AppProps, 'outdir'>;
+  },
+): Promise<SynthReport> {
+  const { validate, extraFiles, props } = options;
+  let staging: string;
+  try {
+    staging = mkdtempSync(join(dirname(target), `${stagingPrefix(target)}${process.pid}-`));
+  } catch (error) {
+    throw fileSystemError(outdir, error);
+  }
   const warnings: Finding[] = [];
   try {
     const built: { folder: string; app: App; objects: readonly RenderedObject[] }[] = [];
@@ -130,6 +179,7 @@ export async function synthUnitsAtomically(
         files[join(folder, file)] = content;
     }
     Object.assign(files, extraFiles?.(built) ?? {});
+    files[OUTPUT_MARKER] = outputMarker(Object.keys(files));
     const folders = new Set([staging]);
     for (const [file, content] of Object.entries(files)) {
       const folder = dirname(join(staging, file));
@@ -137,9 +187,11 @@ export async function synthUnitsAtomically(
       folders.add(folder);
       writeFileSync(join(staging, file), content);
     }
+    // mkdtemp makes the folder 0700: keep the mode the output folder had, or the usual one.
+    chmodSync(staging, existsSync(target) ? statSync(target).mode & 0o7777 : 0o777 & ~process.umask());
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    throw error;
+    throw (error as NodeJS.ErrnoException).code ? fileSystemError(outdir, error) : error;
   }
   const previous = `${staging}-previous`;
   let moved = false;
@@ -149,10 +201,17 @@ export async function synthUnitsAtomically(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       rmSync(staging, { recursive: true, force: true });
-      throw error;
+      throw fileSystemError(outdir, error);
     }
   }
-  renameSync(staging, target);
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    // Put the old output back, so the folder is as it was.
+    if (moved) renameSync(previous, target);
+    rmSync(staging, { recursive: true, force: true });
+    throw fileSystemError(outdir, error);
+  }
   if (moved) rmSync(previous, { recursive: true, force: true });
   return { warnings: sortFindings(warnings) };
 }
