@@ -59,7 +59,7 @@ describe('ConfigFile', () => {
       'obs.yaml:5:1: Flow map in block collection must be sufficiently indented and end with a } (expected valid YAML)',
     ]);
     expect(problemsOf(`${HEAD}namespace: other\n`)).toEqual([
-      'obs.yaml:3:1: Map keys must be unique (expected valid YAML)',
+      'obs.yaml:3:1: repeats the key "namespace" of this mapping (expected each key once)',
     ]);
   });
 

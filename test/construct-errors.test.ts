@@ -301,13 +301,24 @@ describe('StatsInclusion', () => {
           target: ProxyTarget.mesh(),
           inclusionPrefixes: ['a', 'a'],
           inclusionSuffixes: [''],
-          inclusionRegexps: ['(unclosed'],
+          inclusionRegexps: ['(unclosed', 'cluster(?=.outbound)', '[[:alpha:]]+_rq'],
         }),
     ).toThrow(
       '[istioinaction/s] inclusionPrefixes[1]: got "a", expected each entry once\n' +
         '[istioinaction/s] inclusionSuffixes[0]: got "", expected a non-empty string\n' +
-        '[istioinaction/s] inclusionRegexps[0]: got "(unclosed", expected a valid regular expression (Invalid regular expression: /(unclosed/u: Unterminated group)',
+        '[istioinaction/s] inclusionRegexps[0]: got "(unclosed", expected an RE2 regular expression (error parsing regexp: missing closing ): `(unclosed`)\n' +
+        '[istioinaction/s] inclusionRegexps[1]: got "cluster(?=.outbound)", expected an RE2 regular expression (error parsing regexp: invalid or unsupported Perl syntax: `(?=`)',
     );
+  });
+
+  it('accepts what RE2 accepts, such as a POSIX class JavaScript has no name for', () => {
+    const { mesh, chart } = demoFixture();
+    const s = new StatsInclusion(chart, 's', {
+      mesh,
+      target: ProxyTarget.mesh(),
+      inclusionRegexps: ['[[:alpha:]]+_rq_timeout'],
+    });
+    expect(s.node.path).toBe('istioinaction/s');
   });
 });
 

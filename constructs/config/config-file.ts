@@ -59,11 +59,17 @@ export class ConfigFile {
     const source = new Locator(file, document, lineCounter);
     if (document.errors.length > 0) {
       throw new ConfigFileError(
-        document.errors.map((e) => ({
-          location: source.at(e.pos[0]),
-          what: e.message.split('\n')[0] ?? e.message,
-          expected: 'valid YAML',
-        })),
+        document.errors.map((e) => {
+          // The parser names no key; read it where the repeated one starts.
+          const key = e.code === 'DUPLICATE_KEY' ? keyAt(text, e.pos[0]) : undefined;
+          return key !== undefined
+            ? {
+                location: source.at(e.pos[0]),
+                what: `repeats the key ${JSON.stringify(key)} of this mapping`,
+                expected: 'each key once',
+              }
+            : { location: source.at(e.pos[0]), what: e.message.split('\n')[0] ?? e.message, expected: 'valid YAML' };
+        }),
       );
     }
     const data: unknown = document.toJS();
@@ -248,4 +254,11 @@ function sortByLocation(problems: readonly ConfigProblem[]): ConfigProblem[] {
         (a.text < b.text ? -1 : 1),
     )
     .map(({ p }) => p);
+}
+
+/** The mapping key that starts at `offset` (plain or quoted), or undefined. */
+function keyAt(text: string, offset: number): string | undefined {
+  const line = text.slice(offset, text.indexOf('\n', offset) === -1 ? undefined : text.indexOf('\n', offset));
+  const match = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:#\s][^:#]*?))\s*:/.exec(line);
+  return match ? (match[1] ?? match[2]?.replace(/''/g, "'") ?? match[3]) : undefined;
 }

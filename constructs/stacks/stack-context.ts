@@ -7,6 +7,7 @@ import { ObservabilityConfigError, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { FieldPath } from '../problems/field-path';
 import { nearestNames } from '../problems/nearest';
+import { statement } from '../problems/problem';
 import type { SourceLocation } from '../problems/source-location';
 import { ProxyTarget } from '../proxy-config/proxy-target';
 import type { ObservedWorkload } from '../proxy-config/workload-ref';
@@ -38,6 +39,8 @@ export class StackContext {
   readonly locations = new Map<string, SourceLocation>();
   private readonly workloads = new Map<WorkloadName, ObservedWorkload>();
   private readonly namespaceCharts = new Map<string, Chart>();
+  /** The config key that took each construct path, e.g. `statsInclusion.cart`. */
+  private readonly pieceKeys = new Map<string, string>();
   private readonly attributes: { generator: string; attribute: GeneratedAttribute }[] = [];
 
   constructor(
@@ -62,9 +65,33 @@ export class StackContext {
    * added nothing but its own, empty, node: that is removed, its problems are kept as findings
    * located at the piece, and the next piece is built.
    */
-  piece(keyPath: readonly (string | number)[], chart: Construct, ids: readonly string[], build: () => void): void {
+  piece(
+    keyPath: readonly (string | number)[],
+    chart: Construct,
+    ids: readonly string[],
+    build: () => void,
+    /** The config's names of construct props that it spells otherwise, e.g. `percentage` → `pilotTraceSampling`. */
+    configNames: Readonly<Record<string, string>> = {},
+  ): void {
     const constructPath = `${chart.node.path}/${ids[0]}`;
     const location = this.locate(keyPath);
+    // Keys of different sections share a chart: the second of two equal ids is refused, located.
+    const taken = ids.map((id) => this.pieceKeys.get(`${chart.node.path}/${id}`)).find((k) => k !== undefined);
+    if (taken) {
+      this.inputFindings.push({
+        ...statement(
+          [...keyPath],
+          `is the id of ${taken} too; a key names one piece across the sections of a namespace`,
+          'rename one of them',
+        ),
+        severity: 'error',
+        rule: 'input',
+        path: constructPath,
+        ...(location ? { location } : {}),
+      });
+      return;
+    }
+    for (const id of ids) this.pieceKeys.set(`${chart.node.path}/${id}`, keyPath.join('.'));
     if (location) this.locations.set(constructPath, location);
     try {
       build();
@@ -76,7 +103,17 @@ export class StackContext {
       // A part of the piece may have a location of its own (a backend's key under backends).
       const at = this.locations.get(path) ?? location;
       for (const found of error.problems) {
-        this.inputFindings.push({ ...found, severity: 'error', rule: 'input', path, ...(at ? { location: at } : {}) });
+        const [first, ...rest] = found.field ?? [];
+        const renamed = typeof first === 'string' && configNames[first] !== undefined;
+        const field = renamed ? { field: [configNames[first as string] as string, ...rest] } : {};
+        this.inputFindings.push({
+          ...found,
+          ...field,
+          severity: 'error',
+          rule: 'input',
+          path,
+          ...(at ? { location: at } : {}),
+        });
       }
     }
   }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { RE2JS } from 're2js';
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import type { Problem } from '../problems/problem';
@@ -57,12 +58,14 @@ export class StatsInclusion extends Construct {
         else if (values.indexOf(value) !== i) problems.push(problem([field, i], value, 'each entry once'));
       });
     }
+    // Envoy matches stats with RE2 (envoy.type.matcher.v3.RegexMatcher, google_re2), not JavaScript
+    // regexes: a lookahead is refused there, a POSIX class accepted.
     lists.inclusionRegexps.forEach((regex, i) => {
       try {
-        new RegExp(regex, 'u');
+        RE2JS.compile(regex);
       } catch (error) {
         problems.push(
-          problem(['inclusionRegexps', i], regex, `a valid regular expression (${(error as Error).message})`),
+          problem(['inclusionRegexps', i], regex, `an RE2 regular expression (${(error as Error).message})`),
         );
       }
     });

@@ -17,9 +17,15 @@ export const pilotTraceSamplingSection: SectionBuilder = {
     const percentage = context.config.pilotTraceSampling;
     if (percentage === undefined) return;
     const { chart } = context;
-    context.piece(['pilotTraceSampling'], chart, ['pilot-sampling'], () => {
-      new PilotTraceSampling(chart, 'pilot-sampling', { mesh, percentage });
-    });
+    context.piece(
+      ['pilotTraceSampling'],
+      chart,
+      ['pilot-sampling'],
+      () => {
+        new PilotTraceSampling(chart, 'pilot-sampling', { mesh, percentage });
+      },
+      { percentage: 'pilotTraceSampling' },
+    );
   },
 };
 

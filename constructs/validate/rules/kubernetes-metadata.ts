@@ -1,6 +1,8 @@
 import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../../names';
+import type { FieldPath } from '../../problems/field-path';
 import { type Problem, problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { podTemplates } from './pod-templates';
 import { ISTIOD_VALUES_KIND } from './rendered-objects';
 
 /** Kinds whose names must be RFC 1123 labels (they become DNS names or label values). */
@@ -10,7 +12,7 @@ const LABEL_NAMED_KINDS = new Set(['Namespace', 'Service']);
 export const kubernetesMetadataRule: AppRule = {
   id: 'kubernetes-metadata',
   summary:
-    'Every object has a valid name (RFC 1123 subdomain; a label for Services and Namespaces) and namespace, label keys and values and annotation keys that the API server accepts.',
+    "Every object has a valid name (RFC 1123 subdomain; a label for Services and Namespaces) and namespace, label keys and values and annotation keys that the API server accepts, and annotations (its own and its pod template's) within the 256 KiB the API server allows in total.",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {
@@ -53,7 +55,33 @@ export const kubernetesMetadataRule: AppRule = {
             }),
           );
       }
+      const tooLarge = annotationSizeProblem(['metadata', 'annotations'], annotations);
+      if (tooLarge) add(tooLarge);
+    }
+    // A pod template's annotations are the pods' metadata: the same limit applies when they are created.
+    for (const template of podTemplates(context.objects)) {
+      if (template.field.length <= 2) continue; // a bare Pod: its metadata, checked above
+      const tooLarge = annotationSizeProblem(template.field, template.annotations);
+      if (tooLarge) findings.push({ path: template.path, ...tooLarge });
     }
     return findings;
   },
 };
+
+/**
+ * The API server refuses an object whose annotations, keys and values, exceed 256 KiB in total
+ * (kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go,
+ * TotalAnnotationSizeLimitB).
+ */
+const ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+function annotationSizeProblem(field: FieldPath, annotations: Readonly<Record<string, unknown>>): Problem | undefined {
+  const size = Object.entries(annotations).reduce(
+    (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(String(value)),
+    0,
+  );
+  if (size <= ANNOTATION_SIZE_LIMIT) return undefined;
+  return problem(field, `${size} bytes`, `at most ${ANNOTATION_SIZE_LIMIT} bytes of annotation keys and values`, {
+    what: 'is larger than the API server accepts',
+  });
+}

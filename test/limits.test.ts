@@ -1,0 +1,56 @@
+// Input the API server would refuse is refused at synth, with the size found; two pieces of one
+// namespace may not share a key.
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { ConfigFile, formatFinding, ObservabilityStack, validateApp } from '../constructs';
+
+async function buildErrors(text: string): Promise<string[]> {
+  const file = ConfigFile.parse('obs.yaml', text);
+  const app = Testing.app();
+  new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
+  return (await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding);
+}
+
+describe('limits of the API server', () => {
+  it('refuses pod annotations over 256 KiB in total, naming the size', async () => {
+    const literal = 'x'.repeat(300 * 1024);
+    const text = [
+      'istioVersion: "1.17"',
+      'namespace: istioinaction',
+      'demoApp: { gateway: false, httpbinEgress: false }',
+      'customTraceTags:',
+      `  big: { target: { workload: webapp }, tags: { huge: { literal: ${literal} } } }`,
+      '',
+    ].join('\n');
+    expect(await buildErrors(text)).toEqual([
+      'obs.yaml:3:1 [istioinaction/app/webapp/Deployment/Resource] spec.template.metadata.annotations: is larger than the API server accepts (got "307285 bytes", expected at most 262144 bytes of annotation keys and values)',
+    ]);
+  });
+});
+
+describe('keys of a namespace', () => {
+  it('name one piece across sections: the second is refused at its key, and the first is built', async () => {
+    const text = [
+      'istioVersion: "1.28"',
+      'namespace: shop',
+      'workloads:',
+      '  cart: { selector: { app: cart } }',
+      'statsInclusion:',
+      '  cart: { target: { workload: cart }, inclusionSuffixes: [upstream_rq_timeout] }',
+      'traceSampling:',
+      '  cart: { target: { workload: cart }, percentage: 20 }',
+      '',
+    ].join('\n');
+    expect(await buildErrors(text)).toEqual([
+      'obs.yaml:8:3 [shop/cart] traceSampling.cart: is the id of statsInclusion.cart too; a key names one piece across the sections of a namespace; hint: rename one of them',
+    ]);
+  });
+});
+
+describe('messages name the field as the config spells it', () => {
+  it('pilotTraceSampling, not the construct prop percentage', async () => {
+    expect(await buildErrors('istioVersion: "1.17"\nnamespace: shop\npilotTraceSampling: 0\n')).toEqual([
+      'obs.yaml:3:1 [shop/pilot-sampling] pilotTraceSampling: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API (the mesh tracing mechanism "telemetry-api"), whose randomSamplingPercentage takes 0',
+    ]);
+  });
+});
