@@ -225,7 +225,7 @@ describe('Jaeger', () => {
     const deployment = find(objectsOf(chart), 'Deployment', 'jaeger');
     expect(at(deployment, 'spec.strategy')).toEqual({ type: 'Recreate' });
     expect(at(deployment, 'spec.template.spec.volumes')).toEqual([
-      { emptyDir: {}, name: 'tmp' },
+      { emptyDir: { sizeLimit: '256Mi' }, name: 'tmp' },
       { name: 'data', persistentVolumeClaim: { claimName: 'jaeger-data', readOnly: false } },
     ]);
   });
@@ -278,7 +278,7 @@ describe('KialiInstance', () => {
   it("writes Kiali 1's fields up to 1.23 and Kiali 2's from 1.24, with token login", () => {
     expect(kialiOf('1.23').spec).toEqual({
       auth: { strategy: 'token' },
-      deployment: { accessible_namespaces: ['**'] },
+      deployment: { accessible_namespaces: ['**'], view_only_mode: true },
       external_services: {
         prometheus: {
           cache_duration: 10,
@@ -292,7 +292,7 @@ describe('KialiInstance', () => {
     });
     const v2 = kialiOf('1.24').spec;
     expect([at(v2, 'deployment'), at(v2, 'external_services.tracing')]).toEqual([
-      { cluster_wide_access: true },
+      { cluster_wide_access: true, view_only_mode: true },
       { enabled: true, internal_url: 'http://tracing.istio-system:16685/jaeger', provider: 'jaeger', use_grpc: true },
     ]);
     expect(at(kialiOf('1.24', {}, false).spec, 'external_services.tracing')).toEqual({ enabled: false });

@@ -4,12 +4,13 @@ import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ConfigFile, formatFinding, ObservabilityStack, validateApp } from '../constructs';
 
-async function buildErrors(text: string): Promise<string[]> {
+async function findings(text: string, severity: 'error' | 'warning'): Promise<string[]> {
   const file = ConfigFile.parse('obs.yaml', text);
   const app = Testing.app();
   new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
-  return (await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding);
+  return (await validateApp(app)).filter((f) => f.severity === severity).map(formatFinding);
 }
+const buildErrors = (text: string) => findings(text, 'error');
 
 describe('limits of the API server', () => {
   it('refuses pod annotations over 256 KiB in total, naming the size', async () => {
@@ -51,6 +52,21 @@ describe('messages name the field as the config spells it', () => {
   it('pilotTraceSampling, not the construct prop percentage', async () => {
     expect(await buildErrors('istioVersion: "1.17"\nnamespace: shop\npilotTraceSampling: 0\n')).toEqual([
       'obs.yaml:3:1 [shop/pilot-sampling] pilotTraceSampling: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API (the mesh tracing mechanism "telemetry-api"), whose randomSamplingPercentage takes 0',
+    ]);
+  });
+});
+
+describe('secrets in URLs', () => {
+  it("warns when Kiali's Prometheus URL carries credentials, which the Kiali CR would store in plain text", async () => {
+    const text = [
+      'istioVersion: "1.28"',
+      'namespace: shop',
+      'backends:',
+      '  prometheus: { url: "https://admin:s3cret@prometheus.example.com" }',
+      '',
+    ].join('\n');
+    expect((await findings(text, 'warning')).filter((w) => w.includes('credentials'))).toEqual([
+      'obs.yaml:3:1 [observability-backends/backends/kiali] prometheus.url: carries credentials (user:password@), which the Kiali CR stores in plain text for anyone who can read it; give Kiali the credentials through external_services.prometheus.auth with a secret reference instead',
     ]);
   });
 });

@@ -146,20 +146,27 @@ export const JAEGER_DEVIATIONS: Deviation[] = [
   {
     object: 'Deployment/jaeger',
     path: 'spec.template.spec.securityContext',
-    ours: { fsGroup: 10001, runAsGroup: 10001, runAsNonRoot: true, runAsUser: 10001 },
-    why: "the add-on runs as the image's user, root for the v1 all-in-one; we run as 10001 (Jaeger v2's image user) and let it own the volumes",
+    ours: {
+      fsGroup: 10001,
+      runAsGroup: 10001,
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    why: "the add-on runs as the image's user, root for the v1 all-in-one; we run as 10001 (Jaeger v2's image user), let it own the volumes, and use the runtime's default seccomp profile (Pod Security Standards, restricted)",
   },
   {
     object: 'Deployment/jaeger',
     path: 'spec.template.spec.containers[0].securityContext',
     ours: {
       allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
       readOnlyRootFilesystem: true,
       runAsGroup: 10001,
       runAsNonRoot: true,
       runAsUser: 10001,
     },
-    why: 'no privilege escalation and a read-only root filesystem: Jaeger writes only to its storage volume',
+    why: 'no capabilities, no privilege escalation and a read-only root filesystem (Pod Security Standards, restricted): Jaeger writes only to its storage volume',
   },
   {
     object: 'Deployment/jaeger',
@@ -170,17 +177,17 @@ export const JAEGER_DEVIATIONS: Deviation[] = [
   {
     object: 'Deployment/jaeger',
     path: 'spec.template.spec.containers[0].resources.limits',
-    ours: { memory: '1024Mi' },
-    why: 'bounds memory, so a trace burst restarts Jaeger instead of starving the node',
+    ours: { cpu: '1', 'ephemeral-storage': '1Gi', memory: '1024Mi' },
+    why: 'bounds memory, CPU and local disk, so a trace burst restarts Jaeger instead of starving the node',
   },
   {
     object: 'Deployment/jaeger',
     path: 'spec.template.spec.volumes',
     ours: [
-      { emptyDir: {}, name: 'tmp' },
+      { emptyDir: { sizeLimit: '256Mi' }, name: 'tmp' },
       { emptyDir: {}, name: 'data' },
     ],
-    why: 'the image declares VOLUME /tmp, which Kubernetes ignores; with a read-only root filesystem /tmp is an emptyDir',
+    why: 'the image declares VOLUME /tmp, which Kubernetes ignores; with a read-only root filesystem /tmp is an emptyDir, bounded to 256Mi',
   },
   {
     object: 'Deployment/jaeger',
@@ -599,6 +606,12 @@ export const SCENARIOS: readonly Scenario[] = [
         path: 'spec.istio_component_namespaces',
         ours: undefined,
         why: "removed from Kiali in 2021 (kiali/kiali#4109), before Istio 1.17's Kiali 1.63; the Prometheus URL says where Prometheus is",
+      },
+      {
+        object: 'Kiali/kiali',
+        path: 'spec.deployment.view_only_mode',
+        ours: true,
+        why: "Kiali shows the mesh and changes nothing unless asked (viewOnly: false): otherwise every Kiali user edits Istio config with Kiali's service account",
       },
     ],
   },

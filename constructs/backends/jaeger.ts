@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Size } from 'cdk8s';
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
@@ -100,7 +100,9 @@ export class Jaeger extends Construct implements CaveatSource {
       : kplus.Probe.fromHttpGet('/', { port: 14269 });
     // Both images declare VOLUME /tmp, which Kubernetes ignores: with a read-only root filesystem
     // /tmp must be a volume of its own.
-    const mounts: kplus.VolumeMount[] = [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp') }];
+    // Bounded, so a runaway /tmp evicts the pod instead of filling the node's disk.
+    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(256) });
+    const mounts: kplus.VolumeMount[] = [{ path: '/tmp', volume: tmp }];
     const data = props.storage.volume(this);
     if (data) mounts.push({ path: BADGER_MOUNT, volume: data });
     let configHash: string | undefined;
@@ -153,9 +155,14 @@ export class Jaeger extends Construct implements CaveatSource {
           readiness: health,
           volumeMounts: mounts,
           resources: props.resources ?? {
-            cpu: { request: kplus.Cpu.millis(10) },
+            cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.units(1) },
             memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
+            ephemeralStorage: { limit: Size.gibibytes(1) },
           },
+          // The Pod Security Standards' "restricted" profile (kubernetes.io/docs/concepts/security/
+          // pod-security-standards/): no capabilities, no privilege escalation, non-root, and the
+          // runtime's default seccomp profile (set below: cdk8s-plus has no field for seccomp, and its
+          // Capability enum has no ALL).
           securityContext: {
             ensureNonRoot: true,
             user: JAEGER_UID,
@@ -168,6 +175,10 @@ export class Jaeger extends Construct implements CaveatSource {
       ],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: LABELS }));
+    ApiObject.of(this.deployment).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+    );
 
     const pods = kplus.Pods.select(this, 'Pods', { labels: LABELS });
     const service = (id: string, name: string, labels: Record<string, string>, ports: kplus.ServicePort[]) =>

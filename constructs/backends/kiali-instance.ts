@@ -25,6 +25,13 @@ export interface KialiInstanceProps {
    * @default 'token' (a Kubernetes token, checked against the user's RBAC)
    */
   readonly auth?: KialiAuthStrategy;
+  /**
+   * Kiali shows the mesh and changes nothing (`deployment.view_only_mode`). Turning it off lets
+   * every Kiali user edit Istio config and act on workloads with Kiali's rights, and is reported
+   * as a caveat.
+   * @default true
+   */
+  readonly viewOnly?: boolean;
 }
 
 /**
@@ -37,6 +44,8 @@ export interface KialiInstanceProps {
 export class KialiInstance extends Construct implements CaveatSource {
   readonly kiali: Kiali;
   readonly auth: KialiAuthStrategy;
+  readonly viewOnly: boolean;
+  private readonly prometheusUrl: string;
 
   constructor(scope: Construct, id: string, props: KialiInstanceProps) {
     super(scope, id);
@@ -51,12 +60,17 @@ export class KialiInstance extends Construct implements CaveatSource {
     }
     throwIfProblems(this, problems);
     this.auth = auth;
+    this.viewOnly = props.viewOnly ?? true;
+    this.prometheusUrl = props.prometheus.url;
     const v2 = props.mesh.policy.mechanisms.addons.kialiCr === 'v2';
     const tracingUrl = props.jaeger?.queryGrpcUrl;
     const spec: KialiSpec = {
       istio_namespace: props.mesh.rootNamespace,
       auth: { strategy: auth },
-      deployment: v2 ? { cluster_wide_access: true } : { accessible_namespaces: ['**'] },
+      deployment: {
+        ...(v2 ? { cluster_wide_access: true } : { accessible_namespaces: ['**'] }),
+        view_only_mode: this.viewOnly,
+      },
       external_services: {
         prometheus: { cache_duration: 10, cache_enabled: true, cache_expiration: 300, url: props.prometheus.url },
         tracing: tracingUrl
@@ -70,13 +84,41 @@ export class KialiInstance extends Construct implements CaveatSource {
   }
 
   caveats(): readonly Problem[] {
-    return this.auth === 'anonymous'
-      ? [
-          statement(
-            ['auth'],
-            'anonymous lets anyone who can reach Kiali act with its service account (read the mesh, change Istio config); use token or openid outside a local lab',
-          ),
-        ]
-      : [];
+    return [
+      ...(this.auth === 'anonymous'
+        ? [
+            statement(
+              ['auth'],
+              'anonymous lets anyone who can reach Kiali act with its service account (read the mesh, change Istio config); use token or openid outside a local lab',
+            ),
+          ]
+        : []),
+      ...(hasCredentials(this.prometheusUrl)
+        ? [
+            statement(
+              ['prometheus', 'url'],
+              'carries credentials (user:password@), which the Kiali CR stores in plain text for anyone who can read it; give Kiali the credentials through external_services.prometheus.auth with a secret reference instead',
+            ),
+          ]
+        : []),
+      ...(this.viewOnly
+        ? []
+        : [
+            statement(
+              ['viewOnly'],
+              "false lets Kiali's users edit Istio config and act on workloads with Kiali's service account; keep it true unless Kiali is how the mesh is operated",
+            ),
+          ]),
+    ];
+  }
+}
+
+/** Whether `url` names a user or password (`https://user:token@host`). */
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
   }
 }

@@ -527,6 +527,10 @@ namespace?: DnsLabel
  * Default: token. anonymous must be asked for and is reported as a caveat.
  */
 auth?: ("token" | "openid" | "openshift" | "header" | "anonymous")
+/**
+ * Kiali shows the mesh and changes nothing (deployment.view_only_mode). Default: true; false is reported as a caveat.
+ */
+viewOnly?: boolean
 })
 }
 /**

@@ -41,6 +41,8 @@ export interface KialiDeployment {
   readonly accessible_namespaces?: readonly string[];
   /** Whether Kiali gets a ClusterRole (all namespaces) rather than per-namespace Roles. */
   readonly cluster_wide_access?: boolean;
+  /** Kiali shows the mesh and changes nothing: no Istio config edits, no actions on workloads. */
+  readonly view_only_mode?: boolean;
 }
 
 export interface KialiExternalServices {
