@@ -83,7 +83,7 @@ export async function runSynth(
       return failed(error.message);
     }
     if (error instanceof ConfigFileError) {
-      report(configFindings(error.problems));
+      report([...configFindings(error.problems), ...error.laterFindings]);
       return failed(error.message);
     }
     if (error instanceof OutputFolderError) return failed(error.message);

@@ -1,8 +1,10 @@
-import { ConfigFile } from '../constructs/config/config-file';
+import { App } from 'cdk8s';
+import { ConfigFile, ConfigFileError } from '../constructs/config/config-file';
 import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../constructs/review/telemetry-report';
 import { buildGitOpsDelivery, type HelmCluster } from '../constructs/stacks/gitops-delivery';
 import { ObservabilityStack } from '../constructs/stacks/observability-stack';
 import { type SynthReport, type SynthUnit, synthUnitsAtomically } from '../constructs/synth/atomic-synth';
+import { validateApp } from '../constructs/validate/app-validator';
 
 /**
  * The stack's own construct id. Each cluster is an app of its own, and the charts beside the stack
@@ -21,7 +23,12 @@ const STACK_ID = 'ObservabilityStack';
  *   (`gitops.path` wins); by default `outdir` as given
  */
 export async function synthConfigFile(configPath: string, outdir: string, repoPath = outdir): Promise<SynthReport> {
-  const file = ConfigFile.load(configPath);
+  let file: ConfigFile;
+  try {
+    file = ConfigFile.load(configPath);
+  } catch (error) {
+    throw error instanceof ConfigFileError ? await withRestChecked(error) : error;
+  }
   const clusters = file.clusters();
   // One stack per cluster, or the file's own declaration into the output folder itself.
   const stacks =
@@ -88,4 +95,17 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
       return files;
     },
   });
+}
+
+/**
+ * A file the schema refused in some pieces only: the rest is built and checked too (nothing is
+ * written), so one run reports every problem instead of the schema's first.
+ */
+async function withRestChecked(error: ConfigFileError): Promise<ConfigFileError> {
+  const rest = error.partial;
+  if (!rest || rest.config.clusters !== undefined) return error;
+  const app = new App();
+  new ObservabilityStack(app, STACK_ID, { config: rest.config, locate: (path) => rest.locate(path) });
+  const findings = (await validateApp(app)).filter((f) => f.severity === 'error');
+  return findings.length > 0 ? error.withLaterFindings(findings) : error;
 }

@@ -24,7 +24,7 @@ export {
   type IstioDashboardsProps,
   WORKLOADS_DASHBOARD_KEY,
 } from './backends/istio-dashboards';
-export { Jaeger, type JaegerGeneration, type JaegerProps } from './backends/jaeger';
+export { Jaeger, type JaegerGeneration, type JaegerNetworkPolicy, type JaegerProps } from './backends/jaeger';
 export { JaegerStorage } from './backends/jaeger-storage';
 export { KialiInstance, type KialiInstanceProps } from './backends/kiali-instance';
 export { type AddedDimension, type CustomMetric, MeshMetrics, type Reporter } from './backends/mesh-metrics';

@@ -254,6 +254,12 @@ backends:
     const backends = app.charts.find((c) => c.node.id === 'observability-backends');
     expect(
       backends?.toJson().map((o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`),
-    ).toEqual(['Deployment/jaeger', 'Service/tracing', 'Service/zipkin', 'Service/jaeger-collector']);
+    ).toEqual([
+      'Deployment/jaeger',
+      'NetworkPolicy/jaeger',
+      'Service/tracing',
+      'Service/zipkin',
+      'Service/jaeger-collector',
+    ]);
   });
 });

@@ -112,6 +112,7 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
       'PrometheusRule/istio-mesh-recording-rules',
       'ConfigMap/istioinaction-prom',
       'Deployment/jaeger',
+      'NetworkPolicy/jaeger',
       'Service/tracing',
       'Service/zipkin',
       'Service/jaeger-collector',

@@ -1,7 +1,11 @@
 // Input the API server would refuse is refused at synth, with the size found; two pieces of one
 // namespace may not share a key.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { synthConfigFile } from '../cli/synth';
 import { ConfigFile, formatFinding, ObservabilityStack, validateApp } from '../constructs';
 
 async function findings(text: string, severity: 'error' | 'warning'): Promise<string[]> {
@@ -68,5 +72,33 @@ describe('secrets in URLs', () => {
     expect((await findings(text, 'warning')).filter((w) => w.includes('credentials'))).toEqual([
       'obs.yaml:3:1 [observability-backends/backends/kiali] prometheus.url: carries credentials (user:password@), which the Kiali CR stores in plain text for anyone who can read it; give Kiali the credentials through external_services.prometheus.auth with a secret reference instead',
     ]);
+  });
+});
+
+describe('every problem in one run', () => {
+  it("reports the rest of the file's problems beside the schema's, and writes nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stages-'));
+    const config = join(dir, 'obs.yaml');
+    writeFileSync(
+      config,
+      [
+        'istioVersion: "1.17"',
+        'namespace: istioinaction',
+        'demoApp: {}',
+        'traceSampling:',
+        '  too-much: { target: mesh, percentage: 101 }',
+        'metricDimensions:',
+        '  dims: { metric: request_count, dimensions: { x: request.host } }',
+        '',
+      ].join('\n'),
+    );
+    await expect(synthConfigFile(config, join(dir, 'out'))).rejects.toThrow(
+      '1 error(s) in the config file:\n' +
+        `  ${config}:5:29: traceSampling.too-much.percentage: must be <= 100 (got 101)\n` +
+        '1 error(s) in the rest of the observability configuration:\n' +
+        `  ${config}:7:3 [istioinaction/dims] metric: got "request_count", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total)`,
+    );
+    expect(readdirSync(dir)).toEqual(['obs.yaml']);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -576,7 +576,10 @@ export const SCENARIOS: readonly Scenario[] = [
       new Jaeger(backendsChart(app), 'jaeger', { mesh, storage: JaegerStorage.badgerOnEmptyDir() });
     },
     seed: true,
-    extraObjects: {},
+    extraObjects: {
+      'NetworkPolicy/jaeger':
+        "admits only the mesh's proxies to the collectors and Kiali or Grafana to the query ports; the add-on admits anyone",
+    },
     deviations: JAEGER_DEVIATIONS,
   },
   {
@@ -593,6 +596,7 @@ export const SCENARIOS: readonly Scenario[] = [
       'Service/tracing': 'the Jaeger Kiali reads traces from',
       'Service/zipkin': 'the Jaeger Kiali reads traces from',
       'Service/jaeger-collector': 'the Jaeger Kiali reads traces from',
+      'NetworkPolicy/jaeger': 'the Jaeger Kiali reads traces from',
     },
     deviations: [
       {

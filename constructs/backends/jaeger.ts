@@ -33,11 +33,24 @@ export interface JaegerProps {
   /** @default - from the image: `all-in-one` is v1, `jaeger` is v2 */
   readonly generation?: JaegerGeneration;
   /**
-   * @default - requests 10m CPU (the add-on's) and 128Mi memory, memory limited to 1Gi, no CPU limit
+   * @default - requests 10m CPU (the add-on's) and 128Mi memory; limits 1 CPU, 1Gi memory, 1Gi ephemeral storage
    */
   readonly resources?: kplus.ContainerResources;
   /** The UI's path prefix, which Kiali's tracing URL must include. @default '/jaeger' */
   readonly basePath?: string;
+  /**
+   * A NetworkPolicy admitting only the mesh's proxies (pods labelled `security.istio.io/tlsMode`,
+   * which the injector sets, and the root namespace's gateways) to the collector ports, the pods
+   * labelled with one of `queryClients` to the query ports, and Prometheus to the metrics port.
+   * `false` for none.
+   * @default { queryClients: [{ 'app.kubernetes.io/name': 'kiali' }, { 'app.kubernetes.io/name': 'grafana' }] }
+   */
+  readonly networkPolicy?: JaegerNetworkPolicy | false;
+}
+
+export interface JaegerNetworkPolicy {
+  /** Pod labels (in any namespace) of the clients of the query ports (the UI and its gRPC API). */
+  readonly queryClients?: readonly Readonly<Record<string, string>>[];
 }
 
 /**
@@ -175,6 +188,9 @@ export class Jaeger extends Construct implements CaveatSource {
       ],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: LABELS }));
+    if (props.networkPolicy !== false) {
+      this.networkPolicy(props.mesh.rootNamespace, metricsPort, props.networkPolicy?.queryClients);
+    }
     ApiObject.of(this.deployment).addJsonPatch(
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
@@ -205,6 +221,44 @@ export class Jaeger extends Construct implements CaveatSource {
           ]
         : []),
     ]);
+  }
+
+  /** Ingress to the collectors from the mesh only, to the query ports from its clients only. */
+  private networkPolicy(
+    rootNamespace: string,
+    metricsPort: number,
+    queryClients: readonly Readonly<Record<string, string>>[] = [
+      { 'app.kubernetes.io/name': 'kiali' },
+      { 'app.kubernetes.io/name': 'grafana' },
+    ],
+  ): void {
+    const anyNamespace = (labels: Readonly<Record<string, string>>) => ({
+      namespaceSelector: {},
+      podSelector: { matchLabels: { ...labels } },
+    });
+    const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
+    new ApiObject(this, 'NetworkPolicy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'jaeger', namespace: this.namespace, labels: LABELS },
+      spec: {
+        podSelector: { matchLabels: LABELS },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            // Sidecars carry security.istio.io/tlsMode (istio/istio@1.30.3:manifests/charts/istio-control/
+            // istio-discovery/files/injection-template.yaml); gateways run in the root namespace.
+            from: [
+              anyNamespace({ 'security.istio.io/tlsMode': 'istio' }),
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rootNamespace } } },
+            ],
+            ports: tcp(9411, 14250, 14268, ...(this.otlp ? [4317, 4318] : [])),
+          },
+          { from: queryClients.map(anyNamespace), ports: tcp(16685, 16686) },
+          { from: [anyNamespace({ 'app.kubernetes.io/name': 'prometheus' })], ports: tcp(metricsPort) },
+        ],
+      },
+    });
   }
 
   /** `zipkin.<namespace>:9411`, the address a Zipkin tracer sends spans to. */

@@ -7,6 +7,7 @@ import { keysOf } from '../problems/field-path';
 import { describeProblem, describeProblemWithHint, type Problem } from '../problems/problem';
 import { renderLocation, type SourceLocation } from '../problems/source-location';
 import { SCHEMAS_DIR } from '../schemas-dir';
+import { type Finding, formatFinding } from '../validate/finding';
 import { describeAjvErrors } from '../validate/schema/ajv-messages';
 import { precompiled } from '../validate/schema/precompiled';
 import type { ClusterConfig, ObservabilityConfig } from './observability-config';
@@ -29,13 +30,46 @@ export function formatConfigProblem(problem: ConfigProblem): string {
 
 /** A config file that cannot be read, parsed or does not match the schema; one line per problem. */
 export class ConfigFileError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    /**
+     * The file without the entries the schema refused, when the rest still matches it, so the
+     * rest can be checked too instead of hiding behind the first stage's errors.
+     */
+    readonly partial?: ConfigFile,
+    /** What checking the rest found (errors only), with their locations. */
+    readonly laterFindings: readonly Finding[] = [],
+  ) {
     super(
-      `${problems.length} error(s) in the config file:\n${problems.map((p) => `  ${formatConfigProblem(p)}`).join('\n')}`,
+      `${problems.length} error(s) in the config file:\n${problems.map((p) => `  ${formatConfigProblem(p)}`).join('\n')}` +
+        (laterFindings.length > 0
+          ? `\n${laterFindings.length} error(s) in the rest of the observability configuration:\n${laterFindings.map((f) => `  ${formatFinding(f)}`).join('\n')}`
+          : ''),
     );
     this.name = 'ConfigFileError';
   }
+
+  /** The same problems, with what checking the rest of the file found. */
+  withLaterFindings(findings: readonly Finding[]): ConfigFileError {
+    return new ConfigFileError(this.problems, this.partial, findings);
+  }
 }
+
+/**
+ * Sections whose entries are independent pieces: one the schema refuses can be left out and the
+ * rest checked. (workloads are targets of other pieces, and the other sections are one piece.)
+ */
+const PIECE_SECTIONS = [
+  'statsInclusion',
+  'metricDimensions',
+  'metricDefinitions',
+  'attributeGenerators',
+  'traceSampling',
+  'zipkinTracers',
+  'openTelemetryTracers',
+  'customTraceTags',
+  'bootstrapOverrides',
+];
 
 /** A parsed, schema-valid config file that can point at the line of any of its keys. */
 export class ConfigFile {
@@ -82,9 +116,14 @@ export class ConfigFile {
           location: source.locate(keysOf(found.field ?? [])),
         }),
       );
-      throw new ConfigFileError(sortByLocation(located));
+      throw new ConfigFileError(sortByLocation(located), withoutRefusedPieces(data, located, validate, source));
     }
     return new ConfigFile(data as ObservabilityConfig, source);
+  }
+
+  /** @internal the rest of a file whose refused pieces were left out */
+  static partialOf(config: ObservabilityConfig, locator: Locator): ConfigFile {
+    return new ConfigFile(config, locator);
   }
 
   private constructor(
@@ -261,4 +300,27 @@ function keyAt(text: string, offset: number): string | undefined {
   const line = text.slice(offset, text.indexOf('\n', offset) === -1 ? undefined : text.indexOf('\n', offset));
   const match = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:#\s][^:#]*?))\s*:/.exec(line);
   return match ? (match[1] ?? match[2]?.replace(/''/g, "'") ?? match[3]) : undefined;
+}
+
+/**
+ * `data` without the pieces the schema refused, when every problem is inside one piece of a
+ * section of pieces and the rest matches the schema; undefined otherwise.
+ */
+function withoutRefusedPieces(
+  data: unknown,
+  problems: readonly ConfigProblem[],
+  validate: (data: unknown) => boolean,
+  locator: Locator,
+): ConfigFile | undefined {
+  if (!isMapping(data)) return undefined;
+  const rest: Record<string, unknown> = { ...data };
+  for (const { field } of problems) {
+    const [section, id] = keysOf(field ?? []);
+    if (typeof section !== 'string' || !PIECE_SECTIONS.includes(section) || typeof id !== 'string') return undefined;
+    const entries = rest[section];
+    if (!isMapping(entries)) return undefined;
+    const { [id]: _refused, ...kept } = entries;
+    rest[section] = kept;
+  }
+  return validate(rest) ? ConfigFile.partialOf(rest as ObservabilityConfig, locator) : undefined;
 }

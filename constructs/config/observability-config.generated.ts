@@ -485,6 +485,14 @@ pruneEnvoyStats?: boolean
  */
 jaeger?: {
 /**
+ * A NetworkPolicy admitting only the mesh's proxies to the collectors, the pods labelled with one of queryClients (any namespace) to the query ports, and Prometheus to the metrics port; false for none. Default: queryClients Kiali and Grafana (app.kubernetes.io/name).
+ */
+networkPolicy?: (false | {
+queryClients?: {
+[k: string]: string
+}[]
+})
+/**
  * Where spans are kept, exactly one of: memory (lost on every restart), badgerOnEmptyDir (the add-on's: lost with the pod), badgerOnClaim (a PersistentVolumeClaim name: kept). Required, since the add-on's choice looks persistent and is not.
  */
 storage: {
