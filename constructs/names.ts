@@ -43,3 +43,13 @@ export function isPrometheusMetricName(value: string): boolean {
 export function apiGroupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 }
+
+/** Whether `url` names a user or password (`https://user:token@host`): a secret in plain text. */
+export function urlHasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}

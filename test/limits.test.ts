@@ -102,3 +102,29 @@ describe('every problem in one run', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('secrets in the GitOps repository URL', () => {
+  it('warn: the ApplicationSet would store them in git and in the cluster', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gitops-url-'));
+    const config = join(dir, 'obs.yaml');
+    writeFileSync(
+      config,
+      [
+        'istioVersion: "1.28"',
+        'namespace: shop',
+        'clusters:',
+        '  prod: { istioVersion: "1.28" }',
+        'gitops:',
+        '  repoURL: https://bot:ghp_secret@github.com/example/mesh.git',
+        '  path: mesh/out',
+        '  flux: false',
+        '',
+      ].join('\n'),
+    );
+    const report = await synthConfigFile(config, join(dir, 'out'));
+    expect(report.warnings.filter((w) => w.rule === 'backend-caveats').map(formatFinding)).toEqual([
+      '[gitops/argocd/application-set] repoURL: carries credentials (user:token@), which this ApplicationSet stores in git and in the cluster in plain text; give Argo CD the credentials as a repository Secret instead',
+    ]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

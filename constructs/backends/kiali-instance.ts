@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { problem, throwIfProblems } from '../errors';
 import type { CaveatSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { isDnsLabel } from '../names';
+import { isDnsLabel, urlHasCredentials } from '../names';
 import { KIALI_AUTH_STRATEGIES, Kiali, type KialiAuthStrategy, type KialiSpec } from '../overlays/kiali';
 import { type Problem, statement } from '../problems/problem';
 import type { Jaeger } from './jaeger';
@@ -93,7 +93,7 @@ export class KialiInstance extends Construct implements CaveatSource {
             ),
           ]
         : []),
-      ...(hasCredentials(this.prometheusUrl)
+      ...(urlHasCredentials(this.prometheusUrl)
         ? [
             statement(
               ['prometheus', 'url'],
@@ -110,15 +110,5 @@ export class KialiInstance extends Construct implements CaveatSource {
             ),
           ]),
     ];
-  }
-}
-
-/** Whether `url` names a user or password (`https://user:token@host`). */
-function hasCredentials(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.username !== '' || parsed.password !== '';
-  } catch {
-    return false;
   }
 }

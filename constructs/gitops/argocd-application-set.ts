@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { problem, throwIfProblems } from '../errors';
-import { isDnsLabel } from '../names';
+import type { CaveatSource } from '../intent/sources';
+import { isDnsLabel, urlHasCredentials } from '../names';
+import { type Problem, statement } from '../problems/problem';
 
 export interface ArgoCdApplicationSetProps {
   /** @default 'istio-observability' */
@@ -25,7 +27,9 @@ export interface ArgoCdApplicationSetProps {
  * folder (`<clustersPath>/*`), deployed to the Argo CD cluster of the folder's name. Argo CD, not
  * this library, delivers; the schema is Argo CD's CRD as packaged by @kubernetes-models/argo-cd.
  */
-export class ArgoCdApplicationSet extends ApiObject {
+export class ArgoCdApplicationSet extends ApiObject implements CaveatSource {
+  private readonly repoURL: string;
+
   constructor(scope: Construct, id: string, props: ArgoCdApplicationSetProps) {
     const name = props.name ?? 'istio-observability';
     const namespace = props.namespace ?? 'argocd';
@@ -65,5 +69,17 @@ export class ArgoCdApplicationSet extends ApiObject {
         },
       },
     });
+    this.repoURL = props.repoURL;
+  }
+
+  caveats(): readonly Problem[] {
+    return urlHasCredentials(this.repoURL)
+      ? [
+          statement(
+            ['repoURL'],
+            'carries credentials (user:token@), which this ApplicationSet stores in git and in the cluster in plain text; give Argo CD the credentials as a repository Secret instead',
+          ),
+        ]
+      : [];
   }
 }
