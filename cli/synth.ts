@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { App } from 'cdk8s';
 import { ConfigFile, ConfigFileError } from '../constructs/config/config-file';
 import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../constructs/review/telemetry-report';
@@ -67,6 +68,17 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
     },
   }));
   const { gitops } = file.config;
+  if (gitops && gitops.path === undefined && isAbsolute(repoPath)) {
+    // The GitOps objects name the cluster folders by their path in the repository.
+    throw new ConfigFileError([
+      {
+        location: file.locate(['gitops']),
+        field: ['gitops', 'path'],
+        what: `is missing, and the output folder ${repoPath} is absolute, not a path in the repository`,
+        expected: "the output folder's path in the git repository, e.g. dist",
+      },
+    ]);
+  }
   if (gitops) {
     units.push({
       folder: 'gitops',
