@@ -3,7 +3,6 @@ import { CUSTOM_BOOTSTRAP_KEY } from '../bootstrap/bootstrap-override';
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../json-values';
 import { byCodePoint } from '../merge/sorted-entries';
 import { ISTIOD_VALUES_KIND } from '../mesh/istiod-helm-values';
-import type { FieldPath } from '../problems/field-path';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION, PROXY_CONFIG_ANNOTATION } from '../proxy-config/istio-pod-annotations';
 import type { Manifest, RenderedObject } from '../validate/rule';
 import { type PodTemplate, podTemplates, proxyConfigOf } from '../validate/rules/pod-templates';
@@ -235,13 +234,13 @@ function isUnmeshed(template: PodTemplate, uninjected: ReadonlySet<string | unde
 
 /** istiod's default sampling (PILOT_TRACE_SAMPLING), in each install method's place. */
 function pilotSampling(manifest: Manifest, levels: Levels): void {
-  const places: Readonly<Record<string, readonly FieldPath[]>> = {
+  const places: Readonly<Record<string, readonly (readonly string[])[]>> = {
     IstioOperator: [['spec', 'values', 'pilot', 'traceSampling']],
     [ISTIOD_VALUES_KIND]: [['traceSampling'], ['pilot', 'traceSampling']],
     Istio: [['spec', 'values', 'pilot', 'traceSampling']],
   };
   for (const field of places[manifest.kind] ?? []) {
-    const value = field.reduce<unknown>((node, key) => mappingAt(node)[key as string], manifest);
+    const value = mappingAt(manifest, ...field.slice(0, -1))[field.at(-1) ?? ''];
     if (value === undefined) continue;
     add(levels, 'sampling', {
       value: `${show(value)}%`,
@@ -253,7 +252,7 @@ function pilotSampling(manifest: Manifest, levels: Levels): void {
 
 /** The stats filter's `configOverride` (Istio 1.13 to 1.20), in each install method's values. */
 function configOverrideDimensions(manifest: Manifest, levels: Levels): void {
-  const values: Readonly<Record<string, FieldPath>> = {
+  const values: Readonly<Record<string, readonly string[]>> = {
     IstioOperator: ['spec', 'values'],
     [ISTIOD_VALUES_KIND]: [],
     Istio: ['spec', 'values'],
@@ -261,8 +260,7 @@ function configOverrideDimensions(manifest: Manifest, levels: Levels): void {
   const at = values[manifest.kind];
   if (!at) return;
   const field = [...at, 'telemetry', 'v2', 'prometheus', 'configOverride'];
-  const overrides = field.reduce<unknown>((node, key) => mappingAt(node)[key as string], manifest);
-  for (const [proxy, override] of Object.entries(mappingAt(overrides))) {
+  for (const [proxy, override] of Object.entries(mappingAt(manifest, ...field))) {
     for (const metric of listOf(mappingAt(override).metrics)) {
       if (!isMapping(metric)) continue;
       add(levels, 'dimensions', {

@@ -1,5 +1,6 @@
 import type { WorkloadConfig } from '../../config/observability-config';
 import { ObservabilityConfigError, problem } from '../../errors';
+import { jsonEqual } from '../../json-values';
 import { sortedEntries } from '../../merge/sorted-entries';
 import { formatValue } from '../../problems/problem';
 import {
@@ -42,7 +43,7 @@ export const workloadsSection: SectionBuilder = {
           ([other, workload]) =>
             other !== name &&
             workloadNamespace(workload) === namespace &&
-            sameLabels(workloadSelector(workload), w.selector),
+            jsonEqual(workloadSelector(workload), w.selector),
         );
         if (twin) {
           throw new ObservabilityConfigError(scope, [
@@ -93,9 +94,4 @@ function builtWorkloadProblems(
       what: 'does not match the pods of the workload this app builds, so its Telemetry would select none of them',
     }),
   ];
-}
-
-function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
