@@ -298,7 +298,7 @@ describe('cel-expression', () => {
     });
     expect(found).toEqual([
       '[istioinaction/def] value: evaluates to bool (got "request.method == \'GET\'", expected a numeric CEL expression (int, uint or double))',
-      '[istioinaction/dims] dimensions.a: reads unknown attribute "nod" at column 1 (got "nod.metadata[\'MESH_ID\']", expected attributes of Istio 1.17: connection, destination, downstream_peer, filter_state, metadata, node, request, response, source, upstream, upstream_peer; or one generated in this app: istio_operationId)',
+      '[istioinaction/dims] dimensions.a: reads unknown attribute "nod" at column 1 (got "nod.metadata[\'MESH_ID\']", expected attributes of Istio 1.17: connection, destination, downstream_peer, filter_state, metadata, node, request, response, source, upstream, upstream_peer; or one generated in this app: istio_operationId); hint: did you mean node?',
       "[istioinaction/dims] dimensions.b: CEL type error at column 1: Ternary branches must have the same type, got 'int' and 'string' (got \"request.method == 'GET' ? 1 : 'x'\", expected a CEL expression)",
       '[istioinaction/gen] istio_operationId.match[0].condition: CEL syntax error at column 32: Unexpected token: EOF (got "request.url_path == \'/items\' &&", expected a CEL condition (bool))',
       '[istioinaction/gen] istio_operationId.match[1].condition: evaluates to string (got "\'x\'", expected a CEL condition (bool))',
