@@ -4,7 +4,7 @@ import { INIT_USAGE, runInit } from './init';
 import { runSynth, SYNTH_USAGE } from './synth-command';
 import { runValidate, VALIDATE_USAGE } from './validate';
 
-const USAGE = `usage: cdk8s-istio-observability <command> [--help]\n\n${INIT_USAGE}\n\n${SYNTH_USAGE}\n\n${VALIDATE_USAGE}\n\n${DIFF_USAGE}\n`;
+const USAGE = `usage: cdk8s-istio-observability <command> [--help] [--debug]\n  --debug: on an internal error, print its stack instead of one line\n\n${INIT_USAGE}\n\n${SYNTH_USAGE}\n\n${VALIDATE_USAGE}\n\n${DIFF_USAGE}\n`;
 
 /**
  * The packaged command line: `init` (a starter config), `synth` (the config to an output folder),
@@ -12,15 +12,17 @@ const USAGE = `usage: cdk8s-istio-observability <command> [--help]\n\n${INIT_USA
  */
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // synth reads --debug itself; the other commands leave it to the handler below.
+  const others = rest.filter((arg) => arg !== '--debug');
   switch (command) {
     case 'init':
-      return runInit(rest);
+      return runInit(others);
     case 'synth':
       return runSynth(rest);
     case 'validate':
-      return runValidate(rest);
+      return runValidate(others);
     case 'diff':
-      return runDiff(rest);
+      return runDiff(others);
     case 'help':
     case '--help':
     case '-h':
@@ -37,7 +39,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = status;
   },
   (error: unknown) => {
-    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    // A bug of ours, not of the input: one line, the stack only when asked for.
+    const e = error as Error;
+    process.stderr.write(
+      process.argv.includes('--debug')
+        ? `${e.stack ?? String(e)}\n`
+        : `internal error: ${e.message ?? String(e)}; please report it with the command and its input (run with --debug for the stack)\n`,
+    );
     process.exitCode = 1;
   },
 );

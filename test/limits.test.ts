@@ -101,6 +101,32 @@ describe('every problem in one run', () => {
     expect(readdirSync(dir)).toEqual(['obs.yaml']);
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('also past a schema error in a backend nothing else depends on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stages-'));
+    const config = join(dir, 'obs.yaml');
+    writeFileSync(
+      config,
+      [
+        'istioVersion: "1.30"',
+        'namespace: shop',
+        'metricDimensions:',
+        '  dims: { metric: requests_total, dimensions: { host: request.hostt } }',
+        'backends:',
+        '  prometheus: { release: kps, namespace: monitoring }',
+        '  kiali: { auth: none }',
+        '',
+      ].join('\n'),
+    );
+    await expect(synthConfigFile(config, join(dir, 'out'))).rejects.toThrow(
+      '1 error(s) in the config file:\n' +
+        `  ${config}:7:12: backends.kiali.auth: not an allowed value (got "none", expected one of "token", "openid", "openshift", "header", "anonymous")\n` +
+        '1 error(s) in the rest of the observability configuration:\n' +
+        `  ${config}:4:3 [shop/dims] dimensions.host: reads request.hostt at column 9, which Istio 1.30 does not have (got "request.hostt", expected a field of request: duration, headers, headers_bytes, host, id, method, path, protocol, query, referer, scheme, size, time, total_size, url_path, useragent); hint: did you mean request.host?`,
+    );
+    expect(readdirSync(dir)).toEqual(['obs.yaml']);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe('secrets in the GitOps repository URL', () => {

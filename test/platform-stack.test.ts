@@ -198,6 +198,8 @@ describe('the packaged command line, installed into an empty folder next to an o
       expect(help.status).toBe(0);
       expect(help.stdout.startsWith(`usage: ${command} `)).toBe(true);
     }
-    expect(run(['--help']).stdout.startsWith('usage: cdk8s-istio-observability <command> [--help]\n')).toBe(true);
+    expect(run(['--help']).stdout.startsWith('usage: cdk8s-istio-observability <command> [--help] [--debug]\n')).toBe(
+      true,
+    );
   });
 });

@@ -17,6 +17,7 @@ import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
 import { validateApp } from '../constructs/validate/app-validator';
 import { type Finding, formatFinding } from '../constructs/validate/finding';
 import { demoFixture } from './support/fixtures';
+import { refusalOf } from './support/refusals';
 
 /** `error: ...` or `warning: ...`, the way main.ts prints findings. */
 const withSeverity = (f: Finding) => `${f.severity}: ${formatFinding(f)}`;
@@ -106,14 +107,16 @@ describe('metrics mechanism', () => {
   it('refuses a workload target with the mesh-wide configOverride', () => {
     const { mesh, chart, webapp } = demoFixture();
     expect(
-      () =>
-        new MetricDimensions(chart, 'dims', {
-          mesh,
-          metric: StandardMetric.REQUESTS_TOTAL,
-          target: ProxyTarget.workload(webapp),
-          tagsToRemove: ['request_protocol'],
-        }),
-    ).toThrow(
+      refusalOf(
+        () =>
+          new MetricDimensions(chart, 'dims', {
+            mesh,
+            metric: StandardMetric.REQUESTS_TOTAL,
+            target: ProxyTarget.workload(webapp),
+            tagsToRemove: ['request_protocol'],
+          }),
+      ),
+    ).toContain(
       '[istioinaction/dims] target: IstioOperator configOverride applies to every proxy of the mesh (got "Deployment \\"webapp\\"", expected the mesh); hint: use the mesh target, or metricsCustomization "telemetry-api" (Istio 1.18+) for namespace and workload Telemetry',
     );
   });
@@ -199,13 +202,15 @@ describe('metrics mechanism', () => {
     const { mesh } = demoFixture({ istioVersion: '1.22' });
     new MetricDimensions(mesh, 'a', { mesh, metric: StandardMetric.REQUESTS_TOTAL, dimensions: { x: 'request.host' } });
     expect(
-      () =>
-        new MetricDimensions(mesh, 'b', {
-          mesh,
-          metric: StandardMetric.REQUESTS_TOTAL,
-          dimensions: { x: 'request.path' },
-        }),
-    ).toThrow(
+      refusalOf(
+        () =>
+          new MetricDimensions(mesh, 'b', {
+            mesh,
+            metric: StandardMetric.REQUESTS_TOTAL,
+            dimensions: { x: 'request.path' },
+          }),
+      ),
+    ).toContain(
       '[istio-install/mesh/b] Telemetry "istio-system/mesh-default": overrides.REQUEST_COUNT|.tagOverrides.x.value is set to "request.host" by istio-install/mesh/a and to "request.path" by istio-install/mesh/b; set it in one place',
     );
   });
@@ -259,15 +264,17 @@ describe('metrics mechanism', () => {
   it('refuses a metric value with no equivalent on the target', () => {
     const { mesh } = demoFixture({ istioVersion: '1.24' });
     expect(
-      () =>
-        new MetricDefinition(mesh, 'v', {
-          mesh,
-          name: 'versions',
-          type: MetricType.COUNTER,
-          value: 'size(upstream_peer.istio_version)',
-          implementation: MetricImplementation.STATS_FILTER,
-        }),
-    ).toThrow(
+      refusalOf(
+        () =>
+          new MetricDefinition(mesh, 'v', {
+            mesh,
+            name: 'versions',
+            type: MetricType.COUNTER,
+            value: 'size(upstream_peer.istio_version)',
+            implementation: MetricImplementation.STATS_FILTER,
+          }),
+      ),
+    ).toContain(
       '[istio-install/mesh/v] value: reads upstream_peer.istio_version, which Istio 1.24 has no equivalent for',
     );
   });
@@ -305,13 +312,15 @@ describe('attribute generation', () => {
   it('refuses WasmPlugin settings on 1.17, whose proxies run attributegen built in', () => {
     const { mesh, chart } = demoFixture();
     expect(
-      () =>
-        new AttributeGen(chart, 'gen', {
-          mesh,
-          module: 'oci://registry.example/attributegen:1',
-          phase: WasmPhase.AUTHN,
-        }),
-    ).toThrow(
+      refusalOf(
+        () =>
+          new AttributeGen(chart, 'gen', {
+            mesh,
+            module: 'oci://registry.example/attributegen:1',
+            phase: WasmPhase.AUTHN,
+          }),
+      ),
+    ).toContain(
       '[istioinaction/gen] module: configures the WasmPlugin of Istio 1.18+, but 1.17\'s proxies run attributegen built in (null VM) (got "oci://registry.example/attributegen:1", expected no value on Istio 1.17)\n' +
         '[istioinaction/gen] phase: configures the WasmPlugin of Istio 1.18+, but 1.17\'s proxies run attributegen built in (null VM) (got "AUTHN", expected no value on Istio 1.17)',
     );
@@ -338,7 +347,9 @@ describe('attribute generation', () => {
 
   it('refuses a module that is not a URL the proxy can fetch', () => {
     const { mesh, chart } = demoFixture({ istioVersion: '1.30' });
-    expect(() => new AttributeGen(chart, 'gen', { mesh, module: 'registry/attributegen', sha256: 'abc' })).toThrow(
+    expect(
+      refusalOf(() => new AttributeGen(chart, 'gen', { mesh, module: 'registry/attributegen', sha256: 'abc' })),
+    ).toContain(
       '[istioinaction/gen] module: got "registry/attributegen", expected a module URL: oci://, https:// or file://\n' +
         '[istioinaction/gen] sha256: got "abc", expected 64 lowercase hex digits',
     );
@@ -382,7 +393,9 @@ describe('tracing mechanism', () => {
 
   it('keeps ProxyConfig tracing up to 1.21, where ProxyConfig has no namespace level', () => {
     const { mesh, chart } = demoFixture({ istioVersion: '1.21' });
-    expect(() => new TraceSampling(chart, 's', { mesh, target: ProxyTarget.namespace('shop'), percentage: 5 })).toThrow(
+    expect(
+      refusalOf(() => new TraceSampling(chart, 's', { mesh, target: ProxyTarget.namespace('shop'), percentage: 5 })),
+    ).toContain(
       '[istioinaction/s] target: ProxyConfig has no namespace level (meshConfig.defaultConfig or a pod annotation) (got {"namespace":"shop"}, expected the mesh or a workload); hint: target each workload, or use the Telemetry API tracing mechanism, which has one Telemetry per namespace',
     );
   });
@@ -391,14 +404,18 @@ describe('tracing mechanism', () => {
     const sni = CustomTag.formatter('%REQUESTED_SERVER_NAME%');
     const legacy = demoFixture({ istioVersion: '1.29', tracing: 'proxy-config' });
     expect(
-      () => new CustomTraceTags(legacy.chart, 't', { mesh: legacy.mesh, target: ProxyTarget.mesh(), tags: { sni } }),
-    ).toThrow(
+      refusalOf(
+        () => new CustomTraceTags(legacy.chart, 't', { mesh: legacy.mesh, target: ProxyTarget.mesh(), tags: { sni } }),
+      ),
+    ).toContain(
       '[istioinaction/t] tags.sni.formatter: formatter tags exist only in Telemetry API tracing (got "%REQUESTED_SERVER_NAME%", expected a literal, environment or header tag); hint: set the mesh tracing mechanism to "telemetry-api"',
     );
     const old = demoFixture({ istioVersion: '1.28' });
     expect(
-      () => new CustomTraceTags(old.chart, 't', { mesh: old.mesh, target: ProxyTarget.mesh(), tags: { sni } }),
-    ).toThrow(
+      refusalOf(
+        () => new CustomTraceTags(old.chart, 't', { mesh: old.mesh, target: ProxyTarget.mesh(), tags: { sni } }),
+      ),
+    ).toContain(
       '[istioinaction/t] tags.sni.formatter: needs Telemetry customTags formatter (Istio 1.29 and later), and the target is Istio 1.28',
     );
     const current = demoFixture({ istioVersion: '1.29' });
@@ -410,13 +427,17 @@ describe('tracing mechanism', () => {
 
   it('refuses a provider host that cannot be made fully qualified, and two collectors under one name', () => {
     const { mesh, chart } = demoFixture({ istioVersion: '1.30' });
-    expect(() => new ZipkinTracer(chart, 'z', { mesh, target: ProxyTarget.mesh(), address: 'zipkin:9411' })).toThrow(
+    expect(
+      refusalOf(() => new ZipkinTracer(chart, 'z', { mesh, target: ProxyTarget.mesh(), address: 'zipkin:9411' })),
+    ).toContain(
       '[istioinaction/z] address: an extension provider names its Service by fully qualified hostname (got "zipkin:9411", expected a Service host as "service.namespace" or a fully qualified name)',
     );
     new ZipkinTracer(chart, 'a', { mesh, target: ProxyTarget.mesh(), address: 'zipkin.istio-system:9411' });
     expect(
-      () => new ZipkinTracer(chart, 'b', { mesh, target: ProxyTarget.mesh(), address: 'jaeger.tracing:9411' }),
-    ).toThrow(
+      refusalOf(
+        () => new ZipkinTracer(chart, 'b', { mesh, target: ProxyTarget.mesh(), address: 'jaeger.tracing:9411' }),
+      ),
+    ).toContain(
       '[istioinaction/b] IstioOperator "control-plane": meshConfig.extensionProviders.zipkin is set to {"name":"zipkin","zipkin":{"service":"zipkin.istio-system.svc.cluster.local","port":9411}} by istioinaction/a and to {"name":"zipkin","zipkin":{"service":"jaeger.tracing.svc.cluster.local","port":9411}} by istioinaction/b; set it in one place',
     );
   });
@@ -442,26 +463,30 @@ describe('tracing mechanism', () => {
     });
     const old = demoFixture({ istioVersion: '1.23' });
     expect(
-      () =>
-        new ZipkinTracer(old.chart, 'z', {
-          mesh: old.mesh,
-          target: ProxyTarget.mesh(),
-          address: 'zipkin.istio-system:9411',
-          path: '/zipkin/api/v2/spans',
-        }),
-    ).toThrow(
+      refusalOf(
+        () =>
+          new ZipkinTracer(old.chart, 'z', {
+            mesh: old.mesh,
+            target: ProxyTarget.mesh(),
+            address: 'zipkin.istio-system:9411',
+            path: '/zipkin/api/v2/spans',
+          }),
+      ),
+    ).toContain(
       '[istioinaction/z] path: needs zipkin provider path (Istio 1.24 and later), and the target is Istio 1.23 (got "/zipkin/api/v2/spans", expected no path (the provider posts to /api/v2/spans)); hint: a bootstrap override (BootstrapOverride with zipkinTracingOverride) sets collectorEndpoint on older releases (source: istio/istio@1.24.0:releasenotes/notes/53086.yaml)',
     );
     const legacy = demoFixture({ istioVersion: '1.20' });
     expect(
-      () =>
-        new ZipkinTracer(legacy.chart, 'z', {
-          mesh: legacy.mesh,
-          target: ProxyTarget.mesh(),
-          address: 'zipkin.istio-system:9411',
-          provider: 'zipkin',
-        }),
-    ).toThrow(
+      refusalOf(
+        () =>
+          new ZipkinTracer(legacy.chart, 'z', {
+            mesh: legacy.mesh,
+            target: ProxyTarget.mesh(),
+            address: 'zipkin.istio-system:9411',
+            provider: 'zipkin',
+          }),
+      ),
+    ).toContain(
       '[istioinaction/z] provider: provider belongs to an extension provider, which only Telemetry API tracing uses (got "zipkin", expected no value with ProxyConfig tracing)',
     );
   });
@@ -574,14 +599,16 @@ describe('OpenTelemetry tracer', () => {
   it('refuses ProxyConfig tracing, which has no OpenTelemetry tracer, and OTLP/HTTP before 1.22', () => {
     const legacy = demoFixture({ istioVersion: '1.21', tracing: 'proxy-config' });
     expect(
-      () =>
-        new OpenTelemetryTracer(legacy.chart, 'otel', {
-          mesh: legacy.mesh,
-          target: ProxyTarget.mesh(),
-          address: 'otel.observability:4318',
-          httpPath: '/v1/traces',
-        }),
-    ).toThrow(
+      refusalOf(
+        () =>
+          new OpenTelemetryTracer(legacy.chart, 'otel', {
+            mesh: legacy.mesh,
+            target: ProxyTarget.mesh(),
+            address: 'otel.observability:4318',
+            httpPath: '/v1/traces',
+          }),
+      ),
+    ).toContain(
       '[istioinaction/otel] mesh.tracing: ProxyConfig tracing has no OpenTelemetry tracer (zipkin, datadog and the removed lightstep, stackdriver, opencensus only) (got "proxy-config", expected "telemetry-api"); hint: set the mesh tracing mechanism to "telemetry-api", or use ZipkinTracer (collectors such as the OpenTelemetry Collector and Jaeger accept Zipkin spans)\n' +
         '[istioinaction/otel] httpPath: needs opentelemetry provider http and resourceDetectors (Istio 1.22 and later), and the target is Istio 1.21 (got "/v1/traces", expected no httpPath (OTLP/gRPC)); hint: target a release that has it, or remove httpPath (source: istio/api@1.22.0:mesh/v1alpha1/config.proto (OpenTelemetryTracingProvider http, resource_detectors))',
     );
@@ -677,7 +704,9 @@ describe('attribute generation for one workload', () => {
 
   it("refuses a namespace other than the workload's", () => {
     const { mesh, chart, webapp } = demoFixture({ istioVersion: '1.30' });
-    expect(() => new AttributeGen(chart, 'gen', { mesh, workload: webapp, namespace: 'istio-system' })).toThrow(
+    expect(
+      refusalOf(() => new AttributeGen(chart, 'gen', { mesh, workload: webapp, namespace: 'istio-system' })),
+    ).toContain(
       '[istioinaction/gen] namespace: a workload selector only selects pods in the namespace of the object (got "istio-system", expected the namespace of Deployment "webapp": "istioinaction")',
     );
   });

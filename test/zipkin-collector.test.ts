@@ -10,6 +10,7 @@ import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
 import { validateApp } from '../constructs/validate/app-validator';
 import { type Finding, formatFinding } from '../constructs/validate/finding';
 import { demoFixture, lintText } from './support/fixtures';
+import { refusalOf } from './support/refusals';
 
 const withSeverity = (f: Finding) => `${f.severity}: ${formatFinding(f)}`;
 /** A finding line up to its field: `5: warning: [Kind/ns/name] field`. */
@@ -169,7 +170,7 @@ describe('bootstrap-zipkin-cluster', () => {
       collectorAddress: 'zipkin.istio-system',
       collectorEndpoint: '/api/v2/spans',
     });
-    expect(() => new BootstrapOverride(chart, 'boot', { bootstrap, workloads: [webapp] })).toThrow(
+    expect(refusalOf(() => new BootstrapOverride(chart, 'boot', { bootstrap, workloads: [webapp] }))).toContain(
       '[istioinaction/boot] bootstrap.zipkin.collectorAddress: got "zipkin.istio-system", expected host:port, e.g. "zipkin.istio-system:9411"\n' +
         '[istioinaction/boot] bootstrap.zipkin.collectorCluster: with collectorAddress the override defines the cluster, and Istio\'s bootstrap has its own zipkin cluster wherever ProxyConfig has a zipkin tracer; Envoy refuses two of one name (got "zipkin", expected another cluster name, e.g. "jaeger-zipkin")',
     );

@@ -14,7 +14,7 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { httpFilterMatch } from '../metrics/envoy-filter-match';
 import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems, workloadModeFor } from '../metrics/proxy-kind';
 import { isDnsLabel, isDnsSubdomain } from '../names';
-import { addProblemCheck } from '../problems/construct-problems';
+import { addProblemCheck, refuseInput } from '../problems/construct-problems';
 import { type Problem, statement } from '../problems/problem';
 import {
   describeWorkload,
@@ -188,7 +188,8 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
     if (props.phase !== undefined && !Object.values(WasmPhase).includes(props.phase)) {
       problems.push(problem(['phase'], props.phase, `one of ${Object.values(WasmPhase).join(', ')}`));
     }
-    throwIfProblems(this, problems);
+    // Reported at synth with every other construct's problems; the object below is then not written.
+    const refused = refuseInput(this, problems);
 
     // An explicit `name: undefined` would leave the object nameless instead of generated.
     const metadata = { ...(props.name !== undefined ? { name: props.name } : {}), namespace };
@@ -227,6 +228,7 @@ export class AttributeGen extends Construct implements AttributeSource, CelExpre
       }
     }
     markCelDeclared(this.resource);
+    if (refused) return;
     addProblemCheck(this, () =>
       this.attributes.size === 0
         ? [statement(['attributes'], 'got none, expected at least one addAttribute() call')]

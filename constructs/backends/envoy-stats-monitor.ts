@@ -1,9 +1,10 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PodMonitor, type PodMonitorSpecPodMetricsEndpointsRelabelings } from '../../imports/monitoring.coreos.com';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
+import { refuseInput } from '../problems/construct-problems';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 import { operatorRelabeling, type PodRelabeling, podMonitorRelabelings } from './relabel-rules';
 
@@ -49,7 +50,8 @@ export class EnvoyStatsMonitor extends Construct {
     if (!POD_RELABELINGS.includes(relabeling)) {
       problems.push(problem(['relabeling'], relabeling, `one of ${POD_RELABELINGS.join(', ')}`));
     }
-    throwIfProblems(this, problems);
+    // Reported at synth with every other construct's problems; nothing is written until they are fixed.
+    refuseInput(this, problems);
     this.relabeling = relabeling;
     const rules = podMonitorRelabelings(props.mesh.policy.mechanisms.addons, relabeling);
     this.monitor = new PodMonitor(this, 'Resource', {

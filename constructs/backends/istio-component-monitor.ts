@@ -1,8 +1,9 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import { isDnsSubdomain } from '../names';
+import { refuseInput } from '../problems/construct-problems';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 
 /** istiod's metrics port: 15014, named `http-monitoring` (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/service.yaml). */
@@ -32,7 +33,8 @@ export class IstioComponentMonitor extends Construct {
     const problems = props.prometheus.problems(['prometheus']);
     if (!isDnsSubdomain(name)) problems.push(problem(['name'], name, 'an object name (RFC 1123 subdomain)'));
     problems.push(...durationProblems(['interval'], interval));
-    throwIfProblems(this, problems);
+    // Reported at synth with every other construct's problems; nothing is written until they are fixed.
+    refuseInput(this, problems);
     this.monitor = new ServiceMonitor(this, 'Resource', {
       metadata: {
         name,

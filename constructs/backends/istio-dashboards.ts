@@ -13,10 +13,11 @@ import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { Lazy } from 'cdk8s';
 import { KubeConfigMap } from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
 import { isDnsLabel, isDnsSubdomain } from '../names';
+import { refuseInput } from '../problems/construct-problems';
 import type { Problem } from '../problems/problem';
 import { MeshMetrics } from './mesh-metrics';
 import {
@@ -83,7 +84,8 @@ export class IstioDashboards extends Construct {
     if (!isDnsSubdomain(name)) problems.push(problem(['name'], name, 'a ConfigMap name (RFC 1123 subdomain)'));
     if (!isDnsLabel(props.namespace))
       problems.push(problem(['namespace'], props.namespace, 'a namespace name (RFC 1123 label)'));
-    throwIfProblems(this, problems);
+    // Reported at synth with every other construct's problems; nothing is written until they are fixed.
+    refuseInput(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
     this.configMap = new KubeConfigMap(this, 'Resource', {
       metadata: { name, namespace: props.namespace, labels: { [label.name]: label.value } },

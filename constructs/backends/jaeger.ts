@@ -3,10 +3,11 @@ import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import type { CaveatSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
+import { refuseInput } from '../problems/construct-problems';
 import type { Problem } from '../problems/problem';
 import { BADGER_MOUNT, type JaegerStorage } from './jaeger-storage';
 
@@ -100,7 +101,8 @@ export class Jaeger extends Construct implements CaveatSource {
     }
     if (!/^\/[\w./-]*$/.test(this.basePath))
       problems.push(problem(['basePath'], this.basePath, 'a URL path starting with /'));
-    throwIfProblems(this, problems);
+    // Reported at synth with every other construct's problems; nothing is written until they are fixed.
+    refuseInput(this, problems);
     this.generation = props.generation ?? (inferred as JaegerGeneration);
     this.storage = props.storage;
 

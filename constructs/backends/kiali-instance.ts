@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import type { CaveatSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel, urlHasCredentials } from '../names';
 import { KIALI_AUTH_STRATEGIES, Kiali, type KialiAuthStrategy, type KialiSpec } from '../overlays/kiali';
+import { refuseInput } from '../problems/construct-problems';
 import { type Problem, statement } from '../problems/problem';
 import type { Jaeger } from './jaeger';
 import type { PrometheusInstance } from './prometheus-instance';
@@ -58,7 +59,8 @@ export class KialiInstance extends Construct implements CaveatSource {
     if (!KIALI_AUTH_STRATEGIES.includes(auth)) {
       problems.push(problem(['auth'], auth, `one of ${KIALI_AUTH_STRATEGIES.join(', ')}`));
     }
-    throwIfProblems(this, problems);
+    // Reported at synth with every other construct's problems; nothing is written until they are fixed.
+    refuseInput(this, problems);
     this.auth = auth;
     this.viewOnly = props.viewOnly ?? true;
     this.prometheusUrl = props.prometheus.url;

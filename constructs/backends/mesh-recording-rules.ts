@@ -2,10 +2,11 @@ import type { ApiObject } from 'cdk8s';
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
 import { isDnsSubdomain } from '../names';
+import { refuseInput } from '../problems/construct-problems';
 import { MeshMetrics } from './mesh-metrics';
 import { customMetricSeries, type DeclaredSeries, declaredSeries, sumOf, sumRate } from './mesh-queries';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
@@ -61,7 +62,8 @@ export class MeshRecordingRules extends Construct {
     if (!isDnsSubdomain(name)) problems.push(problem(['name'], name, 'an object name (RFC 1123 subdomain)'));
     problems.push(...durationProblems(['rateWindow'], this.window));
     if (this.window === '0') problems.push(problem(['rateWindow'], this.window, 'a range longer than 0'));
-    throwIfProblems(this, problems);
+    // Reported at synth with every other construct's problems; nothing is written until they are fixed.
+    refuseInput(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
     this.rule = new PrometheusRule(this, 'Resource', {
       metadata: { name, namespace: props.prometheus.namespace, labels: { ...props.prometheus.selectorLabels } },

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { refuseInput } from '../problems/construct-problems';
 import { EnvoyStatsMonitor, type PodRelabeling } from './envoy-stats-monitor';
 import { IstioComponentMonitor } from './istio-component-monitor';
 import { IstioDashboards } from './istio-dashboards';
@@ -82,8 +82,9 @@ export class ObservabilityBackends extends Construct {
     const { mesh } = props;
     const prometheus = props.prometheus ?? PrometheusInstance.kubePrometheusStack();
     // Checked once here, so a bad release or URL is one error rather than one per backend.
-    throwIfProblems(this, prometheus.problems(['prometheus']));
     this.prometheus = prometheus;
+    // Every backend reads the Prometheus instance: a bad one is reported once, here, and nothing is built on it.
+    if (refuseInput(this, prometheus.problems(['prometheus']))) return;
     const operator = props.prometheusOperator ?? {};
     if (operator !== false) {
       const [component, envoy, rules] = BACKEND_IDS.prometheusOperator;

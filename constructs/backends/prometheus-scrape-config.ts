@@ -2,10 +2,11 @@ import { Lazy } from 'cdk8s';
 import { KubeConfigMap } from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import type { CaveatSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
+import { refuseInput } from '../problems/construct-problems';
 import type { Problem } from '../problems/problem';
 import { statement } from '../problems/problem';
 import { MeshMetrics } from './mesh-metrics';
@@ -51,7 +52,8 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
     if (!isDnsSubdomain(props.name))
       problems.push(problem(['name'], props.name, 'a ConfigMap name (RFC 1123 subdomain)'));
     problems.push(...durationProblems(['scrapeInterval'], scrapeInterval));
-    throwIfProblems(this, problems);
+    // Reported at synth with every other construct's problems; nothing is written until they are fixed.
+    refuseInput(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
     this.prune = props.pruneEnvoyStats ?? true;
     this.configMap = new KubeConfigMap(this, 'Resource', {

@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
+import { ObservabilityConfigError, problem } from '../errors';
 import { isDnsLabel, isDnsSubdomain } from '../names';
-import { addProblemCheck } from '../problems/construct-problems';
+import { addProblemCheck, refuseInput } from '../problems/construct-problems';
 import type { Problem } from '../problems/problem';
 import { statement, under } from '../problems/problem';
 import { IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
@@ -60,12 +60,14 @@ export class BootstrapOverride extends Construct {
       problems.push(problem(['bootstrap'], props.bootstrap, 'at least one bootstrap field, e.g. tracing'));
     }
     problems.push(...bootstrapOverrideProblems(props.bootstrap ?? {}).map((p) => under(['bootstrap'], p)));
-    throwIfProblems(this, problems);
+    const refused = refuseInput(this, problems);
     this.configMap = new kplus.ConfigMap(this, 'Resource', {
       // An explicit `name: undefined` would override cdk8s-plus's generated name and leave the object nameless.
       metadata: { ...(props.name !== undefined ? { name: props.name } : {}), namespace: this.namespace },
       data: { [CUSTOM_BOOTSTRAP_KEY]: `${JSON.stringify(props.bootstrap, null, 2)}\n` },
     });
+    // Bad input is reported at synth; until it is fixed no workload is pointed at the ConfigMap.
+    if (refused) return;
     for (const workload of props.workloads ?? []) this.addWorkload(workload);
     addProblemCheck(this, () => this.namespaceProblems());
   }

@@ -71,6 +71,12 @@ const PIECE_SECTIONS = [
   'bootstrapOverrides',
 ];
 
+/**
+ * Backends nothing else in the file depends on: one the schema refuses can be left out too.
+ * (Prometheus is read by every other backend; tracers default to the generated Jaeger.)
+ */
+const DETACHABLE_BACKENDS = ['kiali', 'grafana', 'scrapeConfig', 'prometheusOperator'];
+
 /** A parsed, schema-valid config file that can point at the line of any of its keys. */
 export class ConfigFile {
   /** Reads, parses and validates `file`; throws {@link ConfigFileError} with every problem found. */
@@ -304,7 +310,8 @@ function keyAt(text: string, offset: number): string | undefined {
 
 /**
  * `data` without the pieces the schema refused, when every problem is inside one piece of a
- * section of pieces and the rest matches the schema; undefined otherwise.
+ * section of pieces (or one backend nothing else depends on) and the rest matches the schema;
+ * undefined otherwise.
  */
 function withoutRefusedPieces(
   data: unknown,
@@ -316,7 +323,9 @@ function withoutRefusedPieces(
   const rest: Record<string, unknown> = { ...data };
   for (const { field } of problems) {
     const [section, id] = keysOf(field ?? []);
-    if (typeof section !== 'string' || !PIECE_SECTIONS.includes(section) || typeof id !== 'string') return undefined;
+    if (typeof section !== 'string' || typeof id !== 'string') return undefined;
+    const detachable = PIECE_SECTIONS.includes(section) || (section === 'backends' && DETACHABLE_BACKENDS.includes(id));
+    if (!detachable) return undefined;
     const entries = rest[section];
     if (!isMapping(entries)) return undefined;
     const { [id]: _refused, ...kept } = entries;

@@ -1,7 +1,6 @@
 import { type ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { Istio as SailIstio } from '../../imports/sailoperator.io';
-import { ObservabilityConfigError } from '../errors';
 import { markCelDeclared, markInstallInput } from '../intent/sources';
 import { FragmentMerger } from '../merge/fragment-merger';
 import { sortedEntries, sortedValues } from '../merge/sorted-entries';
@@ -15,6 +14,7 @@ import {
   type StatsMetricDefinition,
   type StatsPluginConfig,
 } from '../overlays/istio-operator';
+import { refuseInput } from '../problems/construct-problems';
 import { PROXY_CONFIG_ATOMIC_PATHS } from '../proxy-config/istio-pod-annotations';
 import type { ProxyConfigFragment } from '../proxy-config/proxy-config-fragment';
 import { IstiodHelmValues } from './istiod-helm-values';
@@ -169,7 +169,8 @@ export class IstioInstallOverlay extends Construct {
 
   private contribute(contributor: IConstruct, fragment: Record<string, unknown>): void {
     const conflicts = this.merger.add(contributor.node.path, fragment);
-    if (conflicts.length > 0) throw new ObservabilityConfigError(contributor, conflicts);
+    // A conflicting contribution is not merged; it is reported at synth against its contributor.
+    if (refuseInput(contributor, conflicts)) return;
     this.ensureResource();
   }
 

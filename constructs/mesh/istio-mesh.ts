@@ -101,6 +101,10 @@ const INSTALL_METHODS: readonly MeshInstallMethod[] = ['istioctl', 'helm', 'sail
  * install overlay (IstioOperator) that mesh-wide settings are written to.
  *
  * Every telemetry construct takes a mesh, so the target version is chosen once.
+ *
+ * Unlike the other constructs, which record bad input and report it at synth with everything
+ * else, the mesh refuses bad props at once: every other construct reads its release's mechanisms
+ * from it, so without a valid mesh there is nothing to build or check the rest against.
  */
 export class IstioMesh extends Construct {
   /** Per-version decisions for the target version. */

@@ -7,10 +7,10 @@ import {
   EnvoyFilterSpecConfigPatchesApplyTo,
   EnvoyFilterSpecConfigPatchesPatchOperation,
 } from '../../imports/networking.istio.io';
-import { ObservabilityConfigError } from '../errors';
 import { FragmentMerger } from '../merge/fragment-merger';
 import { sortedValues } from '../merge/sorted-entries';
 import type { StatsMetricConfig, StatsMetricDefinition } from '../overlays/istio-operator';
+import { refuseInput } from '../problems/construct-problems';
 import { httpFilterMatch } from './envoy-filter-match';
 import { ALL_PROXY_KINDS, type ProxyKind } from './proxy-kind';
 import { STANDARD_METRIC_NAMES } from './standard-metrics';
@@ -80,7 +80,8 @@ export class CustomMetricsFilter extends Construct {
 
   private contribute(contributor: IConstruct, fragment: Record<string, unknown>): void {
     const conflicts = this.merger.add(contributor.node.path, fragment);
-    if (conflicts.length > 0) throw new ObservabilityConfigError(contributor, conflicts);
+    // A conflicting contribution is not merged; it is reported at synth against its contributor.
+    refuseInput(contributor, conflicts);
   }
 
   private configPatches(): EnvoyFilterSpecConfigPatches[] {

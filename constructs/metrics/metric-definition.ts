@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import { formatValue, problem, throwIfProblems } from '../errors';
+import { formatValue, problem } from '../errors';
 import type { CelExpressionSource, CelSite, PolicyNoteSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { refuseInput } from '../problems/construct-problems';
 import type { FieldPath } from '../problems/field-path';
 import { type Problem, statement } from '../problems/problem';
 import { celForTarget } from '../version/cel-vocabulary';
@@ -187,7 +188,6 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
         problems.push(problem(['dimensions', name], expression, 'a non-empty CEL expression, or one per proxy kind'));
       }
     }
-    throwIfProblems(this, problems);
     this.mesh = props.mesh;
     this.name = props.name;
     this.proxies = proxies;
@@ -198,16 +198,19 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
       proxies.includes(ProxyKind.INBOUND_SIDECAR) &&
       (proxies.includes(ProxyKind.OUTBOUND_SIDECAR) || proxies.includes(ProxyKind.GATEWAY));
     this.standardLabels = props.standardLabels ? [...props.standardLabels] : this.bothSides ? ['reporter'] : [];
-
-    const subset = requestSubsetOf(props.value);
-    const expressible = recordingRuleProblem(props, subset);
+    this.value = props.value;
     this.implementation =
       props.implementation ??
       (props.mesh.metricsCustomization === 'istio-operator'
         ? MetricImplementation.STATS_FILTER
         : MetricImplementation.RECORDING_RULE);
+    // Reported at synth with every other construct's problems; nothing is contributed from bad input.
+    if (refuseInput(this, problems)) return;
+
+    const subset = requestSubsetOf(props.value);
+    const expressible = recordingRuleProblem(props, subset);
     if (this.implementation === MetricImplementation.RECORDING_RULE && expressible !== undefined) {
-      throwIfProblems(this, [
+      refuseInput(this, [
         problem(
           ['implementation'],
           this.implementation,
@@ -221,6 +224,7 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
           },
         ),
       ]);
+      return;
     }
 
     if (this.implementation === MetricImplementation.RECORDING_RULE) {
@@ -237,18 +241,26 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
       return;
     }
 
-    this.value = this.translate(['value'], props.value);
+    // Every expression is translated for the target before anything is contributed.
+    const untranslatable: Problem[] = [];
+    const translate = (field: FieldPath, expression: string): string => {
+      const translated = celForTarget(field, expression, this.mesh.policy, this.mesh.celOptions);
+      if ('problems' in translated) untranslatable.push(...translated.problems);
+      return 'expression' in translated ? translated.expression : expression;
+    };
+    this.value = translate(['value'], props.value);
     for (const proxy of proxies) {
       const labels: Record<string, string> = {};
       for (const label of this.standardLabels) {
-        labels[label] = this.translate(['standardLabels', label], STANDARD_LABEL_CEL[label][proxy]);
+        labels[label] = translate(['standardLabels', label], STANDARD_LABEL_CEL[label][proxy]);
       }
       for (const [name, expression] of Object.entries(props.dimensions ?? {})) {
         const cel = typeof expression === 'string' ? expression : expression[proxy];
-        if (cel !== undefined) labels[name] = this.translate(['dimensions', name], cel);
+        if (cel !== undefined) labels[name] = translate(['dimensions', name], cel);
       }
       this.labels.set(proxy, labels);
     }
+    if (refuseInput(this, untranslatable)) return;
     const definition = { name: props.name, type: props.type, value: this.value };
     for (const proxy of proxies) {
       const dimensions = this.labels.get(proxy) ?? {};
@@ -274,10 +286,6 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
   /** The labels this metric has beyond the standard ones (stats-filter implementation). */
   dimensionNames(): readonly string[] {
     return this.userDimensions;
-  }
-
-  private translate(field: FieldPath, expression: string): string {
-    return celForTarget(this, field, expression, this.mesh.policy, this.mesh.celOptions);
   }
 
   /** The value expression, evaluated per request; it must be numeric. Dimensions may be any type. */

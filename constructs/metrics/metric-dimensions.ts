@@ -3,6 +3,7 @@ import { type DimensionValue, isGeneratedAttribute } from '../attributes/generat
 import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
 import type { CelSite, MetricCustomizationSource, PolicyNoteSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { refuseInput } from '../problems/construct-problems';
 import type { FieldPath } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
 import { statement } from '../problems/problem';
@@ -106,7 +107,7 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
     (props.extraStatTagsFor ?? []).forEach((workload, i, workloads) => {
       if (workloads.indexOf(workload) !== i) problems.push(listedTwice(workload));
     });
-    throwIfProblems(this, problems);
+    if (refuseInput(this, problems)) return;
     if (this.mesh.metricsCustomization === 'telemetry-api') {
       const { mode, widened } = workloadModeFor(this.proxies, this.target.kind === 'workload');
       this.mode = mode;
@@ -144,12 +145,7 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
       problems.push(problem(field, value, 'a non-empty CEL expression or a GeneratedAttribute'));
     }
     if (problems.length > 0) return { problems };
-    try {
-      return { expression: this.translate(field, value) };
-    } catch (error) {
-      if (error instanceof ObservabilityConfigError) return { problems: error.problems };
-      throw error;
-    }
+    return this.translate(field, value);
   }
 
   private recordDimension(name: string, expression: string): void {
@@ -177,9 +173,12 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
   }
 
   /** The value as the target release's proxies read it; refuses what has no equivalent. */
-  private translate(field: FieldPath, value: DimensionValue): string {
-    if (isGeneratedAttribute(value)) return this.mesh.policy.generatedAttributeExpression(value.name);
-    return celForTarget(this, field, value, this.mesh.policy, this.mesh.celOptions);
+  private translate(
+    field: FieldPath,
+    value: DimensionValue,
+  ): { readonly expression: string } | { readonly problems: readonly Problem[] } {
+    if (isGeneratedAttribute(value)) return { expression: this.mesh.policy.generatedAttributeExpression(value.name) };
+    return celForTarget(field, value, this.mesh.policy, this.mesh.celOptions);
   }
 
   private emitOverride(override: { dimensions?: Record<string, string>; tagsToRemove?: string[] }): void {

@@ -22,3 +22,27 @@ export function addProblemCheck(construct: IConstruct, check: () => readonly Pro
 export function checkConstruct(construct: IConstruct): readonly Problem[] | undefined {
   return CHECKS.get(construct)?.flatMap((check) => check());
 }
+
+const INPUT = new WeakMap<IConstruct, Problem[]>();
+
+/**
+ * Records what is wrong with the input `construct` was given, to be reported at synth with every
+ * other construct's problems (aws-cdk's `node.addValidation` model), instead of throwing from the
+ * constructor and hiding the rest. Returns whether there were any, so that the constructor can
+ * stop before it emits anything from bad input.
+ */
+export function refuseInput(construct: IConstruct, problems: readonly Problem[]): boolean {
+  if (problems.length === 0) return false;
+  const recorded = INPUT.get(construct);
+  if (recorded) recorded.push(...problems);
+  else {
+    INPUT.set(construct, [...problems]);
+    addProblemCheck(construct, () => INPUT.get(construct) ?? []);
+  }
+  return true;
+}
+
+/** The input problems {@link refuseInput} recorded for `construct`. */
+export function inputProblems(construct: IConstruct): readonly Problem[] {
+  return INPUT.get(construct) ?? [];
+}

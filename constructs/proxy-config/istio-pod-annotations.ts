@@ -1,9 +1,9 @@
 import { Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { parse, stringify } from 'yaml';
-import { ObservabilityConfigError, problem } from '../errors';
+import { problem } from '../errors';
 import { FragmentMerger } from '../merge/fragment-merger';
-import { addProblemCheck } from '../problems/construct-problems';
+import { addProblemCheck, refuseInput } from '../problems/construct-problems';
 import type { Problem } from '../problems/problem';
 import { statement } from '../problems/problem';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
@@ -60,7 +60,8 @@ export class IstioPodAnnotations extends Construct {
     const firstContribution = this.proxyConfig.isEmpty;
     const conflicts = this.proxyConfig.add(contributor.node.path, { ...fragment });
     this.rendered = undefined;
-    if (conflicts.length > 0) throw new ObservabilityConfigError(contributor, conflicts);
+    // A conflicting contribution is not merged; it is reported at synth against its contributor.
+    if (refuseInput(contributor, conflicts)) return;
     if (firstContribution && !this.proxyConfig.isEmpty) this.attachProxyConfigAnnotation();
   }
 
@@ -68,7 +69,7 @@ export class IstioPodAnnotations extends Construct {
   setBootstrapOverride(contributor: IConstruct, configMapName: string): void {
     const current = this.bootstrapOverride;
     if (current && current.configMapName !== configMapName) {
-      throw new ObservabilityConfigError(contributor, [
+      refuseInput(contributor, [
         statement(
           undefined,
           `${BOOTSTRAP_OVERRIDE_ANNOTATION} of ${describeWorkload(this.workload)} is set to "${current.configMapName}" by ${current.contributor} and to "${configMapName}" by ${contributor.node.path}; a pod reads one bootstrap override`,
@@ -108,17 +109,19 @@ export class IstioPodAnnotations extends Construct {
         parsed = error;
       }
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || parsed instanceof Error) {
-        throw new ObservabilityConfigError(this.workload, [
+        // Reported at synth against the workload; the annotation is not merged with the contributions.
+        refuseInput(this.workload, [
           problem(
             ['spec', 'template', 'metadata', 'annotations', PROXY_CONFIG_ANNOTATION],
             proxyConfig,
             'a YAML mapping of ProxyConfig fields',
           ),
         ]);
+      } else {
+        this.proxyConfig.add(byHand, parsed as Record<string, unknown>);
+        this.rendered = undefined;
+        this.attachProxyConfigAnnotation();
       }
-      this.proxyConfig.add(byHand, parsed as Record<string, unknown>);
-      this.rendered = undefined;
-      this.attachProxyConfigAnnotation();
     }
     const bootstrap = annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
     if (typeof bootstrap === 'string') this.bootstrapOverride = { configMapName: bootstrap, contributor: byHand };

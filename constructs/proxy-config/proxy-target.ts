@@ -1,7 +1,8 @@
 import type { IConstruct } from 'constructs';
-import { ObservabilityConfigError, problem } from '../errors';
+import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
+import { refuseInput } from '../problems/construct-problems';
 import type { FieldPath } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
 import { IstioPodAnnotations } from './istio-pod-annotations';
@@ -94,7 +95,7 @@ class NamespaceProxyTarget extends ProxyTarget {
   }
 
   contribute(_mesh: IstioMesh, contributor: IConstruct, _fragment: ProxyConfigFragment): void {
-    throw new ObservabilityConfigError(contributor, [
+    refuseInput(contributor, [
       problem(['target'], { namespace: this.namespace }, 'the mesh or a workload', {
         what: 'ProxyConfig has no namespace level (meshConfig.defaultConfig or a pod annotation)',
         hint: 'target each workload, or use the Telemetry API tracing mechanism, which has one Telemetry per namespace',

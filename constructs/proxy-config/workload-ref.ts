@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../names';
+import { refuseInput } from '../problems/construct-problems';
 import type { Problem } from '../problems/problem';
 
 /** The kinds of workload whose pods observability settings can target; each has a pod template at `spec.template`. */
@@ -57,7 +58,8 @@ export class WorkloadRef extends Construct {
     this.name = props.name;
     this.namespace = props.namespace;
     this.selector = { ...props.selector };
-    throwIfProblems(this, workloadRefProblems(props));
+    // A bad reference is reported at synth with everything else; it emits nothing until then.
+    refuseInput(this, workloadRefProblems(props));
   }
 
   get apiVersion(): string {

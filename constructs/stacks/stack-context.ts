@@ -5,9 +5,10 @@ import type { ObservabilityBackends } from '../backends/observability-backends';
 import type { ObservabilityConfig, TargetConfig, WorkloadName } from '../config/observability-config';
 import { ObservabilityConfigError, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { inputProblems } from '../problems/construct-problems';
 import type { FieldPath } from '../problems/field-path';
 import { nearestNames } from '../problems/nearest';
-import { statement } from '../problems/problem';
+import { type Problem, statement } from '../problems/problem';
 import type { SourceLocation } from '../problems/source-location';
 import { ProxyTarget } from '../proxy-config/proxy-target';
 import type { ObservedWorkload } from '../proxy-config/workload-ref';
@@ -61,9 +62,10 @@ export class StackContext {
 
   /**
    * Builds one piece: the constructs `ids` of `chart`, declared at `keyPath` in the config. The
-   * constructs check all their input before they contribute anything, so a refused piece has
-   * added nothing but its own, empty, node: that is removed, its problems are kept as findings
-   * located at the piece, and the next piece is built.
+   * constructs check all their input before they contribute anything outside their own subtree,
+   * so a refused piece (one whose constructs threw or recorded input problems) has added nothing
+   * but its own nodes: those are removed, its problems are kept as findings located at the piece,
+   * and the next piece is built. Returns whether the piece was built.
    */
   piece(
     keyPath: readonly (string | number)[],
@@ -72,7 +74,7 @@ export class StackContext {
     build: () => void,
     /** The config's names of construct props that it spells otherwise, e.g. `percentage` → `pilotTraceSampling`. */
     configNames: Readonly<Record<string, string>> = {},
-  ): void {
+  ): boolean {
     const constructPath = `${chart.node.path}/${ids[0]}`;
     const location = this.locate(keyPath);
     // Keys of different sections share a chart: the second of two equal ids is refused, located.
@@ -89,20 +91,32 @@ export class StackContext {
         path: constructPath,
         ...(location ? { location } : {}),
       });
-      return;
+      return false;
     }
     for (const id of ids) this.pieceKeys.set(`${chart.node.path}/${id}`, keyPath.join('.'));
     if (location) this.locations.set(constructPath, location);
+    const refusals: { readonly path: string; readonly problems: readonly Problem[] }[] = [];
     try {
       build();
     } catch (error) {
       if (!(error instanceof ObservabilityConfigError)) throw error;
-      for (const id of ids) chart.node.tryRemoveChild(id);
+      refusals.push({ path: error.path, problems: error.problems });
+    }
+    // Constructs record bad input for synth rather than throw: the piece is refused the same way.
+    for (const id of ids) {
+      for (const construct of chart.node.tryFindChild(id)?.node.findAll() ?? []) {
+        const problems = inputProblems(construct);
+        if (problems.length > 0) refusals.push({ path: construct.node.path, problems });
+      }
+    }
+    if (refusals.length === 0) return true;
+    for (const id of ids) chart.node.tryRemoveChild(id);
+    for (const refusal of refusals) {
       // Refusals raised by the stack itself (an unknown workload) belong to the piece, not the chart.
-      const path = error.path.startsWith(constructPath) ? error.path : constructPath;
+      const path = refusal.path.startsWith(constructPath) ? refusal.path : constructPath;
       // A part of the piece may have a location of its own (a backend's key under backends).
       const at = this.locations.get(path) ?? location;
-      for (const found of error.problems) {
+      for (const found of refusal.problems) {
         const [first, ...rest] = found.field ?? [];
         const renamed = typeof first === 'string' && configNames[first] !== undefined;
         const field = renamed ? { field: [configNames[first as string] as string, ...rest] } : {};
@@ -116,6 +130,7 @@ export class StackContext {
         });
       }
     }
+    return false;
   }
 
   /** The construct path of piece `id` of the namespace chart. */

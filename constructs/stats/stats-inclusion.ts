@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { RE2JS } from 're2js';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { refuseInput } from '../problems/construct-problems';
 import type { Problem } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 
@@ -74,8 +75,8 @@ export class StatsInclusion extends Construct {
         problem([{ keys: ['inclusionPrefixes', 'inclusionSuffixes', 'inclusionRegexps'] }], [], 'at least one entry'),
       );
     }
-    throwIfProblems(this, problems);
     this.inclusion = lists;
+    if (refuseInput(this, problems)) return;
     const matcher = Object.fromEntries(Object.entries(lists).filter(([, values]) => values.length > 0));
     props.target.contribute(props.mesh, this, { proxyStatsMatcher: matcher });
   }

@@ -7,6 +7,7 @@ import { FragmentMerger } from '../merge/fragment-merger';
 import { sortedValues } from '../merge/sorted-entries';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
+import { refuseInput } from '../problems/construct-problems';
 import { type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
 import { workloadSelector } from '../proxy-config/workload-ref';
 
@@ -151,7 +152,8 @@ class TelemetryDocument extends Construct {
 
   add(contributor: IConstruct, fragment: Record<string, unknown>): void {
     const conflicts = this.merger.add(contributor.node.path, fragment);
-    if (conflicts.length > 0) throw new ObservabilityConfigError(contributor, conflicts);
+    // A conflicting contribution is not merged; it is reported at synth against its contributor.
+    refuseInput(contributor, conflicts);
   }
 
   /** Overrides render in the order they were first contributed; tag keys are sorted by cdk8s. */

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { problem, throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { refuseInput } from '../problems/construct-problems';
 import { type Problem, statement, under } from '../problems/problem';
 import type { CustomTagConfig } from '../proxy-config/proxy-config-fragment';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
@@ -75,10 +76,13 @@ export class CustomTraceTags extends Construct {
     this.target = props.target;
     // Every tag is checked before any is contributed, so a refused construct contributes nothing.
     const tags = Object.entries(props.tags ?? {});
-    throwIfProblems(
-      this,
-      tags.flatMap(([name, tag]) => this.tagProblems(name, tag)),
-    );
+    if (
+      refuseInput(
+        this,
+        tags.flatMap(([name, tag]) => this.tagProblems(name, tag)),
+      )
+    )
+      return;
     for (const [name, tag] of tags) this.contributeTag(name, tag);
   }
 

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { refuseInput } from '../problems/construct-problems';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { parseCollectorAddress, providerProblems, providerService, useTracingProvider } from './tracing-provider';
 
@@ -57,10 +58,9 @@ export class OpenTelemetryTracer extends Construct {
         problems.push(problem(['httpPath'], props.httpPath, 'an absolute URL path, e.g. "/v1/traces"'));
       }
     }
-    throwIfProblems(this, problems);
     this.address = props.address;
     const address = parseCollectorAddress(props.address);
-    if (!address) return;
+    if (refuseInput(this, problems) || !address) return;
     useTracingProvider(mesh, this, target, {
       name: provider,
       opentelemetry: {

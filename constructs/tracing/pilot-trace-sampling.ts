@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { throwIfProblems } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { refuseInput } from '../problems/construct-problems';
 import { samplingProblems } from './sampling-checks';
 
 export interface PilotTraceSamplingProps {
@@ -18,7 +18,7 @@ export interface PilotTraceSamplingProps {
 export class PilotTraceSampling extends Construct {
   constructor(scope: Construct, id: string, props: PilotTraceSamplingProps) {
     super(scope, id);
-    throwIfProblems(this, samplingProblems(['percentage'], props.percentage));
+    if (refuseInput(this, samplingProblems(['percentage'], props.percentage))) return;
     props.mesh.install.setPilotTraceSampling(this, props.percentage);
   }
 }

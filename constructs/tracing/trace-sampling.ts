@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { throwIfProblems } from '../errors';
 import type { PolicyNoteSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { refuseInput } from '../problems/construct-problems';
 import { type Problem, statement } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { describeFeature } from '../version/version-policy';
@@ -37,13 +37,14 @@ export class TraceSampling extends Construct implements PolicyNoteSource {
   constructor(scope: Construct, id: string, props: TraceSamplingProps) {
     super(scope, id);
     const mechanism = props.mesh.tracing;
-    throwIfProblems(this, [
-      ...samplingProblems(['percentage'], props.percentage, mechanism === 'telemetry-api'),
-      ...props.target.problems(['target']),
-    ]);
     this.percentage = props.percentage;
     this.mesh = props.mesh;
     this.target = props.target;
+    const problems = [
+      ...samplingProblems(['percentage'], props.percentage, mechanism === 'telemetry-api'),
+      ...props.target.problems(['target']),
+    ];
+    if (refuseInput(this, problems)) return;
     switch (mechanism) {
       case 'proxy-config':
         props.target.contribute(props.mesh, this, { tracing: { sampling: props.percentage } });

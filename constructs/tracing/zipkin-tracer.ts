@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { problem, throwIfProblems } from '../errors';
+import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { refuseInput } from '../problems/construct-problems';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import {
   addressProblem,
@@ -82,11 +83,10 @@ export class ZipkinTracer extends Construct {
         }
       }
     }
-    throwIfProblems(this, problems);
     this.address = props.address;
     this.mesh = mesh;
     this.target = target;
-    if (!address) return;
+    if (refuseInput(this, problems) || !address) return;
     switch (mesh.tracing) {
       case 'proxy-config':
         target.contribute(mesh, this, { tracing: { zipkin: { address: props.address } } });

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { IstiodHelmValues } from '../mesh/istiod-helm-values';
-import { checkConstruct } from '../problems/construct-problems';
+import { checkConstruct, inputProblems } from '../problems/construct-problems';
 import { statement } from '../problems/problem';
 import type { SourceLocation } from '../problems/source-location';
 import { WorkloadRef } from '../proxy-config/workload-ref';
@@ -37,7 +37,15 @@ export async function validateAppObjects(
 ): Promise<AppValidation> {
   const constructs = root.node.findAll();
   const findings: Finding[] = [];
+  // A construct that recorded bad input is reported as refused; it and everything under it are
+  // kept from the other checks and the rules: what it built came from that input and would only
+  // repeat the refusal.
+  const refused = constructs.filter((c) => inputProblems(c).length > 0).map((c) => c.node.path);
+  const under = (c: IConstruct, path: string) => c.node.path === path || c.node.path.startsWith(`${path}/`);
+  const accepted = constructs.filter((c) => !refused.some((path) => under(c, path)));
+  const checked = new Set([...accepted, ...constructs.filter((c) => refused.includes(c.node.path))]);
   for (const construct of constructs) {
+    if (!checked.has(construct)) continue;
     // Our constructs register their checks as data; any other construct's validations are text.
     const problems = checkConstruct(construct) ?? construct.node.validate().map((text) => statement(undefined, text));
     for (const problem of problems) {
@@ -45,7 +53,7 @@ export async function validateAppObjects(
     }
   }
   const objects: RenderedObject[] = [];
-  for (const construct of constructs) {
+  for (const construct of accepted) {
     if (!(construct instanceof ApiObject)) continue;
     try {
       objects.push({ path: construct.node.path, apiObject: construct, manifest: construct.toJson() as Manifest });
@@ -58,7 +66,7 @@ export async function validateAppObjects(
       });
     }
   }
-  for (const construct of constructs) {
+  for (const construct of accepted) {
     // Files the synth writes besides chart objects: the istiod chart's values, and the pod
     // template patches of workloads deployed elsewhere. Rules read them like the objects.
     if (construct instanceof IstiodHelmValues && !construct.isEmpty) {
@@ -83,7 +91,7 @@ export async function validateAppObjects(
     crdBundles(constructs),
     objects.map((o) => o.manifest),
   );
-  const context = { constructs, targets: builtMeshes(constructs), objects, schemas, complete: true };
+  const context = { constructs: accepted, targets: builtMeshes(accepted), objects, schemas, complete: true };
   findings.push(...runRules(context, rules, root.node.path || '(app)'));
   for (const construct of constructs) findings.push(...inputFindingsOf(construct));
   return { findings: sortFindings(locateFindings(findings, constructs)), objects };

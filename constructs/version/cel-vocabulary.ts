@@ -1,7 +1,7 @@
 import { type ASTNode, parse } from '@marcbachmann/cel-js';
-import type { IConstruct } from 'constructs';
-import { formatValue, ObservabilityConfigError, problem } from '../errors';
+import { formatValue, problem } from '../errors';
 import type { FieldPath } from '../problems/field-path';
+import type { Problem } from '../problems/problem';
 import type { VersionPolicy } from './version-policy';
 
 /**
@@ -251,25 +251,23 @@ function peerRefusal(peer: string, field: string | undefined, text: string, poli
 }
 
 /**
- * `expression` in the target release's vocabulary, for `field` of construct `scope`; throws the
- * refusals (with the reason and the alternative) when part of it has no equivalent.
+ * `expression` in the target release's vocabulary, or the refusals (with the reason and the
+ * alternative, at `field`) when part of it has no equivalent.
  */
 export function celForTarget(
-  scope: IConstruct,
   field: FieldPath,
   expression: string,
   policy: VersionPolicy,
   options: CelTranslationOptions = {},
-): string {
+): { readonly expression: string } | { readonly problems: readonly Problem[] } {
   const translated = translateCel(expression, policy, [], options);
-  if (!translated.refusals) return translated.expression;
-  throw new ObservabilityConfigError(
-    scope,
-    translated.refusals.map((r) =>
+  if (!translated.refusals) return { expression: translated.expression };
+  return {
+    problems: translated.refusals.map((r) =>
       problem(field, expression, `a CEL expression Istio ${policy.version} can evaluate`, {
         what: r.what,
         hint: r.hint,
       }),
     ),
-  );
+  };
 }

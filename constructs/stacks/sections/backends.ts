@@ -17,8 +17,9 @@ export const backendsSection: SectionBuilder = {
       const location = b[key] !== undefined ? context.locate(['backends', key]) : undefined;
       for (const id of ids) if (location) context.locations.set(`${backendsPath}/${id}`, location);
     }
-    context.piece(['backends'], chart, ['backends'], () => {
-      context.backends = new ObservabilityBackends(chart, 'backends', {
+    let backends: ObservabilityBackends | undefined;
+    const built = context.piece(['backends'], chart, ['backends'], () => {
+      backends = new ObservabilityBackends(chart, 'backends', {
         mesh,
         prometheus: PrometheusInstance.kubePrometheusStack(b.prometheus),
         prometheusOperator: b.prometheusOperator,
@@ -28,6 +29,8 @@ export const backendsSection: SectionBuilder = {
         kiali: b.kiali,
       });
     });
+    // Tracers default to the generated Jaeger only when the backends were built.
+    if (built) context.backends = backends;
   },
 };
 
