@@ -94,6 +94,23 @@ export class ConfigFile {
 
   /** Parses and validates `text` as the config file named `file`. */
   static parse(file: string, text: string): ConfigFile {
+    // Refused before parsing: the parser's recursion would run out of stack at a depth that
+    // depends on the stack left, so the error and its place would not be the same on every run.
+    const tooDeep = flowNestingOverflow(text);
+    if (tooDeep !== undefined) {
+      const before = text.slice(0, tooDeep);
+      throw new ConfigFileError([
+        {
+          location: {
+            file,
+            line: before.split('\n').length,
+            column: tooDeep - before.lastIndexOf('\n'),
+          },
+          what: `opens a collection ${MAX_FLOW_NESTING + 1} levels deep`,
+          expected: `at most ${MAX_FLOW_NESTING} levels of [ ] and { } (a config needs a few)`,
+        },
+      ]);
+    }
     const lineCounter = new LineCounter();
     const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     const source = new Locator(file, document, lineCounter);
@@ -108,11 +125,17 @@ export class ConfigFile {
                 what: `repeats the key ${JSON.stringify(key)} of this mapping`,
                 expected: 'each key once',
               }
-            : { location: source.at(e.pos[0]), what: e.message.split('\n')[0] ?? e.message, expected: 'valid YAML' };
+            : { location: source.at(e.pos[0]), ...yamlErrorText(e.message) };
         }),
       );
     }
-    const data: unknown = document.toJS();
+    let data: unknown;
+    try {
+      data = document.toJS();
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new ConfigFileError([{ location: { file }, ...yamlErrorText(error.message) }]);
+    }
     const validate = schemaValidator();
     if (!validate(data)) {
       const located = describeAjvErrors(validate.errors ?? [], data).map(
@@ -299,6 +322,48 @@ function sortByLocation(problems: readonly ConfigProblem[]): ConfigProblem[] {
         (a.text < b.text ? -1 : 1),
     )
     .map(({ p }) => p);
+}
+
+/** Flow collections (`[`, `{`) a config may nest; a real one nests a handful. */
+const MAX_FLOW_NESTING = 64;
+
+/**
+ * The offset of the bracket that opens a flow collection deeper than {@link MAX_FLOW_NESTING},
+ * or undefined. Brackets inside quoted scalars and comments are not counted.
+ */
+function flowNestingOverflow(text: string): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      const end = text.indexOf('\n', i);
+      i = end === -1 ? text.length : end;
+    } else if (c === '[' || c === '{') {
+      depth++;
+      if (depth > MAX_FLOW_NESTING) return i;
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '\n' && depth === 0) quote = undefined;
+  }
+  return undefined;
+}
+
+/**
+ * What a YAML error says, for one line. The parser reports running out of stack on deep nesting
+ * as the engine's "Maximum call stack size exceeded"; say what it means instead.
+ */
+function yamlErrorText(message: string): { what: string; expected: string } {
+  if (/call stack/i.test(message)) {
+    return {
+      what: 'nests collections more deeply than a YAML parser can follow',
+      expected: 'a config nested a few levels deep',
+    };
+  }
+  return { what: message.split('\n')[0] ?? message, expected: 'valid YAML' };
 }
 
 /** The mapping key that starts at `offset` (plain or quoted), or undefined. */

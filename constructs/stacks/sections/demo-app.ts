@@ -1,6 +1,7 @@
 import { CoolstoreGateway } from '../../demo/coolstore-gateway';
 import { HttpbinEgress } from '../../demo/httpbin-egress';
 import { IstioInActionApp } from '../../demo/istioinaction-app';
+import { ObservabilityConfigError, problem } from '../../errors';
 import type { SectionBuilder } from './section-builder';
 
 /** `demoApp:`: the book's webapp and catalog, whose workloads later sections may target. */
@@ -11,6 +12,14 @@ export const demoAppSection: SectionBuilder = {
     if (!demo) return;
     const { chart } = context;
     context.piece(['demoApp'], chart, ['app', 'coolstore-gateway', 'httpbin'], () => {
+      if (demo.gateway === false && demo.httpbinEgress === true) {
+        // The egress demo is reached through the ingress gateway's httpbin host: without it, nothing.
+        throw new ObservabilityConfigError(chart, [
+          problem(['httpbinEgress'], true, 'false, or gateway: true', {
+            what: 'routes httpbin.istioinaction.io through the coolstore gateway, which gateway: false leaves out',
+          }),
+        ]);
+      }
       const app = new IstioInActionApp(chart, 'app');
       context.addWorkload('webapp', app.webapp.deployment);
       if (app.catalog) context.addWorkload('catalog', app.catalog.deployment);

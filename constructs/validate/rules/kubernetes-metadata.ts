@@ -1,6 +1,6 @@
 import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../../names';
 import type { FieldPath } from '../../problems/field-path';
-import { type Problem, problem } from '../../problems/problem';
+import { type Problem, problem, statement } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates } from './pod-templates';
 import { ISTIOD_VALUES_KIND } from './rendered-objects';
@@ -12,10 +12,10 @@ const LABEL_NAMED_KINDS = new Set(['Namespace', 'Service']);
 export const kubernetesMetadataRule: AppRule = {
   id: 'kubernetes-metadata',
   summary:
-    "Every object has a valid name (RFC 1123 subdomain; a label for Services and Namespaces) and namespace, label keys and values and annotation keys that the API server accepts, and annotations (its own and its pod template's) within the 256 KiB the API server allows in total.",
+    "Every object has a valid name (RFC 1123 subdomain; a label for Services and Namespaces) and namespace, label keys and values and annotation keys that the API server accepts, annotations (its own and its pod template's) within the 256 KiB the API server allows in total, and the whole object within the 1.5 MiB etcd stores by default.",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
-    for (const { path, manifest } of context.objects) {
+    for (const { path, manifest, patch } of context.objects) {
       const { name, namespace, labels = {}, annotations = {} } = manifest.metadata;
       const add = (problem: Problem) => findings.push({ path, ...problem });
       const labelNamed = LABEL_NAMED_KINDS.has(manifest.kind);
@@ -57,6 +57,18 @@ export const kubernetesMetadataRule: AppRule = {
       }
       const tooLarge = annotationSizeProblem(['metadata', 'annotations'], annotations);
       if (tooLarge) add(tooLarge);
+      // A patch is merged into an object stored elsewhere; a nameless IstioOperator is only read by istioctl.
+      const stored = !nameless && patch !== true;
+      const bytes = stored ? Buffer.byteLength(JSON.stringify(manifest)) : 0;
+      if (bytes > OBJECT_SIZE_LIMIT) {
+        add(
+          statement(
+            undefined,
+            `serializes to ${bytes} bytes, more than the ${OBJECT_SIZE_LIMIT} etcd stores by default (--max-request-bytes), so the API server cannot persist it`,
+            'shrink the values that make it this large (a trace tag literal, a dashboard)',
+          ),
+        );
+      }
     }
     // A pod template's annotations are the pods' metadata: the same limit applies when they are created.
     for (const template of podTemplates(context.objects)) {
@@ -74,6 +86,13 @@ export const kubernetesMetadataRule: AppRule = {
  * TotalAnnotationSizeLimitB).
  */
 const ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+/**
+ * etcd refuses a request larger than `--max-request-bytes`, 1.5 MiB by default (etcd.io docs,
+ * "Configuration options": max-request-bytes 1572864), and the API server stores each object in
+ * one request.
+ */
+const OBJECT_SIZE_LIMIT = 1572864;
 
 function annotationSizeProblem(field: FieldPath, annotations: Readonly<Record<string, unknown>>): Problem | undefined {
   const size = Object.entries(annotations).reduce(
