@@ -34,6 +34,19 @@ const STRING = 'string';
 const METADATA = 'envoy.config.core.v3.Metadata';
 const DURATION = 'google.protobuf.Duration';
 
+/** The TLS fields the downstream (`connection`) and upstream (`upstream`) connections share (context.h SslExtractors). */
+const TLS_FIELDS: Fields = {
+  tls_version: STRING,
+  subject_local_certificate: STRING,
+  subject_peer_certificate: STRING,
+  dns_san_local_certificate: STRING,
+  dns_san_peer_certificate: STRING,
+  uri_san_local_certificate: STRING,
+  uri_san_peer_certificate: STRING,
+  sha256_peer_certificate_digest: STRING,
+  peer_certificate: STRING,
+};
+
 /** The message types of the vocabulary, by the name cel-js knows them under. */
 const MESSAGES: Readonly<Record<string, Fields>> = {
   'envoy.attributes.Request': {
@@ -71,15 +84,7 @@ const MESSAGES: Readonly<Record<string, Fields>> = {
     id: 'uint',
     mtls: 'bool',
     requested_server_name: STRING,
-    tls_version: STRING,
-    subject_local_certificate: STRING,
-    subject_peer_certificate: STRING,
-    dns_san_local_certificate: STRING,
-    dns_san_peer_certificate: STRING,
-    uri_san_local_certificate: STRING,
-    uri_san_peer_certificate: STRING,
-    sha256_peer_certificate_digest: STRING,
-    peer_certificate: STRING,
+    ...TLS_FIELDS,
     transport_failure_reason: STRING,
     termination_details: STRING,
   },
@@ -87,15 +92,7 @@ const MESSAGES: Readonly<Record<string, Fields>> = {
     address: STRING,
     port: 'int',
     num_endpoints: 'uint',
-    tls_version: STRING,
-    subject_local_certificate: STRING,
-    subject_peer_certificate: STRING,
-    dns_san_local_certificate: STRING,
-    dns_san_peer_certificate: STRING,
-    uri_san_local_certificate: STRING,
-    uri_san_peer_certificate: STRING,
-    sha256_peer_certificate_digest: STRING,
-    peer_certificate: STRING,
+    ...TLS_FIELDS,
     local_address: STRING,
     transport_failure_reason: STRING,
     request_attempt_count: 'uint',

@@ -213,7 +213,11 @@ export function validDeclarationFor(version: string): fc.Arbitrary<Observability
       namespace: dnsLabel,
       metricsCustomization: fc.constantFrom(...mechanisms.metricsCustomizations),
       clusterDomain: optional(fc.constantFrom('cluster.local', 'mesh.example.internal')),
-      demoApp: fc.record({ gateway: optional(fc.boolean()), httpbinEgress: optional(fc.boolean()) }).map(compact),
+      demoApp: fc
+        .record({ gateway: optional(fc.boolean()), httpbinEgress: optional(fc.boolean()) })
+        // The egress demo is routed through the gateway: asking for it without one is refused.
+        .filter((demo) => !(demo.gateway === false && demo.httpbinEgress === true))
+        .map(compact),
     })
     .chain(({ namespace, metricsCustomization, clusterDomain, demoApp }) => {
       const telemetryMetrics = metricsCustomization === 'telemetry-api';
