@@ -120,6 +120,11 @@ export async function runValidate(
     const list = [...kinds].map(([kind, n]) => (n > 1 ? `${kind} (${n})` : kind)).join(', ');
     out.write(`\nnot schema-checked (no schema known): ${list}\n`);
   }
+  if (files.skipped.length > 0) {
+    out.write(
+      `\nskipped, not Kubernetes objects (no apiVersion or kind, e.g. Helm values): ${files.skipped.join(', ')}\n`,
+    );
+  }
   const objects = files.documents.length;
   out.write(
     `\n${files.files.length} file(s), ${objects} object(s) checked against Istio ${istioVersion}: ${errors} error(s), ${warnings} warning(s)\n`,

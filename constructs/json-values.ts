@@ -37,3 +37,16 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     keys.every((key) => jsonEqual(a[key], b[key]))
   );
 }
+
+/**
+ * `value` without the mapping fields that are null, at any depth: what the API server stores for
+ * a custom resource (null fields are pruned unless the schema says nullable) and what protobuf
+ * JSON reads (a null message field is unset). List items are kept as they are.
+ */
+export function withoutNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullFields);
+  if (!isMapping(value)) return value;
+  const kept: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) if (field !== null) kept[key] = withoutNullFields(field);
+  return kept;
+}

@@ -47,7 +47,23 @@ function fieldPaths(schema, path, into) {
   }
 }
 
+/** Every `x-kubernetes-validations` rule of a schema, at any depth. */
+function validationRules(schema, into) {
+  if (!schema || typeof schema !== 'object') return;
+  // Releases rewrite a rule's quoting and spacing: compared without them (celRuleKey in version-policy.ts).
+  for (const v of schema['x-kubernetes-validations'] ?? []) into.add(v.rule.replace(/\s+/g, '').replaceAll("'", '"'));
+  for (const child of Object.values(schema.properties ?? {})) validationRules(child, into);
+  if (schema.items) validationRules(schema.items, into);
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+    validationRules(schema.additionalProperties, into);
+  }
+}
+
 const crdReleases = releaseFolders(join(shared, 'crds'));
+/** group/Kind → CEL rule → minors whose CRD has it. */
+const rules = new Map();
+/** group/Kind → minors whose CRDs have the kind. */
+const kindMinors = new Map();
 /** group/version → minors serving it; group/Kind → path → minors having it. */
 const served = new Map();
 const fields = new Map();
@@ -65,7 +81,16 @@ for (const release of crdReleases) {
       served.get(gv).add(release.minor);
       const spec = version.schema?.openAPIV3Schema?.properties?.spec;
       if (spec) fieldPaths(spec, 'spec', paths);
+      const found = new Set();
+      validationRules(version.schema?.openAPIV3Schema, found);
+      if (!rules.has(kind)) rules.set(kind, new Map());
+      for (const rule of found) {
+        if (!rules.get(kind).has(rule)) rules.get(kind).set(rule, new Set());
+        rules.get(kind).get(rule).add(release.minor);
+      }
     }
+    if (!kindMinors.has(kind)) kindMinors.set(kind, new Set());
+    kindMinors.get(kind).add(release.minor);
     if (!fields.has(kind)) fields.set(kind, new Map());
     for (const path of paths) {
       const kindFields = fields.get(kind);
@@ -165,6 +190,20 @@ const lines = (entries, indent, value = (v) => JSON.stringify(v)) =>
 const fieldBlock = Object.entries(fieldTable)
   .map(([kind, paths]) => `  ${JSON.stringify(kind)}: {\n${lines(Object.entries(paths), '    ')}\n  },`)
   .join('\n');
+// Rules a kind's CRD does not have in every release that has the kind, with the releases that do
+// (a list: a rule may be rewritten and come back under the same text).
+const ruleTable = {};
+for (const [kind, byRule] of [...rules.entries()].sort(([a], [b]) => byCodePoint(a, b))) {
+  const all = kindMinors.get(kind);
+  const partial = [...byRule.entries()]
+    .filter(([, set]) => set.size !== all.size)
+    .sort(([a], [b]) => byCodePoint(a, b))
+    .map(([rule, set]) => [rule, [...set].sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))]);
+  if (partial.length > 0) ruleTable[kind] = Object.fromEntries(partial);
+}
+const ruleBlock = Object.entries(ruleTable)
+  .map(([kind, byRule]) => `  ${JSON.stringify(kind)}: {\n${lines(Object.entries(byRule), '    ')}\n  },`)
+  .join('\n');
 const addonBlock = Object.entries(addons)
   .map(
     ([minor, a]) =>
@@ -194,6 +233,14 @@ ${lines(Object.entries(servedTable), '  ')}
  */
 export const CRD_FIELD_RANGES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
 ${fieldBlock}
+};
+
+/**
+ * CRD validation rules (\`x-kubernetes-validations\`) that not every release's CRD of a kind has,
+ * by \`group/Kind\` and rule: the minor releases whose CRD has it.
+ */
+export const CRD_RULE_RELEASES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+${ruleBlock}
 };
 
 /** The add-ons of samples/addons at each minor release's tag. */

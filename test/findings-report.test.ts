@@ -41,7 +41,7 @@ describe('validate --format sarif', () => {
       ruleIndex: 2,
       level: 'error',
       message: {
-        text: 'spec.configPatches[0].match.proxy.proxyVersion: does not match 1.17, 1.17.0, 1.17.12, 1.17-dev, 1.17.1-beta.1 (got "^1\\\\.13.*", expected a regex for Istio 1.17 proxies only); hint: use "^1\\\\.17([.-].*)?$"',
+        text: 'spec.configPatches[0].match.proxy.proxyVersion: selects only Istio 1.13 proxies, which an Istio 1.17 control plane does not serve: the patch applies to no proxy (got "^1\\\\.13.*", expected a regex for the proxies of Istio 1.17 or the minor before it); hint: delete it, or use "^1\\\\.17([.-].*)?$" if it is meant for 1.17',
       },
       locations: [
         {
@@ -56,8 +56,8 @@ describe('validate --format sarif', () => {
       ],
       properties: {
         field: 'spec.configPatches[0].match.proxy.proxyVersion',
-        expected: 'a regex for Istio 1.17 proxies only',
-        hint: 'use "^1\\\\.17([.-].*)?$"',
+        expected: 'a regex for the proxies of Istio 1.17 or the minor before it',
+        hint: 'delete it, or use "^1\\\\.17([.-].*)?$" if it is meant for 1.17',
       },
     });
     expect(sarifRun.results.map((r: { level: string }) => r.level)).toEqual([
@@ -96,9 +96,9 @@ describe('validate --format json', () => {
       field: 'spec.configPatches[0].match.proxy.proxyVersion',
       fieldPath: ['spec', 'configPatches', 0, 'match', 'proxy', 'proxyVersion'],
       value: '^1\\.13.*',
-      expected: 'a regex for Istio 1.17 proxies only',
-      what: 'does not match 1.17, 1.17.0, 1.17.12, 1.17-dev, 1.17.1-beta.1',
-      hint: 'use "^1\\\\.17([.-].*)?$"',
+      expected: 'a regex for the proxies of Istio 1.17 or the minor before it',
+      what: 'selects only Istio 1.13 proxies, which an Istio 1.17 control plane does not serve: the patch applies to no proxy',
+      hint: 'delete it, or use "^1\\\\.17([.-].*)?$" if it is meant for 1.17',
       location: { file: 'test/lint/seed-mistakes/attribute-gen-book.yaml', line: 21 },
       object: {
         apiVersion: 'networking.istio.io/v1alpha3',
@@ -107,7 +107,7 @@ describe('validate --format json', () => {
         name: 'attribute-gen-example',
       },
       message:
-        'spec.configPatches[0].match.proxy.proxyVersion: does not match 1.17, 1.17.0, 1.17.12, 1.17-dev, 1.17.1-beta.1 (got "^1\\\\.13.*", expected a regex for Istio 1.17 proxies only)',
+        'spec.configPatches[0].match.proxy.proxyVersion: selects only Istio 1.13 proxies, which an Istio 1.17 control plane does not serve: the patch applies to no proxy (got "^1\\\\.13.*", expected a regex for the proxies of Istio 1.17 or the minor before it)',
     });
   });
 

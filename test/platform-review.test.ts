@@ -54,7 +54,7 @@ describe('validate (lint mode for YAML we did not generate)', () => {
       'test/lint/seed-mistakes/bootstrap-override.yaml:8: warning: [ConfigMap/-/istio-custom-zipkin] data["custom_bootstrap.json"].tracing.http.typedConfig.collectorEndpoint: posts Zipkin v2 spans to a Zipkin v1 path',
     );
     expect(run.stdout).toContain(
-      'test/lint/seed-mistakes/attribute-gen-book.yaml:21: error: [EnvoyFilter/istioinaction/attribute-gen-example] spec.configPatches[0].match.proxy.proxyVersion: does not match 1.17, 1.17.0, 1.17.12, 1.17-dev, 1.17.1-beta.1 (got "^1\\\\.13.*"',
+      'test/lint/seed-mistakes/attribute-gen-book.yaml:21: error: [EnvoyFilter/istioinaction/attribute-gen-example] spec.configPatches[0].match.proxy.proxyVersion: selects only Istio 1.13 proxies, which an Istio 1.17 control plane does not serve: the patch applies to no proxy (got "^1\\\\.13.*"',
     );
     expect(run.stdout).toContain('\n  envoy-bootstrap: Every custom_bootstrap.json');
   });

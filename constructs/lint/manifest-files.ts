@@ -30,6 +30,8 @@ export interface ManifestFiles {
   readonly problems: readonly ManifestFileProblem[];
   /** Every file read, in the order read. */
   readonly files: readonly string[];
+  /** Files holding YAML that is not Kubernetes objects (no `apiVersion` and no `kind`), skipped. */
+  readonly skipped: readonly string[];
 }
 
 // JSON files are read when named, not found in folders (cdk8s writes construct-metadata.json there).
@@ -38,7 +40,8 @@ const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 /**
  * Reads every object in the given files and folders (folders recursively: `*.yaml` and `*.yml`,
  * in code-point order, skipping `node_modules` and dot folders). A `kind: List` stands
- * for its items. Documents that are empty or comments only are skipped; anything else that is not
+ * for its items. Documents that are empty or comments only are skipped, and files of mappings with
+ * neither `apiVersion` nor `kind` (Helm values) are listed as skipped; anything else that is not
  * an object with `apiVersion`, `kind` and `metadata` is a problem, as is invalid YAML. Read as
  * YAML 1.1, as kubectl and the API server read it (`on` is a boolean).
  */
@@ -46,6 +49,7 @@ export function readManifestFiles(paths: readonly string[]): ManifestFiles {
   const files = paths.flatMap((path) => expand(path));
   const documents: ManifestDocument[] = [];
   const problems: ManifestFileProblem[] = [];
+  const skipped: string[] = [];
   for (const file of files) {
     const lineCounter = new LineCounter();
     const text = readFileSync(file, 'utf8');
@@ -63,6 +67,8 @@ export function readManifestFiles(paths: readonly string[]): ManifestFiles {
       }
       if (document.contents === null) continue;
       const value: unknown = document.toJS({ maxAliasCount: 100 });
+      // A trailing `---`, or a document of comments only: kubectl skips it, and so do we.
+      if (value === null || value === undefined) continue;
       const list = isMap(document.contents) && isMapping(value) && value.kind === 'List' ? value.items : undefined;
       const items: [unknown, (string | number)[]][] = Array.isArray(list)
         ? list.map((item, i) => [item, ['items', i]])
@@ -74,6 +80,12 @@ export function readManifestFiles(paths: readonly string[]): ManifestFiles {
             file,
             locate: (field) => at([...prefix, ...keysOf(field)]),
           });
+          continue;
+        }
+        if (isPlainData(item)) {
+          // A mapping that does not claim to be an object (a Helm values file, a test's
+          // input data): not ours to check, listed once per file.
+          if (!skipped.includes(file)) skipped.push(file);
           continue;
         }
         if (!isManifest(item)) {
@@ -92,7 +104,7 @@ export function readManifestFiles(paths: readonly string[]): ManifestFiles {
       }
     }
   }
-  return { documents, problems, files };
+  return { documents, problems, files, skipped };
 }
 
 function expand(path: string): string[] {
@@ -117,6 +129,11 @@ function expand(path: string): string[] {
  */
 function isIstiodValues(value: unknown): value is Record<string, unknown> {
   return isMapping(value) && value.apiVersion === undefined && value.kind === undefined && isMapping(value.meshConfig);
+}
+
+/** A mapping with neither `apiVersion` nor `kind`: data, not an object that claims a kind. */
+function isPlainData(value: unknown): boolean {
+  return isMapping(value) && value.apiVersion === undefined && value.kind === undefined;
 }
 
 /**

@@ -23,8 +23,9 @@ export interface TraceSamplingProps {
 /**
  * Sets the trace sampling percentage.
  *
- * With ProxyConfig tracing (the default up to 1.21) it is `tracing.sampling`; precedence (facts
- * B.5): workload annotation > mesh `defaultConfig` > `values.pilot.traceSampling`. ProxyConfig
+ * With ProxyConfig tracing (the default up to 1.21) it is `tracing.sampling`; precedence
+ * (istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go): workload annotation > mesh
+ * `defaultConfig` > `values.pilot.traceSampling`. ProxyConfig
  * reads 0 as "unset", so 0% is refused there. It is a bootstrap setting: pods must restart.
  * With Telemetry API tracing (the default from 1.22) it is the target Telemetry's
  * `randomSamplingPercentage`, which takes precedence over both and is pushed without a restart.

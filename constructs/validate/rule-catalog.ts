@@ -7,14 +7,17 @@ import type { AppRule, InputRule } from './rule';
 import { backendCaveatsRule } from './rules/backend-caveats';
 import { bootstrapConfigMapReferenceRule } from './rules/bootstrap-configmap-reference';
 import { celExpressionRule } from './rules/cel-expression';
+import { configOverrideMetricsRule } from './rules/config-override-metrics';
 import { deprecatedMechanismRule } from './rules/deprecated-mechanism';
 import { envoyBootstrapRule } from './rules/envoy-bootstrap';
+import { extensionProvidersRule } from './rules/extension-providers';
 import { extraStatTagsCoverageRule } from './rules/extra-stat-tags-coverage';
 import { fieldAvailabilityRule } from './rules/field-availability';
 import { generatedAttributeCoverageRule } from './rules/generated-attribute-coverage';
 import { istioApiVersionRule } from './rules/istio-api-version';
 import { kubernetesMetadataRule } from './rules/kubernetes-metadata';
 import { meshDefaultProvidersRule } from './rules/mesh-default-providers';
+import { nullVmAttributegenRule } from './rules/null-vm-attributegen';
 import { objectSchemaRule } from './rules/object-schema';
 import { proxyConfigAnnotationRule } from './rules/proxy-config-annotation';
 import { proxyVersionRegexRule } from './rules/proxy-version-regex';
@@ -43,6 +46,9 @@ export const APP_RULES: readonly AppRule[] = [
   kubernetesMetadataRule,
   uniqueObjectsRule,
   meshDefaultProvidersRule,
+  extensionProvidersRule,
+  configOverrideMetricsRule,
+  nullVmAttributegenRule,
   celExpressionRule,
   generatedAttributeCoverageRule,
   removedTagRule,

@@ -8,6 +8,7 @@ import {
   type AddonRelease,
   CRD_FIELD_RANGES,
   CRD_RELEASE_TAGS,
+  CRD_RULE_RELEASES,
   SERVED_API_VERSIONS,
 } from './release-tables.generated';
 import { FEATURES, type FeatureName, type VersionFeature } from './version-features';
@@ -216,6 +217,11 @@ export type CrdFieldStatus =
   | { readonly present: true }
   | { readonly present: false; readonly releases: string; readonly source: string };
 
+/** A CRD rule without the spacing and quoting releases rewrite (scripts/derive-release-tables.mjs does the same). */
+function celRuleKey(rule: string): string {
+  return rule.replace(/\s+/g, '').replaceAll("'", '"');
+}
+
 /** The Istio version a mesh targets when none is given. */
 export const DEFAULT_ISTIO_VERSION = '1.17';
 
@@ -310,6 +316,15 @@ export class VersionPolicy {
       releases: until === undefined ? `Istio ${since} and later` : `Istio ${since} to 1.${minorOf(until) - 1}`,
       source: `istio/istio@${tag}:manifests/charts/base/${this.version.minor >= 24 ? 'files' : 'crds'}/crd-all.gen.yaml`,
     };
+  }
+
+  /**
+   * Whether the release's CRD of `kind` (`group/Kind`) has the validation rule `rule`: the API
+   * server of a release without it accepts what the rule refuses.
+   */
+  crdHasRule(kind: string, rule: string): boolean {
+    const releases = CRD_RULE_RELEASES[kind]?.[celRuleKey(rule)];
+    return releases === undefined || releases.includes(this.version.toString());
   }
 
   /** The CEL expression that reads attribute `name` produced by an attribute generator. */

@@ -27,7 +27,13 @@ export const bootstrapConfigMapReferenceRule: AppRule = {
       const field = [...template.field, BOOTSTRAP_OVERRIDE_ANNOTATION];
       const namespace = formatValue(template.namespace ?? null);
       const named = configMaps.get(name) ?? [];
-      const same = named.find((c) => c.metadata.namespace === template.namespace);
+      // An object without metadata.namespace lands in the namespace it is applied to: it may be the other's.
+      const same = named.find(
+        (c) =>
+          c.metadata.namespace === template.namespace ||
+          c.metadata.namespace === undefined ||
+          template.namespace === undefined,
+      );
       if (!same) {
         // Files linted on their own may rely on a ConfigMap applied from another file.
         if (!context.complete && named.length === 0) continue;

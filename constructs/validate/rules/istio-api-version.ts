@@ -20,6 +20,8 @@ export const istioApiVersionRule: AppRule = {
     const meshes = context.targets;
     return context.objects.flatMap(({ path, manifest }) => {
       if (!isIstioGroup(manifest.apiVersion)) return [];
+      // istioctl reads an IstioOperator file whatever its install.istio.io version: it checks only the kind (istio/istio#39932).
+      if (manifest.kind === 'IstioOperator' && manifest.apiVersion.startsWith('install.istio.io/')) return [];
       return meshes
         .filter((mesh) => !mesh.policy.mechanisms.istioApiVersions.includes(manifest.apiVersion))
         .map((mesh) => {

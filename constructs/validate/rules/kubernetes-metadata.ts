@@ -16,7 +16,10 @@ export const kubernetesMetadataRule: AppRule = {
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest, patch } of context.objects) {
-      const { name, namespace, labels = {}, annotations = {} } = manifest.metadata;
+      const { name, namespace } = manifest.metadata;
+      // `labels:` or `annotations:` left empty is YAML null: the API server reads it as none.
+      const labels = manifest.metadata.labels ?? {};
+      const annotations = manifest.metadata.annotations ?? {};
       const add = (problem: Problem) => findings.push({ path, ...problem });
       const labelNamed = LABEL_NAMED_KINDS.has(manifest.kind);
       // istioctl reads an IstioOperator from a file and never applies it, so it may be nameless.

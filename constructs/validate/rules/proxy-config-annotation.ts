@@ -1,8 +1,10 @@
+import { mappingAt } from '../../json-values';
 import { problem, statement, under } from '../../problems/problem';
 import { samplingZeroProblem } from '../../tracing/sampling-checks';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { describeAjvErrors } from '../schema/ajv-messages';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
+import { meshConfigs } from './rendered-objects';
 
 /**
  * istiod parses `proxy.istio.io/config` when the pod is injected; an unparsable or misspelled
@@ -12,7 +14,7 @@ import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 export const proxyConfigAnnotationRule: AppRule = {
   id: 'proxy-config-annotation',
   summary:
-    'Every proxy.istio.io/config annotation is a YAML mapping of known ProxyConfig fields with valid values (the ProxyConfig part of schemas/istio-operator.schema.json), and never sets tracing.sampling to 0, which Istio reads as unset.',
+    "Every proxy.istio.io/config annotation is a YAML mapping of known ProxyConfig fields with valid values (the ProxyConfig part of schemas/istio-operator.schema.json), and never sets tracing.sampling to 0, which Istio reads as unset; nor does a mesh config's defaultConfig (IstioOperator, mesh ConfigMap, istiod Helm values, Sail Operator Istio).",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const template of podTemplates(context.objects)) {
@@ -37,6 +39,16 @@ export const proxyConfigAnnotationRule: AppRule = {
           ...problem([...field, 'tracing', 'sampling'], sampling, expected, { what, hint }),
         });
       }
+    }
+    // The mesh-wide default is read the same way: 0 there is unset too (istio/istio#36750, #31985).
+    for (const source of meshConfigs(context.objects)) {
+      const defaults = mappingAt(source.meshConfig, 'defaultConfig', 'tracing');
+      if (defaults.sampling !== 0) continue;
+      const { what, expected, hint } = samplingZeroProblem();
+      findings.push({
+        path: source.path,
+        ...problem([...source.field, 'defaultConfig', 'tracing', 'sampling'], 0, expected, { what, hint }),
+      });
     }
     return findings;
   },

@@ -70,6 +70,24 @@ export function proxyVersionProblem(regex: string, version: IstioVersion): strin
   return checkProxyVersion(regex, version)?.problem;
 }
 
+/** The Istio 1.x releases a regex is checked against to tell which one it was written for. */
+const KNOWN_MINORS = Array.from({ length: 41 }, (_, minor) => minor);
+
+/**
+ * The one release `regex` selects (its patches and dev builds, and no released neighbour), when
+ * it is another than `target`: an EnvoyFilter written for that release's proxies.
+ */
+function otherReleaseSelected(regex: string, target: IstioVersion): IstioVersion | undefined {
+  const selected = KNOWN_MINORS.flatMap((minor) => {
+    const version = IstioVersion.tryParse(`1.${minor}`);
+    if (!version) return [];
+    const check = checkProxyVersion(regex, version);
+    return check === undefined || check.severity === 'warning' ? [version] : [];
+  });
+  const [only] = selected;
+  return selected.length === 1 && only && only.minor !== target.minor ? only : undefined;
+}
+
 interface EnvoyFilterSpec {
   readonly configPatches?: readonly { readonly match?: { readonly proxy?: { readonly proxyVersion?: unknown } } }[];
 }
@@ -78,7 +96,7 @@ interface EnvoyFilterSpec {
 export const proxyVersionRegexRule: AppRule = {
   id: 'proxy-version-regex',
   summary:
-    'Every EnvoyFilter proxyVersion compiles as RE2 and matches the target release (1.17, 1.17.8, 1.17-dev) but not its neighbours (1.1.7, 1.16, 1.18): a loose or stale regex silently applies to the wrong proxies or to none. One that also matches versions no release has (1.170) is a warning.',
+    'Every EnvoyFilter proxyVersion compiles as RE2 and matches the target release (1.17, 1.17.8, 1.17-dev) but not its neighbours (1.1.7, 1.16, 1.18): a loose regex silently applies to the wrong proxies or to none. One that also matches versions no release has (1.170) is a warning; one written for exactly the previous minor is fine (a control plane may run one minor ahead of its proxies), and one for another release applies to no proxy (a warning for the stats-filter-1.X EnvoyFilters of an older install, an error otherwise).',
   check(context: ValidationContext): RuleFinding[] {
     const versions = [...new Set(context.targets.map((m) => m.istioVersion))].flatMap(
       (v) => IstioVersion.tryParse(v) ?? [],
@@ -91,6 +109,26 @@ export const proxyVersionRegexRule: AppRule = {
         if (regex === undefined) return;
         const field = ['spec', 'configPatches', i, 'match', 'proxy', 'proxyVersion'];
         for (const version of versions) {
+          const other = typeof regex === 'string' ? otherReleaseSelected(regex, version) : undefined;
+          // Written for another release's proxies. The previous minor's run beside a control plane
+          // one minor ahead, which Istio supports (istio.io "Supported Releases", control plane/data
+          // plane skew), and its installer keeps their stats-filter-1.X EnvoyFilters; for older or
+          // newer proxies, which this control plane does not serve, the patch is dead.
+          if (other) {
+            if (other.minor === version.minor - 1) continue;
+            // Istio's installer wrote one stats-filter-1.X per release: an install dump still has
+            // the dead ones. Anyone else's patch for another release is a mistake.
+            const installers = /^(tcp-)?stats-filter-1\.\d+$/.test(manifest.metadata.name ?? '');
+            findings.push({
+              path,
+              severity: installers ? 'warning' : 'error',
+              ...problem(field, regex, `a regex for the proxies of Istio ${version} or the minor before it`, {
+                what: `selects only Istio ${other} proxies, which an Istio ${version} control plane does not serve: the patch applies to no proxy`,
+                hint: `delete it, or use ${formatValue(version.proxyVersionRegex())} if it is meant for ${version}`,
+              }),
+            });
+            continue;
+          }
           const check =
             typeof regex === 'string'
               ? checkProxyVersion(regex, version)

@@ -18,6 +18,8 @@ export const uniqueObjectsRule: AppRule = {
     for (const { path, manifest, location, patch } of context.objects) {
       if (manifest.kind === ISTIOD_VALUES_KIND || patch) continue; // Helm values and patches are no cluster object
       const { name, namespace } = manifest.metadata;
+      // Nameless IstioOperators are istioctl's inputs, overlaid in order (istioctl install -f a -f b).
+      if (manifest.kind === 'IstioOperator' && name === undefined) continue;
       // Versions of a group are one object.
       // Files linted on their own may hold alternatives of one object (Istio's samples do): only
       // one file is applied at a time, so only a collision inside a file counts.

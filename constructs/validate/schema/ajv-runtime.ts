@@ -3,7 +3,7 @@
  * as standalone code (schemas/validators/, see scripts/compile-validators.ts): the generated
  * modules `require` this file for the OpenAPI formats, RE2 patterns and CRD CEL rules.
  */
-import { parse } from '@marcbachmann/cel-js';
+import { Environment, parse } from '@marcbachmann/cel-js';
 import { _, type CodeKeywordDefinition, type Format } from 'ajv';
 import { RE2JS } from 're2js';
 
@@ -31,13 +31,32 @@ export function re2Pattern(pattern: string): { test: (value: string) => boolean;
 }
 re2Pattern.code = `require(${JSON.stringify(RUNTIME_REQUIRE)}).re2Pattern`;
 
-type Program = ReturnType<typeof parse>;
+/** A URL as the Kubernetes CEL URL library returns it (k8s.io/apiserver/pkg/cel/library/urls.go). */
+class KubernetesUrl {
+  constructor(readonly url: URL) {}
+}
+
+/**
+ * CEL with the part of the Kubernetes CEL libraries the vendored CRDs call: `isURL` and `url()`
+ * with `getScheme()` and `getHost()` (the WasmPlugin `url` rule). JavaScript's URL parser stands in
+ * for Go's url.Parse: both need a scheme for an absolute URL.
+ */
+const kubernetesCel = new Environment()
+  .registerVariable('self', 'dyn')
+  .registerType('k8s.URL', KubernetesUrl)
+  .registerFunction('isURL(string): bool', (text: string) => URL.canParse(text))
+  .registerFunction('url(string): k8s.URL', (text: string) => new KubernetesUrl(new URL(text)))
+  .registerFunction('k8s.URL.getScheme(): string', (u: KubernetesUrl) => u.url.protocol.replace(/:$/, ''))
+  .registerFunction('k8s.URL.getHost(): string', (u: KubernetesUrl) => u.url.host);
+
+type Program = (context: { self: unknown }) => unknown;
 const programs = new Map<string, Program | undefined>();
 
 function program(rule: string): Program | undefined {
   if (!programs.has(rule)) {
     try {
-      programs.set(rule, parse(rule));
+      parse(rule);
+      programs.set(rule, (context) => kubernetesCel.evaluate(rule, context));
     } catch {
       programs.set(rule, undefined);
     }
@@ -55,14 +74,15 @@ export function isCheckableCelRule(rule: string): boolean {
 
 /**
  * True when `rule` evaluates to false with `self` bound to `data`, as the API server evaluates
- * it. A rule that calls a Kubernetes-only CEL library cel-js lacks (`isURL`, `url`) throws here
- * and is left to the API server.
+ * it; also when it reads a field the object does not have, an error the API server rejects the
+ * object with (a tag UPSERT without a value). A rule calling a library function not provided here
+ * is left to the API server.
  */
 export function celRuleFails(rule: string, data: unknown): boolean {
   try {
     return program(rule)?.({ self: data }) === false;
-  } catch {
-    return false;
+  } catch (error) {
+    return /^No such key/.test((error as Error).message);
   }
 }
 
@@ -91,5 +111,48 @@ export const CEL_VALIDATIONS_KEYWORD: CodeKeywordDefinition = {
         cxt.error(false, { rule: _`${rule}`, message: _`${message ?? `failed rule: ${rule}`}` }),
       );
     }
+  },
+};
+
+/**
+ * The first item of a `x-kubernetes-list-type: map` list whose keys (`x-kubernetes-list-map-keys`)
+ * an earlier item has, or of a `set` list equal to an earlier item: the API server refuses the
+ * object with "Duplicate value". Its index, or -1. `keyList` is the map keys joined with commas
+ * (generated code passes strings).
+ */
+export function listDuplicateAt(type: string, keyList: string, data: unknown): number {
+  const keys = keyList === '' ? [] : keyList.split(',');
+  if (!Array.isArray(data) || (type !== 'map' && type !== 'set')) return -1;
+  const seen = new Set<string>();
+  for (const [i, item] of data.entries()) {
+    const identity =
+      type === 'map'
+        ? JSON.stringify(keys.map((key) => (item as Record<string, unknown> | null)?.[key] ?? null))
+        : JSON.stringify(item);
+    if (seen.has(identity)) return i;
+    seen.add(identity);
+  }
+  return -1;
+}
+
+/** Lists the API server keeps as maps or sets (`x-kubernetes-list-type`): a duplicate is refused. */
+export const LIST_TYPE_KEYWORD: CodeKeywordDefinition = {
+  keyword: 'x-kubernetes-list-type',
+  schemaType: 'string',
+  error: {
+    message: ({ params }) => _`${params.message}`,
+    params: ({ params }) => _`{index: ${params.index}}`,
+  },
+  code(cxt) {
+    const type = cxt.schema as string;
+    if (type !== 'map' && type !== 'set') return;
+    const keys = (cxt.parentSchema as { 'x-kubernetes-list-map-keys'?: string[] })['x-kubernetes-list-map-keys'];
+    const at = cxt.gen.scopeValue('func', {
+      ref: listDuplicateAt,
+      code: _`require(${RUNTIME_REQUIRE}).listDuplicateAt`,
+    });
+    const index = cxt.gen.const('dup', _`${at}(${type}, ${(keys ?? []).join(',')}, ${cxt.data})`);
+    const what = type === 'map' ? `an item whose ${(keys ?? []).join(', ')} no other item has` : 'each item once';
+    cxt.gen.if(_`${index} >= 0`, () => cxt.error(false, { index, message: _`${`Duplicate value: expected ${what}`}` }));
   },
 };

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { _, type ValidateFunction } from 'ajv';
 import { SCHEMAS_DIR } from '../../schemas-dir';
-import { CEL_VALIDATIONS_KEYWORD, OPENAPI_FORMATS, RUNTIME_REQUIRE, re2Pattern } from './ajv-runtime';
+import {
+  CEL_VALIDATIONS_KEYWORD,
+  LIST_TYPE_KEYWORD,
+  OPENAPI_FORMATS,
+  RUNTIME_REQUIRE,
+  re2Pattern,
+} from './ajv-runtime';
 import { precompiled } from './precompiled';
 import { toStrictSchema } from './structural-schema';
 
@@ -26,6 +32,7 @@ export function kubernetesAjv(options: { readonly source?: boolean } = {}): Ajv 
   });
   for (const [name, format] of Object.entries(OPENAPI_FORMATS)) ajv.addFormat(name, format);
   ajv.addKeyword(CEL_VALIDATIONS_KEYWORD);
+  ajv.addKeyword(LIST_TYPE_KEYWORD);
   return ajv;
 }
 

@@ -92,7 +92,12 @@ export class ObjectSchemas {
   }
 
   validate(manifest: ObjectKind): SchemaResult {
-    const own = OWN_SCHEMAS[`${manifest.apiVersion}/${manifest.kind}`];
+    // istioctl reads an IstioOperator of any install.istio.io version; it checks only the kind (istio/istio#39932).
+    const key =
+      manifest.kind === 'IstioOperator' && manifest.apiVersion.startsWith('install.istio.io/')
+        ? 'install.istio.io/v1alpha1/IstioOperator'
+        : `${manifest.apiVersion}/${manifest.kind}`;
+    const own = OWN_SCHEMAS[key];
     if (own) return this.run(this.ownValidator(own), manifest, `schemas/${basename(own)}`);
     for (const crd of this.crds) {
       const validate = crd.validatorFor(manifest.apiVersion, manifest.kind);

@@ -1,0 +1,326 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runValidate } from '../cli/validate';
+import { capture } from './support/capture';
+
+/**
+ * One small fixture of our own per false-alarm class seen on the YAML Istio itself ships: each is
+ * valid input (what kubectl, istioctl or the operator accept), so lint reports nothing for it.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'lint-valid-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let count = 0;
+function file(text: string, name = `f${count++}.yaml`): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The error and warning lines lint prints for `paths` at `version`, without the summary. */
+async function lint(version: string, ...paths: string[]): Promise<string[]> {
+  const run = await capture(runValidate, ['--istio-version', version, ...paths]);
+  return run.stdout.split('\n').filter((line) => /^\S+:\d+: (error|warning): /.test(line));
+}
+
+const ENVOY_FILTER = (name: string, proxyVersion: string, match = `      context: SIDECAR_OUTBOUND\n`) =>
+  [
+    'apiVersion: networking.istio.io/v1alpha3',
+    'kind: EnvoyFilter',
+    `metadata: { name: ${name}, namespace: istio-system }`,
+    'spec:',
+    '  configPatches:',
+    '  - applyTo: HTTP_FILTER',
+    '    match:',
+    match,
+    `      proxy: { proxyVersion: '${proxyVersion}' }`,
+    '    patch:',
+    '      operation: INSERT_BEFORE',
+    '      value: { name: istio.stats }',
+    '',
+  ].join('\n');
+
+describe('lint on valid files Istio and its tools accept', () => {
+  it('skips empty documents: a trailing ---, or one of comments only', async () => {
+    const path = file(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a, namespace: x }\n---\n# only a comment\n---\n',
+    );
+    expect(await lint('1.30', path)).toEqual([]);
+  });
+
+  it('reads `annotations:` and `labels:` left empty as none, and still checks the rest of the run', async () => {
+    const path = file(
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: a, namespace: x, annotations: null, labels: null }',
+        '---',
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: Bad_Name, namespace: x }',
+        '',
+      ].join('\n'),
+    );
+    expect(await lint('1.30', path)).toEqual([
+      `${path}:7: error: [ConfigMap/x/Bad_Name] metadata.name: got "Bad_Name", expected a name for this ConfigMap (RFC 1123 subdomain: lower-case alphanumerics and '-' or '.') (kubernetes-metadata)`,
+    ]);
+  });
+
+  it("accepts the previous minor's stats EnvoyFilters and warns about older ones, which apply to no proxy", async () => {
+    const previous = file(ENVOY_FILTER('stats-filter-1.16', '^1\\.16.*'));
+    const older = file(ENVOY_FILTER('stats-filter-1.11', '^1\\.11.*'));
+    expect(await lint('1.17', previous)).toEqual([]);
+    expect(await lint('1.17', older)).toEqual([
+      `${older}:10: warning: [EnvoyFilter/istio-system/stats-filter-1.11] spec.configPatches[0].match.proxy.proxyVersion: selects only Istio 1.11 proxies, which an Istio 1.17 control plane does not serve: the patch applies to no proxy (got "^1\\\\.11.*", expected a regex for the proxies of Istio 1.17 or the minor before it); hint: delete it, or use "^1\\\\.17([.-].*)?$" if it is meant for 1.17 (proxy-version-regex)`,
+    ]);
+  });
+
+  it('reads `match:` left empty on an EnvoyFilter patch and `spec:` left empty on an IstioOperator as none', async () => {
+    const envoyFilter = file(
+      [
+        'apiVersion: networking.istio.io/v1alpha3',
+        'kind: EnvoyFilter',
+        'metadata: { name: remove, namespace: bookinfo }',
+        'spec:',
+        '  configPatches:',
+        '  - applyTo: NETWORK_FILTER',
+        '    match:',
+        '    patch:',
+        '      operation: REMOVE',
+        '',
+      ].join('\n'),
+    );
+    const operator = file('apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n');
+    expect(await lint('1.30', envoyFilter, operator)).toEqual([]);
+  });
+
+  it('checks an IstioOperator of any install.istio.io version, as istioctl reads it', async () => {
+    const path = file(
+      [
+        'apiVersion: install.istio.io/v1alpha3',
+        'kind: IstioOperator',
+        'spec:',
+        '  meshConfig:',
+        '    defaultConfig:',
+        '      tracing: { sampling: 200 }',
+        '',
+      ].join('\n'),
+    );
+    expect((await lint('1.17', path)).filter((line) => line.includes(': error: '))).toEqual([
+      `${path}:6: error: [IstioOperator/-/-] spec.meshConfig.defaultConfig.tracing.sampling: must be <= 100 (got 200) [schemas/istio-operator.schema.json] (object-schema)`,
+    ]);
+  });
+
+  it('takes a pod without a namespace to be applied where its bootstrap ConfigMap is', async () => {
+    const path = file(
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: custom-bootstrap, namespace: default }',
+        'data: { custom_bootstrap.json: "{}" }',
+        '---',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: app }',
+        'spec:',
+        '  selector: { matchLabels: { app: app } }',
+        '  template:',
+        '    metadata:',
+        '      labels: { app: app }',
+        '      annotations: { sidecar.istio.io/bootstrapOverride: custom-bootstrap }',
+        '    spec: { containers: [ { name: app, image: app } ] }',
+        '',
+      ].join('\n'),
+    );
+    expect((await lint('1.30', path)).filter((line) => line.includes('error'))).toEqual([]);
+  });
+
+  it('lets istioctl overlay several nameless IstioOperators', async () => {
+    const path = file(
+      'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec: { profile: minimal }\n---\n' +
+        'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec: { hub: example.com }\n',
+    );
+    expect(await lint('1.30', path)).toEqual([]);
+  });
+
+  it("accepts the kiali-operator's own defaults: an empty auth strategy, empty URLs, fields of Kiali 2", async () => {
+    const path = file(
+      [
+        'apiVersion: kiali.io/v1alpha1',
+        'kind: Kiali',
+        'metadata: { name: kiali, namespace: istio-system }',
+        'spec:',
+        '  auth: { strategy: "" }',
+        '  external_services:',
+        '    prometheus: { enabled: true, url: "" }',
+        '    tracing: { enabled: false, internal_url: "", disable_version_check: false, use_waypoint_name: false }',
+        '---',
+        'apiVersion: kiali.io/v1alpha1',
+        'kind: Kiali',
+        'metadata: { name: minimal, namespace: istio-system }',
+        '',
+      ].join('\n'),
+    );
+    expect(await lint('1.26', path)).toEqual([]);
+  });
+
+  it("holds a custom resource to the CRD rules of the target's own release", async () => {
+    const path = file(
+      [
+        'apiVersion: telemetry.istio.io/v1',
+        'kind: Telemetry',
+        'metadata: { name: t, namespace: default }',
+        'spec:',
+        '  selector: { matchLabels: { app: gateway } }',
+        '  targetRefs: [ { group: gateway.networking.k8s.io, kind: Gateway, name: gateway } ]',
+        '',
+      ].join('\n'),
+    );
+    // The rule came with the 1.24 CRD; a 1.22 API server stores the object.
+    expect(await lint('1.22', path)).toEqual([]);
+    expect(await lint('1.26', path)).toEqual([
+      `${path}:4: error: [Telemetry/default/t] spec: only one of targetRefs or selector can be set (got {"selector":{"matchLabels":{"app":"gateway"}},"targetRefs":[{"group":"gateway.networking.k8s.io","kind":"Gateway","name…, expected it to satisfy the CRD rule (has(self.selector) ? 1 : 0) + (has(self.targetRef) ? 1 : 0) + (has(self.targetRefs) ? 1 : 0) <= 1) [the istio-1.30.3 CRD schema] (object-schema)`,
+    ]);
+  });
+
+  it('lists a folder’s Helm values file once as skipped instead of reporting it', async () => {
+    const folder = join(dir, 'chart');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'values.yaml'), 'replicaCount: 2\nimage: { tag: latest }\n');
+    const run = await capture(runValidate, ['--istio-version', '1.30', folder]);
+    expect(run.stdout).toContain(
+      `skipped, not Kubernetes objects (no apiVersion or kind, e.g. Helm values): ${join(folder, 'values.yaml')}\n`,
+    );
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('lint on the mistakes users make', () => {
+  it('refuses a tag UPSERT without a value, a WasmPlugin URL of another scheme and an env variable twice, as the API server does', async () => {
+    const path = file(
+      [
+        'apiVersion: telemetry.istio.io/v1',
+        'kind: Telemetry',
+        'metadata: { name: t, namespace: default }',
+        'spec:',
+        '  metrics:',
+        '  - overrides:',
+        '    - tagOverrides: { team: { operation: UPSERT } }',
+        '---',
+        'apiVersion: extensions.istio.io/v1alpha1',
+        'kind: WasmPlugin',
+        'metadata: { name: w, namespace: default }',
+        'spec:',
+        '  url: ftp://example.com/plugin.wasm',
+        '  vmConfig: { env: [ { name: A }, { name: A } ] }',
+        '',
+      ].join('\n'),
+    );
+    const found = (await lint('1.30', path)).map((line) => line.replace(/ \(got .*$/, ''));
+    expect(found).toEqual([
+      `${path}:7: error: [Telemetry/default/t] spec.metrics[0].overrides[0].tagOverrides.team: value must be set when operation is UPSERT`,
+      `${path}:13: error: [WasmPlugin/default/w] spec.url: url must have schema one of [http, https, file, oci]`,
+      `${path}:14: error: [WasmPlugin/default/w] spec.vmConfig.env: Duplicate value: expected an item whose name no other item has`,
+    ]);
+  });
+
+  it('refuses an EnvoyFilter that loads the null-VM attributegen plugin on 1.18+ (istio/istio#47042)', async () => {
+    const path = file(
+      [
+        'apiVersion: networking.istio.io/v1alpha3',
+        'kind: EnvoyFilter',
+        'metadata: { name: attribute-gen, namespace: istio-system }',
+        'spec:',
+        '  configPatches:',
+        '  - applyTo: HTTP_FILTER',
+        '    match: { context: SIDECAR_INBOUND }',
+        '    patch:',
+        '      operation: INSERT_BEFORE',
+        '      value:',
+        '        name: istio.attributegen',
+        '        typed_config:',
+        '          "@type": type.googleapis.com/udpa.type.v1.TypedStruct',
+        '          type_url: type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm',
+        '          value:',
+        '            config:',
+        '              vm_config:',
+        '                runtime: envoy.wasm.runtime.null',
+        '                code: { local: { inline_string: envoy.wasm.attributegen } }',
+        '',
+      ].join('\n'),
+    );
+    expect(await lint('1.17', path)).toEqual([]);
+    expect((await lint('1.20', path)).filter((line) => line.includes('null-vm-attributegen'))).toEqual([
+      `${path}:10: error: [EnvoyFilter/istio-system/attribute-gen] spec.configPatches[0].patch.value: loads the null-VM attributegen plugin (envoy.wasm.attributegen), which the proxies of Istio 1.20 no longer have (istio/proxy#4462): Envoy refuses the filter and the attribute is never generated (istio/istio#47042); hint: generate the attribute with a WasmPlugin that loads the attributegen module (the AttributeGen construct emits one from 1.18) (null-vm-attributegen)`,
+    ]);
+  });
+
+  it('refuses sampling 0 in the mesh-wide defaultConfig, which Istio reads as unset (istio/istio#36750, #31985)', async () => {
+    const configMap = file(
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: istio, namespace: istio-system }',
+        'data:',
+        '  mesh: |',
+        '    defaultConfig:',
+        '      tracing: { sampling: 0 }',
+        '',
+      ].join('\n'),
+    );
+    const operator = file(
+      'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      tracing: { sampling: 0 }\n',
+    );
+    const reason =
+      'Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API (the mesh tracing mechanism "telemetry-api"), whose randomSamplingPercentage takes 0 (proxy-config-annotation)';
+    expect((await lint('1.20', configMap)).filter((line) => line.includes(': error: '))).toEqual([
+      `${configMap}:5: error: [ConfigMap/istio-system/istio] data.mesh.defaultConfig.tracing.sampling: ${reason}`,
+    ]);
+    expect((await lint('1.20', operator)).filter((line) => line.includes(': error: '))).toEqual([
+      `${operator}:6: error: [IstioOperator/-/-] spec.meshConfig.defaultConfig.tracing.sampling: ${reason}`,
+    ]);
+  });
+
+  it('refuses a Prometheus series name in a configOverride, which matches no metric (istio/istio#27764)', async () => {
+    const path = file(
+      [
+        'apiVersion: install.istio.io/v1alpha1',
+        'kind: IstioOperator',
+        'spec:',
+        '  values:',
+        '    telemetry:',
+        '      v2:',
+        '        prometheus:',
+        '          configOverride:',
+        '            inboundSidecar:',
+        '              metrics:',
+        '              - name: request_duration_milliseconds_count',
+        '                dimensions: { request_host: request.host }',
+        '',
+      ].join('\n'),
+    );
+    expect((await lint('1.17', path)).filter((line) => line.includes(': error: '))).toEqual([
+      `${path}:11: error: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.inboundSidecar.metrics[0].name: got "request_duration_milliseconds_count", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total); use the base name "request_duration_milliseconds" (istio/istio#27764) (config-override-metrics)`,
+    ]);
+  });
+
+  it('reports an extension provider left empty, which istiod reads as no provider', async () => {
+    const path = file(
+      [
+        'apiVersion: install.istio.io/v1alpha1',
+        'kind: IstioOperator',
+        'spec:',
+        '  meshConfig:',
+        '    extensionProviders:',
+        '    - name: zipkin',
+        '      zipkin:',
+        '',
+      ].join('\n'),
+    );
+    expect(await lint('1.30', path)).toEqual([
+      `${path}:6: error: [IstioOperator/-/-] spec.meshConfig.extensionProviders[0]: names no provider (got {"name":"zipkin","zipkin":null}): istiod refuses the mesh config with "unsupported provider"; hint: give exactly one provider with its settings, e.g. zipkin: { service: zipkin.istio-system.svc.cluster.local, port: 9411 } (extension-providers)`,
+    ]);
+  });
+});
