@@ -198,6 +198,41 @@ describe('lint on valid files Istio and its tools accept', () => {
 });
 
 describe('lint on the mistakes users make', () => {
+  it('on the IstioOperator of istio/istio#28910: no false error, and the dimension missing from extraStatTags', async () => {
+    const path = file(
+      [
+        'apiVersion: install.istio.io/v1alpha1',
+        'kind: IstioOperator',
+        'spec:',
+        '  meshConfig:',
+        '    defaultConfig:',
+        '      extraStatTags: [request_path]',
+        '  values:',
+        '    telemetry:',
+        '      v2:',
+        '        prometheus:',
+        '          configOverride:',
+        '            outboundSidecar:',
+        '              debug: false',
+        '              stat_prefix: istio',
+        '              metrics:',
+        '              - dimensions:',
+        '                  request_operation: istio_operationId',
+        '                  request_path: request.url_path',
+        '',
+      ].join('\n'),
+    );
+    const found = await lint('1.17', path);
+    expect(found.filter((line) => line.includes(': error: '))).toEqual([]);
+    expect(found.map((line) => line.replace(/ \(got .*$/, '').replace(/: is a field .*$/, ''))).toEqual([
+      `${path}:6: warning: [IstioOperator/-/-] spec.meshConfig.defaultConfig.extraStatTags: misses request_operation, which the configOverride adds to the sidecars' metrics: Wasm-filter proxies put it into the metric name instead of a label (istio/istio#28910)`,
+      `${path}:5: warning: [IstioOperator/-/-] spec.meshConfig.defaultConfig.{extraStatTags}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart) (restart-required)`,
+      `${path}:13: warning: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.debug`,
+      `${path}:17: warning: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.metrics[0].dimensions.request_operation: reads unknown attribute "istio_operationId" at column 1`,
+      `${path}:14: warning: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.stat_prefix`,
+    ]);
+  });
+
   it('refuses a tag UPSERT without a value, a WasmPlugin URL of another scheme and an env variable twice, as the API server does', async () => {
     const path = file(
       [
@@ -302,7 +337,7 @@ describe('lint on the mistakes users make', () => {
       ].join('\n'),
     );
     expect((await lint('1.17', path)).filter((line) => line.includes(': error: '))).toEqual([
-      `${path}:11: error: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.inboundSidecar.metrics[0].name: got "request_duration_milliseconds_count", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total); use the base name "request_duration_milliseconds" (istio/istio#27764) (config-override-metrics)`,
+      `${path}:11: error: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.inboundSidecar.metrics[0].name: got "request_duration_milliseconds_count", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total); use the base name "request_duration_milliseconds" (istio/istio#27764) (config-override)`,
     ]);
   });
 

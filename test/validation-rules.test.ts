@@ -66,7 +66,7 @@ describe('every rule on the default stack', () => {
       'proxy-config-annotation': 0,
       'extra-stat-tags-coverage': 0,
       'extension-providers': 0,
-      'config-override-metrics': 0,
+      'config-override': 0,
       'null-vm-attributegen': 0,
       'stats-inclusion-exclusive': 0,
       'version-adaptation': 0,
@@ -166,7 +166,7 @@ describe('object-schema', () => {
             telemetry: {
               v2: {
                 prometheus: {
-                  configOverride: { outboundSidecar: { stat_prefix: 'istio_', metrics: [{ dimension: {} }] } },
+                  configOverride: { outboundSidecar: { statPrefix: 'istio_', metrics: [{ dimension: {} }] } },
                 },
               },
             },
@@ -181,7 +181,7 @@ describe('object-schema', () => {
       `[istioinaction/iop] spec.meshConfig.defaultConfig.tracing.sampling: wrong type (got "10", expected number)${schema}`,
       `[istioinaction/iop] spec.values.pilot.traceSampling: must be <= 100 (got 101)${schema}`,
       `[istioinaction/iop] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.metrics[0].dimension: unknown field (expected one of dimensions, name, tags_to_remove, match, drop)${schema}`,
-      `[istioinaction/iop] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.stat_prefix: unknown field (expected one of disable_host_header_fallback, tcp_reporting_duration, metrics, definitions, reporter, rotation_interval, graceful_deletion_interval)${schema}`,
+      `[istioinaction/iop] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.statPrefix: unknown field (expected one of debug, stat_prefix, disable_host_header_fallback, tcp_reporting_duration, metrics, definitions, reporter, rotation_interval, graceful_deletion_interval)${schema}`,
     ]);
   });
 

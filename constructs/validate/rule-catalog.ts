@@ -7,7 +7,7 @@ import type { AppRule, InputRule } from './rule';
 import { backendCaveatsRule } from './rules/backend-caveats';
 import { bootstrapConfigMapReferenceRule } from './rules/bootstrap-configmap-reference';
 import { celExpressionRule } from './rules/cel-expression';
-import { configOverrideMetricsRule } from './rules/config-override-metrics';
+import { configOverrideRule } from './rules/config-override';
 import { deprecatedMechanismRule } from './rules/deprecated-mechanism';
 import { envoyBootstrapRule } from './rules/envoy-bootstrap';
 import { extensionProvidersRule } from './rules/extension-providers';
@@ -47,7 +47,7 @@ export const APP_RULES: readonly AppRule[] = [
   uniqueObjectsRule,
   meshDefaultProvidersRule,
   extensionProvidersRule,
-  configOverrideMetricsRule,
+  configOverrideRule,
   nullVmAttributegenRule,
   celExpressionRule,
   generatedAttributeCoverageRule,

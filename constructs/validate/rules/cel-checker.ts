@@ -16,6 +16,11 @@ export interface CelProblem {
   readonly what: string;
   readonly expected: string;
   readonly hint?: string;
+  /**
+   * The expression reads a bare name no root or known generated attribute has, and no root is
+   * close to it: before 1.24 an attributegen in a file not in this run may produce it.
+   */
+  readonly generatedElsewhere?: boolean;
 }
 
 /**
@@ -162,6 +167,7 @@ export class CelChecker {
       what: `reads unknown attribute "${name}" at column ${column}`,
       expected: `attributes of Istio ${this.istioVersion}: ${roots.join(', ')}${generated}`,
       ...(hint ? { hint } : {}),
+      ...(this.bareNames && hint === undefined ? { generatedElsewhere: true } : {}),
     };
   }
 

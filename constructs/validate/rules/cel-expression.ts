@@ -85,7 +85,20 @@ export const celExpressionRule: AppRule = {
       const checker = new CelChecker(target.policy, generated);
       return sites.flatMap((site) => {
         const problem = checker.check(site.expression, site.result);
-        return problem ? [finding(site.path, site.field, site.expression, problem)] : [];
+        if (!problem) return [];
+        // Files linted on their own may read an attribute another file's attributegen produces.
+        const elsewhere = problem.generatedElsewhere === true && !context.complete;
+        return [
+          {
+            ...finding(site.path, site.field, site.expression, problem),
+            ...(elsewhere
+              ? {
+                  severity: 'warning' as const,
+                  hint: 'unless an attributegen in a file not linted here produces it, the dimension reads "unknown"',
+                }
+              : {}),
+          },
+        ];
       });
     });
     return [...declared, ...written];

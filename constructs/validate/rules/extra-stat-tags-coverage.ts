@@ -1,4 +1,5 @@
 import { isMetricCustomizationSource } from '../../intent/sources';
+import { listOf, mappingAt } from '../../json-values';
 import { ProxyKind } from '../../metrics/proxy-kind';
 import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
@@ -16,7 +17,7 @@ const SIDECARS: readonly string[] = [ProxyKind.INBOUND_SIDECAR, ProxyKind.OUTBOU
 export const extraStatTagsCoverageRule: AppRule = {
   id: 'extra-stat-tags-coverage',
   summary:
-    'Warns when a workload lists extraStatTags but not every new dimension its sidecars report: Wasm-filter proxies (before 1.17, e.g. during an upgrade) turn unlisted dimensions into part of the metric name; the native filter ignores the list.',
+    'Warns when a workload, or the mesh-wide defaultConfig of an IstioOperator, lists extraStatTags but not every new dimension its sidecars report: Wasm-filter proxies (before 1.17, e.g. during an upgrade) turn unlisted dimensions into part of the metric name (istio/istio#28910); the native filter ignores the list.',
   check(context: ValidationContext): RuleFinding[] {
     const sources = context.constructs
       .filter(isMetricCustomizationSource)
@@ -42,6 +43,34 @@ export const extraStatTagsCoverageRule: AppRule = {
           { what: `misses ${missing.join(', ')}, which the sidecars of ${template.workload} report` },
         ),
         hint: `list ${template.workload} in extraStatTagsFor of ${[...new Set(missing.map((d) => reported.get(d)))].join(', ')}`,
+      });
+    }
+    // The same list mesh-wide, against the sidecar dimensions an IstioOperator's configOverride adds (istio/istio#28910).
+    for (const { path, manifest } of context.objects) {
+      if (manifest.kind !== 'IstioOperator') continue;
+      const listed = mappingAt(manifest, 'spec', 'meshConfig', 'defaultConfig').extraStatTags;
+      if (!Array.isArray(listed) || listed.length === 0) continue;
+      const overrides = mappingAt(manifest, 'spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride');
+      const added = new Set<string>();
+      for (const proxy of ['inboundSidecar', 'outboundSidecar']) {
+        for (const metric of listOf(mappingAt(overrides, proxy).metrics)) {
+          for (const name of Object.keys(mappingAt(metric, 'dimensions'))) added.add(name);
+        }
+      }
+      const missing = [...added].filter((d) => !listed.includes(d)).sort();
+      if (missing.length === 0) continue;
+      findings.push({
+        path,
+        severity: 'warning',
+        ...problem(
+          ['spec', 'meshConfig', 'defaultConfig', 'extraStatTags'],
+          listed,
+          `every new dimension: ${[...added].sort().join(', ')}`,
+          {
+            what: `misses ${missing.join(', ')}, which the configOverride adds to the sidecars' metrics: Wasm-filter proxies put it into the metric name instead of a label (istio/istio#28910)`,
+          },
+        ),
+        hint: `add ${missing.join(', ')} to extraStatTags`,
       });
     }
     return findings;

@@ -1,7 +1,11 @@
 import { isMapping, listOf, mappingAt } from '../../json-values';
 import { standardMetricProblems } from '../../metrics/standard-metric-name-checks';
 import { STANDARD_METRIC_NAMES } from '../../metrics/standard-metrics';
+import { statement } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+
+/** Fields of the Wasm stats plugin's config (istio/proxy release-1.17 extensions/stats/config.proto) the native filter does not have. */
+const WASM_ONLY_FIELDS = ['debug', 'stat_prefix'];
 
 /**
  * The stats filter applies a configOverride `metrics[]` entry to the metric of that name: a
@@ -9,10 +13,10 @@ import type { AppRule, RuleFinding, ValidationContext } from '../rule';
  * (`request_duration_milliseconds_count`, `request_bytes_bucket`) or the `istio_` prefix matches
  * nothing, silently (istio/istio#27764, #35395).
  */
-export const configOverrideMetricsRule: AppRule = {
-  id: 'config-override-metrics',
+export const configOverrideRule: AppRule = {
+  id: 'config-override',
   summary:
-    'Every metrics[].name of an IstioOperator stats configOverride names a standard metric by its base name (requests_total, request_duration_milliseconds, ...) or a metric the same definitions define: a series name such as request_duration_milliseconds_count, or istio_requests_total, matches nothing and the override is silently lost (istio/istio#27764).',
+    "Every metrics[].name of an IstioOperator stats configOverride names a standard metric by its base name (requests_total, request_duration_milliseconds, ...) or a metric the same definitions define: a series name such as request_duration_milliseconds_count, or istio_requests_total, matches nothing and the override is silently lost (istio/istio#27764). The Wasm plugin's debug and stat_prefix, which istio.io's own task still shows, are a warning: the native filter (1.17+) ignores them.",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {
@@ -20,6 +24,18 @@ export const configOverrideMetricsRule: AppRule = {
       const overrides = mappingAt(manifest, 'spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride');
       for (const [proxy, override] of Object.entries(overrides)) {
         if (!isMapping(override)) continue;
+        for (const key of WASM_ONLY_FIELDS) {
+          if (override[key] === undefined) continue;
+          findings.push({
+            path,
+            severity: 'warning',
+            ...statement(
+              ['spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride', proxy, key],
+              `is a field of the Wasm stats plugin; the native stats filter of Istio 1.17+ reserves it and ignores it (istio/proxy@81864a1c:source/extensions/filters/http/istio_stats/config.proto)`,
+              'remove it',
+            ),
+          });
+        }
         const defined = listOf(override.definitions).flatMap((d) =>
           isMapping(d) && typeof d.name === 'string' ? [d.name] : [],
         );
