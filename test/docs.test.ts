@@ -103,6 +103,7 @@ const PROGRAMS: Record<string, (dir: string, stdout: string) => void> = {
     expect(Object.keys(readTree(join(dir, 'dist')))).toEqual([
       '.cdk8s-istio-observability.json',
       'REPORT.md',
+      'install/istiod-values.yaml',
       'kustomization.yaml',
       'mesh.k8s.yaml',
       'patches/kustomization.yaml',

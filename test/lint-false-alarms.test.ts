@@ -198,6 +198,37 @@ describe('lint on valid files Istio and its tools accept', () => {
 });
 
 describe('lint on the mistakes users make', () => {
+  it('says a Telemetry tracing rule without a provider traces nothing unless the mesh supplies one (istio/istio#38920)', async () => {
+    const telemetry = file(
+      [
+        'apiVersion: telemetry.istio.io/v1',
+        'kind: Telemetry',
+        'metadata: { name: sampling, namespace: shop }',
+        'spec:',
+        '  tracing: [ { randomSamplingPercentage: 10 } ]',
+        '',
+      ].join('\n'),
+    );
+    const noDefault = file(
+      'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig: { enableTracing: true }\n',
+    );
+    const withDefault = file(
+      'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig: { defaultProviders: { tracing: [zipkin] } }\n',
+    );
+    const what =
+      'spec.tracing: names no provider, and {}: a Telemetry in the root namespace or this namespace without a selector, or meshConfig.defaultProviders.tracing; without one istiod turns tracing off for these proxies (istio/istio#38920); hint: name the provider here (providers: [{ name: zipkin }]) or in meshConfig.defaultProviders.tracing (tracing-provider)';
+    expect(await lint('1.30', telemetry)).toEqual([
+      `${telemetry}:5: warning: [Telemetry/shop/sampling] ${what.replace('{}', 'traces only if the mesh supplies one')}`,
+    ]);
+    const complete = await capture(runValidate, ['--istio-version', '1.30', '--complete', telemetry, noDefault]);
+    expect(complete.stdout.split('\n').filter((line) => line.includes('(tracing-provider)'))).toEqual([
+      `${telemetry}:5: error: [Telemetry/shop/sampling] ${what.replace('{}', 'nothing applied with it supplies one')}`,
+    ]);
+    expect((await lint('1.30', telemetry, withDefault)).filter((line) => line.includes('tracing-provider'))).toEqual(
+      [],
+    );
+  });
+
   it('on the IstioOperator of istio/istio#28910: no false error, and the dimension missing from extraStatTags', async () => {
     const path = file(
       [

@@ -136,7 +136,7 @@ describe('examples/platform-stack with cdk8s synth and the validation plugin', (
       encoding: 'utf8',
     });
     expect(run.stdout.trim().split('\n').at(-1)).toBe(
-      '2 file(s), 5 object(s) checked against Istio 1.30: 0 error(s), 0 warning(s)',
+      '2 file(s), 6 object(s) checked against Istio 1.30: 0 error(s), 0 warning(s)',
     );
     expect(run.status).toBe(0);
   });

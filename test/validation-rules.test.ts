@@ -68,6 +68,7 @@ describe('every rule on the default stack', () => {
       'extension-providers': 0,
       'config-override': 0,
       'null-vm-attributegen': 0,
+      'tracing-provider': 0,
       'stats-inclusion-exclusive': 0,
       'version-adaptation': 0,
       'restart-required': 2,

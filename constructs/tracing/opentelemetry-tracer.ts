@@ -34,10 +34,15 @@ export interface OpenTelemetryTracerProps {
  */
 export class OpenTelemetryTracer extends Construct {
   readonly address: string;
+  readonly mesh: IstioMesh;
+  /** The proxies that send spans here. */
+  readonly target: ProxyTarget;
 
   constructor(scope: Construct, id: string, props: OpenTelemetryTracerProps) {
     super(scope, id);
     const { mesh, target } = props;
+    this.mesh = mesh;
+    this.target = target;
     const provider = props.provider ?? 'otel';
     const problems = [...target.problems(['target'])];
     if (mesh.tracing !== 'telemetry-api') {

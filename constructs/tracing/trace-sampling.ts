@@ -5,6 +5,7 @@ import { refuseInput } from '../problems/construct-problems';
 import { type Problem, statement } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { describeFeature } from '../version/version-policy';
+import { OpenTelemetryTracer } from './opentelemetry-tracer';
 import { samplingProblems } from './sampling-checks';
 import { ZipkinTracer } from './zipkin-tracer';
 
@@ -62,7 +63,8 @@ export class TraceSampling extends Construct implements PolicyNoteSource {
    * here (read when the app is validated, wherever in the app the tracer was declared).
    */
   policyNotes(): readonly Problem[] {
-    if (this.mesh.tracing !== 'proxy-config' || this.mesh.policy.has('defaultZipkinTracer')) return [];
+    if (this.mesh.tracing === 'telemetry-api') return this.telemetryApiNotes();
+    if (this.mesh.policy.has('defaultZipkinTracer')) return [];
     const covered = this.node.root.node
       .findAll()
       .some((c) => c instanceof ZipkinTracer && c.mesh === this.mesh && c.target.covers(this.target, this.mesh));
@@ -71,6 +73,31 @@ export class TraceSampling extends Construct implements PolicyNoteSource {
       statement(
         ['percentage'],
         `ProxyConfig sampling applies only to proxies that have a tracer, no ZipkinTracer covers ${this.target.description}, and Istio ${this.mesh.istioVersion} is past ${describeFeature('defaultZipkinTracer')}; configure one (ZipkinTracer) or use the Telemetry API tracing mechanism`,
+      ),
+    ];
+  }
+
+  /**
+   * A Telemetry tracing entry without a provider takes the provider of a broader Telemetry or of
+   * meshConfig.defaultProviders; with none, istiod turns tracing off for those proxies
+   * (istio/istio@1.30.3:pilot/pkg/model/telemetry.go Tracing; istio/istio#38920). This library
+   * names providers in the Telemetry of a ZipkinTracer or OpenTelemetryTracer, so sampling no
+   * tracer covers is noted.
+   */
+  private telemetryApiNotes(): readonly Problem[] {
+    const covered = this.node.root.node
+      .findAll()
+      .some(
+        (c) =>
+          (c instanceof ZipkinTracer || c instanceof OpenTelemetryTracer) &&
+          c.mesh === this.mesh &&
+          c.target.covers(this.target, this.mesh),
+      );
+    if (covered) return [];
+    return [
+      statement(
+        ['percentage'],
+        `Telemetry API sampling needs a tracing provider, and no ZipkinTracer or OpenTelemetryTracer covers ${this.target.description}: istiod turns tracing off for proxies whose Telemetry names none, unless meshConfig.defaultProviders.tracing names one (istio/istio#38920)`,
       ),
     ];
   }

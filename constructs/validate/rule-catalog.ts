@@ -25,6 +25,7 @@ import { removedTagRule } from './rules/removed-tag';
 import { restartRequiredRule } from './rules/restart-required';
 import { statsInclusionExclusiveRule } from './rules/stats-inclusion-exclusive';
 import { tracingBackendAddressRule } from './rules/tracing-backend-address';
+import { tracingProviderRule } from './rules/tracing-provider';
 import { uniqueObjectsRule } from './rules/unique-objects';
 import { versionAdaptationRule } from './rules/version-adaptation';
 import { bootstrapZipkinClusterRule, zipkinCollectorPathRule } from './rules/zipkin-collector';
@@ -49,6 +50,7 @@ export const APP_RULES: readonly AppRule[] = [
   extensionProvidersRule,
   configOverrideRule,
   nullVmAttributegenRule,
+  tracingProviderRule,
   celExpressionRule,
   generatedAttributeCoverageRule,
   removedTagRule,

@@ -11,6 +11,7 @@ import {
   StandardMetric,
   StatsInclusion,
   TraceSampling,
+  ZipkinTracer,
 } from 'cdk8s-istio-observability';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
@@ -68,8 +69,9 @@ class PaymentsPlatform extends Chart {
 }
 
 const app = new App();
-const mesh = new IstioMesh(new Chart(app, 'istio-install', { namespace: 'istio-system' }), 'mesh', {
-  istioVersion: '1.30',
-});
+const install = new Chart(app, 'istio-install', { namespace: 'istio-system' });
+const mesh = new IstioMesh(install, 'mesh', { istioVersion: '1.30' });
+// Sampling needs somewhere to send spans: from 1.22 the istiod chart configures no tracer.
+new ZipkinTracer(install, 'zipkin', { mesh, target: ProxyTarget.mesh(), address: 'zipkin.istio-system:9411' });
 new PaymentsPlatform(app, 'payments', mesh);
 app.synth();

@@ -1,0 +1,75 @@
+import { isCelDeclared } from '../../intent/sources';
+import { isMapping, listOf, mappingAt } from '../../json-values';
+import { apiGroupOf } from '../../names';
+import { statement } from '../../problems/problem';
+import type { AppRule, RenderedObject, RuleFinding, ValidationContext } from '../rule';
+import { meshConfigs } from './rendered-objects';
+
+/** istiod's default root namespace (`pkg/config/constants`: IstioSystemNamespace). */
+const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+
+/** Whether some tracing entry of a Telemetry names a provider. */
+function namesTracingProvider(spec: Record<string, unknown>): boolean {
+  return listOf(spec.tracing).some((t) =>
+    listOf(mappingAt(t).providers).some((p) => isMapping(p) && typeof p.name === 'string' && p.name !== ''),
+  );
+}
+
+function isTelemetry(object: RenderedObject): boolean {
+  return object.manifest.kind === 'Telemetry' && apiGroupOf(object.manifest.apiVersion) === 'telemetry.istio.io';
+}
+
+function selectsAll(spec: Record<string, unknown>): boolean {
+  return spec.selector === undefined && spec.targetRef === undefined && spec.targetRefs === undefined;
+}
+
+/**
+ * A Telemetry tracing entry without `providers` uses the provider of a broader Telemetry (the
+ * root namespace's, or the namespace's without a selector) or `meshConfig.defaultProviders.tracing`;
+ * with none of them istiod turns tracing off for those proxies, silently
+ * (istio/istio@1.30.3:pilot/pkg/model/telemetry.go Tracing: "If no provider is configured ...
+ * disable"; istio/istio#38920).
+ */
+export const tracingProviderRule: AppRule = {
+  id: 'tracing-provider',
+  summary:
+    "A hand-written Telemetry's tracing that names no provider needs one from a broader Telemetry (root namespace, or its namespace without a selector) or from meshConfig.defaultProviders.tracing: otherwise istiod disables tracing for its proxies, silently (istio/istio#38920). An error when the files are applied together (--complete), a warning for files linted alone.",
+  check(context: ValidationContext): RuleFinding[] {
+    const sources = meshConfigs(context.objects);
+    if (sources.some((s) => listOf(mappingAt(s.meshConfig, 'defaultProviders').tracing).length > 0)) return [];
+    const roots = new Set(
+      sources.map((s) =>
+        typeof s.meshConfig.rootNamespace === 'string' ? s.meshConfig.rootNamespace : DEFAULT_ROOT_NAMESPACE,
+      ),
+    );
+    if (roots.size === 0) roots.add(DEFAULT_ROOT_NAMESPACE);
+    const telemetries = context.objects.filter(isTelemetry);
+    const broadProviders = (namespace: string | undefined) =>
+      telemetries.some(({ manifest }) => {
+        const spec = mappingAt(manifest, 'spec');
+        const ns = manifest.metadata.namespace;
+        return selectsAll(spec) && (roots.has(ns ?? '') || ns === namespace) && namesTracingProvider(spec);
+      });
+    const findings: RuleFinding[] = [];
+    for (const { path, manifest, apiObject } of telemetries) {
+      // The constructs name their providers, or note where they cannot (TraceSampling without a tracer).
+      if (apiObject && isCelDeclared(apiObject)) continue;
+      const spec = mappingAt(manifest, 'spec');
+      const entries = listOf(spec.tracing);
+      if (entries.length === 0 || namesTracingProvider(spec)) continue;
+      // Entries that only turn span reporting off need no provider.
+      if (entries.every((t) => mappingAt(t).disableSpanReporting === true)) continue;
+      if (broadProviders(manifest.metadata.namespace)) continue;
+      findings.push({
+        path,
+        severity: context.complete ? 'error' : 'warning',
+        ...statement(
+          ['spec', 'tracing'],
+          `names no provider, and ${context.complete ? 'nothing applied with it supplies one' : 'traces only if the mesh supplies one'}: a Telemetry in the root namespace or this namespace without a selector, or meshConfig.defaultProviders.tracing; without one istiod turns tracing off for these proxies (istio/istio#38920)`,
+        ),
+        hint: 'name the provider here (providers: [{ name: zipkin }]) or in meshConfig.defaultProviders.tracing',
+      });
+    }
+    return findings;
+  },
+};
