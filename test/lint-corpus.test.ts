@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runValidate } from '../cli/validate';
 import { capture } from './support/capture';
+import { sarifValidator } from './support/sarif';
 
 /**
  * Lint over the observability YAML Istio itself ships (../shared/corpus: istio/istio's samples,
@@ -114,6 +115,19 @@ describe(
         'WasmPlugin/-/unset-url',
       ]);
     });
+
+    it.skipIf(!present)(
+      'istio 1.26.8 as SARIF: a log the SARIF 2.1.0 schema accepts, one result per finding',
+      async () => {
+        const folder = join(CORPUS, 'istio-1.26.8');
+        const json = await capture(runValidate, ['--istio-version', '1.26', '--format', 'json', folder]);
+        const sarif = await capture(runValidate, ['--istio-version', '1.26', '--format', 'sarif', folder]);
+        const log = JSON.parse(sarif.stdout) as { runs: { results: unknown[] }[] };
+        const validate = sarifValidator();
+        expect(validate(log) ? [] : validate.errors).toEqual([]);
+        expect(log.runs[0]?.results.length).toBe((JSON.parse(json.stdout) as { findings: unknown[] }).findings.length);
+      },
+    );
 
     it.skipIf(!present)("the kiali-operator's example CRs: no error", async () => {
       expect(await lint(join(CORPUS, 'kiali-operator'), '1.26')).toEqual([]);
