@@ -41,12 +41,26 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 /**
  * `value` without the mapping fields that are null, at any depth: what the API server stores for
  * a custom resource (null fields are pruned unless the schema says nullable) and what protobuf
- * JSON reads (a null message field is unset). List items are kept as they are.
+ * JSON reads (a null message field is unset). List items are kept, their own null fields pruned.
  */
 export function withoutNullFields(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNullFields);
+  // Values without null fields are returned as they are: most objects have none, and every
+  // object is checked.
+  if (Array.isArray(value)) {
+    const items = value.map(withoutNullFields);
+    return items.every((item, i) => item === value[i]) ? value : items;
+  }
   if (!isMapping(value)) return value;
+  let changed = false;
   const kept: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) if (field !== null) kept[key] = withoutNullFields(field);
-  return kept;
+  for (const [key, field] of Object.entries(value)) {
+    if (field === null) {
+      changed = true;
+      continue;
+    }
+    const pruned = withoutNullFields(field);
+    if (pruned !== field) changed = true;
+    kept[key] = pruned;
+  }
+  return changed ? kept : value;
 }

@@ -229,7 +229,6 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
 
     if (this.implementation === MetricImplementation.RECORDING_RULE) {
       this.requestSubset = subset as RequestSubset;
-      this.value = props.value;
       if (Object.keys(this.requestSubset.dimensions).length > 0) {
         new MetricDimensions(this, 'RequestLabels', {
           mesh: props.mesh,

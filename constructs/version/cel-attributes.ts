@@ -237,8 +237,12 @@ export function fieldNamesInAnyRelease(type: string): string[] {
   return Object.hasOwn(MESSAGES, type) ? Object.keys(MESSAGES[type] ?? {}) : [];
 }
 
-/** The message types an expression can reach from a vocabulary's roots. */
+const reachable = new WeakMap<CelVocabulary, Set<string>>();
+
+/** The message types an expression can reach from a vocabulary's roots (computed once per vocabulary). */
 function reachableTypes(vocabulary: CelVocabulary): Set<string> {
+  const known = reachable.get(vocabulary);
+  if (known) return known;
   const reached = new Set<string>();
   const visit = (type: string): void => {
     if (reached.has(type) || !Object.hasOwn(vocabulary.messages, type)) return;
@@ -246,6 +250,7 @@ function reachableTypes(vocabulary: CelVocabulary): Set<string> {
     for (const fieldType of Object.values(vocabulary.messages[type] ?? {})) visit(fieldType);
   };
   for (const type of Object.values(vocabulary.roots)) visit(type);
+  reachable.set(vocabulary, reached);
   return reached;
 }
 

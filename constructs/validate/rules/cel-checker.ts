@@ -219,8 +219,7 @@ export class CelChecker {
       if (object.op !== 'id' || object.args !== 'filter_state') continue;
       const index = node.args[1] as ASTNode | string;
       const key = typeof index === 'string' ? index : index.op === 'value' ? index.args : undefined;
-      if (typeof key !== 'string' || known.includes(key)) continue;
-      if (fieldReleases(FILTER_STATE_TYPE, key, vocabularies()) !== undefined) continue;
+      if (typeof key !== 'string' || knownSomewhere.includes(key)) continue;
       if (key.startsWith('wasm.') && this.generated.includes(key.slice('wasm.'.length))) continue;
       if (!key.includes('.') && nearestNames(key, knownSomewhere).length > 0) continue;
       keys.add(key);

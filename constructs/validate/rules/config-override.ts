@@ -1,8 +1,9 @@
-import { isMapping, listOf, mappingAt } from '../../json-values';
+import { isMapping, listOf } from '../../json-values';
 import { standardMetricProblems } from '../../metrics/standard-metric-name-checks';
 import { STANDARD_METRIC_NAMES } from '../../metrics/standard-metrics';
 import { statement } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { statsConfigOverrides } from './rendered-objects';
 
 /** Fields of the Wasm stats plugin's config (istio/proxy release-1.17 extensions/stats/config.proto) the native filter does not have. */
 const WASM_ONLY_FIELDS = ['debug', 'stat_prefix'];
@@ -20,17 +21,14 @@ export const configOverrideRule: AppRule = {
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {
-      if (manifest.kind !== 'IstioOperator') continue;
-      const overrides = mappingAt(manifest, 'spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride');
-      for (const [proxy, override] of Object.entries(overrides)) {
-        if (!isMapping(override)) continue;
+      for (const { field, override } of statsConfigOverrides(manifest)) {
         for (const key of WASM_ONLY_FIELDS) {
           if (override[key] === undefined) continue;
           findings.push({
             path,
             severity: 'warning',
             ...statement(
-              ['spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride', proxy, key],
+              [...field, key],
               `is a field of the Wasm stats plugin; the native stats filter of Istio 1.17+ reserves it and ignores it (istio/proxy@81864a1c:source/extensions/filters/http/istio_stats/config.proto)`,
               'remove it',
             ),
@@ -42,19 +40,7 @@ export const configOverrideRule: AppRule = {
         listOf(override.metrics).forEach((metric, m) => {
           const name = isMapping(metric) ? metric.name : undefined;
           if (typeof name !== 'string' || defined.includes(name)) return;
-          const field = [
-            'spec',
-            'values',
-            'telemetry',
-            'v2',
-            'prometheus',
-            'configOverride',
-            proxy,
-            'metrics',
-            m,
-            'name',
-          ];
-          for (const found of standardMetricProblems(field, name, STANDARD_METRIC_NAMES))
+          for (const found of standardMetricProblems([...field, 'metrics', m, 'name'], name, STANDARD_METRIC_NAMES))
             findings.push({ path, ...found });
         });
       }

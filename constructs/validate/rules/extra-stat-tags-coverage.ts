@@ -4,6 +4,7 @@ import { ProxyKind } from '../../metrics/proxy-kind';
 import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
+import { statsConfigOverrides } from './rendered-objects';
 
 const SIDECARS: readonly string[] = [ProxyKind.INBOUND_SIDECAR, ProxyKind.OUTBOUND_SIDECAR];
 
@@ -50,10 +51,10 @@ export const extraStatTagsCoverageRule: AppRule = {
       if (manifest.kind !== 'IstioOperator') continue;
       const listed = mappingAt(manifest, 'spec', 'meshConfig', 'defaultConfig').extraStatTags;
       if (!Array.isArray(listed) || listed.length === 0) continue;
-      const overrides = mappingAt(manifest, 'spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride');
       const added = new Set<string>();
-      for (const proxy of ['inboundSidecar', 'outboundSidecar']) {
-        for (const metric of listOf(mappingAt(overrides, proxy).metrics)) {
+      for (const { proxy, override } of statsConfigOverrides(manifest)) {
+        if (proxy !== 'inboundSidecar' && proxy !== 'outboundSidecar') continue;
+        for (const metric of listOf(override.metrics)) {
           for (const name of Object.keys(mappingAt(metric, 'dimensions'))) added.add(name);
         }
       }

@@ -2,6 +2,7 @@ import { type CelResultType, isCelDeclared } from '../../intent/sources';
 import { isMapping, listOf, mappingAt } from '../../json-values';
 import type { FieldPath } from '../../problems/field-path';
 import type { RenderedObject } from '../rule';
+import { statsConfigOverrides } from './rendered-objects';
 
 /** A CEL expression written in an object (a hand-written Telemetry, WasmPlugin, ...), not declared by a construct. */
 export interface ManifestCelSite {
@@ -39,20 +40,15 @@ export function manifestCelSites(objects: readonly RenderedObject[]): ManifestCe
         });
       });
     }
-    if (manifest.kind === 'IstioOperator') {
-      const overrides = mappingAt(spec, 'values', 'telemetry', 'v2', 'prometheus', 'configOverride');
-      for (const [proxy, override] of Object.entries(overrides)) {
-        if (!isMapping(override)) continue;
-        const base = ['spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride', proxy];
-        listOf(override.metrics).forEach((metric, m) => {
-          const dimensions = mappingAt(metric, 'dimensions');
-          for (const [tag, expression] of Object.entries(dimensions))
-            add([...base, 'metrics', m, 'dimensions', tag], expression, 'any');
-        });
-        listOf(override.definitions).forEach((definition, d) => {
-          if (isMapping(definition)) add([...base, 'definitions', d, 'value'], definition.value, 'number');
-        });
-      }
+    for (const { field: base, override } of statsConfigOverrides(manifest)) {
+      listOf(override.metrics).forEach((metric, m) => {
+        const dimensions = mappingAt(metric, 'dimensions');
+        for (const [tag, expression] of Object.entries(dimensions))
+          add([...base, 'metrics', m, 'dimensions', tag], expression, 'any');
+      });
+      listOf(override.definitions).forEach((definition, d) => {
+        if (isMapping(definition)) add([...base, 'definitions', d, 'value'], definition.value, 'number');
+      });
     }
     if (manifest.kind === 'WasmPlugin' && manifest.apiVersion.startsWith('extensions.istio.io/')) {
       const config = mappingAt(spec, 'pluginConfig');

@@ -1,25 +1,8 @@
 import { formatValue } from '../../errors';
-import { isMapping, listOf, mappingAt } from '../../json-values';
-import { apiGroupOf } from '../../names';
+import { isMapping, listOf } from '../../json-values';
 import { statement } from '../../problems/problem';
-import type { AppRule, RenderedObject, RuleFinding, ValidationContext } from '../rule';
-import { meshConfigs } from './rendered-objects';
-
-/** istiod's default root namespace (`pkg/config/constants`: IstioSystemNamespace). */
-const DEFAULT_ROOT_NAMESPACE = 'istio-system';
-
-/** Whether a root-namespace Telemetry (no selector, no targetRef) names a metrics provider for every proxy. */
-function rootTelemetryNamesMetrics(objects: readonly RenderedObject[], rootNamespace: string): boolean {
-  return objects.some(({ manifest }) => {
-    if (manifest.kind !== 'Telemetry' || apiGroupOf(manifest.apiVersion) !== 'telemetry.istio.io') return false;
-    const spec = mappingAt(manifest, 'spec');
-    if ((manifest.metadata.namespace ?? '') !== rootNamespace) return false;
-    if (spec.selector !== undefined || spec.targetRef !== undefined || spec.targetRefs !== undefined) return false;
-    return listOf(spec.metrics).some((m) =>
-      listOf(mappingAt(m).providers).some((p) => isMapping(p) && typeof p.name === 'string' && p.name !== ''),
-    );
-  });
-}
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { meshConfigs, namespacesNamingProvider, rootNamespaceOf } from './rendered-objects';
 
 /**
  * `meshConfig.defaultProviders` replaces the istiod chart's default, `metrics: [prometheus]`, as a
@@ -39,6 +22,7 @@ export const meshDefaultProvidersRule: AppRule = {
     'A mesh config (IstioOperator, istiod Helm values, the Sail Operator Istio values, mesh ConfigMap) whose defaultProviders names no metrics provider turns off every standard metric on 1.21+ (the chart drops its metrics: [prometheus] default, istio/istio#51384): an error when the output is complete and no root-namespace Telemetry names one, a warning for files linted alone; on 1.18 to 1.20 any defaultProviders re-renders the stats EnvoyFilters (istio/istio#39772): a warning.',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
+    const namingMetrics = namespacesNamingProvider(context.objects, 'metrics');
     for (const target of context.targets) {
       const mechanism = target.policy.mechanisms.meshDefaultProviders;
       if (mechanism === 'tracing-only') continue; // 1.17: the install's stats-filter-1.17 EnvoyFilters carry the metrics
@@ -59,11 +43,8 @@ export const meshDefaultProvidersRule: AppRule = {
           continue;
         }
         if (listOf(providers.metrics).length > 0) continue;
-        const root =
-          typeof source.meshConfig.rootNamespace === 'string'
-            ? source.meshConfig.rootNamespace
-            : DEFAULT_ROOT_NAMESPACE;
-        if (rootTelemetryNamesMetrics(context.objects, root)) continue;
+        const root = rootNamespaceOf(source.meshConfig);
+        if (namingMetrics.has(root)) continue;
         findings.push({
           path: source.path,
           severity: context.complete ? 'error' : 'warning',

@@ -47,12 +47,20 @@ export interface ProxyVersionCheck {
  * Istio evaluates proxyVersion with RE2 (Go regexp), so the regex must compile in RE2 (re2js).
  */
 export function checkProxyVersion(regex: string, version: IstioVersion): ProxyVersionCheck | undefined {
-  let re: RE2JS;
+  const re = compileProxyVersion(regex);
+  return typeof re === 'string' ? { problem: re, severity: 'error' } : checkCompiled(re, version);
+}
+
+/** The regex compiled as RE2, or why it does not compile. */
+function compileProxyVersion(regex: string): RE2JS | string {
   try {
-    re = RE2JS.compile(regex);
+    return RE2JS.compile(regex);
   } catch (error) {
-    return { problem: `is not an RE2 regular expression: ${(error as Error).message}`, severity: 'error' };
+    return `is not an RE2 regular expression: ${(error as Error).message}`;
   }
+}
+
+function checkCompiled(re: RE2JS, version: IstioVersion): ProxyVersionCheck | undefined {
   const matches = (v: string) => re.matcher(v).find();
   const missed = versionsOf(version).filter((v) => !matches(v));
   const wrong = neighboursOf(version).filter(matches);
@@ -78,10 +86,12 @@ const KNOWN_MINORS = Array.from({ length: 41 }, (_, minor) => minor);
  * it is another than `target`: an EnvoyFilter written for that release's proxies.
  */
 function otherReleaseSelected(regex: string, target: IstioVersion): IstioVersion | undefined {
+  const re = compileProxyVersion(regex);
+  if (typeof re === 'string') return undefined;
   const selected = KNOWN_MINORS.flatMap((minor) => {
     const version = IstioVersion.tryParse(`1.${minor}`);
     if (!version) return [];
-    const check = checkProxyVersion(regex, version);
+    const check = checkCompiled(re, version);
     return check === undefined || check.severity === 'warning' ? [version] : [];
   });
   const [only] = selected;
@@ -109,11 +119,18 @@ export const proxyVersionRegexRule: AppRule = {
         if (regex === undefined) return;
         const field = ['spec', 'configPatches', i, 'match', 'proxy', 'proxyVersion'];
         for (const version of versions) {
-          const other = typeof regex === 'string' ? otherReleaseSelected(regex, version) : undefined;
-          // Written for another release's proxies. The previous minor's run beside a control plane
-          // one minor ahead, which Istio supports (istio.io "Supported Releases", control plane/data
+          const check =
+            typeof regex === 'string'
+              ? checkProxyVersion(regex, version)
+              : { problem: 'is not a string', severity: 'error' as const };
+          if (!check) continue;
+          // A regex that misses the target may be written for another release's proxies (only then
+          // are the other releases tried). The previous minor's run beside a control plane one
+          // minor ahead, which Istio supports (istio.io "Supported Releases", control plane/data
           // plane skew), and its installer keeps their stats-filter-1.X EnvoyFilters; for older or
           // newer proxies, which this control plane does not serve, the patch is dead.
+          const other =
+            check.severity === 'error' && typeof regex === 'string' ? otherReleaseSelected(regex, version) : undefined;
           if (other) {
             if (other.minor === version.minor - 1) continue;
             // Istio's installer wrote one stats-filter-1.X per release: an install dump still has
@@ -129,11 +146,6 @@ export const proxyVersionRegexRule: AppRule = {
             });
             continue;
           }
-          const check =
-            typeof regex === 'string'
-              ? checkProxyVersion(regex, version)
-              : { problem: 'is not a string', severity: 'error' as const };
-          if (!check) continue;
           findings.push({
             path,
             severity: check.severity,

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../../bootstrap/bootstrap-override';
-import { isMapping, type JsonMapping, mappingAt } from '../../json-values';
+import { isMapping, type JsonMapping, listOf, mappingAt } from '../../json-values';
 import { ISTIOD_VALUES_KIND } from '../../mesh/istiod-helm-values';
 import { apiGroupOf } from '../../names';
 import type { FieldPath } from '../../problems/field-path';
@@ -92,4 +92,59 @@ export function meshConfigs(objects: readonly RenderedObject[]): MeshConfigSourc
     }
     return [];
   });
+}
+
+/** istiod's default root namespace (`pkg/config/constants`: IstioSystemNamespace). */
+const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+
+/** The root namespace a mesh config names, or istiod's default. */
+export function rootNamespaceOf(meshConfig: JsonMapping): string {
+  return typeof meshConfig.rootNamespace === 'string' ? meshConfig.rootNamespace : DEFAULT_ROOT_NAMESPACE;
+}
+
+/**
+ * The namespaces with a Telemetry that applies to the whole namespace (no selector, no
+ * targetRef) and names a provider in `section` (`metrics` or `tracing`): a provider there reaches
+ * every proxy of that namespace, and of the mesh when it is the root namespace.
+ */
+export function namespacesNamingProvider(
+  objects: readonly RenderedObject[],
+  section: 'metrics' | 'tracing',
+): Set<string> {
+  const namespaces = new Set<string>();
+  for (const { manifest } of objects) {
+    if (manifest.kind !== 'Telemetry' || apiGroupOf(manifest.apiVersion) !== 'telemetry.istio.io') continue;
+    const spec = mappingAt(manifest, 'spec');
+    if (spec.selector !== undefined || spec.targetRef !== undefined || spec.targetRefs !== undefined) continue;
+    if (namesProvider(spec, section)) namespaces.add(manifest.metadata.namespace ?? '');
+  }
+  return namespaces;
+}
+
+/** Whether some entry of a Telemetry's `section` names a provider. */
+export function namesProvider(spec: JsonMapping, section: 'metrics' | 'tracing'): boolean {
+  return listOf(spec[section]).some((entry) =>
+    listOf(mappingAt(entry).providers).some((p) => isMapping(p) && typeof p.name === 'string' && p.name !== ''),
+  );
+}
+
+/** One proxy kind's stats configOverride of an IstioOperator, with where it is. */
+export interface StatsConfigOverride {
+  /** `inboundSidecar`, `outboundSidecar` or `gateway`. */
+  readonly proxy: string;
+  /** `spec.values.telemetry.v2.prometheus.configOverride.<proxy>`. */
+  readonly field: FieldPath;
+  readonly override: JsonMapping;
+}
+
+/**
+ * The stats filter configOverrides of an IstioOperator (`values.telemetry.v2.prometheus.configOverride`,
+ * which the 1.13-1.20 charts render into the stats-filter EnvoyFilters); none for another kind.
+ */
+export function statsConfigOverrides(manifest: RenderedObject['manifest']): StatsConfigOverride[] {
+  if (manifest.kind !== 'IstioOperator') return [];
+  const base = ['spec', 'values', 'telemetry', 'v2', 'prometheus', 'configOverride'];
+  return Object.entries(mappingAt(manifest, ...base)).flatMap(([proxy, override]) =>
+    isMapping(override) ? [{ proxy, field: [...base, proxy], override }] : [],
+  );
 }

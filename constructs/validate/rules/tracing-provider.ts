@@ -1,27 +1,9 @@
 import { isCelDeclared } from '../../intent/sources';
-import { isMapping, listOf, mappingAt } from '../../json-values';
+import { listOf, mappingAt } from '../../json-values';
 import { apiGroupOf } from '../../names';
 import { statement } from '../../problems/problem';
-import type { AppRule, RenderedObject, RuleFinding, ValidationContext } from '../rule';
-import { meshConfigs } from './rendered-objects';
-
-/** istiod's default root namespace (`pkg/config/constants`: IstioSystemNamespace). */
-const DEFAULT_ROOT_NAMESPACE = 'istio-system';
-
-/** Whether some tracing entry of a Telemetry names a provider. */
-function namesTracingProvider(spec: Record<string, unknown>): boolean {
-  return listOf(spec.tracing).some((t) =>
-    listOf(mappingAt(t).providers).some((p) => isMapping(p) && typeof p.name === 'string' && p.name !== ''),
-  );
-}
-
-function isTelemetry(object: RenderedObject): boolean {
-  return object.manifest.kind === 'Telemetry' && apiGroupOf(object.manifest.apiVersion) === 'telemetry.istio.io';
-}
-
-function selectsAll(spec: Record<string, unknown>): boolean {
-  return spec.selector === undefined && spec.targetRef === undefined && spec.targetRefs === undefined;
-}
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { meshConfigs, namesProvider, namespacesNamingProvider, rootNamespaceOf } from './rendered-objects';
 
 /**
  * A Telemetry tracing entry without `providers` uses the provider of a broader Telemetry (the
@@ -37,29 +19,21 @@ export const tracingProviderRule: AppRule = {
   check(context: ValidationContext): RuleFinding[] {
     const sources = meshConfigs(context.objects);
     if (sources.some((s) => listOf(mappingAt(s.meshConfig, 'defaultProviders').tracing).length > 0)) return [];
-    const roots = new Set(
-      sources.map((s) =>
-        typeof s.meshConfig.rootNamespace === 'string' ? s.meshConfig.rootNamespace : DEFAULT_ROOT_NAMESPACE,
-      ),
-    );
-    if (roots.size === 0) roots.add(DEFAULT_ROOT_NAMESPACE);
-    const telemetries = context.objects.filter(isTelemetry);
-    const broadProviders = (namespace: string | undefined) =>
-      telemetries.some(({ manifest }) => {
-        const spec = mappingAt(manifest, 'spec');
-        const ns = manifest.metadata.namespace;
-        return selectsAll(spec) && (roots.has(ns ?? '') || ns === namespace) && namesTracingProvider(spec);
-      });
+    const roots = new Set(sources.map((s) => rootNamespaceOf(s.meshConfig)));
+    if (roots.size === 0) roots.add(rootNamespaceOf({}));
+    const naming = namespacesNamingProvider(context.objects, 'tracing');
+    const rootNames = [...roots].some((root) => naming.has(root));
     const findings: RuleFinding[] = [];
-    for (const { path, manifest, apiObject } of telemetries) {
+    for (const { path, manifest, apiObject } of context.objects) {
+      if (manifest.kind !== 'Telemetry' || apiGroupOf(manifest.apiVersion) !== 'telemetry.istio.io') continue;
       // The constructs name their providers, or note where they cannot (TraceSampling without a tracer).
       if (apiObject && isCelDeclared(apiObject)) continue;
       const spec = mappingAt(manifest, 'spec');
       const entries = listOf(spec.tracing);
-      if (entries.length === 0 || namesTracingProvider(spec)) continue;
+      if (entries.length === 0 || namesProvider(spec, 'tracing')) continue;
       // Entries that only turn span reporting off need no provider.
       if (entries.every((t) => mappingAt(t).disableSpanReporting === true)) continue;
-      if (broadProviders(manifest.metadata.namespace)) continue;
+      if (rootNames || naming.has(manifest.metadata.namespace ?? '')) continue;
       findings.push({
         path,
         severity: context.complete ? 'error' : 'warning',

@@ -3,7 +3,7 @@
  * as standalone code (schemas/validators/, see scripts/compile-validators.ts): the generated
  * modules `require` this file for the OpenAPI formats, RE2 patterns and CRD CEL rules.
  */
-import { Environment, parse } from '@marcbachmann/cel-js';
+import { Environment } from '@marcbachmann/cel-js';
 import { _, type CodeKeywordDefinition, type Format } from 'ajv';
 import { RE2JS } from 're2js';
 
@@ -55,8 +55,8 @@ const programs = new Map<string, Program | undefined>();
 function program(rule: string): Program | undefined {
   if (!programs.has(rule)) {
     try {
-      parse(rule);
-      programs.set(rule, (context) => kubernetesCel.evaluate(rule, context));
+      // Parsed once per rule; the program is evaluated for every object the rule's schema sees.
+      programs.set(rule, kubernetesCel.parse(rule));
     } catch {
       programs.set(rule, undefined);
     }
