@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
+import { type LintReport, lintManifestFiles } from '../constructs/lint/lint-stream';
 import type { ManifestFileProblem } from '../constructs/lint/manifest-files';
-import { readManifestFiles } from '../constructs/lint/manifest-files';
-import { ManifestValidationError, validateManifests } from '../constructs/lint/manifest-validator';
+import { ManifestValidationError } from '../constructs/lint/manifest-validator';
 import { describeProblem, describeProblemWithHint } from '../constructs/problems/problem';
 import { renderLocation } from '../constructs/problems/source-location';
 import type { Finding } from '../constructs/validate/finding';
@@ -71,25 +71,24 @@ export async function runValidate(
     return 2;
   }
   const istioVersion = values['istio-version'] ?? DEFAULT_ISTIO_VERSION;
-  let files: ReturnType<typeof readManifestFiles>;
+  let report: LintReport;
   try {
-    files = readManifestFiles(positionals);
-  } catch (error) {
-    err.write(`${(error as Error).message}\n`);
-    return 2;
-  }
-  let findings: Finding[];
-  try {
-    findings = await validateManifests(files.documents, { istioVersion, complete: values.complete ?? false });
+    report = await lintManifestFiles(positionals, { istioVersion, complete: values.complete ?? false });
   } catch (error) {
     if (error instanceof ManifestValidationError) {
       err.write(`--istio-version: ${error.message}\n`);
       return 2;
     }
+    // A path that does not exist or cannot be read: one line, as the file system says it.
+    if ((error as NodeJS.ErrnoException).code !== undefined) {
+      err.write(`${(error as Error).message}\n`);
+      return 2;
+    }
     throw error;
   }
+  const { findings, problems } = report;
   if (format !== 'text') {
-    const all = [...files.problems.map(fileProblemFinding), ...findings];
+    const all = [...problems.map(fileProblemFinding), ...findings];
     out.write(format === 'json' ? findingsJson(all, { istioVersion }) : findingsSarif(all));
     return all.some((f) => f.severity === 'error') ? 1 : 0;
   }
@@ -97,11 +96,11 @@ export async function runValidate(
   const unchecked = findings.filter((f) => f.rule === 'object-schema' && f.severity === 'warning');
   const reported = findings.filter((f) => !unchecked.includes(f));
   const lines = [
-    ...files.problems.map((p) => `${renderLocation(p.location)}: error: ${describeProblem(p)} (yaml)`),
+    ...problems.map((p) => `${renderLocation(p.location)}: error: ${describeProblem(p)} (yaml)`),
     ...reported.map(formatLintFinding),
   ];
-  const errors = files.problems.length + reported.filter((f) => f.severity === 'error').length;
-  const warnings = reported.length - (errors - files.problems.length);
+  const errors = problems.length + reported.filter((f) => f.severity === 'error').length;
+  const warnings = reported.length - (errors - problems.length);
   out.write(lines.map((line) => `${line}\n`).join(''));
   const fired = [...new Set(reported.map((f) => f.rule))].sort();
   if (fired.length > 0) {
@@ -120,14 +119,14 @@ export async function runValidate(
     const list = [...kinds].map(([kind, n]) => (n > 1 ? `${kind} (${n})` : kind)).join(', ');
     out.write(`\nnot schema-checked (no schema known): ${list}\n`);
   }
-  if (files.skipped.length > 0) {
+  if (report.skipped.length > 0) {
     out.write(
-      `\nskipped, not Kubernetes objects (no apiVersion or kind, e.g. Helm values): ${files.skipped.join(', ')}\n`,
+      `\nskipped, not Kubernetes objects (no apiVersion or kind, e.g. Helm values): ${report.skipped.join(', ')}\n`,
     );
   }
-  const objects = files.documents.length;
+  const objects = report.objects;
   out.write(
-    `\n${files.files.length} file(s), ${objects} object(s) checked against Istio ${istioVersion}: ${errors} error(s), ${warnings} warning(s)\n`,
+    `\n${report.files.length} file(s), ${objects} object(s) checked against Istio ${istioVersion}: ${errors} error(s), ${warnings} warning(s)\n`,
   );
   return errors > 0 ? 1 : 0;
 }

@@ -81,6 +81,7 @@ export type {
   MetricCustomizationSource,
   PolicyNoteSource,
 } from './intent/sources';
+export { type LintReport, lintManifestFiles } from './lint/lint-stream';
 export {
   type ManifestDocument,
   type ManifestFileProblem,

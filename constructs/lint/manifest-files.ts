@@ -46,65 +46,93 @@ const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
  * YAML 1.1, as kubectl and the API server read it (`on` is a boolean).
  */
 export function readManifestFiles(paths: readonly string[]): ManifestFiles {
-  const files = paths.flatMap((path) => expand(path));
+  const files = listManifestFiles(paths);
   const documents: ManifestDocument[] = [];
   const problems: ManifestFileProblem[] = [];
   const skipped: string[] = [];
   for (const file of files) {
-    const lineCounter = new LineCounter();
-    const text = readFileSync(file, 'utf8');
-    for (const document of parseAllDocuments(text, { lineCounter, version: '1.1', uniqueKeys: true })) {
-      const locator = new Locator(file, document, lineCounter);
-      const at = (path: readonly (string | number)[]): SourceLocation => ({ file, line: locator.position(path).line });
-      if (document.errors.length > 0) {
-        for (const error of document.errors) {
-          problems.push({
-            location: { file, line: error.linePos?.[0].line ?? 1 },
-            what: `not YAML: ${error.message.split('\n')[0]}`,
-          });
-        }
-        continue;
+    const read = readManifestFile(file);
+    documents.push(...read.documents);
+    problems.push(...read.problems);
+    if (read.skipped) skipped.push(file);
+  }
+  return { documents, problems, files, skipped };
+}
+
+/**
+ * The files `readManifestFiles` reads, in its order: files as given, folders' `*.yaml` and `*.yml`
+ * recursively in code-point order, skipping `node_modules` and dot folders.
+ * @throws the file system's error for a path that does not exist
+ */
+export function listManifestFiles(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => expand(path));
+}
+
+/** What one file holds: its objects in order, its problems, and whether it holds plain data (skipped). */
+export interface ManifestFile {
+  readonly documents: readonly ManifestDocument[];
+  readonly problems: readonly ManifestFileProblem[];
+  /** It holds mappings with neither `apiVersion` nor `kind` (Helm values), which were skipped. */
+  readonly skipped: boolean;
+}
+
+/** Reads one file as {@link readManifestFiles} reads each; `text` when the caller has read it already. */
+export function readManifestFile(file: string, text: string = readFileSync(file, 'utf8')): ManifestFile {
+  const documents: ManifestDocument[] = [];
+  const problems: ManifestFileProblem[] = [];
+  let skipped = false;
+  const lineCounter = new LineCounter();
+  for (const document of parseAllDocuments(text, { lineCounter, version: '1.1', uniqueKeys: true })) {
+    const locator = new Locator(file, document, lineCounter);
+    const at = (path: readonly (string | number)[]): SourceLocation => ({ file, line: locator.position(path).line });
+    if (document.errors.length > 0) {
+      for (const error of document.errors) {
+        problems.push({
+          location: { file, line: error.linePos?.[0].line ?? 1 },
+          what: `not YAML: ${error.message.split('\n')[0]}`,
+        });
       }
-      if (document.contents === null) continue;
-      const value: unknown = document.toJS({ maxAliasCount: 100 });
-      // A trailing `---`, or a document of comments only: kubectl skips it, and so do we.
-      if (value === null || value === undefined) continue;
-      const list = isMap(document.contents) && isMapping(value) && value.kind === 'List' ? value.items : undefined;
-      const items: [unknown, (string | number)[]][] = Array.isArray(list)
-        ? list.map((item, i) => [item, ['items', i]])
-        : [[value, []]];
-      for (const [item, prefix] of items) {
-        if (isIstiodValues(item)) {
-          documents.push({
-            manifest: { ...item, apiVersion: '', kind: ISTIOD_VALUES_KIND, metadata: {} },
-            file,
-            locate: (field) => at([...prefix, ...keysOf(field)]),
-          });
-          continue;
-        }
-        if (isPlainData(item)) {
-          // A mapping that does not claim to be an object (a Helm values file, a test's
-          // input data): not ours to check, listed once per file.
-          if (!skipped.includes(file)) skipped.push(file);
-          continue;
-        }
-        if (!isManifest(item)) {
-          problems.push({
-            location: at(prefix),
-            what: 'not a Kubernetes object',
-            expected: 'a mapping with string apiVersion and kind, and a metadata mapping',
-          });
-          continue;
-        }
+      continue;
+    }
+    if (document.contents === null) continue;
+    const value: unknown = document.toJS({ maxAliasCount: 100 });
+    // A trailing `---`, or a document of comments only: kubectl skips it, and so do we.
+    if (value === null || value === undefined) continue;
+    const list = isMap(document.contents) && isMapping(value) && value.kind === 'List' ? value.items : undefined;
+    const items: [unknown, (string | number)[]][] = Array.isArray(list)
+      ? list.map((item, i) => [item, ['items', i]])
+      : [[value, []]];
+    for (const [item, prefix] of items) {
+      if (isIstiodValues(item)) {
         documents.push({
-          manifest: item,
+          manifest: { ...item, apiVersion: '', kind: ISTIOD_VALUES_KIND, metadata: {} },
           file,
           locate: (field) => at([...prefix, ...keysOf(field)]),
         });
+        continue;
       }
+      if (isPlainData(item)) {
+        // A mapping that does not claim to be an object (a Helm values file, a test's
+        // input data): not ours to check, listed once per file.
+        skipped = true;
+        continue;
+      }
+      if (!isManifest(item)) {
+        problems.push({
+          location: at(prefix),
+          what: 'not a Kubernetes object',
+          expected: 'a mapping with string apiVersion and kind, and a metadata mapping',
+        });
+        continue;
+      }
+      documents.push({
+        manifest: item,
+        file,
+        locate: (field) => at([...prefix, ...keysOf(field)]),
+      });
     }
   }
-  return { documents, problems, files, skipped };
+  return { documents, problems, skipped };
 }
 
 function expand(path: string): string[] {

@@ -1,5 +1,4 @@
-import { readManifestFiles } from '../lint/manifest-files';
-import { validateManifests } from '../lint/manifest-validator';
+import { lintManifestFiles } from '../lint/lint-stream';
 import { describeProblem } from '../problems/problem';
 import { renderLocation } from '../problems/source-location';
 import { formatFinding } from '../validate/finding';
@@ -63,8 +62,8 @@ export class IstioObservabilityValidation {
   }
 
   async validate(context: Cdk8sValidationContext): Promise<void> {
-    const files = readManifestFiles(context.manifests);
-    const findings = await validateManifests(files.documents, { istioVersion: this.istioVersion, complete: true });
+    const files = await lintManifestFiles(context.manifests, { istioVersion: this.istioVersion, complete: true });
+    const findings = files.findings;
     const errors = findings.filter((f) => f.severity === 'error');
     for (const warning of findings.filter((f) => f.severity === 'warning')) {
       context.logger.log(`warning: ${formatFinding(warning)} (${warning.rule})`);

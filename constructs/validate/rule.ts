@@ -28,6 +28,12 @@ export interface RenderedObject {
   readonly patch?: boolean;
   /** For a patch: the labels of the pods it patches (its workload's selector), which it does not set. */
   readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * Read from another file of a lint that checks one file at a time, for what it says about the
+   * mesh (providers, generated attributes, bootstrap overrides): rules may read it, and what they
+   * find about it is reported on its own file's turn (see lint/lint-stream.ts).
+   */
+  readonly reference?: boolean;
 }
 
 /**
@@ -69,6 +75,12 @@ export interface ValidationContext {
   readonly complete: boolean;
   readonly objects: readonly RenderedObject[];
   readonly schemas: ObjectSchemas;
+  /**
+   * For a lint that checks one file at a time: the identity (see `objectIdentity`) and path of
+   * every object of the files checked before, so that collisions across files are found without
+   * holding those objects.
+   */
+  readonly earlierIdentities?: ReadonlyMap<string, string>;
 }
 
 /** What a rule reports: a problem at a construct path; the validator adds the rule id. */
@@ -84,6 +96,17 @@ export interface AppRule {
   readonly id: string;
   /** One line: what the rule refuses and why. */
   readonly summary: string;
+  /**
+   * What its findings depend on. `object`: only the object each is about (with the targets and the
+   * constructs), so a lint that checks one file at a time shows the rule that file's objects only.
+   * `mesh`: other objects too. Such a rule must read across objects only the mesh-wide ones (mesh
+   * configs, Telemetry, WasmPlugins, EnvoyFilters, ConfigMaps: lint/mesh-context.ts) and report only
+   * on those and on pod templates: the lint runs it once over every file's mesh-wide objects, and
+   * over each file's pods with them. test/lint-stream.test.ts holds the lint to the same findings
+   * as a check of every object at once.
+   * @default 'mesh'
+   */
+  readonly scope?: 'object' | 'mesh';
   check(context: ValidationContext): readonly RuleFinding[];
 }
 

@@ -77,8 +77,9 @@ export const celExpressionRule: AppRule = {
       const problem = checkerFor(mesh).check(site.expression, site.result);
       return problem ? [finding(construct.node.path, site.field, site.expression, problem)] : [];
     });
-    // Objects no construct built (hand-written, or read from files) are checked against every target.
-    const sites = manifestCelSites(context.objects);
+    // Objects no construct built (hand-written, or read from files) are checked against every
+    // target; an object read for reference is checked on its own file's turn.
+    const sites = manifestCelSites(context.objects.filter((o) => !o.reference));
     if (sites.length === 0) return declared;
     const generated = manifestGeneratedAttributes(context.objects);
     const written = context.targets.flatMap((target) => {

@@ -16,6 +16,7 @@ const WASM_ONLY_FIELDS = ['debug', 'stat_prefix'];
  */
 export const configOverrideRule: AppRule = {
   id: 'config-override',
+  scope: 'object',
   summary:
     "Every metrics[].name of an IstioOperator stats configOverride names a standard metric by its base name (requests_total, request_duration_milliseconds, ...) or a metric the same definitions define: a series name such as request_duration_milliseconds_count, or istio_requests_total, matches nothing and the override is silently lost (istio/istio#27764). The Wasm plugin's debug and stat_prefix, which istio.io's own task still shows, are a warning: the native filter (1.17+) ignores them.",
   check(context: ValidationContext): RuleFinding[] {

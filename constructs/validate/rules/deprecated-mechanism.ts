@@ -8,6 +8,7 @@ import { STATS_INCLUSION_ANNOTATIONS } from './stats-inclusion-exclusive';
 /** Works today, but is on its way out; say so once per place. Sources: istio/api@1.30.3:annotation/annotations.yaml; istio/api@1.30.3:mesh/v1alpha1/proxy.proto; envoyproxy/envoy api/envoy/config/trace/v3/zipkin.proto. */
 export const deprecatedMechanismRule: AppRule = {
   id: 'deprecated-mechanism',
+  scope: 'object',
   summary:
     "Warns about deprecated mechanisms: the sidecar.istio.io/statsInclusion* annotations, ProxyConfig zipkinAddress, and Envoy's Bootstrap.tracing in a bootstrap override (which Telemetry API tracing overrides).",
   check(context: ValidationContext): RuleFinding[] {

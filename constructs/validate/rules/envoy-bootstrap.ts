@@ -189,6 +189,7 @@ function findMember(json: unknown, message: string): JsonMember | undefined {
 /** A broken override is only logged by pilot-agent and the pod runs without it (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml, istio/istio#12436). */
 export const envoyBootstrapRule: AppRule = {
   id: 'envoy-bootstrap',
+  scope: 'object',
   summary: `Every ${CUSTOM_BOOTSTRAP_KEY} (a ConfigMap key named by ${BOOTSTRAP_OVERRIDE_ANNOTATION}) parses as Envoy's Bootstrap proto: pilot-agent only logs a broken override and starts the proxy without it. A bool written as the string "true" or "false" is accepted by Envoy and warned about as non-canonical.`,
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];

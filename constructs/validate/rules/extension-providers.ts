@@ -12,6 +12,7 @@ import { meshConfigs } from './rendered-objects';
  */
 export const extensionProvidersRule: AppRule = {
   id: 'extension-providers',
+  scope: 'object',
   summary:
     'Every meshConfig.extensionProviders entry has a name of its own and exactly one provider with its settings: istiod refuses the whole mesh config otherwise ("unsupported provider"; an empty `zipkin:` is null, which counts as none).',
   check(context: ValidationContext): RuleFinding[] {

@@ -17,6 +17,7 @@ const SIDECARS: readonly string[] = [ProxyKind.INBOUND_SIDECAR, ProxyKind.OUTBOU
  */
 export const extraStatTagsCoverageRule: AppRule = {
   id: 'extra-stat-tags-coverage',
+  scope: 'object',
   summary:
     'Warns when a workload, or the mesh-wide defaultConfig of an IstioOperator, lists extraStatTags but not every new dimension its sidecars report: Wasm-filter proxies (before 1.17, e.g. during an upgrade) turn unlisted dimensions into part of the metric name (istio/istio#28910); the native filter ignores the list.',
   check(context: ValidationContext): RuleFinding[] {

@@ -91,6 +91,7 @@ for (const gated of GATED_FIELDS)
  */
 export const fieldAvailabilityRule: AppRule = {
   id: 'field-availability',
+  scope: 'object',
   summary:
     "Fields newer or older than the target Istio release are refused, read from each release's own CRDs for Istio kinds (a Telemetry customTags formatter before 1.29, targetRef before 1.20) and from the feature table otherwise (a zipkin provider path before 1.24, configOverride from 1.21, Kiali's in_cluster_url with the Kiali 2 add-on from 1.24); deprecated ones are warned about (extraStatTags from 1.21). Objects are schema-checked against the 1.30.3 CRDs, which accept them all.",
   check(context: ValidationContext): RuleFinding[] {

@@ -10,6 +10,7 @@ import { attributeReads, celSites, generatedAttributes } from './cel-expression'
  */
 export const generatedAttributeCoverageRule: AppRule = {
   id: 'generated-attribute-coverage',
+  scope: 'object',
   summary:
     'An expression that reads a generated attribute (e.g. istio_operationId) runs only on proxies where an attribute generator of the same mesh produces it.',
   check(context: ValidationContext): RuleFinding[] {

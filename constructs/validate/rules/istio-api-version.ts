@@ -14,6 +14,7 @@ function isIstioGroup(apiVersion: string): boolean {
  */
 export const istioApiVersionRule: AppRule = {
   id: 'istio-api-version',
+  scope: 'object',
   summary:
     'Istio objects use an API version the target release serves (e.g. `telemetry.istio.io/v1alpha1` on 1.17; `v1` arrived in 1.22): the cluster refuses other versions with "no matches for kind".',
   check(context: ValidationContext): RuleFinding[] {

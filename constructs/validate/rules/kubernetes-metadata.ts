@@ -11,6 +11,7 @@ const LABEL_NAMED_KINDS = new Set(['Namespace', 'Service']);
 /** The API server refuses these at apply time; finding them at synth saves a failed rollout. */
 export const kubernetesMetadataRule: AppRule = {
   id: 'kubernetes-metadata',
+  scope: 'object',
   summary:
     "Every object has a valid name (RFC 1123 subdomain; a label for Services and Namespaces) and namespace, label keys and values and annotation keys that the API server accepts, annotations (its own and its pod template's) within the 256 KiB the API server allows in total, and the whole object within the 1.5 MiB etcd stores by default.",
   check(context: ValidationContext): RuleFinding[] {

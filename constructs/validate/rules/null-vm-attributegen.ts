@@ -16,6 +16,7 @@ function loadsNullVmAttributegen(value: unknown): boolean {
  */
 export const nullVmAttributegenRule: AppRule = {
   id: 'null-vm-attributegen',
+  scope: 'object',
   summary:
     'No EnvoyFilter loads the null-VM attributegen plugin (envoy.wasm.attributegen in envoy.wasm.runtime.null) on Istio 1.18+, whose proxies no longer have it (istio/proxy#4462): Envoy refuses the filter (istio/istio#47042). A WasmPlugin with the attributegen module replaces it.',
   check(context: ValidationContext): RuleFinding[] {

@@ -8,6 +8,7 @@ import { ISTIOD_VALUES_KIND } from './rendered-objects';
 /** The API server (or istioctl) refuses what the schema refuses, but only when it is applied. */
 export const objectSchemaRule: AppRule = {
   id: 'object-schema',
+  scope: 'object',
   summary:
     'Every object matches its schema: custom resources the vendored CRDs, including their CEL rules (unknown fields refused, as kubectl apply does), Kubernetes kinds the Kubernetes OpenAPI schemas (kubernetes-models), the IstioOperator `schemas/istio-operator.schema.json`.',
   check(context: ValidationContext): RuleFinding[] {

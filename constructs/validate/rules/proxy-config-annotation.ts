@@ -13,6 +13,7 @@ import { meshConfigs } from './rendered-objects';
  */
 export const proxyConfigAnnotationRule: AppRule = {
   id: 'proxy-config-annotation',
+  scope: 'object',
   summary:
     "Every proxy.istio.io/config annotation is a YAML mapping of known ProxyConfig fields with valid values (the ProxyConfig part of schemas/istio-operator.schema.json), and never sets tracing.sampling to 0, which Istio reads as unset; nor does a mesh config's defaultConfig (IstioOperator, mesh ConfigMap, istiod Helm values, Sail Operator Istio).",
   check(context: ValidationContext): RuleFinding[] {

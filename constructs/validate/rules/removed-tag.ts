@@ -6,6 +6,7 @@ import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 /** A removed tag that no proxy emits for the metric changes nothing; usually a typo. */
 export const removedTagRule: AppRule = {
   id: 'removed-tag',
+  scope: 'object',
   summary:
     'Every tags_to_remove entry names a standard label or a dimension added to the same metric on the same proxies: removing anything else silently does nothing.',
   check(context: ValidationContext): RuleFinding[] {

@@ -81,17 +81,32 @@ export function meshConfigs(objects: readonly RenderedObject[]): MeshConfigSourc
       manifest.apiVersion === 'v1' &&
       /^istio(-[\w.-]+)?$/.test(manifest.metadata.name ?? '')
     ) {
-      const text = mappingAt(manifest, 'data').mesh;
-      if (typeof text !== 'string') return [];
-      try {
-        const meshConfig = parse(text, { version: '1.1' }) as unknown;
-        return isMapping(meshConfig) ? [{ path, field: ['data', 'mesh'], meshConfig }] : [];
-      } catch {
-        return []; // not YAML: istiod refuses it, and this rule has nothing to read
-      }
+      const meshConfig = meshConfigMapData(manifest);
+      return meshConfig ? [{ path, field: ['data', 'mesh'], meshConfig }] : [];
     }
     return [];
   });
+}
+
+// Several rules read one mesh ConfigMap, and a lint that checks one file at a time shows it to
+// the rules once per file: parse its YAML once.
+const parsedMeshData = new WeakMap<object, JsonMapping | undefined>();
+
+/** The `mesh` key of an `istio` ConfigMap, parsed; undefined when absent or not a YAML mapping. */
+function meshConfigMapData(manifest: RenderedObject['manifest']): JsonMapping | undefined {
+  if (parsedMeshData.has(manifest)) return parsedMeshData.get(manifest);
+  const text = mappingAt(manifest, 'data').mesh;
+  let meshConfig: JsonMapping | undefined;
+  if (typeof text === 'string') {
+    try {
+      const parsed = parse(text, { version: '1.1' }) as unknown;
+      meshConfig = isMapping(parsed) ? parsed : undefined;
+    } catch {
+      meshConfig = undefined; // not YAML: istiod refuses it, and the rules have nothing to read
+    }
+  }
+  parsedMeshData.set(manifest, meshConfig);
+  return meshConfig;
 }
 
 /** istiod's default root namespace (`pkg/config/constants`: IstioSystemNamespace). */

@@ -14,6 +14,7 @@ const BOOTSTRAP_FIELDS = ['proxyStatsMatcher', 'extraStatTags', 'tracing'];
  */
 export const restartRequiredRule: AppRule = {
   id: 'restart-required',
+  scope: 'object',
   summary:
     'Warns where a change reaches running proxies only after their pods restart: mesh-wide ProxyConfig defaults (stats matcher, extraStatTags, tracing) and bootstrap override ConfigMaps.',
   check(context: ValidationContext): RuleFinding[] {

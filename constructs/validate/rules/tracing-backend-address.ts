@@ -33,6 +33,7 @@ export function serviceAddressKey(address: string, namespace: string | undefined
  */
 export const tracingBackendAddressRule: AppRule = {
   id: 'tracing-backend-address',
+  scope: 'object',
   summary:
     'Warns when the app generates a Jaeger but a tracer (ProxyConfig zipkin address, mesh-wide or per pod, or a tracing extension provider) sends spans to an address that is none of its receiving Services.',
   check(context: ValidationContext): RuleFinding[] {

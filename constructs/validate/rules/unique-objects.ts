@@ -1,7 +1,7 @@
 import { formatValue } from '../../errors';
 import { apiGroupOf } from '../../names';
 import { problem } from '../../problems/problem';
-import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import type { AppRule, RenderedObject, RuleFinding, ValidationContext } from '../rule';
 import { ISTIOD_VALUES_KIND } from './rendered-objects';
 
 /**
@@ -10,26 +10,22 @@ import { ISTIOD_VALUES_KIND } from './rendered-objects';
  */
 export const uniqueObjectsRule: AppRule = {
   id: 'unique-objects',
+  scope: 'object',
   summary:
     'No two objects share a group, kind, namespace and name: the cluster would keep only the last one applied (e.g. a bootstrap override ConfigMap named like the scrape config ConfigMap).',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     const first = new Map<string, string>();
-    for (const { path, manifest, location, patch } of context.objects) {
-      if (manifest.kind === ISTIOD_VALUES_KIND || patch) continue; // Helm values and patches are no cluster object
-      const { name, namespace } = manifest.metadata;
-      // Nameless IstioOperators are istioctl's inputs, overlaid in order (istioctl install -f a -f b).
-      if (manifest.kind === 'IstioOperator' && name === undefined) continue;
-      // Versions of a group are one object.
-      // Files linted on their own may hold alternatives of one object (Istio's samples do): only
-      // one file is applied at a time, so only a collision inside a file counts.
-      const unit = context.complete ? '' : (location?.file ?? path);
-      const identity = JSON.stringify([unit, apiGroupOf(manifest.apiVersion), manifest.kind, namespace ?? '', name]);
-      const earlier = first.get(identity);
+    for (const object of context.objects) {
+      const identity = objectIdentity(object, context.complete);
+      if (identity === undefined) continue;
+      const earlier = context.earlierIdentities?.get(identity) ?? first.get(identity);
       if (earlier === undefined) {
-        first.set(identity, path);
+        first.set(identity, object.path);
         continue;
       }
+      const { path, manifest } = object;
+      const { name, namespace } = manifest.metadata;
       const where = namespace === undefined ? 'without a namespace' : `in namespace ${formatValue(namespace)}`;
       findings.push({
         path,
@@ -42,3 +38,22 @@ export const uniqueObjectsRule: AppRule = {
     return findings;
   },
 };
+
+/**
+ * What makes two objects one to the API server (group, kind, namespace, name), or undefined for
+ * what is no cluster object. When the objects are not `complete`, also the file: files linted on
+ * their own may hold alternatives of one object (Istio's samples do), and only one file is
+ * applied at a time, so only a collision inside a file counts.
+ */
+export function objectIdentity(
+  { path, manifest, location, patch }: RenderedObject,
+  complete: boolean,
+): string | undefined {
+  if (manifest.kind === ISTIOD_VALUES_KIND || patch) return undefined; // Helm values and patches are no cluster object
+  const { name, namespace } = manifest.metadata;
+  // Nameless IstioOperators are istioctl's inputs, overlaid in order (istioctl install -f a -f b).
+  if (manifest.kind === 'IstioOperator' && name === undefined) return undefined;
+  // Versions of a group are one object.
+  const unit = complete ? '' : (location?.file ?? path);
+  return JSON.stringify([unit, apiGroupOf(manifest.apiVersion), manifest.kind, namespace ?? '', name]);
+}

@@ -10,6 +10,7 @@ import { constructWarnings } from './construct-notes';
  */
 export const versionAdaptationRule: AppRule = {
   id: 'version-adaptation',
+  scope: 'object',
   summary:
     'Warns where an intent was adapted to the target Istio release: a Telemetry mode that also covers other proxy kinds, extraStatTags not emitted from 1.21, new metrics through an EnvoyFilter next to the Telemetry API (istio/istio#39772), ProxyConfig sampling without the default tracer (1.22+).',
   check(context: ValidationContext): RuleFinding[] {
