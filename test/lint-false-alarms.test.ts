@@ -389,4 +389,63 @@ describe('lint on the mistakes users make', () => {
       `${path}:6: error: [IstioOperator/-/-] spec.meshConfig.extensionProviders[0]: names no provider (got {"name":"zipkin","zipkin":null}): istiod refuses the mesh config with "unsupported provider"; hint: give exactly one provider with its settings, e.g. zipkin: { service: zipkin.istio-system.svc.cluster.local, port: 9411 } (extension-providers)`,
     ]);
   });
+  it('holds hand-written objects to the input rules the constructs apply to the same fields', async () => {
+    const operator = file(
+      [
+        'apiVersion: install.istio.io/v1alpha1',
+        'kind: IstioOperator',
+        'spec:',
+        '  meshConfig:',
+        '    defaultConfig:',
+        '      tracing:',
+        '        custom_tags:',
+        '          "team name": { literal: { value: checkout } }',
+        '  values:',
+        '    pilot: { traceSampling: 0 }',
+        '    telemetry:',
+        '      v2:',
+        '        prometheus:',
+        '          configOverride:',
+        '            outboundSidecar:',
+        '              definitions:',
+        '              - { name: istio_cart_adds, type: COUNTER, value: "1" }',
+        '              metrics:',
+        '              - name: requests_total',
+        '                dimensions: { destination_port: string(destination.port) }',
+        '',
+      ].join('\n'),
+    );
+    const telemetry = file(
+      [
+        'apiVersion: telemetry.istio.io/v1',
+        'kind: Telemetry',
+        'metadata: { name: mesh-default, namespace: istio-system }',
+        'spec:',
+        '  metrics:',
+        '  - overrides:',
+        '    - tagOverrides:',
+        '        __host: { value: request.host }',
+        '  tracing:',
+        '  - providers: [{ name: zipkin }]',
+        '    customTags:',
+        '      build: { environment: { name: "BUILD-ID" } }',
+        '      user: { header: { name: "x user" } }',
+        '      empty: { literal: { value: "" } }',
+        '',
+      ].join('\n'),
+    );
+    const rule = '(hand-written-inputs)';
+    const ruled = async (version: string, path: string) => (await lint(version, path)).filter((l) => l.endsWith(rule));
+    expect(await ruled('1.17', operator)).toEqual([
+      `${operator}:7: error: [IstioOperator/-/-] spec.meshConfig.defaultConfig.tracing.custom_tags: got "team name", expected a tag name of letters, digits and _.:/- ${rule}`,
+      `${operator}:10: error: [IstioOperator/-/-] spec.values.pilot.traceSampling: Istio reads a ProxyConfig sampling of 0 as unset and falls back to the default (1%) (got 0, expected a percentage above 0); hint: to trace nothing use the Telemetry API (the mesh tracing mechanism "telemetry-api"), whose randomSamplingPercentage takes 0 ${rule}`,
+      `${operator}:17: error: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.definitions[0].name: got "istio_cart_adds", expected a name without the istio_ prefix, which Istio adds ("cart_adds") ${rule}`,
+    ]);
+    expect(await ruled('1.30', telemetry)).toEqual([
+      `${telemetry}:8: error: [Telemetry/istio-system/mesh-default] spec.metrics[0].overrides[0].tagOverrides.__host: got "__host", expected a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __) ${rule}`,
+      `${telemetry}:12: error: [Telemetry/istio-system/mesh-default] spec.tracing[0].customTags.build.environment.name: got "BUILD-ID", expected an environment variable name ${rule}`,
+      `${telemetry}:14: error: [Telemetry/istio-system/mesh-default] spec.tracing[0].customTags.empty.literal.value: got "", expected a non-empty string ${rule}`,
+      `${telemetry}:13: error: [Telemetry/istio-system/mesh-default] spec.tracing[0].customTags.user.header.name: got "x user", expected an HTTP header name (RFC 9110 token) ${rule}`,
+    ]);
+  });
 });

@@ -67,6 +67,7 @@ describe('every rule on the default stack', () => {
       'extra-stat-tags-coverage': 0,
       'extension-providers': 0,
       'config-override': 0,
+      'hand-written-inputs': 0,
       'null-vm-attributegen': 0,
       'tracing-provider': 0,
       'stats-inclusion-exclusive': 0,

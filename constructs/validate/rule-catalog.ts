@@ -14,6 +14,7 @@ import { extensionProvidersRule } from './rules/extension-providers';
 import { extraStatTagsCoverageRule } from './rules/extra-stat-tags-coverage';
 import { fieldAvailabilityRule } from './rules/field-availability';
 import { generatedAttributeCoverageRule } from './rules/generated-attribute-coverage';
+import { handWrittenInputsRule } from './rules/hand-written-inputs';
 import { istioApiVersionRule } from './rules/istio-api-version';
 import { kubernetesMetadataRule } from './rules/kubernetes-metadata';
 import { meshDefaultProvidersRule } from './rules/mesh-default-providers';
@@ -49,6 +50,7 @@ export const APP_RULES: readonly AppRule[] = [
   meshDefaultProvidersRule,
   extensionProvidersRule,
   configOverrideRule,
+  handWrittenInputsRule,
   nullVmAttributegenRule,
   tracingProviderRule,
   celExpressionRule,

@@ -1,0 +1,143 @@
+import { isMapping, type JsonMapping, listOf, mappingAt } from '../../json-values';
+import { dimensionNameProblems } from '../../metrics/label-name-checks';
+import { metricDefinitionNameProblems } from '../../metrics/metric-definition-name-checks';
+import { STANDARD_METRIC_NAMES } from '../../metrics/standard-metrics';
+import { apiGroupOf } from '../../names';
+import type { FieldPath } from '../../problems/field-path';
+import { type Problem, under } from '../../problems/problem';
+import {
+  environmentTagProblems,
+  headerTagProblems,
+  literalTagProblems,
+  tagNameProblems,
+} from '../../tracing/custom-tag-checks';
+import { samplingProblems } from '../../tracing/sampling-checks';
+import type { AppRule, Manifest, RuleFinding, ValidationContext } from '../rule';
+import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
+import { ISTIOD_VALUES_KIND, meshConfigs, statsConfigOverrides } from './rendered-objects';
+
+/**
+ * The input rules the constructs apply to what they are given (prometheus-label-name,
+ * metric-definition-name, sampling-percentage, custom-tag), applied to the same fields of objects
+ * no construct built, so that lint and synth agree. Only what is wrong whoever wrote it: a
+ * hand-written configOverride or tagOverrides may set a standard label's value, which the
+ * MetricDimensions construct routes elsewhere, so names are held only to Prometheus's grammar.
+ */
+export const handWrittenInputsRule: AppRule = {
+  id: 'hand-written-inputs',
+  scope: 'object',
+  summary:
+    'Hand-written objects are held to the input rules of the constructs: tag override names are Prometheus label names, configOverride definitions are new metric names without the istio_ prefix, values.pilot.traceSampling is above 0 (the istiod chart drops 0 and istiod samples 1%), and custom trace tags have a well-formed name and source.',
+  check(context: ValidationContext): RuleFinding[] {
+    const findings: RuleFinding[] = [];
+    for (const { path, manifest } of context.objects) {
+      const add = (problems: readonly Problem[]) => {
+        for (const found of problems) findings.push({ path, ...found });
+      };
+      add(overrideProblems(manifest));
+      add(tagOverrideProblems(manifest));
+      add(traceSamplingProblems(manifest));
+      if (manifest.kind === 'Telemetry' && apiGroupOf(manifest.apiVersion) === 'telemetry.istio.io') {
+        listOf(mappingAt(manifest, 'spec').tracing).forEach((entry, i) => {
+          add(customTagProblems(['spec', 'tracing', i, 'customTags'], mappingAt(entry, 'customTags')));
+        });
+      }
+    }
+    for (const source of meshConfigs(context.objects)) {
+      const tracing = mappingAt(source.meshConfig, 'defaultConfig', 'tracing');
+      for (const key of CUSTOM_TAGS_KEYS) {
+        const field = [...source.field, 'defaultConfig', 'tracing', key];
+        for (const found of customTagProblems(field, mappingAt(tracing, key)))
+          findings.push({ path: source.path, ...found });
+      }
+    }
+    for (const template of podTemplates(context.objects)) {
+      const config = proxyConfigOf(template);
+      if (!config || config instanceof Error) continue; // proxy-config-annotation reports it
+      for (const key of CUSTOM_TAGS_KEYS) {
+        const field = [...proxyConfigField(template), 'tracing', key];
+        for (const found of customTagProblems(field, mappingAt(config, 'tracing', key)))
+          findings.push({ path: template.path, ...found });
+      }
+    }
+    return findings;
+  },
+};
+
+/** ProxyConfig's `tracing.custom_tags`, as protobuf JSON spells it either way. */
+const CUSTOM_TAGS_KEYS = ['customTags', 'custom_tags'] as const;
+
+/**
+ * New metrics of an IstioOperator's stats configOverride (our IstioOperator schema already holds
+ * its dimension names to Prometheus's grammar).
+ */
+function overrideProblems(manifest: Manifest): Problem[] {
+  const problems: Problem[] = [];
+  for (const { field, override } of statsConfigOverrides(manifest)) {
+    listOf(override.definitions).forEach((definition, d) => {
+      const name = mappingAt(definition).name;
+      if (typeof name !== 'string') return; // the schema reports it
+      problems.push(
+        ...metricDefinitionNameProblems(name, STANDARD_METRIC_NAMES).map((p) => under([...field, 'definitions', d], p)),
+      );
+    });
+  }
+  return problems;
+}
+
+/** The tag names of a Telemetry's metric overrides, which become Prometheus labels. */
+function tagOverrideProblems(manifest: Manifest): Problem[] {
+  if (manifest.kind !== 'Telemetry' || apiGroupOf(manifest.apiVersion) !== 'telemetry.istio.io') return [];
+  const problems: Problem[] = [];
+  listOf(mappingAt(manifest, 'spec').metrics).forEach((metrics, i) => {
+    listOf(mappingAt(metrics).overrides).forEach((override, o) => {
+      for (const name of Object.keys(mappingAt(override, 'tagOverrides'))) {
+        for (const found of dimensionNameProblems(name, [])) {
+          problems.push({
+            ...found,
+            field: ['spec', 'metrics', i, 'overrides', o, 'tagOverrides', name],
+          });
+        }
+      }
+    });
+  });
+  return problems;
+}
+
+/**
+ * `values.pilot.traceSampling` of an IstioOperator, istiod Helm values (also the 1.30 chart's
+ * top-level `traceSampling`) or a Sail `Istio`: the istiod chart sets PILOT_TRACE_SAMPLING only
+ * when the value is truthy (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/deployment.yaml
+ * `{{- if .Values.traceSampling }}`), so 0 leaves istiod's default of 1%.
+ */
+function traceSamplingProblems(manifest: Manifest): Problem[] {
+  const places: FieldPath[] = [];
+  if (manifest.kind === 'IstioOperator') places.push(['spec', 'values', 'pilot', 'traceSampling']);
+  if (manifest.kind === ISTIOD_VALUES_KIND) places.push(['pilot', 'traceSampling'], ['traceSampling']);
+  if (manifest.kind === 'Istio' && apiGroupOf(manifest.apiVersion) === 'sailoperator.io') {
+    places.push(['spec', 'values', 'pilot', 'traceSampling']);
+  }
+  return places.flatMap((field) => {
+    const value = mappingAt(manifest, ...(field.slice(0, -1) as string[]))[field.at(-1) as string];
+    // Other values are the schema's to refuse; 0 is valid to it and still wrong.
+    return value === 0 ? samplingProblems(field, value) : [];
+  });
+}
+
+/** Custom trace tags (Telemetry `customTags`, ProxyConfig `tracing.custom_tags`): name and source. */
+function customTagProblems(field: FieldPath, tags: JsonMapping): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, tag] of Object.entries(tags)) {
+    for (const found of tagNameProblems(name)) problems.push({ ...found, field });
+    if (!isMapping(tag)) continue; // the schema reports it
+    const at = (found: Problem) => under([...field, name], found);
+    const { literal, environment, header } = tag;
+    if (isMapping(literal) && typeof literal.value === 'string')
+      problems.push(...literalTagProblems(literal.value).map(at));
+    if (isMapping(environment) && typeof environment.name === 'string') {
+      problems.push(...environmentTagProblems(environment.name).map(at));
+    }
+    if (isMapping(header) && typeof header.name === 'string') problems.push(...headerTagProblems(header.name).map(at));
+  }
+  return problems;
+}
