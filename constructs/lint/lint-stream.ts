@@ -36,11 +36,12 @@ export interface LintReport {
  * findings as `validateManifests` over all their objects at once, and memory that does not grow
  * with the workloads: a file's objects are dropped once its findings are located.
  *
- * Rules of scope `object` see one file's objects. Rules of scope `mesh` also see the mesh-wide
- * objects of every other file (mesh-context.ts), which a first pass collects: only files whose
- * text may hold one are parsed for it. What such a rule finds about another file's object (a
- * bootstrap ConfigMap that a pod of this file names) is kept and located at the end. Across files,
- * `--complete` needs only each object's identity, for unique-objects.
+ * Rules of scope `object` see one file's objects. Rules of scope `mesh` run once over the
+ * mesh-wide objects of every file (mesh-context.ts), which a first pass collects, parsing only the
+ * files whose text may hold one; and over each file's pods with those objects. What they find
+ * about a mesh-wide object is located on its file's turn, or, when a later file's pod brings it
+ * up, by reading that file again at the end. Across files, `--complete` keeps only each object's
+ * identity, for unique-objects.
  *
  * @throws ManifestValidationError when `istioVersion` is not a release the library implements
  */
