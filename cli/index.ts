@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-import { DIFF_USAGE, runDiff } from './diff';
-import { INIT_USAGE, runInit } from './init';
-import { runSynth, SYNTH_USAGE } from './synth-command';
-import { runValidate, VALIDATE_USAGE } from './validate';
+// Each command is loaded when it runs: synth never pays for lint's or diff's modules, nor they
+// for synth's (cdk8s-plus, the Grafana SDK). See bench/RESULTS.md for what loading costs.
 
-const USAGE = `usage: cdk8s-istio-observability <command> [--help] [--debug]\n  --debug: on an internal error, print its stack instead of one line\n\n${INIT_USAGE}\n\n${SYNTH_USAGE}\n\n${VALIDATE_USAGE}\n\n${DIFF_USAGE}\n`;
+/** Every command's usage, for `help` and mistakes: the one path that loads all of them. */
+async function usage(): Promise<string> {
+  const [{ INIT_USAGE }, { SYNTH_USAGE }, { VALIDATE_USAGE }, { DIFF_USAGE }] = await Promise.all([
+    import('./init.js'),
+    import('./synth-command.js'),
+    import('./validate.js'),
+    import('./diff.js'),
+  ]);
+  return `usage: cdk8s-istio-observability <command> [--help] [--debug]\n  --debug: on an internal error, print its stack instead of one line\n\n${INIT_USAGE}\n\n${SYNTH_USAGE}\n\n${VALIDATE_USAGE}\n\n${DIFF_USAGE}\n`;
+}
 
 /**
  * The packaged command line: `init` (a starter config), `synth` (the config to an output folder),
@@ -16,20 +23,22 @@ async function main(argv: readonly string[]): Promise<number> {
   const others = rest.filter((arg) => arg !== '--debug');
   switch (command) {
     case 'init':
-      return runInit(others);
+      return (await import('./init.js')).runInit(others);
     case 'synth':
-      return runSynth(rest);
+      return (await import('./synth-command.js')).runSynth(rest);
     case 'validate':
-      return runValidate(others);
+      return (await import('./validate.js')).runValidate(others);
     case 'diff':
-      return runDiff(others);
+      return (await import('./diff.js')).runDiff(others);
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
+      process.stdout.write(await usage());
       return 0;
     default:
-      process.stderr.write(command === undefined ? USAGE : `unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      process.stderr.write(
+        command === undefined ? await usage() : `unknown command ${JSON.stringify(command)}\n${await usage()}`,
+      );
       return 2;
   }
 }
