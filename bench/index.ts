@@ -6,19 +6,24 @@
  *    started the same way (`npx tsx`, and `node --import tsx` as our cdk8s.yaml does), and our
  *    app started with `npx ts-node` (the cdk8s template's default).
  * 2. What validation adds to the default stack (fresh process and same process).
+ * 0. The packaged command line (`npm run build`, then `node <bin> synth`) against the hello-world
+ *    chart compiled to JavaScript, both in plain node (bench/packaged.ts).
  * 3. N workloads (Deployment + Service each) with stats inclusion, dimensions, sampling, custom
  *    tags and a bootstrap override, synthesized and validated, vs the same N bare with
  *    cdk8s-plus-27: time, peak memory, scaling t(2000)/t(200), and the serialization floor
  *    (`yaml.stringify` of the same documents).
+ * 4. Lint of large folders against reading and parsing their YAML: time and peak RSS (bench/lint.ts).
  *
  * Options (environment): BENCH_RUNS (default 5, process runs), BENCH_WORKLOAD_RUNS (default 3),
- * BENCH_N (default "200,1000,2000"). `npm run bench -- --write` also records the tables in
+ * BENCH_N (default "200,1000,2000"), BENCH_LINT_FILES (default "1000,8000"). `npm run bench -- --write` also records the tables in
  * bench/RESULTS.md, between its markers, with the date and the machine.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { lintFolders } from './lint';
 import { median, ratio, run, table } from './measure';
+import { packagedCli } from './packaged';
 import { validationCost } from './validation-cost';
 import type { WorkloadMeasurement } from './workload-child';
 
@@ -26,6 +31,7 @@ const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WORKLOAD_RUNS = Number(process.env.BENCH_WORKLOAD_RUNS ?? 3);
 const SIZES = (process.env.BENCH_N ?? '200,1000,2000').split(',').map(Number);
+const LINT_FILES = (process.env.BENCH_LINT_FILES ?? '1000,8000').split(',').map(Number);
 const RESULTS = join(__dirname, 'RESULTS.md');
 const NPM_ENV = { npm_config_loglevel: 'error' };
 
@@ -185,9 +191,11 @@ async function main(): Promise<void> {
     sections.push(text);
   };
   console.log(`Machine: ${machine()}; ${RUNS} process runs, ${WORKLOAD_RUNS} workload runs (medians)\n`);
+  section('Packaged command line, plain node', packagedCli(RUNS));
   section('Default stack, whole process', defaultStackProcesses());
   section('What validation adds to the default stack', await validationCost(RUNS));
   section('N workloads vs bare cdk8s-plus-27 (second synth in a process; first in its own column)', workloadTables());
+  section('Lint of large folders vs reading their YAML, plain node', lintFolders(Math.min(RUNS, 3), LINT_FILES));
   if (process.argv.includes('--write')) {
     const date = new Date().toISOString().slice(0, 10);
     const body = `Measured ${date} on ${machine()}, by \`npm run bench -- --write\` (medians of ${RUNS} process runs and ${WORKLOAD_RUNS} workload runs).\n\n${sections.join('\n\n')}`;

@@ -10,13 +10,18 @@ export function median(values: readonly number[]): number {
 export interface ProcessRun {
   readonly ms: number;
   readonly stdout: string;
+  /** Peak resident memory in MB, when the process ran with bench/peak-rss.cjs preloaded. */
+  readonly peakRssMb?: number;
 }
+
+/** Node arguments that make a node process report its peak RSS (see {@link ProcessRun.peakRssMb}). */
+export const PEAK_RSS_ARGS = ['--require', `${__dirname}/peak-rss.cjs`];
 
 /** Runs a command to completion and returns its wall time; a failing command fails the benchmark. */
 export function run(
   command: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; okStatuses?: readonly number[] },
 ): ProcessRun {
   const start = performance.now();
   const result = spawnSync(command, args, {
@@ -26,10 +31,11 @@ export function run(
     maxBuffer: 64 * 1024 * 1024,
   });
   const ms = performance.now() - start;
-  if (result.status !== 0) {
+  if (!(options.okStatuses ?? [0]).includes(result.status ?? -1)) {
     throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}:\n${result.stderr}`);
   }
-  return { ms, stdout: result.stdout };
+  const rss = /^peak-rss-kb: (\d+)$/m.exec(result.stderr)?.[1];
+  return { ms, stdout: result.stdout, ...(rss ? { peakRssMb: Number(rss) / 1024 } : {}) };
 }
 
 /** `1.84x` */
