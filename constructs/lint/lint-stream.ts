@@ -157,10 +157,15 @@ async function lintPass(
       own.map((o) => o.manifest),
     );
     const base: Omit<ValidationContext, 'objects'> = { constructs: [], targets, schemas, complete, earlierIdentities };
-    for (const finding of runRules({ ...base, objects: own }, objectRules, '(files)')) {
-      const document = byPath.get(finding.path);
-      findings.add(finding.path, document ? locatedFinding(finding, finding.path, document) : finding);
-    }
+    /** A finding about an object of this file is located now; any other is the mesh's (or a rule that could not run). */
+    const take = (found: readonly Finding[]) => {
+      for (const finding of found) {
+        const document = byPath.get(finding.path);
+        if (document) findings.add(finding.path, locatedFinding(finding, finding.path, document));
+        else record([finding]);
+      }
+    };
+    take(runRules({ ...base, objects: own }, objectRules, '(files)'));
     // Beyond the mesh-wide objects, the mesh rules report only on pods, with what the mesh says
     // about them (a bootstrap ConfigMap, the mesh's stats matcher); their view of the mesh-wide
     // objects themselves is the same from every file and was taken once above.
@@ -168,12 +173,7 @@ async function lintPass(
       const before = mesh.filter((m) => m.file < index).map((m) => m.reference);
       const after = mesh.filter((m) => m.file >= index).map((m) => m.reference);
       // In reading order, as validateManifests shows them: some rules take the first of several.
-      const objects = [...before, ...ownPods, ...after];
-      for (const finding of runRules({ ...base, objects }, meshRules, '(files)')) {
-        const document = byPath.get(finding.path);
-        if (document) findings.add(finding.path, locatedFinding(finding, finding.path, document));
-        else record([finding]);
-      }
+      take(runRules({ ...base, objects: [...before, ...ownPods, ...after] }, meshRules, '(files)'));
     }
     for (const [key, path, document] of ownMesh) {
       for (const finding of aboutMesh.get(key) ?? []) findings.add(key, locatedFinding(finding, path, document));

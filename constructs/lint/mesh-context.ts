@@ -38,9 +38,11 @@ export function meshContextOf(manifest: Manifest): Manifest | undefined {
   return { apiVersion, kind, metadata: names, data: Object.fromEntries(Object.keys(data).map((key) => [key, ''])) };
 }
 
-// The kinds above as a YAML or JSON file spells them, and the istiod values' `meshConfig` key.
-const MESH_TEXT =
-  /kind["']?\s*:\s*["']?(IstioOperator|Istio|Telemetry|WasmPlugin|EnvoyFilter|ConfigMap|List)\b|meshConfig/;
+// The kinds above (and ConfigMap, and a List that may hold any) as a YAML or JSON file spells
+// them, and the istiod values' `meshConfig` key, since those values have no kind.
+const MESH_TEXT = new RegExp(
+  `kind["']?\\s*:\\s*["']?(${[...MESH_KINDS, 'ConfigMap', 'List'].join('|')})\\b|meshConfig`,
+);
 
 /**
  * Whether a file's text may hold an object {@link meshContextOf} keeps: a fast test that spares

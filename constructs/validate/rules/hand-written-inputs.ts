@@ -44,28 +44,28 @@ export const handWrittenInputsRule: AppRule = {
       }
     }
     for (const source of meshConfigs(context.objects)) {
-      const tracing = mappingAt(source.meshConfig, 'defaultConfig', 'tracing');
-      for (const key of CUSTOM_TAGS_KEYS) {
-        const field = [...source.field, 'defaultConfig', 'tracing', key];
-        for (const found of customTagProblems(field, mappingAt(tracing, key)))
-          findings.push({ path: source.path, ...found });
+      const field = [...source.field, 'defaultConfig'];
+      for (const found of proxyConfigTagProblems(field, mappingAt(source.meshConfig, 'defaultConfig'))) {
+        findings.push({ path: source.path, ...found });
       }
     }
     for (const template of podTemplates(context.objects)) {
       const config = proxyConfigOf(template);
       if (!config || config instanceof Error) continue; // proxy-config-annotation reports it
-      for (const key of CUSTOM_TAGS_KEYS) {
-        const field = [...proxyConfigField(template), 'tracing', key];
-        for (const found of customTagProblems(field, mappingAt(config, 'tracing', key)))
-          findings.push({ path: template.path, ...found });
+      for (const found of proxyConfigTagProblems(proxyConfigField(template), config)) {
+        findings.push({ path: template.path, ...found });
       }
     }
     return findings;
   },
 };
 
-/** ProxyConfig's `tracing.custom_tags`, as protobuf JSON spells it either way. */
-const CUSTOM_TAGS_KEYS = ['customTags', 'custom_tags'] as const;
+/** The custom trace tags of the ProxyConfig at `field`: `tracing.custom_tags`, as protobuf JSON spells it either way. */
+function proxyConfigTagProblems(field: FieldPath, config: JsonMapping): Problem[] {
+  return ['customTags', 'custom_tags'].flatMap((key) =>
+    customTagProblems([...field, 'tracing', key], mappingAt(config, 'tracing', key)),
+  );
+}
 
 /**
  * New metrics of an IstioOperator's stats configOverride (our IstioOperator schema already holds
