@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { basename, join, resolve } from 'node:path';
 import standaloneCode from 'ajv/dist/standalone';
 import { CONFIG_SCHEMA_PATH, CONFIG_SCHEMA_VALIDATOR, configSchemaAjv } from '../constructs/config/config-file';
-import { kubernetesAjv } from '../constructs/validate/schema/crd-schemas';
+import { kubernetesAjv, validatorFileStem } from '../constructs/validate/schema/crd-schemas';
 import { OWN_SCHEMA_FILES, ownValidatorFile } from '../constructs/validate/schema/object-schemas';
 import { toStrictSchema } from '../constructs/validate/schema/structural-schema';
 
@@ -42,7 +42,7 @@ for (const file of readdirSync(join(ROOT, 'schemas', 'crds')).sort()) {
     // One ajv per kind: a module holds exactly the code of its own schema.
     const ajv = kubernetesAjv({ source: true });
     write(
-      `${bundle}/${key.replace(/\//g, '_')}.js`,
+      `${bundle}/${validatorFileStem(key)}.js`,
       standaloneCode(ajv, ajv.compile(toStrictSchema(schema, apiVersion, kind))),
     );
   }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { SCHEMAS_DIR } from '../../schemas-dir';
@@ -31,4 +31,16 @@ function evaluateModule(path: string): ValidatorModule {
   const requireFromModule = (id: string): unknown => (id === runtime.RUNTIME_REQUIRE ? runtime : require(id));
   new Function('module', 'exports', 'require', readFileSync(path, 'utf8'))(module, module.exports, requireFromModule);
   return module.exports;
+}
+
+/**
+ * The `group/version/Kind` keys a CRD bundle has standalone validators for, from their file names
+ * (`telemetry.istio.io_v1_Telemetry.js`; API groups and kinds hold no `_`); empty when none were generated.
+ */
+export function precompiledKeys(bundle: string): string[] {
+  const dir = join(VALIDATORS_DIR, bundle);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.js'))
+    .map((file) => file.slice(0, -'.js'.length).replace(/_/g, '/'));
 }
