@@ -50,7 +50,11 @@ async function main(): Promise<void> {
   const ms = await synth();
 
   // The floor: the documents just written, stringified again the way cdk8s does (Yaml.stringify).
-  const files = readdirSync(outdir).sort();
+  // Every object written: the folder's manifests and the installer input under install/ (not the
+  // kustomization, the report or the synth record).
+  const files = readdirSync(outdir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
+    .sort();
   const texts = files.map((file) => readFileSync(join(outdir, file), 'utf8'));
   const documents = texts.flatMap((text) => parseAllDocuments(text).map((doc) => doc.toJS()));
   const floorStart = performance.now();

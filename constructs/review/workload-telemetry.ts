@@ -55,7 +55,24 @@ const describe = (m: Manifest) =>
 type Levels = Partial<Record<string, SettingValue[]>>;
 
 function add(levels: Levels, piece: string, value: SettingValue): void {
-  levels[piece] = [...(levels[piece] ?? []), value];
+  const values = levels[piece];
+  if (values) values.push(value);
+  else levels[piece] = [value];
+}
+
+/** Adds every value of `more`, less specific than those `levels` has. */
+function addAll(levels: Levels, more: Readonly<Levels>): void {
+  for (const [piece, values] of Object.entries(more)) for (const value of values ?? []) add(levels, piece, value);
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 /** The most specific value of each piece, with what it overrides; dimensions all apply (they merge). */
@@ -77,9 +94,41 @@ function resolve(levels: Levels): WorkloadSetting[] {
 
 const PIECES = ['stats inclusion', 'dimensions', 'sampling', 'custom tags', 'tracer', 'bootstrap override'];
 
-function selects(selector: unknown, labels: Readonly<JsonMapping>): boolean {
-  const match = isMapping(selector) && isMapping(selector.matchLabels) ? selector.matchLabels : undefined;
-  return match !== undefined && Object.entries(match).every(([k, v]) => labels[k] === v);
+function matchLabelsOf(telemetry: Manifest): Readonly<JsonMapping> | undefined {
+  const selector = mappingAt(telemetry, 'spec').selector;
+  return isMapping(selector) && isMapping(selector.matchLabels) ? selector.matchLabels : undefined;
+}
+
+/**
+ * Workload-level Telemetry by namespace and by one label of their selector, so a workload finds the
+ * ones that select it without reading the others. A selector without labels selects nothing here.
+ */
+class SelectorIndex {
+  private readonly byLabel = new Map<string, { readonly order: number; readonly telemetry: Manifest }[]>();
+
+  constructor(telemetries: readonly Manifest[]) {
+    telemetries.forEach((telemetry, order) => {
+      const first = Object.entries(matchLabelsOf(telemetry) ?? {})[0];
+      if (!first) return;
+      const key = SelectorIndex.key(telemetry.metadata.namespace, first[0], first[1]);
+      const entries = this.byLabel.get(key);
+      if (entries) entries.push({ order, telemetry });
+      else this.byLabel.set(key, [{ order, telemetry }]);
+    });
+  }
+
+  /** The Telemetry of `namespace` whose selector matches `labels`, in their original order. */
+  selecting(namespace: string | undefined, labels: Readonly<JsonMapping>): Manifest[] {
+    return Object.entries(labels)
+      .flatMap(([k, v]) => this.byLabel.get(SelectorIndex.key(namespace, k, v)) ?? [])
+      .filter(({ telemetry }) => Object.entries(matchLabelsOf(telemetry) ?? {}).every(([k, v]) => labels[k] === v))
+      .sort((a, b) => a.order - b.order)
+      .map(({ telemetry }) => telemetry);
+  }
+
+  private static key(namespace: string | undefined, label: string, value: unknown): string {
+    return JSON.stringify([namespace ?? null, label, value]);
+  }
 }
 
 /**
@@ -110,49 +159,49 @@ export function telemetryReview(objects: readonly RenderedObject[]): TelemetryRe
   );
 
   /** Root-namespace Telemetry and the mesh's default tracing providers: above any ProxyConfig. */
-  const meshTelemetryLevels = (levels: Levels) => {
-    for (const t of telemetries.filter((t) => levelOf(t) === 'root')) telemetryValues(t, levels);
-    for (const { path, field, meshConfig } of configs) {
-      const manifest = byPath.get(path);
-      const providers = listOf(mappingAt(meshConfig, 'defaultProviders').tracing).map(show);
-      if (!manifest || providers.length === 0) continue;
-      add(levels, 'tracer', {
-        value: `provider ${providers.join(', ')}`,
-        source: `${describe(manifest)} ${[...field, 'defaultProviders'].join('.')}`,
-        takesEffect: changeEffect(manifest, [...field, 'defaultProviders']),
-      });
-    }
-  };
+  const meshTelemetryLevels: Levels = {};
+  for (const t of telemetries.filter((t) => levelOf(t) === 'root')) telemetryValues(t, meshTelemetryLevels);
+  for (const { path, field, meshConfig } of configs) {
+    const manifest = byPath.get(path);
+    const providers = listOf(mappingAt(meshConfig, 'defaultProviders').tracing).map(show);
+    if (!manifest || providers.length === 0) continue;
+    add(meshTelemetryLevels, 'tracer', {
+      value: `provider ${providers.join(', ')}`,
+      source: `${describe(manifest)} ${[...field, 'defaultProviders'].join('.')}`,
+      takesEffect: changeEffect(manifest, [...field, 'defaultProviders']),
+    });
+  }
   /** The mesh-wide ProxyConfig and istiod's default sampling: below the pod annotation. */
-  const meshProxyConfigLevels = (levels: Levels) => {
-    for (const { path, field, meshConfig } of configs) {
-      const manifest = byPath.get(path);
-      if (!manifest) continue;
-      const at = [...field, 'defaultConfig'];
-      proxyConfigValues(
-        mappingAt(meshConfig, 'defaultConfig'),
-        `${describe(manifest)} ${at.join('.')}`,
-        changeEffect(manifest, at),
-        levels,
-      );
-    }
-    for (const object of objects) {
-      pilotSampling(object.manifest, levels);
-      configOverrideDimensions(object.manifest, levels);
-    }
-  };
-  const meshLevels = (levels: Levels) => {
-    meshTelemetryLevels(levels);
-    meshProxyConfigLevels(levels);
-  };
+  const meshProxyConfigLevels: Levels = {};
+  for (const { path, field, meshConfig } of configs) {
+    const manifest = byPath.get(path);
+    if (!manifest) continue;
+    const at = [...field, 'defaultConfig'];
+    proxyConfigValues(
+      mappingAt(meshConfig, 'defaultConfig'),
+      `${describe(manifest)} ${at.join('.')}`,
+      changeEffect(manifest, at),
+      meshProxyConfigLevels,
+    );
+  }
+  for (const manifest of manifests) {
+    pilotSampling(manifest, meshProxyConfigLevels);
+    configOverrideDimensions(manifest, meshProxyConfigLevels);
+  }
 
-  const mesh = resolve(
-    (() => {
-      const levels: Levels = {};
-      meshLevels(levels);
-      return levels;
-    })(),
+  const meshLevels: Levels = {};
+  addAll(meshLevels, meshTelemetryLevels);
+  addAll(meshLevels, meshProxyConfigLevels);
+  const mesh = resolve(meshLevels);
+
+  // Each workload reads only its namespace's Telemetry, and of the workload-level ones only those
+  // whose selector shares a label with it: with a Telemetry per workload, reading every Telemetry
+  // for every workload made the review quadratic (2,000 workloads took seconds).
+  const namespaceTelemetries = groupBy(
+    telemetries.filter((t) => levelOf(t) === 'namespace'),
+    (t) => t.metadata.namespace,
   );
+  const workloadTelemetries = new SelectorIndex(telemetries.filter((t) => levelOf(t) === 'workload'));
 
   const meshed = podTemplates(objects).filter((t) => !isUnmeshed(t, uninjected));
   const workloads = meshed
@@ -160,15 +209,9 @@ export function telemetryReview(objects: readonly RenderedObject[]): TelemetryRe
       const levels: Levels = {};
       // Most specific first: the workload's Telemetry, its namespace's, the root namespace's and the
       // mesh's default providers, then the pod annotation, the mesh-wide ProxyConfig, istiod's default.
-      for (const t of telemetries) {
-        if (levelOf(t) === 'workload' && t.metadata.namespace === template.namespace) {
-          if (selects(mappingAt(t, 'spec').selector, template.labels)) telemetryValues(t, levels);
-        }
-      }
-      for (const t of telemetries) {
-        if (levelOf(t) === 'namespace' && t.metadata.namespace === template.namespace) telemetryValues(t, levels);
-      }
-      meshTelemetryLevels(levels);
+      for (const t of workloadTelemetries.selecting(template.namespace, template.labels)) telemetryValues(t, levels);
+      for (const t of namespaceTelemetries.get(template.namespace) ?? []) telemetryValues(t, levels);
+      addAll(levels, meshTelemetryLevels);
       const config = proxyConfigOf(template);
       if (config && !(config instanceof Error)) {
         const workload = byPath.get(template.path);
@@ -181,7 +224,7 @@ export function telemetryReview(objects: readonly RenderedObject[]): TelemetryRe
           : `pod annotation ${PROXY_CONFIG_ANNOTATION}`;
         proxyConfigValues(config, where, effect, levels);
       }
-      meshProxyConfigLevels(levels);
+      addAll(levels, meshProxyConfigLevels);
       // Bootstrap override: read when the pod starts (a missing ConfigMap is reported by
       // bootstrap-configmap-reference).
       const overrideName = template.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];

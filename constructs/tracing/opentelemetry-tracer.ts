@@ -3,6 +3,7 @@ import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { refuseInput } from '../problems/construct-problems';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
+import { registerTracer } from './mesh-tracers';
 import { parseCollectorAddress, providerProblems, providerService, useTracingProvider } from './tracing-provider';
 
 export interface OpenTelemetryTracerProps {
@@ -43,6 +44,7 @@ export class OpenTelemetryTracer extends Construct {
     const { mesh, target } = props;
     this.mesh = mesh;
     this.target = target;
+    registerTracer(this);
     const provider = props.provider ?? 'otel';
     const problems = [...target.problems(['target'])];
     if (mesh.tracing !== 'telemetry-api') {

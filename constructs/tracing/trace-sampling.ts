@@ -5,7 +5,7 @@ import { refuseInput } from '../problems/construct-problems';
 import { type Problem, statement } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { describeFeature } from '../version/version-policy';
-import { OpenTelemetryTracer } from './opentelemetry-tracer';
+import { tracersOf } from './mesh-tracers';
 import { samplingProblems } from './sampling-checks';
 import { ZipkinTracer } from './zipkin-tracer';
 
@@ -65,9 +65,9 @@ export class TraceSampling extends Construct implements PolicyNoteSource {
   policyNotes(): readonly Problem[] {
     if (this.mesh.tracing === 'telemetry-api') return this.telemetryApiNotes();
     if (this.mesh.policy.has('defaultZipkinTracer')) return [];
-    const covered = this.node.root.node
-      .findAll()
-      .some((c) => c instanceof ZipkinTracer && c.mesh === this.mesh && c.target.covers(this.target, this.mesh));
+    const covered = tracersOf(this.mesh).some(
+      (c) => c instanceof ZipkinTracer && c.target.covers(this.target, this.mesh),
+    );
     if (covered) return [];
     return [
       statement(
@@ -85,14 +85,7 @@ export class TraceSampling extends Construct implements PolicyNoteSource {
    * tracer covers is noted.
    */
   private telemetryApiNotes(): readonly Problem[] {
-    const covered = this.node.root.node
-      .findAll()
-      .some(
-        (c) =>
-          (c instanceof ZipkinTracer || c instanceof OpenTelemetryTracer) &&
-          c.mesh === this.mesh &&
-          c.target.covers(this.target, this.mesh),
-      );
+    const covered = tracersOf(this.mesh).some((c) => c.target.covers(this.target, this.mesh));
     if (covered) return [];
     return [
       statement(

@@ -3,6 +3,7 @@ import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { refuseInput } from '../problems/construct-problems';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
+import { registerTracer } from './mesh-tracers';
 import {
   addressProblem,
   parseCollectorAddress,
@@ -86,6 +87,7 @@ export class ZipkinTracer extends Construct {
     this.address = props.address;
     this.mesh = mesh;
     this.target = target;
+    registerTracer(this);
     if (refuseInput(this, problems) || !address) return;
     switch (mesh.tracing) {
       case 'proxy-config':
