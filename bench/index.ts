@@ -15,7 +15,7 @@
  * 4. Lint of large folders against reading and parsing their YAML: time and peak RSS (bench/lint.ts).
  *
  * Options (environment): BENCH_RUNS (default 5, process runs), BENCH_WORKLOAD_RUNS (default 3),
- * BENCH_N (default "200,1000,2000"), BENCH_LINT_FILES (default "1000,8000"). `npm run bench -- --write` also records the tables in
+ * BENCH_N (default "200,1000,2000"), BENCH_LINT_FILES (default "3500,8000": 7,002 and 16,002 objects). `npm run bench -- --write` also records the tables in
  * bench/RESULTS.md, between its markers, with the date and the machine.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WORKLOAD_RUNS = Number(process.env.BENCH_WORKLOAD_RUNS ?? 3);
 const SIZES = (process.env.BENCH_N ?? '200,1000,2000').split(',').map(Number);
-const LINT_FILES = (process.env.BENCH_LINT_FILES ?? '1000,8000').split(',').map(Number);
+const LINT_FILES = (process.env.BENCH_LINT_FILES ?? '3500,8000').split(',').map(Number);
 const RESULTS = join(__dirname, 'RESULTS.md');
 const NPM_ENV = { npm_config_loglevel: 'error' };
 

@@ -135,6 +135,28 @@ export function readManifestFile(file: string, text: string = readFileSync(file,
   return { documents, problems, skipped };
 }
 
+/**
+ * `read` (of `text`, the file's contents) without its YAML syntax trees, which take several times
+ * the memory of the objects: each object keeps its own line, and the first field located parses
+ * the text again. For objects read once and checked later, whose fields are rarely located.
+ */
+export function withoutSyntaxTrees(file: string, text: string, read: ManifestFile): ManifestFile {
+  let reread: readonly ManifestDocument[] | undefined;
+  const documents = read.documents.map((document, ordinal): ManifestDocument => {
+    const start = document.locate([]);
+    return {
+      manifest: document.manifest,
+      file: document.file,
+      locate: (field) => {
+        if (field.length === 0) return start;
+        reread ??= readManifestFile(file, text).documents;
+        return (reread[ordinal] as ManifestDocument).locate(field);
+      },
+    };
+  });
+  return { ...read, documents };
+}
+
 function expand(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   const found: string[] = [];
