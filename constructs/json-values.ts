@@ -44,23 +44,25 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
  * JSON reads (a null message field is unset). List items are kept, their own null fields pruned.
  */
 export function withoutNullFields(value: unknown): unknown {
-  // Values without null fields are returned as they are: most objects have none, and every
-  // object is checked.
-  if (Array.isArray(value)) {
-    const items = value.map(withoutNullFields);
-    return items.every((item, i) => item === value[i]) ? value : items;
-  }
+  // Values without null fields are returned as they are, found without copying: most objects have
+  // none, and every object is checked.
+  if (!hasNullField(value)) return value;
+  if (Array.isArray(value)) return value.map(withoutNullFields);
   if (!isMapping(value)) return value;
-  let changed = false;
   const kept: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
-    if (field === null) {
-      changed = true;
-      continue;
-    }
-    const pruned = withoutNullFields(field);
-    if (pruned !== field) changed = true;
-    kept[key] = pruned;
+    if (field !== null) kept[key] = withoutNullFields(field);
   }
-  return changed ? kept : value;
+  return kept;
+}
+
+/** Whether a mapping at or under `value` has a field whose value is null. */
+function hasNullField(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasNullField);
+  if (!isMapping(value)) return false;
+  for (const key in value) {
+    const field = value[key];
+    if (field === null || hasNullField(field)) return true;
+  }
+  return false;
 }
