@@ -108,7 +108,9 @@ export class MeshTelemetry extends Construct {
         return new TelemetryDocument(workload, ID, this.mesh, {
           name: workload.name,
           namespace,
-          matchLabels: workloadSelector(workload),
+          // Read at render time: the pod labels are final then, and reading them now would render the
+          // pod template's annotations once per contribution.
+          matchLabels: () => workloadSelector(workload),
         });
       }
     }
@@ -118,7 +120,8 @@ export class MeshTelemetry extends Construct {
 interface DocumentMetadata {
   readonly name: string;
   readonly namespace: string;
-  readonly matchLabels?: Readonly<Record<string, string>>;
+  /** The workload's pod selector, for a workload's Telemetry. */
+  readonly matchLabels?: () => Readonly<Record<string, string>>;
 }
 
 interface MergedTelemetry {
@@ -162,7 +165,7 @@ class TelemetryDocument extends Construct {
     const overrides = sortedValues(merged.overrides ?? {});
     const tracing = merged.tracing;
     return {
-      ...(metadata.matchLabels ? { selector: { matchLabels: metadata.matchLabels } } : {}),
+      ...(metadata.matchLabels ? { selector: { matchLabels: metadata.matchLabels() } } : {}),
       ...(overrides.length > 0 ? { metrics: [{ providers: [{ name: PROMETHEUS_PROVIDER }], overrides }] } : {}),
       ...(tracing
         ? {
