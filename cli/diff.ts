@@ -9,6 +9,7 @@ import { byCodePoint } from '../constructs/merge/sorted-entries';
 import { type FieldPath, keysOf, overlaps, renderField } from '../constructs/problems/field-path';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../constructs/proxy-config/istio-pod-annotations';
 import { changeEffect, startupFields } from '../constructs/review/change-effect';
+import { seriesChanges, seriesEstimates } from '../constructs/review/series-estimate';
 import { ValidationFailedError } from '../constructs/validate/finding';
 import type { Manifest } from '../constructs/validate/rule';
 import { type PodTemplate, podTemplates } from '../constructs/validate/rules/pod-templates';
@@ -105,6 +106,10 @@ export function diffOutputs(committedDir: string, freshDir: string): string[] {
       if (flag) lines.push(`    ! ${flag}`);
     }
   }
+  // What the change does to the Prometheus series each metric is estimated at (REPORT.md's estimate).
+  const objects = (map: Map<string, Manifest>) => [...map].map(([path, manifest]) => ({ path, manifest }));
+  const series = seriesChanges(seriesEstimates(objects(committed)), seriesEstimates(objects(fresh)));
+  if (lines.length > 0) lines.push(...series.map((line) => `  series ${line}`));
   return lines;
 }
 

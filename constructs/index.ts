@@ -49,6 +49,12 @@ export {
   PrometheusScrapeConfig,
   type PrometheusScrapeConfigProps,
 } from './backends/prometheus-scrape-config';
+export {
+  DEFAULT_SECURE_METRICS_PORT,
+  KUBE_PROMETHEUS_STACK_VALUES_FILE,
+  SecureMetricsScrape,
+  type SecureMetricsScrapeProps,
+} from './backends/secure-metrics';
 export { BootstrapOverride, type BootstrapOverrideProps, CUSTOM_BOOTSTRAP_KEY } from './bootstrap/bootstrap-override';
 export {
   combineBootstrapOverrides,
@@ -72,6 +78,7 @@ export {
 } from './config/config-file';
 export type * from './config/observability-config';
 export { ObservabilityConfigError } from './errors';
+export { HelmValuesFile } from './intent/helm-values-file';
 export type {
   AttributeSource,
   CaveatSource,
@@ -98,6 +105,11 @@ export {
 } from './mesh/istio-install-overlay';
 export { IstioMesh, type IstioMeshProps } from './mesh/istio-mesh';
 export { ISTIOD_VALUES_FILE, IstiodHelmValues } from './mesh/istiod-helm-values';
+export {
+  AppMetricsEndpoints,
+  type AppMetricsEndpointsProps,
+  type ScrapeTarget,
+} from './metrics/app-metrics-endpoints';
 export { CustomMetricsFilter, type CustomMetricsFilterProps } from './metrics/custom-metrics-filter';
 export {
   type DefinitionDimension,

@@ -420,17 +420,21 @@ export function toJson_DestinationRuleSpecTrafficPolicyConnectionPool(obj: Desti
  */
 export interface DestinationRuleSpecTrafficPolicyLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleSpecTrafficPolicyLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleSpecTrafficPolicyLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -451,6 +455,13 @@ export interface DestinationRuleSpecTrafficPolicyLoadBalancer {
    * @schema DestinationRuleSpecTrafficPolicyLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -465,6 +476,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancer(obj: Destina
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleSpecTrafficPolicyLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -530,6 +542,13 @@ export interface DestinationRuleSpecTrafficPolicyOutlierDetection {
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleSpecTrafficPolicyOutlierDetection#splitExternalLocalOriginErrors
@@ -552,6 +571,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyOutlierDetection(obj: Des
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -650,6 +670,13 @@ export function toJson_DestinationRuleSpecTrafficPolicyProxyProtocol(obj: Destin
  */
 export interface DestinationRuleSpecTrafficPolicyRetryBudget {
   /**
+   * Specifies the duration in which requests will be considered when calculating the budget for retries.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyRetryBudget#budgetInterval
+   */
+  readonly budgetInterval?: string;
+
+  /**
    * Specifies the minimum retry concurrency allowed for the retry budget.
    *
    * @schema DestinationRuleSpecTrafficPolicyRetryBudget#minRetryConcurrency
@@ -671,6 +698,7 @@ export interface DestinationRuleSpecTrafficPolicyRetryBudget {
 export function toJson_DestinationRuleSpecTrafficPolicyRetryBudget(obj: DestinationRuleSpecTrafficPolicyRetryBudget | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'budgetInterval': obj.budgetInterval,
     'minRetryConcurrency': obj.minRetryConcurrency,
     'percent': obj.percent,
   };
@@ -858,17 +886,21 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPool(obj
  */
 export interface DestinationRuleSpecSubsetsTrafficPolicyLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -889,6 +921,13 @@ export interface DestinationRuleSpecSubsetsTrafficPolicyLoadBalancer {
    * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -903,6 +942,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancer(obj: 
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -968,6 +1008,13 @@ export interface DestinationRuleSpecSubsetsTrafficPolicyOutlierDetection {
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleSpecSubsetsTrafficPolicyOutlierDetection#splitExternalLocalOriginErrors
@@ -990,6 +1037,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyOutlierDetection(o
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -1088,6 +1136,13 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyProxyProtocol(obj:
  */
 export interface DestinationRuleSpecSubsetsTrafficPolicyRetryBudget {
   /**
+   * Specifies the duration in which requests will be considered when calculating the budget for retries.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyRetryBudget#budgetInterval
+   */
+  readonly budgetInterval?: string;
+
+  /**
    * Specifies the minimum retry concurrency allowed for the retry budget.
    *
    * @schema DestinationRuleSpecSubsetsTrafficPolicyRetryBudget#minRetryConcurrency
@@ -1109,6 +1164,7 @@ export interface DestinationRuleSpecSubsetsTrafficPolicyRetryBudget {
 export function toJson_DestinationRuleSpecSubsetsTrafficPolicyRetryBudget(obj: DestinationRuleSpecSubsetsTrafficPolicyRetryBudget | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'budgetInterval': obj.budgetInterval,
     'minRetryConcurrency': obj.minRetryConcurrency,
     'percent': obj.percent,
   };
@@ -1278,6 +1334,13 @@ export interface DestinationRuleSpecTrafficPolicyConnectionPoolHttp {
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleSpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema DestinationRuleSpecTrafficPolicyConnectionPoolHttp#http2MaxRequests
@@ -1329,6 +1392,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyConnectionPoolHttp(obj: D
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleSpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -1402,6 +1466,8 @@ export function toJson_DestinationRuleSpecTrafficPolicyConnectionPoolTcp(obj: De
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHash
  */
 export interface DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHash {
@@ -1476,6 +1542,8 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHas
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSetting {
@@ -1526,7 +1594,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSet
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -1588,6 +1656,58 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerWarmup(obj: D
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting(obj: DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPool
  */
 export interface DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPool {
@@ -1628,17 +1748,21 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnecti
  */
 export interface DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -1659,6 +1783,13 @@ export interface DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancer {
    * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -1673,6 +1804,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1738,6 +1870,13 @@ export interface DestinationRuleSpecTrafficPolicyPortLevelSettingsOutlierDetecti
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsOutlierDetection#splitExternalLocalOriginErrors
@@ -1760,6 +1899,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsOutlierD
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -1942,6 +2082,13 @@ export interface DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttp {
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttp#http2MaxRequests
@@ -1993,6 +2140,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttp
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -2066,6 +2214,8 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolTcp(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerConsistentHash
  */
 export interface DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerConsistentHash {
@@ -2140,6 +2290,8 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerConsis
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerLocalityLbSetting {
@@ -2190,7 +2342,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerLocali
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -2252,6 +2404,58 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerWarmup
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting(obj: DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPool
  */
 export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPool {
@@ -2292,17 +2496,21 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsC
  */
 export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -2323,6 +2531,13 @@ export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBal
    * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -2337,6 +2552,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2402,6 +2618,13 @@ export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsOutlier
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsOutlierDetection#splitExternalLocalOriginErrors
@@ -2424,6 +2647,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsO
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -2598,6 +2822,42 @@ export enum DestinationRuleSpecTrafficPolicyConnectionPoolHttpH2UpgradePolicy {
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleSpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleSpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleSpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -2820,6 +3080,40 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSet
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleSpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * HTTP connection pool settings.
  *
  * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttp
@@ -2840,6 +3134,13 @@ export interface DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPool
    * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttp#http1MaxPendingRequests
    */
   readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive;
 
   /**
    * Maximum number of active requests to a destination.
@@ -2893,6 +3194,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnecti
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -2966,6 +3268,8 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnecti
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash
  */
 export interface DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash {
@@ -3040,6 +3344,8 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting {
@@ -3090,7 +3396,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -3152,6 +3458,58 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj: DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Indicates whether connections to this port should be secured using TLS.
  *
  * Valid Options: DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL
@@ -3184,6 +3542,42 @@ export enum DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttpH2UpgradePo
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -3406,6 +3800,40 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerLocali
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * HTTP connection pool settings.
  *
  * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttp
@@ -3426,6 +3854,13 @@ export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnect
    * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttp#http1MaxPendingRequests
    */
   readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive;
 
   /**
    * Maximum number of active requests to a destination.
@@ -3479,6 +3914,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsC
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -3552,6 +3988,8 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsC
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash
  */
 export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash {
@@ -3626,6 +4064,8 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting {
@@ -3676,7 +4116,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -3731,6 +4171,58 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
     'aggression': obj.aggression,
     'duration': obj.duration,
     'minimumPercent': obj.minimumPercent,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj: DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3804,6 +4296,42 @@ export enum DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttpH
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -4026,6 +4554,40 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerConsistentHashHttpCookieAttributes
  */
 export interface DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerConsistentHashHttpCookieAttributes {
@@ -4074,6 +4636,42 @@ export enum DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPo
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -4285,6 +4883,40 @@ export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBal
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSettingFailover(obj: DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
@@ -4781,17 +5413,21 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPool(ob
  */
 export interface DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -4812,6 +5448,13 @@ export interface DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancer {
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -4826,6 +5469,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancer(obj:
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -4891,6 +5535,13 @@ export interface DestinationRuleV1Alpha3SpecTrafficPolicyOutlierDetection {
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyOutlierDetection#splitExternalLocalOriginErrors
@@ -4913,6 +5564,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyOutlierDetection(
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -5011,6 +5663,13 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyProxyProtocol(obj
  */
 export interface DestinationRuleV1Alpha3SpecTrafficPolicyRetryBudget {
   /**
+   * Specifies the duration in which requests will be considered when calculating the budget for retries.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyRetryBudget#budgetInterval
+   */
+  readonly budgetInterval?: string;
+
+  /**
    * Specifies the minimum retry concurrency allowed for the retry budget.
    *
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyRetryBudget#minRetryConcurrency
@@ -5032,6 +5691,7 @@ export interface DestinationRuleV1Alpha3SpecTrafficPolicyRetryBudget {
 export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyRetryBudget(obj: DestinationRuleV1Alpha3SpecTrafficPolicyRetryBudget | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'budgetInterval': obj.budgetInterval,
     'minRetryConcurrency': obj.minRetryConcurrency,
     'percent': obj.percent,
   };
@@ -5219,17 +5879,21 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnection
  */
 export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -5250,6 +5914,13 @@ export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancer {
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -5264,6 +5935,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -5329,6 +6001,13 @@ export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyOutlierDetection
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyOutlierDetection#splitExternalLocalOriginErrors
@@ -5351,6 +6030,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyOutlierDet
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -5449,6 +6129,13 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyProxyProto
  */
 export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyRetryBudget {
   /**
+   * Specifies the duration in which requests will be considered when calculating the budget for retries.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyRetryBudget#budgetInterval
+   */
+  readonly budgetInterval?: string;
+
+  /**
    * Specifies the minimum retry concurrency allowed for the retry budget.
    *
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyRetryBudget#minRetryConcurrency
@@ -5470,6 +6157,7 @@ export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyRetryBudget {
 export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyRetryBudget(obj: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyRetryBudget | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'budgetInterval': obj.budgetInterval,
     'minRetryConcurrency': obj.minRetryConcurrency,
     'percent': obj.percent,
   };
@@ -5639,6 +6327,13 @@ export interface DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttp {
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttp#http2MaxRequests
@@ -5690,6 +6385,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHtt
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -5763,6 +6459,8 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolTcp
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerConsistentHash
  */
 export interface DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerConsistentHash {
@@ -5837,6 +6535,8 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerConsi
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerLocalityLbSetting {
@@ -5887,7 +6587,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerLocal
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -5949,6 +6649,58 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerWarmu
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting(obj: DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPool
  */
 export interface DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPool {
@@ -5989,17 +6741,21 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
  */
 export interface DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -6020,6 +6776,13 @@ export interface DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBa
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -6034,6 +6797,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -6099,6 +6863,13 @@ export interface DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsOutlie
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsOutlierDetection#splitExternalLocalOriginErrors
@@ -6121,6 +6892,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -6303,6 +7075,13 @@ export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHt
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttp#http2MaxRequests
@@ -6354,6 +7133,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnection
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -6427,6 +7207,8 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnection
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerConsistentHash
  */
 export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerConsistentHash {
@@ -6501,6 +7283,8 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerLocalityLbSetting {
@@ -6551,7 +7335,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -6613,6 +7397,58 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting(obj: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPool
  */
 export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPool {
@@ -6653,17 +7489,21 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
  */
 export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -6684,6 +7524,13 @@ export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSetting
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -6698,6 +7545,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -6763,6 +7611,13 @@ export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSetting
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsOutlierDetection#splitExternalLocalOriginErrors
@@ -6785,6 +7640,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -6959,6 +7815,42 @@ export enum DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttpH2UpgradeP
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -7181,6 +8073,40 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerLocal
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * HTTP connection pool settings.
  *
  * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttp
@@ -7201,6 +8127,13 @@ export interface DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnec
    * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttp#http1MaxPendingRequests
    */
   readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive;
 
   /**
    * Maximum number of active requests to a destination.
@@ -7254,6 +8187,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -7327,6 +8261,8 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash
  */
 export interface DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash {
@@ -7401,6 +8337,8 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting {
@@ -7451,7 +8389,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -7513,6 +8451,58 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj: DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Indicates whether connections to this port should be secured using TLS.
  *
  * Valid Options: DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL
@@ -7545,6 +8535,42 @@ export enum DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttpH2U
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -7767,6 +8793,40 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * HTTP connection pool settings.
  *
  * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttp
@@ -7787,6 +8847,13 @@ export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSetting
    * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttp#http1MaxPendingRequests
    */
   readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive;
 
   /**
    * Maximum number of active requests to a destination.
@@ -7840,6 +8907,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -7913,6 +8981,8 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash
  */
 export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash {
@@ -7987,6 +9057,8 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting {
@@ -8037,7 +9109,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -8092,6 +9164,58 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'aggression': obj.aggression,
     'duration': obj.duration,
     'minimumPercent': obj.minimumPercent,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -8165,6 +9289,42 @@ export enum DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionP
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -8387,6 +9547,40 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerConsistentHashHttpCookieAttributes
  */
 export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalancerConsistentHashHttpCookieAttributes {
@@ -8435,6 +9629,42 @@ export enum DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConn
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -8646,6 +9876,40 @@ export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSetting
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSettingFailover(obj: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
@@ -9142,17 +10406,21 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPool(obj
  */
 export interface DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -9173,6 +10441,13 @@ export interface DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancer {
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -9187,6 +10462,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancer(obj: 
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -9252,6 +10528,13 @@ export interface DestinationRuleV1Beta1SpecTrafficPolicyOutlierDetection {
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyOutlierDetection#splitExternalLocalOriginErrors
@@ -9274,6 +10557,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyOutlierDetection(o
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -9372,6 +10656,13 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyProxyProtocol(obj:
  */
 export interface DestinationRuleV1Beta1SpecTrafficPolicyRetryBudget {
   /**
+   * Specifies the duration in which requests will be considered when calculating the budget for retries.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyRetryBudget#budgetInterval
+   */
+  readonly budgetInterval?: string;
+
+  /**
    * Specifies the minimum retry concurrency allowed for the retry budget.
    *
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyRetryBudget#minRetryConcurrency
@@ -9393,6 +10684,7 @@ export interface DestinationRuleV1Beta1SpecTrafficPolicyRetryBudget {
 export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyRetryBudget(obj: DestinationRuleV1Beta1SpecTrafficPolicyRetryBudget | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'budgetInterval': obj.budgetInterval,
     'minRetryConcurrency': obj.minRetryConcurrency,
     'percent': obj.percent,
   };
@@ -9580,17 +10872,21 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionP
  */
 export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -9611,6 +10907,13 @@ export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancer {
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -9625,6 +10928,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -9690,6 +10994,13 @@ export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyOutlierDetection 
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyOutlierDetection#splitExternalLocalOriginErrors
@@ -9712,6 +11023,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyOutlierDete
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -9810,6 +11122,13 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyProxyProtoc
  */
 export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyRetryBudget {
   /**
+   * Specifies the duration in which requests will be considered when calculating the budget for retries.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyRetryBudget#budgetInterval
+   */
+  readonly budgetInterval?: string;
+
+  /**
    * Specifies the minimum retry concurrency allowed for the retry budget.
    *
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyRetryBudget#minRetryConcurrency
@@ -9831,6 +11150,7 @@ export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyRetryBudget {
 export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyRetryBudget(obj: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyRetryBudget | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'budgetInterval': obj.budgetInterval,
     'minRetryConcurrency': obj.minRetryConcurrency,
     'percent': obj.percent,
   };
@@ -10000,6 +11320,13 @@ export interface DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttp {
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttp#http2MaxRequests
@@ -10051,6 +11378,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttp
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -10124,6 +11452,8 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolTcp(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerConsistentHash
  */
 export interface DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerConsistentHash {
@@ -10198,6 +11528,8 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerConsis
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerLocalityLbSetting {
@@ -10248,7 +11580,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerLocali
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -10310,6 +11642,58 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerWarmup
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting(obj: DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPool
  */
 export interface DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPool {
@@ -10350,17 +11734,21 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsC
  */
 export interface DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -10381,6 +11769,13 @@ export interface DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBal
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -10395,6 +11790,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -10460,6 +11856,13 @@ export interface DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsOutlier
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsOutlierDetection#splitExternalLocalOriginErrors
@@ -10482,6 +11885,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsO
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -10664,6 +12068,13 @@ export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHtt
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttp#http2MaxRequests
@@ -10715,6 +12126,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionP
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -10788,6 +12200,8 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionP
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerConsistentHash
  */
 export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerConsistentHash {
@@ -10862,6 +12276,8 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerLocalityLbSetting {
@@ -10912,7 +12328,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -10974,6 +12390,58 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting(obj: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPool
  */
 export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPool {
@@ -11014,17 +12482,21 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
  */
 export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer {
   /**
+   * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+   *
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#consistentHash
    */
   readonly consistentHash?: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash;
 
   /**
+   * Locality load balancer settings.
+   *
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#localityLbSetting
    */
   readonly localityLbSetting?: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting;
 
   /**
-   *
+   * Standard load balancing algorithms that require no tuning.
    *
    * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
    *
@@ -11045,6 +12517,13 @@ export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettings
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#warmupDurationSecs
    */
   readonly warmupDurationSecs?: string;
+
+  /**
+   * Zone Aware load balancer settings.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancer#zoneAwareLbSetting
+   */
+  readonly zoneAwareLbSetting?: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting;
 }
 
 /**
@@ -11059,6 +12538,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'simple': obj.simple,
     'warmup': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerWarmup(obj.warmup),
     'warmupDurationSecs': obj.warmupDurationSecs,
+    'zoneAwareLbSetting': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj.zoneAwareLbSetting),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -11124,6 +12604,13 @@ export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettings
   readonly minHealthPercent?: number;
 
   /**
+   * Specifies the HTTP response status codes that are treated as outlier detection errors.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsOutlierDetection#outlierDetectionHttpErrorCodes
+   */
+  readonly outlierDetectionHttpErrorCodes?: number[];
+
+  /**
    * Determines whether to distinguish local origin failures from external errors.
    *
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsOutlierDetection#splitExternalLocalOriginErrors
@@ -11146,6 +12633,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'minHealthPercent': obj.minHealthPercent,
+    'outlierDetectionHttpErrorCodes': obj.outlierDetectionHttpErrorCodes?.map(y => y),
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
@@ -11320,6 +12808,42 @@ export enum DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttpH2UpgradePo
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -11542,6 +13066,40 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerLocali
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * HTTP connection pool settings.
  *
  * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttp
@@ -11562,6 +13120,13 @@ export interface DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnect
    * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttp#http1MaxPendingRequests
    */
   readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive;
 
   /**
    * Maximum number of active requests to a destination.
@@ -11615,6 +13180,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsC
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -11688,6 +13254,8 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsC
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash
  */
 export interface DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash {
@@ -11762,6 +13330,8 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting {
@@ -11812,7 +13382,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -11874,6 +13444,58 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj: DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Indicates whether connections to this port should be secured using TLS.
  *
  * Valid Options: DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL
@@ -11906,6 +13528,42 @@ export enum DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttpH2Up
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -12128,6 +13786,40 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * HTTP connection pool settings.
  *
  * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttp
@@ -12148,6 +13840,13 @@ export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettings
    * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttp#http1MaxPendingRequests
    */
   readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive;
 
   /**
    * Maximum number of active requests to a destination.
@@ -12201,6 +13900,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -12274,6 +13974,8 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Consistent Hash-based load balancing can be used to provide soft session affinity based on HTTP headers, cookies or other properties.
+ *
  * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash
  */
 export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerConsistentHash {
@@ -12348,6 +14050,8 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Locality load balancer settings.
+ *
  * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting
  */
 export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSetting {
@@ -12398,7 +14102,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- *
+ * Standard load balancing algorithms that require no tuning.
  *
  * Valid Options: LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST
  *
@@ -12453,6 +14157,58 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'aggression': obj.aggression,
     'duration': obj.duration,
     'minimumPercent': obj.minimumPercent,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Zone Aware load balancer settings.
+ *
+ * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting
+ */
+export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting {
+  /**
+   * Enable zone aware load balancing.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Optional.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failover
+   */
+  readonly failover?: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover[];
+
+  /**
+   * failoverPriority is an ordered list of labels used to sort endpoints for priority-based load balancing.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#failoverPriority
+   */
+  readonly failoverPriority?: string[];
+
+  /**
+   * Minimum number of hosts in the upstream cluster's local region required for zone-aware load balancing to be enabled.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting#minClusterSize
+   */
+  readonly minClusterSize?: number;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting(obj: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSetting | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'failover': obj.failover?.map(y => toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(y)),
+    'failoverPriority': obj.failoverPriority?.map(y => y),
+    'minClusterSize': obj.minClusterSize,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -12526,6 +14282,42 @@ export enum DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPo
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -12748,6 +14540,40 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerConsistentHashHttpCookieAttributes
  */
 export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalancerConsistentHashHttpCookieAttributes {
@@ -12796,6 +14622,42 @@ export enum DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConne
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive
+ */
+export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive(obj: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -13007,6 +14869,40 @@ export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettings
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSettingFailover(obj: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerLocalityLbSettingFailover | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'to': obj.to,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover
+ */
+export interface DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover {
+  /**
+   * Originating region.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#from
+   */
+  readonly from?: string;
+
+  /**
+   * Destination region the traffic will fail over to when endpoints in the 'from' region becomes unhealthy.
+   *
+   * @schema DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover#to
+   */
+  readonly to?: string;
+}
+
+/**
+ * Converts an object of type 'DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover(obj: DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsLoadBalancerZoneAwareLbSettingFailover | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
@@ -13466,7 +15362,7 @@ export interface EnvoyFilterSpecConfigPatchesPatch {
   /**
    * Determines how the patch should be applied.
    *
-   * Valid Options: MERGE, ADD, REMOVE, INSERT_BEFORE, INSERT_AFTER, INSERT_FIRST, REPLACE
+   * Valid Options: MERGE, ADD, REMOVE, INSERT_BEFORE, INSERT_AFTER, INSERT_FIRST, REPLACE, MERGE_AND_REPLACE_LIST
    *
    * @schema EnvoyFilterSpecConfigPatchesPatch#operation
    */
@@ -13785,7 +15681,7 @@ export enum EnvoyFilterSpecConfigPatchesPatchFilterClass {
 /**
  * Determines how the patch should be applied.
  *
- * Valid Options: MERGE, ADD, REMOVE, INSERT_BEFORE, INSERT_AFTER, INSERT_FIRST, REPLACE
+ * Valid Options: MERGE, ADD, REMOVE, INSERT_BEFORE, INSERT_AFTER, INSERT_FIRST, REPLACE, MERGE_AND_REPLACE_LIST
  *
  * @schema EnvoyFilterSpecConfigPatchesPatchOperation
  */
@@ -13806,6 +15702,8 @@ export enum EnvoyFilterSpecConfigPatchesPatchOperation {
   INSERT_UNDERSCORE_FIRST = "INSERT_FIRST",
   /** REPLACE */
   REPLACE = "REPLACE",
+  /** MERGE_AND_REPLACE_LIST */
+  MERGE_UNDERSCORE_AND_UNDERSCORE_REPLACE_UNDERSCORE_LIST = "MERGE_AND_REPLACE_LIST",
 }
 
 /**
@@ -14425,6 +16323,13 @@ export interface GatewaySpecServersTls {
   readonly httpsRedirect?: boolean;
 
   /**
+   * Optional: If set to true, the proxy will try to validate the certificate, but even if the validation fails, it will allow the connection through.
+   *
+   * @schema GatewaySpecServersTls#insecureSkipVerify
+   */
+  readonly insecureSkipVerify?: boolean;
+
+  /**
    * Optional: Maximum TLS protocol version.
    *
    * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
@@ -14508,6 +16413,7 @@ export function toJson_GatewaySpecServersTls(obj: GatewaySpecServersTls | undefi
     'credentialName': obj.credentialName,
     'credentialNames': obj.credentialNames?.map(y => y),
     'httpsRedirect': obj.httpsRedirect,
+    'insecureSkipVerify': obj.insecureSkipVerify,
     'maxProtocolVersion': obj.maxProtocolVersion,
     'minProtocolVersion': obj.minProtocolVersion,
     'mode': obj.mode,
@@ -14918,6 +16824,13 @@ export interface GatewayV1Alpha3SpecServersTls {
   readonly httpsRedirect?: boolean;
 
   /**
+   * Optional: If set to true, the proxy will try to validate the certificate, but even if the validation fails, it will allow the connection through.
+   *
+   * @schema GatewayV1Alpha3SpecServersTls#insecureSkipVerify
+   */
+  readonly insecureSkipVerify?: boolean;
+
+  /**
    * Optional: Maximum TLS protocol version.
    *
    * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
@@ -15001,6 +16914,7 @@ export function toJson_GatewayV1Alpha3SpecServersTls(obj: GatewayV1Alpha3SpecSer
     'credentialName': obj.credentialName,
     'credentialNames': obj.credentialNames?.map(y => y),
     'httpsRedirect': obj.httpsRedirect,
+    'insecureSkipVerify': obj.insecureSkipVerify,
     'maxProtocolVersion': obj.maxProtocolVersion,
     'minProtocolVersion': obj.minProtocolVersion,
     'mode': obj.mode,
@@ -15411,6 +17325,13 @@ export interface GatewayV1Beta1SpecServersTls {
   readonly httpsRedirect?: boolean;
 
   /**
+   * Optional: If set to true, the proxy will try to validate the certificate, but even if the validation fails, it will allow the connection through.
+   *
+   * @schema GatewayV1Beta1SpecServersTls#insecureSkipVerify
+   */
+  readonly insecureSkipVerify?: boolean;
+
+  /**
    * Optional: Maximum TLS protocol version.
    *
    * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
@@ -15494,6 +17415,7 @@ export function toJson_GatewayV1Beta1SpecServersTls(obj: GatewayV1Beta1SpecServe
     'credentialName': obj.credentialName,
     'credentialNames': obj.credentialNames?.map(y => y),
     'httpsRedirect': obj.httpsRedirect,
+    'insecureSkipVerify': obj.insecureSkipVerify,
     'maxProtocolVersion': obj.maxProtocolVersion,
     'minProtocolVersion': obj.minProtocolVersion,
     'mode': obj.mode,
@@ -17369,6 +19291,13 @@ export interface SidecarSpecInboundConnectionPoolHttp {
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema SidecarSpecInboundConnectionPoolHttp#http2MaxRequests
@@ -17420,6 +19349,7 @@ export function toJson_SidecarSpecInboundConnectionPoolHttp(obj: SidecarSpecInbo
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -17650,6 +19580,13 @@ export interface SidecarSpecIngressTls {
   readonly httpsRedirect?: boolean;
 
   /**
+   * Optional: If set to true, the proxy will try to validate the certificate, but even if the validation fails, it will allow the connection through.
+   *
+   * @schema SidecarSpecIngressTls#insecureSkipVerify
+   */
+  readonly insecureSkipVerify?: boolean;
+
+  /**
    * Optional: Maximum TLS protocol version.
    *
    * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
@@ -17733,6 +19670,7 @@ export function toJson_SidecarSpecIngressTls(obj: SidecarSpecIngressTls | undefi
     'credentialName': obj.credentialName,
     'credentialNames': obj.credentialNames?.map(y => y),
     'httpsRedirect': obj.httpsRedirect,
+    'insecureSkipVerify': obj.insecureSkipVerify,
     'maxProtocolVersion': obj.maxProtocolVersion,
     'minProtocolVersion': obj.minProtocolVersion,
     'mode': obj.mode,
@@ -17821,6 +19759,42 @@ export enum SidecarSpecInboundConnectionPoolHttpH2UpgradePolicy {
 }
 
 /**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive(obj: SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
  *
  * @schema SidecarSpecInboundConnectionPoolTcpTcpKeepalive
@@ -17887,6 +19861,13 @@ export interface SidecarSpecIngressConnectionPoolHttp {
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema SidecarSpecIngressConnectionPoolHttp#http2MaxRequests
@@ -17938,6 +19919,7 @@ export function toJson_SidecarSpecIngressConnectionPoolHttp(obj: SidecarSpecIngr
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -18153,6 +20135,42 @@ export enum SidecarSpecIngressConnectionPoolHttpH2UpgradePolicy {
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive(obj: SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -18654,6 +20672,13 @@ export interface SidecarV1Alpha3SpecInboundConnectionPoolHttp {
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#http2MaxRequests
@@ -18705,6 +20730,7 @@ export function toJson_SidecarV1Alpha3SpecInboundConnectionPoolHttp(obj: Sidecar
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -18935,6 +20961,13 @@ export interface SidecarV1Alpha3SpecIngressTls {
   readonly httpsRedirect?: boolean;
 
   /**
+   * Optional: If set to true, the proxy will try to validate the certificate, but even if the validation fails, it will allow the connection through.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#insecureSkipVerify
+   */
+  readonly insecureSkipVerify?: boolean;
+
+  /**
    * Optional: Maximum TLS protocol version.
    *
    * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
@@ -19018,6 +21051,7 @@ export function toJson_SidecarV1Alpha3SpecIngressTls(obj: SidecarV1Alpha3SpecIng
     'credentialName': obj.credentialName,
     'credentialNames': obj.credentialNames?.map(y => y),
     'httpsRedirect': obj.httpsRedirect,
+    'insecureSkipVerify': obj.insecureSkipVerify,
     'maxProtocolVersion': obj.maxProtocolVersion,
     'minProtocolVersion': obj.minProtocolVersion,
     'mode': obj.mode,
@@ -19106,6 +21140,42 @@ export enum SidecarV1Alpha3SpecInboundConnectionPoolHttpH2UpgradePolicy {
 }
 
 /**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive(obj: SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
  *
  * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive
@@ -19172,6 +21242,13 @@ export interface SidecarV1Alpha3SpecIngressConnectionPoolHttp {
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#http2MaxRequests
@@ -19223,6 +21300,7 @@ export function toJson_SidecarV1Alpha3SpecIngressConnectionPoolHttp(obj: Sidecar
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -19438,6 +21516,42 @@ export enum SidecarV1Alpha3SpecIngressConnectionPoolHttpH2UpgradePolicy {
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive(obj: SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -19939,6 +22053,13 @@ export interface SidecarV1Beta1SpecInboundConnectionPoolHttp {
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#http2MaxRequests
@@ -19990,6 +22111,7 @@ export function toJson_SidecarV1Beta1SpecInboundConnectionPoolHttp(obj: SidecarV
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -20220,6 +22342,13 @@ export interface SidecarV1Beta1SpecIngressTls {
   readonly httpsRedirect?: boolean;
 
   /**
+   * Optional: If set to true, the proxy will try to validate the certificate, but even if the validation fails, it will allow the connection through.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#insecureSkipVerify
+   */
+  readonly insecureSkipVerify?: boolean;
+
+  /**
    * Optional: Maximum TLS protocol version.
    *
    * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
@@ -20303,6 +22432,7 @@ export function toJson_SidecarV1Beta1SpecIngressTls(obj: SidecarV1Beta1SpecIngre
     'credentialName': obj.credentialName,
     'credentialNames': obj.credentialNames?.map(y => y),
     'httpsRedirect': obj.httpsRedirect,
+    'insecureSkipVerify': obj.insecureSkipVerify,
     'maxProtocolVersion': obj.maxProtocolVersion,
     'minProtocolVersion': obj.minProtocolVersion,
     'mode': obj.mode,
@@ -20391,6 +22521,42 @@ export enum SidecarV1Beta1SpecInboundConnectionPoolHttpH2UpgradePolicy {
 }
 
 /**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive(obj: SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
  *
  * @schema SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive
@@ -20457,6 +22623,13 @@ export interface SidecarV1Beta1SpecIngressConnectionPoolHttp {
   readonly http1MaxPendingRequests?: number;
 
   /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive;
+
+  /**
    * Maximum number of active requests to a destination.
    *
    * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#http2MaxRequests
@@ -20508,6 +22681,7 @@ export function toJson_SidecarV1Beta1SpecIngressConnectionPoolHttp(obj: SidecarV
   const result = {
     'h2UpgradePolicy': obj.h2UpgradePolicy,
     'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
     'http2MaxRequests': obj.http2MaxRequests,
     'idleTimeout': obj.idleTimeout,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -20723,6 +22897,42 @@ export enum SidecarV1Beta1SpecIngressConnectionPoolHttpH2UpgradePolicy {
   /** UPGRADE */
   UPGRADE = "UPGRADE",
 }
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive(obj: SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
@@ -21620,6 +23830,13 @@ export interface VirtualServiceSpecHttpRedirect {
   readonly port?: number;
 
   /**
+   * On a redirect, replace the matched prefix with this value.
+   *
+   * @schema VirtualServiceSpecHttpRedirect#prefixRewrite
+   */
+  readonly prefixRewrite?: string;
+
+  /**
    * On a redirect, Specifies the HTTP status code to use in the redirect response.
    *
    * @schema VirtualServiceSpecHttpRedirect#redirectCode
@@ -21651,6 +23868,7 @@ export function toJson_VirtualServiceSpecHttpRedirect(obj: VirtualServiceSpecHtt
     'authority': obj.authority,
     'derivePort': obj.derivePort,
     'port': obj.port,
+    'prefixRewrite': obj.prefixRewrite,
     'redirectCode': obj.redirectCode,
     'scheme': obj.scheme,
     'uri': obj.uri,
@@ -23932,6 +26150,13 @@ export interface VirtualServiceV1Alpha3SpecHttpRedirect {
   readonly port?: number;
 
   /**
+   * On a redirect, replace the matched prefix with this value.
+   *
+   * @schema VirtualServiceV1Alpha3SpecHttpRedirect#prefixRewrite
+   */
+  readonly prefixRewrite?: string;
+
+  /**
    * On a redirect, Specifies the HTTP status code to use in the redirect response.
    *
    * @schema VirtualServiceV1Alpha3SpecHttpRedirect#redirectCode
@@ -23963,6 +26188,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpRedirect(obj: VirtualServic
     'authority': obj.authority,
     'derivePort': obj.derivePort,
     'port': obj.port,
+    'prefixRewrite': obj.prefixRewrite,
     'redirectCode': obj.redirectCode,
     'scheme': obj.scheme,
     'uri': obj.uri,
@@ -26244,6 +28470,13 @@ export interface VirtualServiceV1Beta1SpecHttpRedirect {
   readonly port?: number;
 
   /**
+   * On a redirect, replace the matched prefix with this value.
+   *
+   * @schema VirtualServiceV1Beta1SpecHttpRedirect#prefixRewrite
+   */
+  readonly prefixRewrite?: string;
+
+  /**
    * On a redirect, Specifies the HTTP status code to use in the redirect response.
    *
    * @schema VirtualServiceV1Beta1SpecHttpRedirect#redirectCode
@@ -26275,6 +28508,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpRedirect(obj: VirtualService
     'authority': obj.authority,
     'derivePort': obj.derivePort,
     'port': obj.port,
+    'prefixRewrite': obj.prefixRewrite,
     'redirectCode': obj.redirectCode,
     'scheme': obj.scheme,
     'uri': obj.uri,

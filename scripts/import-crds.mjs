@@ -15,7 +15,7 @@ const crds = resolve(root, process.env.CRDS_DIR ?? '../shared/crds');
 
 /** One entry per import call: the CRD files (relative to the CRD folder) that form one spec. */
 const SPECS = [
-  ['istio-1.30.3/crd-all.gen.yaml'],
+  ['istio-1.31.0-rc.0/crd-all.gen.yaml'],
   [
     'prometheus-operator-v0.93.0/monitoring.coreos.com_podmonitors.yaml',
     'prometheus-operator-v0.93.0/monitoring.coreos.com_prometheusrules.yaml',

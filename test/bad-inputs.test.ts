@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synthConfigFile } from '../cli/synth';
+import { RANGE, UNSUPPORTED } from './support/versions';
 
 /**
  * Bad input as users get it wrong, each refused with one located line per problem and nothing
@@ -15,9 +16,9 @@ const base = (...lines: string[]) => [...BASE, ...lines, ''].join('\n');
 const BAD: readonly [string, string, (config: string) => readonly string[]][] = [
   [
     'unsupported release',
-    base().replace('"1.30"', '"1.31"'),
+    base().replace('"1.30"', `"${UNSUPPORTED}"`),
     (config) => [
-      `${config}:1:1 [mesh/mesh] istioVersion: Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it (got "1.31", expected a target this library implements, from "1.17" to "1.30")`,
+      `${config}:1:1 [mesh/mesh] istioVersion: Istio ${UNSUPPORTED} has no row in the version policy, so no other release's mechanisms are emitted for it (got "${UNSUPPORTED}", expected a target this library implements, ${RANGE})`,
     ],
   ],
   [

@@ -18,6 +18,7 @@ import { validateApp } from '../constructs/validate/app-validator';
 import { formatFinding } from '../constructs/validate/finding';
 import { demoFixture } from './support/fixtures';
 import { refusalOf } from './support/refusals';
+import { RANGE, UNSUPPORTED } from './support/versions';
 
 /** The fields of a synthesized EnvoyFilter config patch these tests read. */
 interface ConfigPatch {
@@ -34,9 +35,9 @@ describe('IstioMesh', () => {
 
   it('refuses a version it does not implement, and every other problem with it', () => {
     const app = Testing.app();
-    expect(() => new IstioMesh(app, 'mesh', { istioVersion: '1.31', rootNamespace: 'Istio_System' })).toThrow(
-      "[mesh] istioVersion: Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it " +
-        '(got "1.31", expected a target this library implements, from "1.17" to "1.30")\n' +
+    expect(() => new IstioMesh(app, 'mesh', { istioVersion: UNSUPPORTED, rootNamespace: 'Istio_System' })).toThrow(
+      `[mesh] istioVersion: Istio ${UNSUPPORTED} has no row in the version policy, so no other release's mechanisms are emitted for it ` +
+        `(got "${UNSUPPORTED}", expected a target this library implements, ${RANGE})\n` +
         '[mesh] rootNamespace: got "Istio_System", expected a Kubernetes namespace name (RFC 1123 label)',
     );
   });

@@ -10,6 +10,7 @@ import { OUTPUT_MARKER, outputMarker } from '../constructs/synth/output-guard';
 import { ValidationFailedError } from '../constructs/validate/finding';
 import { defaultStack } from './support/fixtures';
 import { readTree } from './support/synth';
+import { RANGE, UNSUPPORTED } from './support/versions';
 
 const ROOT = resolve(__dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -71,7 +72,7 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
   it('says, under cdk8s synth, that the folder cdk8s-cli emptied is empty, not unchanged', () => {
     const dir = tempDir();
     const config = join(dir, 'bad.yaml');
-    writeFileSync(config, 'istioVersion: "1.31"\nnamespace: shop\n');
+    writeFileSync(config, `istioVersion: "${UNSUPPORTED}"\nnamespace: shop\n`);
     const out = join(dir, 'dist');
     mkdirSync(out); // as cdk8s-cli leaves it
     const run = runMain(['--config', config], { CDK8S_OUTDIR: out });
@@ -157,18 +158,18 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
 
   it('refuses a target it does not implement, pointing at istioVersion', () => {
     const dir = tempDir();
-    const config = join(dir, 'v131.yaml');
-    writeFileSync(config, 'istioVersion: "1.31"\nnamespace: shop\n');
+    const config = join(dir, 'unsupported.yaml');
+    writeFileSync(config, `istioVersion: "${UNSUPPORTED}"\nnamespace: shop\n`);
     const out = join(dir, 'dist');
     const run = runMain(['--config', config, '--out', out]);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(
       `synth failed, ${out}/ left unchanged:\n` +
         '1 error(s) in the observability configuration:\n' +
-        `  ${config}:1:1 [mesh/mesh] istioVersion: Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it ` +
-        '(got "1.31", expected a target this library implements, from "1.17" to "1.30")\n',
+        `  ${config}:1:1 [mesh/mesh] istioVersion: Istio ${UNSUPPORTED} has no row in the version policy, so no other release's mechanisms are emitted for it ` +
+        `(got "${UNSUPPORTED}", expected a target this library implements, ${RANGE})\n`,
     );
-    expect(readdirSync(dir)).toEqual(['v131.yaml']);
+    expect(readdirSync(dir)).toEqual(['unsupported.yaml']);
   });
 
   it('explains its arguments', () => {

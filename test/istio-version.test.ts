@@ -3,6 +3,7 @@ import type { Problem } from '../constructs/problems/problem';
 import { IstioVersion } from '../constructs/version/istio-version';
 import { VersionPolicy } from '../constructs/version/version-policy';
 import { text } from './support/problem-text';
+import { RANGE, UNSUPPORTED } from './support/versions';
 
 describe('IstioVersion', () => {
   it.each([
@@ -47,7 +48,7 @@ describe('IstioVersion', () => {
 describe('VersionPolicy', () => {
   const policy = (version: string) => VersionPolicy.resolve(version) as VersionPolicy;
 
-  it('has a row for every minor release from 1.17 to 1.30', () => {
+  it('has a row for every minor release from 1.17 to 1.31', () => {
     expect(VersionPolicy.supportedVersions()).toEqual([
       '1.17',
       '1.18',
@@ -63,6 +64,7 @@ describe('VersionPolicy', () => {
       '1.28',
       '1.29',
       '1.30',
+      '1.31',
     ]);
   });
 
@@ -154,18 +156,18 @@ describe('VersionPolicy', () => {
   });
 
   it("refuses a version outside its rows instead of emitting another release's output", () => {
-    expect(text(VersionPolicy.resolve('1.31') as Problem)).toBe(
-      "istioVersion: Istio 1.31 has no row in the version policy, so no other release's mechanisms are emitted for it " +
-        '(got "1.31", expected a target this library implements, from "1.17" to "1.30")',
+    expect(text(VersionPolicy.resolve(UNSUPPORTED) as Problem)).toBe(
+      `istioVersion: Istio ${UNSUPPORTED} has no row in the version policy, so no other release's mechanisms are emitted for it ` +
+        `(got "${UNSUPPORTED}", expected a target this library implements, ${RANGE})`,
     );
     expect(text(VersionPolicy.resolve('1.16') as Problem)).toContain(
-      'expected a target this library implements, from "1.17" to "1.30"',
+      `expected a target this library implements, ${RANGE}`,
     );
   });
 
   it('refuses text that is not a version', () => {
     expect(text(VersionPolicy.resolve('latest') as Problem)).toBe(
-      'istioVersion: got "latest", expected an Istio release as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to "1.30"',
+      `istioVersion: got "latest", expected an Istio release as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", ${RANGE}`,
     );
   });
 });

@@ -181,7 +181,7 @@ describe('lint on valid files Istio and its tools accept', () => {
     // The rule came with the 1.24 CRD; a 1.22 API server stores the object.
     expect(await lint('1.22', path)).toEqual([]);
     expect(await lint('1.26', path)).toEqual([
-      `${path}:4: error: [Telemetry/default/t] spec: only one of targetRefs or selector can be set (got {"selector":{"matchLabels":{"app":"gateway"}},"targetRefs":[{"group":"gateway.networking.k8s.io","kind":"Gateway","name…, expected it to satisfy the CRD rule (has(self.selector) ? 1 : 0) + (has(self.targetRef) ? 1 : 0) + (has(self.targetRefs) ? 1 : 0) <= 1) [the istio-1.30.3 CRD schema] (object-schema)`,
+      `${path}:4: error: [Telemetry/default/t] spec: only one of targetRefs or selector can be set (got {"selector":{"matchLabels":{"app":"gateway"}},"targetRefs":[{"group":"gateway.networking.k8s.io","kind":"Gateway","name…, expected it to satisfy the CRD rule (has(self.selector) ? 1 : 0) + (has(self.targetRef) ? 1 : 0) + (has(self.targetRefs) ? 1 : 0) <= 1) [the istio-1.31.0-rc.0 CRD schema] (object-schema)`,
     ]);
   });
 
@@ -260,6 +260,8 @@ describe('lint on the mistakes users make', () => {
       `${path}:5: warning: [IstioOperator/-/-] spec.meshConfig.defaultConfig.{extraStatTags}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart) (restart-required)`,
       `${path}:13: warning: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.debug`,
       `${path}:17: warning: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.metrics[0].dimensions.request_operation: reads unknown attribute "istio_operationId" at column 1`,
+      // A true finding: the issue's request_path makes a series per path.
+      `${path}:18: warning: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.metrics[0].dimensions.request_path: reads request.url_path, which takes a value per request: each becomes a Prometheus series of every standard metric`,
       `${path}:14: warning: [IstioOperator/-/-] spec.values.telemetry.v2.prometheus.configOverride.outboundSidecar.stat_prefix`,
     ]);
   });

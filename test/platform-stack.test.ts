@@ -67,7 +67,7 @@ describe('the packed library', () => {
     ]);
     expect(packed.filter((p) => /\.ts$/.test(p) && !p.endsWith('.d.ts'))).toEqual([]);
     expect(packed).toContain('lib/constructs/index.d.ts');
-    expect(packed).toContain('schemas/crds/istio-1.30.3.json');
+    expect(packed).toContain('schemas/crds/istio-1.31.0-rc.0.json');
   });
 
   it('resolves through its exports map only', () => {

@@ -42,7 +42,10 @@ describe('release-tables.generated.ts', () => {
 
   it('has a CRD and an add-on row for every supported release', () => {
     for (const version of VersionPolicy.supportedVersions()) {
-      expect(CRD_RELEASE_TAGS[version], version).toMatch(new RegExp(`^${version.replace('.', '\\.')}\\.\\d+$`));
+      // A patch release, or the newest minor's release candidate while it is the one published.
+      expect(CRD_RELEASE_TAGS[version], version).toMatch(
+        new RegExp(`^${version.replace('.', '\\.')}\\.\\d+(-rc\\.\\d+)?$`),
+      );
       expect(ADDON_RELEASES[version]?.tag, version).toBe(CRD_RELEASE_TAGS[version]);
     }
   });
@@ -116,6 +119,7 @@ describe('release-tables.generated.ts', () => {
       '1.28 docker.io/jaegertracing/all-in-one:1.70.0 v1-all-in-one otlp=true dual-stack pod',
       '1.29 docker.io/jaegertracing/jaeger:2.14.0 v2 otlp=true dual-stack pod',
       '1.30 docker.io/jaegertracing/jaeger:2.14.0 v2 otlp=true dual-stack pod',
+      '1.31 docker.io/jaegertracing/jaeger:2.17.0 v2 otlp=true dual-stack pod',
     ]);
   });
 

@@ -37,7 +37,7 @@ export interface Deviation {
 }
 
 /** Target releases every scenario has a golden file (or a golden refusal) for. */
-export const GOLDEN_VERSIONS = ['1.17', '1.20', '1.22', '1.24', '1.30'] as const;
+export const GOLDEN_VERSIONS = ['1.17', '1.20', '1.22', '1.24', '1.30', '1.31'] as const;
 /** The release the seeds were written for: its goldens are compared with the seed manifests. */
 export const SEED_VERSION = '1.17';
 

@@ -51,6 +51,9 @@ describe('every rule on the default stack', () => {
     expect(counts).toEqual({
       'object-schema': 0,
       'istio-api-version': 0,
+      'istiod-flags': 0,
+      'metrics-merge': 0,
+      'series-cardinality': 0,
       'field-availability': 0,
       'kubernetes-metadata': 0,
       'mesh-default-providers': 0,
@@ -91,8 +94,8 @@ describe('object-schema', () => {
       });
     });
     expect(found).toEqual([
-      '[istioinaction/ef] spec.configPatches[0].applyTo: not an allowed value (got "HTTP_FILTR", expected one of "INVALID", "LISTENER", "FILTER_CHAIN", "NETWORK_FILTER", "HTTP_FILTER", "ROUTE_CONFIGURATION", "VIRTUAL_HOST", "HTTP_ROUTE", "CLUSTER", "EXTENSION_CONFIG", "BOOTSTRAP", "LISTENER_FILTER") [the istio-1.30.3 CRD schema]',
-      '[istioinaction/ef] spec.workloadSelectr: unknown field (expected one of configPatches, priority, targetRefs, workloadSelector) [the istio-1.30.3 CRD schema]',
+      '[istioinaction/ef] spec.configPatches[0].applyTo: not an allowed value (got "HTTP_FILTR", expected one of "INVALID", "LISTENER", "FILTER_CHAIN", "NETWORK_FILTER", "HTTP_FILTER", "ROUTE_CONFIGURATION", "VIRTUAL_HOST", "HTTP_ROUTE", "CLUSTER", "EXTENSION_CONFIG", "BOOTSTRAP", "LISTENER_FILTER") [the istio-1.31.0-rc.0 CRD schema]',
+      '[istioinaction/ef] spec.workloadSelectr: unknown field (expected one of configPatches, priority, targetRefs, workloadSelector) [the istio-1.31.0-rc.0 CRD schema]',
     ]);
   });
 
@@ -128,7 +131,7 @@ describe('object-schema', () => {
     // The 1.17 CRDs have none of these rules, so a 1.17 API server stores both objects.
     expect(await findingsOf('object-schema', build)).toEqual([]);
     const found = await findingsOf('object-schema', build, '1.30');
-    const schema = ' [the istio-1.30.3 CRD schema]';
+    const schema = ' [the istio-1.31.0-rc.0 CRD schema]';
     expect(found).toEqual([
       `[istioinaction/se] spec.ports: port number cannot be duplicated (got [{"name":"http","number":80,"protocol":"HTTP"},{"name":"http-alt","number":80,"protocol":"HTTP"}], expected it to satisfy the CRD rule self.all(l1, self.exists_one(l2, l1.number == l2.number)))${schema}`,
       `[istioinaction/tel] spec.metrics[0].overrides[0].tagOverrides.a: value must not be set when operation is REMOVE (got {"operation":"REMOVE","value":"x"}, expected it to satisfy the CRD rule ((has(self.operation) ? self.operation : "") == "REMOVE") ? !has(self.value) : true)${schema}`,

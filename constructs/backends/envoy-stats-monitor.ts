@@ -7,6 +7,7 @@ import { isDnsSubdomain } from '../names';
 import { refuseInput } from '../problems/construct-problems';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 import { operatorRelabeling, type PodRelabeling, podMonitorRelabelings } from './relabel-rules';
+import { DROP_SECURE_PODS } from './secure-metrics';
 
 export type { PodRelabeling } from './relabel-rules';
 
@@ -29,6 +30,12 @@ export interface EnvoyStatsMonitorProps {
    *   (istio/istio samples/addons/extras/prometheus-operator.yaml at the release's tag)
    */
   readonly relabeling?: PodRelabeling;
+  /**
+   * Leave out pods that serve their metrics over mutual TLS (annotated `prometheus.istio.io/secure-port`),
+   * which {@link SecureMetricsScrape} scrapes, so no series is collected twice.
+   * @default false
+   */
+  readonly excludeSecurePods?: boolean;
 }
 
 /**
@@ -53,7 +60,10 @@ export class EnvoyStatsMonitor extends Construct {
     // Reported at synth with every other construct's problems; nothing is written until they are fixed.
     refuseInput(this, problems);
     this.relabeling = relabeling;
-    const rules = podMonitorRelabelings(props.mesh.policy.mechanisms.addons, relabeling);
+    const rules = [
+      ...(props.excludeSecurePods ? [DROP_SECURE_PODS] : []),
+      ...podMonitorRelabelings(props.mesh.policy.mechanisms.addons, relabeling),
+    ];
     this.monitor = new PodMonitor(this, 'Resource', {
       metadata: {
         name,

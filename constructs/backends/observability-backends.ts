@@ -9,10 +9,11 @@ import { KialiInstance, type KialiInstanceProps } from './kiali-instance';
 import { MeshRecordingRules } from './mesh-recording-rules';
 import { PrometheusInstance } from './prometheus-instance';
 import { PrometheusScrapeConfig, type PrometheusScrapeConfigProps } from './prometheus-scrape-config';
+import { SecureMetricsScrape } from './secure-metrics';
 
 /** The construct id of each backend under {@link ObservabilityBackends}, by the option that creates it. */
 export const BACKEND_IDS = {
-  prometheusOperator: ['istio-component-monitor', 'envoy-stats-monitor', 'recording-rules'],
+  prometheusOperator: ['istio-component-monitor', 'envoy-stats-monitor', 'recording-rules', 'secure-metrics'],
   scrapeConfig: ['scrape-config'],
   jaeger: ['jaeger'],
   grafana: ['dashboards'],
@@ -26,6 +27,12 @@ export interface PrometheusOperatorOptions {
   readonly podMonitorRelabeling?: PodRelabeling;
   /** Emit the PrometheusRule of recording rules. @default true */
   readonly recordingRules?: boolean;
+  /**
+   * Scrape every sidecar's merged metrics over mutual TLS too (Istio 1.31+), on this port; see
+   * {@link SecureMetricsScrape}. The envoy-stats PodMonitor then leaves those pods out.
+   * @default - plain text only
+   */
+  readonly secureMetrics?: { readonly port?: number };
 }
 
 export interface ObservabilityBackendsProps {
@@ -72,6 +79,7 @@ export class ObservabilityBackends extends Construct {
   readonly componentMonitor?: IstioComponentMonitor;
   readonly envoyStatsMonitor?: EnvoyStatsMonitor;
   readonly recordingRules?: MeshRecordingRules;
+  readonly secureMetrics?: SecureMetricsScrape;
   readonly scrapeConfig?: PrometheusScrapeConfig;
   readonly jaeger?: Jaeger;
   readonly dashboards?: IstioDashboards;
@@ -87,7 +95,7 @@ export class ObservabilityBackends extends Construct {
     if (refuseInput(this, prometheus.problems(['prometheus']))) return;
     const operator = props.prometheusOperator ?? {};
     if (operator !== false) {
-      const [component, envoy, rules] = BACKEND_IDS.prometheusOperator;
+      const [component, envoy, rules, secure] = BACKEND_IDS.prometheusOperator;
       this.componentMonitor = new IstioComponentMonitor(this, component, {
         prometheus,
         interval: operator.interval,
@@ -97,9 +105,18 @@ export class ObservabilityBackends extends Construct {
         prometheus,
         interval: operator.interval,
         relabeling: operator.podMonitorRelabeling,
+        excludeSecurePods: operator.secureMetrics !== undefined,
       });
       if (operator.recordingRules ?? true) {
         this.recordingRules = new MeshRecordingRules(this, rules, { mesh, prometheus });
+      }
+      if (operator.secureMetrics) {
+        this.secureMetrics = new SecureMetricsScrape(this, secure, {
+          mesh,
+          prometheus,
+          port: operator.secureMetrics.port,
+          interval: operator.interval,
+        });
       }
     }
     if (props.scrapeConfig) {

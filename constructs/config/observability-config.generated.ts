@@ -50,7 +50,7 @@ export interface ObservabilityConfigDocument {
  */
 $schema?: string
 /**
- * Target Istio release, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to "1.30" (quote it: 1.20 unquoted is the number 1.2). Every piece emits the mechanism this release needs, or is refused with the reason.
+ * Target Istio release, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to the newest release with a row in docs/istio-versions.md (quote it: 1.20 unquoted is the number 1.2). Every piece emits the mechanism this release needs, or is refused with the reason.
  */
 istioVersion: string
 /**
@@ -94,6 +94,10 @@ peerMetadataLabels?: string[]
  */
 mixedProxyVersions?: boolean
 /**
+ * The most Prometheus series any one standard metric may be estimated at (REPORT.md's series estimate: an upper bound from the declared workloads and dimensions). A metric estimated above it, or a dimension with unbounded values (a path, a header, an id), fails synth. Default: no budget; unbounded dimensions are warnings.
+ */
+seriesBudget?: number
+/**
  * How the control plane is installed, and so the form of the mesh-wide settings: istioctl (an IstioOperator, install/istio-operator.yaml, for istioctl install -f), helm (values of the istiod chart, install/istiod-values.yaml, for helm install -f), sail (the Sail Operator's Istio resource, applied with the rest; Istio releases the vendored Sail Operator supports). Default: istioctl.
  */
 install?: ("istioctl" | "helm" | "sail")
@@ -134,6 +138,30 @@ selector: {
  * Rollout is an Argo Rollout. Default: Deployment.
  */
 kind?: ("Deployment" | "StatefulSet" | "DaemonSet" | "Rollout")
+/**
+ * The application's own metrics endpoints, which the sidecar's agent scrapes and merges into the /stats/prometheus it serves on port 15020 (metrics merging). One works on every release (prometheus.io/port and prometheus.io/path); several need Istio 1.31 or later (prometheus.istio.io/scrape-targets).
+ * 
+ * @minItems 1
+ */
+metricsEndpoints?: [{
+/**
+ * The container port serving the metrics.
+ */
+port: number
+/**
+ * Its HTTP path. Default: /metrics.
+ */
+path?: string
+}, ...({
+/**
+ * The container port serving the metrics.
+ */
+port: number
+/**
+ * Its HTTP path. Default: /metrics.
+ */
+path?: string
+})[]]
 }
 }
 /**
@@ -461,6 +489,15 @@ podMonitorRelabeling?: ("book" | "dual-stack")
  * Default: true.
  */
 recordingRules?: boolean
+/**
+ * Istio 1.31+: every sidecar serves its merged metrics over mutual TLS too (ENVOY_SECURE_MERGED_METRICS_PORT), scraped by PodMonitor istio-secure-metrics through scrape class istio-mtls; install/kube-prometheus-stack-values.yaml gives the Prometheus the class and a sidecar that writes the mesh certificate it presents. The envoy-stats PodMonitor leaves those pods out.
+ */
+secureMetrics?: {
+/**
+ * The listener's port on each sidecar. Default: 15092.
+ */
+port?: number
+}
 })
 /**
  * A plain prometheus.yml (Istio in Action chapter 7's envoy-stats job) as a ConfigMap, for a Prometheus without the operator.
@@ -547,7 +584,7 @@ viewOnly?: boolean
 clusters?: {
 [k: string]: {
 /**
- * Target Istio release, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to "1.30" (quote it: 1.20 unquoted is the number 1.2). Every piece emits the mechanism this release needs, or is refused with the reason.
+ * Target Istio release, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to the newest release with a row in docs/istio-versions.md (quote it: 1.20 unquoted is the number 1.2). Every piece emits the mechanism this release needs, or is refused with the reason.
  */
 istioVersion: string
 /**

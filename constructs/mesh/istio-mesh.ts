@@ -90,6 +90,13 @@ export interface IstioMeshProps {
    * @default 'istioctl'
    */
   readonly install?: MeshInstallMethod;
+  /**
+   * The most Prometheus series any one standard metric may be estimated at (see REPORT.md's
+   * series estimate, an upper bound from the declared workloads and dimensions); a metric estimated
+   * above it, or with a dimension of unbounded values, fails synth.
+   * @default - no budget: unbounded dimensions are warnings
+   */
+  readonly seriesBudget?: number;
 }
 
 const METRICS_CUSTOMIZATIONS: readonly MetricsCustomization[] = ['istio-operator', 'telemetry-api'];
@@ -123,6 +130,8 @@ export class IstioMesh extends Construct {
   readonly clusterDomain: string;
   /** What CEL translation needs beyond the target release: the extra peer labels, mixed proxy versions. */
   readonly celOptions: CelTranslationOptions;
+  /** See {@link IstioMeshProps.seriesBudget}. */
+  readonly seriesBudget?: number;
   private customMetrics?: CustomMetricsFilter;
 
   constructor(scope: Construct, id: string, props: IstioMeshProps = {}) {
@@ -130,6 +139,10 @@ export class IstioMesh extends Construct {
     const resolved = VersionPolicy.resolve(props.istioVersion ?? DEFAULT_ISTIO_VERSION);
     const problems: Problem[] = resolved instanceof VersionPolicy ? [] : [resolved];
     this.rootNamespace = props.rootNamespace ?? 'istio-system';
+    this.seriesBudget = props.seriesBudget;
+    if (props.seriesBudget !== undefined && !(Number.isSafeInteger(props.seriesBudget) && props.seriesBudget > 0)) {
+      problems.push(problem(['seriesBudget'], props.seriesBudget, 'a positive whole number of series'));
+    }
     if (!isDnsLabel(this.rootNamespace)) {
       problems.push(problem(['rootNamespace'], this.rootNamespace, 'a Kubernetes namespace name (RFC 1123 label)'));
     }

@@ -1,4 +1,5 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { HelmValuesFile } from '../intent/helm-values-file';
 
 /**
  * The kind given to a values file of the istiod Helm chart, as validation sees it (a document with
@@ -15,28 +16,13 @@ export const ISTIOD_VALUES_FILE = 'install/istiod-values.yaml';
  * `helm upgrade --install istiod istio/istiod -n <root namespace> --version <release> -f install/istiod-values.yaml`.
  * Written to {@link ISTIOD_VALUES_FILE}; not a Kubernetes object.
  */
-export class IstiodHelmValues extends Construct {
-  readonly file = ISTIOD_VALUES_FILE;
-
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly render: () => Record<string, unknown>,
-  ) {
-    super(scope, id);
-  }
-
-  /** The values, as the chart reads them. */
-  values(): Record<string, unknown> {
-    return this.render();
-  }
-
-  get isEmpty(): boolean {
-    return Object.keys(this.render()).length === 0;
+export class IstiodHelmValues extends HelmValuesFile {
+  constructor(scope: Construct, id: string, render: () => Record<string, unknown>) {
+    super(scope, id, ISTIOD_VALUES_FILE, render);
   }
 
   /** The values as an object for validation: the values at top level, with kind `IstiodHelmValues`. */
   toManifest(): { apiVersion: string; kind: string; metadata: Record<string, never>; [key: string]: unknown } {
-    return { ...this.render(), apiVersion: '', kind: ISTIOD_VALUES_KIND, metadata: {} };
+    return { ...this.values(), apiVersion: '', kind: ISTIOD_VALUES_KIND, metadata: {} };
   }
 }

@@ -16,7 +16,7 @@ export interface Problem {
   readonly expected?: string;
   /** How to fix it, when known. */
   readonly hint?: string;
-  /** The schema the expectation comes from, e.g. `CRD schema istio-1.30.3`. */
+  /** The schema the expectation comes from, e.g. `CRD schema istio-1.31.0-rc.0`. */
   readonly source?: string;
 }
 

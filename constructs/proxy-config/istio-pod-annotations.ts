@@ -14,6 +14,22 @@ export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
 /** Pod annotation naming a ConfigMap (same namespace) with `custom_bootstrap.json` (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml). */
 export const BOOTSTRAP_OVERRIDE_ANNOTATION = 'sidecar.istio.io/bootstrapOverride';
 
+/** Metrics merging: the one application endpoint the agent scrapes and merges (all releases). */
+export const PROMETHEUS_PORT_ANNOTATION = 'prometheus.io/port';
+export const PROMETHEUS_PATH_ANNOTATION = 'prometheus.io/path';
+export const PROMETHEUS_SCRAPE_ANNOTATION = 'prometheus.io/scrape';
+/** Several application endpoints, `port:path,…` (istio/istio@1.31.0-rc.0:pkg/kube/inject/webhook.go). */
+export const SCRAPE_TARGETS_ANNOTATION = 'prometheus.istio.io/scrape-targets';
+
+/** The annotations set through {@link IstioPodAnnotations.setAnnotation}: one value per pod. */
+const SINGLE_VALUED_ANNOTATIONS: readonly string[] = [
+  BOOTSTRAP_OVERRIDE_ANNOTATION,
+  PROMETHEUS_PORT_ANNOTATION,
+  PROMETHEUS_PATH_ANNOTATION,
+  PROMETHEUS_SCRAPE_ANNOTATION,
+  SCRAPE_TARGETS_ANNOTATION,
+];
+
 const ID = 'IstioPodAnnotations';
 
 /** ProxyConfig values that are proto oneofs: a custom tag is one of literal, environment or header. */
@@ -43,7 +59,8 @@ export class IstioPodAnnotations extends Construct {
   private readonly proxyConfig: FragmentMerger;
   /** The last rendering; every contribution clears it (cdk8s renders and validates several times per synth). */
   private rendered?: string;
-  private bootstrapOverride?: { readonly configMapName: string; readonly contributor: string };
+  /** Annotations with one value per pod (not merged), by name: the value and who set it. */
+  private readonly single = new Map<string, { readonly value: string; readonly contributor: string }>();
 
   private constructor(private readonly workload: ObservedWorkload) {
     super(workload, ID);
@@ -67,20 +84,28 @@ export class IstioPodAnnotations extends Construct {
 
   /** Points the workload's sidecar at a bootstrap override ConfigMap; a workload has at most one. */
   setBootstrapOverride(contributor: IConstruct, configMapName: string): void {
-    const current = this.bootstrapOverride;
-    if (current && current.configMapName !== configMapName) {
+    this.setAnnotation(contributor, BOOTSTRAP_OVERRIDE_ANNOTATION, configMapName, 'a pod reads one bootstrap override');
+  }
+
+  /**
+   * Sets an annotation that holds one value per pod, such as `prometheus.io/port`; a second
+   * contributor with another value is refused at synth, naming both and saying `why` there is one.
+   */
+  setAnnotation(contributor: IConstruct, name: string, value: string, why: string): void {
+    if (!SINGLE_VALUED_ANNOTATIONS.includes(name)) throw new Error(`${name} is not a single-valued pod annotation`);
+    const current = this.single.get(name);
+    if (current && current.value !== value) {
       refuseInput(contributor, [
         statement(
           undefined,
-          `${BOOTSTRAP_OVERRIDE_ANNOTATION} of ${describeWorkload(this.workload)} is set to "${current.configMapName}" by ${current.contributor} and to "${configMapName}" by ${contributor.node.path}; a pod reads one bootstrap override`,
+          `${name} of ${describeWorkload(this.workload)} is set to "${current.value}" by ${current.contributor} and to "${value}" by ${contributor.node.path}; ${why}`,
         ),
       ]);
     }
     if (current) return;
-    this.bootstrapOverride = { configMapName, contributor: contributor.node.path };
-    if (isWorkloadRef(this.workload))
-      this.workload.setPodAnnotation(BOOTSTRAP_OVERRIDE_ANNOTATION, () => configMapName);
-    else this.workload.podMetadata.addAnnotation(BOOTSTRAP_OVERRIDE_ANNOTATION, configMapName);
+    this.single.set(name, { value, contributor: contributor.node.path });
+    if (isWorkloadRef(this.workload)) this.workload.setPodAnnotation(name, () => value);
+    else this.workload.podMetadata.addAnnotation(name, value);
   }
 
   /** The annotation is rendered at synth, once every construct has contributed. */
@@ -123,8 +148,12 @@ export class IstioPodAnnotations extends Construct {
         this.attachProxyConfigAnnotation();
       }
     }
-    const bootstrap = annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
-    if (typeof bootstrap === 'string') this.bootstrapOverride = { configMapName: bootstrap, contributor: byHand };
+    // Single-valued annotations set by hand count as the first contribution; a construct that sets
+    // another value is refused instead of silently replacing them.
+    for (const name of SINGLE_VALUED_ANNOTATIONS) {
+      const value = annotations[name];
+      if (typeof value === 'string') this.single.set(name, { value, contributor: byHand });
+    }
   }
 
   /** Someone set the annotations directly after constructs contributed: their contributions would be lost. */
@@ -140,11 +169,12 @@ export class IstioPodAnnotations extends Construct {
         ),
       );
     }
-    if (this.bootstrapOverride && annotations[BOOTSTRAP_OVERRIDE_ANNOTATION] !== this.bootstrapOverride.configMapName) {
+    for (const [name, { value, contributor }] of this.single) {
+      if (annotations[name] === value) continue;
       problems.push(
         statement(
           undefined,
-          `${BOOTSTRAP_OVERRIDE_ANNOTATION} of ${describeWorkload(this.workload)} was overwritten after ${this.bootstrapOverride.contributor} set it`,
+          `${name} of ${describeWorkload(this.workload)} was overwritten after ${contributor} set it`,
         ),
       );
     }

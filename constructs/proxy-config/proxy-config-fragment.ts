@@ -10,6 +10,8 @@ export interface ProxyConfigFragment {
   readonly extraStatTags?: readonly string[];
   /** Tracing settings of the legacy (ProxyConfig) tracing path. */
   readonly tracing?: ProxyTracingConfig;
+  /** Environment variables of the proxy's pilot-agent, e.g. `ENVOY_SECURE_MERGED_METRICS_PORT` (read at pod start). */
+  readonly proxyMetadata?: Readonly<Record<string, string>>;
 }
 
 export interface ProxyStatsMatcherConfig {

@@ -1,5 +1,6 @@
 import type { RenderedObject } from '../validate/rule';
 import type { TakesEffect } from './change-effect';
+import { formatSeries, HISTOGRAM_SERIES, seriesEstimates } from './series-estimate';
 import { type SettingValue, telemetryReview, type WorkloadSetting } from './workload-telemetry';
 
 /** The objects of one cluster (or of the single stack), as validated. */
@@ -93,6 +94,32 @@ export function telemetryReport(clusters: readonly ReportedCluster[]): string {
     if (review.unmeshed.length > 0) {
       lines.push('', `Not meshed (no sidecar), so left out: ${review.unmeshed.map((w) => `\`${w}\``).join(', ')}.`);
     }
+    lines.push(...seriesSection(cluster.objects));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The series estimate of each standard metric (an upper bound, see series-estimate.ts), with its
+ * added dimensions and what each multiplies the metric by.
+ */
+function seriesSection(objects: ReportedCluster['objects']): string[] {
+  const estimates = seriesEstimates(objects);
+  const pairs = estimates[0]?.factors.find((f) => f.label === 'workload pairs');
+  const lines = [
+    '',
+    '### Prometheus series (estimate)',
+    '',
+    `An upper bound per metric: the product of each label's expected values. Identity labels count as workload pairs (${pairs?.why ?? 'none'}); reporter ×2, request_protocol ×2, response_code ×8, grpc_response_status ×3, response_flags ×3, connection_security_policy ×2 by default; histograms ×${HISTOGRAM_SERIES} (Envoy's default buckets, sum, count).`,
+    '',
+    '| metric | series | added dimensions |',
+    '| --- | --- | --- |',
+  ];
+  for (const e of estimates) {
+    const added = e.factors
+      .filter((f) => f.dimension)
+      .map((f) => `${f.label} ×${f.values === 'unbounded' ? '∞' : f.values} (${f.why})`);
+    lines.push(`| ${e.metric} | ${formatSeries(e.series)} | ${cell(added.join('; ') || '-')} |`);
+  }
+  return lines;
 }

@@ -1,6 +1,6 @@
 import { type App, Names, Yaml } from 'cdk8s';
+import { HelmValuesFile } from '../intent/helm-values-file';
 import { installInputFileOf } from '../intent/sources';
-import { IstiodHelmValues } from '../mesh/istiod-helm-values';
 import { WorkloadRef } from '../proxy-config/workload-ref';
 import type { RenderedObject } from '../validate/rule';
 
@@ -14,8 +14,8 @@ export const PATCHES_FOLDER = 'patches';
  *
  * - `<chart>.k8s.yaml` per chart with objects applied to the cluster (a chart with none writes no
  *   file: `kubectl apply` refuses an empty one);
- * - installers' inputs under `install/` (the IstioOperator for `istioctl install -f`, the istiod
- *   chart's values for `helm install -f`), never applied;
+ * - installers' inputs under `install/` (the IstioOperator for `istioctl install -f`, Helm charts'
+ *   values for `helm install -f`), never applied;
  * - `patches/`, a kustomize Component that sets the pod template annotations of workloads this
  *   app does not build ({@link WorkloadRef}), for the kustomization that deploys them;
  * - `kustomization.yaml`, listing exactly the applied files, so `kubectl apply -k` and GitOps
@@ -41,7 +41,7 @@ export function outputFolderFiles(app: App, objects: readonly RenderedObject[]):
   const inputs = new Map<string, unknown[]>();
   for (const [manifest, file] of installInputs) inputs.set(file, [...(inputs.get(file) ?? []), manifest]);
   for (const construct of app.node.findAll()) {
-    if (construct instanceof IstiodHelmValues && !construct.isEmpty) {
+    if (construct instanceof HelmValuesFile && !construct.isEmpty) {
       inputs.set(construct.file, [...(inputs.get(construct.file) ?? []), construct.values()]);
     }
   }

@@ -16,14 +16,17 @@ import { fieldAvailabilityRule } from './rules/field-availability';
 import { generatedAttributeCoverageRule } from './rules/generated-attribute-coverage';
 import { handWrittenInputsRule } from './rules/hand-written-inputs';
 import { istioApiVersionRule } from './rules/istio-api-version';
+import { istiodFlagsRule } from './rules/istiod-flags';
 import { kubernetesMetadataRule } from './rules/kubernetes-metadata';
 import { meshDefaultProvidersRule } from './rules/mesh-default-providers';
+import { metricsMergeRule } from './rules/metrics-merge';
 import { nullVmAttributegenRule } from './rules/null-vm-attributegen';
 import { objectSchemaRule } from './rules/object-schema';
 import { proxyConfigAnnotationRule } from './rules/proxy-config-annotation';
 import { proxyVersionRegexRule } from './rules/proxy-version-regex';
 import { removedTagRule } from './rules/removed-tag';
 import { restartRequiredRule } from './rules/restart-required';
+import { seriesCardinalityRule } from './rules/series-cardinality';
 import { statsInclusionExclusiveRule } from './rules/stats-inclusion-exclusive';
 import { tracingBackendAddressRule } from './rules/tracing-backend-address';
 import { tracingProviderRule } from './rules/tracing-provider';
@@ -51,17 +54,20 @@ export const APP_RULES: readonly AppRule[] = [
   extensionProvidersRule,
   configOverrideRule,
   handWrittenInputsRule,
+  istiodFlagsRule,
   nullVmAttributegenRule,
   tracingProviderRule,
   celExpressionRule,
   generatedAttributeCoverageRule,
   removedTagRule,
+  seriesCardinalityRule,
   proxyVersionRegexRule,
   envoyBootstrapRule,
   bootstrapConfigMapReferenceRule,
   bootstrapZipkinClusterRule,
   zipkinCollectorPathRule,
   proxyConfigAnnotationRule,
+  metricsMergeRule,
   extraStatTagsCoverageRule,
   statsInclusionExclusiveRule,
   restartRequiredRule,

@@ -178,6 +178,31 @@ export const FEATURES = {
     since: '1.24',
     source: 'istio/istio@1.24.6:samples/addons/kiali.yaml (Kiali v2.0); kiali/kiali#7759 (internal_url)',
   },
+  /**
+   * `prometheus.istio.io/scrape-targets`: several application metrics endpoints per pod, merged by
+   * the agent; before it, metrics merging reads one `prometheus.io/port` and `prometheus.io/path`.
+   */
+  scrapeTargetsAnnotation: {
+    description: 'the prometheus.istio.io/scrape-targets annotation (several merged metrics endpoints)',
+    since: '1.31',
+    source:
+      'istio/istio@1.31.0-rc.0:releasenotes/notes/multi-port-scrape-targets.yaml, pkg/kube/inject/webhook.go applyPrometheusMerge',
+  },
+  /** `ENVOY_SECURE_METRICS_PORT` / `ENVOY_SECURE_MERGED_METRICS_PORT`: mTLS-protected scrape listeners on each sidecar. */
+  secureMetricsPorts: {
+    description: 'mTLS-protected metrics ports (ENVOY_SECURE_MERGED_METRICS_PORT)',
+    since: '1.31',
+    source:
+      'istio/istio@1.31.0-rc.0:releasenotes/notes/secure-metrics-port.yaml, tools/packaging/common/envoy_bootstrap.json',
+  },
+  /** istiod's `PILOT_SPAWN_UPSTREAM_SPAN_FOR_GATEWAY` flag (default true); from 1.31 the behaviour is always on. */
+  spawnUpstreamSpanForGatewayFlag: {
+    description: 'the PILOT_SPAWN_UPSTREAM_SPAN_FOR_GATEWAY flag of istiod',
+    since: '1.26',
+    until: '1.31',
+    source:
+      'istio/istio@1.26.8:pilot/pkg/features/telemetry.go; removed by istio/istio@1.31.0-rc.0:releasenotes/notes/remove-spawn-upstream-span-for-gateway.yaml',
+  },
 } as const satisfies Record<string, VersionFeature>;
 
 export type FeatureName = keyof typeof FEATURES;

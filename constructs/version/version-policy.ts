@@ -69,7 +69,7 @@ export interface TelemetryMechanisms {
   readonly celRootAttributes: readonly string[];
   /**
    * Istio API versions the release serves (`group/version`). The `v1` networking, security and
-   * telemetry APIs arrived in 1.22 (each release's CRDs, release-tables.generated.ts), so the vendored 1.30.3 CRDs accept objects a
+   * telemetry APIs arrived in 1.22 (each release's CRDs, release-tables.generated.ts), so the vendored (newest) CRDs accept objects a
    * 1.17 cluster refuses with "no matches for kind".
    */
   readonly istioApiVersions: readonly string[];
@@ -116,7 +116,7 @@ export interface AddonMechanisms {
 
 /** The oldest and newest minor releases with a row; every minor in between has one. */
 const OLDEST_MINOR = 17;
-const NEWEST_MINOR = 30;
+const NEWEST_MINOR = 31;
 
 /** `1.<minor>`'s row of a generated table; every supported minor has one (test/release-tables.test.ts). */
 function rowOf<T>(table: Readonly<Record<string, T>>, minor: number, what: string): T {
@@ -206,8 +206,13 @@ function mechanismsFor(minor: number): TelemetryMechanisms {
   };
 }
 
-/** CRD bundles (schemas/crds/<name>.json) that custom resources are checked against; the only ones vendored. */
-const ISTIO_CRD_BUNDLE = 'istio-1.30.3';
+/**
+ * CRD bundles (schemas/crds/<name>.json) that custom resources are checked against; the only ones
+ * vendored. Istio's is the newest supported release's (scripts/import-crds.mjs): releases add CRD
+ * fields and have removed none since 1.17, so it accepts every release's objects, and
+ * `crdFieldStatus` refuses the fields the target lacks.
+ */
+const ISTIO_CRD_BUNDLE = `istio-${rowOf(CRD_RELEASE_TAGS, NEWEST_MINOR, 'CRD')}`;
 const PROMETHEUS_OPERATOR_CRD_BUNDLE = 'prometheus-operator-v0.93.0';
 /** The Sail Operator's `Istio` CRD (istio-ecosystem/sail-operator@1.30.3:chart/crds/sailoperator.io_istios.yaml). */
 const SAIL_OPERATOR_CRD_BUNDLE = 'sail-operator-1.30.3';
@@ -227,7 +232,7 @@ export const DEFAULT_ISTIO_VERSION = '1.17';
 
 /** The per-version decisions for one target. Obtain it with {@link VersionPolicy.resolve}. */
 export class VersionPolicy {
-  /** Target versions with a mechanism row, oldest first: every minor from 1.17 to 1.30. */
+  /** Target versions with a mechanism row, oldest first: every minor from the oldest to the newest row. */
   static supportedVersions(): readonly string[] {
     const versions: string[] = [];
     for (let minor = OLDEST_MINOR; minor <= NEWEST_MINOR; minor++) versions.push(`1.${minor}`);
@@ -294,7 +299,7 @@ export class VersionPolicy {
 
   /**
    * CRD schema bundles that custom resources for this release are checked against. Only the
-   * Istio 1.30.3 CRDs are vendored; the istio-api-version rule keeps emitted API versions to
+   * newest supported release's Istio CRDs are vendored; the istio-api-version rule keeps emitted API versions to
    * those the target served, and the version policy keeps fields to those it had.
    */
   get crdSchemaBundles(): readonly string[] {

@@ -2,6 +2,7 @@ import type { WorkloadConfig } from '../../config/observability-config';
 import { ObservabilityConfigError, problem } from '../../errors';
 import { jsonEqual } from '../../json-values';
 import { sortedEntries } from '../../merge/sorted-entries';
+import { AppMetricsEndpoints } from '../../metrics/app-metrics-endpoints';
 import { formatValue } from '../../problems/problem';
 import {
   describeWorkload,
@@ -28,7 +29,7 @@ const WORKLOAD_KINDS: Readonly<Record<NonNullable<WorkloadConfig['kind']>, Workl
  */
 export const workloadsSection: SectionBuilder = {
   section: 'workloads',
-  build(context) {
+  build(context, mesh) {
     for (const [name, w] of sortedEntries(context.config.workloads ?? {})) {
       const namespace = w.namespace ?? context.config.namespace;
       const scope = context.workloadScope(namespace);
@@ -61,6 +62,16 @@ export const workloadsSection: SectionBuilder = {
         });
         context.addWorkload(name, ref);
       });
+      const endpoints = w.metricsEndpoints;
+      const workload = context.findWorkload(name);
+      if (endpoints === undefined || workload === undefined) continue;
+      context.piece(
+        ['workloads', name],
+        scope,
+        [`${name}-metrics`],
+        () => new AppMetricsEndpoints(scope, `${name}-metrics`, { mesh, workload, endpoints }),
+        { endpoints: 'metricsEndpoints' },
+      );
     }
   },
 };

@@ -82,7 +82,7 @@ for (const gated of GATED_FIELDS)
   GATED_FIELDS_BY_KIND.set(gated.kind, [...(GATED_FIELDS_BY_KIND.get(gated.kind) ?? []), gated]);
 
 /**
- * Objects are schema-checked against Istio 1.30.3's CRDs, which accept fields older releases lack;
+ * Objects are schema-checked against the newest supported release's CRDs, which accept fields older releases lack;
  * and some fields were removed or deprecated later. Fields of Istio's CRD kinds are checked against
  * the target release's own CRD (scripts/derive-release-tables.mjs); other gated fields against the
  * feature table. Each is checked against the target:
@@ -93,7 +93,7 @@ export const fieldAvailabilityRule: AppRule = {
   id: 'field-availability',
   scope: 'object',
   summary:
-    "Fields newer or older than the target Istio release are refused, read from each release's own CRDs for Istio kinds (a Telemetry customTags formatter before 1.29, targetRef before 1.20) and from the feature table otherwise (a zipkin provider path before 1.24, configOverride from 1.21, Kiali's in_cluster_url with the Kiali 2 add-on from 1.24); deprecated ones are warned about (extraStatTags from 1.21). Objects are schema-checked against the 1.30.3 CRDs, which accept them all.",
+    "Fields newer or older than the target Istio release are refused, read from each release's own CRDs for Istio kinds (a Telemetry customTags formatter before 1.29, targetRef before 1.20) and from the feature table otherwise (a zipkin provider path before 1.24, configOverride from 1.21, Kiali's in_cluster_url with the Kiali 2 add-on from 1.24); deprecated ones are warned about (extraStatTags from 1.21). Objects are schema-checked against the newest supported release's CRDs, which accept them all.",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const mesh of context.targets) {

@@ -8,7 +8,7 @@ function isIstioGroup(apiVersion: string): boolean {
 }
 
 /**
- * The schemas come from the Istio 1.30.3 CRDs, which serve API versions older releases do not:
+ * The schemas come from the newest supported release's CRDs, which serve API versions older releases do not:
  * an object must also use an API version its target release serves, or `kubectl apply` fails
  * with "no matches for kind".
  */

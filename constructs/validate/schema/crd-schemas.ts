@@ -37,7 +37,7 @@ export function kubernetesAjv(options: { readonly source?: boolean } = {}): Ajv 
 }
 
 /**
- * The custom resource schemas of one vendored CRD bundle (e.g. `istio-1.30.3`), loaded once per
+ * The custom resource schemas of one vendored CRD bundle (e.g. `istio-1.31.0-rc.0`), loaded once per
  * `apiVersion`/`kind` on first use and reused for every later object of that kind: the standalone
  * validator of schemas/validators/ when there is one, else compiled with ajv.
  *

@@ -34,7 +34,7 @@ const OWN_SCHEMAS: Readonly<Record<string, string>> = {
 export type SchemaSource = string;
 
 export interface SchemaResult {
-  /** e.g. `CRD schema istio-1.30.3`, or undefined when no schema is known for the kind. */
+  /** e.g. `CRD schema istio-1.31.0-rc.0`, or undefined when no schema is known for the kind. */
   readonly source?: SchemaSource;
   readonly errors: readonly ErrorObject[];
 }

@@ -11,7 +11,7 @@ type ValidatorModule = Record<string, ValidateFunction>;
 const loaded = new Map<string, ValidatorModule | undefined>();
 
 /**
- * The standalone validator module at `relative` (e.g. `istio-1.30.3/telemetry.istio.io_v1_Telemetry.js`),
+ * The standalone validator module at `relative` (e.g. `istio-1.31.0-rc.0/telemetry.istio.io_v1_Telemetry.js`),
  * or undefined when it was not generated; callers then compile the schema with ajv, the same code
  * at a higher cost. A module exports one validator as `default`, or several by name.
  *
