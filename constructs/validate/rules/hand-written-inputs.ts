@@ -14,7 +14,7 @@ import {
 import { samplingProblems } from '../../tracing/sampling-checks';
 import type { AppRule, Manifest, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
-import { ISTIOD_VALUES_KIND, meshConfigs, statsConfigOverrides } from './rendered-objects';
+import { meshConfigs, pilotValuePaths, statsConfigOverrides } from './rendered-objects';
 
 /**
  * The input rules the constructs apply to what they are given (prometheus-label-name,
@@ -111,13 +111,7 @@ function tagOverrideProblems(manifest: Manifest): Problem[] {
  * `{{- if .Values.traceSampling }}`), so 0 leaves istiod's default of 1%.
  */
 function traceSamplingProblems(manifest: Manifest): Problem[] {
-  const places: FieldPath[] = [];
-  if (manifest.kind === 'IstioOperator') places.push(['spec', 'values', 'pilot', 'traceSampling']);
-  if (manifest.kind === ISTIOD_VALUES_KIND) places.push(['pilot', 'traceSampling'], ['traceSampling']);
-  if (manifest.kind === 'Istio' && apiGroupOf(manifest.apiVersion) === 'sailoperator.io') {
-    places.push(['spec', 'values', 'pilot', 'traceSampling']);
-  }
-  return places.flatMap((field) => {
+  return pilotValuePaths(manifest, 'traceSampling').flatMap((field) => {
     const value = mappingAt(manifest, ...(field.slice(0, -1) as string[]))[field.at(-1) as string];
     // Other values are the schema's to refuse; 0 is valid to it and still wrong.
     return value === 0 ? samplingProblems(field, value) : [];

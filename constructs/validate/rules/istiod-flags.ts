@@ -1,12 +1,11 @@
 import { isMapping, type JsonMapping, mappingAt } from '../../json-values';
-import { ISTIOD_VALUES_KIND } from '../../mesh/istiod-helm-values';
-import { apiGroupOf } from '../../names';
 import type { FieldPath } from '../../problems/field-path';
 import { statement } from '../../problems/problem';
 import type { FeatureName } from '../../version/version-features';
 import { FEATURES } from '../../version/version-features';
 import { describeFeature } from '../../version/version-policy';
 import type { AppRule, Manifest, RuleFinding, ValidationContext } from '../rule';
+import { pilotValuePaths } from './rendered-objects';
 
 /**
  * istiod environment variables (feature flags) whose releases are in the feature table, and what
@@ -28,14 +27,8 @@ interface IstiodEnv {
 
 /** istiod's environment in an IstioOperator, istiod Helm values or a Sail `Istio` (maps and `k8s.env` lists). */
 function istiodEnv(manifest: Manifest): IstiodEnv[] {
-  const maps: FieldPath[] = [];
-  if (manifest.kind === 'IstioOperator') maps.push(['spec', 'values', 'pilot', 'env']);
   // The chart reads `pilot.env` up to 1.23 and top-level `env` from 1.24 (flattened values).
-  if (manifest.kind === ISTIOD_VALUES_KIND) maps.push(['pilot', 'env'], ['env']);
-  if (manifest.kind === 'Istio' && apiGroupOf(manifest.apiVersion) === 'sailoperator.io') {
-    maps.push(['spec', 'values', 'pilot', 'env']);
-  }
-  const found: IstiodEnv[] = maps.flatMap((field) =>
+  const found: IstiodEnv[] = pilotValuePaths(manifest, 'env').flatMap((field) =>
     Object.entries(mappingAt(manifest, ...(field as string[]))).map(([name, value]) => ({
       name,
       value,

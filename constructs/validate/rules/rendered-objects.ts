@@ -163,3 +163,17 @@ export function statsConfigOverrides(manifest: RenderedObject['manifest']): Stat
     isMapping(override) ? [{ proxy, field: [...base, proxy], override }] : [],
   );
 }
+
+/**
+ * Where an install input sets istiod's chart value `pilot.<key>`: an IstioOperator's
+ * `spec.values.pilot.<key>`, istiod Helm values' `pilot.<key>` and, from 1.24's flattened chart,
+ * top-level `<key>`, a Sail `Istio`'s `spec.values.pilot.<key>`; none for another kind.
+ */
+export function pilotValuePaths(manifest: RenderedObject['manifest'], key: string): FieldPath[] {
+  if (manifest.kind === 'IstioOperator') return [['spec', 'values', 'pilot', key]];
+  if (manifest.kind === ISTIOD_VALUES_KIND) return [['pilot', key], [key]];
+  if (manifest.kind === 'Istio' && apiGroupOf(manifest.apiVersion) === 'sailoperator.io') {
+    return [['spec', 'values', 'pilot', key]];
+  }
+  return [];
+}
