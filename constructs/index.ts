@@ -97,6 +97,14 @@ export {
 } from './lint/manifest-files';
 export { ManifestValidationError, type ManifestValidationOptions, validateManifests } from './lint/manifest-validator';
 export {
+  type AccessLogFormat,
+  AccessLogging,
+  type AccessLoggingProps,
+  type FileAccessLogProps,
+  type OpenTelemetryAccessLogProps,
+} from './logging/access-logging';
+export { ENVOY_COMMAND_OPERATORS } from './logging/envoy-log-format';
+export {
   ISTIO_OPERATOR_FILE,
   IstioInstallOverlay,
   type IstioInstallOverlayProps,

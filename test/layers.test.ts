@@ -17,6 +17,7 @@ const EMITTERS = [
   'constructs/demo',
   'constructs/gitops',
   'constructs/intent',
+  'constructs/logging',
   'constructs/mesh',
   'constructs/metrics',
   'constructs/overlays',

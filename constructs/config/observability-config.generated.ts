@@ -410,6 +410,82 @@ tags: {
 }
 }
 /**
+ * Access logs per target. On a mesh that customizes metrics through the IstioOperator (1.17's default) they are meshConfig's accessLogFile (mesh-wide, to a file, no filter); from 1.18 a Telemetry accessLogging entry naming an extension provider (a file log or OpenTelemetry) or Istio's built-in envoy provider. Keys are construct ids.
+ */
+accessLogging?: {
+[k: string]: {
+target?: Target
+/**
+ * Envoy's file access log (an envoyFileAccessLog provider). Default, with no openTelemetry: Istio's built-in envoy provider (/dev/stdout, default format).
+ */
+file?: {
+/**
+ * Extension provider name. Default: access-log-file.
+ */
+name?: string
+/**
+ * Default: /dev/stdout.
+ */
+path?: string
+/**
+ * Exactly one of text or json, made of Envoy command operators (%NAME%, %NAME(param)%, %NAME(param):length%), which are checked. Default: Istio's default text format.
+ */
+format?: {
+/**
+ * A format string, e.g. '[%START_TIME%] %REQ(:METHOD)% %RESPONSE_CODE%'.
+ */
+text?: string
+/**
+ * JSON keys to format strings, e.g. {status: '%RESPONSE_CODE%'}.
+ */
+json?: {
+[k: string]: string
+}
+}
+}
+/**
+ * Envoy's OpenTelemetry access log (an envoyOtelAls provider).
+ */
+openTelemetry?: {
+/**
+ * Extension provider name. Default: otel-access-log.
+ */
+name?: string
+/**
+ * service.namespace:port of the collector, e.g. opentelemetry-collector.observability:4317.
+ */
+address: string
+/**
+ * The log's name. Default: Istio's otel_envoy_accesslog.
+ */
+logName?: string
+/**
+ * Exactly one of text or json, made of Envoy command operators (%NAME%, %NAME(param)%, %NAME(param):length%), which are checked. Default: Istio's default text format.
+ */
+format?: {
+/**
+ * A format string, e.g. '[%START_TIME%] %REQ(:METHOD)% %RESPONSE_CODE%'.
+ */
+text?: string
+/**
+ * JSON keys to format strings, e.g. {status: '%RESPONSE_CODE%'}.
+ */
+json?: {
+[k: string]: string
+}
+}
+}
+/**
+ * A CEL condition on Envoy's attributes; only what it is true for is logged, e.g. response.code >= 400.
+ */
+filter?: string
+/**
+ * Turn access logging off for the target (over a broader one). Default: false.
+ */
+disabled?: boolean
+}
+}
+/**
  * Envoy bootstrap overrides (ConfigMap custom_bootstrap.json + sidecar.istio.io/bootstrapOverride). Keys are construct ids (they appear in error messages and in cdk8s.io/metadata.addr).
  */
 bootstrapOverrides?: {

@@ -33,6 +33,12 @@ export interface IstioOperatorSpec {
 export interface IstioOperatorMeshConfig {
   /** ProxyConfig defaults for every proxy of the mesh. */
   readonly defaultConfig?: ProxyConfigFragment;
+  /** Where every proxy writes its access log, e.g. `/dev/stdout`; empty or absent: no access log (istio/api@1.30.3:mesh/v1alpha1/config.proto). */
+  readonly accessLogFile?: string;
+  /** `TEXT` (default) or `JSON`. */
+  readonly accessLogEncoding?: 'TEXT' | 'JSON';
+  /** Envoy format string (TEXT) or JSON object of command operators (JSON); empty: Istio's default format. */
+  readonly accessLogFormat?: string;
   /** Tracing (and other) backends Telemetry resources refer to by name (istio/api@1.30.3:mesh/v1alpha1/config.proto). */
   readonly extensionProviders?: readonly MeshExtensionProvider[];
   /**
@@ -46,11 +52,34 @@ export interface IstioOperatorMeshConfig {
   };
 }
 
-/** `MeshConfig.ExtensionProvider` for tracing (istio/api mesh/v1alpha1/config.proto @1.30.3). */
+/** `MeshConfig.ExtensionProvider` for tracing and access logging (istio/api mesh/v1alpha1/config.proto @1.30.3). */
 export interface MeshExtensionProvider {
   readonly name: string;
   readonly zipkin?: ZipkinTracingProvider;
   readonly opentelemetry?: OpenTelemetryTracingProvider;
+  readonly envoyFileAccessLog?: EnvoyFileAccessLogProvider;
+  readonly envoyOtelAls?: EnvoyOpenTelemetryLogProvider;
+}
+
+/** An access log format: an Envoy format string, or a JSON object whose values are format strings (`labels`). */
+export interface AccessLogFormatConfig {
+  readonly text?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** `EnvoyFileAccessLogProvider`: Envoy writes the log to a file or stream. */
+export interface EnvoyFileAccessLogProvider {
+  /** @default '/dev/stdout' */
+  readonly path?: string;
+  readonly logFormat?: AccessLogFormatConfig;
+}
+
+/** `EnvoyOpenTelemetryLogProvider`: Envoy sends the log to an OpenTelemetry collector over OTLP/gRPC. */
+export interface EnvoyOpenTelemetryLogProvider {
+  readonly service: string;
+  readonly port: number;
+  readonly logName?: string;
+  readonly logFormat?: AccessLogFormatConfig;
 }
 
 export interface ZipkinTracingProvider {

@@ -3,6 +3,7 @@ import { CUSTOM_BOOTSTRAP_KEY } from '../bootstrap/bootstrap-override';
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../json-values';
 import { byCodePoint } from '../merge/sorted-entries';
 import { ISTIOD_VALUES_KIND } from '../mesh/istiod-helm-values';
+import type { FieldPath } from '../problems/field-path';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION, PROXY_CONFIG_ANNOTATION } from '../proxy-config/istio-pod-annotations';
 import type { Manifest, RenderedObject } from '../validate/rule';
 import { type PodTemplate, podTemplates, proxyConfigOf } from '../validate/rules/pod-templates';
@@ -19,7 +20,7 @@ export interface SettingValue {
 
 /** A setting a workload gets: the value that applies, and the less specific ones it overrides. */
 export interface WorkloadSetting extends SettingValue {
-  /** `stats inclusion`, `dimensions`, `sampling`, `custom tags`, `bootstrap override`, `tracer` */
+  /** `stats inclusion`, `dimensions`, `sampling`, `custom tags`, `tracer`, `access log`, `bootstrap override` */
   readonly piece: string;
   readonly overrides: readonly SettingValue[];
 }
@@ -92,7 +93,15 @@ function resolve(levels: Levels): WorkloadSetting[] {
   return settings;
 }
 
-const PIECES = ['stats inclusion', 'dimensions', 'sampling', 'custom tags', 'tracer', 'bootstrap override'];
+const PIECES = [
+  'stats inclusion',
+  'dimensions',
+  'sampling',
+  'custom tags',
+  'tracer',
+  'access log',
+  'bootstrap override',
+];
 
 function matchLabelsOf(telemetry: Manifest): Readonly<JsonMapping> | undefined {
   const selector = mappingAt(telemetry, 'spec').selector;
@@ -176,6 +185,7 @@ export function telemetryReview(objects: readonly RenderedObject[]): TelemetryRe
   for (const { path, field, meshConfig } of configs) {
     const manifest = byPath.get(path);
     if (!manifest) continue;
+    meshAccessLog(manifest, field, meshConfig, meshProxyConfigLevels);
     const at = [...field, 'defaultConfig'];
     proxyConfigValues(
       mappingAt(meshConfig, 'defaultConfig'),
@@ -354,6 +364,32 @@ function telemetryValues(telemetry: Manifest, levels: Levels): void {
     const providers = listOf(tracing.providers).map((p) => show(mappingAt(p).name));
     if (providers.length > 0) add(levels, 'tracer', { value: `provider ${providers.join(', ')}`, source, takesEffect });
   }
+  for (const logging of listOf(spec.accessLogging)) {
+    if (!isMapping(logging)) continue;
+    const providers = listOf(logging.providers).map((p) => show(mappingAt(p).name));
+    const filter = mappingAt(logging, 'filter').expression;
+    const value =
+      logging.disabled === true
+        ? 'off'
+        : [
+            providers.length > 0 ? `provider ${providers.join(', ')}` : 'the default providers',
+            ...(filter !== undefined ? [`when ${show(filter)}`] : []),
+          ].join(', ');
+    add(levels, 'access log', { value, source, takesEffect });
+  }
+}
+
+/** meshConfig's own access log (`accessLogFile`), below any Telemetry access logging. */
+function meshAccessLog(manifest: Manifest, field: FieldPath, meshConfig: JsonMapping, levels: Levels): void {
+  const file = meshConfig.accessLogFile;
+  if (typeof file !== 'string' || file === '') return;
+  const encoding = typeof meshConfig.accessLogEncoding === 'string' ? meshConfig.accessLogEncoding : 'TEXT';
+  const format = typeof meshConfig.accessLogFormat === 'string' ? `, format ${show(meshConfig.accessLogFormat)}` : '';
+  add(levels, 'access log', {
+    value: `${file} (${encoding}${format})`,
+    source: `${describe(manifest)} ${[...field, 'accessLogFile'].join('.')}`,
+    takesEffect: changeEffect(manifest, [...field, 'accessLogFile']),
+  });
 }
 
 function proxyConfigValues(

@@ -32,6 +32,16 @@ export interface TelemetryTracing {
   readonly customTags?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
+/** Telemetry `accessLogging[]` settings as contributed; a Telemetry written here has one entry. */
+export interface TelemetryAccessLogging {
+  /** The extension provider that writes the log; absent means `meshConfig.defaultProviders.accessLogging`. */
+  readonly provider?: string;
+  /** A CEL condition: only requests or connections for which it is true are logged. */
+  readonly filter?: string;
+  /** Turns access logging off for these proxies (overriding a broader Telemetry). */
+  readonly disabled?: boolean;
+}
+
 /** The metrics provider the stats filter exports through (istiod's built-in, istio/api@1.30.3:mesh/v1alpha1/config.proto). */
 export const PROMETHEUS_PROVIDER = 'prometheus';
 
@@ -65,6 +75,11 @@ export class MeshTelemetry extends Construct {
     for (const [name, value] of Object.entries(override.upsert ?? {})) tags[name] = { value };
     for (const name of override.remove ?? []) tags[name] = { operation: 'REMOVE' };
     this.document(contributor, target).add(contributor, { overrides: { [key]: { match, tagOverrides: tags } } });
+  }
+
+  /** Adds access logging settings for `target`'s proxies. */
+  addAccessLogging(contributor: IConstruct, target: ProxyTarget, logging: TelemetryAccessLogging): void {
+    this.document(contributor, target).add(contributor, { accessLogging: { ...logging } });
   }
 
   /** Adds tracing settings for `target`'s proxies. */
@@ -130,6 +145,7 @@ interface MergedTelemetry {
     { readonly match: Record<string, unknown>; readonly tagOverrides?: Record<string, unknown> }
   >;
   readonly tracing?: TelemetryTracing;
+  readonly accessLogging?: TelemetryAccessLogging;
 }
 
 /** One Telemetry resource and the merged contributions it renders. */
@@ -180,6 +196,16 @@ class TelemetryDocument extends Construct {
             ],
           }
         : {}),
+      ...(merged.accessLogging ? { accessLogging: [accessLoggingEntry(merged.accessLogging)] } : {}),
     };
   }
+}
+
+/** One `accessLogging[]` entry, keys in the API's order. */
+function accessLoggingEntry(logging: TelemetryAccessLogging): Record<string, unknown> {
+  return {
+    ...(logging.provider !== undefined ? { providers: [{ name: logging.provider }] } : {}),
+    ...(logging.filter !== undefined ? { filter: { expression: logging.filter } } : {}),
+    ...(logging.disabled !== undefined ? { disabled: logging.disabled } : {}),
+  };
 }

@@ -1,3 +1,4 @@
+import { accessLoggingSection } from './access-logging';
 import { backendsSection } from './backends';
 import { bootstrapOverridesSection } from './bootstrap-overrides';
 import { demoAppSection } from './demo-app';
@@ -35,5 +36,6 @@ export const SECTION_BUILDERS: readonly SectionBuilder[] = [
   zipkinTracersSection,
   openTelemetryTracersSection,
   customTraceTagsSection,
+  accessLoggingSection,
   bootstrapOverridesSection,
 ];

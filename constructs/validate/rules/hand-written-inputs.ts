@@ -1,10 +1,11 @@
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../json-values';
+import { formatStringProblems } from '../../logging/envoy-log-format';
 import { dimensionNameProblems } from '../../metrics/label-name-checks';
 import { metricDefinitionNameProblems } from '../../metrics/metric-definition-name-checks';
 import { STANDARD_METRIC_NAMES } from '../../metrics/standard-metrics';
 import { apiGroupOf } from '../../names';
 import type { FieldPath } from '../../problems/field-path';
-import { type Problem, under } from '../../problems/problem';
+import { type Problem, problem, under } from '../../problems/problem';
 import {
   environmentTagProblems,
   headerTagProblems,
@@ -27,7 +28,7 @@ export const handWrittenInputsRule: AppRule = {
   id: 'hand-written-inputs',
   scope: 'object',
   summary:
-    'Hand-written objects are held to the input rules of the constructs: tag override names are Prometheus label names, configOverride definitions are new metric names without the istio_ prefix, values.pilot.traceSampling is above 0 (the istiod chart drops 0 and istiod samples 1%), and custom trace tags have a well-formed name and source.',
+    'Hand-written objects are held to the input rules of the constructs: tag override names are Prometheus label names, configOverride definitions are new metric names without the istio_ prefix, values.pilot.traceSampling is above 0 (the istiod chart drops 0 and istiod samples 1%), custom trace tags have a well-formed name and source, and access log formats (meshConfig accessLogFormat, file and OpenTelemetry log providers) use only Envoy command operators.',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {
@@ -44,6 +45,9 @@ export const handWrittenInputsRule: AppRule = {
       }
     }
     for (const source of meshConfigs(context.objects)) {
+      for (const found of accessLogFormatProblems(source.field, source.meshConfig)) {
+        findings.push({ path: source.path, ...found });
+      }
       const field = [...source.field, 'defaultConfig'];
       for (const found of proxyConfigTagProblems(field, mappingAt(source.meshConfig, 'defaultConfig'))) {
         findings.push({ path: source.path, ...found });
@@ -59,6 +63,45 @@ export const handWrittenInputsRule: AppRule = {
     return findings;
   },
 };
+
+/**
+ * The access log formats of a mesh config: `accessLogFormat` (a format string, or with
+ * `accessLogEncoding: JSON` a JSON object of them) and the `logFormat` of its file and
+ * OpenTelemetry log providers, held to Envoy's command operators as AccessLogging holds its own.
+ */
+function accessLogFormatProblems(field: FieldPath, meshConfig: JsonMapping): Problem[] {
+  const problems: Problem[] = [];
+  const format = meshConfig.accessLogFormat;
+  if (typeof format === 'string' && format !== '') {
+    const at = [...field, 'accessLogFormat'];
+    if (meshConfig.accessLogEncoding === 'JSON') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(format);
+      } catch {
+        parsed = undefined;
+      }
+      if (!isMapping(parsed))
+        problems.push(problem(at, format, 'a JSON object of format strings (accessLogEncoding is JSON)'));
+      else
+        for (const value of Object.values(parsed))
+          if (typeof value === 'string') problems.push(...formatStringProblems(at, value));
+    } else {
+      problems.push(...formatStringProblems(at, format));
+    }
+  }
+  listOf(meshConfig.extensionProviders).forEach((provider, i) => {
+    for (const kind of ['envoyFileAccessLog', 'envoyOtelAls']) {
+      const logFormat = mappingAt(provider, kind, 'logFormat');
+      const at = [...field, 'extensionProviders', i, kind, 'logFormat'];
+      if (typeof logFormat.text === 'string') problems.push(...formatStringProblems([...at, 'text'], logFormat.text));
+      for (const [key, value] of Object.entries(mappingAt(logFormat, 'labels'))) {
+        if (typeof value === 'string') problems.push(...formatStringProblems([...at, 'labels', key], value));
+      }
+    }
+  });
+  return problems;
+}
 
 /** The custom trace tags of the ProxyConfig at `field`: `tracing.custom_tags`, as protobuf JSON spells it either way. */
 function proxyConfigTagProblems(field: FieldPath, config: JsonMapping): Problem[] {

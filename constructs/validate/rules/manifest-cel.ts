@@ -16,7 +16,7 @@ export interface ManifestCelSite {
 /**
  * Where Istio evaluates CEL in the objects it reads (sources: the Telemetry API `tagOverrides`,
  * the 1.13-1.20 stats `configOverride`, and the attributegen plugin configuration):
- * - Telemetry `spec.metrics[].overrides[].tagOverrides.<tag>.value`;
+ * - Telemetry `spec.metrics[].overrides[].tagOverrides.<tag>.value` and `spec.accessLogging[].filter.expression` (bool);
  * - IstioOperator `spec.values.telemetry.v2.prometheus.configOverride.<proxy>.metrics[].dimensions.<tag>`
  *   and `.definitions[].value` (numeric);
  * - WasmPlugin (attributegen) `spec.pluginConfig.attributes[].match[].condition` (bool).
@@ -38,6 +38,9 @@ export function manifestCelSites(objects: readonly RenderedObject[]): ManifestCe
               add(['spec', 'metrics', m, 'overrides', o, 'tagOverrides', tag, 'value'], value.value, 'any');
           }
         });
+      });
+      listOf(spec.accessLogging).forEach((logging, l) => {
+        add(['spec', 'accessLogging', l, 'filter', 'expression'], mappingAt(logging, 'filter').expression, 'bool');
       });
     }
     for (const { field: base, override } of statsConfigOverrides(manifest)) {

@@ -1,0 +1,236 @@
+import { Construct } from 'constructs';
+import { problem } from '../errors';
+import type { CelSite } from '../intent/sources';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { ALL_PROXY_KINDS } from '../metrics/proxy-kind';
+import type { AccessLogFormatConfig, MeshExtensionProvider } from '../overlays/istio-operator';
+import { refuseInput } from '../problems/construct-problems';
+import type { FieldPath } from '../problems/field-path';
+import type { Problem } from '../problems/problem';
+import { ProxyTarget } from '../proxy-config/proxy-target';
+import { parseCollectorAddress, providerProblems, providerService } from '../tracing/tracing-provider';
+import { formatStringProblems } from './envoy-log-format';
+
+/**
+ * An access log format built from Envoy command operators: a format string (`text`), or a JSON
+ * object whose values are format strings (`json`). Checked against Envoy's operators, which it
+ * must use only as `%NAME%`, `%NAME(param)%` or `%NAME(param):length%`.
+ */
+export interface AccessLogFormat {
+  /** e.g. `[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%" %RESPONSE_CODE%`. */
+  readonly text?: string;
+  /** e.g. `{ status: '%RESPONSE_CODE%', path: '%REQ(:PATH)%' }`. */
+  readonly json?: Readonly<Record<string, string>>;
+}
+
+/** Envoy's file access log: a file or a standard stream of the proxy container. */
+export interface FileAccessLogProps {
+  /** The extension provider's name. @default 'access-log-file' */
+  readonly name?: string;
+  /** @default '/dev/stdout' (collected with the container's logs) */
+  readonly path?: string;
+  /** @default - Istio's default text format */
+  readonly format?: AccessLogFormat;
+}
+
+/** Envoy's OpenTelemetry access log service (OTLP/gRPC logs). */
+export interface OpenTelemetryAccessLogProps {
+  /** The extension provider's name. @default 'otel-access-log' */
+  readonly name?: string;
+  /** The collector as `service.namespace:port`, e.g. `opentelemetry-collector.observability:4317`. */
+  readonly address: string;
+  /** The log's name in OpenTelemetry. @default - Istio's `otel_envoy_accesslog` */
+  readonly logName?: string;
+  /** The log body (`text`) or its attributes (`json`). @default - Istio's default text format */
+  readonly format?: AccessLogFormat;
+}
+
+/** Props of {@link AccessLogging}. */
+export interface AccessLoggingProps {
+  readonly mesh: IstioMesh;
+  /** Whose proxies log: the mesh, a namespace or a workload. @default ProxyTarget.mesh() */
+  readonly target?: ProxyTarget;
+  /**
+   * Write the log with Envoy's file logger. With neither this nor `openTelemetry`, the log goes to
+   * Istio's built-in `envoy` provider (the file logger on /dev/stdout, Istio's default format).
+   * @default - Istio's built-in `envoy` provider
+   */
+  readonly file?: FileAccessLogProps;
+  /** Send the log to an OpenTelemetry collector instead. @default - none */
+  readonly openTelemetry?: OpenTelemetryAccessLogProps;
+  /**
+   * A CEL condition on Envoy's attributes: only requests and connections for which it is true are
+   * logged, e.g. `response.code >= 400`.
+   * @default - everything is logged
+   */
+  readonly filter?: string;
+  /** Turn access logging off for the target's proxies (over a broader target's). @default false */
+  readonly disabled?: boolean;
+}
+
+const DEFAULT_FILE_PROVIDER = 'access-log-file';
+const DEFAULT_OTEL_PROVIDER = 'otel-access-log';
+/** Istio's built-in provider in every release's default mesh config (istio/istio@1.30.3:pkg/config/mesh/mesh.go). */
+const BUILT_IN_PROVIDER = 'envoy';
+
+/**
+ * The access log of a target's proxies, in the mechanism the mesh uses for its telemetry:
+ *
+ * - a mesh that customizes metrics through the IstioOperator (1.17's default, the book's) gets
+ *   meshConfig's own access log, `accessLogFile`, `accessLogEncoding` and `accessLogFormat`: mesh-wide
+ *   only, to a file, without a filter (other targets, a filter or OpenTelemetry are refused there);
+ * - a mesh on the Telemetry API (1.18 and later by default) gets a Telemetry `accessLogging` entry
+ *   for the target, naming an extension provider (`envoyFileAccessLog` or `envoyOtelAls`, defined in
+ *   meshConfig) or Istio's built-in `envoy` provider, with the CEL `filter` and `disabled`
+ *   (istio/api@1.30.3:telemetry/v1/telemetry.proto AccessLogging).
+ *
+ * Formats are checked against Envoy's command operators and the filter, like every CEL expression
+ * here, against the target release's attributes: istiod drops a log whose format or filter Envoy
+ * refuses, and says so only in its own log.
+ */
+export class AccessLogging extends Construct {
+  readonly mesh: IstioMesh;
+  readonly target: ProxyTarget;
+  private readonly filter?: string;
+
+  constructor(scope: Construct, id: string, props: AccessLoggingProps) {
+    super(scope, id);
+    const { mesh } = props;
+    this.mesh = mesh;
+    this.target = props.target ?? ProxyTarget.mesh();
+    this.filter = props.filter;
+    const problems: Problem[] = [...this.target.problems(['target'])];
+    if (props.file && props.openTelemetry) {
+      problems.push(problem(['openTelemetry'], props.openTelemetry, 'file or openTelemetry, not both'));
+    }
+    if (props.disabled === true && (props.file || props.openTelemetry || props.filter !== undefined)) {
+      problems.push(problem(['disabled'], true, 'disabled alone: a disabled log has no provider or filter'));
+    }
+    const file = props.file;
+    if (file) {
+      const path = file.path ?? '/dev/stdout';
+      if (!/^\/\S+$/.test(path)) problems.push(problem(['file', 'path'], path, 'an absolute path, e.g. /dev/stdout'));
+      problems.push(...nameProblems(['file', 'name'], file.name));
+      problems.push(...formatProblems(['file', 'format'], file.format));
+    }
+    const otel = props.openTelemetry;
+    if (otel) {
+      problems.push(
+        ...providerProblems(
+          otel.name ?? DEFAULT_OTEL_PROVIDER,
+          otel.address,
+          'opentelemetry-collector.observability:4317',
+        ).map((p) => ({ ...p, field: ['openTelemetry', ...(p.field ?? [])] })),
+      );
+      problems.push(...formatProblems(['openTelemetry', 'format'], otel.format));
+    }
+    const meshConfigLog = mesh.metricsCustomization === 'istio-operator';
+    if (meshConfigLog) problems.push(...meshConfigProblems(props, this.target, mesh));
+    if (refuseInput(this, problems)) return;
+
+    if (meshConfigLog) {
+      if (props.disabled === true) return; // meshConfig logs nothing unless a file is set
+      const format = file?.format;
+      mesh.install.setAccessLogFile(this, {
+        file: file?.path ?? '/dev/stdout',
+        ...(format?.json !== undefined
+          ? { encoding: 'JSON', format: JSON.stringify(format.json) }
+          : format?.text !== undefined
+            ? { encoding: 'TEXT', format: format.text }
+            : {}),
+      });
+      return;
+    }
+    if (props.disabled === true) {
+      mesh.telemetry.addAccessLogging(this, this.target, { disabled: true });
+      return;
+    }
+    const provider = this.provider(props);
+    if (provider) mesh.install.addExtensionProvider(this, provider);
+    mesh.telemetry.addAccessLogging(this, this.target, {
+      provider: provider?.name ?? BUILT_IN_PROVIDER,
+      ...(props.filter !== undefined ? { filter: props.filter } : {}),
+    });
+  }
+
+  /** The filter, checked by the cel-expression rule against the release's attributes. */
+  celExpressions(): readonly CelSite[] {
+    if (this.filter === undefined) return [];
+    return [{ field: ['filter'], expression: this.filter, result: 'bool', proxies: ALL_PROXY_KINDS }];
+  }
+
+  private provider(props: AccessLoggingProps): MeshExtensionProvider | undefined {
+    if (props.file) {
+      const { name, path, format } = props.file;
+      return {
+        name: name ?? DEFAULT_FILE_PROVIDER,
+        envoyFileAccessLog: {
+          path: path ?? '/dev/stdout',
+          ...(format ? { logFormat: formatConfig(format) } : {}),
+        },
+      };
+    }
+    if (props.openTelemetry) {
+      const { name, address, logName, format } = props.openTelemetry;
+      const parsed = parseCollectorAddress(address);
+      if (!parsed) return undefined;
+      return {
+        name: name ?? DEFAULT_OTEL_PROVIDER,
+        envoyOtelAls: {
+          service: providerService(parsed.host, this.mesh),
+          port: parsed.port,
+          ...(logName !== undefined ? { logName } : {}),
+          ...(format ? { logFormat: formatConfig(format) } : {}),
+        },
+      };
+    }
+    return undefined;
+  }
+}
+
+/** The provider's `logFormat`: `text`, or `labels` for a JSON object. */
+function formatConfig(format: AccessLogFormat): AccessLogFormatConfig {
+  return format.json !== undefined ? { labels: { ...format.json } } : { text: format.text ?? '' };
+}
+
+function nameProblems(field: FieldPath, name: string | undefined): Problem[] {
+  if (name === undefined || /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return [];
+  return [problem(field, name, 'a provider name of letters, digits, ".", "_" and "-"')];
+}
+
+/** One of `text` or `json`, each made of Envoy command operators. */
+function formatProblems(field: FieldPath, format: AccessLogFormat | undefined): Problem[] {
+  if (format === undefined) return [];
+  if ((format.text === undefined) === (format.json === undefined)) {
+    return [problem(field, format, 'exactly one of text or json')];
+  }
+  if (format.text !== undefined) return formatStringProblems([...field, 'text'], format.text);
+  return Object.entries(format.json ?? {}).flatMap(([key, value]) =>
+    key === ''
+      ? [problem([...field, 'json'], key, 'non-empty JSON keys')]
+      : formatStringProblems([...field, 'json', key], value),
+  );
+}
+
+/** What meshConfig's access log cannot express: anything but one file for the whole mesh. */
+function meshConfigProblems(props: AccessLoggingProps, target: ProxyTarget, mesh: IstioMesh): Problem[] {
+  const detail = (what: string) => ({
+    what: `${what}: with metrics customized through the IstioOperator (Istio ${mesh.policy.version} here), access logging is meshConfig's accessLogFile, one log for every proxy`,
+    hint: 'log mesh-wide to a file, or target a release whose mesh uses the Telemetry API (1.18 and later)',
+  });
+  const problems: Problem[] = [];
+  if (target.kind !== 'mesh') {
+    problems.push(
+      problem(['target'], target.description, 'the mesh', detail('has no per-namespace or per-workload log')),
+    );
+  }
+  if (props.filter !== undefined) {
+    problems.push(problem(['filter'], props.filter, 'no filter', detail('has no filter')));
+  }
+  if (props.openTelemetry) {
+    problems.push(
+      problem(['openTelemetry'], props.openTelemetry.address, 'a file log', detail('writes only to a file')),
+    );
+  }
+  return problems;
+}
