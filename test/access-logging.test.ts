@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { synthConfigFile } from '../cli/synth';
+import { runValidate } from '../cli/validate';
 import { AccessLogging } from '../constructs/logging/access-logging';
 import { formatStringProblems } from '../constructs/logging/envoy-log-format';
 import { describeProblemWithHint } from '../constructs/problems/problem';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { ValidationFailedError } from '../constructs/validate/finding';
+import { capture } from './support/capture';
 import { demoFixture } from './support/fixtures';
 import { refusalOf } from './support/refusals';
 
@@ -134,5 +136,40 @@ describe('accessLogging in observability.yaml', () => {
     expect(await synth(config('%RESPONSE_CODE%', 'response.cod >= 500'))).toEqual([
       '6:3 cel-expression filter: reads response.cod at column 10, which Istio 1.30 does not have',
     ]);
+  });
+});
+
+describe('access-log-provider on hand-written Telemetry', () => {
+  const lintLines = async (version: string, ...texts: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'access-log-lint-'));
+    const paths = texts.map((text, i) => {
+      const path = join(dir, `f${i}.yaml`);
+      writeFileSync(path, text);
+      return path;
+    });
+    const run = await capture(runValidate, ['--istio-version', version, ...paths]);
+    return run.stdout
+      .split('\n')
+      .filter((line) => line.includes('(access-log-provider)'))
+      .map((line) => line.slice(line.indexOf(': ') + 2));
+  };
+  const telemetry = (spec: string) =>
+    `apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: { name: t, namespace: shop }\nspec:\n${spec}\n`;
+
+  it('warns when an entry names no provider and nothing supplies one; disabling needs none', async () => {
+    expect(
+      await lintLines('1.30', telemetry('  accessLogging: [{ filter: { expression: "response.code >= 500" } }]')),
+    ).toEqual([
+      "warning: [Telemetry/shop/t] spec.accessLogging: names no provider, and logs only if the mesh supplies one: a Telemetry in the root namespace or this namespace without a selector, or meshConfig.defaultProviders.accessLogging; without one these proxies write no access log; hint: name the provider here (providers: [{ name: envoy }], Istio's built-in file log) or in meshConfig.defaultProviders.accessLogging (access-log-provider)",
+    ]);
+    expect(await lintLines('1.30', telemetry('  accessLogging: [{ disabled: true }]'))).toEqual([]);
+  });
+
+  it("is satisfied by the root namespace's Telemetry naming one", async () => {
+    const root =
+      'apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: { name: mesh-default, namespace: istio-system }\nspec:\n  accessLogging: [{ providers: [{ name: envoy }] }]\n';
+    expect(
+      await lintLines('1.30', telemetry('  accessLogging: [{ filter: { expression: "response.code >= 500" } }]'), root),
+    ).toEqual([]);
   });
 });

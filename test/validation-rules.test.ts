@@ -73,6 +73,7 @@ describe('every rule on the default stack', () => {
       'hand-written-inputs': 0,
       'null-vm-attributegen': 0,
       'tracing-provider': 0,
+      'access-log-provider': 0,
       'stats-inclusion-exclusive': 0,
       'version-adaptation': 0,
       'restart-required': 2,

@@ -29,7 +29,7 @@ import { restartRequiredRule } from './rules/restart-required';
 import { seriesCardinalityRule } from './rules/series-cardinality';
 import { statsInclusionExclusiveRule } from './rules/stats-inclusion-exclusive';
 import { tracingBackendAddressRule } from './rules/tracing-backend-address';
-import { tracingProviderRule } from './rules/tracing-provider';
+import { accessLogProviderRule, tracingProviderRule } from './rules/telemetry-providers';
 import { uniqueObjectsRule } from './rules/unique-objects';
 import { versionAdaptationRule } from './rules/version-adaptation';
 import { bootstrapZipkinClusterRule, zipkinCollectorPathRule } from './rules/zipkin-collector';
@@ -57,6 +57,7 @@ export const APP_RULES: readonly AppRule[] = [
   istiodFlagsRule,
   nullVmAttributegenRule,
   tracingProviderRule,
+  accessLogProviderRule,
   celExpressionRule,
   generatedAttributeCoverageRule,
   removedTagRule,

@@ -124,7 +124,7 @@ export function rootNamespaceOf(meshConfig: JsonMapping): string {
  */
 export function namespacesNamingProvider(
   objects: readonly RenderedObject[],
-  section: 'metrics' | 'tracing',
+  section: 'metrics' | 'tracing' | 'accessLogging',
 ): Set<string> {
   const namespaces = new Set<string>();
   for (const { manifest } of objects) {
@@ -137,7 +137,7 @@ export function namespacesNamingProvider(
 }
 
 /** Whether some entry of a Telemetry's `section` names a provider. */
-export function namesProvider(spec: JsonMapping, section: 'metrics' | 'tracing'): boolean {
+export function namesProvider(spec: JsonMapping, section: 'metrics' | 'tracing' | 'accessLogging'): boolean {
   return listOf(spec[section]).some((entry) =>
     listOf(mappingAt(entry).providers).some((p) => isMapping(p) && typeof p.name === 'string' && p.name !== ''),
   );
