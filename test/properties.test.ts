@@ -15,7 +15,7 @@ import type {
 import { OUTPUT_MARKER, outputMarker } from '../constructs/synth/output-guard';
 import { ValidationFailedError } from '../constructs/validate/finding';
 import { VersionPolicy } from '../constructs/version/version-policy';
-import { mutatedDeclaration, validDeclaration } from './support/declarations';
+import { compact, mutatedDeclaration, validDeclaration } from './support/declarations';
 import { independentSchemaProblem, type Manifest } from './support/independent-schemas';
 import { readTree, synthDeclaration } from './support/synth';
 
@@ -188,6 +188,28 @@ function roundTripProblems(config: ObservabilityConfig, documents: readonly Mani
       );
     }
   }
+  const operator = (documents as readonly unknown[] as Json[]).find((d) => d.kind === 'IstioOperator');
+  for (const [id, a] of Object.entries(config.accessLogging ?? {})) {
+    const target = a.target ?? 'mesh';
+    const format = a.file?.format;
+    if (operator !== undefined && at(operator, 'spec', 'meshConfig', 'accessLogFile') !== undefined) {
+      // The IstioOperator route: one mesh-wide log, its format as TEXT or a JSON string.
+      check(
+        `accessLogging.${id}`,
+        at(operator, 'spec', 'meshConfig', 'accessLogFormat'),
+        format?.text ?? (format?.json ? JSON.stringify(format.json) : undefined),
+      );
+      continue;
+    }
+    const entry = (at(telemetryOf(documents, target, ns), 'spec', 'accessLogging') as Json[] | undefined)?.[0];
+    const expected = a.disabled
+      ? { disabled: true }
+      : compact({
+          providers: [{ name: a.file?.name ?? 'envoy' }],
+          filter: a.filter !== undefined ? { expression: a.filter } : undefined,
+        });
+    check(`accessLogging.${id}`, entry, expected);
+  }
   const plugins = attributeGenConfigs(documents);
   for (const [id, generator] of Object.entries(config.attributeGenerators ?? {})) {
     const plugin = plugins.find((p) =>
@@ -257,6 +279,7 @@ describe('random valid declarations (every piece, every supported Istio release)
         'zipkinTracers',
         'openTelemetryTracers',
         'customTraceTags',
+        'accessLogging',
         'bootstrapOverrides',
         'backends',
       ];

@@ -110,7 +110,7 @@ function optional<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
 }
 
 /** Drops undefined members, as a YAML file would not have them. */
-function compact<T extends object>(value: T): T {
+export function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
@@ -401,9 +401,48 @@ export function validDeclarationFor(version: string): fc.Arbitrary<Observability
           }),
       );
 
+      // Access logs: per target with the Telemetry API, mesh-wide to a file through the IstioOperator.
+      const accessLogFormat = optional(
+        fc.oneof(
+          fc.constantFrom(...ACCESS_LOG_TEXTS).map((text) => ({ text })),
+          fc
+            .dictionary(word, fc.constantFrom(...ACCESS_LOG_OPERATORS), { minKeys: 1, maxKeys: 3 })
+            .map((json) => ({ json })),
+        ),
+      );
+      type AccessLogEntry = NonNullable<ObservabilityConfig['accessLogging']>[string];
+      const accessLogging = section<AccessLogEntry>(
+        'al',
+        telemetryMetrics
+          ? fc.subarray(telemetryTargets).chain((targets) =>
+              fc.tuple(
+                ...targets.map((target, i) =>
+                  fc.oneof<fc.Arbitrary<AccessLogEntry>[]>(
+                    fc.constant({ target, disabled: true }),
+                    fc
+                      .record({
+                        file: optional(accessLogFormat.map((format) => compact({ name: `file-${i}`, format }))),
+                        filter: optional(fc.constantFrom(...ACCESS_LOG_FILTERS)),
+                      })
+                      .map((entry) => compact({ target, ...entry })),
+                  ),
+                ),
+              ),
+            )
+          : fc
+              .option(
+                accessLogFormat.map((format) => ({ target: 'mesh' as TargetConfig, file: compact({ format }) })),
+                {
+                  nil: undefined,
+                },
+              )
+              .map((entry) => (entry ? [entry] : [])),
+      );
+
       return fc
         .record({
           statsInclusion,
+          accessLogging,
           metricDimensions,
           metricDefinitions,
           attributeGenerators,
@@ -447,6 +486,18 @@ export function validDeclarationFor(version: string): fc.Arbitrary<Observability
         });
     });
 }
+
+/** Access log format strings, as Istio's docs and users write them. */
+const ACCESS_LOG_TEXTS = [
+  '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS%',
+  '%REQ(:AUTHORITY)% %UPSTREAM_HOST% %DURATION% %REQ(USER-AGENT):40%',
+];
+const ACCESS_LOG_OPERATORS = ['%START_TIME%', '%RESPONSE_CODE%', '%REQ(:PATH)%', '%UPSTREAM_CLUSTER%', '%BYTES_SENT%'];
+const ACCESS_LOG_FILTERS = [
+  'response.code >= 500',
+  "request.method == 'GET'",
+  'response.code >= 400 && connection.mtls',
+];
 
 /** A valid declaration for any supported release. */
 export const validDeclaration: fc.Arbitrary<ObservabilityConfig> = fc
