@@ -197,7 +197,12 @@ function roundTripProblems(config: ObservabilityConfig, documents: readonly Mani
       check(
         `accessLogging.${id}`,
         at(operator, 'spec', 'meshConfig', 'accessLogFormat'),
-        format?.text ?? (format?.json ? JSON.stringify(format.json) : undefined),
+        format?.text ??
+          (format?.json
+            ? JSON.stringify(
+                Object.fromEntries(Object.entries(format.json).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+              )
+            : undefined),
       );
       continue;
     }

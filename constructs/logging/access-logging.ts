@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { problem } from '../errors';
 import type { CelSite } from '../intent/sources';
+import { sortedEntries } from '../merge/sorted-entries';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { ALL_PROXY_KINDS } from '../metrics/proxy-kind';
 import type { AccessLogFormatConfig, MeshExtensionProvider } from '../overlays/istio-operator';
@@ -134,7 +135,8 @@ export class AccessLogging extends Construct {
       mesh.install.setAccessLogFile(this, {
         file: file?.path ?? '/dev/stdout',
         ...(format?.json !== undefined
-          ? { encoding: 'JSON', format: JSON.stringify(format.json) }
+          ? // Keys sorted: the output must not depend on the order the declaration lists them in.
+            { encoding: 'JSON', format: JSON.stringify(Object.fromEntries(sortedEntries(format.json))) }
           : format?.text !== undefined
             ? { encoding: 'TEXT', format: format.text }
             : {}),
@@ -190,7 +192,10 @@ export class AccessLogging extends Construct {
 
 /** The provider's `logFormat`: `text`, or `labels` for a JSON object. */
 function formatConfig(format: AccessLogFormat): AccessLogFormatConfig {
-  return format.json !== undefined ? { labels: { ...format.json } } : { text: format.text ?? '' };
+  // Keys sorted, as in the IstioOperator: Helm values are written in insertion order.
+  return format.json !== undefined
+    ? { labels: Object.fromEntries(sortedEntries(format.json)) }
+    : { text: format.text ?? '' };
 }
 
 function nameProblems(field: FieldPath, name: string | undefined): Problem[] {
