@@ -100,7 +100,7 @@ describe('the series estimate in REPORT.md', () => {
       'series-cardinality mesh/mesh istio_request_duration_milliseconds is estimated at 76,032 series (an upper bound; largest factors: le, _sum, _count ×22, response_code ×8, workload pairs ×6)',
       'series-cardinality mesh/mesh istio_requests_total has no bound: a dimension takes a value per request (largest factors: request_path ×∞, response_code ×8, workload pairs ×6)',
       'series-cardinality mesh/mesh istio_response_bytes is estimated at 76,032 series (an upper bound; largest factors: le, _sum, _count ×22, response_code ×8, workload pairs ×6)',
-      'series-cardinality mesh/mesh/Telemetry/Telemetry/Resource reads request.url_path, which takes a value per request: each becomes a Prometheus series of istio_requests_total',
+      'series-cardinality shop/paths reads request.url_path, which takes a value per request: each becomes a Prometheus series of istio_requests_total',
     ]);
   });
 

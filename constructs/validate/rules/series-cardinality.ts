@@ -1,3 +1,7 @@
+import { isCelDeclared } from '../../intent/sources';
+import { MetricDefinition } from '../../metrics/metric-definition';
+import { MetricDimensions } from '../../metrics/metric-dimensions';
+import type { FieldPath } from '../../problems/field-path';
 import { problem } from '../../problems/problem';
 import {
   cardinalityOf,
@@ -8,6 +12,7 @@ import {
 } from '../../review/series-estimate';
 import { builtMeshes } from '../built-meshes';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { celSites } from './cel-expression';
 
 /** The fix for a dimension whose values have no bound. */
 const CLASSIFY_HINT =
@@ -28,19 +33,35 @@ export const seriesCardinalityRule: AppRule = {
     const budgeted = budgets.length > 0;
     const inputs = estimateInputs(context.objects);
     const findings: RuleFinding[] = [];
-    for (const dimension of declaredDimensions(context.objects)) {
-      if (dimension.expression === undefined) continue;
-      const c = cardinalityOf(dimension.expression, inputs);
-      if (!('unbounded' in c)) continue;
-      const metric = dimension.metric === undefined ? 'every standard metric' : `istio_${dimension.metric}`;
+    const unboundedFinding = (path: string, field: FieldPath, expression: string, metric: string | undefined) => {
+      const c = cardinalityOf(expression, inputs);
+      if (!('unbounded' in c)) return;
       findings.push({
-        path: dimension.path,
+        path,
         severity: budgeted ? 'error' : 'warning',
-        ...problem(dimension.field, dimension.expression, 'a dimension with a bounded set of values', {
-          what: `reads ${c.unbounded}, which takes a value per request: each becomes a Prometheus series of ${metric}`,
+        ...problem(field, expression, 'a dimension with a bounded set of values', {
+          what: `reads ${c.unbounded}, which takes a value per request: each becomes a Prometheus series of ${metric ?? 'every standard metric'}`,
           hint: CLASSIFY_HINT,
         }),
       });
+    };
+    // Dimensions a construct declared are reported at the construct (and so at the config key that
+    // made it); those of objects no construct built, at the object.
+    for (const { construct, site } of celSites(context.constructs)) {
+      if (site.field[0] !== 'dimensions' || site.result !== 'any') continue;
+      const metric =
+        construct instanceof MetricDimensions
+          ? `istio_${construct.metric}`
+          : construct instanceof MetricDefinition
+            ? construct.prometheusName
+            : 'its metric';
+      unboundedFinding(construct.node.path, site.field, site.expression, metric);
+    }
+    const written = context.objects.filter((o) => !(o.apiObject && isCelDeclared(o.apiObject)));
+    for (const dimension of declaredDimensions(written)) {
+      if (dimension.expression === undefined) continue;
+      const metric = dimension.metric === undefined ? undefined : `istio_${dimension.metric}`;
+      unboundedFinding(dimension.path, dimension.field, dimension.expression, metric);
     }
     if (!budgeted) return findings;
     const estimates = seriesEstimates(context.objects);
