@@ -1,13 +1,22 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PodMonitor, type PodMonitorSpecPodMetricsEndpointsRelabelings } from '../../imports/monitoring.coreos.com';
+import {
+  PodMonitor,
+  type PodMonitorSpecPodMetricsEndpointsRelabelings,
+  type PodMonitorSpecPodMetricsEndpointsScheme,
+} from '../../imports/monitoring.coreos.com';
 import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
 import { refuseInput } from '../problems/construct-problems';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
-import { operatorRelabeling, type PodRelabeling, podMonitorRelabelings } from './relabel-rules';
-import { DROP_SECURE_PODS } from './secure-metrics';
+import {
+  DROP_SECURE_PODS,
+  operatorRelabeling,
+  type PodRelabeling,
+  podMonitorRelabelings,
+  type RelabelRule,
+} from './relabel-rules';
 
 export type { PodRelabeling } from './relabel-rules';
 
@@ -64,24 +73,51 @@ export class EnvoyStatsMonitor extends Construct {
       ...(props.excludeSecurePods ? [DROP_SECURE_PODS] : []),
       ...podMonitorRelabelings(props.mesh.policy.mechanisms.addons, relabeling),
     ];
-    this.monitor = new PodMonitor(this, 'Resource', {
-      metadata: {
-        name,
-        namespace: props.prometheus.namespace,
-        labels: { monitoring: 'istio-proxies', ...props.prometheus.selectorLabels },
-      },
-      spec: {
-        selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
-        namespaceSelector: { any: true },
-        jobLabel: 'envoy-stats',
-        podMetricsEndpoints: [
-          {
-            path: '/stats/prometheus',
-            interval,
-            relabelings: rules.map((r) => operatorRelabeling(r) as PodMonitorSpecPodMetricsEndpointsRelabelings),
-          },
-        ],
-      },
-    });
+    this.monitor = sidecarStatsPodMonitor(this, name, props.prometheus, { interval, relabelings: rules });
   }
+}
+
+/** What tells the sidecars' PodMonitors apart: the plain one on the status port, the mTLS one. */
+export interface SidecarStatsEndpoint {
+  readonly interval: string;
+  readonly relabelings: readonly RelabelRule[];
+  /** @default - http */
+  readonly scheme?: PodMonitorSpecPodMetricsEndpointsScheme;
+  /** The Prometheus scrape class that supplies its TLS settings. @default - none */
+  readonly scrapeClass?: string;
+}
+
+/**
+ * A PodMonitor (id `Resource`) scraping `/stats/prometheus` of the sidecars in every namespace,
+ * except pods labelled `istio-prometheus-ignore`, in the Prometheus's namespace with its selector labels.
+ */
+export function sidecarStatsPodMonitor(
+  scope: Construct,
+  name: string,
+  prometheus: PrometheusInstance,
+  endpoint: SidecarStatsEndpoint,
+): ApiObject {
+  return new PodMonitor(scope, 'Resource', {
+    metadata: {
+      name,
+      namespace: prometheus.namespace,
+      labels: { monitoring: 'istio-proxies', ...prometheus.selectorLabels },
+    },
+    spec: {
+      selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
+      namespaceSelector: { any: true },
+      jobLabel: 'envoy-stats',
+      ...(endpoint.scrapeClass !== undefined ? { scrapeClass: endpoint.scrapeClass } : {}),
+      podMetricsEndpoints: [
+        {
+          path: '/stats/prometheus',
+          interval: endpoint.interval,
+          ...(endpoint.scheme !== undefined ? { scheme: endpoint.scheme } : {}),
+          relabelings: endpoint.relabelings.map(
+            (r) => operatorRelabeling(r) as PodMonitorSpecPodMetricsEndpointsRelabelings,
+          ),
+        },
+      ],
+    },
+  });
 }

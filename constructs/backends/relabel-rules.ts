@@ -112,3 +112,9 @@ export function podMonitorRelabelings(addons: AddonMechanisms, choice: PodRelabe
       : (ADDON_RELEASES[choice === 'book' ? '1.17' : '1.18']?.podMonitorRelabelings ?? []);
   return rules.map((rule) => ({ ...rule }) as RelabelRule);
 }
+
+/** Set by the injector from ENVOY_SECURE_MERGED_METRICS_PORT (istio/istio@1.31.0-rc.0:pkg/kube/inject/webhook.go applySecurePrometheusAnnotation). */
+export const SECURE_PORT_PRESENT = '__meta_kubernetes_pod_annotationpresent_prometheus_istio_io_secure_port';
+
+/** The envoy-stats PodMonitor's rule that leaves pods with a secure metrics port to the mTLS PodMonitor. */
+export const DROP_SECURE_PODS: RelabelRule = { action: 'drop', sourceLabels: [SECURE_PORT_PRESENT], regex: 'true' };

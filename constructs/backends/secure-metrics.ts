@@ -1,11 +1,7 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import {
-  PodMonitor,
-  type PodMonitorSpecPodMetricsEndpointsRelabelings,
-  PodMonitorSpecPodMetricsEndpointsScheme,
-} from '../../imports/monitoring.coreos.com';
+import { PodMonitorSpecPodMetricsEndpointsScheme } from '../../imports/monitoring.coreos.com';
 import { problem } from '../errors';
 import { HelmValuesFile } from '../intent/helm-values-file';
 import type { IstioMesh } from '../mesh/istio-mesh';
@@ -14,8 +10,9 @@ import { refuseInput } from '../problems/construct-problems';
 import type { Problem } from '../problems/problem';
 import { PROXY_CONFIG_ANNOTATION } from '../proxy-config/istio-pod-annotations';
 import { ProxyTarget } from '../proxy-config/proxy-target';
+import { sidecarStatsPodMonitor } from './envoy-stats-monitor';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
-import { operatorRelabeling, podMonitorRelabelings, type RelabelRule } from './relabel-rules';
+import { podMonitorRelabelings, type RelabelRule, SECURE_PORT_PRESENT } from './relabel-rules';
 
 /** pilot-agent's variable for the mTLS listener serving the merged metrics (istio/istio@1.31.0-rc.0:pilot/cmd/pilot-agent/options/options.go). */
 export const SECURE_MERGED_METRICS_PORT_ENV = 'ENVOY_SECURE_MERGED_METRICS_PORT';
@@ -28,9 +25,8 @@ export const ISTIO_CERTS_DIR = '/etc/istio-certs';
 /** The kube-prometheus-stack values that give its Prometheus the certificate and the scrape class. */
 export const KUBE_PROMETHEUS_STACK_VALUES_FILE = 'install/kube-prometheus-stack-values.yaml';
 
-/** The annotation the injector sets from ENVOY_SECURE_MERGED_METRICS_PORT (istio/istio@1.31.0-rc.0:pkg/kube/inject/webhook.go applySecurePrometheusAnnotation). */
+/** The annotation the injector sets from ENVOY_SECURE_MERGED_METRICS_PORT (see SECURE_PORT_PRESENT). */
 const SECURE_PORT_META = '__meta_kubernetes_pod_annotation_prometheus_istio_io_secure_port';
-const SECURE_PORT_PRESENT = '__meta_kubernetes_pod_annotationpresent_prometheus_istio_io_secure_port';
 const PLAIN_PORT_META = '__meta_kubernetes_pod_annotation_prometheus_io_port';
 const PLAIN_SCRAPE_PRESENT = '__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape';
 
@@ -105,28 +101,11 @@ export class SecureMetricsScrape extends Construct {
     if (!refused) {
       target.contribute(mesh, this, { proxyMetadata: { [SECURE_MERGED_METRICS_PORT_ENV]: String(port) } });
     }
-    this.monitor = new PodMonitor(this, 'Resource', {
-      metadata: {
-        name,
-        namespace: prometheus.namespace,
-        labels: { monitoring: 'istio-proxies', ...prometheus.selectorLabels },
-      },
-      spec: {
-        selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
-        namespaceSelector: { any: true },
-        jobLabel: 'envoy-stats',
-        scrapeClass: ISTIO_MTLS_SCRAPE_CLASS,
-        podMetricsEndpoints: [
-          {
-            path: '/stats/prometheus',
-            interval,
-            scheme: PodMonitorSpecPodMetricsEndpointsScheme.HTTPS,
-            relabelings: secureRelabelings(mesh).map(
-              (r) => operatorRelabeling(r) as PodMonitorSpecPodMetricsEndpointsRelabelings,
-            ),
-          },
-        ],
-      },
+    this.monitor = sidecarStatsPodMonitor(this, name, prometheus, {
+      interval,
+      relabelings: secureRelabelings(mesh),
+      scheme: PodMonitorSpecPodMetricsEndpointsScheme.HTTPS,
+      scrapeClass: ISTIO_MTLS_SCRAPE_CLASS,
     });
     this.prometheusValues = new HelmValuesFile(this, 'PrometheusValues', KUBE_PROMETHEUS_STACK_VALUES_FILE, () =>
       kubePrometheusStackValues(),
@@ -149,9 +128,6 @@ function secureRelabelings(mesh: IstioMesh): RelabelRule[] {
     return { ...rule, ...(sourceLabels ? { sourceLabels } : {}) };
   });
 }
-
-/** The envoy-stats PodMonitor's rule that leaves pods with a secure port to {@link SecureMetricsScrape}. */
-export const DROP_SECURE_PODS: RelabelRule = { action: 'drop', sourceLabels: [SECURE_PORT_PRESENT], regex: 'true' };
 
 /**
  * kube-prometheus-stack values (`prometheus.prometheusSpec`): the sidecar that provisions the mesh

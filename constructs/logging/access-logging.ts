@@ -9,7 +9,12 @@ import { refuseInput } from '../problems/construct-problems';
 import type { FieldPath } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
 import { ProxyTarget } from '../proxy-config/proxy-target';
-import { parseCollectorAddress, providerProblems, providerService } from '../tracing/tracing-provider';
+import {
+  parseCollectorAddress,
+  providerNameProblem,
+  providerProblems,
+  providerService,
+} from '../tracing/tracing-provider';
 import { formatStringProblems } from './envoy-log-format';
 
 /**
@@ -111,7 +116,8 @@ export class AccessLogging extends Construct {
     if (file) {
       const path = file.path ?? '/dev/stdout';
       if (!/^\/\S+$/.test(path)) problems.push(problem(['file', 'path'], path, 'an absolute path, e.g. /dev/stdout'));
-      problems.push(...nameProblems(['file', 'name'], file.name));
+      const name = file.name === undefined ? undefined : providerNameProblem(['file', 'name'], file.name);
+      if (name) problems.push(name);
       problems.push(...formatProblems(['file', 'format'], file.format));
     }
     const otel = props.openTelemetry;
@@ -196,11 +202,6 @@ function formatConfig(format: AccessLogFormat): AccessLogFormatConfig {
   return format.json !== undefined
     ? { labels: Object.fromEntries(sortedEntries(format.json)) }
     : { text: format.text ?? '' };
-}
-
-function nameProblems(field: FieldPath, name: string | undefined): Problem[] {
-  if (name === undefined || /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return [];
-  return [problem(field, name, 'a provider name of letters, digits, ".", "_" and "-"')];
 }
 
 /** One of `text` or `json`, each made of Envoy command operators. */

@@ -3,6 +3,7 @@ import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsSubdomain } from '../names';
 import type { MeshExtensionProvider } from '../overlays/istio-operator';
+import type { FieldPath } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { PROMETHEUS_PROVIDER } from '../telemetry/mesh-telemetry';
@@ -41,10 +42,15 @@ export function providerProblems(provider: string, address: string, example: str
       }),
     );
   }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(provider)) {
-    problems.push(problem(['provider'], provider, 'a provider name of letters, digits, ".", "_" and "-"'));
-  }
+  const name = providerNameProblem(['provider'], provider);
+  if (name) problems.push(name);
   return problems;
+}
+
+/** The refusal of an extension provider name, or undefined. */
+export function providerNameProblem(field: FieldPath, name: string): Problem | undefined {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return undefined;
+  return problem(field, name, 'a provider name of letters, digits, ".", "_" and "-"');
 }
 
 /**
