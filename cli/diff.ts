@@ -106,10 +106,11 @@ export function diffOutputs(committedDir: string, freshDir: string): string[] {
       if (flag) lines.push(`    ! ${flag}`);
     }
   }
+  if (lines.length === 0) return lines;
   // What the change does to the Prometheus series each metric is estimated at (REPORT.md's estimate).
   const objects = (map: Map<string, Manifest>) => [...map].map(([path, manifest]) => ({ path, manifest }));
   const series = seriesChanges(seriesEstimates(objects(committed)), seriesEstimates(objects(fresh)));
-  if (lines.length > 0) lines.push(...series.map((line) => `  series ${line}`));
+  lines.push(...series.map((line) => `  series ${line}`));
   return lines;
 }
 

@@ -4,6 +4,7 @@ import { STANDARD_LABELS, STANDARD_METRIC_NAMES, TELEMETRY_METRIC } from '../met
 import type { FieldPath } from '../problems/field-path';
 import type { RenderedObject } from '../validate/rule';
 import { celNodes } from '../validate/rules/cel-checker';
+import { manifestGeneratedAttributeValues } from '../validate/rules/manifest-cel';
 import { type PodTemplate, podTemplates } from '../validate/rules/pod-templates';
 import { statsConfigOverrides } from '../validate/rules/rendered-objects';
 
@@ -24,6 +25,11 @@ export interface SeriesEstimate {
 /** `12,345`, or `unbounded`. */
 export function formatSeries(series: SeriesEstimate['series']): string {
   return series === 'unbounded' ? 'unbounded' : series.toLocaleString('en-US');
+}
+
+/** What a factor multiplies a metric by: `×8`, or `×∞` for no bound. */
+export function formatFactor(values: SeriesFactor['values']): string {
+  return `×${values === 'unbounded' ? '∞' : values}`;
 }
 
 /** One label (or group of labels) and the number of values it is expected to take. */
@@ -64,7 +70,7 @@ const HTTP_ONLY_LABELS = new Set(['response_code', 'grpc_response_status']);
 export const HISTOGRAM_SERIES = 22;
 const HISTOGRAMS = new Set(['request_duration_milliseconds', 'request_bytes', 'response_bytes']);
 
-/** Values of the attributes a dimension may read, by path (`request.method`); `*` for any key. */
+/** Values of the attributes a dimension may read, by path (`request.method`). */
 const BOUNDED_ATTRIBUTES: Readonly<Record<string, { readonly values: number | 'workloads'; readonly why: string }>> = {
   'request.method': { values: 7, why: 'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS' },
   'request.protocol': { values: 3, why: 'HTTP/1.1, HTTP/2, HTTP/3' },
@@ -124,10 +130,21 @@ export interface EstimateInputs {
 }
 
 /** The estimate of every standard metric for the objects of one output (one mesh). */
-export function seriesEstimates(objects: readonly RenderedObject[]): SeriesEstimate[] {
-  const inputs = estimateInputs(objects);
+export function seriesEstimates(
+  objects: readonly RenderedObject[],
+  inputs: EstimateInputs = estimateInputs(objects),
+): SeriesEstimate[] {
   const dimensions = declaredDimensions(objects);
-  return STANDARD_METRIC_NAMES.map((metric) => estimateOf(metric, dimensions, inputs));
+  // A dimension for every metric is classified once, not once per metric.
+  const cardinalities = new Map<string, Cardinality>();
+  const cardinality = (expression: string): Cardinality => {
+    const known = cardinalities.get(expression);
+    if (known) return known;
+    const c = cardinalityOf(expression, inputs);
+    cardinalities.set(expression, c);
+    return c;
+  };
+  return STANDARD_METRIC_NAMES.map((metric) => estimateOf(metric, dimensions, inputs, cardinality));
 }
 
 /** What the estimate reads besides the dimensions: the meshed workloads and the generated attributes. */
@@ -141,11 +158,17 @@ export function estimateInputs(objects: readonly RenderedObject[]): EstimateInpu
           .map((t) => `${t.namespace}/${t.kind}/${t.name}`),
       ).size,
     ),
-    generated: generatedAttributeValues(objects),
+    // An attribute takes its rules' values, or none when no rule matches.
+    generated: new Map([...manifestGeneratedAttributeValues(objects)].map(([name, values]) => [name, values.size + 1])),
   };
 }
 
-function estimateOf(metric: string, dimensions: readonly DeclaredDimension[], inputs: EstimateInputs): SeriesEstimate {
+function estimateOf(
+  metric: string,
+  dimensions: readonly DeclaredDimension[],
+  inputs: EstimateInputs,
+  cardinality: (expression: string) => Cardinality,
+): SeriesEstimate {
   const tcp = metric.startsWith('tcp_');
   const added = new Map<string, string>();
   const removed = new Set<string>();
@@ -169,7 +192,7 @@ function estimateOf(metric: string, dimensions: readonly DeclaredDimension[], in
     factors.push({ label, values, why: tcp && label === 'request_protocol' ? 'tcp' : known.why });
   }
   for (const [label, expression] of [...added].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const c = cardinalityOf(expression, inputs);
+    const c = cardinality(expression);
     factors.push({
       label,
       values: 'unbounded' in c ? 'unbounded' : c.values,
@@ -247,36 +270,6 @@ function indexed(value: unknown): [JsonMapping, number][] {
   return Array.isArray(value) ? value.flatMap((v, i): [JsonMapping, number][] => (isMapping(v) ? [[v, i]] : [])) : [];
 }
 
-function arrayAt(value: unknown): JsonMapping[] {
-  return Array.isArray(value) ? value.filter(isMapping) : [];
-}
-
-/** Values of each attribute an attribute generator (WasmPlugin, EnvoyFilter) produces: its rules' values, plus none. */
-function generatedAttributeValues(objects: readonly RenderedObject[]): Map<string, number> {
-  const values = new Map<string, Set<string>>();
-  const collect = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(collect);
-    else if (isMapping(value)) {
-      if (typeof value.output_attribute === 'string') {
-        const set = values.get(value.output_attribute) ?? new Set<string>();
-        for (const match of arrayAt(value.match)) if (typeof match.value === 'string') set.add(match.value);
-        values.set(value.output_attribute, set);
-      }
-      for (const child of Object.values(value)) collect(child);
-    } else if (typeof value === 'string' && value.includes('output_attribute')) {
-      try {
-        collect(JSON.parse(value)); // an EnvoyFilter's configuration: JSON in a StringValue
-      } catch {
-        // not JSON: nothing generated here
-      }
-    }
-  };
-  for (const { manifest } of objects) {
-    if (manifest.kind === 'WasmPlugin' || manifest.kind === 'EnvoyFilter') collect(manifest.spec);
-  }
-  return new Map([...values].map(([name, set]) => [name, set.size + 1]));
-}
-
 /** The dotted path an attribute read names: `request.headers`, `filter_state['wasm.x']` as `wasm.x`. */
 function attributePath(node: ASTNode): string | undefined {
   if (node.op === 'id') return String(node.args);
@@ -346,12 +339,9 @@ function attributeCardinality(path: string, inputs: EstimateInputs): Cardinality
   if (generated !== undefined && (path.startsWith('filter_state.wasm.') || !path.includes('.'))) {
     return { values: generated, why: `${path}: ${generated - 1} generated values and none` };
   }
-  for (const [attribute, bound] of Object.entries(BOUNDED_ATTRIBUTES)) {
-    if (path === attribute) {
-      const values = bound.values === 'workloads' ? inputs.workloads : bound.values;
-      return { values, why: `${path}: ${bound.why}` };
-    }
-  }
+  const bound = Object.hasOwn(BOUNDED_ATTRIBUTES, path) ? BOUNDED_ATTRIBUTES[path] : undefined;
+  if (bound)
+    return { values: bound.values === 'workloads' ? inputs.workloads : bound.values, why: `${path}: ${bound.why}` };
   if (PER_PEER_ROOTS.some((root) => path === root || path.startsWith(`${root}.`))) {
     return { values: 1, why: `${path}: one value per proxy or peer (within the workload pairs)` };
   }
@@ -371,16 +361,16 @@ export function seriesChanges(before: readonly SeriesEstimate[], after: readonly
   for (const next of after) {
     const previous = before.find((e) => e.metric === next.metric);
     if (!previous || previous.series === next.series) continue;
-    const times = (values: SeriesFactor['values']) => `×${values === 'unbounded' ? '∞' : values}`;
     const name = (f: SeriesFactor) => (f.dimension ? `dimension ${f.label}` : f.label);
     const moved: string[] = [];
     for (const f of next.factors) {
       const old = previous.factors.find((p) => p.label === f.label);
-      if (!old) moved.push(`+ ${name(f)} ${times(f.values)}`);
-      else if (old.values !== f.values) moved.push(`${name(f)} ${times(old.values)} → ${times(f.values)}`);
+      if (!old) moved.push(`+ ${name(f)} ${formatFactor(f.values)}`);
+      else if (old.values !== f.values)
+        moved.push(`${name(f)} ${formatFactor(old.values)} → ${formatFactor(f.values)}`);
     }
     for (const f of previous.factors) {
-      if (!next.factors.some((n) => n.label === f.label)) moved.push(`- ${name(f)} ${times(f.values)}`);
+      if (!next.factors.some((n) => n.label === f.label)) moved.push(`- ${name(f)} ${formatFactor(f.values)}`);
     }
     lines.push(
       `${next.metric}: ${formatSeries(previous.series)} → ${formatSeries(next.series)} series (${moved.join(', ')})`,

@@ -1,6 +1,12 @@
 import type { RenderedObject } from '../validate/rule';
 import type { TakesEffect } from './change-effect';
-import { formatSeries, HISTOGRAM_SERIES, seriesEstimates } from './series-estimate';
+import {
+  formatFactor,
+  formatSeries,
+  HISTOGRAM_SERIES,
+  STANDARD_LABEL_VALUES,
+  seriesEstimates,
+} from './series-estimate';
 import { type SettingValue, telemetryReview, type WorkloadSetting } from './workload-telemetry';
 
 /** The objects of one cluster (or of the single stack), as validated. */
@@ -106,19 +112,20 @@ export function telemetryReport(clusters: readonly ReportedCluster[]): string {
 function seriesSection(objects: ReportedCluster['objects']): string[] {
   const estimates = seriesEstimates(objects);
   const pairs = estimates[0]?.factors.find((f) => f.label === 'workload pairs');
+  const defaults = Object.entries(STANDARD_LABEL_VALUES)
+    .map(([label, { values }]) => `${label} ${formatFactor(values)}`)
+    .join(', ');
   const lines = [
     '',
     '### Prometheus series (estimate)',
     '',
-    `An upper bound per metric: the product of each label's expected values. Identity labels count as workload pairs (${pairs?.why ?? 'none'}); reporter ×2, request_protocol ×2, response_code ×8, grpc_response_status ×3, response_flags ×3, connection_security_policy ×2 by default; histograms ×${HISTOGRAM_SERIES} (Envoy's default buckets, sum, count).`,
+    `An upper bound per metric: the product of each label's expected values. Identity labels count as workload pairs (${pairs?.why ?? 'none'}); ${defaults} by default; histograms ×${HISTOGRAM_SERIES} (Envoy's default buckets, sum, count).`,
     '',
     '| metric | series | added dimensions |',
     '| --- | --- | --- |',
   ];
   for (const e of estimates) {
-    const added = e.factors
-      .filter((f) => f.dimension)
-      .map((f) => `${f.label} ×${f.values === 'unbounded' ? '∞' : f.values} (${f.why})`);
+    const added = e.factors.filter((f) => f.dimension).map((f) => `${f.label} ${formatFactor(f.values)} (${f.why})`);
     lines.push(`| ${e.metric} | ${formatSeries(e.series)} | ${cell(added.join('; ') || '-')} |`);
   }
   return lines;

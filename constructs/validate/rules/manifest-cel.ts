@@ -72,11 +72,21 @@ export function manifestCelSites(objects: readonly RenderedObject[]): ManifestCe
  * inserts `istio.attributegen`.
  */
 export function manifestGeneratedAttributes(objects: readonly RenderedObject[]): string[] {
-  const names = new Set<string>();
+  return [...manifestGeneratedAttributeValues(objects).keys()].sort();
+}
+
+/** The same attributes, each with the values its `match` rules give it. */
+export function manifestGeneratedAttributeValues(objects: readonly RenderedObject[]): Map<string, Set<string>> {
+  const values = new Map<string, Set<string>>();
   const collect = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(collect);
     else if (isMapping(value)) {
-      if (typeof value.output_attribute === 'string') names.add(value.output_attribute);
+      if (typeof value.output_attribute === 'string') {
+        const set = values.get(value.output_attribute) ?? new Set<string>();
+        for (const match of listOf(value.match))
+          if (isMapping(match) && typeof match.value === 'string') set.add(match.value);
+        values.set(value.output_attribute, set);
+      }
       for (const child of Object.values(value)) collect(child);
     } else if (typeof value === 'string' && value.includes('output_attribute')) {
       try {
@@ -89,5 +99,5 @@ export function manifestGeneratedAttributes(objects: readonly RenderedObject[]):
   for (const { manifest } of objects) {
     if (manifest.kind === 'WasmPlugin' || manifest.kind === 'EnvoyFilter') collect(manifest.spec);
   }
-  return [...names].sort();
+  return values;
 }

@@ -7,6 +7,7 @@ import {
   cardinalityOf,
   declaredDimensions,
   estimateInputs,
+  formatFactor,
   formatSeries,
   seriesEstimates,
 } from '../../review/series-estimate';
@@ -64,7 +65,7 @@ export const seriesCardinalityRule: AppRule = {
       unboundedFinding(dimension.path, dimension.field, dimension.expression, metric);
     }
     if (!budgeted) return findings;
-    const estimates = seriesEstimates(context.objects);
+    const estimates = seriesEstimates(context.objects, inputs);
     for (const mesh of budgets) {
       const budget = mesh.seriesBudget as number;
       for (const estimate of estimates) {
@@ -76,7 +77,7 @@ export const seriesCardinalityRule: AppRule = {
               (b.values === 'unbounded' ? Infinity : b.values) - (a.values === 'unbounded' ? Infinity : a.values),
           )
           .slice(0, 3)
-          .map((f) => `${f.label} ×${f.values === 'unbounded' ? '∞' : f.values}`)
+          .map((f) => `${f.label} ${formatFactor(f.values)}`)
           .join(', ');
         findings.push({
           path: mesh.node.path,
