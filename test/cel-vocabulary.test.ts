@@ -72,8 +72,8 @@ describe('translateCel from 1.24', () => {
   // istio/proxy extensions/common/metadata_object.cc convertStructToWorkloadMetadata at the commits
   // istio/istio pins in istio.deps: @1.24.0 739644f8 has no labels; @1.25.0 4382ac5f keeps app,
   // version and the canonical labels as fields and puts only PILOT_MX_ADDITIONAL_LABELS in labels
-  // (istio/istio@1.25.0:pilot/pkg/features/telemetry.go); @1.30.0 7319e99e reads
-  // app.kubernetes.io/name and /version into app and version.
+  // (istio/istio@1.25.0:pilot/pkg/features/telemetry.go); @1.29.1 fca9ef95 (lines 353-360) and
+  // @1.30.0 7319e99e read app.kubernetes.io/name and /version into app and version; @1.29.0 1fdadc30 does not.
   it.each([
     ["upstream_peer.labels['app']", 'filter_state.upstream_peer.app'],
     ["downstream_peer.labels['version']", 'filter_state.downstream_peer.version'],
@@ -104,11 +104,19 @@ describe('translateCel from 1.24', () => {
     });
   });
 
-  it('reads app.kubernetes.io/name as the peer app from 1.30, and as a listed label before', () => {
+  it('reads app.kubernetes.io/name as the peer app from 1.29.1, and as a listed label before', () => {
     const name = "upstream_peer.labels['app.kubernetes.io/name']";
-    expect(on('1.30', name)).toEqual({ expression: 'filter_state.upstream_peer.app' });
-    expect(on('1.29', name).refusals?.[0]?.text).toBe(name);
-    expect(translateCel(name, policy('1.29'), [], { peerLabels: ['app.kubernetes.io/name'] })).toEqual({
+    // "1.29" is its newest patch, which has the change; 1.29.0 does not.
+    for (const version of ['1.30', '1.29', '1.29.1', '1.29.6']) {
+      expect(on(version, name)).toEqual({ expression: 'filter_state.upstream_peer.app' });
+    }
+    expect(on('1.29.0', name).refusals?.[0]).toEqual({
+      text: name,
+      what: 'reads pod label "app.kubernetes.io/name" of the peer, which Istio 1.29 carries only when istiod lists it in PILOT_MX_ADDITIONAL_LABELS; the mesh lists none',
+      hint: 'add "app.kubernetes.io/name" to the mesh\'s peerMetadataLabels (istio/istio@1.25.0:pilot/pkg/features/telemetry.go)',
+    });
+    expect(on('1.28', name).refusals?.[0]?.text).toBe(name);
+    expect(translateCel(name, policy('1.29.0'), [], { peerLabels: ['app.kubernetes.io/name'] })).toEqual({
       expression: 'filter_state.upstream_peer.labels["app.kubernetes.io/name"]',
     });
   });

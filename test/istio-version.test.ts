@@ -48,6 +48,30 @@ describe('IstioVersion', () => {
 describe('VersionPolicy', () => {
   const policy = (version: string) => VersionPolicy.resolve(version) as VersionPolicy;
 
+  it('resolves a minor to its newest known patch, and keeps a given patch', () => {
+    expect(policy('1.29').version.release).toBe('1.29.6');
+    expect(policy('1.29.0').version.release).toBe('1.29.0');
+    expect(policy('1.17').version.release).toBe('1.17.8');
+    expect(policy('1.31').version.release).toBe('1.31.0');
+  });
+
+  it('tells patches apart where Istio changed within a minor (istio/proxy at the 1.29.1 pin)', () => {
+    expect(policy('1.29.0').has('qualifiedAppLabels')).toBe(false);
+    expect(policy('1.29.1').has('qualifiedAppLabels')).toBe(true);
+    expect(policy('1.29').has('qualifiedAppLabels')).toBe(true);
+    expect(policy('1.28.10').has('qualifiedAppLabels')).toBe(false);
+    expect(policy('1.29.0').featureStatus('qualifiedAppLabels')).toBe('not-yet');
+  });
+
+  it.each([
+    ['1.26.99', '"1.26.0" to "1.26.8"', '1.26'],
+    ['1.31.1', '"1.31.0" to "1.31.0"', '1.31'],
+  ])('refuses patch %s that no Istio release has facts for, with the known range', (version, range, minor) => {
+    expect(text(VersionPolicy.resolve(version) as Problem)).toBe(
+      `istioVersion: Istio ${version} is a patch release this library has no facts for (got "${version}", expected a known patch of Istio ${minor}, from ${range}, or "${minor}" for the newest)`,
+    );
+  });
+
   it('has a row for every minor release from 1.17 to 1.31', () => {
     expect(VersionPolicy.supportedVersions()).toEqual([
       '1.17',

@@ -10,7 +10,10 @@
 export interface VersionFeature {
   /** What the feature is, as users read it in a refusal, e.g. `Telemetry customTags formatter`. */
   readonly description: string;
-  /** The first minor release that has it, e.g. `1.29`. */
+  /**
+   * The first release that has it: a minor (`1.29`, from its first patch) or, where Istio changed
+   * within a minor, the patch (`1.29.1`). A target given as a minor is its newest patch.
+   */
   readonly since: string;
   /** The first minor release that no longer has it. @default - still present in the newest target */
   readonly until?: string;
@@ -150,9 +153,9 @@ export const FEATURES = {
   /** Peer metadata `app` and `version` read `app.kubernetes.io/name` and `app.kubernetes.io/version` first. */
   qualifiedAppLabels: {
     description: 'app.kubernetes.io/name and app.kubernetes.io/version as the peer app and version',
-    since: '1.30',
+    since: '1.29.1',
     source:
-      'istio/proxy@7319e99e (pinned by istio/istio@1.30.0):extensions/common/metadata_object.h AppNameQualifiedLabel',
+      'istio/proxy@fca9ef95 (pinned by istio/istio@1.29.1:istio.deps):extensions/common/metadata_object.cc lines 353-360; absent at istio/proxy@1fdadc30 (pinned by 1.29.0) and on release-1.28',
   },
   /** The istiod chart reads top-level `traceSampling` (flattened values) instead of `pilot.traceSampling`. */
   flatIstiodHelmValues: {

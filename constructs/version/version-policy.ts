@@ -164,13 +164,35 @@ function minorOf(version: string): number {
   return Number(version.split('.')[1]);
 }
 
-function has(feature: VersionFeature, minor: number): boolean {
-  return minor >= minorOf(feature.since) && (feature.until === undefined || minor < minorOf(feature.until));
+/** `1.29.1` → [29, 1]; a minor (`1.29`) starts at its patch 0. */
+function releaseOf(version: string): readonly [number, number] {
+  return [minorOf(version), Number(version.split('.')[2] ?? 0)];
 }
 
-/** The row of release `1.<minor>`, derived from the feature table. */
-function mechanismsFor(minor: number): TelemetryMechanisms {
-  const at = (name: FeatureName) => has(FEATURES[name], minor);
+/** Whether release 1.<minor>.<patch> is at or after `version` (`1.29` or `1.29.1`). */
+function atOrAfter(minor: number, patch: number, version: string): boolean {
+  const [m, p] = releaseOf(version);
+  return minor > m || (minor === m && patch >= p);
+}
+
+/**
+ * Whether release 1.<minor>.<patch> has `feature`. Without a patch, the minor's newest: a feature
+ * that arrived in a patch (`1.29.1`) is then present in its minor.
+ */
+function has(feature: VersionFeature, minor: number, patch = Number.MAX_SAFE_INTEGER): boolean {
+  return (
+    atOrAfter(minor, patch, feature.since) && (feature.until === undefined || !atOrAfter(minor, patch, feature.until))
+  );
+}
+
+/** The newest patch of a minor release this library knows: the tag its CRDs were read at (`1.31.0-rc.0` is 0). */
+function newestPatch(minor: number): number {
+  return Number(/^\d+\.\d+\.(\d+)/.exec(rowOf(CRD_RELEASE_TAGS, minor, 'CRD'))?.[1]);
+}
+
+/** The row of release `1.<minor>.<patch>`, derived from the feature table. */
+function mechanismsFor(minor: number, patch: number): TelemetryMechanisms {
+  const at = (name: FeatureName) => has(FEATURES[name], minor, patch);
   const served = servedApiVersions(minor);
   const v1 = (group: string) => served.includes(`${group}/v1`);
   const standardCel = at('standardCelAttributes');
@@ -259,7 +281,19 @@ export class VersionPolicy {
         what: `Istio ${version} has no row in the version policy, so no other release's mechanisms are emitted for it`,
       });
     }
-    return new VersionPolicy(version, mechanismsFor(version.minor));
+    const newest = newestPatch(version.minor);
+    if (version.patch !== undefined && version.patch > newest) {
+      return problem(
+        ['istioVersion'],
+        istioVersion,
+        `a known patch of Istio ${version}, from "${version}.0" to "${version}.${newest}", or "${version}" for the newest`,
+        {
+          what: `Istio ${istioVersion} is a patch release this library has no facts for`,
+        },
+      );
+    }
+    const resolved = version.withPatch(version.patch ?? newest);
+    return new VersionPolicy(resolved, mechanismsFor(resolved.minor, resolved.patch ?? newest));
   }
 
   private constructor(
@@ -269,14 +303,14 @@ export class VersionPolicy {
 
   /** Whether the target release has `feature`. */
   has(feature: FeatureName): boolean {
-    return has(FEATURES[feature], this.version.minor);
+    return has(FEATURES[feature], this.version.minor, this.version.patch);
   }
 
   /** Where the target stands with `feature`: it has it, it predates it, or it is past its removal or deprecation. */
   featureStatus(feature: FeatureName): 'present' | 'not-yet' | 'removed' | 'deprecated' {
     const f: VersionFeature = FEATURES[feature];
-    if (has(f, this.version.minor)) return 'present';
-    if (this.version.minor < minorOf(f.since)) return 'not-yet';
+    if (this.has(feature)) return 'present';
+    if (!atOrAfter(this.version.minor, this.version.patch ?? 0, f.since)) return 'not-yet';
     return f.ended ?? 'removed';
   }
 
@@ -292,7 +326,8 @@ export class VersionPolicy {
   ): Problem | undefined {
     if (this.has(feature)) return undefined;
     return problem(field, value, alternative.expected ?? `a setting Istio ${this.version} has`, {
-      what: `needs ${describeFeature(feature)}, and the target is Istio ${this.version}`,
+      // A feature that arrived in a patch names the target's patch; others the minor, as users wrote it.
+      what: `needs ${describeFeature(feature)}, and the target is Istio ${FEATURES[feature].since.split('.').length > 2 ? this.version.release : this.version}`,
       hint: `${alternative.hint ?? `target a release that has it, or remove ${renderField(field)}`} (source: ${FEATURES[feature].source})`,
     });
   }
