@@ -66,7 +66,7 @@ mesh?: {
  */
 rootNamespace?: string
 /**
- * metadata.name of the IstioOperator. Default: control-plane.
+ * metadata.name of the IstioOperator, or of the Sail Operator Istio (install sail), which is also its revision and must be default. Default: control-plane (istioctl), default (sail).
  */
 installName?: string
 /**

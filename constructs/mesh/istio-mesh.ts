@@ -5,6 +5,7 @@ import { isDnsLabel, isDnsSubdomain, isQualifiedName } from '../names';
 import type { Problem } from '../problems/problem';
 import { MeshTelemetry } from '../telemetry/mesh-telemetry';
 import type { CelTranslationOptions } from '../version/cel-vocabulary';
+import { installProfiles } from '../version/install-profiles';
 import { SAIL_ISTIO_VERSIONS, SAIL_OPERATOR_RELEASE } from '../version/release-tables.generated';
 import {
   DEFAULT_ISTIO_VERSION,
@@ -29,8 +30,10 @@ export interface IstioMeshProps {
   readonly rootNamespace?: string;
 
   /**
-   * metadata.name of the generated IstioOperator.
-   * @default 'control-plane'
+   * metadata.name of the generated IstioOperator, or of the Sail Operator `Istio` with install
+   * `sail`, where it is also the control plane's revision: only revision `default` serves namespaces
+   * labelled `istio-injection=enabled`, so another name is refused there.
+   * @default - 'control-plane' (istioctl), 'default' (sail)
    */
   readonly installName?: string;
 
@@ -146,9 +149,12 @@ export class IstioMesh extends Construct {
     if (!isDnsLabel(this.rootNamespace)) {
       problems.push(problem(['rootNamespace'], this.rootNamespace, 'a Kubernetes namespace name (RFC 1123 label)'));
     }
-    const installName = props.installName ?? 'control-plane';
+    const install = props.install ?? 'istioctl';
+    const installName = props.installName ?? (install === 'sail' ? SAIL_DEFAULT_REVISION : 'control-plane');
     if (!isDnsLabel(installName)) {
       problems.push(problem(['installName'], installName, 'a Kubernetes object name (RFC 1123 label)'));
+    } else if (install === 'sail' && installName !== SAIL_DEFAULT_REVISION) {
+      problems.push(sailRevisionRefusal(installName));
     }
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     if (!isDnsSubdomain(this.clusterDomain)) {
@@ -162,13 +168,16 @@ export class IstioMesh extends Construct {
     if (props.tracing !== undefined && !TRACING_CONFIGURATIONS.includes(props.tracing)) {
       problems.push(problem(['tracing'], props.tracing, `one of ${TRACING_CONFIGURATIONS.join(', ')}`));
     }
-    const install = props.install ?? 'istioctl';
     let sailVersion: string | undefined;
     if (!INSTALL_METHODS.includes(install)) {
       problems.push(problem(['install'], install, `one of ${INSTALL_METHODS.join(', ')}`));
     } else if (install === 'sail' && resolved instanceof VersionPolicy) {
       sailVersion = sailVersionFor(props.istioVersion ?? DEFAULT_ISTIO_VERSION);
       if (sailVersion === undefined) problems.push(sailRefusal(props.istioVersion ?? DEFAULT_ISTIO_VERSION));
+    }
+    if (props.profile !== undefined && resolved instanceof VersionPolicy && INSTALL_METHODS.includes(install)) {
+      const refusal = profileRefusal(install, props.profile, resolved);
+      if (refusal) problems.push(refusal);
     }
     const peerLabels = [...new Set(props.peerMetadataLabels ?? [])].sort();
     props.peerMetadataLabels?.forEach((key, i) => {
@@ -239,6 +248,42 @@ function sailVersionFor(istioVersion: string): string | undefined {
   if (patch !== undefined) return SAIL_ISTIO_VERSIONS.includes(exact) ? exact : undefined;
   const latest = `v${major}.${minor}-latest`;
   return SAIL_ISTIO_VERSIONS.includes(latest) ? latest : undefined;
+}
+
+/**
+ * The Sail Operator names an InPlace revision after its `Istio` resource, and only revision
+ * `default` is revision "" (istio-ecosystem/sail-operator@1.30.3:pkg/istiovalues/overrides.go lines
+ * 27-29, controllers/istio/istio_controller.go lines 178 and 188), the only one whose injection
+ * webhooks select `istio-injection=enabled` namespaces (istio/istio@1.30.3:manifests/charts/
+ * istio-control/istio-discovery/templates/mutatingwebhook.yaml line 112).
+ */
+const SAIL_DEFAULT_REVISION = 'default';
+
+function sailRevisionRefusal(name: string): Problem {
+  return problem(['installName'], name, `"${SAIL_DEFAULT_REVISION}" with install sail`, {
+    what: `names the Sail Operator Istio, and so its revision: a revision other than "${SAIL_DEFAULT_REVISION}" injects no sidecars into namespaces labelled istio-injection=enabled, and next to an existing "${SAIL_DEFAULT_REVISION}" it is a second control plane`,
+    hint: `leave installName unset; a revision "${name}" serves only namespaces labelled istio.io/rev=${name}, or all of them through an IstioRevisionTag "default" that targets it (source: istio-ecosystem/sail-operator@1.30.3:docs/README.adoc)`,
+  });
+}
+
+/** A profile the install method of the target release does not read, or reads as an error. */
+function profileRefusal(install: MeshInstallMethod, profile: string, policy: VersionPolicy): Problem | undefined {
+  const names = installProfiles(install, policy.version.minor);
+  if (names === undefined || names.includes(profile)) return undefined;
+  if (names.length === 0) {
+    return problem(['profile'], profile, 'no profile: the istiod chart reads none before Istio 1.21', {
+      what: `is a value the Istio ${policy.version} istiod chart does not read (profiles arrived in the chart in 1.21, istio/istio@1.21.0:manifests/charts/istio-control/istio-discovery/templates/zzz_profile.yaml), so Helm ignores it and none of the profile's settings apply`,
+      hint: `remove profile and declare the settings you want from it; the istioctl demo profile sets meshConfig.accessLogFile /dev/stdout (accessLogging here) and 100% trace sampling (istio/istio@${policy.version.release}:manifests/profiles/demo.yaml)`,
+    });
+  }
+  const source =
+    install === 'helm'
+      ? 'manifests/charts/istio-control/istio-discovery/files/profile-<name>.yaml'
+      : 'manifests/profiles/<name>.yaml';
+  return problem(['profile'], profile, `one of ${names.join(', ')}`, {
+    what: `is not a profile ${install === 'helm' ? 'the istiod chart' : 'istioctl'} of Istio ${policy.version} has${install === 'helm' ? ', so the chart fails with "unknown profile"' : ''}`,
+    hint: `leave profile unset for the defaults (source: istio/istio@${policy.version.release}:${source})`,
+  });
 }
 
 function sailRefusal(istioVersion: string): Problem {
