@@ -128,7 +128,7 @@ describe('accessLogging in observability.yaml', () => {
 
   it('refuses an unknown format operator, located at its piece', async () => {
     expect(await synth(config('%RESPONSE_CODE% %UPSTREAM_HOSTT%', 'response.code >= 500'))).toEqual([
-      '6:3 input file.format.text: names no command operator Envoy has',
+      '8:23 input file.format.text: names no command operator Envoy has',
     ]);
   });
 

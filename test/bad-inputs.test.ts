@@ -54,14 +54,14 @@ const BAD: readonly [string, string, (config: string) => readonly string[]][] = 
     'unknown workload target',
     base('traceSampling:', '  s: { target: { workload: webb }, percentage: 10 }'),
     (config) => [
-      `${config}:6:3 [shop/s] target: is not a declared workload (got "webb", expected a workload declared under workloads: web); hint: did you mean "web"?`,
+      `${config}:6:8 [shop/s] target: is not a declared workload (got "webb", expected a workload declared under workloads: web); hint: did you mean "web"?`,
     ],
   ],
   [
     'RE2 lookahead',
     base('statsInclusion:', '  s: { target: mesh, inclusionRegexps: ["(?=x)"] }'),
     (config) => [
-      `${config}:6:3 [shop/s] inclusionRegexps[0]: got "(?=x)", expected an RE2 regular expression (error parsing regexp: invalid or unsupported Perl syntax: \`(?=\`)`,
+      `${config}:6:41 [shop/s] inclusionRegexps[0]: got "(?=x)", expected an RE2 regular expression (error parsing regexp: invalid or unsupported Perl syntax: \`(?=\`)`,
     ],
   ],
   [
@@ -75,7 +75,7 @@ const BAD: readonly [string, string, (config: string) => readonly string[]][] = 
     'metric name typo',
     base('metricDimensions:', '  d: { metric: request_total, dimensions: { h: request.host } }'),
     (config) => [
-      `${config}:6:3 [shop/d] metric: got "request_total", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total)`,
+      `${config}:6:8 [shop/d] metric: got "request_total", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total)`,
     ],
   ],
   [
@@ -113,7 +113,7 @@ const BAD: readonly [string, string, (config: string) => readonly string[]][] = 
     'metric name with istio_ prefix',
     base('metricDefinitions:', '  m: { name: istio_x, type: COUNTER, value: "1" }'),
     (config) => [
-      `${config}:6:3 [shop/m] name: got "istio_x", expected a name without the istio_ prefix, which Istio adds ("x")`,
+      `${config}:6:8 [shop/m] name: got "istio_x", expected a name without the istio_ prefix, which Istio adds ("x")`,
     ],
   ],
   [
@@ -141,13 +141,13 @@ const BAD: readonly [string, string, (config: string) => readonly string[]][] = 
     'header tag name with a space',
     base('customTraceTags:', '  t: { target: mesh, tags: { a: { header: "x team" } } }'),
     (config) => [
-      `${config}:6:3 [shop/t] tags.a.header.name: got "x team", expected an HTTP header name (RFC 9110 token)`,
+      `${config}:6:35 [shop/t] tags.a.header.name: got "x team", expected an HTTP header name (RFC 9110 token)`,
     ],
   ],
   [
     'environment tag name',
     base('customTraceTags:', '  t: { target: mesh, tags: { a: { environment: 1BAD } } }'),
-    (config) => [`${config}:6:3 [shop/t] tags.a.environment.name: got "1BAD", expected an environment variable name`],
+    (config) => [`${config}:6:35 [shop/t] tags.a.environment.name: got "1BAD", expected an environment variable name`],
   ],
   [
     'bootstrap override name',
@@ -191,7 +191,7 @@ const BAD: readonly [string, string, (config: string) => readonly string[]][] = 
     'empty selector',
     base().replace('{ selector: { app: web } }', '{ selector: {} }'),
     (config) => [
-      `${config}:4:3 [shop/workloads/web] selector: is empty: a Telemetry or WasmPlugin with an empty selector applies to every pod of the namespace (got {}, expected at least one pod label, e.g. { app: cart })`,
+      `${config}:4:10 [shop/workloads/web] selector: is empty: a Telemetry or WasmPlugin with an empty selector applies to every pod of the namespace (got {}, expected at least one pod label, e.g. { app: cart })`,
     ],
   ],
   [
@@ -205,7 +205,7 @@ const BAD: readonly [string, string, (config: string) => readonly string[]][] = 
     'label value over 63',
     base().replace('{ app: web }', `{ app: ${'w'.repeat(64)} }`),
     (config) => [
-      `${config}:4:3 [shop/workloads/web] selector.app: got "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww", expected a label value (63 characters of [A-Za-z0-9_.-])`,
+      `${config}:4:22 [shop/workloads/web] selector.app: got "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww", expected a label value (63 characters of [A-Za-z0-9_.-])`,
     ],
   ],
   [
@@ -286,7 +286,7 @@ const BAD: readonly [string, string, (config: string) => readonly string[]][] = 
       .replace('"1.30"', '"1.17"')
       .replace('namespace: shop', 'namespace: istioinaction'),
     (config) => [
-      `${config}:5:1 [istioinaction/app] httpbinEgress: routes httpbin.istioinaction.io through the coolstore gateway, which gateway: false leaves out (got true, expected false, or gateway: true)`,
+      `${config}:5:28 [istioinaction/app] httpbinEgress: routes httpbin.istioinaction.io through the coolstore gateway, which gateway: false leaves out (got true, expected false, or gateway: true)`,
     ],
   ],
 ];

@@ -158,9 +158,9 @@ describe('ObservabilityStack from a config file', () => {
       '',
     ].join('\n');
     expect(await buildErrors(text)).toEqual([
-      'obs.yaml:8:3 [shop/ops] dimensions.op.attribute: got {"attribute":"istio_operationId"}, expected an attribute made by an attributeGenerators entry of this config (there is none)',
-      'obs.yaml:13:3 [shop/tags] tags.both: got {"literal":"a","header":"x-b"}, expected exactly one of literal, environment, header, formatter, not ["literal","header"]',
-      'obs.yaml:4:3 [shop/web-stats] target: is not a declared workload (got "webapp", expected a workload declared under workloads (this config declares none)); hint: declare it: workloads: { webapp: { namespace: <namespace>, selector: { app: webapp } } }',
+      'obs.yaml:11:13 [shop/ops] dimensions.op.attribute: got {"attribute":"istio_operationId"}, expected an attribute made by an attributeGenerators entry of this config (there is none)',
+      'obs.yaml:16:7 [shop/tags] tags.both: got {"literal":"a","header":"x-b"}, expected exactly one of literal, environment, header, formatter, not ["literal","header"]',
+      'obs.yaml:5:5 [shop/web-stats] target: is not a declared workload (got "webapp", expected a workload declared under workloads (this config declares none)); hint: declare it: workloads: { webapp: { namespace: <namespace>, selector: { app: webapp } } }',
     ]);
   });
 

@@ -53,7 +53,7 @@ describe('observability.yaml with only istioVersion changed', () => {
     'fails on Istio %s only on the intent with no equivalent, with the reason and the alternative',
     async (version) => {
       expect(errors(await findingsOn(version))).toEqual([
-        `observability.yaml:40:3 [istioinaction/requests-dimensions] dimensions.upstream_proxy_version: reads upstream_peer.istio_version, which Istio ${version} has no equivalent for: peer metadata moved to filter_state.upstream_peer, whose fields are namespace, cluster, service, revision, app, version, workload, type, name, and "istio_version" is not among them (istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml) (got "upstream_peer.istio_version", expected a CEL expression Istio ${version} can evaluate); hint: drop the dimension; filter_state.upstream_peer.version is the workload's version label, not its Istio version`,
+        `observability.yaml:43:7 [istioinaction/requests-dimensions] dimensions.upstream_proxy_version: reads upstream_peer.istio_version, which Istio ${version} has no equivalent for: peer metadata moved to filter_state.upstream_peer, whose fields are namespace, cluster, service, revision, app, version, workload, type, name, and "istio_version" is not among them (istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml) (got "upstream_peer.istio_version", expected a CEL expression Istio ${version} can evaluate); hint: drop the dimension; filter_state.upstream_peer.version is the workload's version label, not its Istio version`,
       ]);
     },
   );

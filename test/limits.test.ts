@@ -96,7 +96,7 @@ describe('every problem in one run', () => {
       '1 error(s) in the config file:\n' +
         `  ${config}:5:29: traceSampling.too-much.percentage: must be <= 100 (got 101)\n` +
         '1 error(s) in the rest of the observability configuration:\n' +
-        `  ${config}:7:3 [istioinaction/dims] metric: got "request_count", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total)`,
+        `  ${config}:7:11 [istioinaction/dims] metric: got "request_count", expected a standard metric base name (requests_total, request_duration_milliseconds, request_bytes, response_bytes, request_messages_total, response_messages_total, tcp_connections_opened_total, tcp_connections_closed_total, tcp_sent_bytes_total, tcp_received_bytes_total)`,
     );
     expect(readdirSync(dir)).toEqual(['obs.yaml']);
     rmSync(dir, { recursive: true, force: true });

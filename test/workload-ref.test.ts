@@ -153,7 +153,7 @@ describe('declared workloads (workloads:)', () => {
   it('refuses a target naming an undeclared workload, with the declared ones and the nearest', async () => {
     expect(await buildErrors(`${SHOP}traceSampling:\n  s: { target: { workload: paymnts }, percentage: 5 }\n`)).toEqual(
       [
-        'obs.yaml:7:3 [shop/s] target: is not a declared workload (got "paymnts", expected a workload declared under workloads: cart, payments); hint: did you mean "payments"?',
+        'obs.yaml:7:8 [shop/s] target: is not a declared workload (got "paymnts", expected a workload declared under workloads: cart, payments); hint: did you mean "payments"?',
       ],
     );
   });
@@ -169,8 +169,8 @@ describe('declared workloads (workloads:)', () => {
       '',
     ].join('\n');
     expect(await buildErrors(text)).toEqual([
-      'obs.yaml:4:3 [shop/workloads/cart] selector: selects the same pods as workload "basket": a Telemetry or patch for one would apply to both (got {"app":"cart"}, expected a selector no other workload of namespace "shop" has); hint: add the label that tells them apart, e.g. app',
-      'obs.yaml:6:3 [shop/workloads/empty] selector: is empty: a Telemetry or WasmPlugin with an empty selector applies to every pod of the namespace (got {}, expected at least one pod label, e.g. { app: cart })',
+      'obs.yaml:4:11 [shop/workloads/cart] selector: selects the same pods as workload "basket": a Telemetry or patch for one would apply to both (got {"app":"cart"}, expected a selector no other workload of namespace "shop" has); hint: add the label that tells them apart, e.g. app',
+      'obs.yaml:6:12 [shop/workloads/empty] selector: is empty: a Telemetry or WasmPlugin with an empty selector applies to every pod of the namespace (got {}, expected at least one pod label, e.g. { app: cart })',
     ]);
   });
 
@@ -184,7 +184,7 @@ describe('declared workloads (workloads:)', () => {
       '',
     ].join('\n');
     expect(await buildErrors(text)).toEqual([
-      'obs.yaml:5:3 [istioinaction/workloads/webapp] selector: does not match the pods of the workload this app builds, so its Telemetry would select none of them (got {"app":"web"}, expected labels of the pods of Deployment "webapp": {"app":"webapp"})',
+      'obs.yaml:5:13 [istioinaction/workloads/webapp] selector: does not match the pods of the workload this app builds, so its Telemetry would select none of them (got {"app":"web"}, expected labels of the pods of Deployment "webapp": {"app":"webapp"})',
     ]);
   });
 });
@@ -272,7 +272,8 @@ describe('mesh.install', () => {
     expect(objects(files['mesh.k8s.yaml']).find((o) => o.kind === 'Istio')).toEqual({
       apiVersion: 'sailoperator.io/v1',
       kind: 'Istio',
-      metadata: { name: 'control-plane' },
+      // Revision "default", the one istio-injection=enabled namespaces get (sail-operator@1.30.3:pkg/istiovalues/overrides.go).
+      metadata: { name: 'default' },
       spec: {
         version: 'v1.28-latest',
         namespace: 'istio-system',
@@ -289,9 +290,75 @@ describe('mesh.install', () => {
     });
   });
 
+  it('sail: another name is refused, since it is the revision and injects no istio-injection=enabled namespace', async () => {
+    expect(
+      await buildErrors(
+        'istioVersion: "1.28"\nnamespace: shop\nmesh:\n  install: sail\n  installName: control-plane\n',
+      ),
+    ).toEqual([
+      'obs.yaml:5:3 [mesh/mesh] installName: names the Sail Operator Istio, and so its revision: a revision other than "default" injects no sidecars into namespaces labelled istio-injection=enabled, and next to an existing "default" it is a second control plane (got "control-plane", expected "default" with install sail); hint: leave installName unset; a revision "control-plane" serves only namespaces labelled istio.io/rev=control-plane, or all of them through an IstioRevisionTag "default" that targets it (source: istio-ecosystem/sail-operator@1.30.3:docs/README.adoc)',
+    ]);
+  });
+
+  it('helm: a profile before 1.21, which the istiod chart does not read, is refused with what it would have set', async () => {
+    expect(
+      await buildErrors('istioVersion: "1.20"\nnamespace: shop\nmesh:\n  install: helm\n  profile: demo\n'),
+    ).toEqual([
+      'obs.yaml:5:3 [mesh/mesh] profile: is a value the Istio 1.20 istiod chart does not read (profiles arrived in the chart in 1.21, istio/istio@1.21.0:manifests/charts/istio-control/istio-discovery/templates/zzz_profile.yaml), so Helm ignores it and none of the profile\'s settings apply (got "demo", expected no profile: the istiod chart reads none before Istio 1.21); hint: remove profile and declare the settings you want from it; the istioctl demo profile sets meshConfig.accessLogFile /dev/stdout (accessLogging here) and 100% trace sampling (istio/istio@1.20.8:manifests/profiles/demo.yaml)',
+    ]);
+  });
+
+  const CHART = 'the istiod chart of Istio';
+  const CHART_FILES = 'manifests/charts/istio-control/istio-discovery/files/profile-<name>.yaml';
+  const CHART_1_24 = 'ambient, demo, preview, remote, stable';
+  it.each([
+    [
+      'helm',
+      '1.28',
+      'minimal',
+      `${CHART} 1.28 has, so the chart fails with "unknown profile"`,
+      CHART_1_24,
+      `1.28.10:${CHART_FILES}`,
+    ],
+    [
+      'helm',
+      '1.24',
+      'openshift',
+      `${CHART} 1.24 has, so the chart fails with "unknown profile"`,
+      CHART_1_24,
+      `1.24.6:${CHART_FILES}`,
+    ],
+    [
+      'istioctl',
+      '1.22',
+      'external',
+      'istioctl of Istio 1.22 has',
+      'ambient, default, demo, empty, minimal, openshift, openshift-ambient, preview, remote, stable',
+      '1.22.8:manifests/profiles/<name>.yaml',
+    ],
+  ])(
+    '%s on %s: profile %s, which that release does not have, is refused with the list',
+    async (install, version, profile, what, names, source) => {
+      expect(
+        await buildErrors(
+          `istioVersion: "${version}"\nnamespace: shop\nmesh:\n  install: ${install}\n  profile: ${profile}\n`,
+        ),
+      ).toEqual([
+        `obs.yaml:5:3 [mesh/mesh] profile: is not a profile ${what} (got "${profile}", expected one of ${names}); hint: leave profile unset for the defaults (source: istio/istio@${source})`,
+      ]);
+    },
+  );
+
+  it('helm: a profile the chart of 1.21+ has is written into the values', async () => {
+    const files = await synthText(
+      ['istioVersion: "1.28"', 'mesh: { install: helm, profile: demo }', ...MESH].join('\n'),
+    );
+    expect(parse(files['install/istiod-values.yaml'] ?? '').profile).toBe('demo');
+  });
+
   it('sail: refused on a release the vendored Sail Operator does not support, with the reason', async () => {
     expect(await buildErrors('istioVersion: "1.26"\nnamespace: shop\nmesh: { install: sail }\n')).toEqual([
-      'obs.yaml:3:1 [mesh/mesh] install: needs a release the Sail Operator 1.30.3 supports (Istio 1.28 to 1.30), and the target is Istio 1.26 (got "sail", expected istioctl or helm); hint: install with helm or istioctl, or target Istio 1.30 (source: istio-ecosystem/sail-operator@1.30.3:chart/crds/sailoperator.io_istios.yaml, spec.version)',
+      'obs.yaml:3:9 [mesh/mesh] install: needs a release the Sail Operator 1.30.3 supports (Istio 1.28 to 1.30), and the target is Istio 1.26 (got "sail", expected istioctl or helm); hint: install with helm or istioctl, or target Istio 1.30 (source: istio-ecosystem/sail-operator@1.30.3:chart/crds/sailoperator.io_istios.yaml, spec.version)',
     ]);
   });
 });

@@ -44,9 +44,16 @@ export class ObservabilityStack extends Construct {
     this.inputFindings = context.inputFindings;
     this.locations = context.locations;
     const { installChart } = context;
-    context.piece(config.mesh ? ['mesh'] : ['istioVersion'], installChart, ['mesh'], () => {
-      context.mesh = new IstioMesh(installChart, 'mesh', { istioVersion: config.istioVersion, ...config.mesh });
-    });
+    context.piece(
+      config.mesh ? ['mesh'] : ['istioVersion'],
+      installChart,
+      ['mesh'],
+      () => {
+        context.mesh = new IstioMesh(installChart, 'mesh', { istioVersion: config.istioVersion, ...config.mesh });
+      },
+      {},
+      { istioVersion: ['istioVersion'] },
+    );
     this.mesh = context.mesh;
     const mesh = context.mesh;
     if (!mesh) return; // every other piece needs the target release

@@ -6,7 +6,7 @@ import type { ObservabilityConfig, TargetConfig, WorkloadName } from '../config/
 import { ObservabilityConfigError, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { inputProblems } from '../problems/construct-problems';
-import type { FieldPath } from '../problems/field-path';
+import { type FieldPath, keysOf } from '../problems/field-path';
 import { nearestNames } from '../problems/nearest';
 import { type Problem, statement } from '../problems/problem';
 import type { SourceLocation } from '../problems/source-location';
@@ -74,6 +74,8 @@ export class StackContext {
     build: () => void,
     /** The config's names of construct props that it spells otherwise, e.g. `percentage` → `pilotTraceSampling`. */
     configNames: Readonly<Record<string, string>> = {},
+    /** Construct props the config declares outside `keyPath`, by their key path, e.g. the mesh's `istioVersion`. */
+    fieldRoots: Readonly<Record<string, readonly (string | number)[]>> = {},
   ): boolean {
     const constructPath = `${chart.node.path}/${ids[0]}`;
     const location = this.locate(keyPath);
@@ -120,13 +122,20 @@ export class StackContext {
         const [first, ...rest] = found.field ?? [];
         const renamed = typeof first === 'string' && configNames[first] !== undefined;
         const field = renamed ? { field: [configNames[first as string] as string, ...rest] } : {};
+        // A problem of the piece's own construct names a prop the config spells at a key of its
+        // own: locate that key (or its nearest declared ancestor), not the piece's.
+        const keys = path === constructPath ? keysOf([...(field.field ?? found.field ?? [])]) : [];
+        const root = typeof keys[0] === 'string' ? fieldRoots[keys[0]] : undefined;
+        const own =
+          keys.length === 0 ? undefined : this.locate(root ? [...root, ...keys.slice(1)] : [...keyPath, ...keys]);
+        const where = own ?? at;
         this.inputFindings.push({
           ...found,
           ...field,
           severity: 'error',
           rule: 'input',
           path,
-          ...(at ? { location: at } : {}),
+          ...(where ? { location: where } : {}),
         });
       }
     }
