@@ -10,11 +10,13 @@ import { formatStringProblems } from '../constructs/logging/envoy-log-format';
 import { describeProblemWithHint } from '../constructs/problems/problem';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { ValidationFailedError } from '../constructs/validate/finding';
+import { VersionPolicy } from '../constructs/version/version-policy';
 import { capture } from './support/capture';
 import { demoFixture } from './support/fixtures';
 import { refusalOf } from './support/refusals';
 
-const formatProblems = (text: string) => formatStringProblems(['text'], text).map(describeProblemWithHint);
+const formatProblems = (text: string, version = '1.31') =>
+  formatStringProblems(['text'], text, VersionPolicy.resolve(version) as VersionPolicy).map(describeProblemWithHint);
 
 describe("access log formats, against Envoy's command operators", () => {
   it("accepts Istio's default format, parameters with colons and nested parentheses, and lengths", () => {
@@ -30,8 +32,49 @@ describe("access log formats, against Envoy's command operators", () => {
       'text: names no command operator Envoy has (got "%RESPONSE_CODES%", expected an Envoy command operator); hint: did you mean %RESPONSE_CODE%?',
       'text: got "%REQ%", expected %REQ(...)% with its parameter',
       'text: got "%DURATION(ms)%", expected %DURATION% without a parameter',
-      'text: has a "%" at character 42 that starts no command operator (got "%RESPONSE_CODES% %REQ% %DURATION(ms)% 100% done", expected Envoy command operators as %NAME%, %NAME(param)% or %NAME(param):length%)',
+      'text: has a "%" at character 42 that starts no command operator (got "%RESPONSE_CODES% %REQ% %DURATION(ms)% 100% done", expected Envoy command operators as %NAME%, %NAME(param)% or %NAME(param):length%); hint: write %% for a literal percent sign',
     ]);
+  });
+
+  it("reads %% as Envoy's literal percent sign", () => {
+    expect(formatProblems('%RESPONSE_CODE% 100%% done %%%DURATION%')).toEqual([]);
+  });
+
+  // Istio 1.23's proxy runs Envoy 1.31 (istio/istio@1.23.6:istio.deps → istio/proxy@8d0aa290 →
+  // Envoy release/v1.31); the three operators arrived in Envoy 1.32 (changelogs/1.32.0.yaml).
+  it.each(['UPSTREAM_CLUSTER_RAW', 'START_TIME_LOCAL', 'EMIT_TIME_LOCAL'])(
+    'refuses %%%s%% before the Envoy that has it, naming the release that does',
+    (name) => {
+      expect(formatProblems(`%${name}%`, '1.23')).toEqual([
+        `text: arrived in Envoy 1.32 (Istio 1.24), and the proxy of Istio 1.23 runs Envoy 1.31, which refuses the format (got "%${name}%", expected a command operator Envoy 1.31 has); hint: target Istio 1.24 or later, or remove it (source: envoyproxy/envoy changelogs/1.32.0.yaml)`,
+      ]);
+      expect(formatProblems(`%${name}%`, '1.24')).toEqual([]);
+    },
+  );
+
+  it('refuses METADATA before 1.18 and CEL before 1.20, whose formatters istiod did not enable', () => {
+    expect(formatProblems('%METADATA(ROUTE:ns:key)% %CEL(request.path)%', '1.17')).toEqual([
+      'text: needs the formatter istiod enables from Istio 1.18, and the target is Istio 1.17 (got "%METADATA%", expected a command operator Istio 1.17 has); hint: target Istio 1.18 or later, or remove it (source: istio/istio#44105 (first in 1.18.0))',
+      'text: needs the formatter istiod enables from Istio 1.20, and the target is Istio 1.17 (got "%CEL%", expected a command operator Istio 1.17 has); hint: target Istio 1.20 or later, or remove it (source: istio/istio#47354 (first in 1.20.0))',
+    ]);
+    expect(formatProblems('%METADATA(ROUTE:ns:key)% %CEL(request.path)%', '1.20')).toEqual([]);
+  });
+
+  it('refuses more than one alternative header, a length where none is taken, and a parameter before its release', () => {
+    expect(
+      formatProblems('%REQ(A?B?C)% %RESP(A?B)% %RESPONSE_CODE:3% %RESPONSE_CODE_DETAILS(ALLOW_WHITESPACES)%', '1.25'),
+    ).toEqual([
+      'text: names more than one alternative header, which Envoy refuses (got "%REQ(A?B?C)%", expected %REQ(header?alternative)% with at most one alternative header)',
+      'text: got "%RESPONSE_CODE:3%", expected %RESPONSE_CODE% without a length',
+      'text: takes a parameter from Envoy 1.34 (Istio 1.26), and the proxy of Istio 1.25 runs Envoy 1.33 (got "%RESPONSE_CODE_DETAILS(ALLOW_WHITESPACES)%", expected %RESPONSE_CODE_DETAILS% without a parameter)',
+    ]);
+    expect(formatProblems('%RESPONSE_CODE_DETAILS(ALLOW_WHITESPACES)%', '1.26')).toEqual([]);
+  });
+
+  it('has no operator Envoy never had', () => {
+    for (const name of ['SYSTEM_TIME', 'UPSTREAM_LOCAL_SUBJECT', 'DOWNSTREAM_PEER_CHAIN']) {
+      expect(formatProblems(`%${name}%`)[0]).toMatch(/^text: names no command operator Envoy has/);
+    }
   });
 });
 

@@ -15,6 +15,7 @@ import {
   providerProblems,
   providerService,
 } from '../tracing/tracing-provider';
+import type { VersionPolicy } from '../version/version-policy';
 import { formatStringProblems } from './envoy-log-format';
 
 /**
@@ -118,7 +119,7 @@ export class AccessLogging extends Construct {
       if (!/^\/\S+$/.test(path)) problems.push(problem(['file', 'path'], path, 'an absolute path, e.g. /dev/stdout'));
       const name = file.name === undefined ? undefined : providerNameProblem(['file', 'name'], file.name);
       if (name) problems.push(name);
-      problems.push(...formatProblems(['file', 'format'], file.format));
+      problems.push(...formatProblems(['file', 'format'], file.format, mesh.policy));
     }
     const otel = props.openTelemetry;
     if (otel) {
@@ -129,7 +130,7 @@ export class AccessLogging extends Construct {
           'opentelemetry-collector.observability:4317',
         ).map((p) => ({ ...p, field: ['openTelemetry', ...(p.field ?? [])] })),
       );
-      problems.push(...formatProblems(['openTelemetry', 'format'], otel.format));
+      problems.push(...formatProblems(['openTelemetry', 'format'], otel.format, mesh.policy));
     }
     const meshConfigLog = mesh.metricsCustomization === 'istio-operator';
     if (meshConfigLog) problems.push(...meshConfigProblems(props, this.target, mesh));
@@ -205,16 +206,16 @@ function formatConfig(format: AccessLogFormat): AccessLogFormatConfig {
 }
 
 /** One of `text` or `json`, each made of Envoy command operators. */
-function formatProblems(field: FieldPath, format: AccessLogFormat | undefined): Problem[] {
+function formatProblems(field: FieldPath, format: AccessLogFormat | undefined, policy: VersionPolicy): Problem[] {
   if (format === undefined) return [];
   if ((format.text === undefined) === (format.json === undefined)) {
     return [problem(field, format, 'exactly one of text or json')];
   }
-  if (format.text !== undefined) return formatStringProblems([...field, 'text'], format.text);
+  if (format.text !== undefined) return formatStringProblems([...field, 'text'], format.text, policy);
   return Object.entries(format.json ?? {}).flatMap(([key, value]) =>
     key === ''
       ? [problem([...field, 'json'], key, 'non-empty JSON keys')]
-      : formatStringProblems([...field, 'json', key], value),
+      : formatStringProblems([...field, 'json', key], value, policy),
   );
 }
 

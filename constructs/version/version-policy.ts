@@ -2,6 +2,7 @@ import { problem } from '../errors';
 import type { FieldPath } from '../problems/field-path';
 import { renderField } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
+import { ENVOY_MINOR_OF_ISTIO } from './envoy-releases';
 import { IstioVersion } from './istio-version';
 import {
   ADDON_RELEASES,
@@ -85,6 +86,8 @@ export interface TelemetryMechanisms {
   readonly meshDefaultProviders: 'tracing-only' | 'never' | 'with-metrics';
   /** Where the istiod chart reads PILOT_TRACE_SAMPLING for direct Helm installs (istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go). */
   readonly helmTraceSamplingPath: 'pilot.traceSampling' | 'traceSampling';
+  /** The Envoy minor release the proxy is built on (`32` for Envoy 1.32): what its access log formatter accepts. */
+  readonly envoyMinor: number;
   /** The observability add-ons of the release's `samples/addons` at its tag. */
   readonly addons: AddonMechanisms;
 }
@@ -121,7 +124,7 @@ const NEWEST_MINOR = 31;
 /** `1.<minor>`'s row of a generated table; every supported minor has one (test/release-tables.test.ts). */
 function rowOf<T>(table: Readonly<Record<string, T>>, minor: number, what: string): T {
   const row = table[`1.${minor}`];
-  if (row === undefined) throw new Error(`release-tables.generated.ts has no ${what} row for 1.${minor}`);
+  if (row === undefined) throw new Error(`no ${what} row for Istio 1.${minor}`);
   return row;
 }
 
@@ -224,6 +227,7 @@ function mechanismsFor(minor: number, patch: number): TelemetryMechanisms {
         ? 'never'
         : 'with-metrics',
     helmTraceSamplingPath: at('flatIstiodHelmValues') ? 'traceSampling' : 'pilot.traceSampling',
+    envoyMinor: rowOf(ENVOY_MINOR_OF_ISTIO, minor, 'Envoy'),
     addons: addonMechanisms(rowOf(ADDON_RELEASES, minor, 'add-on'), minor),
   };
 }

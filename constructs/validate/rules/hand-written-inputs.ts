@@ -13,6 +13,7 @@ import {
   tagNameProblems,
 } from '../../tracing/custom-tag-checks';
 import { samplingProblems } from '../../tracing/sampling-checks';
+import type { VersionPolicy } from '../../version/version-policy';
 import type { AppRule, Manifest, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
 import { meshConfigs, pilotValuePaths, statsConfigOverrides } from './rendered-objects';
@@ -45,8 +46,15 @@ export const handWrittenInputsRule: AppRule = {
       }
     }
     for (const source of meshConfigs(context.objects)) {
-      for (const found of accessLogFormatProblems(source.field, source.meshConfig)) {
-        findings.push({ path: source.path, ...found });
+      // Each target release's Envoy: an operator one of them lacks fails that cluster's proxies.
+      const seen = new Set<string>();
+      for (const { policy } of context.targets) {
+        for (const found of accessLogFormatProblems(source.field, source.meshConfig, policy)) {
+          const key = JSON.stringify(found);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          findings.push({ path: source.path, ...found });
+        }
       }
       const field = [...source.field, 'defaultConfig'];
       for (const found of proxyConfigTagProblems(field, mappingAt(source.meshConfig, 'defaultConfig'))) {
@@ -69,7 +77,7 @@ export const handWrittenInputsRule: AppRule = {
  * `accessLogEncoding: JSON` a JSON object of them) and the `logFormat` of its file and
  * OpenTelemetry log providers, held to Envoy's command operators as AccessLogging holds its own.
  */
-function accessLogFormatProblems(field: FieldPath, meshConfig: JsonMapping): Problem[] {
+function accessLogFormatProblems(field: FieldPath, meshConfig: JsonMapping, policy: VersionPolicy): Problem[] {
   const problems: Problem[] = [];
   const format = meshConfig.accessLogFormat;
   if (typeof format === 'string' && format !== '') {
@@ -85,18 +93,19 @@ function accessLogFormatProblems(field: FieldPath, meshConfig: JsonMapping): Pro
         problems.push(problem(at, format, 'a JSON object of format strings (accessLogEncoding is JSON)'));
       else
         for (const value of Object.values(parsed))
-          if (typeof value === 'string') problems.push(...formatStringProblems(at, value));
+          if (typeof value === 'string') problems.push(...formatStringProblems(at, value, policy));
     } else {
-      problems.push(...formatStringProblems(at, format));
+      problems.push(...formatStringProblems(at, format, policy));
     }
   }
   listOf(meshConfig.extensionProviders).forEach((provider, i) => {
     for (const kind of ['envoyFileAccessLog', 'envoyOtelAls']) {
       const logFormat = mappingAt(provider, kind, 'logFormat');
       const at = [...field, 'extensionProviders', i, kind, 'logFormat'];
-      if (typeof logFormat.text === 'string') problems.push(...formatStringProblems([...at, 'text'], logFormat.text));
+      if (typeof logFormat.text === 'string')
+        problems.push(...formatStringProblems([...at, 'text'], logFormat.text, policy));
       for (const [key, value] of Object.entries(mappingAt(logFormat, 'labels'))) {
-        if (typeof value === 'string') problems.push(...formatStringProblems([...at, 'labels', key], value));
+        if (typeof value === 'string') problems.push(...formatStringProblems([...at, 'labels', key], value, policy));
       }
     }
   });
