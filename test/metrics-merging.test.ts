@@ -10,7 +10,7 @@ import { AppMetricsEndpoints } from '../constructs/metrics/app-metrics-endpoints
 import { parseScrapeTargets } from '../constructs/metrics/scrape-target-checks';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { capture } from './support/capture';
-import { demoFixture, podAnnotations } from './support/fixtures';
+import { demoFixture, lintText, podAnnotations } from './support/fixtures';
 import { refusalOf } from './support/refusals';
 
 describe('AppMetricsEndpoints', () => {
@@ -132,6 +132,23 @@ describe('SecureMetricsScrape', () => {
       },
     });
     expect(app).toBeDefined();
+  });
+
+  // The injector sets the env and the secure-port annotation only when it creates a pod
+  // (istio/istio@1.31.0-rc.0:pkg/kube/inject/webhook.go lines 886-913).
+  it('warns that running pods need a restart to get the port, and REPORT.md says when it applies', async () => {
+    const values = [
+      'meshConfig:',
+      '  defaultConfig:',
+      '    proxyMetadata:',
+      '      ENVOY_SECURE_MERGED_METRICS_PORT: "15092"',
+      '',
+    ].join('\n');
+    expect(await lintText(values, '1.31', { name: 'istiod-values.yaml', rule: 'restart-required' })).toEqual([
+      "3: warning: [IstiodHelmValues/-/-] meshConfig.defaultConfig.proxyMetadata.{ENVOY_SECURE_MERGED_METRICS_PORT}: is applied by the sidecar injector when it creates a pod, which also sets the pod's prometheus.istio.io/secure-port annotation (istio/istio@1.31.0-rc.0:pkg/kube/inject/webhook.go lines 886-913): running pods keep serving metrics without mTLS; hint: after installing it, restart the meshed workloads (kubectl rollout restart) so their pods are injected again (restart-required)",
+    ]);
+    const report = readFileSync(join(__dirname, '..', 'examples', 'shop', 'REPORT.md'), 'utf8');
+    expect(report).toContain('| secure metrics | mTLS port 15092, set when a pod is injected |');
   });
 
   it('is refused before 1.31, on a reserved port and for a namespace', () => {

@@ -175,6 +175,9 @@ describe('REPORT.md and diff', () => {
       '| tracer | zipkin zipkin.istio-system:9411 | pod annotation proxy.istio.io/config |  | rollout |',
       '| bootstrap override | ConfigMap istio-custom-zipkin: tracer envoy.tracers.zipkin to cluster jaeger-zipkin /api/v2/spans | pod annotation sidecar.istio.io/bootstrapOverride |  | **restart needed** |',
       '',
+      // A caller's sampling decision is kept (the Telemetry CRD's randomSamplingPercentage description).
+      "Sampling 10% decides only for requests that arrive without a sampling decision: a request from a meshed caller keeps the caller's, so traffic from callers at 100% is traced at about 100% here.",
+      '',
       'Restart needed after a change to: bootstrap override.',
     ]);
     // The generated Jaeger has no sidecar: no section of its own.

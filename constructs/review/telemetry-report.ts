@@ -79,6 +79,16 @@ export function telemetryReport(clusters: readonly ReportedCluster[]): string {
         continue;
       }
       lines.push(...TABLE, ...workload.settings.map(row));
+      const sampling = workload.settings.find((s) => s.piece === 'sampling');
+      if (sampling && sampling.overrides.length > 0) {
+        // A proxy keeps the sampling decision a request arrives with: randomSamplingPercentage
+        // "Controls the rate at which traffic will be selected for tracing if no prior sampling
+        // decision has been made" (istio/istio@1.31.0-rc.0:manifests/charts/base/files/crd-all.gen.yaml).
+        lines.push(
+          '',
+          `Sampling ${sampling.value} decides only for requests that arrive without a sampling decision: a request from a meshed caller keeps the caller's, so traffic from callers at ${sampling.overrides[0]?.value} is traced at about ${sampling.overrides[0]?.value} here.`,
+        );
+      }
       const restart = [
         ...new Set(workload.settings.filter((s) => s.takesEffect === 'restart-needed').map((s) => s.piece)),
       ];

@@ -1,4 +1,5 @@
 import { parse, stringify } from 'yaml';
+import { SECURE_MERGED_METRICS_PORT_ENV } from '../backends/secure-metrics';
 import { CUSTOM_BOOTSTRAP_KEY } from '../bootstrap/bootstrap-override';
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../json-values';
 import { byCodePoint } from '../merge/sorted-entries';
@@ -100,6 +101,7 @@ const PIECES = [
   'custom tags',
   'tracer',
   'access log',
+  'secure metrics',
   'bootstrap override',
 ];
 
@@ -416,6 +418,17 @@ function proxyConfigValues(
   const extra = listOf(config.extraStatTags);
   if (extra.length > 0)
     add(levels, 'dimensions', { value: `extraStatTags ${extra.map(show).join(', ')}`, source, takesEffect });
+  const securePort = mappingAt(config, 'proxyMetadata')[SECURE_MERGED_METRICS_PORT_ENV];
+  if (securePort !== undefined) {
+    // The injector copies it into the pod's env and its prometheus.istio.io/secure-port annotation
+    // when it creates the pod (istio/istio@1.31.0-rc.0:pkg/kube/inject/webhook.go lines 886-913):
+    // running pods keep their plain port until they are recreated.
+    add(levels, 'secure metrics', {
+      value: `mTLS port ${show(securePort)}, set when a pod is injected`,
+      source,
+      takesEffect: takesEffect === 'xds-push' ? 'restart-needed' : takesEffect,
+    });
+  }
 }
 
 function dimensionText(metric: string, added: readonly string[], removed: readonly string[], where: string): string {

@@ -1,7 +1,11 @@
+import { SECURE_MERGED_METRICS_PORT_ENV } from '../../backends/secure-metrics';
 import { isMapping, mappingAt } from '../../json-values';
 import { statement } from '../../problems/problem';
 import { startupFields } from '../../review/change-effect';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+
+/** pilot-agent variables of the mTLS metrics listeners, which the injector reads (Istio 1.31). */
+const SECURE_METRICS_ENV = [SECURE_MERGED_METRICS_PORT_ENV, 'ENVOY_SECURE_METRICS_PORT'];
 
 /** ProxyConfig fields read once, when the proxy's bootstrap is generated (istio/istio#22311). */
 const BOOTSTRAP_FIELDS = ['proxyStatsMatcher', 'extraStatTags', 'tracing'];
@@ -26,6 +30,20 @@ export const restartRequiredRule: AppRule = {
         // The mesh-wide ProxyConfig of an install method (IstioOperator, istiod values, Sail Istio).
         if (field.at(-1) === 'defaultConfig') {
           const defaultConfig = mappingAt(manifest, ...(field as string[]));
+          const secureKeys = SECURE_METRICS_ENV.filter(
+            (k) => mappingAt(defaultConfig, 'proxyMetadata')[k] !== undefined,
+          );
+          if (secureKeys.length > 0) {
+            findings.push({
+              path,
+              severity: 'warning',
+              ...statement(
+                [...field, 'proxyMetadata', { keys: secureKeys }],
+                "is applied by the sidecar injector when it creates a pod, which also sets the pod's prometheus.istio.io/secure-port annotation (istio/istio@1.31.0-rc.0:pkg/kube/inject/webhook.go lines 886-913): running pods keep serving metrics without mTLS",
+                'after installing it, restart the meshed workloads (kubectl rollout restart) so their pods are injected again',
+              ),
+            });
+          }
           const fields = BOOTSTRAP_FIELDS.filter((f) => defaultConfig[f] !== undefined);
           if (fields.length === 0 || !isMapping(defaultConfig)) continue;
           findings.push({
