@@ -13,7 +13,6 @@ import { ValidationFailedError } from '../constructs/validate/finding';
 import { VersionPolicy } from '../constructs/version/version-policy';
 import { capture } from './support/capture';
 import { demoFixture } from './support/fixtures';
-import { refusalOf } from './support/refusals';
 
 const formatProblems = (text: string, version = '1.31') =>
   formatStringProblems(['text'], text, VersionPolicy.resolve(version) as VersionPolicy).map(describeProblemWithHint);
@@ -79,15 +78,29 @@ describe("access log formats, against Envoy's command operators", () => {
 });
 
 describe('AccessLogging', () => {
-  it("writes meshConfig's own log on 1.17, where the mesh customizes metrics through the IstioOperator", () => {
-    const { mesh, meshChart } = demoFixture({ istioVersion: '1.17' });
-    new AccessLogging(meshChart, 'log', { mesh, file: { format: { json: { status: '%RESPONSE_CODE%' } } } });
-    const operator = Testing.synth(meshChart).find((o: { kind: string }) => o.kind === 'IstioOperator');
-    expect(operator.spec.meshConfig).toEqual({
-      accessLogEncoding: 'JSON',
-      accessLogFile: '/dev/stdout',
-      accessLogFormat: '{"status":"%RESPONSE_CODE%"}',
+  // Telemetry accessLogging is in 1.17's API, per workload, with a CEL filter and OpenTelemetry
+  // (istio/api@1.17.8:telemetry/v1alpha1/telemetry.proto lines 613-655; istio/istio@1.17.8:
+  // pilot/pkg/model/telemetry_logging.go lines 117-136), beside the IstioOperator's metrics.
+  it('writes Telemetry accessLogging on 1.17 too, per workload with a filter, beside IstioOperator metrics', () => {
+    const { mesh, meshChart, chart, webapp } = demoFixture({ istioVersion: '1.17' });
+    new AccessLogging(meshChart, 'mesh-log', { mesh, file: { format: { json: { status: '%RESPONSE_CODE%' } } } });
+    new AccessLogging(chart, 'webapp-log', {
+      mesh,
+      target: ProxyTarget.workload(webapp),
+      openTelemetry: { address: 'otel-collector.observability:4317' },
+      filter: 'response.code >= 500',
     });
+    const telemetry = Testing.synth(chart).find((o: { kind: string }) => o.kind === 'Telemetry');
+    expect(telemetry.apiVersion).toBe('telemetry.istio.io/v1alpha1');
+    expect(telemetry.spec.accessLogging).toEqual([
+      { providers: [{ name: 'otel-access-log' }], filter: { expression: 'response.code >= 500' } },
+    ]);
+    const operator = Testing.synth(meshChart).find((o: { kind: string }) => o.kind === 'IstioOperator');
+    expect(operator.spec.meshConfig.accessLogFile).toBeUndefined();
+    expect(operator.spec.meshConfig.extensionProviders.map((p: { name: string }) => p.name)).toEqual([
+      'access-log-file',
+      'otel-access-log',
+    ]);
   });
 
   it('writes Telemetry accessLogging from 1.18: a provider per log, the filter, and disabled', () => {
@@ -122,25 +135,6 @@ describe('AccessLogging', () => {
         },
       ],
     });
-  });
-
-  it('refuses on 1.17 what meshConfig cannot express, all at once', () => {
-    const { mesh, chart, webapp } = demoFixture({ istioVersion: '1.17' });
-    expect(
-      refusalOf(
-        () =>
-          new AccessLogging(chart, 'log', {
-            mesh,
-            target: ProxyTarget.workload(webapp),
-            filter: 'response.code >= 500',
-          }),
-      ),
-    ).toBe(
-      [
-        '[istioinaction/log] target: has no per-namespace or per-workload log: with metrics customized through the IstioOperator (Istio 1.17 here), access logging is meshConfig\'s accessLogFile, one log for every proxy (got "Deployment \\"webapp\\"", expected the mesh); hint: log mesh-wide to a file, or target a release whose mesh uses the Telemetry API (1.18 and later)',
-        '[istioinaction/log] filter: has no filter: with metrics customized through the IstioOperator (Istio 1.17 here), access logging is meshConfig\'s accessLogFile, one log for every proxy (got "response.code >= 500", expected no filter); hint: log mesh-wide to a file, or target a release whose mesh uses the Telemetry API (1.18 and later)',
-      ].join('\n'),
-    );
   });
 });
 

@@ -410,7 +410,7 @@ tags: {
 }
 }
 /**
- * Access logs per target. On a mesh that customizes metrics through the IstioOperator (1.17's default) they are meshConfig's accessLogFile (mesh-wide, to a file, no filter); from 1.18 a Telemetry accessLogging entry naming an extension provider (a file log or OpenTelemetry) or Istio's built-in envoy provider. Keys are construct ids.
+ * Access logs per target: a Telemetry accessLogging entry naming an extension provider (a file log or OpenTelemetry) or Istio's built-in envoy provider, on every release. The narrowest target's log replaces a broader one's for its proxies (Istio's mergeLogs). Keys are construct ids.
  */
 accessLogging?: {
 [k: string]: {

@@ -81,15 +81,18 @@ const DEFAULT_OTEL_PROVIDER = 'otel-access-log';
 const BUILT_IN_PROVIDER = 'envoy';
 
 /**
- * The access log of a target's proxies, in the mechanism the mesh uses for its telemetry:
+ * The access log of a target's proxies: a Telemetry `accessLogging` entry for the target, naming an
+ * extension provider (`envoyFileAccessLog` or `envoyOtelAls`, defined in meshConfig) or Istio's
+ * built-in `envoy` provider, with the CEL `filter` and `disabled`, on every release
+ * (istio/api@1.17.8:telemetry/v1alpha1/telemetry.proto lines 613-655 AccessLogging; istiod builds it
+ * per workload from 1.17, istio/istio@1.17.8:pilot/pkg/model/telemetry.go). A Telemetry with only
+ * access logging adds no stats filter, so it sits beside 1.17's IstioOperator metrics.
  *
- * - a mesh that customizes metrics through the IstioOperator (1.17's default, the book's) gets
- *   meshConfig's own access log, `accessLogFile`, `accessLogEncoding` and `accessLogFormat`: mesh-wide
- *   only, to a file, without a filter (other targets, a filter or OpenTelemetry are refused there);
- * - a mesh on the Telemetry API (1.18 and later by default) gets a Telemetry `accessLogging` entry
- *   for the target, naming an extension provider (`envoyFileAccessLog` or `envoyOtelAls`, defined in
- *   meshConfig) or Istio's built-in `envoy` provider, with the CEL `filter` and `disabled`
- *   (istio/api@1.30.3:telemetry/v1/telemetry.proto AccessLogging).
+ * Istio does not add a narrower log to a broader one: the narrowest Telemetry that names providers
+ * replaces the providers it inherits (mergeLogs, istio/istio@1.31.0-rc.0:pilot/pkg/model/
+ * telemetry.go lines 635-652, the same since 1.17). A workload log to OpenTelemetry next to a
+ * mesh-wide one on stdout sends that workload's log to OpenTelemetry only; REPORT.md shows each
+ * workload's log with the one it replaced.
  *
  * Formats are checked against Envoy's command operators and the filter, like every CEL expression
  * here, against the target release's attributes: istiod drops a log whose format or filter Envoy
@@ -132,24 +135,8 @@ export class AccessLogging extends Construct {
       );
       problems.push(...formatProblems(['openTelemetry', 'format'], otel.format, mesh.policy));
     }
-    const meshConfigLog = mesh.metricsCustomization === 'istio-operator';
-    if (meshConfigLog) problems.push(...meshConfigProblems(props, this.target, mesh));
     if (refuseInput(this, problems)) return;
 
-    if (meshConfigLog) {
-      if (props.disabled === true) return; // meshConfig logs nothing unless a file is set
-      const format = file?.format;
-      mesh.install.setAccessLogFile(this, {
-        file: file?.path ?? '/dev/stdout',
-        ...(format?.json !== undefined
-          ? // Keys sorted: the output must not depend on the order the declaration lists them in.
-            { encoding: 'JSON', format: JSON.stringify(Object.fromEntries(sortedEntries(format.json))) }
-          : format?.text !== undefined
-            ? { encoding: 'TEXT', format: format.text }
-            : {}),
-      });
-      return;
-    }
     if (props.disabled === true) {
       mesh.telemetry.addAccessLogging(this, this.target, { disabled: true });
       return;
@@ -217,27 +204,4 @@ function formatProblems(field: FieldPath, format: AccessLogFormat | undefined, p
       ? [problem([...field, 'json'], key, 'non-empty JSON keys')]
       : formatStringProblems([...field, 'json', key], value, policy),
   );
-}
-
-/** What meshConfig's access log cannot express: anything but one file for the whole mesh. */
-function meshConfigProblems(props: AccessLoggingProps, target: ProxyTarget, mesh: IstioMesh): Problem[] {
-  const detail = (what: string) => ({
-    what: `${what}: with metrics customized through the IstioOperator (Istio ${mesh.policy.version} here), access logging is meshConfig's accessLogFile, one log for every proxy`,
-    hint: 'log mesh-wide to a file, or target a release whose mesh uses the Telemetry API (1.18 and later)',
-  });
-  const problems: Problem[] = [];
-  if (target.kind !== 'mesh') {
-    problems.push(
-      problem(['target'], target.description, 'the mesh', detail('has no per-namespace or per-workload log')),
-    );
-  }
-  if (props.filter !== undefined) {
-    problems.push(problem(['filter'], props.filter, 'no filter', detail('has no filter')));
-  }
-  if (props.openTelemetry) {
-    problems.push(
-      problem(['openTelemetry'], props.openTelemetry.address, 'a file log', detail('writes only to a file')),
-    );
-  }
-  return problems;
 }

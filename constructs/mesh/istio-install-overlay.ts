@@ -135,23 +135,6 @@ export class IstioInstallOverlay extends Construct {
     this.contribute(contributor, { meshConfig: { defaultProviders: { ...providers } } });
   }
 
-  /**
-   * Sets the mesh-wide access log of meshConfig (`accessLogFile`, `accessLogEncoding`,
-   * `accessLogFormat`): every proxy writes it, with no filter; the mechanism before the Telemetry API.
-   */
-  setAccessLogFile(
-    contributor: IConstruct,
-    log: { readonly file: string; readonly encoding?: 'TEXT' | 'JSON'; readonly format?: string },
-  ): void {
-    this.contribute(contributor, {
-      meshConfig: {
-        accessLogFile: log.file,
-        ...(log.encoding !== undefined ? { accessLogEncoding: log.encoding } : {}),
-        ...(log.format !== undefined ? { accessLogFormat: log.format } : {}),
-      },
-    });
-  }
-
   /** Sets an environment variable of istiod (`values.pilot.env`; the istiod chart's `env` from 1.24). */
   setIstiodEnv(contributor: IConstruct, name: string, value: string): void {
     this.contribute(contributor, { pilot: { env: { [name]: value } } });
@@ -268,9 +251,6 @@ export class IstioInstallOverlay extends Construct {
     const mergedMesh = merged.meshConfig;
     const meshConfig: IstioOperatorMeshConfig | undefined = mergedMesh
       ? {
-          ...(mergedMesh.accessLogFile !== undefined ? { accessLogFile: mergedMesh.accessLogFile } : {}),
-          ...(mergedMesh.accessLogEncoding !== undefined ? { accessLogEncoding: mergedMesh.accessLogEncoding } : {}),
-          ...(mergedMesh.accessLogFormat !== undefined ? { accessLogFormat: mergedMesh.accessLogFormat } : {}),
           ...(mergedMesh.defaultConfig ? { defaultConfig: mergedMesh.defaultConfig } : {}),
           ...(mergedMesh.extensionProviders ? { extensionProviders: sortedValues(mergedMesh.extensionProviders) } : {}),
           ...(mergedMesh.defaultProviders ? { defaultProviders: mergedMesh.defaultProviders } : {}),
@@ -286,9 +266,6 @@ export class IstioInstallOverlay extends Construct {
 
 interface MergedInstall {
   readonly meshConfig?: {
-    readonly accessLogFile?: string;
-    readonly accessLogEncoding?: 'TEXT' | 'JSON';
-    readonly accessLogFormat?: string;
     readonly defaultConfig?: ProxyConfigFragment;
     readonly extensionProviders?: Record<string, MeshExtensionProvider>;
     readonly defaultProviders?: { readonly tracing?: readonly string[]; readonly metrics?: readonly string[] };
