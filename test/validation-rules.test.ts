@@ -61,6 +61,7 @@ describe('every rule on the default stack', () => {
       'cel-expression': 0,
       'generated-attribute-coverage': 0,
       'removed-tag': 0,
+      'kiali-labels': 1,
       'proxy-version-regex': 0,
       'envoy-bootstrap': 0,
       'bootstrap-configmap-reference': 0,

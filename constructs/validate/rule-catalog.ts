@@ -17,6 +17,7 @@ import { generatedAttributeCoverageRule } from './rules/generated-attribute-cove
 import { handWrittenInputsRule } from './rules/hand-written-inputs';
 import { istioApiVersionRule } from './rules/istio-api-version';
 import { istiodFlagsRule } from './rules/istiod-flags';
+import { kialiLabelsRule } from './rules/kiali-labels';
 import { kubernetesMetadataRule } from './rules/kubernetes-metadata';
 import { meshDefaultProvidersRule } from './rules/mesh-default-providers';
 import { metricsMergeRule } from './rules/metrics-merge';
@@ -61,6 +62,7 @@ export const APP_RULES: readonly AppRule[] = [
   celExpressionRule,
   generatedAttributeCoverageRule,
   removedTagRule,
+  kialiLabelsRule,
   seriesCardinalityRule,
   proxyVersionRegexRule,
   envoyBootstrapRule,
