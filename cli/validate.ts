@@ -1,4 +1,7 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
 import { type LintReport, lintManifestFiles } from '../constructs/lint/lint-stream';
 import type { ManifestFileProblem } from '../constructs/lint/manifest-files';
 import { ManifestValidationError } from '../constructs/lint/manifest-validator';
@@ -6,13 +9,14 @@ import { describeProblem, describeProblemWithHint } from '../constructs/problems
 import { renderLocation } from '../constructs/problems/source-location';
 import type { Finding } from '../constructs/validate/finding';
 import { APP_RULES } from '../constructs/validate/rule-catalog';
-import { DEFAULT_ISTIO_VERSION } from '../constructs/version/version-policy';
+import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../constructs/version/version-policy';
 import { findingsJson, findingsSarif, REPORT_FORMATS, type ReportFormat } from './findings-report';
 import type { Writer } from './writer';
 
 export const VALIDATE_USAGE =
   'usage: validate [--istio-version <X.Y>] [--complete] [--format text|json|sarif] <file or folder>...\n' +
-  `  checks Kubernetes YAML against the target Istio release (default ${DEFAULT_ISTIO_VERSION}) with the rules synth runs;\n` +
+  '  checks Kubernetes YAML against the target Istio release with the rules synth runs; without --istio-version,\n' +
+  '  the istioVersion of an observability.yaml beside the files, else the newest release this library supports;\n' +
   '  --complete: the files are applied together, so references must resolve among them and names must not collide;\n' +
   '  --format: json or sarif (SARIF 2.1.0, for GitHub code scanning) print the findings as data on stdout';
 
@@ -25,6 +29,32 @@ export function formatLintFinding(finding: Finding): string {
 /** A file that is not YAML or a document that is no object, as a finding of rule `yaml`. */
 function fileProblemFinding(problem: ManifestFileProblem): Finding {
   return { ...problem, severity: 'error', rule: 'yaml', path: '(files)' };
+}
+
+/**
+ * The release to check against: `--istio-version`, else the top-level `istioVersion` of an
+ * `observability.yaml` in the folder of the first file or folder given that has one, else the
+ * newest supported release; `from` says which, for the summary line.
+ */
+export function targetRelease(
+  given: string | undefined,
+  paths: readonly string[],
+): { readonly istioVersion: string; readonly from?: string } {
+  if (given !== undefined) return { istioVersion: given };
+  for (const path of paths) {
+    const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
+    const config = join(dir, 'observability.yaml');
+    if (!existsSync(config)) continue;
+    let declared: unknown;
+    try {
+      declared = (parse(readFileSync(config, 'utf8')) as { istioVersion?: unknown } | null)?.istioVersion;
+    } catch {
+      declared = undefined; // synth reports a broken config; lint falls back to the newest release
+    }
+    if (typeof declared === 'string') return { istioVersion: declared, from: `istioVersion of ${config}` };
+  }
+  const newest = VersionPolicy.supportedVersions().at(-1) ?? DEFAULT_ISTIO_VERSION;
+  return { istioVersion: newest, from: 'the newest supported release; choose with --istio-version' };
 }
 
 /**
@@ -70,7 +100,8 @@ export async function runValidate(
     err.write(`no files given\n${VALIDATE_USAGE}\n`);
     return 2;
   }
-  const istioVersion = values['istio-version'] ?? DEFAULT_ISTIO_VERSION;
+  const target = targetRelease(values['istio-version'], positionals);
+  const { istioVersion } = target;
   let report: LintReport;
   try {
     report = await lintManifestFiles(positionals, { istioVersion, complete: values.complete ?? false });
@@ -126,7 +157,7 @@ export async function runValidate(
   }
   const objects = report.objects;
   out.write(
-    `\n${report.files.length} file(s), ${objects} object(s) checked against Istio ${istioVersion}: ${errors} error(s), ${warnings} warning(s)\n`,
+    `\n${report.files.length} file(s), ${objects} object(s) checked against Istio ${istioVersion}${target.from ? ` (${target.from})` : ''}: ${errors} error(s), ${warnings} warning(s)\n`,
   );
   return errors > 0 ? 1 : 0;
 }

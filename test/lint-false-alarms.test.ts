@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runValidate } from '../cli/validate';
 import { capture } from './support/capture';
+import { lintText } from './support/fixtures';
 
 /**
  * One small fixture of our own per false-alarm class seen on the YAML Istio itself ships: each is
@@ -449,5 +450,41 @@ describe('lint on the mistakes users make', () => {
       `${telemetry}:14: error: [Telemetry/istio-system/mesh-default] spec.tracing[0].customTags.empty.literal.value: got "", expected a non-empty string ${rule}`,
       `${telemetry}:13: error: [Telemetry/istio-system/mesh-default] spec.tracing[0].customTags.user.header.name: got "x user", expected an HTTP header name (RFC 9110 token) ${rule}`,
     ]);
+  });
+});
+
+describe("Telemetry tag overrides, as istiod's validating webhook holds them on every release", () => {
+  const telemetry = (tag: string) =>
+    [
+      'apiVersion: telemetry.istio.io/v1alpha1',
+      'kind: Telemetry',
+      'metadata: { name: mesh-default, namespace: istio-system }',
+      'spec:',
+      '  metrics:',
+      '    - providers: [{ name: prometheus }]',
+      '      overrides:',
+      '        - match: { metric: REQUEST_COUNT }',
+      '          tagOverrides:',
+      `            request_host: ${tag}`,
+      '',
+    ].join('\n');
+
+  // istio/istio@1.22.8:pkg/config/validation/validation.go lines 3028-3034; the 1.22 CRD has no rule for it.
+  it('refuses UPSERT (the default) without a value and REMOVE with one, where the CRD does not', async () => {
+    expect(await lintText(telemetry('{ operation: UPSERT }'), '1.22', { rule: 'hand-written-inputs' })).toEqual([
+      "10: error: [Telemetry/istio-system/mesh-default] spec.metrics[0].overrides[0].tagOverrides.request_host.value: is missing, so istiod's validating webhook refuses the Telemetry (tagOverrides.value must be set when operation is UPSERT) (got null, expected a CEL expression: the value is required when operation is UPSERT (the default)); hint: set value, or operation: REMOVE to drop the label (istio/istio@1.31.0-rc.0:pkg/config/validation/validation.go) (hand-written-inputs)",
+    ]);
+    expect((await lintText(telemetry('{}'), '1.22', { rule: 'hand-written-inputs' })).length).toBe(1);
+    expect(
+      await lintText(telemetry('{ operation: REMOVE, value: x }'), '1.22', { rule: 'hand-written-inputs' }),
+    ).toEqual([
+      '10: error: [Telemetry/istio-system/mesh-default] spec.metrics[0].overrides[0].tagOverrides.request_host.value: is set with operation REMOVE, so istiod\'s validating webhook refuses the Telemetry (got "x", expected no value with operation REMOVE); hint: remove value (istio/istio@1.31.0-rc.0:pkg/config/validation/validation.go) (hand-written-inputs)',
+    ]);
+    expect(await lintText(telemetry('{ value: request.host }'), '1.22')).toEqual([]);
+  });
+
+  it('leaves an explicit UPSERT without a value to the CRD rule where the release has it (1.26+)', async () => {
+    const found = await lintText(telemetry('{ operation: UPSERT }'), '1.31');
+    expect(found.map((f) => f.replace(/.*\(([a-z-]+)\)$/, '$1'))).toEqual(['object-schema']);
   });
 });

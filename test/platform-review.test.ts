@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,38 @@ function golden(name: string, actual: string): void {
 }
 
 describe('validate (lint mode for YAML we did not generate)', () => {
+  const TELEMETRY_V1 = [
+    'apiVersion: telemetry.istio.io/v1',
+    'kind: Telemetry',
+    'metadata: { name: mesh-default, namespace: istio-system }',
+    'spec:',
+    '  accessLogging: [{ providers: [{ name: envoy }] }]',
+    '',
+  ].join('\n');
+
+  it('without --istio-version, checks against the newest supported release and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'validate-release-'));
+    writeFileSync(join(dir, 'telemetry.yaml'), TELEMETRY_V1);
+    const run = await capture(runValidate, [join(dir, 'telemetry.yaml')]);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(
+      '1 file(s), 1 object(s) checked against Istio 1.31 (the newest supported release; choose with --istio-version): 0 error(s), 0 warning(s)',
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without --istio-version, reads the istioVersion of an observability.yaml beside the files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'validate-release-'));
+    writeFileSync(join(dir, 'telemetry.yaml'), TELEMETRY_V1);
+    writeFileSync(join(dir, 'observability.yaml'), 'istioVersion: "1.21"\nnamespace: shop\n');
+    const run = await capture(runValidate, [dir]);
+    // 1.21 serves telemetry.istio.io/v1alpha1 only: the v1 object is refused, as that cluster would.
+    expect(run.stdout).toContain('istio-api-version');
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(
+      new RegExp(`checked against Istio 1\\.21 \\(istioVersion of ${dir}/observability\\.yaml\\): [1-9]\\d* error`),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
   it("accepts the seeds' manifests that are valid for Istio 1.17, warning only about the loose proxyVersion", async () => {
     const valid = readdirSync(join(ROOT, 'test', 'seeds'))
       .filter((f) => !['bootstrap-override.yaml', 'kiali.yaml'].includes(f))

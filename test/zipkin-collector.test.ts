@@ -33,6 +33,21 @@ function withJaeger(istioVersion: string, bootstrap = BookRecipes.zipkinBootstra
 // (opentelemetry-collector-contrib receiver/zipkinreceiver/trace_receiver.go in Jaeger v2) decodes
 // any path with api/v1/spans as v1 and answers 400; the seeds' lab lost every trace with the book's path.
 describe('zipkin-collector-path', () => {
+  it('reads a bootstrap override ConfigMap that no pod in the set names', async () => {
+    const configMap = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: { name: zipkin-override, namespace: shop }',
+      'data:',
+      '  custom_bootstrap.json: |',
+      '    {"tracing": {"http": {"name": "envoy.tracers.zipkin", "typedConfig": {"@type": "type.googleapis.com/envoy.config.trace.v3.ZipkinConfig", "collectorCluster": "jaeger", "collectorEndpoint": "/api/v1/spans", "collectorEndpointVersion": "HTTP_JSON"}}}}',
+      '',
+    ].join('\n');
+    expect(await lintText(configMap, '1.22', { rule: 'zipkin-collector-path' })).toEqual([
+      '5: warning: [ConfigMap/shop/zipkin-override] data["custom_bootstrap.json"].tracing.http.typedConfig.collectorEndpoint: posts Zipkin v2 spans to a Zipkin v1 path (got "/api/v1/spans", expected a path with api/v2/spans, e.g. "/api/v2/spans"): the collector decodes the body as v1 and refuses it, so every span is lost; hint: use /api/v2/spans (source: istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go sends v2 JSON) (zipkin-collector-path)',
+    ]);
+  });
+
   it("refuses the book's /zipkin/api/v1/spans with HTTP_JSON when the collector is the generated Jaeger", async () => {
     const { app } = withJaeger('1.17');
     expect(await ruleFindings(app, 'zipkin-collector-path')).toEqual([

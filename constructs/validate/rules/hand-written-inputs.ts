@@ -37,7 +37,7 @@ export const handWrittenInputsRule: AppRule = {
         for (const found of problems) findings.push({ path, ...found });
       };
       add(overrideProblems(manifest));
-      add(tagOverrideProblems(manifest));
+      add(tagOverrideProblems(manifest, context.targets));
       add(traceSamplingProblems(manifest));
       if (manifest.kind === 'Telemetry' && apiGroupOf(manifest.apiVersion) === 'telemetry.istio.io') {
         listOf(mappingAt(manifest, 'spec').tracing).forEach((entry, i) => {
@@ -138,17 +138,49 @@ function overrideProblems(manifest: Manifest): Problem[] {
 }
 
 /** The tag names of a Telemetry's metric overrides, which become Prometheus labels. */
-function tagOverrideProblems(manifest: Manifest): Problem[] {
+/**
+ * The Telemetry CRD's own rules for a tag override's value (istio/istio@1.31.0-rc.0:manifests/
+ * charts/base/files/crd-all.gen.yaml), in releases whose CRD has them; where it does, an explicit
+ * operation is the CRD's to refuse and is not reported twice.
+ */
+const UPSERT_VALUE_RULE = '((has(self.operation) ? self.operation : "") == "UPSERT") ? (self.value != "") : true';
+
+/**
+ * Tag override names are Prometheus label names, and the value goes with the operation as istiod's
+ * validating webhook holds it on every release: "tagOverrides.value must be set when operation is
+ * UPSERT" (the default operation) and "may only be set when operation is UPSERT"
+ * (istio/istio@1.17.8 and @1.31.0-rc.0:pkg/config/validation/validation.go validateTelemetryMetrics).
+ */
+function tagOverrideProblems(manifest: Manifest, targets: ValidationContext['targets']): Problem[] {
   if (manifest.kind !== 'Telemetry' || apiGroupOf(manifest.apiVersion) !== 'telemetry.istio.io') return [];
+  const crdChecksValue = targets.every((t) => t.policy.crdHasRule('telemetry.istio.io/Telemetry', UPSERT_VALUE_RULE));
   const problems: Problem[] = [];
   listOf(mappingAt(manifest, 'spec').metrics).forEach((metrics, i) => {
     listOf(mappingAt(metrics).overrides).forEach((override, o) => {
-      for (const name of Object.keys(mappingAt(override, 'tagOverrides'))) {
-        for (const found of dimensionNameProblems(name, [])) {
-          problems.push({
-            ...found,
-            field: ['spec', 'metrics', i, 'overrides', o, 'tagOverrides', name],
-          });
+      for (const [name, tag] of Object.entries(mappingAt(override, 'tagOverrides'))) {
+        const field = ['spec', 'metrics', i, 'overrides', o, 'tagOverrides', name];
+        for (const found of dimensionNameProblems(name, [])) problems.push({ ...found, field });
+        const { operation, value } = mappingAt(tag);
+        if (crdChecksValue && operation !== undefined) continue;
+        if ((operation ?? 'UPSERT') === 'UPSERT' && (value === undefined || value === '')) {
+          problems.push(
+            problem(
+              [...field, 'value'],
+              value ?? null,
+              'a CEL expression: the value is required when operation is UPSERT (the default)',
+              {
+                what: "is missing, so istiod's validating webhook refuses the Telemetry (tagOverrides.value must be set when operation is UPSERT)",
+                hint: 'set value, or operation: REMOVE to drop the label (istio/istio@1.31.0-rc.0:pkg/config/validation/validation.go)',
+              },
+            ),
+          );
+        } else if (operation === 'REMOVE' && value !== undefined) {
+          problems.push(
+            problem([...field, 'value'], value, 'no value with operation REMOVE', {
+              what: "is set with operation REMOVE, so istiod's validating webhook refuses the Telemetry",
+              hint: 'remove value (istio/istio@1.31.0-rc.0:pkg/config/validation/validation.go)',
+            }),
+          );
         }
       }
     });

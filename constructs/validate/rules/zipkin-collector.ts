@@ -62,6 +62,16 @@ function bootstrapZipkin(text: string): BootstrapZipkin | undefined {
   };
 }
 
+/** The ConfigMaps that carry a bootstrap override (`data["custom_bootstrap.json"]`). */
+function bootstrapConfigMaps(objects: readonly RenderedObject[]): RenderedObject[] {
+  return objects.filter(
+    ({ manifest }) =>
+      manifest.kind === 'ConfigMap' &&
+      manifest.apiVersion === 'v1' &&
+      typeof mappingAt(manifest, 'data')[CUSTOM_BOOTSTRAP_KEY] === 'string',
+  );
+}
+
 /** Every pod template naming a bootstrap override, with the override's Zipkin tracer. */
 interface OverrideUse {
   readonly template: PodTemplate;
@@ -71,11 +81,8 @@ interface OverrideUse {
 
 function overrideUses(objects: readonly RenderedObject[]): OverrideUse[] {
   const byName = new Map<string, RenderedObject[]>();
-  for (const object of objects) {
+  for (const object of bootstrapConfigMaps(objects)) {
     const { manifest } = object;
-    if (manifest.kind !== 'ConfigMap' || manifest.apiVersion !== 'v1') continue;
-    const text = mappingAt(manifest, 'data')[CUSTOM_BOOTSTRAP_KEY];
-    if (typeof text !== 'string') continue;
     byName.set(manifest.metadata.name ?? '', [...(byName.get(manifest.metadata.name ?? '') ?? []), object]);
   }
   const parsed = new Map<RenderedObject, BootstrapZipkin | undefined>();
@@ -164,22 +171,32 @@ export const zipkinCollectorPathRule: AppRule = {
         findings.push(finding(path, [...field, 'extensionProviders', i, 'zipkin', 'path'], zipkin.path, collector));
       });
     }
-    const reported = new Set<RenderedObject>();
+    // Every bootstrap override, whether or not a pod in the set names it (a ConfigMap linted alone
+    // loses spans as surely); a pod that uses it tells which collector Istio's own cluster is.
     const defaultTracer = context.targets.some((t) => t.policy.has('defaultZipkinTracer'));
     const meshZipkin = meshZipkinAddress(context.objects);
-    for (const { template, configMap, zipkin } of overrideUses(context.objects)) {
-      if (reported.has(configMap)) continue;
-      if (typeof zipkin.endpoint !== 'string' || !zipkin.endpoint.includes('api/v1/spans')) continue;
+    const uses = overrideUses(context.objects);
+    for (const configMap of bootstrapConfigMaps(context.objects)) {
+      const zipkin = bootstrapZipkin(String(mappingAt(configMap.manifest, 'data')[CUSTOM_BOOTSTRAP_KEY]));
+      if (!zipkin || typeof zipkin.endpoint !== 'string' || !zipkin.endpoint.includes('api/v1/spans')) continue;
       if (!V2_ENCODINGS.includes(String(zipkin.version))) continue;
-      reported.add(configMap);
+      const template = uses.find((u) => u.configMap === configMap)?.template;
       const cluster = String(zipkin.cluster);
       const collector = zipkin.clusters.has(cluster)
         ? zipkin.clusters.get(cluster)
-        : cluster === ISTIO_ZIPKIN_CLUSTER
+        : cluster === ISTIO_ZIPKIN_CLUSTER && template
           ? proxyConfigZipkin(template, meshZipkin, defaultTracer)
           : undefined;
       const field = ['data', CUSTOM_BOOTSTRAP_KEY, ...zipkin.field, 'collectorEndpoint'];
-      findings.push(finding(configMap.path, field, zipkin.endpoint, collector, template.namespace));
+      findings.push(
+        finding(
+          configMap.path,
+          field,
+          zipkin.endpoint,
+          collector,
+          template?.namespace ?? configMap.manifest.metadata.namespace,
+        ),
+      );
     }
     return findings;
   },
