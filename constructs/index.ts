@@ -103,7 +103,7 @@ export {
   type FileAccessLogProps,
   type OpenTelemetryAccessLogProps,
 } from './logging/access-logging';
-export { ENVOY_COMMAND_OPERATORS } from './logging/envoy-log-format';
+export { type CommandOperator, type CommandOperatorParam, ENVOY_COMMAND_OPERATORS } from './logging/envoy-log-format';
 export {
   ISTIO_OPERATOR_FILE,
   IstioInstallOverlay,

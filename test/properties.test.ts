@@ -188,24 +188,8 @@ function roundTripProblems(config: ObservabilityConfig, documents: readonly Mani
       );
     }
   }
-  const operator = (documents as readonly unknown[] as Json[]).find((d) => d.kind === 'IstioOperator');
   for (const [id, a] of Object.entries(config.accessLogging ?? {})) {
     const target = a.target ?? 'mesh';
-    const format = a.file?.format;
-    if (operator !== undefined && at(operator, 'spec', 'meshConfig', 'accessLogFile') !== undefined) {
-      // The IstioOperator route: one mesh-wide log, its format as TEXT or a JSON string.
-      check(
-        `accessLogging.${id}`,
-        at(operator, 'spec', 'meshConfig', 'accessLogFormat'),
-        format?.text ??
-          (format?.json
-            ? JSON.stringify(
-                Object.fromEntries(Object.entries(format.json).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-              )
-            : undefined),
-      );
-      continue;
-    }
     const entry = (at(telemetryOf(documents, target, ns), 'spec', 'accessLogging') as Json[] | undefined)?.[0];
     const expected = a.disabled
       ? { disabled: true }

@@ -5,11 +5,11 @@ import { firstIstioWithEnvoy } from '../version/envoy-releases';
 import type { VersionPolicy } from '../version/version-policy';
 
 /** Whether an operator takes a parameter: `%NAME(param)%`. */
-type Param = 'required' | 'optional' | 'none';
+export type CommandOperatorParam = 'required' | 'optional' | 'none';
 
 /** One command operator of Envoy's access log formatter, and the releases that accept it. */
-interface CommandOperator {
-  readonly param: Param;
+export interface CommandOperator {
+  readonly param: CommandOperatorParam;
   /** The first Envoy minor that has it (its changelog names it). @default - every Envoy of Istio 1.17+ (1.25+) */
   readonly envoy?: number;
   /** The first Istio minor whose istiod enables the formatter extension it needs. @default - no extension needed */
@@ -22,7 +22,7 @@ interface CommandOperator {
   readonly source?: string;
 }
 
-const op = (param: Param, more: Omit<CommandOperator, 'param'> = {}): CommandOperator => ({ param, ...more });
+const op = (param: CommandOperatorParam, more: Omit<CommandOperator, 'param'> = {}): CommandOperator => ({ param, ...more });
 const NONE = op('none');
 /** Headers take `A?B` (one alternative) and a length. */
 const HEADER = op('required', { length: true });

@@ -401,7 +401,7 @@ export function validDeclarationFor(version: string): fc.Arbitrary<Observability
           }),
       );
 
-      // Access logs: per target with the Telemetry API, mesh-wide to a file through the IstioOperator.
+      // Access logs: per target, a Telemetry accessLogging entry on every release (1.17 included).
       const accessLogFormat = optional(
         fc.oneof(
           fc.constantFrom(...ACCESS_LOG_TEXTS).map((text) => ({ text })),
@@ -413,30 +413,21 @@ export function validDeclarationFor(version: string): fc.Arbitrary<Observability
       type AccessLogEntry = NonNullable<ObservabilityConfig['accessLogging']>[string];
       const accessLogging = section<AccessLogEntry>(
         'al',
-        telemetryMetrics
-          ? fc.subarray(telemetryTargets).chain((targets) =>
-              fc.tuple(
-                ...targets.map((target, i) =>
-                  fc.oneof<fc.Arbitrary<AccessLogEntry>[]>(
-                    fc.constant({ target, disabled: true }),
-                    fc
-                      .record({
-                        file: optional(accessLogFormat.map((format) => compact({ name: `file-${i}`, format }))),
-                        filter: optional(fc.constantFrom(...ACCESS_LOG_FILTERS)),
-                      })
-                      .map((entry) => compact({ target, ...entry })),
-                  ),
-                ),
+        fc.subarray(telemetryTargets).chain((targets) =>
+          fc.tuple(
+            ...targets.map((target, i) =>
+              fc.oneof<fc.Arbitrary<AccessLogEntry>[]>(
+                fc.constant({ target, disabled: true }),
+                fc
+                  .record({
+                    file: optional(accessLogFormat.map((format) => compact({ name: `file-${i}`, format }))),
+                    filter: optional(fc.constantFrom(...ACCESS_LOG_FILTERS)),
+                  })
+                  .map((entry) => compact({ target, ...entry })),
               ),
-            )
-          : fc
-              .option(
-                accessLogFormat.map((format) => ({ target: 'mesh' as TargetConfig, file: compact({ format }) })),
-                {
-                  nil: undefined,
-                },
-              )
-              .map((entry) => (entry ? [entry] : [])),
+            ),
+          ),
+        ),
       );
 
       return fc
