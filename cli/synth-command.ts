@@ -65,9 +65,11 @@ export async function runSynth(
     if (args.format === 'sarif') out.write(findingsSarif(findings));
   };
   const failed = (message: string) => {
+    // `--out ./` must print "./", not ".//".
+    const folder = `${args.out.replace(/\/+$/, '') || '/'}/`.replace(/^\/\/$/, '/');
     const state = args.underCdk8sCli
-      ? `${args.out}/ is empty: cdk8s synth emptied it before running the app (npm run synth or the packaged synth keep the previous output on failure)`
-      : `${args.out}/ left unchanged`;
+      ? `${folder} is empty: cdk8s synth emptied it before running the app (npm run synth or the packaged synth keep the previous output on failure)`
+      : `${folder} left unchanged`;
     err.write(`synth failed, ${state}:\n${message}\n`);
     return 1;
   };

@@ -46,7 +46,7 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
             cluster: undefined,
             id: STACK_ID,
             folder: '',
-            config: file.config,
+            config: file.declaration,
             locate: (path: readonly (string | number)[]) => file.locate(path),
           },
         ];

@@ -136,7 +136,6 @@ describe('secrets in the GitOps repository URL', () => {
     writeFileSync(
       config,
       [
-        'istioVersion: "1.28"',
         'namespace: shop',
         'clusters:',
         '  prod: { istioVersion: "1.28" }',
@@ -161,11 +160,11 @@ describe('GitOps without a repository path', () => {
     const config = join(dir, 'obs.yaml');
     writeFileSync(
       config,
-      'istioVersion: "1.28"\nnamespace: shop\nclusters:\n  prod: { istioVersion: "1.28" }\ngitops:\n  repoURL: https://git.example.com/mesh.git\n',
+      'namespace: shop\nclusters:\n  prod: { istioVersion: "1.28" }\ngitops:\n  repoURL: https://git.example.com/mesh.git\n',
     );
     const out = join(dir, 'out');
     await expect(synthConfigFile(config, out)).rejects.toThrow(
-      `1 error(s) in the config file:\n  ${config}:5:1: gitops.path: is missing, and the output folder ${out} is absolute, not a path in the repository (expected the output folder's path in the git repository, e.g. dist)`,
+      `1 error(s) in the config file:\n  ${config}:4:1: gitops.path: is missing, and the output folder ${out} is absolute, not a path in the repository (expected the output folder's path in the git repository, e.g. dist)`,
     );
     expect(readdirSync(dir)).toEqual(['obs.yaml']);
     rmSync(dir, { recursive: true, force: true });

@@ -145,4 +145,27 @@ describe('the command line', () => {
       'observability.yaml': readFileSync(join(ROOT, 'observability.yaml'), 'utf8'),
     });
   });
+
+  it('names a folder given with a trailing slash once: "./", not ".//"', () => {
+    const { dir } = project();
+    writeFileSync(join(dir, 'bad.yaml'), 'istioVersion: "1.99"\nnamespace: shop\n');
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs'),
+        join(ROOT, 'main.ts'),
+        '--config',
+        'bad.yaml',
+        '--out',
+        './',
+      ],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr.split('\n')[0]).toBe('synth failed, ./ left unchanged:');
+  });
 });

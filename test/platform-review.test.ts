@@ -182,6 +182,26 @@ describe('clusters and GitOps delivery (examples/two-clusters.yaml)', () => {
     const noClusters = base.slice(0, base.indexOf('clusters:')) + base.slice(base.indexOf('gitops:'));
     expect(() => ConfigFile.parse('two.yaml', noClusters).clusters()).toThrow(ConfigFileError);
   });
+
+  it('refuses a top-level istioVersion next to clusters, which every cluster would overrule silently', () => {
+    const base = readFileSync(join(ROOT, 'examples', 'two-clusters.yaml'), 'utf8');
+    expect(() => ConfigFile.parse('two.yaml', `istioVersion: "1.26"\n${base}`).clusters()).toThrow(
+      'two.yaml:1:1: istioVersion: is not read when clusters: is set, since each cluster names its own release (got "1.26", expected no top-level istioVersion, and clusters.<name>.istioVersion for each cluster)',
+    );
+  });
+
+  it("locates a cluster's unsupported release at its own istioVersion", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-release-'));
+    const config = join(dir, 'obs.yaml');
+    writeFileSync(
+      config,
+      'namespace: shop\nclusters:\n  dev: { istioVersion: "1.28" }\n  prod:\n    istioVersion: "1.99"\n',
+    );
+    await expect(synthConfigFile(config, join(dir, 'out'))).rejects.toThrow(
+      `${config}:5:5 [clusters/prod/mesh/mesh] istioVersion: Istio 1.99 has no row in the version policy`,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe('REPORT.md and diff', () => {

@@ -152,7 +152,7 @@ function roundTripProblems(config: ObservabilityConfig, documents: readonly Mani
       problems.push(`${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
     }
   };
-  const policy = VersionPolicy.resolve(config.istioVersion) as VersionPolicy;
+  const policy = VersionPolicy.resolve(String(config.istioVersion)) as VersionPolicy;
   const telemetryTracing = (config.mesh?.tracing ?? policy.mechanisms.defaultTracing) === 'telemetry-api';
   const ns = config.namespace;
 

@@ -367,7 +367,6 @@ describe('mesh.install helm with gitops', () => {
   it('installs the istiod chart of each cluster release with its values file: an Argo CD Application, a Flux HelmRelease', async () => {
     const files = await synthText(
       [
-        'istioVersion: "1.28"',
         'namespace: shop',
         'mesh: { install: helm }',
         'pilotTraceSampling: 2',
@@ -420,6 +419,29 @@ describe('mesh.install helm with gitops', () => {
       sourceRef: { kind: 'HelmRepository', name: 'istio-prod' },
       version: '1.28.4',
     });
+  });
+});
+
+describe('a namespace target', () => {
+  it("writes the namespace's Telemetry into that namespace's file, not the config namespace's", async () => {
+    const files = await synthText(
+      [
+        'istioVersion: "1.26"',
+        'namespace: bookinfo',
+        'openTelemetryTracers:',
+        '  otel: { target: mesh, address: "otel-collector.observability:4317" }',
+        'traceSampling:',
+        '  pp: { target: { namespace: payments-prod }, percentage: 5 }',
+        '',
+      ].join('\n'),
+    );
+    expect(Object.keys(files).filter((f) => f.endsWith('.k8s.yaml'))).toEqual([
+      'mesh.k8s.yaml',
+      'payments-prod.k8s.yaml',
+    ]);
+    expect(
+      objects(files['payments-prod.k8s.yaml']).map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`),
+    ).toEqual(['Telemetry payments-prod/namespace-default']);
   });
 });
 

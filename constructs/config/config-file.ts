@@ -161,6 +161,13 @@ export class ConfigFile {
     private readonly locator: Locator,
   ) {}
 
+  /** The file's own declaration, for a file that names no clusters (the schema then requires istioVersion). */
+  get declaration(): TargetedConfig {
+    const { istioVersion } = this.config;
+    if (istioVersion === undefined) throw new Error('a declaration without clusters has an istioVersion (schema)');
+    return { ...this.config, istioVersion };
+  }
+
   /** The file's name, as given. */
   get file(): string {
     return this.locator.file;
@@ -179,8 +186,18 @@ export class ConfigFile {
    * @throws ConfigFileError with every problem of every cluster
    */
   clusters(): ClusterDeclaration[] {
-    const { clusters = {}, gitops, ...shared } = this.config;
+    const { clusters = {}, gitops, istioVersion, ...shared } = this.config;
     const problems: ConfigProblem[] = [];
+    if (istioVersion !== undefined && Object.keys(clusters).length > 0) {
+      // Each cluster names its release: a shared one would be silently overruled by every cluster.
+      problems.push({
+        location: this.locate(['istioVersion']),
+        field: ['istioVersion'],
+        value: istioVersion,
+        what: 'is not read when clusters: is set, since each cluster names its own release',
+        expected: 'no top-level istioVersion, and clusters.<name>.istioVersion for each cluster',
+      });
+    }
     if (gitops && Object.keys(clusters).length === 0) {
       problems.push({
         location: this.locate(['gitops']),
@@ -208,17 +225,20 @@ export class ConfigFile {
         }
         continue;
       }
-      declarations.push({ name, config: merged as unknown as ObservabilityConfig, locate });
+      declarations.push({ name, config: merged as unknown as TargetedConfig, locate });
     }
     if (problems.length > 0) throw new ConfigFileError(problems);
     return declarations;
   }
 }
 
+/** A declaration with its target release: the file's own (the schema requires it without clusters), or a cluster's. */
+export type TargetedConfig = ObservabilityConfig & { readonly istioVersion: string };
+
 /** One cluster's declaration, ready for an ObservabilityStack. */
 export interface ClusterDeclaration {
   readonly name: string;
-  readonly config: ObservabilityConfig;
+  readonly config: TargetedConfig;
   /** Locates a key of `config`: in the cluster's overrides when it sets it, else in the shared declaration. */
   readonly locate: (path: readonly (string | number)[]) => SourceLocation;
 }

@@ -50,9 +50,9 @@ export interface ObservabilityConfigDocument {
  */
 $schema?: string
 /**
- * Target Istio release, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to the newest release with a row in docs/istio-versions.md (quote it: 1.20 unquoted is the number 1.2). Every piece emits the mechanism this release needs, or is refused with the reason.
+ * Target Istio release, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to the newest release with a row in docs/istio-versions.md (quote it: 1.20 unquoted is the number 1.2). Every piece emits the mechanism this release needs, or is refused with the reason. Required, except with clusters:, where each cluster names its own and this key is refused.
  */
-istioVersion: string
+istioVersion?: string
 /**
  * Namespace of the workload-level pieces and of the demo app; also the name of their output file (<namespace>.k8s.yaml).
  */
@@ -660,7 +660,7 @@ viewOnly?: boolean
 clusters?: {
 [k: string]: {
 /**
- * Target Istio release, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to the newest release with a row in docs/istio-versions.md (quote it: 1.20 unquoted is the number 1.2). Every piece emits the mechanism this release needs, or is refused with the reason.
+ * Target Istio release, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", from "1.17" to the newest release with a row in docs/istio-versions.md (quote it: 1.20 unquoted is the number 1.2). Every piece emits the mechanism this release needs, or is refused with the reason. Required, except with clusters:, where each cluster names its own and this key is refused.
  */
 istioVersion: string
 /**

@@ -4,6 +4,7 @@ import type { GeneratedAttribute } from '../attributes/generated-attribute';
 import type { ObservabilityBackends } from '../backends/observability-backends';
 import type { ObservabilityConfig, TargetConfig, WorkloadName } from '../config/observability-config';
 import { ObservabilityConfigError, problem } from '../errors';
+import { isDnsLabel } from '../names';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { inputProblems } from '../problems/construct-problems';
 import { type FieldPath, keysOf } from '../problems/field-path';
@@ -198,7 +199,11 @@ export class StackContext {
   /** The proxies a `target:` names. */
   target(target: TargetConfig, field: FieldPath): ProxyTarget {
     if (target === 'mesh') return ProxyTarget.mesh();
-    if ('namespace' in target) return ProxyTarget.namespace(target.namespace);
+    if ('namespace' in target) {
+      // The namespace's Telemetry lands in its own <namespace>.k8s.yaml.
+      if (isDnsLabel(target.namespace)) this.chartFor(target.namespace);
+      return ProxyTarget.namespace(target.namespace);
+    }
     return ProxyTarget.workload(this.workload(target.workload, field));
   }
 

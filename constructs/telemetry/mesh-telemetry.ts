@@ -107,13 +107,17 @@ export class MeshTelemetry extends Construct {
     return document;
   }
 
-  /** Mesh Telemetry goes with the mesh, a namespace's with its first contributor, a workload's with the workload. */
+  /**
+   * Mesh Telemetry goes with the mesh, a workload's with the workload, a namespace's with the app's
+   * chart of that namespace (its `<namespace>.k8s.yaml`) when there is one, else with its first
+   * contributor's chart.
+   */
   private create(contributor: IConstruct, target: ProxyTarget, namespace: string): TelemetryDocument {
     switch (target.kind) {
       case 'mesh':
         return new TelemetryDocument(this, ID, this.mesh, { name: 'mesh-default', namespace });
       case 'namespace':
-        return new TelemetryDocument(Chart.of(contributor), `telemetry-${namespace}`, this.mesh, {
+        return new TelemetryDocument(namespaceChart(contributor, namespace), `telemetry-${namespace}`, this.mesh, {
           name: 'namespace-default',
           namespace,
         });
@@ -130,6 +134,14 @@ export class MeshTelemetry extends Construct {
       }
     }
   }
+}
+
+/** The chart of the contributor's app whose namespace is `namespace`, else the contributor's own. */
+function namespaceChart(contributor: IConstruct, namespace: string): Chart {
+  const own = Chart.of(contributor);
+  if (own.namespace === namespace) return own;
+  const charts = own.node.root.node.children.filter((c): c is Chart => Chart.isChart(c));
+  return charts.find((c) => c.namespace === namespace) ?? own;
 }
 
 interface DocumentMetadata {

@@ -17,7 +17,7 @@ import { celSites } from './cel-expression';
 
 /** The fix for a dimension whose values have no bound. */
 const CLASSIFY_HINT =
-  'classify it into a few values with an attribute generator (AttributeGenerator: one value per CEL condition, read as the generated attribute), as istio.io\'s "Classifying Metrics Based on Request or Response" does for paths, or remove the dimension';
+  'classify it into a few values with an attribute generator (attributeGenerators in observability.yaml, AttributeGen in TypeScript: one value per CEL condition, read as the generated attribute), as istio.io\'s "Classifying Metrics Based on Request or Response" does for paths, or remove the dimension';
 
 /**
  * Every added dimension multiplies its metric's series by the number of values it takes; one read

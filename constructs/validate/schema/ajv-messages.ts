@@ -35,6 +35,7 @@ export function describeAjvErrors(errors: readonly ErrorObject[], data: unknown)
   const deeper = (e: ErrorObject) => errors.some((o) => o.instancePath.startsWith(`${e.instancePath}/`));
   const kept = errors.filter((e) => {
     if (e.keyword === 'propertyNames') return false; // its cause is reported with the key
+    if (e.keyword === 'if') return false; // "must match then schema": the then branch's own error says why
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf') return !explained.has(e.instancePath) && !deeper(e);
     if (BRANCH_KEYWORDS.has(e.keyword) && /\/(oneOf|anyOf)\//.test(e.schemaPath)) return !deeper(e);
     return true;
