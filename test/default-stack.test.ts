@@ -176,7 +176,7 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
   it('explains its arguments', () => {
     const run = runMain(['--cofnig', 'x.yaml']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe("Unknown option '--cofnig'\n" + `${SYNTH_USAGE}\n`);
+    expect(run.stderr).toBe(`Unknown option '--cofnig'\n${SYNTH_USAGE}\n`);
   });
 
   it('prints the findings as a SARIF log with --format sarif, and still refuses to write on an error', () => {

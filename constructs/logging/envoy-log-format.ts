@@ -22,7 +22,10 @@ export interface CommandOperator {
   readonly source?: string;
 }
 
-const op = (param: CommandOperatorParam, more: Omit<CommandOperator, 'param'> = {}): CommandOperator => ({ param, ...more });
+const op = (param: CommandOperatorParam, more: Omit<CommandOperator, 'param'> = {}): CommandOperator => ({
+  param,
+  ...more,
+});
 const NONE = op('none');
 /** Headers take `A?B` (one alternative) and a length. */
 const HEADER = op('required', { length: true });
