@@ -235,12 +235,11 @@ backends:
     ]);
   });
 
-  it('says so when a tracer cannot default to a Jaeger that was refused', async () => {
+  it('reports a refused Jaeger once, at its key, not again at a tracer that defaults to it', async () => {
     const jaeger = '  jaeger: { storage: { memory: {} }, image: "mirror.example.com/tracing:1.35" }';
     const text = `${HEAD}backends:\n${jaeger}\nzipkinTracers:\n  zipkin: { target: mesh }\n`;
     expect(await buildErrors(text)).toEqual([
       'obs.yaml:4:3 [observability-backends/backends/jaeger] generation: cannot be told from image "mirror.example.com/tracing:1.35" (neither .../all-in-one nor .../jaeger) (got undefined, expected v1-all-in-one or v2); hint: set generation for a mirrored or renamed image',
-      'obs.yaml:6:3 [shop/zipkin] address: is required: backends.jaeger, its default, was refused (see its error) (got undefined, expected host:port of a Zipkin collector)',
     ]);
   });
 

@@ -44,6 +44,33 @@ describe('IstioMesh', () => {
 });
 
 describe('bad input in a TypeScript program', () => {
+  it('refuses a workload target that is no workload construct, with the construct path, instead of a TypeError', async () => {
+    const { app, mesh, chart } = demoFixture({ istioVersion: '1.20' });
+    for (const bad of [undefined, null, 'web']) {
+      new TraceSampling(chart, `sampling-${String(bad)}`, {
+        mesh,
+        target: ProxyTarget.workload(bad as never),
+        percentage: 5,
+      });
+    }
+    const expected =
+      'expected a workload construct: a cdk8s-plus Deployment, StatefulSet or DaemonSet of this app, or a WorkloadRef';
+    expect((await validateApp(app)).filter((f) => f.severity === 'error').map((f) => formatFinding(f))).toEqual([
+      `[istioinaction/sampling-null] target.workload: got null, ${expected}`,
+      `[istioinaction/sampling-undefined] target.workload: got undefined, ${expected}`,
+      `[istioinaction/sampling-web] target.workload: got "web", ${expected}; hint: name a workload deployed elsewhere with new WorkloadRef(scope, id, { name: 'web', ... })`,
+    ]);
+  });
+
+  it('refuses a mesh of another App, whose mesh-wide settings this App would never write', async () => {
+    const other = demoFixture({ istioVersion: '1.22' });
+    const { app, chart } = demoFixture({ istioVersion: '1.22' });
+    new ZipkinTracer(chart, 'zipkin', { mesh: other.mesh, target: ProxyTarget.mesh(), address: 'zipkin.tracing:9411' });
+    expect((await validateApp(app)).filter((f) => f.rule === 'construct').map((f) => formatFinding(f))).toEqual([
+      '[istioinaction/zipkin] mesh: is the IstioMesh istio-install/mesh of another App, so what this construct sets mesh-wide is written by that App, not this one; hint: build the mesh in the same App as the constructs that use it',
+    ]);
+  });
+
   it('is recorded by each construct and reported at synth all at once, not thrown at the first', async () => {
     const { app, mesh, chart, webapp } = demoFixture();
     // None of these throws: a program learns every problem from one synth.

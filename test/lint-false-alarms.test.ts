@@ -488,3 +488,16 @@ describe("Telemetry tag overrides, as istiod's validating webhook holds them on 
     expect(found.map((f) => f.replace(/.*\(([a-z-]+)\)$/, '$1'))).toEqual(['object-schema']);
   });
 });
+
+describe('a repeated key', () => {
+  it('is named, at the line of the repeat', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dup-key-'));
+    const file = join(dir, 'dup.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n');
+    const run = await capture(runValidate, ['--istio-version', '1.30', file]);
+    expect(run.stdout.split('\n')[0]).toBe(
+      `${file}:5: error: name: repeats the key "name" of this mapping (expected each key once) (yaml)`,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

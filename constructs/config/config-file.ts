@@ -6,6 +6,7 @@ import { isMapping } from '../json-values';
 import { keysOf } from '../problems/field-path';
 import { describeProblem, describeProblemWithHint, type Problem } from '../problems/problem';
 import { renderLocation, type SourceLocation } from '../problems/source-location';
+import { keyAt } from '../problems/yaml-keys';
 import { SCHEMAS_DIR } from '../schemas-dir';
 import { type Finding, formatFinding } from '../validate/finding';
 import { describeAjvErrors } from '../validate/schema/ajv-messages';
@@ -384,13 +385,6 @@ function yamlErrorText(message: string): { what: string; expected: string } {
     };
   }
   return { what: message.split('\n')[0] ?? message, expected: 'valid YAML' };
-}
-
-/** The mapping key that starts at `offset` (plain or quoted), or undefined. */
-function keyAt(text: string, offset: number): string | undefined {
-  const line = text.slice(offset, text.indexOf('\n', offset) === -1 ? undefined : text.indexOf('\n', offset));
-  const match = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:#\s][^:#]*?))\s*:/.exec(line);
-  return match ? (match[1] ?? match[2]?.replace(/''/g, "'") ?? match[3]) : undefined;
 }
 
 /**

@@ -684,7 +684,7 @@ repoURL: string
  */
 revision?: string
 /**
- * Where the output folder is in the repository; default the output folder as given (e.g. dist).
+ * where the output folder is in the repository: a path relative to its root, without a leading or trailing / and without .. segments. Default: the output folder as given (e.g. dist).
  */
 path?: string
 /**

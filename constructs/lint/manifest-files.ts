@@ -7,6 +7,7 @@ import { byCodePoint } from '../merge/sorted-entries';
 import { type FieldPath, keysOf } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
 import type { SourceLocation } from '../problems/source-location';
+import { keyAt } from '../problems/yaml-keys';
 import type { Manifest } from '../validate/rule';
 import { ISTIOD_VALUES_KIND } from '../validate/rules/rendered-objects';
 
@@ -87,9 +88,17 @@ export function readManifestFile(file: string, text: string = readFileSync(file,
     const at = (path: readonly (string | number)[]): SourceLocation => ({ file, line: locator.position(path).line });
     if (document.errors.length > 0) {
       for (const error of document.errors) {
+        // The parser names no repeated key; read it where the repeat starts.
+        const key = error.code === 'DUPLICATE_KEY' ? keyAt(text, error.pos[0]) : undefined;
         problems.push({
           location: { file, line: error.linePos?.[0].line ?? 1 },
-          what: `not YAML: ${error.message.split('\n')[0]}`,
+          ...(key !== undefined
+            ? {
+                field: [key],
+                what: `repeats the key ${JSON.stringify(key)} of this mapping`,
+                expected: 'each key once',
+              }
+            : { what: `not YAML: ${error.message.split('\n')[0]}` }),
         });
       }
       continue;

@@ -1,5 +1,5 @@
-import type { IConstruct } from 'constructs';
-import { problem } from '../errors';
+import { Construct, type IConstruct } from 'constructs';
+import { formatValue, problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { isDnsLabel } from '../names';
 import { refuseInput } from '../problems/construct-problems';
@@ -112,12 +112,44 @@ class WorkloadProxyTarget extends ProxyTarget {
   }
 
   get description(): string {
-    return describeWorkload(this.workload);
+    return isWorkload(this.workload) ? describeWorkload(this.workload) : formatValue(this.workload);
+  }
+
+  /**
+   * A JavaScript caller (or a cast) can pass anything: `undefined`, a name. It is refused with the
+   * construct's other problems instead of failing deep inside with a TypeError.
+   */
+  override problems(field: FieldPath): Problem[] {
+    if (isWorkload(this.workload)) return [];
+    return [
+      problem(
+        [...field, 'workload'],
+        this.workload,
+        'a workload construct: a cdk8s-plus Deployment, StatefulSet or DaemonSet of this app, or a WorkloadRef',
+        typeof this.workload === 'string'
+          ? {
+              hint: `name a workload deployed elsewhere with new WorkloadRef(scope, id, { name: '${this.workload}', ... })`,
+            }
+          : {},
+      ),
+    ];
   }
 
   contribute(_mesh: IstioMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void {
+    if (!isWorkload(this.workload)) return; // refused through problems()
     IstioPodAnnotations.of(this.workload).addProxyConfig(contributor, fragment);
   }
+}
+
+/** A construct that can be a workload target: a cdk8s-plus workload or a WorkloadRef. */
+function isWorkload(value: unknown): value is ObservedWorkload {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Construct.isConstruct(value) &&
+    typeof (value as { kind?: unknown }).kind === 'string' &&
+    typeof (value as { name?: unknown }).name === 'string'
+  );
 }
 
 /** The namespace a target's Telemetry lives in: the root namespace for the mesh. */
@@ -128,6 +160,6 @@ export function targetNamespace(target: ProxyTarget, mesh: IstioMesh): string | 
     case 'namespace':
       return (target as NamespaceProxyTarget).namespace;
     case 'workload':
-      return target.workload ? workloadNamespace(target.workload) : undefined;
+      return isWorkload(target.workload) ? workloadNamespace(target.workload) : undefined;
   }
 }

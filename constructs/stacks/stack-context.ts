@@ -18,6 +18,18 @@ import type { Finding } from '../validate/finding';
 /** Charts of the stack that are not a namespace's: their files would collide with a namespace's. */
 const RESERVED_CHARTS: readonly string[] = ['mesh', 'observability-backends'];
 
+/**
+ * A piece that cannot be built only because another piece it depends on was refused (a tracer
+ * whose default collector is a refused backends.jaeger): the piece is left out without a finding
+ * of its own, so one mistake is reported once, at its key.
+ */
+class FollowOnRefusal extends Error {
+  constructor() {
+    super('a piece this one depends on was refused');
+    this.name = 'FollowOnRefusal';
+  }
+}
+
 /** Where a piece of the config is, by its key path (for error locations). */
 export type Locate = (keyPath: readonly (string | number)[]) => SourceLocation | undefined;
 
@@ -102,6 +114,10 @@ export class StackContext {
     try {
       build();
     } catch (error) {
+      if (error instanceof FollowOnRefusal) {
+        for (const id of ids) chart.node.tryRemoveChild(id);
+        return false;
+      }
       if (!(error instanceof ObservabilityConfigError)) throw error;
       refusals.push({ path: error.path, problems: error.problems });
     }
@@ -255,6 +271,8 @@ export class StackContext {
     const jaeger = this.backends?.jaeger;
     const address = kind === 'zipkin' ? jaeger?.zipkinAddress : jaeger?.otlpGrpcAddress;
     if (address) return address;
+    // The default was refused and says why; this piece would only repeat it at another key.
+    if (!jaeger && this.config.backends?.jaeger) throw new FollowOnRefusal();
     throw new ObservabilityConfigError(this.chart, [
       problem(
         field,
@@ -263,9 +281,7 @@ export class StackContext {
         {
           what: jaeger
             ? `is required: the generated Jaeger (${jaeger.generation}) has no OTLP receiver`
-            : this.config.backends?.jaeger
-              ? 'is required: backends.jaeger, its default, was refused (see its error)'
-              : 'is required when backends.jaeger is not declared',
+            : 'is required when backends.jaeger is not declared',
         },
       ),
     ]);

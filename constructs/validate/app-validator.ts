@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import { IstioMesh } from '../mesh/istio-mesh';
 import { IstiodHelmValues } from '../mesh/istiod-helm-values';
 import { checkConstruct, inputProblems } from '../problems/construct-problems';
 import { statement } from '../problems/problem';
@@ -52,6 +53,7 @@ export async function validateAppObjects(
       findings.push({ ...problem, severity: 'error', rule: CONSTRUCT_RULE, path: construct.node.path });
     }
   }
+  findings.push(...foreignMeshFindings(constructs, root));
   const objects: RenderedObject[] = [];
   for (const construct of accepted) {
     if (!(construct instanceof ApiObject)) continue;
@@ -95,6 +97,30 @@ export async function validateAppObjects(
   findings.push(...runRules(context, rules, root.node.path || '(app)'));
   for (const construct of constructs) findings.push(...inputFindingsOf(construct));
   return { findings: sortFindings(locateFindings(findings, constructs)), objects };
+}
+
+/**
+ * A construct given a mesh built in another app: the mesh-wide settings it contributes (install
+ * inputs, the root Telemetry, extension providers) land in that app's tree, which this app never
+ * writes, so a tracer or provider it names would exist nowhere.
+ */
+function foreignMeshFindings(constructs: readonly IConstruct[], root: IConstruct): Finding[] {
+  const findings: Finding[] = [];
+  for (const construct of constructs) {
+    const mesh = (construct as unknown as { mesh?: unknown }).mesh;
+    if (!(mesh instanceof IstioMesh) || mesh.node.root === root.node.root) continue;
+    findings.push({
+      severity: 'error',
+      rule: CONSTRUCT_RULE,
+      path: construct.node.path,
+      ...statement(
+        ['mesh'],
+        `is the IstioMesh ${mesh.node.path} of another App, so what this construct sets mesh-wide is written by that App, not this one`,
+        'build the mesh in the same App as the constructs that use it',
+      ),
+    });
+  }
+  return findings;
 }
 
 /** Every finding of every rule; a rule that throws is an error at `rootPath`, and the others still run. */

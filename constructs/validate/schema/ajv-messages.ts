@@ -133,6 +133,15 @@ function describe(error: ErrorObject, data: unknown): Problem {
         ? problem(field, got, `no ${renderField(field) || 'such field'}`, { what: why })
         : { field, what: 'must not match', value: got };
     }
+    case 'pattern': {
+      // Our schemas say what a pattern stands for in the field's description: its first sentence
+      // ("host:port, e.g. zipkin.istio-system:9411") reads better than the regex.
+      const description = (error.parentSchema as { description?: string } | undefined)?.description;
+      const sentence = description?.split(/\.\s+(?=[A-Z])|\.$/)[0];
+      // "A Kubernetes name ..." reads after "expected" as "a Kubernetes name ..."; "RFC ..." stays.
+      const expected = sentence && /^(?:A|An|The)\s|^[A-Z][a-z]/.test(sentence) ? sentence[0]?.toLowerCase() + sentence.slice(1) : sentence;
+      return problem(field, got, expected ?? `a string matching ${String(params.pattern)}`);
+    }
     case 'maxProperties':
     case 'minProperties':
       return problem(
