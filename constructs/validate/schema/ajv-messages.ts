@@ -139,7 +139,10 @@ function describe(error: ErrorObject, data: unknown): Problem {
       const description = (error.parentSchema as { description?: string } | undefined)?.description;
       const sentence = description?.split(/\.\s+(?=[A-Z])|\.$/)[0];
       // "A Kubernetes name ..." reads after "expected" as "a Kubernetes name ..."; "RFC ..." stays.
-      const expected = sentence && /^(?:A|An|The)\s|^[A-Z][a-z]/.test(sentence) ? sentence[0]?.toLowerCase() + sentence.slice(1) : sentence;
+      const expected =
+        sentence && /^(?:A|An|The)\s|^[A-Z][a-z]/.test(sentence)
+          ? sentence[0]?.toLowerCase() + sentence.slice(1)
+          : sentence;
       return problem(field, got, expected ?? `a string matching ${String(params.pattern)}`);
     }
     case 'maxProperties':
