@@ -17,7 +17,8 @@ import { IstioInstallOverlay, type MeshInstallMethod } from './istio-install-ove
 
 export interface IstioMeshProps {
   /**
-   * The Istio release the generated configuration is for, as `MAJOR.MINOR` (`1.17.8` is accepted).
+   * The Istio release the generated configuration is for: `MAJOR.MINOR` (its newest known patch) or
+   * `MAJOR.MINOR.PATCH`, where Istio changed behaviour within a minor (1.29.0 vs 1.29.1).
    * Every construct that takes this mesh emits the mechanism this release needs, or refuses.
    * @default '1.17'
    */
