@@ -70,6 +70,18 @@ describe("access log formats, against Envoy's command operators", () => {
     expect(formatProblems('%RESPONSE_CODE_DETAILS(ALLOW_WHITESPACES)%', '1.26')).toEqual([]);
   });
 
+  // istio/istio@1.23.0:pilot/pkg/model/telemetry_logging.go lines 530-533: OpenTelemetry logs get
+  // the CEL, METADATA and REQ_WITHOUT_QUERY formatters from 1.23; before, Envoy rejects the log.
+  it('refuses the formatter operators in an OpenTelemetry log before 1.23, and accepts them in a file log', () => {
+    const policy = (v: string) => VersionPolicy.resolve(v) as VersionPolicy;
+    const text = '%REQ_WITHOUT_QUERY(:PATH)%';
+    expect(formatStringProblems(['text'], text, policy('1.22'), 'opentelemetry').map(describeProblemWithHint)).toEqual([
+      'text: needs a formatter istiod gives OpenTelemetry access logs only from Istio 1.23, and the target is Istio 1.22, so Envoy rejects the log (got "%REQ_WITHOUT_QUERY%", expected a command operator an OpenTelemetry log of Istio 1.22 has); hint: use it in a file log, or target Istio 1.23 or later (source: istio/istio@1.23.0:pilot/pkg/model/telemetry_logging.go lines 530-533)',
+    ]);
+    expect(formatStringProblems(['text'], text, policy('1.22'), 'file')).toEqual([]);
+    expect(formatStringProblems(['text'], text, policy('1.23'), 'opentelemetry')).toEqual([]);
+  });
+
   it('has no operator Envoy never had', () => {
     for (const name of ['SYSTEM_TIME', 'UPSTREAM_LOCAL_SUBJECT', 'DOWNSTREAM_PEER_CHAIN']) {
       expect(formatProblems(`%${name}%`)[0]).toMatch(/^text: names no command operator Envoy has/);

@@ -481,6 +481,10 @@ describe("Telemetry tag overrides, as istiod's validating webhook holds them on 
       '10: error: [Telemetry/istio-system/mesh-default] spec.metrics[0].overrides[0].tagOverrides.request_host.value: is set with operation REMOVE, so istiod\'s validating webhook refuses the Telemetry (got "x", expected no value with operation REMOVE); hint: remove value (istio/istio@1.31.0-rc.0:pkg/config/validation/validation.go) (hand-written-inputs)',
     ]);
     expect(await lintText(telemetry('{ value: request.host }'), '1.22')).toEqual([]);
+    // istiod refuses only a non-empty value with REMOVE.
+    expect(
+      await lintText(telemetry('{ operation: REMOVE, value: "" }'), '1.20', { rule: 'hand-written-inputs' }),
+    ).toEqual([]);
   });
 
   it('leaves an explicit UPSERT without a value to the CRD rule where the release has it (1.26+)', async () => {

@@ -16,7 +16,7 @@ import {
   providerService,
 } from '../tracing/tracing-provider';
 import type { VersionPolicy } from '../version/version-policy';
-import { formatStringProblems } from './envoy-log-format';
+import { type AccessLogSink, formatStringProblems } from './envoy-log-format';
 
 /**
  * An access log format built from Envoy command operators: a format string (`text`), or a JSON
@@ -90,7 +90,7 @@ const BUILT_IN_PROVIDER = 'envoy';
  *
  * Istio does not add a narrower log to a broader one: the narrowest Telemetry that names providers
  * replaces the providers it inherits (mergeLogs, istio/istio@1.31.0-rc.0:pilot/pkg/model/
- * telemetry.go lines 635-652, the same since 1.17). A workload log to OpenTelemetry next to a
+ * telemetry.go lines 617-652, the same since 1.17). A workload log to OpenTelemetry next to a
  * mesh-wide one on stdout sends that workload's log to OpenTelemetry only; REPORT.md shows each
  * workload's log with the one it replaced.
  *
@@ -122,7 +122,7 @@ export class AccessLogging extends Construct {
       if (!/^\/\S+$/.test(path)) problems.push(problem(['file', 'path'], path, 'an absolute path, e.g. /dev/stdout'));
       const name = file.name === undefined ? undefined : providerNameProblem(['file', 'name'], file.name);
       if (name) problems.push(name);
-      problems.push(...formatProblems(['file', 'format'], file.format, mesh.policy));
+      problems.push(...formatProblems(['file', 'format'], file.format, mesh.policy, 'file'));
     }
     const otel = props.openTelemetry;
     if (otel) {
@@ -133,7 +133,7 @@ export class AccessLogging extends Construct {
           'opentelemetry-collector.observability:4317',
         ).map((p) => ({ ...p, field: ['openTelemetry', ...(p.field ?? [])] })),
       );
-      problems.push(...formatProblems(['openTelemetry', 'format'], otel.format, mesh.policy));
+      problems.push(...formatProblems(['openTelemetry', 'format'], otel.format, mesh.policy, 'opentelemetry'));
     }
     if (refuseInput(this, problems)) return;
 
@@ -193,15 +193,20 @@ function formatConfig(format: AccessLogFormat): AccessLogFormatConfig {
 }
 
 /** One of `text` or `json`, each made of Envoy command operators. */
-function formatProblems(field: FieldPath, format: AccessLogFormat | undefined, policy: VersionPolicy): Problem[] {
+function formatProblems(
+  field: FieldPath,
+  format: AccessLogFormat | undefined,
+  policy: VersionPolicy,
+  sink: AccessLogSink,
+): Problem[] {
   if (format === undefined) return [];
   if ((format.text === undefined) === (format.json === undefined)) {
     return [problem(field, format, 'exactly one of text or json')];
   }
-  if (format.text !== undefined) return formatStringProblems([...field, 'text'], format.text, policy);
+  if (format.text !== undefined) return formatStringProblems([...field, 'text'], format.text, policy, sink);
   return Object.entries(format.json ?? {}).flatMap(([key, value]) =>
     key === ''
       ? [problem([...field, 'json'], key, 'non-empty JSON keys')]
-      : formatStringProblems([...field, 'json', key], value, policy),
+      : formatStringProblems([...field, 'json', key], value, policy, sink),
   );
 }

@@ -14,6 +14,13 @@ export interface CommandOperator {
   readonly envoy?: number;
   /** The first Istio minor whose istiod enables the formatter extension it needs. @default - no extension needed */
   readonly istio?: number;
+  /**
+   * The first Istio minor whose istiod also gives an OpenTelemetry access log that formatter:
+   * 1.23 (istio/istio@1.23.0:pilot/pkg/model/telemetry_logging.go lines 530-533, "users should add
+   * CEL/METADATA/REQ_WITHOUT_QUERY commands after all proxy upgraded to 1.23+. Otherwise, the
+   * configuration will be rejected"). @default - as for a file log
+   */
+  readonly istioOtel?: number;
   /** A parameter is accepted from this Envoy minor on; before, none. */
   readonly paramFromEnvoy?: number;
   /** Whether a truncation length (`:N`) is accepted: Envoy refuses it on the others. @default false */
@@ -48,7 +55,7 @@ export const ENVOY_COMMAND_OPERATORS: Readonly<Record<string, CommandOperator>> 
   REQUEST_HEADER: { ...HEADER, envoy: 37 },
   RESPONSE_HEADER: { ...HEADER, envoy: 37 },
   RESPONSE_TRAILER: { ...HEADER, envoy: 37 },
-  REQ_WITHOUT_QUERY: op('required', { length: true }),
+  REQ_WITHOUT_QUERY: op('required', { length: true, istioOtel: 23 }),
   QUERY_PARAM: op('required', { envoy: 34, length: true }),
   QUERY_PARAMS: op('optional', { envoy: 38 }),
   PATH: op('optional', { envoy: 34, length: true }),
@@ -215,8 +222,8 @@ export const ENVOY_COMMAND_OPERATORS: Readonly<Record<string, CommandOperator>> 
   DYNAMIC_METADATA: op('required'),
   CLUSTER_METADATA: op('required'),
   FILTER_STATE: op('required', { length: true }),
-  METADATA: op('required', { istio: 18, length: true, source: 'istio/istio#44105 (first in 1.18.0)' }),
-  CEL: op('required', { istio: 20, length: true, source: 'istio/istio#47354 (first in 1.20.0)' }),
+  METADATA: op('required', { istio: 18, istioOtel: 23, length: true, source: 'istio/istio#44105 (first in 1.18.0)' }),
+  CEL: op('required', { istio: 20, istioOtel: 23, length: true, source: 'istio/istio#47354 (first in 1.20.0)' }),
   TYPED_CEL: op('required', { envoy: 36, istio: 20 }),
 };
 
@@ -235,14 +242,24 @@ function operatorSource(operator: CommandOperator): string {
   return operator.source ?? `envoyproxy/envoy changelogs/1.${operator.envoy}.0.yaml`;
 }
 
+/** Where a format is written: a file log, or an OpenTelemetry log (`envoyOtelAls`). */
+export type AccessLogSink = 'file' | 'opentelemetry';
+
 /** Why the target's proxy does not have `name`, or undefined when it does. */
 function absentProblem(
   field: FieldPath,
   name: string,
   operator: CommandOperator,
   policy: VersionPolicy,
+  sink: AccessLogSink,
 ): Problem | undefined {
   const { envoy, istio } = envoyOf(policy);
+  if (sink === 'opentelemetry' && operator.istioOtel !== undefined && policy.version.minor < operator.istioOtel) {
+    return problem(field, `%${name}%`, `a command operator an OpenTelemetry log of Istio ${istio} has`, {
+      what: `needs a formatter istiod gives OpenTelemetry access logs only from Istio 1.${operator.istioOtel}, and the target is Istio ${istio}, so Envoy rejects the log`,
+      hint: `use it in a file log, or target Istio 1.${operator.istioOtel} or later (source: istio/istio@1.23.0:pilot/pkg/model/telemetry_logging.go lines 530-533)`,
+    });
+  }
   if (operator.istio !== undefined && policy.version.minor < operator.istio) {
     return problem(field, `%${name}%`, `a command operator Istio ${istio} has`, {
       what: `needs the formatter istiod enables from Istio 1.${operator.istio}, and the target is Istio ${istio}`,
@@ -266,7 +283,12 @@ function absentProblem(
  * is taken, and more than one alternative header (Envoy: "More than 1 alternative header specified
  * in token", source/common/formatter/substitution_format_utility.cc).
  */
-export function formatStringProblems(field: FieldPath, text: string, policy: VersionPolicy): Problem[] {
+export function formatStringProblems(
+  field: FieldPath,
+  text: string,
+  policy: VersionPolicy,
+  sink: AccessLogSink = 'file',
+): Problem[] {
   const problems: Problem[] = [];
   const { envoy } = envoyOf(policy);
   for (let i = text.indexOf('%'); i !== -1; i = text.indexOf('%', i)) {
@@ -298,7 +320,7 @@ export function formatStringProblems(field: FieldPath, text: string, policy: Ver
       );
       continue;
     }
-    const absent = absentProblem(field, name, operator, policy);
+    const absent = absentProblem(field, name, operator, policy, sink);
     if (absent) {
       problems.push(absent);
       continue;

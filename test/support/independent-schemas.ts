@@ -49,7 +49,7 @@ function istioSchema(key: string): object | undefined {
   return istioSchemas.get(key);
 }
 
-const crdAjv = new Ajv({ strict: false, allErrors: true });
+const crdAjv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
 /** A model class over the Istio CRD schema of `key`, shaped like kubernetes-models' classes. */
 function crdModel(key: string): ModelClass | undefined {

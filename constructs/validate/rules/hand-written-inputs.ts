@@ -174,7 +174,7 @@ function tagOverrideProblems(manifest: Manifest, targets: ValidationContext['tar
               },
             ),
           );
-        } else if (operation === 'REMOVE' && value !== undefined) {
+        } else if (operation === 'REMOVE' && value !== undefined && value !== '') {
           problems.push(
             problem([...field, 'value'], value, 'no value with operation REMOVE', {
               what: "is set with operation REMOVE, so istiod's validating webhook refuses the Telemetry",
