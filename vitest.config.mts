@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,6 +11,9 @@ export default defineConfig({
     // cost about a second of a 2-core machine, more than most files' tests. Files keep no state in
     // shared modules (the suite passes in shuffled order: vitest run --sequence.shuffle.files).
     isolate: false,
+    // Both cores of a 2-core machine (vitest's default leaves one idle): with the CPU shared,
+    // two workers get more of it than one.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // Hooks build and delete whole folders (a packed install's node_modules): on a loaded 2-core
     // machine with a slow disk that outlasts vitest's 10 s default.
     hookTimeout: 300_000,

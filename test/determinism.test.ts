@@ -13,9 +13,10 @@ import { TraceSampling } from '../constructs/tracing/trace-sampling';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
 import { validDeclaration } from './support/declarations';
 import { demoFixture } from './support/fixtures';
+import { SYNTH_PROPERTY_RUNS } from './support/property-runs';
 import { readTree, synthDeclaration } from './support/synth';
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? (process.env.CI ? 1000 : 150));
+const RUNS = SYNTH_PROPERTY_RUNS;
 const scratch = mkdtempSync(join(tmpdir(), 'determinism-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let counter = 0;

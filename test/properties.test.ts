@@ -17,10 +17,10 @@ import { ValidationFailedError } from '../constructs/validate/finding';
 import { VersionPolicy } from '../constructs/version/version-policy';
 import { compact, mutatedDeclaration, validDeclaration } from './support/declarations';
 import { independentSchemaProblem, type Manifest } from './support/independent-schemas';
+import { SYNTH_PROPERTY_RUNS } from './support/property-runs';
 import { readTree, synthDeclaration } from './support/synth';
 
-/** ≥ 1,000 declarations per property in CI; fewer locally, unless PROPERTY_RUNS says otherwise. */
-const RUNS = Number(process.env.PROPERTY_RUNS ?? (process.env.CI ? 1000 : 150));
+const RUNS = SYNTH_PROPERTY_RUNS;
 const TIMEOUT = Math.max(60_000, RUNS * 400);
 const scratch = mkdtempSync(join(tmpdir(), 'properties-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
