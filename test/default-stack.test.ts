@@ -43,7 +43,7 @@ const DIST_FILES = CHART_FILES;
 
 /** The warnings every synth of the default stack prints (none of them fails the build). */
 const DEFAULT_WARNINGS =
-  'warning: observability.yaml:40:3 [istioinaction/requests-dimensions] tagsToRemove: removes a label of istio_requests_total that Kiali\'s graph and health read, and this output deploys Kiali (got "request_protocol", expected a label Kiali does not read, with backends.kiali deployed); hint: keep request_protocol (kiali.io FAQ, "Which Istio metrics and attributes are required by Kiali?"), or drop Kiali\n' +
+  'warning: observability.yaml:40:3 [istioinaction/requests-dimensions] tagsToRemove: removes a label of istio_requests_total that Kiali\'s graph and health read, and Kiali is deployed (got "request_protocol", expected a label Kiali does not read, with Kiali deployed); hint: keep request_protocol (kiali.io FAQ, "Which Istio metrics and attributes are required by Kiali?"), or drop Kiali\n' +
   'warning: observability.yaml:79:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"].tracing: Envoy deprecates Bootstrap.tracing in favour of the HTTP connection manager\'s tracing provider; Istio\'s own bootstrap still uses it, and the supported route is a Telemetry tracing provider (meshConfig.extensionProviders)\n' +
   'warning: observability.yaml:79:3 [istioinaction/webapp-bootstrap/Resource/Resource] data["custom_bootstrap.json"]: is read when a pod starts; after changing it, restart the workloads that use it\n' +
   'warning: observability.yaml:10:1 [mesh/mesh/Install/Resource] spec.meshConfig.defaultConfig.{proxyStatsMatcher,tracing}: takes effect when a proxy starts; after installing a change, restart the meshed workloads (kubectl rollout restart)\n' +

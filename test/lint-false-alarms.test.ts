@@ -505,3 +505,35 @@ describe('a repeated key', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('kiali-labels on hand-written objects', () => {
+  it('warns at a Telemetry that removes a label Kiali reads, with the Kiali CR in another file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiali-labels-'));
+    writeFileSync(
+      join(dir, 'kiali.yaml'),
+      'apiVersion: kiali.io/v1alpha1\nkind: Kiali\nmetadata: { name: kiali, namespace: istio-system }\nspec: {}\n',
+    );
+    const telemetry = [
+      'apiVersion: telemetry.istio.io/v1',
+      'kind: Telemetry',
+      'metadata: { name: mesh-default, namespace: istio-system }',
+      'spec:',
+      '  metrics:',
+      '    - providers: [{ name: prometheus }]',
+      '      overrides:',
+      '        - match: { metric: REQUEST_COUNT }',
+      '          tagOverrides:',
+      '            request_protocol: { operation: REMOVE }',
+      '            request_host: { operation: REMOVE }',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'telemetry.yaml'), telemetry);
+    const warning = `${join(dir, 'telemetry.yaml')}:10: warning: [Telemetry/istio-system/mesh-default] spec.metrics[0].overrides[0].tagOverrides.request_protocol: removes a label of istio_requests_total that Kiali's graph and health read, and Kiali is deployed (got "request_protocol", expected a label Kiali does not read, with Kiali deployed); hint: keep request_protocol (kiali.io FAQ, "Which Istio metrics and attributes are required by Kiali?"), or drop Kiali (kiali-labels)`;
+    const both = await capture(runValidate, ['--istio-version', '1.26', dir]);
+    expect(both.stdout.split('\n').filter((l) => l.includes('(kiali-labels)'))).toEqual([warning]);
+    // Without Kiali in the set, the label is the user's to remove.
+    const alone = await capture(runValidate, ['--istio-version', '1.26', join(dir, 'telemetry.yaml')]);
+    expect(alone.stdout).not.toContain('kiali-labels');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

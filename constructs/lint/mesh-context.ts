@@ -7,10 +7,12 @@ import type { Manifest } from '../validate/rule';
  * The objects a rule of scope `mesh` reads besides the one it reports on, and so the objects a
  * lint that checks one file at a time keeps from every file: the mesh config (IstioOperator,
  * istiod Helm values, a Sail `Istio`, the `istio` ConfigMap), Telemetry (which names providers),
- * WasmPlugins and EnvoyFilters (which generate attributes), and ConfigMaps (which pods name as
- * bootstrap overrides). Workloads, which are what grows with a folder, are not among them.
+ * WasmPlugins and EnvoyFilters (which generate attributes), Kiali (whose labels removed tags may
+ * take), and ConfigMaps (which pods name as bootstrap overrides). Workloads, which are what grows
+ * with a folder, are not among them.
  */
 const MESH_KINDS: ReadonlySet<string> = new Set([
+  'Kiali',
   'IstioOperator',
   ISTIOD_VALUES_KIND,
   'Istio',

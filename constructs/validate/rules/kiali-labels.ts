@@ -1,7 +1,10 @@
 import { isMetricCustomizationSource } from '../../intent/sources';
+import { listOf, mappingAt } from '../../json-values';
 import { apiGroupOf } from '../../names';
+import type { FieldPath } from '../../problems/field-path';
 import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { statsConfigOverrides } from './rendered-objects';
 
 /**
  * Labels of `istio_requests_total` that Kiali's graph and health queries group by (kiali.io FAQ,
@@ -22,30 +25,66 @@ const KIALI_REQUEST_LABELS = [
   'source_workload_namespace',
 ];
 
-/** A removed tag Kiali reads: its graph loses the edges' protocol or traffic, silently. */
+/** Telemetry metric selectors that cover istio_requests_total (an override without one covers all). */
+const REQUEST_COUNT_SELECTORS = [undefined, 'ALL_METRICS', 'REQUEST_COUNT'];
+
+const kialiProblem = (field: FieldPath, tag: string) =>
+  problem(field, tag, 'a label Kiali does not read, with Kiali deployed', {
+    what: `removes a label of istio_requests_total that Kiali's graph and health read, and Kiali is deployed`,
+    hint: `keep ${tag} (kiali.io FAQ, "Which Istio metrics and attributes are required by Kiali?"), or drop Kiali`,
+  });
+
+/**
+ * A removed tag Kiali reads: its graph loses the edges' protocol or traffic, silently. At synth
+ * it is reported at the construct that removes it; in lint, at the hand-written Telemetry
+ * (`tagOverrides` REMOVE) or IstioOperator (`configOverride` tags_to_remove) that does.
+ */
 export const kialiLabelsRule: AppRule = {
   id: 'kiali-labels',
-  scope: 'object',
+  scope: 'mesh',
   summary:
-    'Warns where a label Kiali needs on istio_requests_total (request_protocol, response_code, the source and destination workloads, ...) is removed while the output deploys Kiali: its graph and health then show the traffic without it.',
+    'Warns where a label Kiali needs on istio_requests_total (request_protocol, response_code, the source and destination workloads, ...) is removed while Kiali is deployed: its graph and health then show the traffic without it.',
   check(context: ValidationContext): RuleFinding[] {
     const kiali = context.objects.some(
       ({ manifest }) => manifest.kind === 'Kiali' && apiGroupOf(manifest.apiVersion) === 'kiali.io',
     );
     if (!kiali) return [];
     const findings: RuleFinding[] = [];
-    for (const source of context.constructs.filter(isMetricCustomizationSource)) {
+    const sources = context.constructs.filter(isMetricCustomizationSource);
+    for (const source of sources) {
       if (source.metric !== 'requests_total') continue;
       for (const tag of source.removedTags().filter((t) => KIALI_REQUEST_LABELS.includes(t))) {
-        findings.push({
-          path: source.node.path,
-          severity: 'warning',
-          ...problem(['tagsToRemove'], tag, 'a label Kiali does not read, with backends.kiali deployed', {
-            what: `removes a label of istio_requests_total that Kiali's graph and health read, and this output deploys Kiali`,
-            hint: `keep ${tag} (kiali.io FAQ, "Which Istio metrics and attributes are required by Kiali?"), or drop Kiali`,
-          }),
+        findings.push({ path: source.node.path, severity: 'warning', ...kialiProblem(['tagsToRemove'], tag) });
+      }
+    }
+    // The constructs locate what they built better than its objects do; objects nobody built here
+    // (lint) are read as they are.
+    if (context.constructs.length > 0) return findings;
+    for (const { path, manifest } of context.objects) {
+      const removed: { field: FieldPath; tag: string }[] = [];
+      if (manifest.kind === 'Telemetry' && apiGroupOf(manifest.apiVersion) === 'telemetry.istio.io') {
+        listOf(mappingAt(manifest, 'spec').metrics).forEach((metrics, i) => {
+          listOf(mappingAt(metrics).overrides).forEach((override, o) => {
+            const selector = mappingAt(override, 'match').metric;
+            if (!REQUEST_COUNT_SELECTORS.includes(selector as string | undefined)) return;
+            for (const [tag, value] of Object.entries(mappingAt(override, 'tagOverrides'))) {
+              if (mappingAt(value).operation !== 'REMOVE' || !KIALI_REQUEST_LABELS.includes(tag)) continue;
+              removed.push({ field: ['spec', 'metrics', i, 'overrides', o, 'tagOverrides', tag], tag });
+            }
+          });
         });
       }
+      for (const { field, override } of statsConfigOverrides(manifest)) {
+        listOf(override.metrics).forEach((metric, m) => {
+          const name = mappingAt(metric).name;
+          if (name !== undefined && name !== 'requests_total') return;
+          listOf(mappingAt(metric).tags_to_remove).forEach((tag, t) => {
+            if (typeof tag !== 'string' || !KIALI_REQUEST_LABELS.includes(tag)) return;
+            removed.push({ field: [...field, 'metrics', m, 'tags_to_remove', t], tag });
+          });
+        });
+      }
+      for (const { field, tag } of removed) findings.push({ path, severity: 'warning', ...kialiProblem(field, tag) });
     }
     return findings;
   },
