@@ -13,7 +13,7 @@ import { TraceSampling } from '../constructs/tracing/trace-sampling';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
 import { validDeclaration } from './support/declarations';
 import { demoFixture } from './support/fixtures';
-import { SYNTH_PROPERTY_RUNS } from './support/property-runs';
+import { SYNTH_PROPERTY_RUNS, SYNTH_PROPERTY_TIMEOUT } from './support/property-runs';
 import { readTree, synthDeclaration } from './support/synth';
 
 const RUNS = SYNTH_PROPERTY_RUNS;
@@ -67,7 +67,8 @@ describe('output is byte-stable', () => {
         { numRuns: RUNS },
       );
     },
-    Math.max(60_000, RUNS * 800),
+    // Two synths a run.
+    2 * SYNTH_PROPERTY_TIMEOUT,
   );
 });
 

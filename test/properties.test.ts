@@ -17,11 +17,11 @@ import { ValidationFailedError } from '../constructs/validate/finding';
 import { VersionPolicy } from '../constructs/version/version-policy';
 import { compact, mutatedDeclaration, validDeclaration } from './support/declarations';
 import { independentSchemaProblem, type Manifest } from './support/independent-schemas';
-import { SYNTH_PROPERTY_RUNS } from './support/property-runs';
+import { SYNTH_PROPERTY_RUNS, SYNTH_PROPERTY_TIMEOUT } from './support/property-runs';
 import { readTree, synthDeclaration } from './support/synth';
 
 const RUNS = SYNTH_PROPERTY_RUNS;
-const TIMEOUT = Math.max(60_000, RUNS * 400);
+const TIMEOUT = SYNTH_PROPERTY_TIMEOUT;
 const scratch = mkdtempSync(join(tmpdir(), 'properties-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
