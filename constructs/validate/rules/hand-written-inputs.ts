@@ -16,7 +16,7 @@ import { samplingProblems } from '../../tracing/sampling-checks';
 import type { VersionPolicy } from '../../version/version-policy';
 import type { AppRule, Manifest, RuleFinding, ValidationContext } from '../rule';
 import { podTemplates, proxyConfigField, proxyConfigOf } from './pod-templates';
-import { meshConfigs, pilotValuePaths, statsConfigOverrides } from './rendered-objects';
+import { meshConfigs, pilotValuePaths, statsConfigOverrides, telemetryTagOverrides } from './rendered-objects';
 
 /**
  * The input rules the constructs apply to what they are given (prometheus-label-name,
@@ -155,36 +155,31 @@ function tagOverrideProblems(manifest: Manifest, targets: ValidationContext['tar
   if (manifest.kind !== 'Telemetry' || apiGroupOf(manifest.apiVersion) !== 'telemetry.istio.io') return [];
   const crdChecksValue = targets.every((t) => t.policy.crdHasRule('telemetry.istio.io/Telemetry', UPSERT_VALUE_RULE));
   const problems: Problem[] = [];
-  listOf(mappingAt(manifest, 'spec').metrics).forEach((metrics, i) => {
-    listOf(mappingAt(metrics).overrides).forEach((override, o) => {
-      for (const [name, tag] of Object.entries(mappingAt(override, 'tagOverrides'))) {
-        const field = ['spec', 'metrics', i, 'overrides', o, 'tagOverrides', name];
-        for (const found of dimensionNameProblems(name, [])) problems.push({ ...found, field });
-        const { operation, value } = mappingAt(tag);
-        if (crdChecksValue && operation !== undefined) continue;
-        if ((operation ?? 'UPSERT') === 'UPSERT' && (value === undefined || value === '')) {
-          problems.push(
-            problem(
-              [...field, 'value'],
-              value ?? null,
-              'a CEL expression: the value is required when operation is UPSERT (the default)',
-              {
-                what: "is missing, so istiod's validating webhook refuses the Telemetry (tagOverrides.value must be set when operation is UPSERT)",
-                hint: 'set value, or operation: REMOVE to drop the label (istio/istio@1.31.0-rc.0:pkg/config/validation/validation.go)',
-              },
-            ),
-          );
-        } else if (operation === 'REMOVE' && value !== undefined && value !== '') {
-          problems.push(
-            problem([...field, 'value'], value, 'no value with operation REMOVE', {
-              what: "is set with operation REMOVE, so istiod's validating webhook refuses the Telemetry",
-              hint: 'remove value (istio/istio@1.31.0-rc.0:pkg/config/validation/validation.go)',
-            }),
-          );
-        }
-      }
-    });
-  });
+  for (const { field, name, tag } of telemetryTagOverrides(manifest)) {
+    for (const found of dimensionNameProblems(name, [])) problems.push({ ...found, field });
+    const { operation, value } = mappingAt(tag);
+    if (crdChecksValue && operation !== undefined) continue;
+    if ((operation ?? 'UPSERT') === 'UPSERT' && (value === undefined || value === '')) {
+      problems.push(
+        problem(
+          [...field, 'value'],
+          value ?? null,
+          'a CEL expression: the value is required when operation is UPSERT (the default)',
+          {
+            what: "is missing, so istiod's validating webhook refuses the Telemetry (tagOverrides.value must be set when operation is UPSERT)",
+            hint: 'set value, or operation: REMOVE to drop the label (istio/istio@1.31.0-rc.0:pkg/config/validation/validation.go)',
+          },
+        ),
+      );
+    } else if (operation === 'REMOVE' && value !== undefined && value !== '') {
+      problems.push(
+        problem([...field, 'value'], value, 'no value with operation REMOVE', {
+          what: "is set with operation REMOVE, so istiod's validating webhook refuses the Telemetry",
+          hint: 'remove value (istio/istio@1.31.0-rc.0:pkg/config/validation/validation.go)',
+        }),
+      );
+    }
+  }
   return problems;
 }
 

@@ -4,7 +4,7 @@ import { apiGroupOf } from '../../names';
 import type { FieldPath } from '../../problems/field-path';
 import { problem } from '../../problems/problem';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
-import { statsConfigOverrides } from './rendered-objects';
+import { statsConfigOverrides, telemetryTagOverrides } from './rendered-objects';
 
 /**
  * Labels of `istio_requests_total` that Kiali's graph and health queries group by (kiali.io FAQ,
@@ -63,16 +63,11 @@ export const kialiLabelsRule: AppRule = {
     for (const { path, manifest } of context.objects) {
       const removed: { field: FieldPath; tag: string }[] = [];
       if (manifest.kind === 'Telemetry' && apiGroupOf(manifest.apiVersion) === 'telemetry.istio.io') {
-        listOf(mappingAt(manifest, 'spec').metrics).forEach((metrics, i) => {
-          listOf(mappingAt(metrics).overrides).forEach((override, o) => {
-            const selector = mappingAt(override, 'match').metric;
-            if (!REQUEST_COUNT_SELECTORS.includes(selector as string | undefined)) return;
-            for (const [tag, value] of Object.entries(mappingAt(override, 'tagOverrides'))) {
-              if (mappingAt(value).operation !== 'REMOVE' || !KIALI_REQUEST_LABELS.includes(tag)) continue;
-              removed.push({ field: ['spec', 'metrics', i, 'overrides', o, 'tagOverrides', tag], tag });
-            }
-          });
-        });
+        for (const { field, name, tag, match } of telemetryTagOverrides(manifest)) {
+          if (!REQUEST_COUNT_SELECTORS.includes(match.metric as string | undefined)) continue;
+          if (mappingAt(tag).operation !== 'REMOVE' || !KIALI_REQUEST_LABELS.includes(name)) continue;
+          removed.push({ field, tag: name });
+        }
       }
       for (const { field, override } of statsConfigOverrides(manifest)) {
         listOf(override.metrics).forEach((metric, m) => {

@@ -24,15 +24,42 @@ export function parseBootstrapText(text: string): unknown {
 export interface BootstrapConfigMap {
   readonly path: string;
   readonly value: unknown;
+  readonly object: RenderedObject;
 }
 
 /** Every ConfigMap (core v1) that has a `custom_bootstrap.json` key. */
 export function bootstrapConfigMaps(objects: readonly RenderedObject[]): BootstrapConfigMap[] {
-  return objects.flatMap(({ path, manifest }) => {
+  return objects.flatMap((object) => {
+    const { path, manifest } = object;
     if (manifest.kind !== 'ConfigMap' || manifest.apiVersion !== 'v1') return [];
     const data = (manifest.data ?? {}) as Record<string, unknown>;
-    return CUSTOM_BOOTSTRAP_KEY in data ? [{ path, value: data[CUSTOM_BOOTSTRAP_KEY] }] : [];
+    return CUSTOM_BOOTSTRAP_KEY in data ? [{ path, value: data[CUSTOM_BOOTSTRAP_KEY], object }] : [];
   });
+}
+
+/** One `tagOverrides` entry of a Telemetry's metric override, as written. */
+export interface TelemetryTagOverride {
+  /** `spec.metrics[i].overrides[j].tagOverrides.<name>`. */
+  readonly field: FieldPath;
+  readonly name: string;
+  /** The entry (`{ operation, value }`), any JSON type as written. */
+  readonly tag: unknown;
+  /** The override's `match` (`metric`, `mode`, `customMetric`). */
+  readonly match: JsonMapping;
+}
+
+/** Every tag override of a Telemetry's `spec.metrics[].overrides[]`; the caller checks the kind. */
+export function telemetryTagOverrides(manifest: RenderedObject['manifest']): TelemetryTagOverride[] {
+  return listOf(mappingAt(manifest, 'spec').metrics).flatMap((metrics, i) =>
+    listOf(mappingAt(metrics).overrides).flatMap((override, j) =>
+      Object.entries(mappingAt(override, 'tagOverrides')).map(([name, tag]) => ({
+        field: ['spec', 'metrics', i, 'overrides', j, 'tagOverrides', name],
+        name,
+        tag,
+        match: mappingAt(override, 'match'),
+      })),
+    ),
+  );
 }
 
 /** An IstioOperator's `spec.meshConfig.defaultConfig` (the mesh-wide ProxyConfig), where one is set. */

@@ -7,7 +7,7 @@ import { statement } from '../../problems/problem';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../../proxy-config/istio-pod-annotations';
 import type { AppRule, RenderedObject, RuleFinding, ValidationContext } from '../rule';
 import { type PodTemplate, podTemplates, proxyConfigOf } from './pod-templates';
-import { meshConfigs, parseBootstrapText } from './rendered-objects';
+import { bootstrapConfigMaps, meshConfigs, parseBootstrapText } from './rendered-objects';
 import { serviceAddressKey } from './tracing-backend-address';
 
 /** Istio's bootstrap cluster for the ProxyConfig zipkin tracer (tools/packaging/common/envoy_bootstrap.json). */
@@ -62,13 +62,16 @@ function bootstrapZipkin(text: string): BootstrapZipkin | undefined {
   };
 }
 
-/** The ConfigMaps that carry a bootstrap override (`data["custom_bootstrap.json"]`). */
-function bootstrapConfigMaps(objects: readonly RenderedObject[]): RenderedObject[] {
-  return objects.filter(
-    ({ manifest }) =>
-      manifest.kind === 'ConfigMap' &&
-      manifest.apiVersion === 'v1' &&
-      typeof mappingAt(manifest, 'data')[CUSTOM_BOOTSTRAP_KEY] === 'string',
+/** A bootstrap override ConfigMap and its Zipkin tracer, if it has one. */
+interface OverrideZipkin {
+  readonly configMap: RenderedObject;
+  readonly zipkin: BootstrapZipkin | undefined;
+}
+
+/** Every bootstrap override written as text, its Zipkin tracer parsed once. */
+function overrideZipkins(objects: readonly RenderedObject[]): OverrideZipkin[] {
+  return bootstrapConfigMaps(objects).flatMap(({ object, value }) =>
+    typeof value === 'string' ? [{ configMap: object, zipkin: bootstrapZipkin(value) }] : [],
   );
 }
 
@@ -79,24 +82,21 @@ interface OverrideUse {
   readonly zipkin: BootstrapZipkin;
 }
 
-function overrideUses(objects: readonly RenderedObject[]): OverrideUse[] {
-  const byName = new Map<string, RenderedObject[]>();
-  for (const object of bootstrapConfigMaps(objects)) {
-    const { manifest } = object;
-    byName.set(manifest.metadata.name ?? '', [...(byName.get(manifest.metadata.name ?? '') ?? []), object]);
+function overrideUses(
+  objects: readonly RenderedObject[],
+  overrides: readonly OverrideZipkin[] = overrideZipkins(objects),
+): OverrideUse[] {
+  const byName = new Map<string, OverrideZipkin[]>();
+  for (const override of overrides) {
+    const name = override.configMap.manifest.metadata.name ?? '';
+    byName.set(name, [...(byName.get(name) ?? []), override]);
   }
-  const parsed = new Map<RenderedObject, BootstrapZipkin | undefined>();
   const uses: OverrideUse[] = [];
   for (const template of podTemplates(objects)) {
     const name = template.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
     if (typeof name !== 'string') continue;
-    const configMap = (byName.get(name) ?? []).find((c) => c.manifest.metadata.namespace === template.namespace);
-    if (!configMap) continue;
-    if (!parsed.has(configMap)) {
-      parsed.set(configMap, bootstrapZipkin(String(mappingAt(configMap.manifest, 'data')[CUSTOM_BOOTSTRAP_KEY])));
-    }
-    const zipkin = parsed.get(configMap);
-    if (zipkin) uses.push({ template, configMap, zipkin });
+    const found = (byName.get(name) ?? []).find((o) => o.configMap.manifest.metadata.namespace === template.namespace);
+    if (found?.zipkin) uses.push({ template, configMap: found.configMap, zipkin: found.zipkin });
   }
   return uses;
 }
@@ -175,9 +175,9 @@ export const zipkinCollectorPathRule: AppRule = {
     // loses spans as surely); a pod that uses it tells which collector Istio's own cluster is.
     const defaultTracer = context.targets.some((t) => t.policy.has('defaultZipkinTracer'));
     const meshZipkin = meshZipkinAddress(context.objects);
-    const uses = overrideUses(context.objects);
-    for (const configMap of bootstrapConfigMaps(context.objects)) {
-      const zipkin = bootstrapZipkin(String(mappingAt(configMap.manifest, 'data')[CUSTOM_BOOTSTRAP_KEY]));
+    const overrides = overrideZipkins(context.objects);
+    const uses = overrideUses(context.objects, overrides);
+    for (const { configMap, zipkin } of overrides) {
       if (!zipkin || typeof zipkin.endpoint !== 'string' || !zipkin.endpoint.includes('api/v1/spans')) continue;
       if (!V2_ENCODINGS.includes(String(zipkin.version))) continue;
       const template = uses.find((u) => u.configMap === configMap)?.template;
