@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { synthAtomically } from '../constructs/synth/atomic-synth';
+import { synthAtomically } from '../app/synth/atomic-synth';
 import { defaultStack } from '../test/support/fixtures';
 import { median, ratio, run, table } from './measure';
 

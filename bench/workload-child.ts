@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { App } from 'cdk8s';
 import { parseAllDocuments, stringify } from 'yaml';
-import { synthAtomically } from '../constructs/synth/atomic-synth';
+import { synthAtomically } from '../app/synth/atomic-synth';
 import { bareWorkloads, observedWorkloads } from './workloads';
 
 export interface WorkloadMeasurement {

@@ -9,12 +9,12 @@ import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
 import { statsdSinkOverride } from '../constructs/bootstrap/envoy-bootstrap';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
-import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { StatsInclusion } from '../constructs/stats/stats-inclusion';
 import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
 import { TraceSampling } from '../constructs/tracing/trace-sampling';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
+import { StandardMetric } from '../core/istio/standard-metrics';
 
 export const NAMESPACE = 'bench';
 

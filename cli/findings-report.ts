@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
-import type { ConfigProblem } from '../constructs/config/config-file';
-import { renderField } from '../constructs/problems/field-path';
-import { describeProblem, describeProblemWithHint } from '../constructs/problems/problem';
-import { SCHEMAS_DIR } from '../constructs/schemas-dir';
-import type { Finding } from '../constructs/validate/finding';
-import { APP_RULES, INPUT_RULES } from '../constructs/validate/rule-catalog';
+import { APP_RULES, INPUT_RULES } from '../analysis/rule-catalog';
+import type { ConfigProblem } from '../app/config/config-file';
+import { renderField } from '../core/problems/field-path';
+import type { Finding } from '../core/problems/finding';
+import { describeProblem, describeProblemWithHint } from '../core/problems/problem';
+import { SCHEMAS_DIR } from '../core/schemas-dir';
 
 /** How `validate` and synth print what they found. */
 export type ReportFormat = 'text' | 'json' | 'sarif';

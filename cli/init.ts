@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { MeshInstallMethod } from '../constructs/mesh/istio-install-overlay';
-import { isDnsLabel } from '../constructs/names';
-import { VersionPolicy } from '../constructs/version/version-policy';
+import { isDnsLabel } from '../core/names';
+import { VersionPolicy } from '../core/version/version-policy';
 import type { Writer } from './writer';
 
 const INSTALL_METHODS: readonly MeshInstallMethod[] = ['helm', 'sail', 'istioctl'];

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigFileError } from '../constructs/config/config-file';
-import { OutputFolderError } from '../constructs/synth/output-guard';
-import { type Finding, formatFinding, ValidationFailedError } from '../constructs/validate/finding';
+import { ConfigFileError } from '../app/config/config-file';
+import { OutputFolderError } from '../app/synth/output-guard';
+import { type Finding, formatFinding, ValidationFailedError } from '../core/problems/finding';
 import { configFindings, findingsJson, findingsSarif, REPORT_FORMATS, type ReportFormat } from './findings-report';
 import { synthConfigFile } from './synth';
 import type { Writer } from './writer';

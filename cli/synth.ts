@@ -1,11 +1,11 @@
 import { isAbsolute } from 'node:path';
 import { App } from 'cdk8s';
-import { ConfigFile, ConfigFileError } from '../constructs/config/config-file';
-import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../constructs/review/telemetry-report';
-import { buildGitOpsDelivery, type HelmCluster } from '../constructs/stacks/gitops-delivery';
-import { ObservabilityStack } from '../constructs/stacks/observability-stack';
-import { type SynthReport, type SynthUnit, synthUnitsAtomically } from '../constructs/synth/atomic-synth';
-import { validateApp } from '../constructs/validate/app-validator';
+import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../analysis/review/telemetry-report';
+import { ConfigFile, ConfigFileError } from '../app/config/config-file';
+import { buildGitOpsDelivery, type HelmCluster } from '../app/stacks/gitops-delivery';
+import { ObservabilityStack } from '../app/stacks/observability-stack';
+import { type SynthReport, type SynthUnit, synthUnitsAtomically } from '../app/synth/atomic-synth';
+import { validateApp } from '../app/validate/app-validator';
 
 /**
  * The stack's own construct id. Each cluster is an app of its own, and the charts beside the stack

@@ -1,8 +1,53 @@
-// Public API of cdk8s-istio-observability. Layers: imports/ (generated L1) → overlays/ (hand-written
-// L1) → the L2 constructs below → composed stacks. api/cdk8s-istio-observability.api.md is its
-// report: every change to what this file exports shows there in review. The book's demo app is
-// the separate entry point cdk8s-istio-observability/demo (constructs/demo/index.ts).
+// Public API of cdk8s-istio-observability: the constructs, and the facts and contracts they are
+// typed with. Importing it loads no validator: validation and lint are
+// cdk8s-istio-observability/validate, the config file and its stacks /config, writing an app's
+// output folder /app, the cdk8s-cli plugin /plugin, the book's demo /demo. Each entry point has
+// its report in api/*.api.md: every change to what it exports shows there in review.
 
+export {
+  type CommandOperator,
+  type CommandOperatorParam,
+  ENVOY_COMMAND_OPERATORS,
+} from '../core/checks/envoy-log-format';
+export type {
+  AttributeSource,
+  CaveatSource,
+  CelExpressionSource,
+  CelResultType,
+  CelSite,
+  MetricCustomizationSource,
+  PolicyNoteSource,
+} from '../core/contracts/construct-sources';
+export { ObservabilityConfigError } from '../core/errors';
+export {
+  BOOTSTRAP_OVERRIDE_ANNOTATION,
+  CUSTOM_BOOTSTRAP_KEY,
+  PROXY_CONFIG_ANNOTATION,
+} from '../core/istio/istio-names';
+export { ALL_PROXY_KINDS, ProxyKind } from '../core/istio/proxy-kind';
+export { STANDARD_LABELS, STANDARD_METRIC_NAMES, StandardMetric } from '../core/istio/standard-metrics';
+export type { FieldPath, FieldSegment, KeySet } from '../core/problems/field-path';
+export { renderField } from '../core/problems/field-path';
+export { describeProblem, describeProblemWithHint, formatValue, type Problem } from '../core/problems/problem';
+export { renderLocation, type SourceLocation } from '../core/problems/source-location';
+export {
+  type CelRefusal,
+  type CelTranslation,
+  type CelTranslationOptions,
+  translateCel,
+} from '../core/version/cel-vocabulary';
+export { IstioVersion } from '../core/version/istio-version';
+export { FEATURES, type FeatureName, type VersionFeature } from '../core/version/version-features';
+export {
+  type AddonMechanisms,
+  type CrdFieldStatus,
+  DEFAULT_ISTIO_VERSION,
+  describeFeature,
+  type MetricsCustomization,
+  type TelemetryMechanisms,
+  type TracingConfiguration,
+  VersionPolicy,
+} from '../core/version/version-policy';
 export {
   ATTRIBUTEGEN_MODULE_URL,
   AttributeGen,
@@ -27,13 +72,14 @@ export {
 export { Jaeger, type JaegerGeneration, type JaegerNetworkPolicy, type JaegerProps } from './backends/jaeger';
 export { JaegerStorage } from './backends/jaeger-storage';
 export { KialiInstance, type KialiInstanceProps } from './backends/kiali-instance';
-export { type AddedDimension, type CustomMetric, MeshMetrics, type Reporter } from './backends/mesh-metrics';
+export { MeshMetrics } from './backends/mesh-metrics';
 export {
   MeshRecordingRules,
   type MeshRecordingRulesProps,
   type RecordingRule,
   type RecordingRuleGroup,
 } from './backends/mesh-recording-rules';
+export type { AddedDimension, CustomMetric, Reporter } from './backends/mesh-series';
 export {
   ObservabilityBackends,
   type ObservabilityBackendsProps,
@@ -55,7 +101,7 @@ export {
   SecureMetricsScrape,
   type SecureMetricsScrapeProps,
 } from './backends/secure-metrics';
-export { BootstrapOverride, type BootstrapOverrideProps, CUSTOM_BOOTSTRAP_KEY } from './bootstrap/bootstrap-override';
+export { BootstrapOverride, type BootstrapOverrideProps } from './bootstrap/bootstrap-override';
 export {
   combineBootstrapOverrides,
   type EnvoyBootstrapOverride,
@@ -69,33 +115,7 @@ export {
   type ZipkinTracingOverrideProps,
   zipkinTracingOverride,
 } from './bootstrap/envoy-bootstrap';
-export {
-  type ClusterDeclaration,
-  ConfigFile,
-  ConfigFileError,
-  type ConfigProblem,
-  formatConfigProblem,
-} from './config/config-file';
-export type * from './config/observability-config';
-export { ObservabilityConfigError } from './errors';
 export { HelmValuesFile } from './intent/helm-values-file';
-export type {
-  AttributeSource,
-  CaveatSource,
-  CelExpressionSource,
-  CelResultType,
-  CelSite,
-  MetricCustomizationSource,
-  PolicyNoteSource,
-} from './intent/sources';
-export { type LintReport, lintManifestFiles } from './lint/lint-stream';
-export {
-  type ManifestDocument,
-  type ManifestFileProblem,
-  type ManifestFiles,
-  readManifestFiles,
-} from './lint/manifest-files';
-export { ManifestValidationError, type ManifestValidationOptions, validateManifests } from './lint/manifest-validator';
 export {
   type AccessLogFormat,
   AccessLogging,
@@ -103,7 +123,6 @@ export {
   type FileAccessLogProps,
   type OpenTelemetryAccessLogProps,
 } from './logging/access-logging';
-export { type CommandOperator, type CommandOperatorParam, ENVOY_COMMAND_OPERATORS } from './logging/envoy-log-format';
 export {
   ISTIO_OPERATOR_FILE,
   IstioInstallOverlay,
@@ -128,25 +147,10 @@ export {
   MetricType,
 } from './metrics/metric-definition';
 export { MetricDimensions, type MetricDimensionsProps } from './metrics/metric-dimensions';
-export { ALL_PROXY_KINDS, ProxyKind } from './metrics/proxy-kind';
 export type { LabelMatcher, RequestSubset } from './metrics/request-subset';
-export { STANDARD_LABELS, STANDARD_METRIC_NAMES, StandardMetric } from './metrics/standard-metrics';
 export * from './overlays/istio-operator';
 export * from './overlays/kiali';
-export {
-  type Cdk8sValidationContext,
-  IstioObservabilityValidation,
-  type IstioObservabilityValidationProps,
-} from './plugin/validation-plugin';
-export type { FieldPath, FieldSegment, KeySet } from './problems/field-path';
-export { renderField } from './problems/field-path';
-export { describeProblem, describeProblemWithHint, formatValue, type Problem } from './problems/problem';
-export { renderLocation, type SourceLocation } from './problems/source-location';
-export {
-  BOOTSTRAP_OVERRIDE_ANNOTATION,
-  IstioPodAnnotations,
-  PROXY_CONFIG_ANNOTATION,
-} from './proxy-config/istio-pod-annotations';
+export { IstioPodAnnotations } from './proxy-config/istio-pod-annotations';
 export type {
   CustomTagConfig,
   ProxyConfigFragment,
@@ -162,13 +166,8 @@ export {
   type WorkloadRefProps,
   workloadSelector,
 } from './proxy-config/workload-ref';
-export { changeEffect, type StartupField, startupFields, type TakesEffect } from './review/change-effect';
-export { ObservabilityStack, type ObservabilityStackProps } from './stacks/observability-stack';
-export type { Locate } from './stacks/stack-context';
 export { type ClusterStatProps, EnvoyStatName } from './stats/envoy-stat-name';
 export { StatsInclusion, type StatsInclusionProps } from './stats/stats-inclusion';
-export { type SynthOptions, type SynthReport, synthAtomically } from './synth/atomic-synth';
-export { KUSTOMIZATION_FILE, PATCHES_FOLDER } from './synth/output-folder';
 export {
   MeshTelemetry,
   PROMETHEUS_PROVIDER,
@@ -182,40 +181,3 @@ export { OpenTelemetryTracer, type OpenTelemetryTracerProps } from './tracing/op
 export { PilotTraceSampling, type PilotTraceSamplingProps } from './tracing/pilot-trace-sampling';
 export { TraceSampling, type TraceSamplingProps } from './tracing/trace-sampling';
 export { ZipkinTracer, type ZipkinTracerProps } from './tracing/zipkin-tracer';
-export { type AppValidation, validateApp, validateAppObjects } from './validate/app-validator';
-export {
-  type Finding,
-  formatFinding,
-  type ObjectRef,
-  type Severity,
-  ValidationFailedError,
-} from './validate/finding';
-export type {
-  AppRule,
-  InputRule,
-  Manifest,
-  RenderedObject,
-  RuleFinding,
-  ValidationContext,
-  ValidationTarget,
-} from './validate/rule';
-export { APP_RULES } from './validate/rule-catalog';
-export type { ObjectKind, ObjectSchemas, SchemaResult, SchemaSource } from './validate/schema/object-schemas';
-export {
-  type CelRefusal,
-  type CelTranslation,
-  type CelTranslationOptions,
-  translateCel,
-} from './version/cel-vocabulary';
-export { IstioVersion } from './version/istio-version';
-export { FEATURES, type FeatureName, type VersionFeature } from './version/version-features';
-export {
-  type AddonMechanisms,
-  type CrdFieldStatus,
-  DEFAULT_ISTIO_VERSION,
-  describeFeature,
-  type MetricsCustomization,
-  type TelemetryMechanisms,
-  type TracingConfiguration,
-  VersionPolicy,
-} from './version/version-policy';

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ENVOY_DESCRIPTOR, envoyDescriptorText } from '../constructs/validate/rules/envoy-bootstrap';
+import { ENVOY_DESCRIPTOR, envoyDescriptorText } from '../analysis/rules/envoy-bootstrap';
 
 mkdirSync(dirname(ENVOY_DESCRIPTOR), { recursive: true });
 writeFileSync(ENVOY_DESCRIPTOR, envoyDescriptorText());

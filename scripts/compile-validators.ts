@@ -13,10 +13,10 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import standaloneCode from 'ajv/dist/standalone';
-import { CONFIG_SCHEMA_PATH, CONFIG_SCHEMA_VALIDATOR, configSchemaAjv } from '../constructs/config/config-file';
-import { kubernetesAjv, validatorFileStem } from '../constructs/validate/schema/crd-schemas';
-import { OWN_SCHEMA_FILES, ownValidatorFile } from '../constructs/validate/schema/object-schemas';
-import { toStrictSchema } from '../constructs/validate/schema/structural-schema';
+import { kubernetesAjv, validatorFileStem } from '../analysis/schema/crd-schemas';
+import { OWN_SCHEMA_FILES, ownValidatorFile } from '../analysis/schema/object-schemas';
+import { toStrictSchema } from '../analysis/schema/structural-schema';
+import { CONFIG_SCHEMA_PATH, CONFIG_SCHEMA_VALIDATOR, configSchemaAjv } from '../app/config/config-file';
 
 const ROOT = resolve(__dirname, '..');
 const out = resolve(process.argv[2] ?? join(ROOT, 'schemas', 'validators'));

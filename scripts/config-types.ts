@@ -5,7 +5,7 @@ import { compile } from 'json-schema-to-typescript';
 const ROOT = resolve(__dirname, '..');
 const SCHEMA = join(ROOT, 'schemas', 'observability.schema.json');
 /** The config format's TypeScript types, generated from its JSON schema: the schema is the one source. */
-export const CONFIG_TYPES_FILE = join(ROOT, 'constructs', 'config', 'observability-config.generated.ts');
+export const CONFIG_TYPES_FILE = join(ROOT, 'app', 'config', 'observability-config.generated.ts');
 
 const HEADER = `/**
  * The types of observability.yaml, generated from schemas/observability.schema.json by

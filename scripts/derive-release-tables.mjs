@@ -4,7 +4,7 @@
 // release's CRDs serve (shared/crds/istio-<tag>/crd-all.gen.yaml, istio/istio
 // manifests/charts/base/{crds,files}/crd-all.gen.yaml at that tag), and what the add-ons of each
 // release look like (shared/addons/istio-<tag>/, istio/istio samples/addons at that tag).
-// Writes constructs/version/release-tables.generated.ts; `RELEASE_TABLES_OUT` writes elsewhere,
+// Writes core/version/release-tables.generated.ts; `RELEASE_TABLES_OUT` writes elsewhere,
 // which the freshness test uses. Only what differs between releases is recorded, so the table is
 // a few kilobytes where the CRDs are megabytes.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { parseAllDocuments } from 'yaml';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = resolve(root, process.env.SHARED_DIR ?? '../shared');
-const out = resolve(root, process.env.RELEASE_TABLES_OUT ?? 'constructs/version/release-tables.generated.ts');
+const out = resolve(root, process.env.RELEASE_TABLES_OUT ?? 'core/version/release-tables.generated.ts');
 
 /** `istio-1.17.8` → { minor: '1.17', tag: '1.17.8' }, oldest first. */
 function releaseFolders(dir) {

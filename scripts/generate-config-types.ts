@@ -1,5 +1,5 @@
 /**
- * Writes constructs/config/observability-config.generated.ts from schemas/observability.schema.json.
+ * Writes app/config/observability-config.generated.ts from schemas/observability.schema.json.
  * test/config-types.test.ts fails when the file is out of date.
  *
  * Usage: tsx scripts/generate-config-types.ts

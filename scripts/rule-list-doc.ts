@@ -2,7 +2,7 @@
 // rule catalog: `npm run docs:rules` rewrites it, test/docs.test.ts checks it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP_RULES, INPUT_RULES } from '../constructs/validate/rule-catalog';
+import { APP_RULES, INPUT_RULES } from '../analysis/rule-catalog';
 
 /** The documented rule list: every input rule, then every app rule, each with its summary. */
 export function ruleListDoc(): string {

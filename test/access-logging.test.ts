@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { synthConfigFile } from '../cli/synth';
 import { runValidate } from '../cli/validate';
 import { AccessLogging } from '../constructs/logging/access-logging';
-import { formatStringProblems } from '../constructs/logging/envoy-log-format';
-import { describeProblemWithHint } from '../constructs/problems/problem';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
-import { ValidationFailedError } from '../constructs/validate/finding';
-import { VersionPolicy } from '../constructs/version/version-policy';
+import { formatStringProblems } from '../core/checks/envoy-log-format';
+import { ValidationFailedError } from '../core/problems/finding';
+import { describeProblemWithHint } from '../core/problems/problem';
+import { VersionPolicy } from '../core/version/version-policy';
 import { capture } from './support/capture';
 import { demoFixture } from './support/fixtures';
 

@@ -7,8 +7,8 @@ import { Jaeger } from '../constructs/backends/jaeger';
 import { JaegerStorage } from '../constructs/backends/jaeger-storage';
 import { PrometheusInstance } from '../constructs/backends/prometheus-instance';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
-import { CRD_RELEASE_TAGS } from '../constructs/version/release-tables.generated';
-import { VersionPolicy } from '../constructs/version/version-policy';
+import { CRD_RELEASE_TAGS } from '../core/version/release-tables.generated';
+import { VersionPolicy } from '../core/version/version-policy';
 import { type Deviation, JAEGER_DEVIATIONS } from './scenarios';
 import { diff, normalize, objectKey, parseManifests } from './support/semantic';
 

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { validateApp } from '../app/validate/app-validator';
 import { EnvoyStatsMonitor, type PodRelabeling } from '../constructs/backends/envoy-stats-monitor';
 import { Jaeger } from '../constructs/backends/jaeger';
 import { JaegerStorage } from '../constructs/backends/jaeger-storage';
@@ -13,8 +14,7 @@ import { Kiali } from '../constructs/overlays/kiali';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { StatsInclusion } from '../constructs/stats/stats-inclusion';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
-import { validateApp } from '../constructs/validate/app-validator';
-import { formatFinding } from '../constructs/validate/finding';
+import { formatFinding } from '../core/problems/finding';
 import { demoFixture } from './support/fixtures';
 import { refusalOf } from './support/refusals';
 

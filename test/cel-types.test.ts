@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CelChecker } from '../constructs/validate/rules/cel-checker';
-import { celVocabulary } from '../constructs/version/cel-attributes';
-import { VersionPolicy } from '../constructs/version/version-policy';
+import { CelChecker } from '../analysis/rules/cel-checker';
+import { celVocabulary } from '../core/version/cel-attributes';
+import { VersionPolicy } from '../core/version/version-policy';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? (process.env.CI ? 1000 : 150));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { translateCel } from '../constructs/version/cel-vocabulary';
-import { VersionPolicy } from '../constructs/version/version-policy';
+import { translateCel } from '../core/version/cel-vocabulary';
+import { VersionPolicy } from '../core/version/version-policy';
 
 const policy = (version: string) => VersionPolicy.resolve(version) as VersionPolicy;
 const on = (version: string, expression: string, generated: readonly string[] = []) =>

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ConfigFile, ConfigFileError, type ConfigProblem, formatConfigProblem } from '../constructs/config/config-file';
-import { ObservabilityStack } from '../constructs/stacks/observability-stack';
-import { SECTION_BUILDERS } from '../constructs/stacks/sections/section-builders';
-import { validateApp } from '../constructs/validate/app-validator';
-import { formatFinding } from '../constructs/validate/finding';
+import { ConfigFile, ConfigFileError, type ConfigProblem, formatConfigProblem } from '../app/config/config-file';
+import { ObservabilityStack } from '../app/stacks/observability-stack';
+import { SECTION_BUILDERS } from '../app/stacks/sections/section-builders';
+import { validateApp } from '../app/validate/app-validator';
+import { formatFinding } from '../core/problems/finding';
 
 const ROOT = resolve(__dirname, '..');
 

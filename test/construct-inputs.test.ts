@@ -1,15 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { validateApp } from '../app/validate/app-validator';
 import { AttributeGen } from '../constructs/attributes/attribute-gen';
 import { Jaeger } from '../constructs/backends/jaeger';
 import { JaegerStorage } from '../constructs/backends/jaeger-storage';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
 import { statsdSinkOverride, zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
-import { ObservabilityConfigError } from '../constructs/errors';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
 import { MetricDefinition, MetricType } from '../constructs/metrics/metric-definition';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
-import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { StatsInclusion } from '../constructs/stats/stats-inclusion';
 import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
@@ -17,8 +16,9 @@ import { OpenTelemetryTracer } from '../constructs/tracing/opentelemetry-tracer'
 import { PilotTraceSampling } from '../constructs/tracing/pilot-trace-sampling';
 import { TraceSampling } from '../constructs/tracing/trace-sampling';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
-import { validateApp } from '../constructs/validate/app-validator';
-import { formatFinding } from '../constructs/validate/finding';
+import { ObservabilityConfigError } from '../core/errors';
+import { StandardMetric } from '../core/istio/standard-metrics';
+import { formatFinding } from '../core/problems/finding';
 import { INJECTIONS } from './support/declarations';
 import { demoFixture } from './support/fixtures';
 

@@ -4,8 +4,8 @@ import { IstioDashboards, WORKLOADS_DASHBOARD_KEY } from '../constructs/backends
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
 import { MetricDefinition, MetricImplementation, MetricType } from '../constructs/metrics/metric-definition';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
-import { ProxyKind } from '../constructs/metrics/proxy-kind';
-import { StandardMetric } from '../constructs/metrics/standard-metrics';
+import { ProxyKind } from '../core/istio/proxy-kind';
+import { StandardMetric } from '../core/istio/standard-metrics';
 import { SCENARIOS } from './scenarios';
 import { promtool, testRules, WEBAPP_TO_CATALOG } from './support/promtool';
 

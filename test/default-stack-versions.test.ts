@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { ConfigFile } from '../app/config/config-file';
+import { ObservabilityStack } from '../app/stacks/observability-stack';
+import { validateApp } from '../app/validate/app-validator';
 import { synthConfigFile } from '../cli/synth';
-import { ConfigFile } from '../constructs/config/config-file';
-import { STANDARD_LABELS } from '../constructs/metrics/standard-metrics';
-import { ObservabilityStack } from '../constructs/stacks/observability-stack';
-import { validateApp } from '../constructs/validate/app-validator';
-import { type Finding, formatFinding } from '../constructs/validate/finding';
-import { VersionPolicy } from '../constructs/version/version-policy';
+import { STANDARD_LABELS } from '../core/istio/standard-metrics';
+import { type Finding, formatFinding } from '../core/problems/finding';
+import { VersionPolicy } from '../core/version/version-policy';
 import { readTree } from './support/synth';
 
 /** The newest release with a row: the default config must synthesize there as it does on 1.30. */

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { ConfigFile, formatFinding, ObservabilityStack, validateApp } from '../constructs';
+import { ConfigFile, ObservabilityStack } from '../app/config';
+import { formatFinding, validateApp } from '../app/validate';
 import { CONFIG_REFERENCE_FILE, configReference } from '../scripts/config-reference';
 import { ruleListDoc } from '../scripts/rule-list-doc';
 import { readTree } from './support/synth';
@@ -66,6 +67,9 @@ function sandbox(): string {
         moduleResolution: 'nodenext',
         paths: {
           'cdk8s-istio-observability': [join(ROOT, 'constructs', 'index.ts')],
+          'cdk8s-istio-observability/app': [join(ROOT, 'app', 'index.ts')],
+          'cdk8s-istio-observability/config': [join(ROOT, 'app', 'config', 'index.ts')],
+          'cdk8s-istio-observability/validate': [join(ROOT, 'app', 'validate', 'index.ts')],
           'cdk8s-istio-observability/demo': [join(ROOT, 'constructs', 'demo', 'index.ts')],
         },
       },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkBootstrap, ENVOY_DESCRIPTOR, envoyDescriptorText } from '../constructs/validate/rules/envoy-bootstrap';
+import { checkBootstrap, ENVOY_DESCRIPTOR, envoyDescriptorText } from '../analysis/rules/envoy-bootstrap';
 
 // The bootstrap check reads Envoy's types from a descriptor compiled from the protos
 // (scripts/compile-envoy-descriptor.ts), so a synth does not parse .proto files.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FragmentMerger } from '../constructs/merge/fragment-merger';
-import { statement } from '../constructs/problems/problem';
+import { FragmentMerger } from '../core/merge/fragment-merger';
+import { statement } from '../core/problems/problem';
 
 describe('FragmentMerger', () => {
   it('merges objects deeply and arrays as ordered sets', () => {

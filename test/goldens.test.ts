@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ObservabilityConfigError } from '../constructs/errors';
-import { validateApp } from '../constructs/validate/app-validator';
-import { formatFinding } from '../constructs/validate/finding';
+import { validateApp } from '../app/validate/app-validator';
+import { ObservabilityConfigError } from '../core/errors';
+import { formatFinding } from '../core/problems/finding';
 import { GOLDEN_VERSIONS, SCENARIOS, type Scenario, SEED_VERSION } from './scenarios';
 import { compareToSeed } from './support/semantic';
 

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { dimensionNameProblems } from '../constructs/metrics/label-name-checks';
-import { metricDefinitionNameProblems } from '../constructs/metrics/metric-definition-name-checks';
-import { standardMetricProblems } from '../constructs/metrics/standard-metric-name-checks';
-import { STANDARD_LABELS, STANDARD_METRIC_NAMES } from '../constructs/metrics/standard-metrics';
+import { INPUT_RULES } from '../analysis/rule-catalog';
 import {
   environmentTagProblems,
   headerTagProblems,
   literalTagProblems,
   tagNameProblems,
-} from '../constructs/tracing/custom-tag-checks';
-import { samplingProblems } from '../constructs/tracing/sampling-checks';
-import { INPUT_RULES } from '../constructs/validate/rule-catalog';
+} from '../core/checks/custom-tag-checks';
+import { dimensionNameProblems } from '../core/checks/label-name-checks';
+import { metricDefinitionNameProblems } from '../core/checks/metric-definition-name-checks';
+import { samplingProblems } from '../core/checks/sampling-checks';
+import { standardMetricProblems } from '../core/checks/standard-metric-name-checks';
+import { STANDARD_LABELS, STANDARD_METRIC_NAMES } from '../core/istio/standard-metrics';
 import { texts } from './support/problem-text';
 
 // Each input rule as a pure function: a value it refuses (with the exact message) and values it accepts.

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
 import { zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
-import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { IstioPodAnnotations } from '../constructs/proxy-config/istio-pod-annotations';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { StatsInclusion } from '../constructs/stats/stats-inclusion';
 import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
 import { TraceSampling } from '../constructs/tracing/trace-sampling';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
+import { StandardMetric } from '../core/istio/standard-metrics';
 import { demoFixture, podAnnotations } from './support/fixtures';
 import { refusalOf } from './support/refusals';
 

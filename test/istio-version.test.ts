@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Problem } from '../constructs/problems/problem';
-import { IstioVersion } from '../constructs/version/istio-version';
-import { VersionPolicy } from '../constructs/version/version-policy';
+import type { Problem } from '../core/problems/problem';
+import { IstioVersion } from '../core/version/istio-version';
+import { VersionPolicy } from '../core/version/version-policy';
 import { text } from './support/problem-text';
 import { RANGE, UNSUPPORTED } from './support/versions';
 

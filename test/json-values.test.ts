@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutNullFields } from '../constructs/json-values';
+import { withoutNullFields } from '../core/json-values';
 
 describe('withoutNullFields', () => {
   it('drops null mapping fields at any depth and keeps null list items', () => {

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { apiGroupOf } from '../constructs/names';
-import { BUNDLED_MODELS, KubernetesSchemas } from '../constructs/validate/schema/kubernetes-schemas';
+import { BUNDLED_MODELS, KubernetesSchemas } from '../analysis/schema/kubernetes-schemas';
+import { apiGroupOf } from '../core/names';
 
 const GOLDENS = join(__dirname, 'goldens');
 

@@ -5,78 +5,128 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(__dirname, '..');
 
 /**
- * Which folders each layer of constructs/ may import at all (type-only imports included): the
- * layers point one way, from generated L1 (imports/) through the constructs to validation and
- * the front ends. CONTRIBUTING.md explains each layer.
+ * The pipeline, bottom up. Each folder may import only itself and the folders listed for it
+ * (type-only imports count: a type import is a dependency a reader has to follow too).
+ * CONTRIBUTING.md explains each layer.
+ *
+ * - `core/`: per-release facts, problems, Istio's names, contracts the other layers meet at.
+ * - `model/`: readers of Istio's inputs into one model of the mesh's telemetry, and Istio's precedence.
+ * - `constructs/`: the emitters, beside the model rather than on it: they write Istio objects,
+ *   the model reads them, and neither needs the other.
+ * - `analysis/`: rules, schemas, review; reads objects through the model, never emitter classes.
+ * - `app/`: the config file, stacks, synth, lint file reading, the cdk8s plugin.
+ * - `cli/`: the command line.
  */
-const BASE = ['constructs/problems', 'constructs/merge', 'constructs/version', 'constructs/(root)', 'imports'];
-const EMITTERS = [
-  'constructs/attributes',
-  'constructs/backends',
-  'constructs/bootstrap',
-  'constructs/demo',
-  'constructs/gitops',
-  'constructs/intent',
-  'constructs/logging',
-  'constructs/mesh',
-  'constructs/metrics',
-  'constructs/overlays',
-  'constructs/proxy-config',
-  'constructs/stats',
-  'constructs/telemetry',
-  'constructs/tracing',
-];
-const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  'constructs/problems': ['constructs/problems'],
-  'constructs/merge': ['constructs/merge', 'constructs/problems', 'constructs/(root)'],
-  'constructs/(root)': ['constructs/(root)', 'constructs/problems'],
-  'constructs/version': ['constructs/version', 'constructs/problems', 'constructs/(root)'],
-  ...Object.fromEntries(EMITTERS.map((folder) => [folder, [...BASE, ...EMITTERS]])),
+const LAYERS: Readonly<Record<string, readonly string[]>> = {
+  imports: ['imports'],
+  core: ['core'],
+  model: ['core', 'model'],
+  constructs: ['core', 'constructs', 'imports'],
+  analysis: ['core', 'model', 'analysis', 'imports'],
+  app: ['core', 'model', 'constructs', 'analysis', 'app', 'imports'],
+  cli: ['core', 'model', 'constructs', 'analysis', 'app', 'cli', 'imports'],
 };
 
-/** The folder of constructs/ a file is in; files directly under constructs/ are `(root)`. */
+/** Top-level folders that are not part of the package: they may import any layer. */
+const OUTSIDE = ['test', 'bench', 'scripts', 'examples', 'dist', 'lib', 'node_modules', 'docs', 'schemas', 'api'];
+
 function layerOf(file: string): string {
   const parts = relative(ROOT, file).split('/');
-  if (parts[0] !== 'constructs') return parts[0] ?? '';
-  return parts.length === 2 ? 'constructs/(root)' : `constructs/${parts[1]}`;
+  return parts.length === 1 ? '(root)' : (parts[0] as string);
 }
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') ? [path] : [];
+    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
   });
 }
 
-/** Every relative import of `file`, as the layer it lands in. */
-function importedLayers(file: string): { specifier: string; layer: string }[] {
+const PACKAGE_FILES = Object.keys(LAYERS).flatMap((layer) => sources(join(ROOT, layer)));
+
+/** Every relative import of `file` (static, dynamic, `import type`, `export … from`), as the file it names. */
+function importsOf(file: string): { specifier: string; target: string }[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/from '(\.{1,2}\/[^']+)'/g)].map(([, specifier]) => ({
-    specifier: specifier as string,
-    layer: layerOf(normalize(join(dirname(file), specifier as string))),
-  }));
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map(([, specifier]) => {
+    const base = normalize(join(dirname(file), (specifier as string).replace(/\.js$/, '')));
+    const candidates = [`${base}.ts`, join(base, 'index.ts'), base];
+    const target = candidates.find((c) => PACKAGE_FILES.includes(c)) ?? base;
+    return { specifier: specifier as string, target };
+  });
+}
+
+/** Strongly connected components of more than one file (or a file importing itself): Tarjan. */
+function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let index = 0;
+  const indices = new Map<string, number>();
+  const lowlinks = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (node: string): void => {
+    indices.set(node, index);
+    lowlinks.set(node, index);
+    index++;
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!indices.has(next)) {
+        visit(next);
+        lowlinks.set(node, Math.min(lowlinks.get(node) as number, lowlinks.get(next) as number));
+      } else if (onStack.has(next)) {
+        lowlinks.set(node, Math.min(lowlinks.get(node) as number, indices.get(next) as number));
+      }
+    }
+    if (lowlinks.get(node) === indices.get(node)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop() as string;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1 || (graph.get(node) ?? []).includes(node)) found.push(component.sort());
+    }
+  };
+  for (const node of [...graph.keys()].sort()) if (!indices.has(node)) visit(node);
+  return found.map((component) => component.map((file) => relative(ROOT, file)));
 }
 
 describe('layers', () => {
-  it('point one way: the base and the emitters never import validation, review or the front ends', () => {
-    // constructs/index.ts is the package's entry point: it exports from every layer.
-    const files = sources(join(ROOT, 'constructs')).filter((file) => !file.endsWith('constructs/index.ts'));
-    const violations = files.flatMap((file) => {
-      const allowed = ALLOWED[layerOf(file)];
-      if (!allowed) return [];
-      return importedLayers(file)
-        .filter(({ layer }) => !allowed.includes(layer))
+  it('point one way: every package folder imports only the layers below it, type-only imports included', () => {
+    const violations = PACKAGE_FILES.flatMap((file) => {
+      const allowed = LAYERS[layerOf(file)] ?? [];
+      return importsOf(file)
+        .filter(({ target }) => !allowed.includes(layerOf(target)))
         .map(({ specifier }) => `${relative(ROOT, file)} imports ${specifier}`);
     });
     expect(violations).toEqual([]);
   });
 
-  it('keep every construct folder in a layer, so a new folder is placed on purpose', () => {
-    const folders = readdirSync(join(ROOT, 'constructs')).filter((e) =>
-      statSync(join(ROOT, 'constructs', e)).isDirectory(),
+  it('have no import cycles, type-only imports included', () => {
+    const graph = new Map(PACKAGE_FILES.map((file) => [file, importsOf(file).map(({ target }) => target)] as const));
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  it('place every top-level folder, so a new one is placed on purpose', () => {
+    const folders = readdirSync(ROOT).filter(
+      (entry) => !entry.startsWith('.') && statSync(join(ROOT, entry)).isDirectory(),
     );
-    const edges = ['config', 'lint', 'plugin', 'review', 'stacks', 'synth', 'validate'];
-    expect(folders.filter((f) => !ALLOWED[`constructs/${f}`] && !edges.includes(f))).toEqual([]);
+    expect(folders.filter((folder) => !(folder in LAYERS) && !OUTSIDE.includes(folder))).toEqual([]);
+  });
+
+  it('leave emitter classes to the emitters: nothing outside constructs/ tests a construct with instanceof', () => {
+    const emitterClasses = new Set(
+      sources(join(ROOT, 'constructs')).flatMap((file) =>
+        [...readFileSync(file, 'utf8').matchAll(/^export (?:abstract )?class (\w+)/gm)].map(([, name]) => name),
+      ),
+    );
+    const offenders = PACKAGE_FILES.filter((file) => layerOf(file) !== 'constructs').flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/instanceof (\w+)/g)]
+        .filter(([, name]) => emitterClasses.has(name as string))
+        .map(([match]) => `${relative(ROOT, file)}: ${match}`),
+    );
+    expect(offenders).toEqual([]);
   });
 });

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { ConfigFile, ObservabilityStack } from '../app/config';
+import { formatFinding, validateApp } from '../app/validate';
 import { synthConfigFile } from '../cli/synth';
-import { ConfigFile, formatFinding, ObservabilityStack, validateApp } from '../constructs';
 
 async function findings(text: string, severity: 'error' | 'warning'): Promise<string[]> {
   const file = ConfigFile.parse('obs.yaml', text);

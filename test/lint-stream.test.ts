@@ -2,15 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lintManifestFiles } from '../app/lint/lint-stream';
+import { readManifestFiles } from '../app/lint/manifest-files';
+import { validateManifests } from '../app/lint/manifest-validator';
 import { runValidate } from '../cli/validate';
-import { lintManifestFiles } from '../constructs/lint/lint-stream';
-import { readManifestFiles } from '../constructs/lint/manifest-files';
-import { validateManifests } from '../constructs/lint/manifest-validator';
 import { capture } from './support/capture';
 
 /**
  * `validate` checks one file at a time and keeps only the mesh-wide objects of the others
- * (constructs/lint/lint-stream.ts). It must find exactly what a check of every object at once
+ * (analysis/lint/lint-stream.ts). It must find exactly what a check of every object at once
  * finds, across files too.
  */
 const ROOT = resolve(__dirname, '..');

@@ -1,9 +1,9 @@
 import { ApiObject, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { validateApp } from '../app/validate/app-validator';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
-import { validateApp } from '../constructs/validate/app-validator';
-import { type Finding, formatFinding } from '../constructs/validate/finding';
+import { type Finding, formatFinding } from '../core/problems/finding';
 import { demoFixture, lintText } from './support/fixtures';
 
 type Manifest = { kind: string; metadata: { name: string }; spec: Record<string, unknown> };

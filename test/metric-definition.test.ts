@@ -1,13 +1,13 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { validateApp } from '../app/validate/app-validator';
 import { MeshMetrics } from '../constructs/backends/mesh-metrics';
 import { customMetricQuery } from '../constructs/backends/mesh-queries';
-import { mappingAt } from '../constructs/json-values';
 import { MetricDefinition, MetricImplementation, MetricType } from '../constructs/metrics/metric-definition';
-import { ProxyKind } from '../constructs/metrics/proxy-kind';
 import { codeRegex, requestSubsetOf } from '../constructs/metrics/request-subset';
-import { describeProblem } from '../constructs/problems/problem';
-import { validateApp } from '../constructs/validate/app-validator';
+import { ProxyKind } from '../core/istio/proxy-kind';
+import { mappingAt } from '../core/json-values';
+import { describeProblem } from '../core/problems/problem';
 import { demoFixture } from './support/fixtures';
 import { refusalOf } from './support/refusals';
 

@@ -16,8 +16,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OutputFolderError } from '../app/synth/output-guard';
 import { synthConfigFile } from '../cli/synth';
-import { OutputFolderError } from '../constructs/synth/output-guard';
 import { readTree } from './support/synth';
 
 const ROOT = join(__dirname, '..');

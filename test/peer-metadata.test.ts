@@ -1,11 +1,11 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { validateApp } from '../app/validate/app-validator';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
-import { ProxyKind } from '../constructs/metrics/proxy-kind';
-import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
-import { validateApp } from '../constructs/validate/app-validator';
+import { ProxyKind } from '../core/istio/proxy-kind';
+import { StandardMetric } from '../core/istio/standard-metrics';
 import { demoFixture } from './support/fixtures';
 
 type Manifest = { kind: string; metadata: { name: string }; spec: Record<string, unknown> };

@@ -58,9 +58,13 @@ describe('the packed library', () => {
       'CHANGELOG.md',
       'README.md',
       'docs',
+      'lib/analysis',
+      'lib/app',
       'lib/cli',
       'lib/constructs',
+      'lib/core',
       'lib/imports',
+      'lib/model',
       'package.json',
       'plugin.js',
       'schemas',
@@ -79,9 +83,7 @@ describe('the packed library', () => {
     expect(probe('cdk8s-istio-observability').stdout).toBe('object\n');
     expect(probe('cdk8s-istio-observability/plugin').stdout).toBe('object\n');
     expect(probe('cdk8s-istio-observability/demo').stdout).toBe('object\n');
-    expect(probe('cdk8s-istio-observability/lib/constructs/errors.js').stderr).toContain(
-      'ERR_PACKAGE_PATH_NOT_EXPORTED',
-    );
+    expect(probe('cdk8s-istio-observability/lib/core/errors.js').stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 });
 

@@ -5,16 +5,16 @@ import { evaluate } from '@marcbachmann/cel-js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { ConfigFile, ConfigFileError } from '../constructs/config/config-file';
+import { ConfigFile, ConfigFileError } from '../app/config/config-file';
 import type {
   BootstrapOverrideConfig,
   CustomTagConfigEntry,
   ObservabilityConfig,
   TargetConfig,
-} from '../constructs/config/observability-config';
-import { OUTPUT_MARKER, outputMarker } from '../constructs/synth/output-guard';
-import { ValidationFailedError } from '../constructs/validate/finding';
-import { VersionPolicy } from '../constructs/version/version-policy';
+} from '../app/config/observability-config';
+import { OUTPUT_MARKER, outputMarker } from '../app/synth/output-guard';
+import { ValidationFailedError } from '../core/problems/finding';
+import { VersionPolicy } from '../core/version/version-policy';
 import { compact, mutatedDeclaration, validDeclaration } from './support/declarations';
 import { independentSchemaProblem, type Manifest } from './support/independent-schemas';
 import { SYNTH_PROPERTY_RUNS, SYNTH_PROPERTY_TIMEOUT } from './support/property-runs';

@@ -9,9 +9,9 @@ import {
   CRD_FIELD_RANGES,
   CRD_RELEASE_TAGS,
   SERVED_API_VERSIONS,
-} from '../constructs/version/release-tables.generated';
-import { FEATURES } from '../constructs/version/version-features';
-import { VersionPolicy } from '../constructs/version/version-policy';
+} from '../core/version/release-tables.generated';
+import { FEATURES } from '../core/version/version-features';
+import { VersionPolicy } from '../core/version/version-policy';
 
 const ROOT = resolve(__dirname, '..');
 const SHARED = resolve(ROOT, '..', 'shared');
@@ -31,7 +31,7 @@ describe('release-tables.generated.ts', () => {
           stdio: 'pipe',
         });
         expect(readFileSync(out, 'utf8')).toBe(
-          readFileSync(join(ROOT, 'constructs', 'version', 'release-tables.generated.ts'), 'utf8'),
+          readFileSync(join(ROOT, 'core', 'version', 'release-tables.generated.ts'), 'utf8'),
         );
       } finally {
         rmSync(scratch, { recursive: true, force: true });

@@ -19,14 +19,14 @@ import { AccessLogging } from '../constructs/logging/access-logging';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
 import { MetricDefinition, MetricImplementation, MetricType } from '../constructs/metrics/metric-definition';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
-import { ProxyKind } from '../constructs/metrics/proxy-kind';
-import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { StatsInclusion } from '../constructs/stats/stats-inclusion';
 import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
 import { PilotTraceSampling } from '../constructs/tracing/pilot-trace-sampling';
 import { TraceSampling } from '../constructs/tracing/trace-sampling';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
+import { ProxyKind } from '../core/istio/proxy-kind';
+import { StandardMetric } from '../core/istio/standard-metrics';
 
 /** An accepted difference between our output and the seed, with the reason. */
 export interface Deviation {

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cardinalityOf } from '../analysis/review/series-estimate';
 import { diffOutputs } from '../cli/diff';
 import { synthConfigFile } from '../cli/synth';
-import { cardinalityOf } from '../constructs/review/series-estimate';
-import { ValidationFailedError } from '../constructs/validate/finding';
+import { ValidationFailedError } from '../core/problems/finding';
 
 const ROOT = join(__dirname, '..');
 const inputs = { workloads: 4, generated: new Map([['istio_operationId', 4]]) };

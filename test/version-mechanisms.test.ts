@@ -1,21 +1,21 @@
 import { ApiObject, type Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { validateApp } from '../app/validate/app-validator';
 import { AttributeGen, WasmPhase } from '../constructs/attributes/attribute-gen';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
 import { zipkinTracingOverride } from '../constructs/bootstrap/envoy-bootstrap';
-import { mappingAt } from '../constructs/json-values';
 import { MetricDefinition, MetricImplementation, MetricType } from '../constructs/metrics/metric-definition';
 import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
-import { ProxyKind } from '../constructs/metrics/proxy-kind';
-import { StandardMetric } from '../constructs/metrics/standard-metrics';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { CustomTag, CustomTraceTags } from '../constructs/tracing/custom-trace-tags';
 import { OpenTelemetryTracer } from '../constructs/tracing/opentelemetry-tracer';
 import { PilotTraceSampling } from '../constructs/tracing/pilot-trace-sampling';
 import { TraceSampling } from '../constructs/tracing/trace-sampling';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
-import { validateApp } from '../constructs/validate/app-validator';
-import { type Finding, formatFinding } from '../constructs/validate/finding';
+import { ProxyKind } from '../core/istio/proxy-kind';
+import { StandardMetric } from '../core/istio/standard-metrics';
+import { mappingAt } from '../core/json-values';
+import { type Finding, formatFinding } from '../core/problems/finding';
 import { demoFixture } from './support/fixtures';
 import { refusalOf } from './support/refusals';
 

@@ -8,20 +8,11 @@ import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { synthAtomically } from '../app';
+import { ConfigFile, ObservabilityStack } from '../app/config';
+import { formatFinding, validateApp } from '../app/validate';
 import { synthConfigFile } from '../cli/synth';
-import {
-  ConfigFile,
-  formatFinding,
-  IstioMesh,
-  ObservabilityStack,
-  ProxyTarget,
-  StatsInclusion,
-  synthAtomically,
-  TraceSampling,
-  validateApp,
-  WorkloadKind,
-  WorkloadRef,
-} from '../constructs';
+import { IstioMesh, ProxyTarget, StatsInclusion, TraceSampling, WorkloadKind, WorkloadRef } from '../constructs';
 import { readTree } from './support/synth';
 
 const ROOT = join(__dirname, '..');

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { validateApp } from '../app/validate/app-validator';
 import { Jaeger } from '../constructs/backends/jaeger';
 import { JaegerStorage } from '../constructs/backends/jaeger-storage';
 import { BootstrapOverride } from '../constructs/bootstrap/bootstrap-override';
@@ -7,8 +8,7 @@ import { ZipkinCollectorEndpointVersion, zipkinTracingOverride } from '../constr
 import { BookRecipes } from '../constructs/demo/book-recipes';
 import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
-import { validateApp } from '../constructs/validate/app-validator';
-import { type Finding, formatFinding } from '../constructs/validate/finding';
+import { type Finding, formatFinding } from '../core/problems/finding';
 import { demoFixture, lintText } from './support/fixtures';
 import { refusalOf } from './support/refusals';
 

@@ -1,5 +1,17 @@
 import { type ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import type {
+  AttributeSource,
+  CelExpressionSource,
+  CelSite,
+  PolicyNoteSource,
+} from '../../core/contracts/construct-sources';
+import { markCelDeclared } from '../../core/contracts/construct-sources';
+import { formatValue, ObservabilityConfigError, problem, throwIfProblems } from '../../core/errors';
+import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems, workloadModeFor } from '../../core/istio/proxy-kind';
+import { isDnsLabel, isDnsSubdomain } from '../../core/names';
+import { addProblemCheck, refuseInput } from '../../core/problems/construct-problems';
+import { type Problem, statement } from '../../core/problems/problem';
 import { WasmPlugin, WasmPluginSpecMatchMode, WasmPluginSpecPhase } from '../../imports/extensions.istio.io';
 import {
   EnvoyFilter,
@@ -7,15 +19,8 @@ import {
   EnvoyFilterSpecConfigPatchesApplyTo,
   EnvoyFilterSpecConfigPatchesPatchOperation,
 } from '../../imports/networking.istio.io';
-import { formatValue, ObservabilityConfigError, problem, throwIfProblems } from '../errors';
-import type { AttributeSource, CelExpressionSource, CelSite, PolicyNoteSource } from '../intent/sources';
-import { markCelDeclared } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { httpFilterMatch } from '../metrics/envoy-filter-match';
-import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems, workloadModeFor } from '../metrics/proxy-kind';
-import { isDnsLabel, isDnsSubdomain } from '../names';
-import { addProblemCheck, refuseInput } from '../problems/construct-problems';
-import { type Problem, statement } from '../problems/problem';
 import {
   describeWorkload,
   type ObservedWorkload,

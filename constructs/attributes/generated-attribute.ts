@@ -1,5 +1,5 @@
 import type { IConstruct } from 'constructs';
-import type { ProxyKind } from '../metrics/proxy-kind';
+import type { ProxyKind } from '../../core/istio/proxy-kind';
 
 /**
  * A request attribute produced by an attribute generator (e.g. `istio_operationId`), usable as a

@@ -1,7 +1,7 @@
-import { problem } from '../errors';
-import { isHttpToken } from '../names';
-import type { FieldPath } from '../problems/field-path';
-import type { Problem } from '../problems/problem';
+import { problem } from '../../core/errors';
+import { isHttpToken } from '../../core/names';
+import type { FieldPath } from '../../core/problems/field-path';
+import type { Problem } from '../../core/problems/problem';
 
 /**
  * What a request must look like for an attribute rule to apply, as typed fields instead of a

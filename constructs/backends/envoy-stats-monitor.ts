@@ -1,14 +1,14 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { problem } from '../../core/errors';
+import { isDnsSubdomain } from '../../core/names';
+import { refuseInput } from '../../core/problems/construct-problems';
 import {
   PodMonitor,
   type PodMonitorSpecPodMetricsEndpointsRelabelings,
   type PodMonitorSpecPodMetricsEndpointsScheme,
 } from '../../imports/monitoring.coreos.com';
-import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { isDnsSubdomain } from '../names';
-import { refuseInput } from '../problems/construct-problems';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 import {
   DROP_SECURE_PODS,

@@ -1,9 +1,9 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { problem } from '../../core/errors';
+import { isDnsSubdomain } from '../../core/names';
+import { refuseInput } from '../../core/problems/construct-problems';
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
-import { problem } from '../errors';
-import { isDnsSubdomain } from '../names';
-import { refuseInput } from '../problems/construct-problems';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 
 /** istiod's metrics port: 15014, named `http-monitoring` (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/templates/service.yaml). */

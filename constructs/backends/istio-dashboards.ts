@@ -13,12 +13,12 @@ import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { Lazy } from 'cdk8s';
 import { KubeConfigMap } from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { problem } from '../errors';
+import { problem } from '../../core/errors';
+import { isDnsLabel, isDnsSubdomain } from '../../core/names';
+import { refuseInput } from '../../core/problems/construct-problems';
+import type { Problem } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
-import { isDnsLabel, isDnsSubdomain } from '../names';
-import { refuseInput } from '../problems/construct-problems';
-import type { Problem } from '../problems/problem';
 import { MeshMetrics } from './mesh-metrics';
 import {
   customMetricQuery,

@@ -1,10 +1,10 @@
 import type { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { problem } from '../errors';
-import { isDnsSubdomain } from '../names';
-import type { FieldPath } from '../problems/field-path';
-import { type Problem, statement } from '../problems/problem';
+import { problem } from '../../core/errors';
+import { isDnsSubdomain } from '../../core/names';
+import type { FieldPath } from '../../core/problems/field-path';
+import { type Problem, statement } from '../../core/problems/problem';
 
 /** Where Jaeger's badger store keeps its files inside the container (the add-on's paths). */
 export const BADGER_MOUNT = '/badger';

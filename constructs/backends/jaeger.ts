@@ -3,12 +3,12 @@ import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { problem } from '../errors';
-import type { CaveatSource } from '../intent/sources';
+import type { CaveatSource, SpanCollectorSource } from '../../core/contracts/construct-sources';
+import { problem } from '../../core/errors';
+import { isDnsLabel } from '../../core/names';
+import { refuseInput } from '../../core/problems/construct-problems';
+import type { Problem } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { isDnsLabel } from '../names';
-import { refuseInput } from '../problems/construct-problems';
-import type { Problem } from '../problems/problem';
 import { BADGER_MOUNT, type JaegerStorage } from './jaeger-storage';
 
 /** Jaeger v1's all-in-one binary (environment variables) or Jaeger v2 (an OpenTelemetry Collector config file). */
@@ -62,7 +62,7 @@ export interface JaegerNetworkPolicy {
  * `jaeger-collector` Services (istio/istio samples/addons/jaeger.yaml). Unlike the add-on it runs
  * as a non-root user with a read-only root filesystem, bounded memory, and storage the user chose.
  */
-export class Jaeger extends Construct implements CaveatSource {
+export class Jaeger extends Construct implements CaveatSource, SpanCollectorSource {
   readonly deployment: kplus.Deployment;
   readonly tracingService: kplus.Service;
   readonly zipkinService: kplus.Service;
@@ -279,6 +279,11 @@ export class Jaeger extends Construct implements CaveatSource {
   }
 
   /** Service addresses (`name.namespace:port`) spans can be sent to. */
+  /** The span collector contract validation reads (the same as `receiverAddresses`). */
+  spanReceiverAddresses(): readonly string[] {
+    return this.receiverAddresses;
+  }
+
   get receiverAddresses(): readonly string[] {
     const otlp = this.otlp
       ? [`jaeger-collector.${this.namespace}:4317`, `jaeger-collector.${this.namespace}:4318`]

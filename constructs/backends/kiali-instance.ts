@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { problem } from '../errors';
-import type { CaveatSource } from '../intent/sources';
+import type { CaveatSource } from '../../core/contracts/construct-sources';
+import { problem } from '../../core/errors';
+import { isDnsLabel, urlHasCredentials } from '../../core/names';
+import { refuseInput } from '../../core/problems/construct-problems';
+import { type Problem, statement } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { isDnsLabel, urlHasCredentials } from '../names';
 import { KIALI_AUTH_STRATEGIES, Kiali, type KialiAuthStrategy, type KialiSpec } from '../overlays/kiali';
-import { refuseInput } from '../problems/construct-problems';
-import { type Problem, statement } from '../problems/problem';
 import type { Jaeger } from './jaeger';
 import type { PrometheusInstance } from './prometheus-instance';
 

@@ -1,5 +1,5 @@
 import { MetricType } from '../metrics/metric-definition';
-import type { AddedDimension, CustomMetric, Reporter } from './mesh-metrics';
+import type { AddedDimension, CustomMetric, Reporter } from './mesh-series';
 
 /**
  * The PromQL the generated dashboards and recording rules share, so both read the mesh's metrics

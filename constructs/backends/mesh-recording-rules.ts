@@ -1,12 +1,12 @@
 import type { ApiObject } from 'cdk8s';
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { problem } from '../../core/errors';
+import { isDnsSubdomain } from '../../core/names';
+import { refuseInput } from '../../core/problems/construct-problems';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
-import { problem } from '../errors';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
-import { isDnsSubdomain } from '../names';
-import { refuseInput } from '../problems/construct-problems';
 import { MeshMetrics } from './mesh-metrics';
 import { customMetricSeries, type DeclaredSeries, declaredSeries, sumOf, sumRate } from './mesh-queries';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
+import { refuseInput } from '../../core/problems/construct-problems';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { refuseInput } from '../problems/construct-problems';
 import { EnvoyStatsMonitor, type PodRelabeling } from './envoy-stats-monitor';
 import { IstioComponentMonitor } from './istio-component-monitor';
 import { IstioDashboards } from './istio-dashboards';

@@ -1,7 +1,7 @@
-import { problem } from '../errors';
-import { isDnsLabel } from '../names';
-import type { FieldPath } from '../problems/field-path';
-import type { Problem } from '../problems/problem';
+import { problem } from '../../core/errors';
+import { isDnsLabel } from '../../core/names';
+import type { FieldPath } from '../../core/problems/field-path';
+import type { Problem } from '../../core/problems/problem';
 
 /** kube-prometheus-stack's chart name, which its `fullname` helper appends to the release name. */
 const CHART_NAME = 'kube-prometheus-stack';

@@ -1,6 +1,6 @@
-import { escapeRe2 } from '../re2';
-import { ADDON_RELEASES } from '../version/release-tables.generated';
-import type { AddonMechanisms } from '../version/version-policy';
+import { escapeRe2 } from '../../core/re2';
+import { ADDON_RELEASES } from '../../core/version/release-tables.generated';
+import type { AddonMechanisms } from '../../core/version/version-policy';
 
 /**
  * Prometheus relabel rules, written once and rendered for either consumer: the Prometheus

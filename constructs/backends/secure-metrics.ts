@@ -1,21 +1,19 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { scrapePortProblem } from '../../core/checks/scrape-target-checks';
+import { problem } from '../../core/errors';
+import { PROXY_CONFIG_ANNOTATION, SECURE_MERGED_METRICS_PORT_ENV } from '../../core/istio/istio-names';
+import { refuseInput } from '../../core/problems/construct-problems';
+import type { Problem } from '../../core/problems/problem';
 import { PodMonitorSpecPodMetricsEndpointsScheme } from '../../imports/monitoring.coreos.com';
-import { problem } from '../errors';
 import { HelmValuesFile } from '../intent/helm-values-file';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { scrapePortProblem } from '../metrics/scrape-target-checks';
-import { refuseInput } from '../problems/construct-problems';
-import type { Problem } from '../problems/problem';
-import { PROXY_CONFIG_ANNOTATION } from '../proxy-config/istio-pod-annotations';
 import { ProxyTarget } from '../proxy-config/proxy-target';
 import { sidecarStatsPodMonitor } from './envoy-stats-monitor';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 import { podMonitorRelabelings, type RelabelRule, SECURE_PORT_PRESENT } from './relabel-rules';
 
-/** pilot-agent's variable for the mTLS listener serving the merged metrics (istio/istio@1.31.0-rc.0:pilot/cmd/pilot-agent/options/options.go). */
-export const SECURE_MERGED_METRICS_PORT_ENV = 'ENVOY_SECURE_MERGED_METRICS_PORT';
 /** The port Istio's own bootstrap test gives it (istio/istio@1.31.0-rc.0:pkg/bootstrap/testdata/secure_metrics_golden.json). */
 export const DEFAULT_SECURE_METRICS_PORT = 15092;
 /** The scrape class of the Prometheus that carries the mesh client certificate; the PodMonitor names it. */

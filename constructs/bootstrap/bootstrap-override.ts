@@ -1,17 +1,15 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ObservabilityConfigError, problem } from '../errors';
-import { isDnsLabel, isDnsSubdomain } from '../names';
-import { addProblemCheck, refuseInput } from '../problems/construct-problems';
-import type { Problem } from '../problems/problem';
-import { statement, under } from '../problems/problem';
+import { ObservabilityConfigError, problem } from '../../core/errors';
+import { CUSTOM_BOOTSTRAP_KEY } from '../../core/istio/istio-names';
+import { isDnsLabel, isDnsSubdomain } from '../../core/names';
+import { addProblemCheck, refuseInput } from '../../core/problems/construct-problems';
+import type { Problem } from '../../core/problems/problem';
+import { statement, under } from '../../core/problems/problem';
 import { IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
 import { describeWorkload, type ObservedWorkload, workloadNamespace } from '../proxy-config/workload-ref';
 import { bootstrapOverrideProblems, type EnvoyBootstrapOverride } from './envoy-bootstrap';
-
-/** The ConfigMap key the sidecar injector mounts and pilot-agent reads (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml). */
-export const CUSTOM_BOOTSTRAP_KEY = 'custom_bootstrap.json';
 
 export interface BootstrapOverrideProps {
   /** Envoy bootstrap settings to merge over Istio's, e.g. from {@link zipkinTracingOverride}. */

@@ -1,6 +1,6 @@
-import { problem } from '../errors';
-import type { Problem } from '../problems/problem';
-import { statement } from '../problems/problem';
+import { problem } from '../../core/errors';
+import type { Problem } from '../../core/problems/problem';
+import { statement } from '../../core/problems/problem';
 
 /**
  * The part of Envoy's `envoy.config.bootstrap.v3.Bootstrap` that a bootstrap override sets, in

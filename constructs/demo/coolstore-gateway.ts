@@ -1,9 +1,9 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ObservabilityConfigError, problem } from '../errors';
+import { ObservabilityConfigError, problem } from '../../core/errors';
+import { isDnsSubdomain } from '../../core/names';
+import { statement } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { isDnsSubdomain } from '../names';
-import { statement } from '../problems/problem';
 import { networkingApi } from './networking-api';
 
 export interface CoolstoreGatewayProps {

@@ -1,3 +1,4 @@
+import type { VersionPolicy } from '../../core/version/version-policy';
 import {
   Gateway,
   GatewayV1Alpha3,
@@ -6,7 +7,6 @@ import {
   VirtualService,
   VirtualServiceV1Alpha3,
 } from '../../imports/networking.istio.io';
-import type { VersionPolicy } from '../version/version-policy';
 
 /**
  * The generated L1 classes of the networking API version the target serves: v1 from Istio 1.22,

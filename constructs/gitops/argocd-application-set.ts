@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { problem, throwIfProblems } from '../errors';
-import type { CaveatSource } from '../intent/sources';
-import { isDnsLabel, urlHasCredentials } from '../names';
-import { type Problem, statement } from '../problems/problem';
+import type { CaveatSource } from '../../core/contracts/construct-sources';
+import { problem, throwIfProblems } from '../../core/errors';
+import { isDnsLabel, urlHasCredentials } from '../../core/names';
+import { type Problem, statement } from '../../core/problems/problem';
 
 export interface ArgoCdApplicationSetProps {
   /** @default 'istio-observability' */

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { problem, throwIfProblems } from '../errors';
-import { isDnsLabel } from '../names';
+import { problem, throwIfProblems } from '../../core/errors';
+import { isDnsLabel } from '../../core/names';
 
 export interface FluxKustomizationProps {
   /** The cluster; also the Kustomization's name suffix. */

@@ -1,8 +1,8 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { problem, throwIfProblems } from '../errors';
-import { isDnsLabel } from '../names';
+import { problem, throwIfProblems } from '../../core/errors';
+import { isDnsLabel } from '../../core/names';
 
 /** Istio's Helm chart repository (istio.io/latest/docs/setup/install/helm/). */
 export const ISTIO_HELM_REPOSITORY = 'https://istio-release.storage.googleapis.com/charts';

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { brand, hasBrand } from '../../core/contracts/brand';
 
 /**
  * The values of a Helm chart that the output needs set, written to `file` in the output folder
@@ -7,6 +8,11 @@ import { Construct } from 'constructs';
  * contributed; a file with no values is not written.
  */
 export class HelmValuesFile extends Construct {
+  /** Whether `value` is a {@link HelmValuesFile}, across copies of this library. */
+  static isHelmValuesFile(value: unknown): value is HelmValuesFile {
+    return hasBrand(value, 'HelmValuesFile');
+  }
+
   constructor(
     scope: Construct,
     id: string,
@@ -15,6 +21,7 @@ export class HelmValuesFile extends Construct {
     private readonly render: () => Record<string, unknown>,
   ) {
     super(scope, id);
+    brand(this, 'HelmValuesFile');
   }
 
   /** The values, as the chart reads them. */

@@ -1,13 +1,15 @@
 import { Construct } from 'constructs';
-import { problem } from '../errors';
-import type { CelSite } from '../intent/sources';
-import { sortedEntries } from '../merge/sorted-entries';
+import { type AccessLogSink, formatStringProblems } from '../../core/checks/envoy-log-format';
+import type { CelSite } from '../../core/contracts/construct-sources';
+import { problem } from '../../core/errors';
+import { ALL_PROXY_KINDS } from '../../core/istio/proxy-kind';
+import { sortedEntries } from '../../core/merge/sorted-entries';
+import { refuseInput } from '../../core/problems/construct-problems';
+import type { FieldPath } from '../../core/problems/field-path';
+import type { Problem } from '../../core/problems/problem';
+import type { VersionPolicy } from '../../core/version/version-policy';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { ALL_PROXY_KINDS } from '../metrics/proxy-kind';
 import type { AccessLogFormatConfig, MeshExtensionProvider } from '../overlays/istio-operator';
-import { refuseInput } from '../problems/construct-problems';
-import type { FieldPath } from '../problems/field-path';
-import type { Problem } from '../problems/problem';
 import { ProxyTarget } from '../proxy-config/proxy-target';
 import {
   parseCollectorAddress,
@@ -15,8 +17,6 @@ import {
   providerProblems,
   providerService,
 } from '../tracing/tracing-provider';
-import type { VersionPolicy } from '../version/version-policy';
-import { type AccessLogSink, formatStringProblems } from './envoy-log-format';
 
 /**
  * An access log format built from Envoy command operators: a format string (`text`), or a JSON

@@ -1,10 +1,11 @@
 import { type ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
+import { markCelDeclared, markInstallInput } from '../../core/contracts/construct-sources';
+import type { ProxyKind } from '../../core/istio/proxy-kind';
+import { FragmentMerger } from '../../core/merge/fragment-merger';
+import { sortedEntries, sortedValues } from '../../core/merge/sorted-entries';
+import { refuseInput } from '../../core/problems/construct-problems';
 import { Istio as SailIstio } from '../../imports/sailoperator.io';
-import { markCelDeclared, markInstallInput } from '../intent/sources';
-import { FragmentMerger } from '../merge/fragment-merger';
-import { sortedEntries, sortedValues } from '../merge/sorted-entries';
-import type { ProxyKind } from '../metrics/proxy-kind';
 import {
   IstioOperator,
   type IstioOperatorMeshConfig,
@@ -14,7 +15,6 @@ import {
   type StatsMetricDefinition,
   type StatsPluginConfig,
 } from '../overlays/istio-operator';
-import { refuseInput } from '../problems/construct-problems';
 import { PROXY_CONFIG_ATOMIC_PATHS } from '../proxy-config/istio-pod-annotations';
 import type { ProxyConfigFragment } from '../proxy-config/proxy-config-fragment';
 import { IstiodHelmValues } from './istiod-helm-values';

@@ -1,18 +1,19 @@
 import { Construct } from 'constructs';
-import { ObservabilityConfigError, problem } from '../errors';
-import { CustomMetricsFilter } from '../metrics/custom-metrics-filter';
-import { isDnsLabel, isDnsSubdomain, isQualifiedName } from '../names';
-import type { Problem } from '../problems/problem';
-import { MeshTelemetry } from '../telemetry/mesh-telemetry';
-import type { CelTranslationOptions } from '../version/cel-vocabulary';
-import { installProfiles } from '../version/install-profiles';
-import { SAIL_ISTIO_VERSIONS, SAIL_OPERATOR_RELEASE } from '../version/release-tables.generated';
+import { type IIstioMesh, markIstioMesh } from '../../core/contracts/istio-mesh';
+import { ObservabilityConfigError, problem } from '../../core/errors';
+import { isDnsLabel, isDnsSubdomain, isQualifiedName } from '../../core/names';
+import type { Problem } from '../../core/problems/problem';
+import type { CelTranslationOptions } from '../../core/version/cel-vocabulary';
+import { installProfiles } from '../../core/version/install-profiles';
+import { SAIL_ISTIO_VERSIONS, SAIL_OPERATOR_RELEASE } from '../../core/version/release-tables.generated';
 import {
   DEFAULT_ISTIO_VERSION,
   type MetricsCustomization,
   type TracingConfiguration,
   VersionPolicy,
-} from '../version/version-policy';
+} from '../../core/version/version-policy';
+import { CustomMetricsFilter } from '../metrics/custom-metrics-filter';
+import { MeshTelemetry } from '../telemetry/mesh-telemetry';
 import { IstioInstallOverlay, type MeshInstallMethod } from './istio-install-overlay';
 
 export interface IstioMeshProps {
@@ -117,7 +118,7 @@ const INSTALL_METHODS: readonly MeshInstallMethod[] = ['istioctl', 'helm', 'sail
  * else, the mesh refuses bad props at once: every other construct reads its release's mechanisms
  * from it, so without a valid mesh there is nothing to build or check the rest against.
  */
-export class IstioMesh extends Construct {
+export class IstioMesh extends Construct implements IIstioMesh {
   /** Per-version decisions for the target version. */
   readonly policy: VersionPolicy;
   /** The mesh's root namespace. */
@@ -140,6 +141,7 @@ export class IstioMesh extends Construct {
 
   constructor(scope: Construct, id: string, props: IstioMeshProps = {}) {
     super(scope, id);
+    markIstioMesh(this);
     const resolved = VersionPolicy.resolve(props.istioVersion ?? DEFAULT_ISTIO_VERSION);
     const problems: Problem[] = resolved instanceof VersionPolicy ? [] : [resolved];
     this.rootNamespace = props.rootNamespace ?? 'istio-system';

@@ -1,4 +1,6 @@
 import type { Construct } from 'constructs';
+import { brand, hasBrand } from '../../core/contracts/brand';
+import { ISTIOD_VALUES_KIND } from '../../core/istio/istio-names';
 import { HelmValuesFile } from '../intent/helm-values-file';
 
 /**
@@ -6,7 +8,6 @@ import { HelmValuesFile } from '../intent/helm-values-file';
  * a top-level `meshConfig` and no `apiVersion` or `kind`): an install input like an IstioOperator,
  * never applied to a cluster, so it has no name, namespace or schema to check.
  */
-export const ISTIOD_VALUES_KIND = 'IstiodHelmValues';
 
 /** Where a Helm install's values are written in the output folder. */
 export const ISTIOD_VALUES_FILE = 'install/istiod-values.yaml';
@@ -17,8 +18,14 @@ export const ISTIOD_VALUES_FILE = 'install/istiod-values.yaml';
  * Written to {@link ISTIOD_VALUES_FILE}; not a Kubernetes object.
  */
 export class IstiodHelmValues extends HelmValuesFile {
+  /** Whether `value` is a {@link IstiodHelmValues}, across copies of this library. */
+  static isIstiodHelmValues(value: unknown): value is IstiodHelmValues {
+    return hasBrand(value, 'IstiodHelmValues');
+  }
+
   constructor(scope: Construct, id: string, render: () => Record<string, unknown>) {
     super(scope, id, ISTIOD_VALUES_FILE, render);
+    brand(this, 'IstiodHelmValues');
   }
 
   /** The values as an object for validation: the values at top level, with kind `IstiodHelmValues`. */

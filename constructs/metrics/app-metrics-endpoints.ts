@@ -1,22 +1,22 @@
 import { Construct } from 'constructs';
-import type { IstioMesh } from '../mesh/istio-mesh';
-import { refuseInput } from '../problems/construct-problems';
-import {
-  IstioPodAnnotations,
-  PROMETHEUS_PATH_ANNOTATION,
-  PROMETHEUS_PORT_ANNOTATION,
-  PROMETHEUS_SCRAPE_ANNOTATION,
-  SCRAPE_TARGETS_ANNOTATION,
-} from '../proxy-config/istio-pod-annotations';
-import type { ObservedWorkload } from '../proxy-config/workload-ref';
 import {
   DEFAULT_METRICS_PATH,
   renderScrapeTargets,
   type ScrapeTarget,
   scrapeTargetsProblems,
-} from './scrape-target-checks';
+} from '../../core/checks/scrape-target-checks';
+import {
+  PROMETHEUS_PATH_ANNOTATION,
+  PROMETHEUS_PORT_ANNOTATION,
+  PROMETHEUS_SCRAPE_ANNOTATION,
+  SCRAPE_TARGETS_ANNOTATION,
+} from '../../core/istio/istio-names';
+import { refuseInput } from '../../core/problems/construct-problems';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
+import type { ObservedWorkload } from '../proxy-config/workload-ref';
 
-export type { ScrapeTarget } from './scrape-target-checks';
+export type { ScrapeTarget } from '../../core/checks/scrape-target-checks';
 
 /** Props of {@link AppMetricsEndpoints}. */
 export interface AppMetricsEndpointsProps {

@@ -1,19 +1,19 @@
 import type { ApiObject } from 'cdk8s';
 import { Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
+import { ALL_PROXY_KINDS, type ProxyKind } from '../../core/istio/proxy-kind';
+import { STANDARD_METRIC_NAMES } from '../../core/istio/standard-metrics';
+import { FragmentMerger } from '../../core/merge/fragment-merger';
+import { sortedValues } from '../../core/merge/sorted-entries';
+import { refuseInput } from '../../core/problems/construct-problems';
 import {
   EnvoyFilter,
   type EnvoyFilterSpecConfigPatches,
   EnvoyFilterSpecConfigPatchesApplyTo,
   EnvoyFilterSpecConfigPatchesPatchOperation,
 } from '../../imports/networking.istio.io';
-import { FragmentMerger } from '../merge/fragment-merger';
-import { sortedValues } from '../merge/sorted-entries';
 import type { StatsMetricConfig, StatsMetricDefinition } from '../overlays/istio-operator';
-import { refuseInput } from '../problems/construct-problems';
 import { httpFilterMatch } from './envoy-filter-match';
-import { ALL_PROXY_KINDS, type ProxyKind } from './proxy-kind';
-import { STANDARD_METRIC_NAMES } from './standard-metrics';
 
 export interface CustomMetricsFilterProps {
   /** metadata.name of the EnvoyFilter. */

@@ -1,8 +1,8 @@
+import { ProxyKind } from '../../core/istio/proxy-kind';
 import {
   type EnvoyFilterSpecConfigPatchesMatch,
   EnvoyFilterSpecConfigPatchesMatchContext,
 } from '../../imports/networking.istio.io';
-import { ProxyKind } from './proxy-kind';
 
 /** The EnvoyFilter `match.context` selecting the listeners of each proxy kind. */
 const MATCH_CONTEXT: Readonly<Record<ProxyKind, EnvoyFilterSpecConfigPatchesMatchContext>> = {

@@ -1,17 +1,17 @@
 import { Construct } from 'constructs';
-import { formatValue, problem } from '../errors';
-import type { CelExpressionSource, CelSite, PolicyNoteSource } from '../intent/sources';
+import { dimensionNameProblems } from '../../core/checks/label-name-checks';
+import { metricDefinitionNameProblems } from '../../core/checks/metric-definition-name-checks';
+import type { CelExpressionSource, CelSite, PolicyNoteSource } from '../../core/contracts/construct-sources';
+import { formatValue, problem } from '../../core/errors';
+import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems } from '../../core/istio/proxy-kind';
+import { STANDARD_METRIC_NAMES, StandardMetric } from '../../core/istio/standard-metrics';
+import { refuseInput } from '../../core/problems/construct-problems';
+import type { FieldPath } from '../../core/problems/field-path';
+import { type Problem, statement } from '../../core/problems/problem';
+import { celForTarget } from '../../core/version/cel-vocabulary';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { refuseInput } from '../problems/construct-problems';
-import type { FieldPath } from '../problems/field-path';
-import { type Problem, statement } from '../problems/problem';
-import { celForTarget } from '../version/cel-vocabulary';
-import { dimensionNameProblems } from './label-name-checks';
-import { metricDefinitionNameProblems } from './metric-definition-name-checks';
 import { MetricDimensions } from './metric-dimensions';
-import { ALL_PROXY_KINDS, ProxyKind, proxyKindProblems } from './proxy-kind';
 import { type LabelMatcher, type RequestSubset, requestSubsetOf } from './request-subset';
-import { STANDARD_METRIC_NAMES, StandardMetric } from './standard-metrics';
 
 /** How the stats filter records a new metric (`stats.MetricType`). */
 export enum MetricType {
@@ -300,6 +300,7 @@ export class MetricDefinition extends Construct implements CelExpressionSource, 
           expression,
           result: 'any' as const,
           proxies: [proxy],
+          metric: this.prometheusName,
         })),
       ),
     ];

@@ -1,21 +1,26 @@
 import { Construct } from 'constructs';
+import { dimensionNameProblems } from '../../core/checks/label-name-checks';
+import { standardMetricProblems } from '../../core/checks/standard-metric-name-checks';
+import type { CelSite, MetricCustomizationSource, PolicyNoteSource } from '../../core/contracts/construct-sources';
+import { ObservabilityConfigError, problem, throwIfProblems } from '../../core/errors';
+import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems, workloadModeFor } from '../../core/istio/proxy-kind';
+import {
+  STANDARD_LABELS,
+  STANDARD_METRIC_NAMES,
+  type StandardMetric,
+  TELEMETRY_METRIC,
+} from '../../core/istio/standard-metrics';
+import { refuseInput } from '../../core/problems/construct-problems';
+import type { FieldPath } from '../../core/problems/field-path';
+import type { Problem } from '../../core/problems/problem';
+import { statement } from '../../core/problems/problem';
+import { celForTarget } from '../../core/version/cel-vocabulary';
+import { describeFeature } from '../../core/version/version-policy';
 import { type DimensionValue, isGeneratedAttribute } from '../attributes/generated-attribute';
-import { ObservabilityConfigError, problem, throwIfProblems } from '../errors';
-import type { CelSite, MetricCustomizationSource, PolicyNoteSource } from '../intent/sources';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { refuseInput } from '../problems/construct-problems';
-import type { FieldPath } from '../problems/field-path';
-import type { Problem } from '../problems/problem';
-import { statement } from '../problems/problem';
 import { IstioPodAnnotations } from '../proxy-config/istio-pod-annotations';
 import { ProxyTarget } from '../proxy-config/proxy-target';
 import { describeWorkload, type ObservedWorkload } from '../proxy-config/workload-ref';
-import { celForTarget } from '../version/cel-vocabulary';
-import { describeFeature } from '../version/version-policy';
-import { dimensionNameProblems } from './label-name-checks';
-import { ALL_PROXY_KINDS, type ProxyKind, proxyKindProblems, workloadModeFor } from './proxy-kind';
-import { standardMetricProblems } from './standard-metric-name-checks';
-import { STANDARD_LABELS, STANDARD_METRIC_NAMES, type StandardMetric, TELEMETRY_METRIC } from './standard-metrics';
 
 export interface MetricDimensionsProps {
   /** The mesh (and so the Istio version) this applies to. */
@@ -232,6 +237,7 @@ export class MetricDimensions extends Construct implements MetricCustomizationSo
       expression,
       result: 'any' as const,
       proxies: this.proxies,
+      metric: `istio_${this.metric}`,
     }));
   }
 }

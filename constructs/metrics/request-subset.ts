@@ -1,5 +1,5 @@
 import { type ASTNode, parse } from '@marcbachmann/cel-js';
-import { escapeRe2 } from '../re2';
+import { escapeRe2 } from '../../core/re2';
 
 /**
  * A counter of "requests that match a condition", the shape of most new metrics (`get_calls` is

@@ -1,25 +1,21 @@
 import { Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { parse, stringify } from 'yaml';
-import { problem } from '../errors';
-import { FragmentMerger } from '../merge/fragment-merger';
-import { addProblemCheck, refuseInput } from '../problems/construct-problems';
-import type { Problem } from '../problems/problem';
-import { statement } from '../problems/problem';
+import { problem } from '../../core/errors';
+import {
+  BOOTSTRAP_OVERRIDE_ANNOTATION,
+  PROMETHEUS_PATH_ANNOTATION,
+  PROMETHEUS_PORT_ANNOTATION,
+  PROMETHEUS_SCRAPE_ANNOTATION,
+  PROXY_CONFIG_ANNOTATION,
+  SCRAPE_TARGETS_ANNOTATION,
+} from '../../core/istio/istio-names';
+import { FragmentMerger } from '../../core/merge/fragment-merger';
+import { addProblemCheck, refuseInput } from '../../core/problems/construct-problems';
+import type { Problem } from '../../core/problems/problem';
+import { statement } from '../../core/problems/problem';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
 import { describeWorkload, isWorkloadRef, type ObservedWorkload } from './workload-ref';
-
-/** Pod annotation holding ProxyConfig overrides for one workload (Beta in Istio). */
-export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
-/** Pod annotation naming a ConfigMap (same namespace) with `custom_bootstrap.json` (istio/istio@1.30.3:manifests/charts/istio-control/istio-discovery/files/injection-template.yaml). */
-export const BOOTSTRAP_OVERRIDE_ANNOTATION = 'sidecar.istio.io/bootstrapOverride';
-
-/** Metrics merging: the one application endpoint the agent scrapes and merges (all releases). */
-export const PROMETHEUS_PORT_ANNOTATION = 'prometheus.io/port';
-export const PROMETHEUS_PATH_ANNOTATION = 'prometheus.io/path';
-export const PROMETHEUS_SCRAPE_ANNOTATION = 'prometheus.io/scrape';
-/** Several application endpoints, `port:path,…` (istio/istio@1.31.0-rc.0:pkg/kube/inject/webhook.go). */
-export const SCRAPE_TARGETS_ANNOTATION = 'prometheus.istio.io/scrape-targets';
 
 /** The annotations set through {@link IstioPodAnnotations.setAnnotation}: one value per pod. */
 const SINGLE_VALUED_ANNOTATIONS: readonly string[] = [

@@ -1,13 +1,23 @@
 import { Construct, type IConstruct } from 'constructs';
-import { formatValue, problem } from '../errors';
-import type { IstioMesh } from '../mesh/istio-mesh';
-import { isDnsLabel } from '../names';
-import { refuseInput } from '../problems/construct-problems';
-import type { FieldPath } from '../problems/field-path';
-import type { Problem } from '../problems/problem';
+import { formatValue, problem } from '../../core/errors';
+import { isDnsLabel } from '../../core/names';
+import { refuseInput } from '../../core/problems/construct-problems';
+import type { FieldPath } from '../../core/problems/field-path';
+import type { Problem } from '../../core/problems/problem';
 import { IstioPodAnnotations } from './istio-pod-annotations';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
 import { describeWorkload, type ObservedWorkload, workloadNamespace } from './workload-ref';
+
+/**
+ * What a proxy target needs of its mesh. IstioMesh satisfies it; naming only this keeps the
+ * proxy-config constructs from importing the mesh that creates them.
+ */
+export interface ProxyTargetMesh {
+  readonly rootNamespace: string;
+  readonly install: {
+    addMeshDefaultProxyConfig(contributor: IConstruct, fragment: ProxyConfigFragment): void;
+  };
+}
 
 /**
  * Which proxies a setting applies to: every proxy of the mesh, the proxies of one namespace, or
@@ -48,13 +58,13 @@ export abstract class ProxyTarget {
   }
 
   /** Records ProxyConfig `fragment` for the targeted proxies. */
-  abstract contribute(mesh: IstioMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void;
+  abstract contribute(mesh: ProxyTargetMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void;
 
   /**
    * Whether every proxy of `other` is among this target's: the mesh covers all, a namespace its
    * own and its workloads', a workload only itself.
    */
-  covers(other: ProxyTarget, mesh: IstioMesh): boolean {
+  covers(other: ProxyTarget, mesh: ProxyTargetMesh): boolean {
     switch (this.kind) {
       case 'mesh':
         return true;
@@ -71,7 +81,7 @@ class MeshProxyTarget extends ProxyTarget {
   readonly description = 'the mesh';
   readonly workload = undefined;
 
-  contribute(mesh: IstioMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void {
+  contribute(mesh: ProxyTargetMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void {
     mesh.install.addMeshDefaultProxyConfig(contributor, fragment);
   }
 }
@@ -94,7 +104,7 @@ class NamespaceProxyTarget extends ProxyTarget {
       : [problem([...field, 'namespace'], this.namespace, 'a Kubernetes namespace name (RFC 1123 label)')];
   }
 
-  contribute(_mesh: IstioMesh, contributor: IConstruct, _fragment: ProxyConfigFragment): void {
+  contribute(_mesh: ProxyTargetMesh, contributor: IConstruct, _fragment: ProxyConfigFragment): void {
     refuseInput(contributor, [
       problem(['target'], { namespace: this.namespace }, 'the mesh or a workload', {
         what: 'ProxyConfig has no namespace level (meshConfig.defaultConfig or a pod annotation)',
@@ -135,7 +145,7 @@ class WorkloadProxyTarget extends ProxyTarget {
     ];
   }
 
-  contribute(_mesh: IstioMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void {
+  contribute(_mesh: ProxyTargetMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void {
     if (!isWorkload(this.workload)) return; // refused through problems()
     IstioPodAnnotations.of(this.workload).addProxyConfig(contributor, fragment);
   }
@@ -153,7 +163,7 @@ function isWorkload(value: unknown): value is ObservedWorkload {
 }
 
 /** The namespace a target's Telemetry lives in: the root namespace for the mesh. */
-export function targetNamespace(target: ProxyTarget, mesh: IstioMesh): string | undefined {
+export function targetNamespace(target: ProxyTarget, mesh: Pick<ProxyTargetMesh, 'rootNamespace'>): string | undefined {
   switch (target.kind) {
     case 'mesh':
       return mesh.rootNamespace;

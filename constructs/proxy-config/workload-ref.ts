@@ -1,10 +1,11 @@
 import { Chart } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { problem } from '../errors';
-import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../names';
-import { refuseInput } from '../problems/construct-problems';
-import type { Problem } from '../problems/problem';
+import { brand, hasBrand } from '../../core/contracts/brand';
+import { problem } from '../../core/errors';
+import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../../core/names';
+import { refuseInput } from '../../core/problems/construct-problems';
+import type { Problem } from '../../core/problems/problem';
 
 /** The kinds of workload whose pods observability settings can target; each has a pod template at `spec.template`. */
 export enum WorkloadKind {
@@ -45,6 +46,11 @@ export interface WorkloadRefProps {
  * template annotations, written with the synth's output (`patches/`, a kustomize Component).
  */
 export class WorkloadRef extends Construct {
+  /** Whether `value` is a {@link WorkloadRef}, across copies of this library. */
+  static isWorkloadRef(value: unknown): value is WorkloadRef {
+    return hasBrand(value, 'WorkloadRef');
+  }
+
   readonly kind: WorkloadKind;
   readonly name: string;
   readonly namespace: string;
@@ -54,6 +60,7 @@ export class WorkloadRef extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadRefProps) {
     super(scope, id);
+    brand(this, 'WorkloadRef');
     this.kind = props.kind ?? WorkloadKind.DEPLOYMENT;
     this.name = props.name;
     this.namespace = props.namespace;
@@ -131,7 +138,7 @@ export function workloadRefProblems(props: WorkloadRefProps): Problem[] {
 export type ObservedWorkload = kplus.Workload | WorkloadRef;
 
 export function isWorkloadRef(workload: ObservedWorkload): workload is WorkloadRef {
-  return workload instanceof WorkloadRef;
+  return WorkloadRef.isWorkloadRef(workload);
 }
 
 /** The label cdk8s-plus adds to select a workload's pods; a selector of its own is preferred. */

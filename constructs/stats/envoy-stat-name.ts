@@ -1,6 +1,6 @@
-import { problem } from '../errors';
-import { isDnsSubdomain } from '../names';
-import { describeProblem, type Problem } from '../problems/problem';
+import { problem } from '../../core/errors';
+import { isDnsSubdomain } from '../../core/names';
+import { describeProblem, type Problem } from '../../core/problems/problem';
 
 export interface ClusterStatProps {
   /** Service port, e.g. 80. */

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { RE2JS } from 're2js';
-import { problem } from '../errors';
+import { problem } from '../../core/errors';
+import { refuseInput } from '../../core/problems/construct-problems';
+import type { Problem } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { refuseInput } from '../problems/construct-problems';
-import type { Problem } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 
 export interface StatsInclusionProps {

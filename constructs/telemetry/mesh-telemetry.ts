@@ -1,13 +1,13 @@
 import { Chart, Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
+import { markCelDeclared } from '../../core/contracts/construct-sources';
+import type { IIstioMesh } from '../../core/contracts/istio-mesh';
+import { ObservabilityConfigError, problem } from '../../core/errors';
+import { FragmentMerger } from '../../core/merge/fragment-merger';
+import { sortedValues } from '../../core/merge/sorted-entries';
+import { isDnsLabel } from '../../core/names';
+import { refuseInput } from '../../core/problems/construct-problems';
 import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
-import { ObservabilityConfigError, problem } from '../errors';
-import { markCelDeclared } from '../intent/sources';
-import { FragmentMerger } from '../merge/fragment-merger';
-import { sortedValues } from '../merge/sorted-entries';
-import type { IstioMesh } from '../mesh/istio-mesh';
-import { isDnsLabel } from '../names';
-import { refuseInput } from '../problems/construct-problems';
 import { type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
 import { workloadSelector } from '../proxy-config/workload-ref';
 
@@ -62,7 +62,7 @@ export class MeshTelemetry extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    private readonly mesh: IstioMesh,
+    private readonly mesh: IIstioMesh,
   ) {
     super(scope, id);
   }
@@ -164,7 +164,7 @@ interface MergedTelemetry {
 class TelemetryDocument extends Construct {
   private readonly merger: FragmentMerger;
 
-  constructor(scope: Construct, id: string, mesh: IstioMesh, metadata: DocumentMetadata) {
+  constructor(scope: Construct, id: string, mesh: IIstioMesh, metadata: DocumentMetadata) {
     super(scope, id);
     this.merger = new FragmentMerger(`Telemetry "${metadata.namespace}/${metadata.name}"`, [
       'tracing.customTags.*',

@@ -1,11 +1,16 @@
 import { Construct } from 'constructs';
-import { problem, throwIfProblems } from '../errors';
+import {
+  environmentTagProblems,
+  headerTagProblems,
+  literalTagProblems,
+  tagNameProblems,
+} from '../../core/checks/custom-tag-checks';
+import { problem, throwIfProblems } from '../../core/errors';
+import { refuseInput } from '../../core/problems/construct-problems';
+import { type Problem, statement, under } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { refuseInput } from '../problems/construct-problems';
-import { type Problem, statement, under } from '../problems/problem';
 import type { CustomTagConfig } from '../proxy-config/proxy-config-fragment';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
-import { environmentTagProblems, headerTagProblems, literalTagProblems, tagNameProblems } from './custom-tag-checks';
 
 /** Where a custom span tag takes its value from. */
 export class CustomTag {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { problem } from '../errors';
+import { problem } from '../../core/errors';
+import { refuseInput } from '../../core/problems/construct-problems';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { refuseInput } from '../problems/construct-problems';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { registerTracer } from './mesh-tracers';
 import { parseCollectorAddress, providerProblems, providerService, useTracingProvider } from './tracing-provider';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
+import { samplingProblems } from '../../core/checks/sampling-checks';
+import { refuseInput } from '../../core/problems/construct-problems';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { refuseInput } from '../problems/construct-problems';
-import { samplingProblems } from './sampling-checks';
 
 export interface PilotTraceSamplingProps {
   /** The mesh this applies to. */

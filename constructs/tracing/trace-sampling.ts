@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import type { PolicyNoteSource } from '../intent/sources';
+import { samplingProblems } from '../../core/checks/sampling-checks';
+import type { PolicyNoteSource } from '../../core/contracts/construct-sources';
+import { refuseInput } from '../../core/problems/construct-problems';
+import { type Problem, statement } from '../../core/problems/problem';
+import { describeFeature } from '../../core/version/version-policy';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { refuseInput } from '../problems/construct-problems';
-import { type Problem, statement } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
-import { describeFeature } from '../version/version-policy';
 import { tracersOf } from './mesh-tracers';
-import { samplingProblems } from './sampling-checks';
 import { ZipkinTracer } from './zipkin-tracer';
 
 export interface TraceSamplingProps {

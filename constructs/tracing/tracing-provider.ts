@@ -1,10 +1,10 @@
 import type { IConstruct } from 'constructs';
-import { problem } from '../errors';
+import { problem } from '../../core/errors';
+import { isDnsSubdomain } from '../../core/names';
+import type { FieldPath } from '../../core/problems/field-path';
+import type { Problem } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { isDnsSubdomain } from '../names';
 import type { MeshExtensionProvider } from '../overlays/istio-operator';
-import type { FieldPath } from '../problems/field-path';
-import type { Problem } from '../problems/problem';
 import type { ProxyTarget } from '../proxy-config/proxy-target';
 import { PROMETHEUS_PROVIDER } from '../telemetry/mesh-telemetry';
 

@@ -13,10 +13,10 @@ import type {
   ProxyKindName,
   TargetConfig,
   WorkloadName,
-} from '../../constructs/config/observability-config';
-import { STANDARD_LABELS, STANDARD_METRIC_NAMES } from '../../constructs/metrics/standard-metrics';
-import { describeProblem } from '../../constructs/problems/problem';
-import { VersionPolicy } from '../../constructs/version/version-policy';
+} from '../../app/config/observability-config';
+import { STANDARD_LABELS, STANDARD_METRIC_NAMES } from '../../core/istio/standard-metrics';
+import { describeProblem } from '../../core/problems/problem';
+import { VersionPolicy } from '../../core/version/version-policy';
 
 export const SUPPORTED_VERSIONS = VersionPolicy.supportedVersions();
 

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, Chart, Testing } from 'cdk8s';
-import { ConfigFile } from '../../constructs/config/config-file';
+import { ConfigFile } from '../../app/config/config-file';
+import { readManifestFiles } from '../../app/lint/manifest-files';
+import { validateManifests } from '../../app/lint/manifest-validator';
+import { ObservabilityStack } from '../../app/stacks/observability-stack';
 import { IstioInActionApp } from '../../constructs/demo/istioinaction-app';
-import { readManifestFiles } from '../../constructs/lint/manifest-files';
-import { validateManifests } from '../../constructs/lint/manifest-validator';
 import { IstioMesh, type IstioMeshProps } from '../../constructs/mesh/istio-mesh';
-import { describeProblemWithHint } from '../../constructs/problems/problem';
-import { ObservabilityStack } from '../../constructs/stacks/observability-stack';
+import { describeProblemWithHint } from '../../core/problems/problem';
 
 /** An app (a fresh one unless given) with a mesh chart (istio-system) and an `istioinaction` chart holding webapp and catalog. */
 export function demoFixture(meshProps: IstioMeshProps = {}, app: App = Testing.app()) {

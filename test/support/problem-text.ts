@@ -1,4 +1,4 @@
-import { describeProblemWithHint, type Problem } from '../../constructs/problems/problem';
+import { describeProblemWithHint, type Problem } from '../../core/problems/problem';
 
 /** Each problem as the one line a user reads (`field: got ..., expected ...; hint: ...`). */
 export function texts(problems: readonly Problem[]): string[] {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { ObservabilityConfigError } from '../../constructs/errors';
-import { inputProblems } from '../../constructs/problems/construct-problems';
-import { describeProblemWithHint } from '../../constructs/problems/problem';
+import { ObservabilityConfigError } from '../../core/errors';
+import { inputProblems } from '../../core/problems/construct-problems';
+import { describeProblemWithHint } from '../../core/problems/problem';
 
 /**
  * The input problems a construct records for synth instead of throwing (aws-cdk's

@@ -3,9 +3,9 @@ import { join, relative } from 'node:path';
 import type { App } from 'cdk8s';
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { ConfigFile } from '../../constructs/config/config-file';
-import { ObservabilityStack } from '../../constructs/stacks/observability-stack';
-import { synthAtomically } from '../../constructs/synth/atomic-synth';
+import { ConfigFile } from '../../app/config/config-file';
+import { ObservabilityStack } from '../../app/stacks/observability-stack';
+import { synthAtomically } from '../../app/synth/atomic-synth';
 
 /** Synthesizes what `build` adds to a fresh app as one multi-document YAML string (charts in creation order). */
 export function synthYaml(build: (app: App) => void): string {

@@ -1,4 +1,4 @@
-import { VersionPolicy } from '../../constructs/version/version-policy';
+import { VersionPolicy } from '../../core/version/version-policy';
 
 /** The newest release with a row in the version policy, e.g. `1.31`. */
 export const NEWEST = VersionPolicy.supportedVersions().at(-1) as string;

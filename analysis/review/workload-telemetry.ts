@@ -1,0 +1,491 @@
+import { parse, stringify } from 'yaml';
+import {
+  BOOTSTRAP_OVERRIDE_ANNOTATION,
+  CUSTOM_BOOTSTRAP_KEY,
+  ISTIOD_VALUES_KIND,
+  PROXY_CONFIG_ANNOTATION,
+  SECURE_MERGED_METRICS_PORT_ENV,
+} from '../../core/istio/istio-names';
+import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
+import { byCodePoint } from '../../core/merge/sorted-entries';
+import type { FieldPath } from '../../core/problems/field-path';
+import type { Manifest, RenderedObject } from '../../model/objects';
+import { type PodTemplate, podTemplates, proxyConfigOf } from '../../model/pod-templates';
+import { meshConfigs, parseBootstrapText } from '../../model/rendered-objects';
+import { changeEffect, type TakesEffect } from './change-effect';
+
+/** One value of a setting at one level of Istio's hierarchy, where it comes from, and when a change takes effect. */
+export interface SettingValue {
+  readonly value: string;
+  /** The object it comes from, e.g. `Telemetry istio-system/mesh-default`. */
+  readonly source: string;
+  readonly takesEffect: TakesEffect;
+}
+
+/** A setting a workload gets: the value that applies, and the less specific ones it overrides. */
+export interface WorkloadSetting extends SettingValue {
+  /** `stats inclusion`, `dimensions`, `sampling`, `custom tags`, `tracer`, `access log`, `bootstrap override` */
+  readonly piece: string;
+  readonly overrides: readonly SettingValue[];
+}
+
+export interface WorkloadTelemetry {
+  /** `istioinaction/Deployment/webapp` */
+  readonly workload: string;
+  /** Deployed elsewhere (a WorkloadRef): only its pod annotations, through `patches/`, are ours. */
+  readonly deployedElsewhere: boolean;
+  /** Pod annotations this output patches into it. */
+  readonly patched: boolean;
+  readonly settings: readonly WorkloadSetting[];
+}
+
+/** What the report knows of one cluster's objects. */
+export interface TelemetryReview {
+  /** Settings every meshed workload starts from (mesh config, root-namespace Telemetry). */
+  readonly mesh: readonly WorkloadSetting[];
+  readonly workloads: readonly WorkloadTelemetry[];
+  /** Pod annotations of workloads deployed elsewhere, by workload. */
+  readonly patches: readonly { readonly workload: string; readonly annotation: string; readonly value: string }[];
+  /** Workloads left out: no sidecar (`sidecar.istio.io/inject: "false"`, or a namespace with injection disabled). */
+  readonly unmeshed: readonly string[];
+}
+
+const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+const describe = (m: Manifest) =>
+  m.kind === ISTIOD_VALUES_KIND
+    ? 'istiod Helm values'
+    : `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name ?? ''}`.trim();
+
+/** The levels a setting can be set at, most specific first (Istio's precedence). */
+type Levels = Partial<Record<string, SettingValue[]>>;
+
+function add(levels: Levels, piece: string, value: SettingValue): void {
+  const values = levels[piece];
+  if (values) values.push(value);
+  else levels[piece] = [value];
+}
+
+/** Adds every value of `more`, less specific than those `levels` has. */
+function addAll(levels: Levels, more: Readonly<Levels>): void {
+  for (const [piece, values] of Object.entries(more)) for (const value of values ?? []) add(levels, piece, value);
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** The most specific value of each piece, with what it overrides; dimensions all apply (they merge). */
+function resolve(levels: Levels): WorkloadSetting[] {
+  const settings: WorkloadSetting[] = [];
+  for (const piece of PIECES) {
+    const values = levels[piece] ?? [];
+    if (piece === 'dimensions') {
+      for (const v of values) settings.push({ piece, ...v, overrides: [] });
+      continue;
+    }
+    const [effective, ...overridden] = values;
+    // A less specific level that says the same changes nothing a reader needs to know.
+    const overrides = overridden.filter((o) => o.value !== effective?.value);
+    if (effective) settings.push({ piece, ...effective, overrides });
+  }
+  return settings;
+}
+
+const PIECES = [
+  'stats inclusion',
+  'dimensions',
+  'sampling',
+  'custom tags',
+  'tracer',
+  'access log',
+  'secure metrics',
+  'bootstrap override',
+];
+
+function matchLabelsOf(telemetry: Manifest): Readonly<JsonMapping> | undefined {
+  const selector = mappingAt(telemetry, 'spec').selector;
+  return isMapping(selector) && isMapping(selector.matchLabels) ? selector.matchLabels : undefined;
+}
+
+/**
+ * Workload-level Telemetry by namespace and by one label of their selector, so a workload finds the
+ * ones that select it without reading the others. A selector without labels selects nothing here.
+ */
+class SelectorIndex {
+  private readonly byLabel = new Map<string, { readonly order: number; readonly telemetry: Manifest }[]>();
+
+  constructor(telemetries: readonly Manifest[]) {
+    telemetries.forEach((telemetry, order) => {
+      const first = Object.entries(matchLabelsOf(telemetry) ?? {})[0];
+      if (!first) return;
+      const key = SelectorIndex.key(telemetry.metadata.namespace, first[0], first[1]);
+      const entries = this.byLabel.get(key);
+      if (entries) entries.push({ order, telemetry });
+      else this.byLabel.set(key, [{ order, telemetry }]);
+    });
+  }
+
+  /** The Telemetry of `namespace` whose selector matches `labels`, in their original order. */
+  selecting(namespace: string | undefined, labels: Readonly<JsonMapping>): Manifest[] {
+    return Object.entries(labels)
+      .flatMap(([k, v]) => this.byLabel.get(SelectorIndex.key(namespace, k, v)) ?? [])
+      .filter(({ telemetry }) => Object.entries(matchLabelsOf(telemetry) ?? {}).every(([k, v]) => labels[k] === v))
+      .sort((a, b) => a.order - b.order)
+      .map(({ telemetry }) => telemetry);
+  }
+
+  private static key(namespace: string | undefined, label: string, value: unknown): string {
+    return JSON.stringify([namespace ?? null, label, value]);
+  }
+}
+
+/**
+ * What telemetry each meshed workload of a set of objects gets, read from the objects alone (so it
+ * holds for hand-written ones too), with Istio's precedence: a workload's Telemetry over its
+ * namespace's over the root namespace's, and for sampling the Telemetry over the ProxyConfig
+ * (pod annotation over `meshConfig.defaultConfig`) over istiod's default, "telemetry.
+ * RandomSamplingPercentage > defaultConfig.tracing.sampling > PILOT_TRACE_SAMPLING"
+ * (istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go). Each value says whether a change
+ * reaches running proxies by an xDS push, a rollout, or only after a restart (istio/istio#22311).
+ */
+export function telemetryReview(objects: readonly RenderedObject[]): TelemetryReview {
+  const manifests = objects.map((o) => o.manifest);
+  const configs = meshConfigs(objects);
+  const byPath = new Map(objects.map((o) => [o.path, o.manifest]));
+  const rootNamespace =
+    configs.map((c) => c.meshConfig.rootNamespace).find((n): n is string => typeof n === 'string') ?? 'istio-system';
+  const telemetries = manifests.filter((m) => m.kind === 'Telemetry');
+  const levelOf = (t: Manifest) =>
+    mappingAt(t, 'spec').selector ? 'workload' : t.metadata.namespace === rootNamespace ? 'root' : 'namespace';
+  const configMaps = new Map(
+    manifests.filter((m) => m.kind === 'ConfigMap').map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]),
+  );
+  const uninjected = new Set(
+    manifests
+      .filter((m) => m.kind === 'Namespace' && mappingAt(m, 'metadata', 'labels')['istio-injection'] === 'disabled')
+      .map((m) => m.metadata.name),
+  );
+
+  /** Root-namespace Telemetry and the mesh's default tracing providers: above any ProxyConfig. */
+  const meshTelemetryLevels: Levels = {};
+  for (const t of telemetries.filter((t) => levelOf(t) === 'root')) telemetryValues(t, meshTelemetryLevels);
+  for (const { path, field, meshConfig } of configs) {
+    const manifest = byPath.get(path);
+    const providers = listOf(mappingAt(meshConfig, 'defaultProviders').tracing).map(show);
+    if (!manifest || providers.length === 0) continue;
+    add(meshTelemetryLevels, 'tracer', {
+      value: `provider ${providers.join(', ')}`,
+      source: `${describe(manifest)} ${[...field, 'defaultProviders'].join('.')}`,
+      takesEffect: changeEffect(manifest, [...field, 'defaultProviders']),
+    });
+  }
+  /** The mesh-wide ProxyConfig and istiod's default sampling: below the pod annotation. */
+  const meshProxyConfigLevels: Levels = {};
+  for (const { path, field, meshConfig } of configs) {
+    const manifest = byPath.get(path);
+    if (!manifest) continue;
+    meshAccessLog(manifest, field, meshConfig, meshProxyConfigLevels);
+    const at = [...field, 'defaultConfig'];
+    proxyConfigValues(
+      mappingAt(meshConfig, 'defaultConfig'),
+      `${describe(manifest)} ${at.join('.')}`,
+      changeEffect(manifest, at),
+      meshProxyConfigLevels,
+    );
+  }
+  for (const manifest of manifests) {
+    pilotSampling(manifest, meshProxyConfigLevels);
+    configOverrideDimensions(manifest, meshProxyConfigLevels);
+  }
+
+  const meshLevels: Levels = {};
+  addAll(meshLevels, meshTelemetryLevels);
+  addAll(meshLevels, meshProxyConfigLevels);
+  const mesh = resolve(meshLevels);
+
+  // Each workload reads only its namespace's Telemetry, and of the workload-level ones only those
+  // whose selector shares a label with it: with a Telemetry per workload, reading every Telemetry
+  // for every workload made the review quadratic (2,000 workloads took seconds).
+  const namespaceTelemetries = groupBy(
+    telemetries.filter((t) => levelOf(t) === 'namespace'),
+    (t) => t.metadata.namespace,
+  );
+  const workloadTelemetries = new SelectorIndex(telemetries.filter((t) => levelOf(t) === 'workload'));
+
+  const meshed = podTemplates(objects).filter((t) => !isUnmeshed(t, uninjected));
+  const workloads = meshed
+    .map((template): WorkloadTelemetry => {
+      const levels: Levels = {};
+      // Most specific first: the workload's Telemetry, its namespace's, the root namespace's and the
+      // mesh's default providers, then the pod annotation, the mesh-wide ProxyConfig, istiod's default.
+      for (const t of workloadTelemetries.selecting(template.namespace, template.labels)) telemetryValues(t, levels);
+      for (const t of namespaceTelemetries.get(template.namespace) ?? []) telemetryValues(t, levels);
+      addAll(levels, meshTelemetryLevels);
+      const config = proxyConfigOf(template);
+      if (config && !(config instanceof Error)) {
+        const workload = byPath.get(template.path);
+        const effect =
+          workload && !template.patch
+            ? changeEffect(workload, [...template.field, PROXY_CONFIG_ANNOTATION])
+            : 'rollout';
+        const where = template.patch
+          ? `patch of ${PROXY_CONFIG_ANNOTATION}`
+          : `pod annotation ${PROXY_CONFIG_ANNOTATION}`;
+        proxyConfigValues(config, where, effect, levels);
+      }
+      addAll(levels, meshProxyConfigLevels);
+      // Bootstrap override: read when the pod starts (a missing ConfigMap is reported by
+      // bootstrap-configmap-reference).
+      const overrideName = template.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
+      if (typeof overrideName === 'string') {
+        const configMap = configMaps.get(`${template.namespace}/${overrideName}`);
+        add(levels, 'bootstrap override', {
+          value: `ConfigMap ${overrideName}: ${bootstrapText(mappingAt(configMap, 'data')[CUSTOM_BOOTSTRAP_KEY])}`,
+          source: `pod annotation ${BOOTSTRAP_OVERRIDE_ANNOTATION}`,
+          takesEffect: configMap ? changeEffect(configMap, ['data', CUSTOM_BOOTSTRAP_KEY]) : 'restart-needed',
+        });
+      }
+      return {
+        workload: workloadName(template),
+        deployedElsewhere: template.patch,
+        patched: template.patch && Object.keys(template.annotations).length > 0,
+        settings: resolve(levels),
+      };
+    })
+    .sort((a, b) => byCodePoint(a.workload, b.workload));
+
+  const patches = podTemplates(objects)
+    .filter((t) => t.patch)
+    .flatMap((t) =>
+      Object.entries(t.annotations).map(([annotation, value]) => ({
+        workload: workloadName(t),
+        annotation,
+        value: annotation === PROXY_CONFIG_ANNOTATION ? flowYaml(show(value)) : show(value),
+      })),
+    )
+    .sort((a, b) => byCodePoint(a.workload, b.workload) || byCodePoint(a.annotation, b.annotation));
+  const unmeshed = podTemplates(objects)
+    .filter((t) => isUnmeshed(t, uninjected))
+    .map(workloadName)
+    .sort(byCodePoint);
+  return { mesh, workloads, patches, unmeshed };
+}
+
+function workloadName(template: PodTemplate): string {
+  return `${template.namespace ?? '-'}/${template.kind}/${template.name}`;
+}
+
+/** No sidecar: injection turned off on the pods, or on a namespace the objects declare. */
+function isUnmeshed(template: PodTemplate, uninjected: ReadonlySet<string | undefined>): boolean {
+  return (
+    String(template.annotations['sidecar.istio.io/inject']) === 'false' ||
+    String(template.labels['sidecar.istio.io/inject']) === 'false' ||
+    uninjected.has(template.namespace)
+  );
+}
+
+/** istiod's default sampling (PILOT_TRACE_SAMPLING), in each install method's place. */
+function pilotSampling(manifest: Manifest, levels: Levels): void {
+  const places: Readonly<Record<string, readonly (readonly string[])[]>> = {
+    IstioOperator: [['spec', 'values', 'pilot', 'traceSampling']],
+    [ISTIOD_VALUES_KIND]: [['traceSampling'], ['pilot', 'traceSampling']],
+    Istio: [['spec', 'values', 'pilot', 'traceSampling']],
+  };
+  for (const field of places[manifest.kind] ?? []) {
+    const value = mappingAt(manifest, ...field.slice(0, -1))[field.at(-1) ?? ''];
+    if (value === undefined) continue;
+    add(levels, 'sampling', {
+      value: `${show(value)}%`,
+      source: `${describe(manifest)} ${field.join('.')} (istiod's default, PILOT_TRACE_SAMPLING)`,
+      takesEffect: changeEffect(manifest, field),
+    });
+  }
+}
+
+/** The stats filter's `configOverride` (Istio 1.13 to 1.20), in each install method's values. */
+function configOverrideDimensions(manifest: Manifest, levels: Levels): void {
+  const values: Readonly<Record<string, readonly string[]>> = {
+    IstioOperator: ['spec', 'values'],
+    [ISTIOD_VALUES_KIND]: [],
+    Istio: ['spec', 'values'],
+  };
+  const at = values[manifest.kind];
+  if (!at) return;
+  const field = [...at, 'telemetry', 'v2', 'prometheus', 'configOverride'];
+  for (const [proxy, override] of Object.entries(mappingAt(manifest, ...field))) {
+    for (const metric of listOf(mappingAt(override).metrics)) {
+      if (!isMapping(metric)) continue;
+      add(levels, 'dimensions', {
+        value: dimensionText(
+          show(metric.name),
+          Object.keys(mappingAt(metric, 'dimensions')),
+          listOf(metric.tags_to_remove).map(show),
+          proxy,
+        ),
+        source: `${describe(manifest)} configOverride`,
+        takesEffect: changeEffect(manifest, [...field, proxy]),
+      });
+    }
+  }
+}
+
+/** A Telemetry's metric overrides, sampling, custom tags and tracing providers (all pushed over xDS). */
+function telemetryValues(telemetry: Manifest, levels: Levels): void {
+  const source = describe(telemetry);
+  const spec = mappingAt(telemetry, 'spec');
+  const takesEffect = changeEffect(telemetry, ['spec']);
+  for (const metric of listOf(spec.metrics)) {
+    for (const override of listOf(mappingAt(metric).overrides)) {
+      if (!isMapping(override)) continue;
+      const match = mappingAt(override, 'match');
+      const tags = mappingAt(override, 'tagOverrides');
+      const added = Object.keys(tags).filter((t) => mappingAt(tags, t).operation !== 'REMOVE');
+      const removed = Object.keys(tags).filter((t) => mappingAt(tags, t).operation === 'REMOVE');
+      add(levels, 'dimensions', {
+        value: dimensionText(
+          show(match.metric ?? 'ALL_METRICS'),
+          added,
+          removed,
+          show(match.mode ?? 'CLIENT_AND_SERVER'),
+        ),
+        source,
+        takesEffect,
+      });
+    }
+  }
+  for (const tracing of listOf(spec.tracing)) {
+    if (!isMapping(tracing)) continue;
+    if (tracing.randomSamplingPercentage !== undefined) {
+      add(levels, 'sampling', { value: `${show(tracing.randomSamplingPercentage)}%`, source, takesEffect });
+    }
+    if (isMapping(tracing.customTags))
+      add(levels, 'custom tags', { value: tagsText(tracing.customTags), source, takesEffect });
+    const providers = listOf(tracing.providers).map((p) => show(mappingAt(p).name));
+    if (providers.length > 0) add(levels, 'tracer', { value: `provider ${providers.join(', ')}`, source, takesEffect });
+  }
+  for (const logging of listOf(spec.accessLogging)) {
+    if (!isMapping(logging)) continue;
+    const providers = listOf(logging.providers).map((p) => show(mappingAt(p).name));
+    const filter = mappingAt(logging, 'filter').expression;
+    const value =
+      logging.disabled === true
+        ? 'off'
+        : [
+            providers.length > 0 ? `provider ${providers.join(', ')}` : 'the default providers',
+            ...(filter !== undefined ? [`when ${show(filter)}`] : []),
+          ].join(', ');
+    add(levels, 'access log', { value, source, takesEffect });
+  }
+}
+
+/** meshConfig's own access log (`accessLogFile`), below any Telemetry access logging. */
+function meshAccessLog(manifest: Manifest, field: FieldPath, meshConfig: JsonMapping, levels: Levels): void {
+  const file = meshConfig.accessLogFile;
+  if (typeof file !== 'string' || file === '') return;
+  const encoding = typeof meshConfig.accessLogEncoding === 'string' ? meshConfig.accessLogEncoding : 'TEXT';
+  const format = typeof meshConfig.accessLogFormat === 'string' ? `, format ${show(meshConfig.accessLogFormat)}` : '';
+  add(levels, 'access log', {
+    value: `${file} (${encoding}${format})`,
+    source: `${describe(manifest)} ${[...field, 'accessLogFile'].join('.')}`,
+    takesEffect: changeEffect(manifest, [...field, 'accessLogFile']),
+  });
+}
+
+function proxyConfigValues(
+  config: Readonly<JsonMapping>,
+  source: string,
+  takesEffect: TakesEffect,
+  levels: Levels,
+): void {
+  const matcher = isMapping(config.proxyStatsMatcher) ? config.proxyStatsMatcher : undefined;
+  if (matcher) {
+    const parts = Object.entries(matcher).map(
+      ([k, v]) => `${k.replace(/^inclusion/, '').toLowerCase()} ${listOf(v).map(show).join(', ')}`,
+    );
+    add(levels, 'stats inclusion', { value: parts.join('; '), source, takesEffect });
+  }
+  const tracing = isMapping(config.tracing) ? config.tracing : undefined;
+  if (tracing?.sampling !== undefined)
+    add(levels, 'sampling', { value: `${show(tracing.sampling)}%`, source, takesEffect });
+  if (isMapping(tracing?.customTags))
+    add(levels, 'custom tags', { value: tagsText(tracing.customTags), source, takesEffect });
+  const zipkin = isMapping(tracing?.zipkin) ? tracing.zipkin : undefined;
+  if (zipkin?.address !== undefined)
+    add(levels, 'tracer', { value: `zipkin ${show(zipkin.address)}`, source, takesEffect });
+  const extra = listOf(config.extraStatTags);
+  if (extra.length > 0)
+    add(levels, 'dimensions', { value: `extraStatTags ${extra.map(show).join(', ')}`, source, takesEffect });
+  const securePort = mappingAt(config, 'proxyMetadata')[SECURE_MERGED_METRICS_PORT_ENV];
+  if (securePort !== undefined) {
+    // The injector copies it into the pod's env and its prometheus.istio.io/secure-port annotation
+    // when it creates the pod (istio/istio@1.31.0-rc.0:pkg/kube/inject/webhook.go lines 886-913):
+    // running pods keep their plain port until they are recreated.
+    add(levels, 'secure metrics', {
+      value: `mTLS port ${show(securePort)}, set when a pod is injected`,
+      source,
+      takesEffect: takesEffect === 'xds-push' ? 'restart-needed' : takesEffect,
+    });
+  }
+}
+
+function dimensionText(metric: string, added: readonly string[], removed: readonly string[], where: string): string {
+  const parts = [...added.map((d) => `+${d}`), ...removed.map((d) => `-${d}`)];
+  return `${metric} (${where}): ${parts.length > 0 ? parts.join(' ') : 'no tag changes'}`;
+}
+
+function tagsText(tags: JsonMapping): string {
+  return Object.entries(tags)
+    .map(([name, tag]) => {
+      const [kind, value] = Object.entries(isMapping(tag) ? tag : {})[0] ?? ['?', undefined];
+      const detail = isMapping(value)
+        ? (value.value ?? value.name ?? value.header ?? JSON.stringify(value))
+        : show(value);
+      return `${name} = ${kind} ${show(detail)}`;
+    })
+    .join(', ');
+}
+
+function bootstrapText(text: unknown): string {
+  if (typeof text !== 'string') return 'not found in the pod namespace';
+  let bootstrap: unknown;
+  try {
+    bootstrap = parseBootstrapText(text);
+  } catch {
+    return 'not JSON or YAML';
+  }
+  if (!isMapping(bootstrap)) return 'empty';
+  const parts: string[] = [];
+  const http = isMapping(bootstrap.tracing) && isMapping(bootstrap.tracing.http) ? bootstrap.tracing.http : undefined;
+  if (http) {
+    const typed = isMapping(http.typedConfig)
+      ? http.typedConfig
+      : isMapping(http.typed_config)
+        ? http.typed_config
+        : {};
+    parts.push(
+      `tracer ${show(http.name)} to cluster ${show(typed.collectorCluster ?? typed.collector_cluster)}${typed.collectorEndpoint ? ` ${show(typed.collectorEndpoint)}` : ''}`,
+    );
+  }
+  for (const sink of listOf(bootstrap.statsSinks ?? bootstrap.stats_sinks))
+    parts.push(`stats sink ${show(mappingAt(sink).name)}`);
+  const other = Object.keys(bootstrap).filter(
+    (k) => !['tracing', 'statsSinks', 'stats_sinks', 'staticResources', 'static_resources'].includes(k),
+  );
+  if (other.length > 0) parts.push(`also ${other.join(', ')}`);
+  return parts.join('; ') || 'static resources only';
+}
+
+/** A YAML annotation on one line (flow style), for a table cell; as written when it is not YAML. */
+function flowYaml(text: string): string {
+  try {
+    return stringify(parse(text, { version: '1.1' }), { collectionStyle: 'flow', lineWidth: 0, version: '1.1' }).trim();
+  } catch {
+    return text;
+  }
+}

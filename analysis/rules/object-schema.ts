@@ -1,0 +1,64 @@
+import { ISTIOD_VALUES_KIND } from '../../core/istio/istio-names';
+import { withoutNullFields } from '../../core/json-values';
+import { apiGroupOf } from '../../core/names';
+import { problem } from '../../core/problems/problem';
+import type { AppRule, RuleFinding, ValidationContext } from '../rule';
+import { describeAjvErrors } from '../schema/ajv-messages';
+
+/** The API server (or istioctl) refuses what the schema refuses, but only when it is applied. */
+export const objectSchemaRule: AppRule = {
+  id: 'object-schema',
+  scope: 'object',
+  summary:
+    'Every object matches its schema: custom resources the vendored CRDs, including their CEL rules (unknown fields refused, as kubectl apply does), Kubernetes kinds the Kubernetes OpenAPI schemas (kubernetes-models), the IstioOperator `schemas/istio-operator.schema.json`.',
+  check(context: ValidationContext): RuleFinding[] {
+    return context.objects.flatMap(({ path, manifest, patch }) => {
+      // An istiod values file is read for its meshConfig only; the chart checks its own values.
+      // A patch is part of an object deployed elsewhere, checked when it is.
+      if (manifest.kind === ISTIOD_VALUES_KIND || patch) return [];
+      // `match:` or `spec:` left empty is null, which the API server prunes (and istioctl ignores).
+      const result = context.schemas.validate(withoutNullFields(manifest) as typeof manifest);
+      if (!result.source) {
+        const group = apiGroupOf(manifest.apiVersion);
+        const served = group === '' ? [] : context.schemas.servedIn(group);
+        if (served.length > 0) {
+          const sameKind = served.filter((key) => key.endsWith(`/${manifest.kind}`));
+          const kinds = [...new Set(served.map((key) => key.slice(key.lastIndexOf('/') + 1)))];
+          const expected =
+            sameKind.length > 0 ? `one of ${sameKind.join(', ')}` : `a kind of ${group}: ${kinds.join(', ')}`;
+          return [
+            {
+              path,
+              ...problem(['kind'], `${manifest.apiVersion}/${manifest.kind}`, expected, {
+                what: `the vendored CRDs serve no ${manifest.kind} in ${manifest.apiVersion}`,
+              }),
+            },
+          ];
+        }
+        return [
+          {
+            path,
+            severity: 'warning' as const,
+            ...problem(['apiVersion'], manifest.apiVersion, 'a Kubernetes, Istio or Prometheus Operator kind', {
+              what: `no schema known for ${manifest.apiVersion} ${manifest.kind}, so it was not schema-checked`,
+            }),
+          },
+        ];
+      }
+      // The vendored CRDs are the newest release's: a rule the target's own CRD lacks does not apply.
+      const kind = `${apiGroupOf(manifest.apiVersion)}/${manifest.kind}`;
+      const errors = result.errors.filter(
+        (error) =>
+          error.keyword !== 'x-kubernetes-validations' ||
+          context.targets.some((target) =>
+            target.policy.crdHasRule(kind, String((error.params as { rule?: unknown }).rule ?? '')),
+          ),
+      );
+      return describeAjvErrors(errors, manifest).map((found) => ({
+        ...found,
+        path,
+        source: result.source,
+      }));
+    });
+  },
+};

@@ -1,0 +1,206 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative } from 'node:path';
+import { isMap, LineCounter, parseAllDocuments } from 'yaml';
+import { ISTIOD_VALUES_KIND } from '../../core/istio/istio-names';
+import { isMapping } from '../../core/json-values';
+import { byCodePoint } from '../../core/merge/sorted-entries';
+import { type FieldPath, keysOf } from '../../core/problems/field-path';
+import type { Problem } from '../../core/problems/problem';
+import type { SourceLocation } from '../../core/problems/source-location';
+import { keyAt } from '../../core/problems/yaml-keys';
+import type { Manifest } from '../../model/objects';
+import { Locator } from '../config/config-file';
+
+/** One Kubernetes object read from a YAML file, with what is needed to point at its fields. */
+export interface ManifestDocument {
+  readonly manifest: Manifest;
+  /** The file, as given or relative to the folder given. */
+  readonly file: string;
+  /** The line of a field of the object (`spec.tracing[0]`), or of the object itself for `[]`. */
+  locate(field: FieldPath): SourceLocation;
+}
+
+/** A file that is not YAML, or a document that is not a Kubernetes object. */
+export interface ManifestFileProblem extends Problem {
+  /** The file and line. */
+  readonly location: SourceLocation;
+}
+
+export interface ManifestFiles {
+  readonly documents: readonly ManifestDocument[];
+  readonly problems: readonly ManifestFileProblem[];
+  /** Every file read, in the order read. */
+  readonly files: readonly string[];
+  /** Files holding YAML that is not Kubernetes objects (no `apiVersion` and no `kind`), skipped. */
+  readonly skipped: readonly string[];
+}
+
+// JSON files are read when named, not found in folders (cdk8s writes construct-metadata.json there).
+const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/**
+ * Reads every object in the given files and folders (folders recursively: `*.yaml` and `*.yml`,
+ * in code-point order, skipping `node_modules` and dot folders). A `kind: List` stands
+ * for its items. Documents that are empty or comments only are skipped, and files of mappings with
+ * neither `apiVersion` nor `kind` (Helm values) are listed as skipped; anything else that is not
+ * an object with `apiVersion`, `kind` and `metadata` is a problem, as is invalid YAML. Read as
+ * YAML 1.1, as kubectl and the API server read it (`on` is a boolean).
+ */
+export function readManifestFiles(paths: readonly string[]): ManifestFiles {
+  const files = listManifestFiles(paths);
+  const documents: ManifestDocument[] = [];
+  const problems: ManifestFileProblem[] = [];
+  const skipped: string[] = [];
+  for (const file of files) {
+    const read = readManifestFile(file);
+    documents.push(...read.documents);
+    problems.push(...read.problems);
+    if (read.skipped) skipped.push(file);
+  }
+  return { documents, problems, files, skipped };
+}
+
+/**
+ * The files `readManifestFiles` reads, in its order: files as given, folders' `*.yaml` and `*.yml`
+ * recursively in code-point order, skipping `node_modules` and dot folders.
+ * @throws the file system's error for a path that does not exist
+ */
+export function listManifestFiles(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => expand(path));
+}
+
+/** What one file holds: its objects in order, its problems, and whether it holds plain data (skipped). */
+export interface ManifestFile {
+  readonly documents: readonly ManifestDocument[];
+  readonly problems: readonly ManifestFileProblem[];
+  /** It holds mappings with neither `apiVersion` nor `kind` (Helm values), which were skipped. */
+  readonly skipped: boolean;
+}
+
+/** Reads one file as {@link readManifestFiles} reads each; `text` when the caller has read it already. */
+export function readManifestFile(file: string, text: string = readFileSync(file, 'utf8')): ManifestFile {
+  const documents: ManifestDocument[] = [];
+  const problems: ManifestFileProblem[] = [];
+  let skipped = false;
+  const lineCounter = new LineCounter();
+  for (const document of parseAllDocuments(text, { lineCounter, version: '1.1', uniqueKeys: true })) {
+    const locator = new Locator(file, document, lineCounter);
+    const at = (path: readonly (string | number)[]): SourceLocation => ({ file, line: locator.position(path).line });
+    if (document.errors.length > 0) {
+      for (const error of document.errors) {
+        // The parser names no repeated key; read it where the repeat starts.
+        const key = error.code === 'DUPLICATE_KEY' ? keyAt(text, error.pos[0]) : undefined;
+        problems.push({
+          location: { file, line: error.linePos?.[0].line ?? 1 },
+          ...(key !== undefined
+            ? {
+                field: [key],
+                what: `repeats the key ${JSON.stringify(key)} of this mapping`,
+                expected: 'each key once',
+              }
+            : { what: `not YAML: ${error.message.split('\n')[0]}` }),
+        });
+      }
+      continue;
+    }
+    if (document.contents === null) continue;
+    const value: unknown = document.toJS({ maxAliasCount: 100 });
+    // A trailing `---`, or a document of comments only: kubectl skips it, and so do we.
+    if (value === null || value === undefined) continue;
+    const list = isMap(document.contents) && isMapping(value) && value.kind === 'List' ? value.items : undefined;
+    const items: [unknown, (string | number)[]][] = Array.isArray(list)
+      ? list.map((item, i) => [item, ['items', i]])
+      : [[value, []]];
+    for (const [item, prefix] of items) {
+      if (isIstiodValues(item)) {
+        documents.push({
+          manifest: { ...item, apiVersion: '', kind: ISTIOD_VALUES_KIND, metadata: {} },
+          file,
+          locate: (field) => at([...prefix, ...keysOf(field)]),
+        });
+        continue;
+      }
+      if (isPlainData(item)) {
+        // A mapping that does not claim to be an object (a Helm values file, a test's
+        // input data): not ours to check, listed once per file.
+        skipped = true;
+        continue;
+      }
+      if (!isManifest(item)) {
+        problems.push({
+          location: at(prefix),
+          what: 'not a Kubernetes object',
+          expected: 'a mapping with string apiVersion and kind, and a metadata mapping',
+        });
+        continue;
+      }
+      documents.push({
+        manifest: item,
+        file,
+        locate: (field) => at([...prefix, ...keysOf(field)]),
+      });
+    }
+  }
+  return { documents, problems, skipped };
+}
+
+/**
+ * `read` (of `text`, the file's contents) without its YAML syntax trees, which take several times
+ * the memory of the objects: each object keeps its own line, and the first field located parses
+ * the text again. For objects read once and checked later, whose fields are rarely located.
+ */
+export function withoutSyntaxTrees(file: string, text: string, read: ManifestFile): ManifestFile {
+  let reread: readonly ManifestDocument[] | undefined;
+  const documents = read.documents.map((document, ordinal): ManifestDocument => {
+    const start = document.locate([]);
+    return {
+      manifest: document.manifest,
+      file: document.file,
+      locate: (field) => {
+        if (field.length === 0) return start;
+        reread ??= readManifestFile(file, text).documents;
+        return (reread[ordinal] as ManifestDocument).locate(field);
+      },
+    };
+  });
+  return { ...read, documents };
+}
+
+function expand(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (YAML_EXTENSIONS.has(extname(entry.name))) found.push(full);
+    }
+  };
+  walk(path);
+  return found.map((file) => (path === '.' ? relative('.', file) : file));
+}
+
+/**
+ * A values file of the istiod Helm chart: a mapping with a `meshConfig` mapping and neither
+ * `apiVersion` nor `kind` (the chart's `meshConfig:` values, istio/istio
+ * manifests/charts/istio-control/istio-discovery/values.yaml).
+ */
+function isIstiodValues(value: unknown): value is Record<string, unknown> {
+  return isMapping(value) && value.apiVersion === undefined && value.kind === undefined && isMapping(value.meshConfig);
+}
+
+/** A mapping with neither `apiVersion` nor `kind`: data, not an object that claims a kind. */
+function isPlainData(value: unknown): boolean {
+  return isMapping(value) && value.apiVersion === undefined && value.kind === undefined;
+}
+
+/**
+ * An object with `apiVersion`, `kind` and `metadata`; an IstioOperator may lack `metadata`, since
+ * istioctl reads it as a file and never applies it (the book's overlays have none).
+ */
+function isManifest(value: unknown): value is Manifest {
+  if (!isMapping(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return false;
+  if (value.kind === 'IstioOperator' && value.metadata === undefined) value.metadata = {};
+  return isMapping(value.metadata);
+}

@@ -1,0 +1,106 @@
+import { type App, Names, Yaml } from 'cdk8s';
+import { HelmValuesFile } from '../../constructs/intent/helm-values-file';
+import { WorkloadRef } from '../../constructs/proxy-config/workload-ref';
+import { installInputFileOf } from '../../core/contracts/construct-sources';
+import type { RenderedObject } from '../../model/objects';
+
+/** The kustomization of every output folder: what is applied to the cluster from it. */
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+/** The kustomize Component with the pod template patches of workloads deployed elsewhere. */
+export const PATCHES_FOLDER = 'patches';
+
+/**
+ * The files of one output folder, by relative path:
+ *
+ * - `<chart>.k8s.yaml` per chart with objects applied to the cluster (a chart with none writes no
+ *   file: `kubectl apply` refuses an empty one);
+ * - installers' inputs under `install/` (the IstioOperator for `istioctl install -f`, Helm charts'
+ *   values for `helm install -f`), never applied;
+ * - `patches/`, a kustomize Component that sets the pod template annotations of workloads this
+ *   app does not build ({@link WorkloadRef}), for the kustomization that deploys them;
+ * - `kustomization.yaml`, listing exactly the applied files, so `kubectl apply -k` and GitOps
+ *   engines apply the folder as it is.
+ *
+ * `objects` are the app's rendered objects; each ApiObject renders to exactly its manifest there.
+ */
+export function outputFolderFiles(app: App, objects: readonly RenderedObject[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  const installInputs = new Map<object, string>();
+  for (const { apiObject, manifest } of objects) {
+    const file = apiObject ? installInputFileOf(apiObject) : undefined;
+    if (file) installInputs.set(manifest, file);
+  }
+  const applied: string[] = [];
+  for (const chart of app.charts) {
+    const manifests = chart.toJson().filter((m) => !installInputs.has(m));
+    if (manifests.length === 0) continue;
+    const file = `${Names.toDnsLabel(chart)}.k8s.yaml`;
+    files[file] = Yaml.stringify(...manifests);
+    applied.push(file);
+  }
+  const inputs = new Map<string, unknown[]>();
+  for (const [manifest, file] of installInputs) inputs.set(file, [...(inputs.get(file) ?? []), manifest]);
+  for (const construct of app.node.findAll()) {
+    if (HelmValuesFile.isHelmValuesFile(construct) && !construct.isEmpty) {
+      inputs.set(construct.file, [...(inputs.get(construct.file) ?? []), construct.values()]);
+    }
+  }
+  for (const [file, docs] of inputs) files[file] = Yaml.stringify(...docs);
+  Object.assign(files, patchComponent(app));
+  files[KUSTOMIZATION_FILE] = kustomization(applied.sort());
+  return files;
+}
+
+/** `patches/`: one strategic merge patch per workload reference with pod-level settings, and the Component. */
+function patchComponent(app: App): Record<string, string> {
+  const files: Record<string, string> = {};
+  const entries: string[] = [];
+  const refs = app.node
+    .findAll()
+    .filter((c): c is WorkloadRef => WorkloadRef.isWorkloadRef(c))
+    .sort((a, b) => patchFileName(a).localeCompare(patchFileName(b)));
+  for (const ref of refs) {
+    const patch = ref.renderPatch();
+    if (!patch) continue;
+    const file = patchFileName(ref);
+    files[`${PATCHES_FOLDER}/${file}`] = Yaml.stringify(patch);
+    const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
+    entries.push(
+      `  - path: ${file}`,
+      '    target:',
+      ...(group ? [`      group: ${group}`] : []),
+      `      version: ${version}`,
+      `      kind: ${ref.kind}`,
+      `      name: ${ref.name}`,
+      `      namespace: ${ref.namespace}`,
+    );
+  }
+  if (entries.length === 0) return {};
+  files[`${PATCHES_FOLDER}/${KUSTOMIZATION_FILE}`] = [
+    '# Generated: the pod template annotations of workloads this output does not deploy (proxy.istio.io/config,',
+    '# sidecar.istio.io/bootstrapOverride). Add this folder to `components:` of the kustomization that',
+    '# deploys them; each patch names its workload and touches only its pod template annotations.',
+    'apiVersion: kustomize.config.k8s.io/v1alpha1',
+    'kind: Component',
+    'patches:',
+    ...entries,
+    '',
+  ].join('\n');
+  return files;
+}
+
+function patchFileName(ref: WorkloadRef): string {
+  return `${ref.namespace}-${ref.kind.toLowerCase()}-${ref.name}.yaml`;
+}
+
+function kustomization(resources: readonly string[]): string {
+  return [
+    '# Generated: what is applied to the cluster from this folder (kubectl apply -k, Argo CD, Flux).',
+    '# Installer inputs (install/) and the patch Component for workloads deployed elsewhere (patches/)',
+    '# are not cluster objects of this folder and are not listed.',
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    ...(resources.length > 0 ? ['resources:', ...resources.map((r) => `  - ${r}`)] : ['resources: []']),
+    '',
+  ].join('\n');
+}

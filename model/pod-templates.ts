@@ -1,0 +1,96 @@
+import { parse } from 'yaml';
+import { PROXY_CONFIG_ANNOTATION } from '../core/istio/istio-names';
+import type { FieldPath } from '../core/problems/field-path';
+import type { RenderedObject } from './objects';
+
+/** The pod template of a workload object, where Istio's pod annotations live. */
+export interface PodTemplate {
+  /** Construct path of the workload object. */
+  readonly path: string;
+  /** `Deployment "webapp"` */
+  readonly workload: string;
+  /** The workload object's kind and name, e.g. `Deployment`, `webapp`. */
+  readonly kind: string;
+  readonly name: string | undefined;
+  readonly namespace: string | undefined;
+  /** Field path of the template's annotations, e.g. `spec.template.metadata.annotations`. */
+  readonly field: FieldPath;
+  readonly annotations: Readonly<Record<string, unknown>>;
+  /** The pods' labels, which Telemetry and WasmPlugin selectors match. */
+  readonly labels: Readonly<Record<string, unknown>>;
+  /** A patch of a workload deployed elsewhere (its annotations are set through `patches/`). */
+  readonly patch: boolean;
+}
+
+type Json = Record<string, unknown> | undefined;
+
+/** Where each workload kind keeps its pod template metadata. */
+const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['spec', 'template', 'metadata'],
+  StatefulSet: ['spec', 'template', 'metadata'],
+  DaemonSet: ['spec', 'template', 'metadata'],
+  ReplicaSet: ['spec', 'template', 'metadata'],
+  Job: ['spec', 'template', 'metadata'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
+  Rollout: ['spec', 'template', 'metadata'],
+  Pod: ['metadata'],
+};
+
+/** Every pod template among the rendered objects. */
+export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] {
+  return objects.flatMap(({ path, manifest, patch, podLabels }) => {
+    const route = TEMPLATE_PATHS[manifest.kind];
+    if (!route) return [];
+    const metadata = route.reduce<Json>((node, key) => node?.[key] as Json, manifest as unknown as Json);
+    return [
+      {
+        path,
+        workload: `${manifest.kind} "${manifest.metadata.name}"`,
+        kind: manifest.kind,
+        name: manifest.metadata.name,
+        namespace: manifest.metadata.namespace,
+        field: [...route, 'annotations'],
+        annotations: (metadata?.annotations as Record<string, unknown> | undefined) ?? {},
+        labels: podLabels ?? (metadata?.labels as Record<string, unknown> | undefined) ?? {},
+        patch: patch === true,
+      },
+    ];
+  });
+}
+
+/**
+ * Parsed annotations, per rendered annotations object: several rules read each workload's
+ * annotation, and its YAML parse costs more than their checks. Kept only as long as the objects
+ * of one validation are.
+ */
+const parsedProxyConfigs = new WeakMap<object, Record<string, unknown> | Error>();
+
+/**
+ * The parsed `proxy.istio.io/config` of a template: undefined when absent, an Error when it is
+ * not YAML. The result is shared between callers and must not be modified.
+ */
+export function proxyConfigOf(template: PodTemplate): Readonly<Record<string, unknown>> | Error | undefined {
+  const value = template.annotations[PROXY_CONFIG_ANNOTATION];
+  if (value === undefined) return undefined;
+  let parsed = parsedProxyConfigs.get(template.annotations);
+  if (parsed === undefined) {
+    parsed = parseProxyConfig(String(value));
+    parsedProxyConfigs.set(template.annotations, parsed);
+  }
+  return parsed;
+}
+
+function parseProxyConfig(text: string): Record<string, unknown> | Error {
+  try {
+    const parsed: unknown = parse(text, { version: '1.1' });
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return new Error('not a YAML mapping');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+/** `spec.template.metadata.annotations["proxy.istio.io/config"]` */
+export function proxyConfigField(template: PodTemplate): FieldPath {
+  return [...template.field, PROXY_CONFIG_ANNOTATION];
+}
