@@ -11,6 +11,7 @@ import { isMapping, jsonEqual } from '../core/json-values';
 import { byCodePoint } from '../core/merge/sorted-entries';
 import { type FieldPath, keysOf, overlaps, renderField } from '../core/problems/field-path';
 import { ValidationFailedError } from '../core/problems/finding';
+import { withEmbeddedDocuments } from '../model/install-inputs';
 import type { Manifest } from '../model/objects';
 import { type PodTemplate, podTemplates } from '../model/pod-templates';
 import { synthConfigFile } from './synth';
@@ -92,11 +93,12 @@ export function diffOutputs(committedDir: string, freshDir: string): string[] {
     const after = fresh.get(key);
     if (!before && after) {
       lines.push(`+ ${key}: added`);
-      const flag = restartNeeded(after, (field) => hasField(after, field), freshTemplates);
+      const flag = restartNeeded(after, (field) => hasField(withEmbeddedDocuments(after), field), freshTemplates);
       if (flag) lines.push(`    ! ${flag}`);
     } else if (before && !after) lines.push(`- ${key}: removed`);
     else if (before && after) {
-      const fields = changedFields(before, after);
+      // The mesh ConfigMap's `mesh` key compared as the mesh config istiod parses, field by field.
+      const fields = changedFields(withEmbeddedDocuments(before), withEmbeddedDocuments(after));
       if (fields.length === 0) continue;
       lines.push(`~ ${key}: ${fields.length} field(s) changed`);
       for (const field of fields) lines.push(`    ${renderField(field) || '(whole object)'}`);

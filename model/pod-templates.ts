@@ -24,22 +24,36 @@ export interface PodTemplate {
 
 type Json = Record<string, unknown> | undefined;
 
-/** Where each workload kind keeps its pod template metadata. */
-const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
-  Deployment: ['spec', 'template', 'metadata'],
-  StatefulSet: ['spec', 'template', 'metadata'],
-  DaemonSet: ['spec', 'template', 'metadata'],
-  ReplicaSet: ['spec', 'template', 'metadata'],
-  Job: ['spec', 'template', 'metadata'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
-  Rollout: ['spec', 'template', 'metadata'],
-  Pod: ['metadata'],
+/**
+ * Where each workload kind keeps its pod template; a change under it replaces the pods. A bare
+ * Pod is its own template (its metadata is the pods').
+ */
+const POD_TEMPLATE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  Rollout: ['spec', 'template'],
 };
+
+/** Where a workload kind keeps its pod template (none for a bare Pod, which has no template). */
+export function podTemplateField(kind: string): FieldPath | undefined {
+  return POD_TEMPLATE_FIELDS[kind];
+}
+
+/** Where a workload kind keeps the metadata of its pods. */
+function podMetadataField(kind: string): readonly string[] | undefined {
+  if (kind === 'Pod') return ['metadata'];
+  const template = POD_TEMPLATE_FIELDS[kind];
+  return template ? [...template, 'metadata'] : undefined;
+}
 
 /** Every pod template among the rendered objects. */
 export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] {
   return objects.flatMap(({ path, manifest, patch, podLabels }) => {
-    const route = TEMPLATE_PATHS[manifest.kind];
+    const route = podMetadataField(manifest.kind);
     if (!route) return [];
     const metadata = route.reduce<Json>((node, key) => node?.[key] as Json, manifest as unknown as Json);
     return [

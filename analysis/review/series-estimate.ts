@@ -2,9 +2,9 @@ import type { ASTNode } from '@marcbachmann/cel-js';
 import { STANDARD_LABELS, STANDARD_METRIC_NAMES, TELEMETRY_METRIC } from '../../core/istio/standard-metrics';
 import { isMapping, type JsonMapping, mappingAt } from '../../core/json-values';
 import type { FieldPath } from '../../core/problems/field-path';
+import { statsConfigOverrides } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
 import { type PodTemplate, podTemplates } from '../../model/pod-templates';
-import { statsConfigOverrides } from '../../model/rendered-objects';
 import { celNodes } from '../rules/cel-checker';
 import { manifestGeneratedAttributeValues } from '../rules/manifest-cel';
 

@@ -8,10 +8,11 @@ import {
 } from '../../core/istio/istio-names';
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
 import { byCodePoint } from '../../core/merge/sorted-entries';
-import type { FieldPath } from '../../core/problems/field-path';
+import { type FieldPath, renderField } from '../../core/problems/field-path';
+import { parseBootstrapText } from '../../model/bootstrap-overrides';
+import { meshConfigs, pilotValuePaths, statsConfigOverrides, valueAt } from '../../model/install-inputs';
 import type { Manifest, RenderedObject } from '../../model/objects';
 import { type PodTemplate, podTemplates, proxyConfigOf } from '../../model/pod-templates';
-import { meshConfigs, parseBootstrapText } from '../../model/rendered-objects';
 import { changeEffect, type TakesEffect } from './change-effect';
 
 /** One value of a setting at one level of Istio's hierarchy, where it comes from, and when a change takes effect. */
@@ -290,36 +291,24 @@ function isUnmeshed(template: PodTemplate, uninjected: ReadonlySet<string | unde
   );
 }
 
-/** istiod's default sampling (PILOT_TRACE_SAMPLING), in each install method's place. */
+/** istiod's default sampling (PILOT_TRACE_SAMPLING), wherever the install input keeps it. */
 function pilotSampling(manifest: Manifest, levels: Levels): void {
-  const places: Readonly<Record<string, readonly (readonly string[])[]>> = {
-    IstioOperator: [['spec', 'values', 'pilot', 'traceSampling']],
-    [ISTIOD_VALUES_KIND]: [['traceSampling'], ['pilot', 'traceSampling']],
-    Istio: [['spec', 'values', 'pilot', 'traceSampling']],
-  };
-  for (const field of places[manifest.kind] ?? []) {
-    const value = mappingAt(manifest, ...field.slice(0, -1))[field.at(-1) ?? ''];
+  // The chart applies them in order and the last wins: most specific first for `add`.
+  for (const field of pilotValuePaths(manifest, 'traceSampling').reverse()) {
+    const value = valueAt(manifest, field);
     if (value === undefined) continue;
     add(levels, 'sampling', {
       value: `${show(value)}%`,
-      source: `${describe(manifest)} ${field.join('.')} (istiod's default, PILOT_TRACE_SAMPLING)`,
+      source: `${describe(manifest)} ${renderField(field)} (istiod's default, PILOT_TRACE_SAMPLING)`,
       takesEffect: changeEffect(manifest, field),
     });
   }
 }
 
-/** The stats filter's `configOverride` (Istio 1.13 to 1.20), in each install method's values. */
+/** The stats filter's `configOverride` (Istio 1.13 to 1.20), in each install input's chart values. */
 function configOverrideDimensions(manifest: Manifest, levels: Levels): void {
-  const values: Readonly<Record<string, readonly string[]>> = {
-    IstioOperator: ['spec', 'values'],
-    [ISTIOD_VALUES_KIND]: [],
-    Istio: ['spec', 'values'],
-  };
-  const at = values[manifest.kind];
-  if (!at) return;
-  const field = [...at, 'telemetry', 'v2', 'prometheus', 'configOverride'];
-  for (const [proxy, override] of Object.entries(mappingAt(manifest, ...field))) {
-    for (const metric of listOf(mappingAt(override).metrics)) {
+  for (const { proxy, field, override } of statsConfigOverrides(manifest)) {
+    for (const metric of listOf(override.metrics)) {
       if (!isMapping(metric)) continue;
       add(levels, 'dimensions', {
         value: dimensionText(
@@ -329,7 +318,7 @@ function configOverrideDimensions(manifest: Manifest, levels: Levels): void {
           proxy,
         ),
         source: `${describe(manifest)} configOverride`,
-        takesEffect: changeEffect(manifest, [...field, proxy]),
+        takesEffect: changeEffect(manifest, field),
       });
     }
   }

@@ -2,7 +2,7 @@ import { standardMetricProblems } from '../../core/checks/standard-metric-name-c
 import { STANDARD_METRIC_NAMES } from '../../core/istio/standard-metrics';
 import { isMapping, listOf } from '../../core/json-values';
 import { statement } from '../../core/problems/problem';
-import { statsConfigOverrides } from '../../model/rendered-objects';
+import { statsConfigOverrides } from '../../model/install-inputs';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** Fields of the Wasm stats plugin's config (istio/proxy release-1.17 extensions/stats/config.proto) the native filter does not have. */
@@ -18,7 +18,7 @@ export const configOverrideRule: AppRule = {
   id: 'config-override',
   scope: 'object',
   summary:
-    "Every metrics[].name of an IstioOperator stats configOverride names a standard metric by its base name (requests_total, request_duration_milliseconds, ...) or a metric the same definitions define: a series name such as request_duration_milliseconds_count, or istio_requests_total, matches nothing and the override is silently lost (istio/istio#27764). The Wasm plugin's debug and stat_prefix, which istio.io's own task still shows, are a warning: the native filter (1.17+) ignores them.",
+    "Every metrics[].name of a stats configOverride (IstioOperator, istiod Helm values, Sail Istio) names a standard metric by its base name (requests_total, request_duration_milliseconds, ...) or a metric the same definitions define: a series name such as request_duration_milliseconds_count, or istio_requests_total, matches nothing and the override is silently lost (istio/istio#27764). The Wasm plugin's debug and stat_prefix, which istio.io's own task still shows, are a warning: the native filter (1.17+) ignores them.",
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {

@@ -1,7 +1,7 @@
 import { CUSTOM_BOOTSTRAP_KEY } from '../../core/istio/istio-names';
 import { statement } from '../../core/problems/problem';
+import { bootstrapConfigMaps, parseBootstrapText } from '../../model/bootstrap-overrides';
 import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
-import { bootstrapConfigMaps, parseBootstrapText } from '../../model/rendered-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { STATS_INCLUSION_ANNOTATIONS } from './stats-inclusion-exclusive';
 

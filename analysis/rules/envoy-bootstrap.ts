@@ -6,7 +6,7 @@ import { BOOTSTRAP_OVERRIDE_ANNOTATION, CUSTOM_BOOTSTRAP_KEY } from '../../core/
 import { type FieldPath, renderField } from '../../core/problems/field-path';
 import { type Problem, statement, under } from '../../core/problems/problem';
 import { SCHEMAS_DIR } from '../../core/schemas-dir';
-import { bootstrapConfigMaps, parseBootstrapText } from '../../model/rendered-objects';
+import { bootstrapConfigMaps, parseBootstrapText } from '../../model/bootstrap-overrides';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**

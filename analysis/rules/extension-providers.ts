@@ -1,7 +1,7 @@
 import { formatValue } from '../../core/errors';
 import { isMapping, listOf } from '../../core/json-values';
 import { problem, statement } from '../../core/problems/problem';
-import { meshConfigs } from '../../model/rendered-objects';
+import { meshConfigs } from '../../model/install-inputs';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**

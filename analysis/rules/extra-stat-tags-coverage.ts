@@ -2,8 +2,8 @@ import { isMetricCustomizationSource } from '../../core/contracts/construct-sour
 import { ProxyKind } from '../../core/istio/proxy-kind';
 import { listOf, mappingAt } from '../../core/json-values';
 import { problem } from '../../core/problems/problem';
+import { statsConfigOverrides } from '../../model/install-inputs';
 import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
-import { statsConfigOverrides } from '../../model/rendered-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 const SIDECARS: readonly string[] = [ProxyKind.INBOUND_SIDECAR, ProxyKind.OUTBOUND_SIDECAR];

@@ -3,6 +3,7 @@ import type { FieldPath } from '../../core/problems/field-path';
 import { CRD_FIELD_RANGES } from '../../core/version/release-tables.generated';
 import type { FeatureName } from '../../core/version/version-features';
 import { describeFeature } from '../../core/version/version-policy';
+import { chartValuePaths, installInputOf, valueAt } from '../../model/install-inputs';
 import type { Manifest, ValidationTarget } from '../../model/objects';
 import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
@@ -25,43 +26,29 @@ const GATED_PROXY_CONFIG: readonly { readonly path: string; readonly feature: Fe
   { path: 'extraStatTags', feature: 'extraStatTags' },
 ];
 
+/**
+ * MeshConfig fields that only some releases have, by path inside a MeshConfig: checked in every
+ * install input that carries one (model/install-inputs.ts), an IstioOperator's `spec.meshConfig`
+ * and `spec.values.meshConfig`, istiod's Helm values, a Sail `Istio`, the mesh ConfigMap.
+ */
+const GATED_MESH_CONFIG: readonly { readonly path: string; readonly feature: FeatureName }[] = [
+  { path: 'extensionProviders[].zipkin.path', feature: 'zipkinProviderPath' },
+  { path: 'extensionProviders[].zipkin.traceContextOption', feature: 'zipkinTraceContextOption' },
+  { path: 'extensionProviders[].zipkin.timeout', feature: 'zipkinTimeoutHeaders' },
+  { path: 'extensionProviders[].zipkin.headers', feature: 'zipkinTimeoutHeaders' },
+  { path: 'extensionProviders[].opentelemetry', feature: 'openTelemetryProvider' },
+  { path: 'extensionProviders[].opentelemetry.http', feature: 'openTelemetryHttp' },
+  { path: 'extensionProviders[].opentelemetry.resourceDetectors', feature: 'openTelemetryHttp' },
+  // ProxyConfig fields, as mesh defaults.
+  ...GATED_PROXY_CONFIG.map((g) => ({ path: `defaultConfig.${g.path}`, feature: g.feature })),
+];
+
+/** Values of the istiod chart that only some releases read, in every install input with chart values. */
+const GATED_CHART_VALUES: readonly { readonly path: readonly string[]; readonly feature: FeatureName }[] = [
+  { path: ['telemetry', 'v2', 'prometheus', 'configOverride'], feature: 'istioOperatorConfigOverride' },
+];
+
 const GATED_FIELDS: readonly GatedField[] = [
-  {
-    kind: 'IstioOperator',
-    path: 'spec.values.telemetry.v2.prometheus.configOverride',
-    feature: 'istioOperatorConfigOverride',
-  },
-  { kind: 'IstioOperator', path: 'spec.meshConfig.extensionProviders[].zipkin.path', feature: 'zipkinProviderPath' },
-  {
-    kind: 'IstioOperator',
-    path: 'spec.meshConfig.extensionProviders[].zipkin.traceContextOption',
-    feature: 'zipkinTraceContextOption',
-  },
-  {
-    kind: 'IstioOperator',
-    path: 'spec.meshConfig.extensionProviders[].zipkin.timeout',
-    feature: 'zipkinTimeoutHeaders',
-  },
-  {
-    kind: 'IstioOperator',
-    path: 'spec.meshConfig.extensionProviders[].zipkin.headers',
-    feature: 'zipkinTimeoutHeaders',
-  },
-  {
-    kind: 'IstioOperator',
-    path: 'spec.meshConfig.extensionProviders[].opentelemetry',
-    feature: 'openTelemetryProvider',
-  },
-  {
-    kind: 'IstioOperator',
-    path: 'spec.meshConfig.extensionProviders[].opentelemetry.http',
-    feature: 'openTelemetryHttp',
-  },
-  {
-    kind: 'IstioOperator',
-    path: 'spec.meshConfig.extensionProviders[].opentelemetry.resourceDetectors',
-    feature: 'openTelemetryHttp',
-  },
   // The Kiali CR of the target's add-on (istio/istio samples/addons at each release tag).
   { kind: 'Kiali', path: 'spec.external_services.tracing.in_cluster_url', feature: 'kialiV1Cr' },
   { kind: 'Kiali', path: 'spec.external_services.grafana.in_cluster_url', feature: 'kialiV1Cr' },
@@ -69,12 +56,6 @@ const GATED_FIELDS: readonly GatedField[] = [
   { kind: 'Kiali', path: 'spec.external_services.tracing.internal_url', feature: 'kialiV2Cr' },
   { kind: 'Kiali', path: 'spec.external_services.grafana.internal_url', feature: 'kialiV2Cr' },
   { kind: 'Kiali', path: 'spec.deployment.discovery_selectors', feature: 'kialiV2Cr' },
-  // ProxyConfig fields, as mesh defaults.
-  ...GATED_PROXY_CONFIG.map((g) => ({
-    kind: 'IstioOperator',
-    path: `spec.meshConfig.defaultConfig.${g.path}`,
-    feature: g.feature,
-  })),
 ];
 
 /** {@link GATED_FIELDS} by kind: most objects (Deployments, Services, ConfigMaps) have none. */
@@ -116,6 +97,22 @@ export const fieldAvailabilityRule: AppRule = {
         for (const gated of GATED_FIELDS_BY_KIND.get(manifest.kind) ?? []) {
           for (const field of present(manifest, gated.path)) {
             const finding = gate(mesh, gated.feature, field.path, field.value);
+            if (finding) findings.push({ path, ...finding });
+          }
+        }
+        for (const { field: base, meshConfig } of installInputOf(manifest)?.meshConfigs ?? []) {
+          for (const gated of GATED_MESH_CONFIG) {
+            for (const field of present(meshConfig as unknown as Manifest, gated.path)) {
+              const finding = gate(mesh, gated.feature, [...base, ...field.path], field.value);
+              if (finding) findings.push({ path, ...finding });
+            }
+          }
+        }
+        for (const gated of GATED_CHART_VALUES) {
+          for (const field of chartValuePaths(manifest, gated.path, mesh.policy)) {
+            const value = valueAt(manifest, field);
+            if (value === undefined) continue;
+            const finding = gate(mesh, gated.feature, field, value);
             if (finding) findings.push({ path, ...finding });
           }
         }

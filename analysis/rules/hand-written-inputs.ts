@@ -14,14 +14,10 @@ import { apiGroupOf } from '../../core/names';
 import type { FieldPath } from '../../core/problems/field-path';
 import { type Problem, problem, under } from '../../core/problems/problem';
 import type { VersionPolicy } from '../../core/version/version-policy';
+import { meshConfigs, pilotValuePaths, statsConfigOverrides } from '../../model/install-inputs';
 import type { Manifest } from '../../model/objects';
 import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
-import {
-  meshConfigs,
-  pilotValuePaths,
-  statsConfigOverrides,
-  telemetryTagOverrides,
-} from '../../model/rendered-objects';
+import { telemetryTagOverrides } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**

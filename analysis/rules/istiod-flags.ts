@@ -4,8 +4,8 @@ import { statement } from '../../core/problems/problem';
 import type { FeatureName } from '../../core/version/version-features';
 import { FEATURES } from '../../core/version/version-features';
 import { describeFeature } from '../../core/version/version-policy';
+import { pilotValuePaths } from '../../model/install-inputs';
 import type { Manifest } from '../../model/objects';
-import { pilotValuePaths } from '../../model/rendered-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**

@@ -3,7 +3,8 @@ import { listOf, mappingAt } from '../../core/json-values';
 import { apiGroupOf } from '../../core/names';
 import type { FieldPath } from '../../core/problems/field-path';
 import { problem } from '../../core/problems/problem';
-import { statsConfigOverrides, telemetryTagOverrides } from '../../model/rendered-objects';
+import { statsConfigOverrides } from '../../model/install-inputs';
+import { telemetryTagOverrides } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**

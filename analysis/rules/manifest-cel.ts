@@ -1,8 +1,8 @@
 import { type CelResultType, isCelDeclared } from '../../core/contracts/construct-sources';
 import { isMapping, listOf, mappingAt } from '../../core/json-values';
 import type { FieldPath } from '../../core/problems/field-path';
+import { statsConfigOverrides } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
-import { statsConfigOverrides } from '../../model/rendered-objects';
 
 /** A CEL expression written in an object (a hand-written Telemetry, WasmPlugin, ...), not declared by a construct. */
 export interface ManifestCelSite {

@@ -1,7 +1,8 @@
 import { formatValue } from '../../core/errors';
 import { isMapping, listOf } from '../../core/json-values';
 import { statement } from '../../core/problems/problem';
-import { meshConfigs, namespacesNamingProvider, rootNamespaceOf } from '../../model/rendered-objects';
+import { meshConfigs, rootNamespaceOf } from '../../model/install-inputs';
+import { namespacesNamingProvider } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**

@@ -1,8 +1,8 @@
 import { samplingZeroProblem } from '../../core/checks/sampling-checks';
 import { mappingAt } from '../../core/json-values';
 import { problem, statement, under } from '../../core/problems/problem';
+import { meshConfigs } from '../../model/install-inputs';
 import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
-import { meshConfigs } from '../../model/rendered-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { describeAjvErrors } from '../schema/ajv-messages';
 

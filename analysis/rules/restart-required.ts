@@ -26,10 +26,11 @@ export const restartRequiredRule: AppRule = {
     for (const { path, manifest } of context.objects) {
       // A bare Pod is recreated to change it, which restarts its proxy anyway.
       if (manifest.kind === 'Pod') continue;
-      for (const { field } of startupFields(manifest)) {
-        // The mesh-wide ProxyConfig of an install method (IstioOperator, istiod values, Sail Istio).
+      for (const { field, value } of startupFields(manifest)) {
+        // The mesh-wide ProxyConfig of an install input (model/install-inputs.ts).
         if (field.at(-1) === 'defaultConfig') {
-          const defaultConfig = mappingAt(manifest, ...(field as string[]));
+          if (value === undefined) continue;
+          const defaultConfig = mappingAt(value);
           const secureKeys = SECURE_METRICS_ENV.filter(
             (k) => mappingAt(defaultConfig, 'proxyMetadata')[k] !== undefined,
           );

@@ -1,7 +1,7 @@
 import { renderField } from '../../core/problems/field-path';
 import { statement } from '../../core/problems/problem';
+import { meshDefaultConfigs } from '../../model/install-inputs';
 import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
-import { meshDefaultConfigs } from '../../model/rendered-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** The deprecated per-pod annotations that replace ProxyConfig's proxyStatsMatcher (istio/api@1.30.3:annotation/annotations.yaml; istio/istio#22311). */

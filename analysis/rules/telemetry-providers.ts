@@ -2,7 +2,8 @@ import { isCelDeclared } from '../../core/contracts/construct-sources';
 import { listOf, mappingAt } from '../../core/json-values';
 import { apiGroupOf } from '../../core/names';
 import { statement } from '../../core/problems/problem';
-import { meshConfigs, namesProvider, namespacesNamingProvider, rootNamespaceOf } from '../../model/rendered-objects';
+import { meshConfigs, rootNamespaceOf } from '../../model/install-inputs';
+import { namesProvider, namespacesNamingProvider } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**

@@ -1,8 +1,8 @@
 import { isSpanCollectorSource } from '../../core/contracts/construct-sources';
 import type { FieldPath } from '../../core/problems/field-path';
 import { statement } from '../../core/problems/problem';
+import { meshDefaultConfigs } from '../../model/install-inputs';
 import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
-import { meshDefaultConfigs } from '../../model/rendered-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** A place spans are sent to, as written in an object. */

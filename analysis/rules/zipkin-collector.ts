@@ -4,9 +4,10 @@ import { BOOTSTRAP_OVERRIDE_ANNOTATION, CUSTOM_BOOTSTRAP_KEY } from '../../core/
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
 import type { FieldPath } from '../../core/problems/field-path';
 import { statement } from '../../core/problems/problem';
+import { bootstrapConfigMaps, parseBootstrapText } from '../../model/bootstrap-overrides';
+import { meshConfigs } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
 import { type PodTemplate, podTemplates, proxyConfigOf } from '../../model/pod-templates';
-import { bootstrapConfigMaps, meshConfigs, parseBootstrapText } from '../../model/rendered-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { serviceAddressKey } from './tracing-backend-address';
 

@@ -157,12 +157,15 @@ export const FEATURES = {
     source:
       'istio/proxy@fca9ef95 (pinned by istio/istio@1.29.1:istio.deps):extensions/common/metadata_object.cc lines 353-360; absent at istio/proxy@1fdadc30 (pinned by 1.29.0) and on release-1.28',
   },
-  /** The istiod chart reads top-level `traceSampling` (flattened values) instead of `pilot.traceSampling`. */
+  /**
+   * The istiod chart reads top-level values (`traceSampling`), and copies `pilot.*` over them, so
+   * `pilot.traceSampling` still wins where both are set.
+   */
   flatIstiodHelmValues: {
     description: 'top-level traceSampling in the istiod Helm chart',
     since: '1.24',
     source:
-      'istio/istio@1.24.0:manifests/charts/istio-control/istio-discovery/values.yaml (_internal_defaults_do_not_set)',
+      'istio/istio@1.24.0:manifests/charts/istio-control/istio-discovery/values.yaml (_internal_defaults_do_not_set), templates/zzy_descope_legacy.yaml',
   },
   /**
    * The release's Kiali add-on is Kiali 1, whose CR reads tracing from `in_cluster_url` and

@@ -1,0 +1,34 @@
+import { parse } from 'yaml';
+import { CUSTOM_BOOTSTRAP_KEY } from '../core/istio/istio-names';
+import type { RenderedObject } from './objects';
+
+/**
+ * Parses a bootstrap override as pilot-agent reads it, YAML or JSON (istio/istio@1.30.3:
+ * pkg/envoy/proxy.go readBootstrapToJSON): JSON first,
+ * since overrides are JSON and JSON.parse is much faster than a YAML parser on thousands of them.
+ * @throws the YAML parser's error when the text is neither
+ */
+export function parseBootstrapText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return parse(text, { version: '1.1' });
+  }
+}
+
+/** A ConfigMap carrying a bootstrap override, with the key's value as written (any JSON type). */
+export interface BootstrapConfigMap {
+  readonly path: string;
+  readonly value: unknown;
+  readonly object: RenderedObject;
+}
+
+/** Every ConfigMap (core v1) that has a `custom_bootstrap.json` key. */
+export function bootstrapConfigMaps(objects: readonly RenderedObject[]): BootstrapConfigMap[] {
+  return objects.flatMap((object) => {
+    const { path, manifest } = object;
+    if (manifest.kind !== 'ConfigMap' || manifest.apiVersion !== 'v1') return [];
+    const data = (manifest.data ?? {}) as Record<string, unknown>;
+    return CUSTOM_BOOTSTRAP_KEY in data ? [{ path, value: data[CUSTOM_BOOTSTRAP_KEY], object }] : [];
+  });
+}

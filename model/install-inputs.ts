@@ -1,0 +1,213 @@
+import { parse } from 'yaml';
+import { ISTIOD_VALUES_KIND } from '../core/istio/istio-names';
+import { isMapping, type JsonMapping, mappingAt } from '../core/json-values';
+import { apiGroupOf } from '../core/names';
+import type { FieldPath } from '../core/problems/field-path';
+import type { VersionPolicy } from '../core/version/version-policy';
+import type { Manifest, RenderedObject } from './objects';
+
+/**
+ * The four ways a mesh's configuration reaches istiod, and where each keeps what. This file is
+ * the one place that knows it: every rule, REPORT.md, `diff` and lint read a mesh config, a chart
+ * value or a stats configOverride through it, so a field is taught once for all four.
+ *
+ * - `istio-operator`: an IstioOperator for `istioctl install -f`. Its `spec.meshConfig` becomes the
+ *   chart value `meshConfig` and its `spec.values` are overlaid on top, so `spec.values.meshConfig`
+ *   wins where both set a field (istio/istio@1.20.8:operator/pkg/translate/translate.go lines 118
+ *   and 563-592, a JSON merge patch: maps merge, lists are replaced).
+ * - `helm-values`: values of the istiod chart (`helm install -f`). The chart merges `meshConfig`
+ *   over its defaults into the `istio` ConfigMap (istio/istio@1.26.8:manifests/charts/istio-control/
+ *   istio-discovery/templates/configmap.yaml line 73) and, from 1.24, copies `pilot.*` over the
+ *   top-level values (istio/istio@1.24.0:…/templates/zzy_descope_legacy.yaml).
+ * - `sail-istio`: a Sail Operator `Istio`, whose `spec.values` are the same chart's values.
+ * - `mesh-configmap`: the `istio` (or `istio-<revision>`) ConfigMap istiod reads, its `mesh` key
+ *   a YAML MeshConfig. Whatever wrote it, this is what istiod applies.
+ */
+export type InstallInputKind = 'istio-operator' | 'helm-values' | 'sail-istio' | 'mesh-configmap';
+
+/** A MeshConfig inside an install input, and where. */
+export interface MeshConfigPlace {
+  /** e.g. `spec.meshConfig`, `meshConfig`, `data.mesh` (a path into the parsed `mesh` key). */
+  readonly field: FieldPath;
+  readonly meshConfig: JsonMapping;
+}
+
+export interface InstallInput {
+  readonly kind: InstallInputKind;
+  /** Its mesh configs in the order istiod applies them: where two set a field, the last wins. */
+  readonly meshConfigs: readonly MeshConfigPlace[];
+  /** Where the istiod chart's values are (`[]` for a values file); undefined for the ConfigMap. */
+  readonly valuesField?: FieldPath;
+}
+
+const inputs = new WeakMap<object, InstallInput | null>();
+
+/** What install input `manifest` is, read once per object; undefined for any other object. */
+export function installInputOf(manifest: Manifest): InstallInput | undefined {
+  let input = inputs.get(manifest);
+  if (input === undefined) {
+    input = readInstallInput(manifest) ?? null;
+    inputs.set(manifest, input);
+  }
+  return input ?? undefined;
+}
+
+function readInstallInput(manifest: Manifest): InstallInput | undefined {
+  if (manifest.kind === 'IstioOperator' && apiGroupOf(manifest.apiVersion) === 'install.istio.io') {
+    return {
+      kind: 'istio-operator',
+      meshConfigs: [
+        ...placeAt(manifest, ['spec', 'meshConfig']),
+        ...placeAt(manifest, ['spec', 'values', 'meshConfig']),
+      ],
+      valuesField: ['spec', 'values'],
+    };
+  }
+  if (manifest.kind === ISTIOD_VALUES_KIND) {
+    return { kind: 'helm-values', meshConfigs: placeAt(manifest, ['meshConfig']), valuesField: [] };
+  }
+  if (manifest.kind === 'Istio' && apiGroupOf(manifest.apiVersion) === 'sailoperator.io') {
+    return {
+      kind: 'sail-istio',
+      meshConfigs: placeAt(manifest, ['spec', 'values', 'meshConfig']),
+      valuesField: ['spec', 'values'],
+    };
+  }
+  if (isMeshConfigMap(manifest)) {
+    const meshConfig = meshConfigMapData(manifest);
+    return { kind: 'mesh-configmap', meshConfigs: meshConfig ? [{ field: ['data', 'mesh'], meshConfig }] : [] };
+  }
+  return undefined;
+}
+
+function placeAt(manifest: Manifest, field: readonly string[]): MeshConfigPlace[] {
+  const meshConfig = mappingAt(manifest, ...field.slice(0, -1))[field.at(-1) as string];
+  return isMapping(meshConfig) ? [{ field, meshConfig }] : [];
+}
+
+/** The ConfigMap istiod reads its mesh config from: `istio`, or `istio-<revision>` (core v1). */
+function isMeshConfigMap(manifest: Manifest): boolean {
+  return (
+    manifest.kind === 'ConfigMap' &&
+    manifest.apiVersion === 'v1' &&
+    /^istio(-[\w.-]+)?$/.test(manifest.metadata.name ?? '') &&
+    typeof mappingAt(manifest, 'data').mesh === 'string'
+  );
+}
+
+/** The `mesh` key parsed; undefined when it is not a YAML mapping (istiod refuses it, nothing to read). */
+function meshConfigMapData(manifest: Manifest): JsonMapping | undefined {
+  try {
+    const parsed = parse(mappingAt(manifest, 'data').mesh as string, { version: '1.1' }) as unknown;
+    return isMapping(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A mesh config with the object it is in. */
+export interface MeshConfigSource extends MeshConfigPlace {
+  readonly path: string;
+  readonly object: RenderedObject;
+}
+
+/** Every mesh config of every install input among `objects`, each with its object. */
+export function meshConfigs(objects: readonly RenderedObject[]): MeshConfigSource[] {
+  return objects.flatMap((object) =>
+    (installInputOf(object.manifest)?.meshConfigs ?? []).map((place) => ({ ...place, path: object.path, object })),
+  );
+}
+
+/** A mesh-wide ProxyConfig (`meshConfig.defaultConfig`), where one is set. */
+export interface MeshDefaultConfig {
+  readonly path: string;
+  /** e.g. `spec.meshConfig.defaultConfig`. */
+  readonly field: FieldPath;
+  readonly defaultConfig: JsonMapping;
+}
+
+/** The mesh-wide ProxyConfig of every mesh config, whatever install input carries it. */
+export function meshDefaultConfigs(objects: readonly RenderedObject[]): MeshDefaultConfig[] {
+  return meshConfigs(objects).flatMap(({ path, field, meshConfig }) =>
+    isMapping(meshConfig.defaultConfig)
+      ? [{ path, field: [...field, 'defaultConfig'], defaultConfig: meshConfig.defaultConfig }]
+      : [],
+  );
+}
+
+/** istiod's default root namespace (istio/istio@1.30.3:pkg/config/constants/constants.go IstioSystemNamespace). */
+const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+
+/** The root namespace a mesh config names, or istiod's default. */
+export function rootNamespaceOf(meshConfig: JsonMapping): string {
+  return typeof meshConfig.rootNamespace === 'string' ? meshConfig.rootNamespace : DEFAULT_ROOT_NAMESPACE;
+}
+
+/**
+ * Where an install input sets the istiod chart value `<path>` (e.g. `['pilot', 'traceSampling']`),
+ * in the order the chart applies them (the last wins). From 1.24 the chart copies `pilot.*` over
+ * the top-level values, so a values file's top-level `traceSampling` counts too, below
+ * `pilot.traceSampling`; without `policy` both forms are read. None for the ConfigMap or another kind.
+ */
+export function chartValuePaths(manifest: Manifest, path: readonly string[], policy?: VersionPolicy): FieldPath[] {
+  const input = installInputOf(manifest);
+  if (input?.valuesField === undefined) return [];
+  const base = input.valuesField;
+  const flattened = input.kind === 'helm-values' && path[0] === 'pilot' && path.length > 1;
+  if (flattened && (policy === undefined || policy.has('flatIstiodHelmValues'))) {
+    return [
+      [...base, ...path.slice(1)],
+      [...base, ...path],
+    ];
+  }
+  return [[...base, ...path]];
+}
+
+/** {@link chartValuePaths} of `pilot.<key>`. */
+export function pilotValuePaths(manifest: Manifest, key: string, policy?: VersionPolicy): FieldPath[] {
+  return chartValuePaths(manifest, ['pilot', key], policy);
+}
+
+/** The value at `field` of `manifest` (a concrete path of plain keys), or undefined. */
+export function valueAt(manifest: Manifest, field: FieldPath): unknown {
+  let value: unknown = manifest;
+  for (const key of field) {
+    if (typeof key === 'object') return undefined;
+    value = isMapping(value) || Array.isArray(value) ? (value as Record<string | number, unknown>)[key] : undefined;
+  }
+  return value;
+}
+
+/** One proxy kind's stats configOverride, with where it is. */
+export interface StatsConfigOverride {
+  /** `inboundSidecar`, `outboundSidecar` or `gateway`. */
+  readonly proxy: string;
+  /** e.g. `spec.values.telemetry.v2.prometheus.configOverride.<proxy>`. */
+  readonly field: FieldPath;
+  readonly override: JsonMapping;
+}
+
+/**
+ * The stats filter configOverrides of an install input's chart values
+ * (`telemetry.v2.prometheus.configOverride`, which the 1.13-1.20 charts render into the
+ * stats-filter EnvoyFilters, istio/istio@1.20.8:manifests/charts/istio-control/istio-discovery/
+ * templates/telemetryv2_1.20.yaml); none for another kind.
+ */
+export function statsConfigOverrides(manifest: Manifest): StatsConfigOverride[] {
+  return chartValuePaths(manifest, ['telemetry', 'v2', 'prometheus', 'configOverride']).flatMap((base) =>
+    Object.entries(mappingAt(valueAt(manifest, base))).flatMap(([proxy, override]) =>
+      isMapping(override) ? [{ proxy, field: [...base, proxy], override }] : [],
+    ),
+  );
+}
+
+/**
+ * `manifest` as istiod reads it: the mesh ConfigMap with its `mesh` key parsed, so that a
+ * comparison of two versions names the fields of the mesh config that changed
+ * (`data.mesh.defaultConfig.tracing`), not the whole string. Any other object as it is.
+ */
+export function withEmbeddedDocuments(manifest: Manifest): Manifest {
+  const input = installInputOf(manifest);
+  if (input?.kind !== 'mesh-configmap' || input.meshConfigs.length === 0) return manifest;
+  return { ...manifest, data: { ...mappingAt(manifest, 'data'), mesh: input.meshConfigs[0]?.meshConfig } };
+}
