@@ -29,6 +29,7 @@ import { removedTagRule } from './rules/removed-tag';
 import { restartRequiredRule } from './rules/restart-required';
 import { seriesCardinalityRule } from './rules/series-cardinality';
 import { statsInclusionExclusiveRule } from './rules/stats-inclusion-exclusive';
+import { telemetryConflictsRule } from './rules/telemetry-conflicts';
 import { accessLogProviderRule, tracingProviderRule } from './rules/telemetry-providers';
 import { tracingBackendAddressRule } from './rules/tracing-backend-address';
 import { uniqueObjectsRule } from './rules/unique-objects';
@@ -59,6 +60,7 @@ export const APP_RULES: readonly AppRule[] = [
   nullVmAttributegenRule,
   tracingProviderRule,
   accessLogProviderRule,
+  telemetryConflictsRule,
   celExpressionRule,
   generatedAttributeCoverageRule,
   removedTagRule,

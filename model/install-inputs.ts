@@ -211,3 +211,9 @@ export function withEmbeddedDocuments(manifest: Manifest): Manifest {
   if (input?.kind !== 'mesh-configmap' || input.meshConfigs.length === 0) return manifest;
   return { ...manifest, data: { ...mappingAt(manifest, 'data'), mesh: input.meshConfigs[0]?.meshConfig } };
 }
+
+/** The root namespace the mesh configs among `objects` name (the first that names one), or istiod's default. */
+export function meshRootNamespace(objects: readonly RenderedObject[]): string {
+  const named = meshConfigs(objects).find((c) => typeof c.meshConfig.rootNamespace === 'string');
+  return named ? rootNamespaceOf(named.meshConfig) : DEFAULT_ROOT_NAMESPACE;
+}

@@ -18,6 +18,11 @@ export interface RenderedObject {
   readonly apiObject?: ApiObject;
   /** Where it was read from (its first line), for an object read from a file. */
   readonly location?: SourceLocation;
+  /**
+   * The file it was read from: objects of one file are applied together, while files linted on
+   * their own may be alternatives.
+   */
+  readonly file?: string;
   readonly manifest: Manifest;
   /**
    * A strategic merge patch of a workload the app does not build (only its pod template

@@ -44,11 +44,21 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
     'pkg/test/datasets/validation/dataset/extensions-v1alpha1-WasmPlugin-invalid.yaml | WasmPlugin/-/invalid | spec.sha256 | object-schema',
     'pkg/test/datasets/validation/dataset/telemetry-v1alpha1-Telemetry-invalid.yaml | Telemetry/-/invalid | spec.tracing[0].randomSamplingPercentage | object-schema',
   ],
-  '1.22.8': EVERY_TAG,
+  '1.22.8': [
+    ...EVERY_TAG,
+    // The analyzer's IST0160 fixture: two Telemetry objects without a selector in namespace ns2.
+    'pkg/config/analysis/analyzers/testdata/telemetry-default-selector.yaml | Telemetry/ns2/has-conflict-2 | spec | telemetry-conflicts',
+  ],
   '1.26.8': [
     ...EVERY_TAG,
     // Both a selector and a targetRef, which the 1.26 CRD refuses.
     'pkg/config/analysis/analyzers/testdata/k8sgateway-selector.yaml | Telemetry/default/telemetry-effective | spec | object-schema',
+    // The analyzer's IST0160 fixture: two Telemetry objects without a selector in namespace ns2.
+    'pkg/config/analysis/analyzers/testdata/telemetry-default-selector.yaml | Telemetry/ns2/has-conflict-2 | spec | telemetry-conflicts',
+    // The CRD tests' valid fixtures, each meant alone: applied as the one file they are, in one
+    // namespace and without selectors, istiod would apply only the first, "full" (IST0160).
+    'pkg/config/validation/testdata/crds/telemetry-valid.yaml | Telemetry/-/tag-remove | spec | telemetry-conflicts',
+    'pkg/config/validation/testdata/crds/telemetry-valid.yaml | Telemetry/-/tag-upsert | spec | telemetry-conflicts',
     // The CRD tests' valid fixture writes the tag value `add`, an attribute no 1.26 proxy has: the tag would read "unknown".
     'pkg/config/validation/testdata/crds/telemetry-valid.yaml | Telemetry/-/tag-upsert | spec.metrics[0].overrides[0].tagOverrides.foo.value | cel-expression',
   ],

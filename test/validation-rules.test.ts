@@ -76,6 +76,7 @@ describe('every rule on the default stack', () => {
       'tracing-provider': 0,
       'access-log-provider': 0,
       'stats-inclusion-exclusive': 0,
+      'telemetry-conflicts': 0,
       'version-adaptation': 0,
       'restart-required': 2,
       'deprecated-mechanism': 1,

@@ -1,3 +1,4 @@
+import { VersionPolicy } from '../../core/version/version-policy';
 import type { RenderedObject } from '../../model/objects';
 import type { TakesEffect } from './change-effect';
 import {
@@ -7,7 +8,7 @@ import {
   STANDARD_LABEL_VALUES,
   seriesEstimates,
 } from './series-estimate';
-import { type SettingValue, telemetryReview, type WorkloadSetting } from './workload-telemetry';
+import { type SettingValue, telemetryReview, type WorkloadSetting, type WorkloadTelemetry } from './workload-telemetry';
 
 /** The objects of one cluster (or of the single stack), as validated. */
 export interface ReportedCluster {
@@ -59,7 +60,8 @@ export function telemetryReport(clusters: readonly ReportedCluster[]): string {
   ];
   for (const cluster of clusters) {
     lines.push('', `## ${cluster.name ? `Cluster \`${cluster.name}\`, ` : ''}Istio ${cluster.istioVersion}`);
-    const review = telemetryReview(cluster.objects);
+    const policy = VersionPolicy.resolve(cluster.istioVersion);
+    const review = telemetryReview(cluster.objects, policy instanceof VersionPolicy ? policy : undefined);
     lines.push('', '### Mesh-wide', '');
     if (review.mesh.length === 0) lines.push("Istio's defaults.");
     else lines.push(...TABLE, ...review.mesh.map(row));
@@ -74,6 +76,7 @@ export function telemetryReport(clusters: readonly ReportedCluster[]): string {
           '',
         );
       }
+      if (workload.overlapping) lines.push(overlapNote(workload.overlapping), '');
       if (workload.settings.length === 0) {
         lines.push("Istio's defaults only.");
         continue;
@@ -113,6 +116,16 @@ export function telemetryReport(clusters: readonly ReportedCluster[]): string {
     lines.push(...seriesSection(cluster.objects));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Which of the Telemetry objects that select a workload's pods istiod applies, and which wins. */
+function overlapNote(overlap: NonNullable<WorkloadTelemetry['overlapping']>): string {
+  const all = overlap.selecting.join(', ');
+  const source = 'istio/istio@1.26.8:pilot/pkg/model/telemetry.go';
+  if (overlap.applied.length === 1) {
+    return `**Warning:** ${all} all select its pods; this release applies only the oldest (by creation time, then name), ${overlap.applied[0]}, and ignores the others for it (${source}).`;
+  }
+  return `**Warning:** ${all} all select its pods; istiod merges them oldest first (by creation time, then name), so where they set the same field ${overlap.applied.at(-1)} wins (${source}).`;
 }
 
 /**

@@ -9,10 +9,18 @@ import {
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
 import { byCodePoint } from '../../core/merge/sorted-entries';
 import { type FieldPath, renderField } from '../../core/problems/field-path';
+import type { VersionPolicy } from '../../core/version/version-policy';
 import { parseBootstrapText } from '../../model/bootstrap-overrides';
-import { meshConfigs, pilotValuePaths, statsConfigOverrides, valueAt } from '../../model/install-inputs';
+import {
+  meshConfigs,
+  meshRootNamespace,
+  pilotValuePaths,
+  statsConfigOverrides,
+  valueAt,
+} from '../../model/install-inputs';
 import type { Manifest, RenderedObject } from '../../model/objects';
 import { type PodTemplate, podTemplates, proxyConfigOf } from '../../model/pod-templates';
+import { describeTelemetry, TelemetryIndex } from '../../model/telemetry-precedence';
 import { changeEffect, type TakesEffect } from './change-effect';
 
 /** One value of a setting at one level of Istio's hierarchy, where it comes from, and when a change takes effect. */
@@ -33,6 +41,11 @@ export interface WorkloadSetting extends SettingValue {
 export interface WorkloadTelemetry {
   /** `istioinaction/Deployment/webapp` */
   readonly workload: string;
+  /**
+   * Two or more Telemetry objects select its pods: all of them, and those istiod applies, oldest
+   * first (the last wins where they set the same field).
+   */
+  readonly overlapping?: { readonly selecting: readonly string[]; readonly applied: readonly string[] };
   /** Deployed elsewhere (a WorkloadRef): only its pod annotations, through `patches/`, are ours. */
   readonly deployedElsewhere: boolean;
   /** Pod annotations this output patches into it. */
@@ -71,16 +84,6 @@ function addAll(levels: Levels, more: Readonly<Levels>): void {
   for (const [piece, values] of Object.entries(more)) for (const value of values ?? []) add(levels, piece, value);
 }
 
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
-}
-
 /** The most specific value of each piece, with what it overrides; dimensions all apply (they merge). */
 function resolve(levels: Levels): WorkloadSetting[] {
   const settings: WorkloadSetting[] = [];
@@ -109,43 +112,6 @@ const PIECES = [
   'bootstrap override',
 ];
 
-function matchLabelsOf(telemetry: Manifest): Readonly<JsonMapping> | undefined {
-  const selector = mappingAt(telemetry, 'spec').selector;
-  return isMapping(selector) && isMapping(selector.matchLabels) ? selector.matchLabels : undefined;
-}
-
-/**
- * Workload-level Telemetry by namespace and by one label of their selector, so a workload finds the
- * ones that select it without reading the others. A selector without labels selects nothing here.
- */
-class SelectorIndex {
-  private readonly byLabel = new Map<string, { readonly order: number; readonly telemetry: Manifest }[]>();
-
-  constructor(telemetries: readonly Manifest[]) {
-    telemetries.forEach((telemetry, order) => {
-      const first = Object.entries(matchLabelsOf(telemetry) ?? {})[0];
-      if (!first) return;
-      const key = SelectorIndex.key(telemetry.metadata.namespace, first[0], first[1]);
-      const entries = this.byLabel.get(key);
-      if (entries) entries.push({ order, telemetry });
-      else this.byLabel.set(key, [{ order, telemetry }]);
-    });
-  }
-
-  /** The Telemetry of `namespace` whose selector matches `labels`, in their original order. */
-  selecting(namespace: string | undefined, labels: Readonly<JsonMapping>): Manifest[] {
-    return Object.entries(labels)
-      .flatMap(([k, v]) => this.byLabel.get(SelectorIndex.key(namespace, k, v)) ?? [])
-      .filter(({ telemetry }) => Object.entries(matchLabelsOf(telemetry) ?? {}).every(([k, v]) => labels[k] === v))
-      .sort((a, b) => a.order - b.order)
-      .map(({ telemetry }) => telemetry);
-  }
-
-  private static key(namespace: string | undefined, label: string, value: unknown): string {
-    return JSON.stringify([namespace ?? null, label, value]);
-  }
-}
-
 /**
  * What telemetry each meshed workload of a set of objects gets, read from the objects alone (so it
  * holds for hand-written ones too), with Istio's precedence: a workload's Telemetry over its
@@ -155,15 +121,13 @@ class SelectorIndex {
  * (istio/istio@1.30.3:pilot/pkg/networking/core/tracing.go). Each value says whether a change
  * reaches running proxies by an xDS push, a rollout, or only after a restart (istio/istio#22311).
  */
-export function telemetryReview(objects: readonly RenderedObject[]): TelemetryReview {
+export function telemetryReview(objects: readonly RenderedObject[], policy?: VersionPolicy): TelemetryReview {
   const manifests = objects.map((o) => o.manifest);
   const configs = meshConfigs(objects);
   const byPath = new Map(objects.map((o) => [o.path, o.manifest]));
-  const rootNamespace =
-    configs.map((c) => c.meshConfig.rootNamespace).find((n): n is string => typeof n === 'string') ?? 'istio-system';
-  const telemetries = manifests.filter((m) => m.kind === 'Telemetry');
-  const levelOf = (t: Manifest) =>
-    mappingAt(t, 'spec').selector ? 'workload' : t.metadata.namespace === rootNamespace ? 'root' : 'namespace';
+  const rootNamespace = meshRootNamespace(objects);
+  const telemetry = new TelemetryIndex(objects, rootNamespace);
+  const mergesWorkloadLevel = policy === undefined || policy.has('telemetryWorkloadMerge');
   const configMaps = new Map(
     manifests.filter((m) => m.kind === 'ConfigMap').map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]),
   );
@@ -175,7 +139,8 @@ export function telemetryReview(objects: readonly RenderedObject[]): TelemetryRe
 
   /** Root-namespace Telemetry and the mesh's default tracing providers: above any ProxyConfig. */
   const meshTelemetryLevels: Levels = {};
-  for (const t of telemetries.filter((t) => levelOf(t) === 'root')) telemetryValues(t, meshTelemetryLevels);
+  const root = telemetry.namespaceWideIn(rootNamespace)[0];
+  if (root) telemetryValues(root.object.manifest, meshTelemetryLevels);
   for (const { path, field, meshConfig } of configs) {
     const manifest = byPath.get(path);
     const providers = listOf(mappingAt(meshConfig, 'defaultProviders').tracing).map(show);
@@ -210,23 +175,17 @@ export function telemetryReview(objects: readonly RenderedObject[]): TelemetryRe
   addAll(meshLevels, meshProxyConfigLevels);
   const mesh = resolve(meshLevels);
 
-  // Each workload reads only its namespace's Telemetry, and of the workload-level ones only those
-  // whose selector shares a label with it: with a Telemetry per workload, reading every Telemetry
-  // for every workload made the review quadratic (2,000 workloads took seconds).
-  const namespaceTelemetries = groupBy(
-    telemetries.filter((t) => levelOf(t) === 'namespace'),
-    (t) => t.metadata.namespace,
-  );
-  const workloadTelemetries = new SelectorIndex(telemetries.filter((t) => levelOf(t) === 'workload'));
-
   const meshed = podTemplates(objects).filter((t) => !isUnmeshed(t, uninjected));
   const workloads = meshed
     .map((template): WorkloadTelemetry => {
       const levels: Levels = {};
       // Most specific first: the workload's Telemetry, its namespace's, the root namespace's and the
       // mesh's default providers, then the pod annotation, the mesh-wide ProxyConfig, istiod's default.
-      for (const t of workloadTelemetries.selecting(template.namespace, template.labels)) telemetryValues(t, levels);
-      for (const t of namespaceTelemetries.get(template.namespace) ?? []) telemetryValues(t, levels);
+      // Istio applies the matching workload-level Telemetry oldest first, the newest winning: most
+      // specific first here is newest first (model/telemetry-precedence.ts).
+      const applied = telemetry.appliedTo(template, mergesWorkloadLevel);
+      for (const t of [...applied.workload].reverse()) telemetryValues(t.object.manifest, levels);
+      if (applied.namespace) telemetryValues(applied.namespace.object.manifest, levels);
       addAll(levels, meshTelemetryLevels);
       const config = proxyConfigOf(template);
       if (config && !(config instanceof Error)) {
@@ -252,8 +211,17 @@ export function telemetryReview(objects: readonly RenderedObject[]): TelemetryRe
           takesEffect: configMap ? changeEffect(configMap, ['data', CUSTOM_BOOTSTRAP_KEY]) : 'restart-needed',
         });
       }
+      const selecting = telemetry.selecting(template);
       return {
         workload: workloadName(template),
+        ...(selecting.length > 1
+          ? {
+              overlapping: {
+                selecting: selecting.map(describeTelemetry),
+                applied: applied.workload.map(describeTelemetry),
+              },
+            }
+          : {}),
         deployedElsewhere: template.patch,
         patched: template.patch && Object.keys(template.annotations).length > 0,
         settings: resolve(levels),

@@ -122,8 +122,8 @@ async function lintPass(
         meshKeys.add(key);
         mesh.push({
           file: index,
-          checked: { path: key, manifest },
-          reference: { path: key, manifest, reference: true },
+          checked: { path: key, manifest, file },
+          reference: { path: key, manifest, file, reference: true },
         });
       });
     }
@@ -166,7 +166,7 @@ async function lintPass(
       const key = objectKey(file, ordinal);
       if (meshRules.length > 0 && !meshKeys.has(key) && meshContextOf(document.manifest)) return undefined;
       const path = paths.next(document.manifest);
-      const object = { path, manifest: document.manifest, location: document.locate([]) };
+      const object = { path, manifest: document.manifest, location: document.locate([]), file };
       byPath.set(path, document);
       own.push(object);
       if (meshKeys.has(key)) {

@@ -27,3 +27,10 @@ export const ISTIOD_VALUES_KIND = 'IstiodHelmValues';
 
 /** pilot-agent's variable for the mTLS listener serving the merged metrics (istio/istio@1.31.0-rc.0:pilot/cmd/pilot-agent/options/options.go). */
 export const SECURE_MERGED_METRICS_PORT_ENV = 'ENVOY_SECURE_MERGED_METRICS_PORT';
+
+/**
+ * The extension providers every mesh config has before its own are merged in by name
+ * (istio/istio@1.26.8:pkg/config/mesh/mesh.go DefaultMeshConfig lines 108-127, the same from
+ * 1.17.0 to 1.31.0-rc.0): a Telemetry may name these without defining them.
+ */
+export const DEFAULT_EXTENSION_PROVIDERS: readonly string[] = ['prometheus', 'stackdriver', 'envoy'];

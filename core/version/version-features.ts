@@ -158,6 +158,16 @@ export const FEATURES = {
       'istio/proxy@fca9ef95 (pinned by istio/istio@1.29.1:istio.deps):extensions/common/metadata_object.cc lines 353-360; absent at istio/proxy@1fdadc30 (pinned by 1.29.0) and on release-1.28',
   },
   /**
+   * istiod merges every workload-level Telemetry that selects a pod, oldest first, the newest
+   * winning per field; before, only the oldest applied.
+   */
+  telemetryWorkloadMerge: {
+    description: 'merging of every Telemetry that selects a workload',
+    since: '1.20',
+    source:
+      'istio/istio@1.20.0:pilot/pkg/model/telemetry.go lines 445-467 (istio/istio#47648 removed the `break` of istio/istio@1.19.0 line 455)',
+  },
+  /**
    * The istiod chart reads top-level values (`traceSampling`), and copies `pilot.*` over them, so
    * `pilot.traceSampling` still wins where both are set.
    */
