@@ -3,4 +3,5 @@
 
 export { type Finding, formatFinding, type Severity, ValidationFailedError } from '../core/problems/finding';
 export { type SynthOptions, type SynthReport, synthAtomically } from './synth/atomic-synth';
+export { ObservabilityApp, type ObservabilityAppProps } from './synth/observability-app';
 export { KUSTOMIZATION_FILE, PATCHES_FOLDER } from './synth/output-folder';

@@ -1,10 +1,10 @@
 import { isAbsolute } from 'node:path';
-import { App } from 'cdk8s';
 import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../analysis/review/telemetry-report';
 import { ConfigFile, ConfigFileError } from '../app/config/config-file';
 import { buildGitOpsDelivery, type HelmCluster } from '../app/stacks/gitops-delivery';
 import { ObservabilityStack } from '../app/stacks/observability-stack';
 import { type SynthReport, type SynthUnit, synthUnitsAtomically } from '../app/synth/atomic-synth';
+import { ObservabilityApp } from '../app/synth/observability-app';
 import { validateApp } from '../app/validate/app-validator';
 
 /**
@@ -116,7 +116,7 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
 async function withRestChecked(error: ConfigFileError): Promise<ConfigFileError> {
   const rest = error.partial;
   if (!rest || rest.config.clusters !== undefined) return error;
-  const app = new App();
+  const app = new ObservabilityApp();
   new ObservabilityStack(app, STACK_ID, { config: rest.config, locate: (path) => rest.locate(path) });
   const findings = (await validateApp(app)).filter((f) => f.severity === 'error');
   return findings.length > 0 ? error.withLaterFindings(findings) : error;

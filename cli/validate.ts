@@ -152,7 +152,7 @@ export async function runValidate(
   }
   if (report.skipped.length > 0) {
     out.write(
-      `\nskipped, not Kubernetes objects (no apiVersion or kind, e.g. Helm values): ${report.skipped.join(', ')}\n`,
+      `\nskipped, not Kubernetes objects (Helm values, kustomize's kustomization files): ${report.skipped.join(', ')}\n`,
     );
   }
   const objects = report.objects;

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
+
 import { describe, expect, it } from 'vitest';
 import { synthConfigFile } from '../cli/synth';
 import { runValidate } from '../cli/validate';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { EnvoyStatsMonitor } from '../constructs/backends/envoy-stats-monitor';
 import { Jaeger } from '../constructs/backends/jaeger';
@@ -10,6 +10,7 @@ import { IstioMesh } from '../constructs/mesh/istio-mesh';
 import { CRD_RELEASE_TAGS } from '../core/version/release-tables.generated';
 import { VersionPolicy } from '../core/version/version-policy';
 import { type Deviation, JAEGER_DEVIATIONS } from './scenarios';
+import { testApp } from './support/app';
 import { diff, normalize, objectKey, parseManifests } from './support/semantic';
 
 /**
@@ -77,7 +78,7 @@ const releases = VersionPolicy.supportedVersions();
 
 describe.skipIf(!existsSync(ADDONS))("the add-ons of each release's samples/addons", () => {
   it.each(releases)('Istio %s: our Jaeger is the add-on, except for the documented hardening', (version) => {
-    const app = Testing.app();
+    const app = testApp();
     const mesh = new IstioMesh(new Chart(app, 'install'), 'mesh', { istioVersion: version });
     const jaeger = new Jaeger(new Chart(app, 'backends'), 'jaeger', {
       mesh,
@@ -93,7 +94,7 @@ describe.skipIf(!existsSync(ADDONS))("the add-ons of each release's samples/addo
   });
 
   it.each(releases)("Istio %s: our envoy-stats PodMonitor scrapes as the add-on's does", (version) => {
-    const app = Testing.app();
+    const app = testApp();
     const mesh = new IstioMesh(new Chart(app, 'install'), 'mesh', { istioVersion: version });
     const prometheus = PrometheusInstance.kubePrometheusStack({ release: 'prom', namespace: 'prometheus' });
     new EnvoyStatsMonitor(new Chart(app, 'backends'), 'monitor', { mesh, prometheus });

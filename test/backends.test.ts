@@ -15,6 +15,7 @@ import { ProxyTarget } from '../constructs/proxy-config/proxy-target';
 import { StatsInclusion } from '../constructs/stats/stats-inclusion';
 import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
 import { formatFinding } from '../core/problems/finding';
+import { testApp } from './support/app';
 import { demoFixture } from './support/fixtures';
 import { refusalOf } from './support/refusals';
 
@@ -34,7 +35,7 @@ function at(value: unknown, path: string): unknown {
 
 /** A mesh for `istioVersion` and an empty chart for backends (objects name their own namespaces). */
 function backendsFixture(istioVersion = '1.17') {
-  const app = Testing.app();
+  const app = testApp();
   const mesh = new IstioMesh(new Chart(app, 'istio-install', { disableResourceNameHashes: true }), 'mesh', {
     istioVersion,
   });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ConfigFile, ConfigFileError, type ConfigProblem, formatConfigProblem } from '../app/config/config-file';
 import { ObservabilityStack } from '../app/stacks/observability-stack';
 import { SECTION_BUILDERS } from '../app/stacks/sections/section-builders';
 import { validateApp } from '../app/validate/app-validator';
 import { formatFinding } from '../core/problems/finding';
+import { testApp } from './support/app';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -35,7 +35,7 @@ function problemsOfFile(file: string): readonly string[] {
 /** Builds `text` into an app and returns every error finding, formatted. */
 async function buildErrors(text: string): Promise<string[]> {
   const file = ConfigFile.parse('obs.yaml', text);
-  const app = Testing.app();
+  const app = testApp();
   new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
   return (await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding);
 }
@@ -176,7 +176,7 @@ describe('ObservabilityStack from a config file', () => {
       '',
     ].join('\n');
     const file = ConfigFile.parse('obs.yaml', text);
-    const app = Testing.app();
+    const app = testApp();
     const stack = new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
     expect(stack.inputFindings.map((f) => f.field)).toEqual([['dimensions', 'response_code']]);
     const synthesized = app.charts.flatMap((chart) => chart.toJson());
@@ -203,7 +203,7 @@ describe('ObservabilityStack from a config file', () => {
       'obs.yaml:7:3 [shop/otel] address: is required: the generated Jaeger (v1-all-in-one) has no OTLP receiver (got undefined, expected service.namespace:port of an OTLP/gRPC collector)',
     ]);
     const file = ConfigFile.parse('obs.yaml', `istioVersion: "1.30"\nnamespace: shop\n${tracers}${jaeger}`);
-    const app = Testing.app();
+    const app = testApp();
     new ObservabilityStack(app, 'default', { config: file.config });
     expect((await validateApp(app)).filter((f) => f.severity === 'error')).toEqual([]);
     const operator = app.charts[0]?.toJson()[0];
@@ -248,7 +248,7 @@ backends:
       'obs.yaml',
       `${HEAD}backends:\n  prometheusOperator: false\n  grafana: false\n  kiali: false\n  jaeger: { storage: { badgerOnClaim: traces } }\n`,
     );
-    const app = Testing.app();
+    const app = testApp();
     new ObservabilityStack(app, 'default', { config: file.config });
     const backends = app.charts.find((c) => c.node.id === 'observability-backends');
     expect(

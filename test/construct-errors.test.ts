@@ -16,6 +16,7 @@ import { ZipkinTracer } from '../constructs/tracing/zipkin-tracer';
 import { ProxyKind } from '../core/istio/proxy-kind';
 import { StandardMetric } from '../core/istio/standard-metrics';
 import { formatFinding } from '../core/problems/finding';
+import { testApp } from './support/app';
 import { demoFixture } from './support/fixtures';
 import { refusalOf } from './support/refusals';
 import { RANGE, UNSUPPORTED } from './support/versions';
@@ -34,7 +35,7 @@ describe('IstioMesh', () => {
   });
 
   it('refuses a version it does not implement, and every other problem with it', () => {
-    const app = Testing.app();
+    const app = testApp();
     expect(() => new IstioMesh(app, 'mesh', { istioVersion: UNSUPPORTED, rootNamespace: 'Istio_System' })).toThrow(
       `[mesh] istioVersion: Istio ${UNSUPPORTED} has no row in the version policy, so no other release's mechanisms are emitted for it ` +
         `(got "${UNSUPPORTED}", expected a target this library implements, ${RANGE})\n` +

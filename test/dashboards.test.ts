@@ -7,6 +7,7 @@ import { MetricDimensions } from '../constructs/metrics/metric-dimensions';
 import { ProxyKind } from '../core/istio/proxy-kind';
 import { StandardMetric } from '../core/istio/standard-metrics';
 import { SCENARIOS } from './scenarios';
+import { testApp } from './support/app';
 import { promtool, testRules, WEBAPP_TO_CATALOG } from './support/promtool';
 
 type Obj = Record<string, unknown>;
@@ -18,7 +19,7 @@ interface Panel {
 
 /** The generated dashboards ConfigMap and its dashboard, from an app built by `build`. */
 function dashboardOf(build: (app: ReturnType<typeof Testing.app>) => void) {
-  const app = Testing.app();
+  const app = testApp();
   build(app);
   const objects = app.charts.flatMap((c) => Testing.synth(c)) as Obj[];
   const configMap = objects.find((o) => o.kind === 'ConfigMap' && (o.metadata as Obj).name === 'istio-dashboards');

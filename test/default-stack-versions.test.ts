@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ConfigFile } from '../app/config/config-file';
@@ -11,6 +10,7 @@ import { synthConfigFile } from '../cli/synth';
 import { STANDARD_LABELS } from '../core/istio/standard-metrics';
 import { type Finding, formatFinding } from '../core/problems/finding';
 import { VersionPolicy } from '../core/version/version-policy';
+import { testApp } from './support/app';
 import { readTree } from './support/synth';
 
 /** The newest release with a row: the default config must synthesize there as it does on 1.30. */
@@ -23,7 +23,7 @@ async function findingsOn(version: string): Promise<Finding[]> {
   const text = DEFAULT.replace('istioVersion: "1.17"', `istioVersion: "${version}"`);
   if (version !== '1.17') expect(text).not.toBe(DEFAULT);
   const file = ConfigFile.parse('observability.yaml', text);
-  const app = Testing.app();
+  const app = testApp();
   new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
   return validateApp(app);
 }

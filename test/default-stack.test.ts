@@ -8,6 +8,7 @@ import { synthAtomically } from '../app/synth/atomic-synth';
 import { OUTPUT_MARKER, outputMarker } from '../app/synth/output-guard';
 import { SYNTH_USAGE } from '../cli/synth-command';
 import { ValidationFailedError } from '../core/problems/finding';
+import { testApp } from './support/app';
 import { defaultStack } from './support/fixtures';
 import { readTree } from './support/synth';
 import { RANGE, UNSUPPORTED } from './support/versions';
@@ -92,7 +93,7 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
   });
 
   it('contains every piece of the seeds', () => {
-    const app = Testing.app();
+    const app = testApp();
     defaultStack(app);
     const kinds = app.charts.flatMap((chart) => Testing.synth(chart)).map((o) => `${o.kind}/${o.metadata.name}`);
     expect(kinds).toEqual([

@@ -5,13 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testing } from 'cdk8s';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ConfigFile, ObservabilityStack } from '../app/config';
 import { formatFinding, validateApp } from '../app/validate';
 import { CONFIG_REFERENCE_FILE, configReference } from '../scripts/config-reference';
 import { ruleListDoc } from '../scripts/rule-list-doc';
+import { testApp } from './support/app';
 import { readTree } from './support/synth';
 
 const ROOT = join(__dirname, '..');
@@ -147,13 +147,21 @@ const PROGRAMS: Record<string, (dir: string, stdout: string) => void> = {
       'proxy.istio.io/config':
         'proxyStatsMatcher:\n  inclusionPrefixes:\n    - cluster.outbound|80||catalog.shop\ntracing:\n  sampling: 10\n',
     });
-    expect(objectsIn(dir, 'istio-install.k8s.yaml')).toEqual([
+    // istioctl's input, apart from what is applied: the chart holding only it writes no file.
+    expect(objectsIn(dir, 'install/istio-operator.yaml')).toEqual([
       {
         apiVersion: 'install.istio.io/v1alpha1',
         kind: 'IstioOperator',
         metadata: { name: 'control-plane', namespace: 'istio-system' },
         spec: { profile: 'demo' },
       },
+    ]);
+    expect(Object.keys(readTree(join(dir, 'dist')))).toEqual([
+      '.cdk8s-istio-observability.json',
+      'REPORT.md',
+      'install/istio-operator.yaml',
+      'kustomization.yaml',
+      'shop.k8s.yaml',
     ]);
   },
   'docs/backends.md#1': (dir, stdout) => {
@@ -208,7 +216,7 @@ describe('the observability.yaml examples', () => {
   for (const block of configs) {
     it(`${where(block)} synthesizes with no error`, async () => {
       const file = ConfigFile.parse('observability.yaml', block.body);
-      const app = Testing.app();
+      const app = testApp();
       new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
       const findings = await validateApp(app);
       expect(findings.filter((f) => f.severity === 'error').map(formatFinding)).toEqual([]);

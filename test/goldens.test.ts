@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { validateApp } from '../app/validate/app-validator';
 import { ObservabilityConfigError } from '../core/errors';
 import { formatFinding } from '../core/problems/finding';
 import { GOLDEN_VERSIONS, SCENARIOS, type Scenario, SEED_VERSION } from './scenarios';
+import { testApp } from './support/app';
 import { compareToSeed } from './support/semantic';
 
 const UPDATE = process.env.UPDATE_GOLDENS === '1';
@@ -20,7 +20,7 @@ async function render(
   scenario: Scenario,
   version: string,
 ): Promise<{ yaml?: string; refusal?: string; warnings: string[] }> {
-  const app = Testing.app();
+  const app = testApp();
   try {
     scenario.build(app, version);
   } catch (error) {

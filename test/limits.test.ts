@@ -3,15 +3,15 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { ConfigFile, ObservabilityStack } from '../app/config';
 import { formatFinding, validateApp } from '../app/validate';
 import { synthConfigFile } from '../cli/synth';
+import { testApp } from './support/app';
 
 async function findings(text: string, severity: 'error' | 'warning'): Promise<string[]> {
   const file = ConfigFile.parse('obs.yaml', text);
-  const app = Testing.app();
+  const app = testApp();
   new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
   return (await validateApp(app)).filter((f) => f.severity === severity).map(formatFinding);
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
+
 import { afterAll, describe, expect, it } from 'vitest';
 import { runValidate } from '../cli/validate';
 import { PrometheusInstance } from '../constructs/backends/prometheus-instance';

@@ -1,5 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,11 +122,18 @@ describe('examples/platform-stack with cdk8s synth and the validation plugin', (
       selector: { matchLabels: { 'cdk8s.io/metadata.addr': 'payments-api-c8fa9654' } },
       tracing: [{ randomSamplingPercentage: 25 }],
     });
+    // The whole output folder (ObservabilityApp): the IstioOperator is istioctl's input in install/,
+    // never in a chart applied to the cluster.
     expect(readdirSync(join(app, 'dist')).sort()).toEqual([
+      '.cdk8s-istio-observability.json',
+      'REPORT.md',
       'construct-metadata.json',
+      'install',
       'istio-install.k8s.yaml',
+      'kustomization.yaml',
       'payments.k8s.yaml',
     ]);
+    expect(readdirSync(join(app, 'dist', 'install'))).toEqual(['istio-operator.yaml']);
   });
 
   it('fails cdk8s synth on a bad hand-written Telemetry, with our error text and the construct path', () => {
@@ -138,9 +155,50 @@ describe('examples/platform-stack with cdk8s synth and the validation plugin', (
       encoding: 'utf8',
     });
     expect(run.stdout.trim().split('\n').at(-1)).toBe(
-      '2 file(s), 6 object(s) checked against Istio 1.30: 0 error(s), 0 warning(s)',
+      '4 file(s), 6 object(s) checked against Istio 1.30: 0 error(s), 0 warning(s)',
     );
     expect(run.status).toBe(0);
+  });
+});
+
+describe('a cdk8s app of an observability.yaml, run by cdk8s synth with the validation plugin', () => {
+  it('writes the same files, byte for byte, as the synth command (examples/shop: install: helm)', () => {
+    // Its own folder: a cdk8s.yaml whose plugin checks the release the file declares.
+    const dir = join(work, 'config-app');
+    mkdirSync(dir);
+    symlinkSync(join(app, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    cpSync(join(app, 'config-app.js'), join(dir, 'config-app.js'));
+    cpSync(join(ROOT, 'examples', 'shop.yaml'), join(dir, 'shop.yaml'));
+    writeFileSync(
+      join(dir, 'cdk8s.yaml'),
+      [
+        'language: typescript',
+        'app: node config-app.js shop.yaml',
+        'output: dist',
+        'validations:',
+        '  - package: ./node_modules/cdk8s-istio-observability/plugin.js',
+        '    class: IstioObservabilityValidation',
+        '    version: 0.1.0',
+        '    properties: { istioVersion: "1.31" }',
+        '',
+      ].join('\n'),
+    );
+    const synth = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [CDK8S, 'synth'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env },
+      });
+    // cdk8s-cli asks for construct-metadata.json (its report's construct paths) unless told not to.
+    const exact = synth({ CDK8S_RECORD_CONSTRUCT_METADATA: 'false' });
+    expect(exact.stdout).toContain('Validations ended succesfully');
+    expect(exact.status).toBe(0);
+    expect(readTree(join(dir, 'dist'))).toEqual(readTree(join(ROOT, 'examples', 'shop')));
+    const withMetadata = synth({});
+    expect(withMetadata.status).toBe(0);
+    expect(Object.keys(readTree(join(dir, 'dist')))).toEqual(
+      [...Object.keys(readTree(join(ROOT, 'examples', 'shop'))), 'construct-metadata.json'].sort(),
+    );
   });
 });
 

@@ -3,12 +3,13 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { IstioMesh, Jaeger, JaegerStorage } from '../constructs';
+import { testApp } from './support/app';
 import { restrictedViolations } from './support/pod-security';
 
 type Json = Record<string, unknown>;
 
 function jaegerPodSpec(istioVersion: string, storage: JaegerStorage): Json {
-  const app = Testing.app();
+  const app = testApp();
   const mesh = new IstioMesh(new Chart(app, 'mesh', { namespace: 'istio-system' }), 'istio', { istioVersion });
   const chart = new Chart(app, 'backends');
   new Jaeger(chart, 'jaeger', { mesh, storage });
@@ -38,7 +39,7 @@ describe('the restricted Pod Security profile', () => {
 
 describe("Jaeger's NetworkPolicy", () => {
   const policyOf = (props: Partial<ConstructorParameters<typeof Jaeger>[2]> = {}) => {
-    const app = Testing.app();
+    const app = testApp();
     const mesh = new IstioMesh(new Chart(app, 'mesh', { namespace: 'istio-system' }), 'istio', {
       istioVersion: '1.30',
     });
@@ -77,7 +78,7 @@ describe("Jaeger's NetworkPolicy", () => {
 
 describe("Jaeger's image", () => {
   it('can be pinned by digest (the add-ons pin none), keeping the generation the name tells', () => {
-    const app = Testing.app();
+    const app = testApp();
     const mesh = new IstioMesh(new Chart(app, 'mesh', { namespace: 'istio-system' }), 'istio', {
       istioVersion: '1.30',
     });

@@ -1,4 +1,4 @@
-import { ApiObject, Testing } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { APP_RULES } from '../analysis/rule-catalog';
@@ -16,6 +16,7 @@ import { ProxyKind } from '../core/istio/proxy-kind';
 import { StandardMetric } from '../core/istio/standard-metrics';
 import { formatFinding } from '../core/problems/finding';
 import { IstioVersion } from '../core/version/istio-version';
+import { testApp } from './support/app';
 import { defaultStack, demoFixture } from './support/fixtures';
 import { texts } from './support/problem-text';
 
@@ -43,7 +44,7 @@ const bootstrapJson = (typedConfig: Record<string, unknown>) =>
 
 describe('every rule on the default stack', () => {
   it('finds no error, and exactly the expected warnings', async () => {
-    const app = Testing.app();
+    const app = testApp();
     defaultStack(app);
     const findings = await validateApp(app);
     const counts = Object.fromEntries(APP_RULES.map((r) => [r.id, findings.filter((f) => f.rule === r.id).length]));

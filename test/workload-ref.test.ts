@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { synthAtomically } from '../app';
@@ -13,6 +13,7 @@ import { ConfigFile, ObservabilityStack } from '../app/config';
 import { formatFinding, validateApp } from '../app/validate';
 import { synthConfigFile } from '../cli/synth';
 import { IstioMesh, ProxyTarget, StatsInclusion, TraceSampling, WorkloadKind, WorkloadRef } from '../constructs';
+import { testApp } from './support/app';
 import { readTree } from './support/synth';
 
 const ROOT = join(__dirname, '..');
@@ -23,7 +24,7 @@ let counter = 0;
 /** Builds `text` into an app and returns every error finding, formatted. */
 async function buildErrors(text: string): Promise<string[]> {
   const file = ConfigFile.parse('obs.yaml', text);
-  const app = Testing.app();
+  const app = testApp();
   new ObservabilityStack(app, 'default', { config: file.config, locate: (path) => file.locate(path) });
   return (await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding);
 }

@@ -10,6 +10,7 @@ import type { VersionPolicy } from '../../core/version/version-policy';
 import type { RenderedObject } from '../../model/objects';
 import { podTemplates } from '../../model/pod-templates';
 import {
+  kustomizePatchFiles,
   listManifestFiles,
   type ManifestDocument,
   type ManifestFile,
@@ -59,9 +60,10 @@ export async function lintManifestFiles(
 ): Promise<LintReport> {
   const policy = resolvePolicy(options.istioVersion);
   const files = listManifestFiles(paths);
-  const fast = await lintPass(files, policy, options, false);
+  const patches = kustomizePatchFiles(files);
+  const fast = await lintPass(files, patches, policy, options, false);
   // The fast test missed a mesh-wide object (an unusual spelling of its kind): read every file.
-  return fast ?? ((await lintPass(files, policy, options, true)) as LintReport);
+  return fast ?? ((await lintPass(files, patches, policy, options, true)) as LintReport);
 }
 
 /** A mesh-wide object of some file, shown to the `mesh` rules while other files are checked. */
@@ -92,6 +94,7 @@ function objectKey(file: string, ordinal: number): string {
  */
 async function lintPass(
   files: readonly string[],
+  patches: ReadonlySet<string>,
   policy: VersionPolicy,
   options: ManifestValidationOptions,
   thorough: boolean,
@@ -110,7 +113,7 @@ async function lintPass(
     for (const [index, file] of files.entries()) {
       const text = readFileSync(file, 'utf8');
       if (!thorough && !mayHoldMeshContext(text)) continue;
-      const read = readManifestFile(file, text);
+      const read = readManifestFile(file, text, patches.has(file));
       if (keptText + text.length <= KEPT_TEXT_BUDGET) {
         kept.set(index, withoutSyntaxTrees(file, text, read));
         keptText += text.length;
@@ -153,7 +156,7 @@ async function lintPass(
   const skipped: string[] = [];
   let objects = 0;
   for (const [index, file] of files.entries()) {
-    const read = kept.get(index) ?? readManifestFile(file);
+    const read = kept.get(index) ?? readManifestFile(file, undefined, patches.has(file));
     kept.delete(index);
     problems.push(...read.problems);
     if (read.skipped) skipped.push(file);
@@ -166,7 +169,13 @@ async function lintPass(
       const key = objectKey(file, ordinal);
       if (meshRules.length > 0 && !meshKeys.has(key) && meshContextOf(document.manifest)) return undefined;
       const path = paths.next(document.manifest);
-      const object = { path, manifest: document.manifest, location: document.locate([]), file };
+      const object = {
+        path,
+        manifest: document.manifest,
+        location: document.locate([]),
+        file,
+        ...(document.patch ? { patch: true } : {}),
+      };
       byPath.set(path, document);
       own.push(object);
       if (meshKeys.has(key)) {
@@ -219,7 +228,7 @@ async function lintPass(
     for (const finding of found) byFile.set(file, [...(byFile.get(file) ?? []), [key, finding]]);
   }
   for (const [file, found] of byFile) {
-    const documents = readManifestFile(file).documents;
+    const documents = readManifestFile(file, undefined, patches.has(file)).documents;
     for (const [key, finding] of found) {
       const [, ordinal] = JSON.parse(key) as [string, number];
       const document = documents[ordinal] as ManifestDocument;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
-import { isMap, LineCounter, parseAllDocuments } from 'yaml';
+import { basename, dirname, extname, join, relative } from 'node:path';
+import { isMap, LineCounter, parse, parseAllDocuments } from 'yaml';
 import { ISTIOD_VALUES_KIND } from '../../core/istio/istio-names';
 import { isMapping } from '../../core/json-values';
 import { byCodePoint } from '../../core/merge/sorted-entries';
@@ -18,6 +18,11 @@ export interface ManifestDocument {
   readonly file: string;
   /** The line of a field of the object (`spec.tracing[0]`), or of the object itself for `[]`. */
   locate(field: FieldPath): SourceLocation;
+  /**
+   * A strategic merge patch a kustomization names (`patches[].path`): part of an object that
+   * kustomize merges into one deployed elsewhere, not an object of its own.
+   */
+  readonly patch?: boolean;
 }
 
 /** A file that is not YAML, or a document that is not a Kubernetes object. */
@@ -31,7 +36,7 @@ export interface ManifestFiles {
   readonly problems: readonly ManifestFileProblem[];
   /** Every file read, in the order read. */
   readonly files: readonly string[];
-  /** Files holding YAML that is not Kubernetes objects (no `apiVersion` and no `kind`), skipped. */
+  /** Files holding YAML that is not Kubernetes objects (Helm values, kustomize's kustomizations), skipped. */
   readonly skipped: readonly string[];
 }
 
@@ -48,11 +53,12 @@ const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
  */
 export function readManifestFiles(paths: readonly string[]): ManifestFiles {
   const files = listManifestFiles(paths);
+  const patches = kustomizePatchFiles(files);
   const documents: ManifestDocument[] = [];
   const problems: ManifestFileProblem[] = [];
   const skipped: string[] = [];
   for (const file of files) {
-    const read = readManifestFile(file);
+    const read = readManifestFile(file, undefined, patches.has(file));
     documents.push(...read.documents);
     problems.push(...read.problems);
     if (read.skipped) skipped.push(file);
@@ -73,12 +79,12 @@ export function listManifestFiles(paths: readonly string[]): string[] {
 export interface ManifestFile {
   readonly documents: readonly ManifestDocument[];
   readonly problems: readonly ManifestFileProblem[];
-  /** It holds mappings with neither `apiVersion` nor `kind` (Helm values), which were skipped. */
+  /** It holds mappings that are no Kubernetes object (Helm values, a kustomization), which were skipped. */
   readonly skipped: boolean;
 }
 
 /** Reads one file as {@link readManifestFiles} reads each; `text` when the caller has read it already. */
-export function readManifestFile(file: string, text: string = readFileSync(file, 'utf8')): ManifestFile {
+export function readManifestFile(file: string, text: string = readFileSync(file, 'utf8'), patch = false): ManifestFile {
   const documents: ManifestDocument[] = [];
   const problems: ManifestFileProblem[] = [];
   let skipped = false;
@@ -120,7 +126,7 @@ export function readManifestFile(file: string, text: string = readFileSync(file,
         });
         continue;
       }
-      if (isPlainData(item)) {
+      if (isPlainData(item) || isKustomizeFile(item)) {
         // A mapping that does not claim to be an object (a Helm values file, a test's
         // input data): not ours to check, listed once per file.
         skipped = true;
@@ -138,6 +144,7 @@ export function readManifestFile(file: string, text: string = readFileSync(file,
         manifest: item,
         file,
         locate: (field) => at([...prefix, ...keysOf(field)]),
+        ...(patch ? { patch: true } : {}),
       });
     }
   }
@@ -161,6 +168,7 @@ export function withoutSyntaxTrees(file: string, text: string, read: ManifestFil
         reread ??= readManifestFile(file, text).documents;
         return (reread[ordinal] as ManifestDocument).locate(field);
       },
+      ...(document.patch ? { patch: true } : {}),
     };
   });
   return { ...read, documents };
@@ -188,6 +196,45 @@ function expand(path: string): string[] {
  */
 function isIstiodValues(value: unknown): value is Record<string, unknown> {
   return isMapping(value) && value.apiVersion === undefined && value.kind === undefined && isMapping(value.meshConfig);
+}
+
+/** kustomize's own file (a Kustomization or Component): how to build objects, not an object applied. */
+function isKustomizeFile(value: unknown): boolean {
+  return (
+    isMapping(value) &&
+    typeof value.apiVersion === 'string' &&
+    value.apiVersion.startsWith('kustomize.config.k8s.io/') &&
+    (value.kind === 'Kustomization' || value.kind === 'Component')
+  );
+}
+
+const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/**
+ * The strategic merge patch files the kustomizations among `files` name (`patches[].path`, and
+ * the older `patchesStrategicMerge`), resolved against each kustomization's folder: partial
+ * objects kustomize merges into others (kubectl's kustomize v5.5, sigs.k8s.io/kustomize
+ * api/types/kustomization.go).
+ */
+export function kustomizePatchFiles(files: readonly string[]): Set<string> {
+  const patches = new Set<string>();
+  for (const file of files) {
+    if (!KUSTOMIZATION_NAMES.has(basename(file))) continue;
+    let kustomization: unknown;
+    try {
+      kustomization = parse(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // read again as a manifest file, which reports it
+    }
+    if (!isKustomizeFile(kustomization)) continue;
+    const { patches: listed, patchesStrategicMerge } = kustomization as Record<string, unknown>;
+    const paths = [
+      ...(Array.isArray(listed) ? listed.map((p) => (isMapping(p) ? p.path : undefined)) : []),
+      ...(Array.isArray(patchesStrategicMerge) ? patchesStrategicMerge : []),
+    ];
+    for (const path of paths) if (typeof path === 'string') patches.add(join(dirname(file), path));
+  }
+  return patches;
 }
 
 /** A mapping with neither `apiVersion` nor `kind`: data, not an object that claims a kind. */

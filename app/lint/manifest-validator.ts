@@ -50,7 +50,13 @@ export async function validateManifests(
   const objects: RenderedObject[] = documents.map((document) => {
     const path = paths.next(document.manifest);
     byPath.set(path, document);
-    return { path, manifest: document.manifest, location: document.locate([]), file: document.file };
+    return {
+      path,
+      manifest: document.manifest,
+      location: document.locate([]),
+      file: document.file,
+      ...(document.patch ? { patch: true } : {}),
+    };
   });
   const schemas = await ObjectSchemas.load(
     crdBundlesOf([policy]),

@@ -1,23 +1,15 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { ApiObject, App, type AppProps } from 'cdk8s';
-import { REPORT_FILE, telemetryReport } from '../../analysis/review/telemetry-report';
-import { builtMeshes } from '../../core/contracts/istio-mesh';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { AppProps } from 'cdk8s';
+import { REPORT_FILE } from '../../analysis/review/telemetry-report';
 import { type Finding, sortFindings, ValidationFailedError } from '../../core/problems/finding';
-import type { Manifest, RenderedObject } from '../../model/objects';
+import type { RenderedObject } from '../../model/objects';
 import { validateAppObjects } from '../validate/app-validator';
+import { ObservabilityApp, reportOf } from './observability-app';
 import { outputFolderFiles } from './output-folder';
-import { checkOutputFolder, fileSystemError, lockOutputFolder, OUTPUT_MARKER, outputMarker } from './output-guard';
+import { checkOutputFolder, fileSystemError, lockOutputFolder } from './output-guard';
+import { isRunning, recoverInterruptedSynths, writeStaged } from './output-writer';
+import { type RenderedApp, renderApp } from './render-app';
 
 export interface SynthOptions extends Omit<AppProps, 'outdir'> {
   /**
@@ -52,7 +44,7 @@ export interface SynthReport {
  */
 export async function synthAtomically(
   outdir: string,
-  build: (app: App) => void,
+  build: (app: ObservabilityApp) => void,
   options: SynthOptions = {},
 ): Promise<SynthReport> {
   const { report = true, ...rest } = options;
@@ -60,11 +52,8 @@ export async function synthAtomically(
     ...rest,
     ...(report
       ? {
-          extraFiles: ([unit]) => {
-            const versions = builtMeshes(unit?.app.node.findAll() ?? []).map((m) => m.istioVersion);
-            const istioVersion = [...new Set(versions)].join(', ') || 'not declared';
-            return { [REPORT_FILE]: telemetryReport([{ istioVersion, objects: unit?.objects ?? [] }]) };
-          },
+          extraFiles: ([unit]): Record<string, string> =>
+            unit ? { [REPORT_FILE]: reportOf(unit.app, unit.objects) } : {},
         }
       : {}),
   });
@@ -74,13 +63,13 @@ export async function synthAtomically(
 export interface SynthUnit {
   /** e.g. `clusters/prod`; `''` for the output folder itself. */
   readonly folder: string;
-  readonly build: (app: App) => void;
+  readonly build: (app: ObservabilityApp) => void;
 }
 
 /** What one unit rendered, as checked by validation, for files written next to the manifests. */
 export interface SynthesizedUnit {
   readonly folder: string;
-  readonly app: App;
+  readonly app: ObservabilityApp;
   readonly objects: readonly RenderedObject[];
 }
 
@@ -139,110 +128,37 @@ async function synthUnder(
   },
 ): Promise<SynthReport> {
   const { validate, extraFiles, props } = options;
-  let staging: string;
-  try {
-    staging = mkdtempSync(join(dirname(target), `${stagingPrefix(target)}${process.pid}-`));
-  } catch (error) {
-    throw fileSystemError(outdir, error);
-  }
   const warnings: Finding[] = [];
-  try {
-    const built: { folder: string; app: App; objects: readonly RenderedObject[] }[] = [];
-    const errors: Finding[] = [];
-    for (const unit of units) {
-      const app = new App({ ...props, outdir: join(staging, unit.folder) });
-      unit.build(app);
-      let objects: readonly RenderedObject[] = [];
-      if (validate) {
-        const validation = await validateAppObjects(app);
-        objects = validation.objects;
-        const prefix = unit.folder === '' ? '' : `${unit.folder}/`;
-        for (const finding of validation.findings) {
-          const located = prefix ? { ...finding, path: `${prefix}${finding.path}` } : finding;
-          (finding.severity === 'error' ? errors : warnings).push(located);
-        }
-      } else {
-        objects = app.node
-          .findAll()
-          .filter((c): c is ApiObject => c instanceof ApiObject)
-          .map((o) => ({ path: o.node.path, apiObject: o, manifest: o.toJson() as Manifest }));
+  const errors: Finding[] = [];
+  const built: SynthesizedUnit[] = [];
+  const rendered = new Map<SynthesizedUnit, RenderedApp>();
+  for (const unit of units) {
+    const app = new ObservabilityApp({ ...props, outdir: join(outdir, unit.folder), report: false });
+    unit.build(app);
+    let render: RenderedApp | undefined;
+    if (validate) {
+      const validation = await validateAppObjects(app);
+      render = validation.rendered;
+      const prefix = unit.folder === '' ? '' : `${unit.folder}/`;
+      for (const finding of validation.findings) {
+        const located = prefix ? { ...finding, path: `${prefix}${finding.path}` } : finding;
+        (finding.severity === 'error' ? errors : warnings).push(located);
       }
-      // Write exactly the manifests the rules checked, and render each object once, not twice.
-      for (const { apiObject, manifest } of objects)
-        if (apiObject) Object.defineProperty(apiObject, 'toJson', { value: () => manifest });
-      built.push({ folder: unit.folder, app, objects });
     }
-    if (errors.length > 0) throw new ValidationFailedError([...errors, ...warnings]);
-    const files: Record<string, string> = {};
-    for (const { folder, app, objects } of built) {
-      for (const [file, content] of Object.entries(outputFolderFiles(app, objects)))
-        files[join(folder, file)] = content;
-    }
-    Object.assign(files, extraFiles?.(built) ?? {});
-    files[OUTPUT_MARKER] = outputMarker(Object.keys(files));
-    const folders = new Set([staging]);
-    for (const [file, content] of Object.entries(files)) {
-      const folder = dirname(join(staging, file));
-      if (!folders.has(folder)) mkdirSync(folder, { recursive: true });
-      folders.add(folder);
-      writeFileSync(join(staging, file), content);
-    }
-    // mkdtemp makes the folder 0700: keep the mode the output folder had, or the usual one.
-    chmodSync(staging, existsSync(target) ? statSync(target).mode & 0o7777 : 0o777 & ~process.umask());
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw (error as NodeJS.ErrnoException).code ? fileSystemError(outdir, error) : error;
+    if (errors.length > 0) continue;
+    // Rendered once: the files hold exactly the manifests the rules checked.
+    render ??= renderApp(app);
+    const synthesized = { folder: unit.folder, app, objects: render.objects };
+    built.push(synthesized);
+    rendered.set(synthesized, render);
   }
-  const previous = `${staging}-previous`;
-  let moved = false;
-  try {
-    renameSync(target, previous);
-    moved = true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      rmSync(staging, { recursive: true, force: true });
-      throw fileSystemError(outdir, error);
-    }
+  if (errors.length > 0) throw new ValidationFailedError([...errors, ...warnings]);
+  const files: Record<string, string> = {};
+  for (const unit of built) {
+    for (const [file, content] of Object.entries(outputFolderFiles(unit.app, rendered.get(unit) as RenderedApp)))
+      files[join(unit.folder, file)] = content;
   }
-  try {
-    renameSync(staging, target);
-  } catch (error) {
-    // Put the old output back, so the folder is as it was.
-    if (moved) renameSync(previous, target);
-    rmSync(staging, { recursive: true, force: true });
-    throw fileSystemError(outdir, error);
-  }
-  if (moved) rmSync(previous, { recursive: true, force: true });
+  Object.assign(files, extraFiles?.(built) ?? {});
+  writeStaged(outdir, target, files);
   return { warnings: sortFindings(warnings) };
-}
-
-/** `.dist-staging-`: staging folders are `.dist-staging-<pid>-<random>`, and `...-previous` while swapping. */
-function stagingPrefix(target: string): string {
-  return `.${basename(target)}-staging-`;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Cleans up after synths of `target` that were killed: their staging folders are removed, and if
- * one died between its two renames (the only moment `target` does not exist), its `-previous`
- * folder, the complete earlier output, is put back. Folders of synths still running are left alone.
- */
-function recoverInterruptedSynths(target: string): void {
-  const prefix = stagingPrefix(target);
-  for (const entry of readdirSync(dirname(target)).sort()) {
-    if (!entry.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-/.exec(entry.slice(prefix.length))?.[1]);
-    if (!Number.isInteger(pid) || isRunning(pid)) continue;
-    const path = join(dirname(target), entry);
-    if (entry.endsWith('-previous') && !existsSync(target)) renameSync(path, target);
-    else rmSync(path, { recursive: true, force: true });
-  }
 }

@@ -2,7 +2,7 @@ import { type App, Names, Yaml } from 'cdk8s';
 import { HelmValuesFile } from '../../constructs/intent/helm-values-file';
 import { WorkloadRef } from '../../constructs/proxy-config/workload-ref';
 import { installInputFileOf } from '../../core/contracts/construct-sources';
-import type { RenderedObject } from '../../model/objects';
+import type { RenderedApp } from './render-app';
 
 /** The kustomization of every output folder: what is applied to the cluster from it. */
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
@@ -21,21 +21,21 @@ export const PATCHES_FOLDER = 'patches';
  * - `kustomization.yaml`, listing exactly the applied files, so `kubectl apply -k` and GitOps
  *   engines apply the folder as it is.
  *
- * `objects` are the app's rendered objects; each ApiObject renders to exactly its manifest there.
+ * `rendered` is the app rendered once ({@link renderApp}): what the rules checked is what is written.
  */
-export function outputFolderFiles(app: App, objects: readonly RenderedObject[]): Record<string, string> {
+export function outputFolderFiles(app: App, rendered: RenderedApp): Record<string, string> {
   const files: Record<string, string> = {};
   const installInputs = new Map<object, string>();
-  for (const { apiObject, manifest } of objects) {
+  for (const { apiObject, manifest } of rendered.objects) {
     const file = apiObject ? installInputFileOf(apiObject) : undefined;
     if (file) installInputs.set(manifest, file);
   }
   const applied: string[] = [];
-  for (const chart of app.charts) {
-    const manifests = chart.toJson().filter((m) => !installInputs.has(m));
-    if (manifests.length === 0) continue;
+  for (const { chart, manifests } of rendered.charts) {
+    const objects = manifests.filter((m) => !installInputs.has(m));
+    if (objects.length === 0) continue;
     const file = `${Names.toDnsLabel(chart)}.k8s.yaml`;
-    files[file] = Yaml.stringify(...manifests);
+    files[file] = Yaml.stringify(...objects);
     applied.push(file);
   }
   const inputs = new Map<string, unknown[]>();

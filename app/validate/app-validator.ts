@@ -1,11 +1,9 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { AppRule } from '../../analysis/rule';
 import { APP_RULES } from '../../analysis/rule-catalog';
 import { crdBundlesOf, runRules } from '../../analysis/run-rules';
 import { ObjectSchemas } from '../../analysis/schema/object-schemas';
-import { IstiodHelmValues } from '../../constructs/mesh/istiod-helm-values';
-import { WorkloadRef } from '../../constructs/proxy-config/workload-ref';
 import { builtMeshes, isIstioMesh } from '../../core/contracts/istio-mesh';
 import { checkConstruct, inputProblems } from '../../core/problems/construct-problems';
 import { type Finding, sortFindings } from '../../core/problems/finding';
@@ -13,6 +11,7 @@ import { statement } from '../../core/problems/problem';
 import type { SourceLocation } from '../../core/problems/source-location';
 import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../../core/version/version-policy';
 import type { Manifest, RenderedObject } from '../../model/objects';
+import { extraObjects, type RenderedApp, renderApp } from '../synth/render-app';
 
 /** Rule id of the problems constructs report through `node.addValidation`. */
 export const CONSTRUCT_RULE = 'construct';
@@ -30,6 +29,11 @@ export async function validateApp(root: IConstruct, rules: readonly AppRule[] = 
 export interface AppValidation {
   readonly findings: Finding[];
   readonly objects: readonly RenderedObject[];
+  /**
+   * The app rendered once, as its output folder is written: present when `root` is an App that
+   * renders whole (nothing refused, every object renders).
+   */
+  readonly rendered?: RenderedApp;
 }
 
 /** {@link validateApp}, also returning the rendered objects, so a synth can write exactly what was checked. */
@@ -55,9 +59,38 @@ export async function validateAppObjects(
     }
   }
   findings.push(...foreignMeshFindings(constructs, root));
+  const { objects, rendered } = renderForRules(root, accepted, findings);
+  const schemas = await ObjectSchemas.load(
+    crdBundles(constructs),
+    objects.map((o) => o.manifest),
+  );
+  const context = { constructs: accepted, targets: builtMeshes(accepted), objects, schemas, complete: true };
+  findings.push(...runRules(context, rules, root.node.path || '(app)'));
+  for (const construct of constructs) findings.push(...inputFindingsOf(construct));
+  return { findings: sortFindings(locateFindings(findings, constructs)), objects, ...(rendered ? { rendered } : {}) };
+}
+
+/**
+ * What the rules read. An app without a problem so far renders once, chart by chart as cdk8s
+ * does ({@link renderApp}), and a synth writes exactly those manifests. Otherwise each accepted
+ * object renders on its own, so that one that cannot is reported with every other problem.
+ */
+function renderForRules(
+  root: IConstruct,
+  accepted: readonly IConstruct[],
+  findings: Finding[],
+): { objects: readonly RenderedObject[]; rendered?: RenderedApp } {
+  if (root instanceof App && findings.every((f) => f.severity !== 'error')) {
+    try {
+      const rendered = renderApp(root);
+      return { objects: rendered.objects, rendered };
+    } catch {
+      // Rendered one by one below, which names the object that fails.
+    }
+  }
   const objects: RenderedObject[] = [];
   for (const construct of accepted) {
-    if (!(construct instanceof ApiObject)) continue;
+    if (!ApiObject.isApiObject(construct)) continue;
     try {
       objects.push({ path: construct.node.path, apiObject: construct, manifest: construct.toJson() as Manifest });
     } catch (error) {
@@ -69,35 +102,7 @@ export async function validateAppObjects(
       });
     }
   }
-  for (const construct of accepted) {
-    // Files the synth writes besides chart objects: the istiod chart's values, and the pod
-    // template patches of workloads deployed elsewhere. Rules read them like the objects.
-    if (IstiodHelmValues.isIstiodHelmValues(construct) && !construct.isEmpty) {
-      objects.push({ path: construct.node.path, manifest: construct.toManifest() as Manifest });
-    }
-    if (WorkloadRef.isWorkloadRef(construct)) {
-      // Every reference, patched or not: rules and REPORT.md see the workload and its labels.
-      const manifest = construct.renderPatch() ?? {
-        apiVersion: construct.apiVersion,
-        kind: construct.kind,
-        metadata: { name: construct.name, namespace: construct.namespace },
-      };
-      objects.push({
-        path: construct.node.path,
-        manifest: manifest as unknown as Manifest,
-        patch: true,
-        podLabels: construct.selector,
-      });
-    }
-  }
-  const schemas = await ObjectSchemas.load(
-    crdBundles(constructs),
-    objects.map((o) => o.manifest),
-  );
-  const context = { constructs: accepted, targets: builtMeshes(accepted), objects, schemas, complete: true };
-  findings.push(...runRules(context, rules, root.node.path || '(app)'));
-  for (const construct of constructs) findings.push(...inputFindingsOf(construct));
-  return { findings: sortFindings(locateFindings(findings, constructs)), objects };
+  return { objects: [...objects, ...extraObjects(accepted)] };
 }
 
 /**

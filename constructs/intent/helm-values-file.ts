@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { brand, hasBrand } from '../../core/contracts/brand';
+import { requireOutputFolder } from '../../core/contracts/output-folder';
 
 /**
  * The values of a Helm chart that the output needs set, written to `file` in the output folder
@@ -22,6 +23,7 @@ export class HelmValuesFile extends Construct {
   ) {
     super(scope, id);
     brand(this, 'HelmValuesFile');
+    requireOutputFolder(this, () => (this.isEmpty ? undefined : file));
   }
 
   /** The values, as the chart reads them. */

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { brand, hasBrand } from '../../core/contracts/brand';
+import { requireOutputFolder } from '../../core/contracts/output-folder';
 import { problem } from '../../core/errors';
 import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../../core/names';
 import { refuseInput } from '../../core/problems/construct-problems';
@@ -67,6 +68,11 @@ export class WorkloadRef extends Construct {
     this.selector = { ...props.selector };
     // A bad reference is reported at synth with everything else; it emits nothing until then.
     refuseInput(this, workloadRefProblems(props));
+    requireOutputFolder(this, () =>
+      this.renderPatch()
+        ? `a pod template patch of ${this.kind} ${this.namespace}/${this.name} in patches/`
+        : undefined,
+    );
   }
 
   get apiVersion(): string {

@@ -3,6 +3,7 @@ import type { ProxyKind } from '../istio/proxy-kind';
 import type { FieldPath } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
 import type { IIstioMesh } from './istio-mesh';
+import { requireOutputFolder } from './output-folder';
 
 /**
  * What constructs tell the validator about their intent. Rules find these by shape on the
@@ -110,6 +111,7 @@ const installInputs = new WeakMap<IConstruct, string>();
  */
 export function markInstallInput<T extends IConstruct>(object: T, file: string): T {
   installInputs.set(object, file);
+  requireOutputFolder(object, () => file);
   return object;
 }
 

@@ -1,7 +1,7 @@
 // A platform team's cdk8s app: its own namespace and workload, our constructs composed into its
 // chart, and a Telemetry it writes by hand. `cdk8s synth` checks all of it with the
 // IstioObservabilityValidation plugin listed in cdk8s.yaml.
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import {
   EnvoyStatName,
   IstioMesh,
@@ -13,6 +13,7 @@ import {
   TraceSampling,
   ZipkinTracer,
 } from 'cdk8s-istio-observability';
+import { ObservabilityApp } from 'cdk8s-istio-observability/app';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 
@@ -68,7 +69,9 @@ class PaymentsPlatform extends Chart {
   }
 }
 
-const app = new App();
+// An ObservabilityApp writes the whole output folder: the IstioOperator goes to install/ for
+// istioctl, never into a chart applied to the cluster.
+const app = new ObservabilityApp();
 const install = new Chart(app, 'istio-install', { namespace: 'istio-system' });
 const mesh = new IstioMesh(install, 'mesh', { istioVersion: '1.30' });
 // Sampling needs somewhere to send spans: from 1.22 the istiod chart configures no tracer.

@@ -9,9 +9,10 @@ import { ObservabilityStack } from '../../app/stacks/observability-stack';
 import { IstioInActionApp } from '../../constructs/demo/istioinaction-app';
 import { IstioMesh, type IstioMeshProps } from '../../constructs/mesh/istio-mesh';
 import { describeProblemWithHint } from '../../core/problems/problem';
+import { testApp } from './app';
 
 /** An app (a fresh one unless given) with a mesh chart (istio-system) and an `istioinaction` chart holding webapp and catalog. */
-export function demoFixture(meshProps: IstioMeshProps = {}, app: App = Testing.app()) {
+export function demoFixture(meshProps: IstioMeshProps = {}, app: App = testApp()) {
   const meshChart = new Chart(app, 'istio-install', { namespace: 'istio-system', disableResourceNameHashes: true });
   const mesh = new IstioMesh(meshChart, 'mesh', meshProps);
   const chart = new Chart(app, 'istioinaction', { namespace: 'istioinaction', disableResourceNameHashes: true });

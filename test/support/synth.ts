@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { App } from 'cdk8s';
-import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { ConfigFile } from '../../app/config/config-file';
 import { ObservabilityStack } from '../../app/stacks/observability-stack';
 import { synthAtomically } from '../../app/synth/atomic-synth';
+import { testApp } from './app';
 
 /** Synthesizes what `build` adds to a fresh app as one multi-document YAML string (charts in creation order). */
 export function synthYaml(build: (app: App) => void): string {
-  const app = Testing.app();
+  const app = testApp();
   build(app);
   return app.synthYaml();
 }

@@ -1,0 +1,121 @@
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { checkOutputFolder, fileSystemError, lockOutputFolder, OUTPUT_MARKER, outputMarker } from './output-guard';
+
+/**
+ * Replacing an output folder all or nothing: written into a staging folder next to it (same
+ * filesystem, so the final renames are atomic), then swapped in. A synth killed at any point
+ * leaves the folder complete, old or new, except between the two renames of the swap, when it is
+ * absent and the old output sits whole beside it: the next synth puts it back first.
+ */
+
+/**
+ * Writes `files` (relative paths) into a fresh staging folder beside `target`, then swaps it in:
+ * `target` is left as it was on any error, or replaced whole. The caller holds the folder's lock.
+ */
+export function writeStaged(outdir: string, target: string, files: Readonly<Record<string, string>>): void {
+  let staging: string;
+  try {
+    staging = mkdtempSync(join(dirname(target), `${stagingPrefix(target)}${process.pid}-`));
+  } catch (error) {
+    throw fileSystemError(outdir, error);
+  }
+  try {
+    const all = { ...files, [OUTPUT_MARKER]: outputMarker(Object.keys(files)) };
+    const folders = new Set([staging]);
+    for (const [file, content] of Object.entries(all)) {
+      const folder = dirname(join(staging, file));
+      if (!folders.has(folder)) mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+      writeFileSync(join(staging, file), content);
+    }
+    // mkdtemp makes the folder 0700: keep the mode the output folder had, or the usual one.
+    chmodSync(staging, existsSync(target) ? statSync(target).mode & 0o7777 : 0o777 & ~process.umask());
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw (error as NodeJS.ErrnoException).code ? fileSystemError(outdir, error) : error;
+  }
+  const previous = `${staging}-previous`;
+  let moved = false;
+  try {
+    renameSync(target, previous);
+    moved = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      rmSync(staging, { recursive: true, force: true });
+      throw fileSystemError(outdir, error);
+    }
+  }
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    // Put the old output back, so the folder is as it was.
+    if (moved) renameSync(previous, target);
+    rmSync(staging, { recursive: true, force: true });
+    throw fileSystemError(outdir, error);
+  }
+  if (moved) rmSync(previous, { recursive: true, force: true });
+}
+
+/**
+ * Runs `write` on `outdir` under its lock, after refusing a folder synth must not replace and
+ * cleaning up after synths that were killed. Synchronous, for `App.synth()`.
+ */
+export function withOutputFolderSync(outdir: string, write: (target: string) => void): void {
+  const target = resolve(outdir);
+  checkOutputFolder(outdir, []);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+  } catch (error) {
+    throw fileSystemError(outdir, error);
+  }
+  const unlock = lockOutputFolder(outdir, isRunning);
+  try {
+    checkOutputFolder(outdir, []);
+    recoverInterruptedSynths(target);
+    write(target);
+  } finally {
+    unlock();
+  }
+}
+
+/** `.dist-staging-`: staging folders are `.dist-staging-<pid>-<random>`, and `...-previous` while swapping. */
+function stagingPrefix(target: string): string {
+  return `.${basename(target)}-staging-`;
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Cleans up after synths of `target` that were killed: their staging folders are removed, and if
+ * one died between its two renames (the only moment `target` does not exist), its `-previous`
+ * folder, the complete earlier output, is put back. Folders of synths still running are left alone.
+ */
+export function recoverInterruptedSynths(target: string): void {
+  const prefix = stagingPrefix(target);
+  for (const entry of readdirSync(dirname(target)).sort()) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(entry.slice(prefix.length))?.[1]);
+    if (!Number.isInteger(pid) || isRunning(pid)) continue;
+    const path = join(dirname(target), entry);
+    if (entry.endsWith('-previous') && !existsSync(target)) renameSync(path, target);
+    else rmSync(path, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,74 @@
+import { ApiObject, type App, Chart, DependencyGraph } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import { IstiodHelmValues } from '../../constructs/mesh/istiod-helm-values';
+import { WorkloadRef } from '../../constructs/proxy-config/workload-ref';
+import type { Manifest, RenderedObject } from '../../model/objects';
+
+/** One chart as cdk8s writes it: its objects in cdk8s's order, each rendered once. */
+export interface RenderedChart {
+  readonly chart: Chart;
+  readonly manifests: readonly Manifest[];
+}
+
+/** An app rendered once, for the rules and for the files: everything the output folder holds. */
+export interface RenderedApp {
+  readonly charts: readonly RenderedChart[];
+  /** Every chart object, then the istiod Helm values and the workload references (see {@link extraObjects}). */
+  readonly objects: readonly RenderedObject[];
+}
+
+/**
+ * Renders `app` once, as cdk8s does: `chart.toJson()` per chart, which resolves dependencies, runs
+ * every construct's validations (throwing cdk8s's error listing them) and orders each chart's
+ * objects. The manifests are paired with their ApiObjects in that same order (cdk8s's
+ * `chartToKube`: the chart's dependency topology, each object in its closest chart).
+ * @throws the error of the first validation or object that fails
+ */
+export function renderApp(app: App): RenderedApp {
+  const charts: RenderedChart[] = [];
+  const objects: RenderedObject[] = [];
+  for (const chart of app.charts) {
+    const manifests = chart.toJson() as Manifest[];
+    const apiObjects = new DependencyGraph(chart.node)
+      .topology()
+      .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
+    if (apiObjects.length !== manifests.length) {
+      throw new Error(
+        `chart ${chart.node.path} rendered ${manifests.length} objects for ${apiObjects.length} ApiObjects`,
+      );
+    }
+    charts.push({ chart, manifests });
+    apiObjects.forEach((apiObject, i) =>
+      objects.push({ path: apiObject.node.path, apiObject, manifest: manifests[i] as Manifest }),
+    );
+  }
+  return { charts, objects: [...objects, ...extraObjects(app.node.findAll())] };
+}
+
+/**
+ * Files the output holds besides chart objects, as objects the rules and REPORT.md read: the
+ * istiod chart's values, and every workload reference (with its pod template patch, when it has
+ * one: rules and REPORT.md see the workload and its labels either way).
+ */
+export function extraObjects(constructs: readonly IConstruct[]): RenderedObject[] {
+  const objects: RenderedObject[] = [];
+  for (const construct of constructs) {
+    if (IstiodHelmValues.isIstiodHelmValues(construct) && !construct.isEmpty) {
+      objects.push({ path: construct.node.path, manifest: construct.toManifest() as Manifest });
+    }
+    if (WorkloadRef.isWorkloadRef(construct)) {
+      const manifest = construct.renderPatch() ?? {
+        apiVersion: construct.apiVersion,
+        kind: construct.kind,
+        metadata: { name: construct.name, namespace: construct.namespace },
+      };
+      objects.push({
+        path: construct.node.path,
+        manifest: manifest as unknown as Manifest,
+        patch: true,
+        podLabels: construct.selector,
+      });
+    }
+  }
+  return objects;
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { afterAll, describe, expect, it } from 'vitest';
+import { synthAtomically } from '../app/synth/atomic-synth';
+import { ObservabilityApp } from '../app/synth/observability-app';
+import {
+  IstioMesh,
+  ProxyTarget,
+  StatsInclusion,
+  TraceSampling,
+  WorkloadKind,
+  WorkloadRef,
+  ZipkinTracer,
+} from '../constructs';
+import { readTree } from './support/synth';
+
+const scratch = mkdtempSync(join(tmpdir(), 'observability-app-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A team's app: a Helm-installed mesh, its own Deployment, and a workload deployed elsewhere. */
+function build(app: App): void {
+  const mesh = new IstioMesh(new Chart(app, 'mesh', { namespace: 'istio-system' }), 'istio', {
+    istioVersion: '1.28',
+    install: 'helm',
+  });
+  new ZipkinTracer(mesh, 'zipkin', { mesh, target: ProxyTarget.mesh(), address: 'zipkin.istio-system:9411' });
+  new TraceSampling(mesh, 'sampling', { mesh, target: ProxyTarget.mesh(), percentage: 5 });
+  const shop = new Chart(app, 'shop', { namespace: 'shop' });
+  const cart = new kplus.Deployment(shop, 'cart', {
+    containers: [{ image: 'shop/cart:1.4', portNumber: 8080, securityContext: { ensureNonRoot: false } }],
+    podMetadata: { labels: { app: 'cart' } },
+  });
+  new StatsInclusion(shop, 'cart-stats', {
+    mesh,
+    target: ProxyTarget.workload(cart),
+    inclusionPrefixes: ['cluster.outbound|8080||'],
+  });
+  const payments = new WorkloadRef(shop, 'payments', {
+    kind: WorkloadKind.STATEFUL_SET,
+    name: 'payments',
+    namespace: 'payments',
+    selector: { app: 'payments' },
+  });
+  new StatsInclusion(shop, 'payments-stats', {
+    mesh,
+    target: ProxyTarget.workload(payments),
+    inclusionPrefixes: ['cluster.outbound|443||'],
+  });
+}
+
+describe('ObservabilityApp', () => {
+  it('writes with app.synth() the same files, byte for byte, as synthAtomically', async () => {
+    const atomic = join(scratch, 'atomic');
+    await synthAtomically(atomic, build);
+    const plain = join(scratch, 'plain');
+    const app = new ObservabilityApp({ outdir: plain });
+    build(app);
+    app.synth();
+    expect(readTree(plain)).toEqual(readTree(atomic));
+    expect(Object.keys(readTree(plain))).toEqual([
+      '.cdk8s-istio-observability.json',
+      'REPORT.md',
+      'install/istiod-values.yaml',
+      'kustomization.yaml',
+      'mesh.k8s.yaml',
+      'patches/kustomization.yaml',
+      'patches/payments-statefulset-payments.yaml',
+      'shop.k8s.yaml',
+    ]);
+  });
+
+  it("makes cdk8s's own App fail at synth, naming what it would lose, and write no file", () => {
+    const outdir = join(scratch, 'cdk8s-app');
+    const app = new App({ outdir });
+    build(app);
+    expect(() => app.synth()).toThrow(
+      [
+        'Validation failed with the following errors:',
+        "  [mesh/istio/Install/HelmValues] needs install/istiod-values.yaml written beside the charts, which cdk8s's App does not write: synthesized by it, the output would lack it; hint: build the app with ObservabilityApp (cdk8s-istio-observability/app), whose synth() writes the whole output folder, also under `cdk8s synth`",
+        "  [shop/payments] needs a pod template patch of StatefulSet payments/payments in patches/ written beside the charts, which cdk8s's App does not write: synthesized by it, the output would lack it; hint: build the app with ObservabilityApp (cdk8s-istio-observability/app), whose synth() writes the whole output folder, also under `cdk8s synth`",
+      ].join('\n'),
+    );
+    // cdk8s creates the folder before it validates; nothing is written into it.
+    expect(readdirSync(outdir)).toEqual([]);
+  });
+});
