@@ -93,7 +93,35 @@ describe('the packed library', () => {
     expect(probe('cdk8s-istio-observability').stdout).toBe('object\n');
     expect(probe('cdk8s-istio-observability/plugin').stdout).toBe('object\n');
     expect(probe('cdk8s-istio-observability/demo').stdout).toBe('object\n');
+    for (const subpath of ['app', 'config', 'validate']) {
+      expect(probe(`cdk8s-istio-observability/${subpath}`).stdout).toBe('object\n');
+    }
     expect(probe('cdk8s-istio-observability/lib/core/errors.js').stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+
+  it('loads no validator, CEL parser or dashboard SDK when a program imports the constructs', () => {
+    // Every package module require() loads, by package: what `import { IstioMesh }` costs each synth.
+    const loaded = (specifier: string) => {
+      const program = [
+        "const Module = require('node:module');",
+        'const packages = new Set();',
+        'const load = Module._load;',
+        'Module._load = function (request, parent, ...rest) {',
+        '  const file = Module._resolveFilename(request, parent);',
+        "  const found = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(file.split('node_modules/').slice(-2).join('node_modules/'));",
+        '  if (found) packages.add(found[1]);',
+        '  return load.call(this, request, parent, ...rest);',
+        '};',
+        `const { IstioMesh } = require(${JSON.stringify(specifier)});`,
+        'console.log(typeof IstioMesh, JSON.stringify([...packages].sort()));',
+      ].join('\n');
+      return spawnSync(process.execPath, ['-e', program], { cwd: app, encoding: 'utf8' }).stdout;
+    };
+    // cdk8s's own bundled dependencies (balanced-match … minimatch) and ours: no ajv, protobufjs,
+    // @marcbachmann/cel-js or @grafana/grafana-foundation-sdk.
+    expect(loaded('cdk8s-istio-observability')).toBe(
+      'function ["balanced-match","brace-expansion","cdk8s","cdk8s-istio-observability","cdk8s-plus-27","concat-map","constructs","fast-json-patch","minimatch","re2js","yaml"]\n',
+    );
   });
 });
 

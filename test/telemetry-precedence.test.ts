@@ -131,7 +131,7 @@ describe("Istio's Telemetry precedence", () => {
     ]);
     expect(await lintText(telemetry, '1.26', { rule: 'telemetry-conflicts', complete: true })).toHaveLength(1);
     expect(
-      await lintText(telemetry.replace('jaeger', 'zipkin') + `---\n${mesh}`, '1.26', { rule: 'telemetry-conflicts' }),
+      await lintText(`${telemetry.replace('jaeger', 'zipkin')}---\n${mesh}`, '1.26', { rule: 'telemetry-conflicts' }),
     ).toEqual([]);
   });
 });

@@ -38,9 +38,9 @@ export function renderApp(app: App): RenderedApp {
       );
     }
     charts.push({ chart, manifests });
-    apiObjects.forEach((apiObject, i) =>
-      objects.push({ path: apiObject.node.path, apiObject, manifest: manifests[i] as Manifest }),
-    );
+    for (const [i, apiObject] of apiObjects.entries()) {
+      objects.push({ path: apiObject.node.path, apiObject, manifest: manifests[i] as Manifest });
+    }
   }
   return { charts, objects: [...objects, ...extraObjects(app.node.findAll())] };
 }

@@ -1,5 +1,9 @@
-import { type ASTNode, parse } from '@marcbachmann/cel-js';
+import type { ASTNode } from '@marcbachmann/cel-js';
+import { lazily } from '../../core/lazily';
 import { escapeRe2 } from '../../core/re2';
+
+// Loaded when a CEL expression is first parsed (see core/lazily.ts).
+const celJs = lazily((): typeof import('@marcbachmann/cel-js') => require('@marcbachmann/cel-js'));
 
 /**
  * A counter of "requests that match a condition", the shape of most new metrics (`get_calls` is
@@ -48,7 +52,7 @@ const CODES = Array.from({ length: 500 }, (_, i) => 100 + i);
 export function requestSubsetOf(value: string): RequestSubset | { readonly reason: string } {
   let ast: ASTNode;
   try {
-    ast = parse(value).ast;
+    ast = celJs().parse(value).ast;
   } catch {
     return { reason: 'it does not parse (the cel-expression rule says where)' };
   }

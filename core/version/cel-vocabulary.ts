@@ -1,8 +1,12 @@
-import { type ASTNode, parse } from '@marcbachmann/cel-js';
+import type { ASTNode } from '@marcbachmann/cel-js';
 import { formatValue, problem } from '../errors';
+import { lazily } from '../lazily';
 import type { FieldPath } from '../problems/field-path';
 import type { Problem } from '../problems/problem';
 import type { VersionPolicy } from './version-policy';
+
+// Loaded when a CEL expression is first parsed (see core/lazily.ts).
+const celJs = lazily((): typeof import('@marcbachmann/cel-js') => require('@marcbachmann/cel-js'));
 
 /**
  * Peer metadata fields of the pre-1.24 vocabulary (`upstream_peer.<field>`, the proxy's
@@ -92,7 +96,7 @@ export function translateCel(
   if (policy.mechanisms.celVocabulary === 'istio-peer-metadata') return { expression };
   let ast: ASTNode;
   try {
-    ast = parse(expression).ast;
+    ast = celJs().parse(expression).ast;
   } catch {
     return { expression };
   }
