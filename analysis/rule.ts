@@ -39,6 +39,18 @@ export interface AppRule {
   readonly id: string;
   /** One line: what the rule refuses and why. */
   readonly summary: string;
+  /** One line: what to do about a finding, which the cdk8s plugin shows as the recommendation. */
+  readonly remediation: string;
+  /**
+   * The kinds of the objects it reads (`*`: any). A lint that checks one file at a time keeps the
+   * objects of these kinds from every file for the rules of scope `mesh` (workloads excepted: they
+   * are what grows with a folder, and are checked with their own file).
+   */
+  readonly kinds: readonly string[];
+  /** The severity of a finding that names none. */
+  readonly severity: Severity;
+  /** Where the rule is documented, e.g. `docs/validation.md#telemetry-conflicts`. */
+  readonly docs: string;
   /**
    * What its findings depend on. `object`: only the object each is about (with the targets and the
    * constructs), so a lint that checks one file at a time shows the rule that file's objects only.

@@ -217,3 +217,6 @@ export function meshRootNamespace(objects: readonly RenderedObject[]): string {
   const named = meshConfigs(objects).find((c) => typeof c.meshConfig.rootNamespace === 'string');
   return named ? rootNamespaceOf(named.meshConfig) : DEFAULT_ROOT_NAMESPACE;
 }
+
+/** The kinds of the install inputs that carry a mesh config (see {@link InstallInputKind}). */
+export const MESH_CONFIG_KINDS: readonly string[] = ['IstioOperator', ISTIOD_VALUES_KIND, 'Istio', 'ConfigMap'];

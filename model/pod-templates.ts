@@ -38,6 +38,9 @@ const POD_TEMPLATE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   Rollout: ['spec', 'template'],
 };
 
+/** The kinds whose objects are pods or carry a pod template: the workloads. */
+export const WORKLOAD_KINDS: readonly string[] = [...Object.keys(POD_TEMPLATE_FIELDS), 'Pod'];
+
 /** Where a workload kind keeps its pod template (none for a bare Pod, which has no template). */
 export function podTemplateField(kind: string): FieldPath | undefined {
   return POD_TEMPLATE_FIELDS[kind];

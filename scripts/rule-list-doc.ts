@@ -4,7 +4,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_RULES, INPUT_RULES } from '../analysis/rule-catalog';
 
-/** The documented rule list: every input rule, then every app rule, each with its summary. */
+/**
+ * The documented rule list: every input rule, then every app rule with its anchor (each rule's
+ * `docs`), default severity, summary and remediation.
+ */
 export function ruleListDoc(): string {
   const line = (r: { id: string; summary: string }) => `- \`${r.id}\`: ${r.summary}`;
   return [
@@ -12,9 +15,13 @@ export function ruleListDoc(): string {
     '',
     ...INPUT_RULES.map(line),
     '',
-    'Checked over the whole app before anything is written:',
+    'Checked over the whole app before anything is written (`validate --disable <id>` turns one off;',
+    'the annotation `ignore-check.cdk8s-istio-observability.io/<id>: "<reason>"` silences it on one object):',
     '',
-    ...APP_RULES.map(line),
+    ...APP_RULES.map(
+      (r) =>
+        `- <a id="${r.id}"></a>\`${r.id}\` (${r.severity} unless a finding says otherwise): ${r.summary} Fix: ${r.remediation}`,
+    ),
   ].join('\n');
 }
 

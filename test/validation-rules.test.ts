@@ -643,7 +643,9 @@ describe('restart-required and deprecated-mechanism (warnings)', () => {
 describe('validateApp', () => {
   it('reports a rule that cannot finish as an error and still runs the others', async () => {
     const fixture = demoFixture();
+    const data = { remediation: 'fix it', kinds: ['*'], severity: 'error' as const, docs: 'docs/validation.md' };
     const broken = {
+      ...data,
       id: 'broken',
       summary: 'throws',
       check: () => {
@@ -651,6 +653,7 @@ describe('validateApp', () => {
       },
     };
     const quiet = {
+      ...data,
       id: 'quiet',
       summary: 'finds one thing',
       check: () => [{ path: 'x', field: ['field'], what: 'found' }],

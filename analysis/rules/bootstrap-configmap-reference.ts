@@ -2,7 +2,7 @@ import { formatValue } from '../../core/errors';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION, CUSTOM_BOOTSTRAP_KEY } from '../../core/istio/istio-names';
 import { problem, statement } from '../../core/problems/problem';
 import type { Manifest } from '../../model/objects';
-import { podTemplates } from '../../model/pod-templates';
+import { podTemplates, WORKLOAD_KINDS } from '../../model/pod-templates';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**
@@ -13,6 +13,10 @@ import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 export const bootstrapConfigMapReferenceRule: AppRule = {
   id: 'bootstrap-configmap-reference',
   summary: `${BOOTSTRAP_OVERRIDE_ANNOTATION} names a ConfigMap this app creates in the pod's namespace, with key ${CUSTOM_BOOTSTRAP_KEY}: the injector mounts it from there, and a missing ConfigMap keeps the pod from starting.`,
+  remediation: "Create the ConfigMap with a custom_bootstrap.json key in the pod's namespace, or drop the annotation.",
+  kinds: ['ConfigMap', ...WORKLOAD_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#bootstrap-configmap-reference',
   check(context: ValidationContext): RuleFinding[] {
     // By name, so that thousands of workloads do not each scan every ConfigMap.
     const configMaps = new Map<unknown, Manifest[]>();

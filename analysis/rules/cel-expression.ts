@@ -4,6 +4,7 @@ import { type CelSite, isAttributeSource, isCelExpressionSource } from '../../co
 import type { IIstioMesh } from '../../core/contracts/istio-mesh';
 import type { FieldPath } from '../../core/problems/field-path';
 import { problem } from '../../core/problems/problem';
+import { MESH_CONFIG_KINDS } from '../../model/install-inputs';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { CelChecker, type CelProblem, celNodes } from './cel-checker';
 import { manifestCelSites, manifestGeneratedAttributes } from './manifest-cel';
@@ -58,6 +59,11 @@ export const celExpressionRule: AppRule = {
   id: 'cel-expression',
   summary:
     "Every CEL expression (dimension values, metric values, attribute conditions) parses and type-checks against the target Istio release's typed attributes (Envoy's request, response, connection, upstream, source, destination, metadata and xds attributes; the release's peer metadata fields; attributes an attribute generator in the app produces): a misspelt field is refused with the nearest name, a field the release lacks with the releases that have it, mixed operand types, a string as a condition or a metric value are refused. Istio drops metrics silently when an expression fails.",
+  remediation:
+    'Correct the expression to the attributes and types the target release has; the finding names the nearest attribute.',
+  kinds: ['Telemetry', 'WasmPlugin', 'EnvoyFilter', ...MESH_CONFIG_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#cel-expression',
   check(context: ValidationContext): RuleFinding[] {
     const checkers = new Map<IIstioMesh, CelChecker>();
     const checkerFor = (mesh: IIstioMesh): CelChecker => {

@@ -2,7 +2,7 @@ import { standardMetricProblems } from '../../core/checks/standard-metric-name-c
 import { STANDARD_METRIC_NAMES } from '../../core/istio/standard-metrics';
 import { isMapping, listOf } from '../../core/json-values';
 import { statement } from '../../core/problems/problem';
-import { statsConfigOverrides } from '../../model/install-inputs';
+import { MESH_CONFIG_KINDS, statsConfigOverrides } from '../../model/install-inputs';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** Fields of the Wasm stats plugin's config (istio/proxy release-1.17 extensions/stats/config.proto) the native filter does not have. */
@@ -19,6 +19,11 @@ export const configOverrideRule: AppRule = {
   scope: 'object',
   summary:
     "Every metrics[].name of a stats configOverride (IstioOperator, istiod Helm values, Sail Istio) names a standard metric by its base name (requests_total, request_duration_milliseconds, ...) or a metric the same definitions define: a series name such as request_duration_milliseconds_count, or istio_requests_total, matches nothing and the override is silently lost (istio/istio#27764). The Wasm plugin's debug and stat_prefix, which istio.io's own task still shows, are a warning: the native filter (1.17+) ignores them.",
+  remediation:
+    "Name each metric by its standard base name (requests_total) or a name its definitions define, and drop the Wasm plugin's fields.",
+  kinds: [...MESH_CONFIG_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#config-override',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {

@@ -1,7 +1,8 @@
 import { CUSTOM_BOOTSTRAP_KEY } from '../../core/istio/istio-names';
 import { statement } from '../../core/problems/problem';
 import { bootstrapConfigMaps, parseBootstrapText } from '../../model/bootstrap-overrides';
-import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
+import { MESH_CONFIG_KINDS } from '../../model/install-inputs';
+import { podTemplates, proxyConfigField, proxyConfigOf, WORKLOAD_KINDS } from '../../model/pod-templates';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { STATS_INCLUSION_ANNOTATIONS } from './stats-inclusion-exclusive';
 
@@ -11,6 +12,11 @@ export const deprecatedMechanismRule: AppRule = {
   scope: 'object',
   summary:
     "Warns about deprecated mechanisms: the sidecar.istio.io/statsInclusion* annotations, ProxyConfig zipkinAddress, and Envoy's Bootstrap.tracing in a bootstrap override (which Telemetry API tracing overrides).",
+  remediation:
+    'Move to the replacement the finding names: proxyStatsMatcher, ProxyConfig tracing.zipkin, a Telemetry tracing provider.',
+  kinds: [...MESH_CONFIG_KINDS, 'ConfigMap', ...WORKLOAD_KINDS],
+  severity: 'warning',
+  docs: 'docs/validation.md#deprecated-mechanism',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     const telemetryTracingMeshes = context.targets.filter((m) => m.tracing === 'telemetry-api');

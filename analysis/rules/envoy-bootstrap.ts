@@ -222,6 +222,10 @@ export const envoyBootstrapRule: AppRule = {
   id: 'envoy-bootstrap',
   scope: 'object',
   summary: `Every ${CUSTOM_BOOTSTRAP_KEY} (a ConfigMap key named by ${BOOTSTRAP_OVERRIDE_ANNOTATION}) parses as Envoy's Bootstrap proto: pilot-agent only logs a broken override and starts the proxy without it. A bool written as the string "true" or "false" is accepted by Envoy and warned about as non-canonical.`,
+  remediation: "Correct the bootstrap override to Envoy's Bootstrap proto; the finding names the field.",
+  kinds: ['ConfigMap'],
+  severity: 'error',
+  docs: 'docs/validation.md#envoy-bootstrap',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     const checks = new Map<string, BootstrapCheck>(); // workloads often share one override text

@@ -1,7 +1,7 @@
 import { formatValue } from '../../core/errors';
 import { isMapping, listOf } from '../../core/json-values';
 import { problem, statement } from '../../core/problems/problem';
-import { meshConfigs } from '../../model/install-inputs';
+import { MESH_CONFIG_KINDS, meshConfigs } from '../../model/install-inputs';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**
@@ -15,6 +15,10 @@ export const extensionProvidersRule: AppRule = {
   scope: 'object',
   summary:
     'Every meshConfig.extensionProviders entry has a name of its own and exactly one provider with its settings: istiod refuses the whole mesh config otherwise ("unsupported provider"; an empty `zipkin:` is null, which counts as none).',
+  remediation: 'Give every extension provider a name of its own and exactly one provider with its settings.',
+  kinds: [...MESH_CONFIG_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#extension-providers',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const source of meshConfigs(context.objects)) {

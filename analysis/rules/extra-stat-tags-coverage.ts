@@ -2,8 +2,8 @@ import { isMetricCustomizationSource } from '../../core/contracts/construct-sour
 import { ProxyKind } from '../../core/istio/proxy-kind';
 import { listOf, mappingAt } from '../../core/json-values';
 import { problem } from '../../core/problems/problem';
-import { statsConfigOverrides } from '../../model/install-inputs';
-import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
+import { MESH_CONFIG_KINDS, statsConfigOverrides } from '../../model/install-inputs';
+import { podTemplates, proxyConfigField, proxyConfigOf, WORKLOAD_KINDS } from '../../model/pod-templates';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 const SIDECARS: readonly string[] = [ProxyKind.INBOUND_SIDECAR, ProxyKind.OUTBOUND_SIDECAR];
@@ -20,6 +20,10 @@ export const extraStatTagsCoverageRule: AppRule = {
   scope: 'object',
   summary:
     'Warns when a workload, or the mesh-wide defaultConfig of an IstioOperator, lists extraStatTags but not every new dimension its sidecars report: Wasm-filter proxies (before 1.17, e.g. during an upgrade) turn unlisted dimensions into part of the metric name (istio/istio#28910); the native filter ignores the list.',
+  remediation: 'List every new dimension in extraStatTags while Wasm-filter proxies (before 1.17) remain.',
+  kinds: [...MESH_CONFIG_KINDS, ...WORKLOAD_KINDS],
+  severity: 'warning',
+  docs: 'docs/validation.md#extra-stat-tags-coverage',
   check(context: ValidationContext): RuleFinding[] {
     const sources = context.constructs
       .filter(isMetricCustomizationSource)

@@ -76,6 +76,11 @@ export const fieldAvailabilityRule: AppRule = {
   scope: 'object',
   summary:
     "Fields newer or older than the target Istio release are refused, read from each release's own CRDs for Istio kinds (a Telemetry customTags formatter before 1.29, targetRef before 1.20) and from the feature table otherwise (a zipkin provider path before 1.24, configOverride from 1.21, Kiali's in_cluster_url with the Kiali 2 add-on from 1.24); deprecated ones are warned about (extraStatTags from 1.21). Objects are schema-checked against the newest supported release's CRDs, which accept them all.",
+  remediation:
+    'Remove the field, or target an Istio release that has it; replace a deprecated field with its successor.',
+  kinds: ['*'],
+  severity: 'error',
+  docs: 'docs/validation.md#field-availability',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const mesh of context.targets) {

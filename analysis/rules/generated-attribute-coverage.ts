@@ -13,6 +13,10 @@ export const generatedAttributeCoverageRule: AppRule = {
   scope: 'object',
   summary:
     'An expression that reads a generated attribute (e.g. istio_operationId) runs only on proxies where an attribute generator of the same mesh produces it.',
+  remediation: 'Generate the attribute on every proxy kind that reads it, or read it only where it is generated.',
+  kinds: ['Telemetry', 'WasmPlugin', 'EnvoyFilter'],
+  severity: 'error',
+  docs: 'docs/validation.md#generated-attribute-coverage',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     const byMesh = new Map<IIstioMesh, ReturnType<typeof generatedAttributes>>();

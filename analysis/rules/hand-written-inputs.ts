@@ -14,9 +14,9 @@ import { apiGroupOf } from '../../core/names';
 import type { FieldPath } from '../../core/problems/field-path';
 import { type Problem, problem, under } from '../../core/problems/problem';
 import type { VersionPolicy } from '../../core/version/version-policy';
-import { meshConfigs, pilotValuePaths, statsConfigOverrides } from '../../model/install-inputs';
+import { MESH_CONFIG_KINDS, meshConfigs, pilotValuePaths, statsConfigOverrides } from '../../model/install-inputs';
 import type { Manifest } from '../../model/objects';
-import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
+import { podTemplates, proxyConfigField, proxyConfigOf, WORKLOAD_KINDS } from '../../model/pod-templates';
 import { telemetryTagOverrides } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
@@ -32,6 +32,10 @@ export const handWrittenInputsRule: AppRule = {
   scope: 'object',
   summary:
     'Hand-written objects are held to the input rules of the constructs: tag override names are Prometheus label names, configOverride definitions are new metric names without the istio_ prefix, values.pilot.traceSampling is above 0 (the istiod chart drops 0 and istiod samples 1%), custom trace tags have a well-formed name and source, and access log formats (meshConfig accessLogFormat, file and OpenTelemetry log providers) use only Envoy command operators.',
+  remediation: 'Apply the change the finding names: the same input rules the constructs enforce on what they emit.',
+  kinds: [...MESH_CONFIG_KINDS, 'Telemetry', 'WasmPlugin', ...WORKLOAD_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#hand-written-inputs',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {

@@ -17,6 +17,11 @@ export const istioApiVersionRule: AppRule = {
   scope: 'object',
   summary:
     'Istio objects use an API version the target release serves (e.g. `telemetry.istio.io/v1alpha1` on 1.17; `v1` arrived in 1.22): the cluster refuses other versions with "no matches for kind".',
+  remediation:
+    'Use an API version the target release serves (the finding lists them), or target a release that serves this one.',
+  kinds: ['*'],
+  severity: 'error',
+  docs: 'docs/validation.md#istio-api-version',
   check(context: ValidationContext): RuleFinding[] {
     const meshes = context.targets;
     return context.objects.flatMap(({ path, manifest }) => {

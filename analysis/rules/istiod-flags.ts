@@ -4,7 +4,7 @@ import { statement } from '../../core/problems/problem';
 import type { FeatureName } from '../../core/version/version-features';
 import { FEATURES } from '../../core/version/version-features';
 import { describeFeature } from '../../core/version/version-policy';
-import { pilotValuePaths } from '../../model/install-inputs';
+import { MESH_CONFIG_KINDS, pilotValuePaths } from '../../model/install-inputs';
 import type { Manifest } from '../../model/objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
@@ -63,6 +63,10 @@ export const istiodFlagsRule: AppRule = {
   scope: 'object',
   summary:
     "istiod environment variables in an install input (IstioOperator, istiod Helm values, Sail Istio) are flags the target release reads: PILOT_SPAWN_UPSTREAM_SPAN_FOR_GATEWAY is read from 1.26 to 1.30, and 1.31 always spawns the gateway's upstream spans, so an opt-out (false) no longer works.",
+  remediation: 'Remove the istiod flag, or set it only for the releases that read it.',
+  kinds: [...MESH_CONFIG_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#istiod-flags',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {

@@ -3,7 +3,7 @@ import { listOf, mappingAt } from '../../core/json-values';
 import { apiGroupOf } from '../../core/names';
 import type { FieldPath } from '../../core/problems/field-path';
 import { problem } from '../../core/problems/problem';
-import { statsConfigOverrides } from '../../model/install-inputs';
+import { MESH_CONFIG_KINDS, statsConfigOverrides } from '../../model/install-inputs';
 import { telemetryTagOverrides } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
@@ -45,6 +45,10 @@ export const kialiLabelsRule: AppRule = {
   scope: 'mesh',
   summary:
     'Warns where a label Kiali needs on istio_requests_total (request_protocol, response_code, the source and destination workloads, ...) is removed while Kiali is deployed: its graph and health then show the traffic without it.',
+  remediation: 'Keep the labels Kiali reads on istio_requests_total, or accept that its graph and health lose them.',
+  kinds: ['Kiali', 'Telemetry', ...MESH_CONFIG_KINDS],
+  severity: 'warning',
+  docs: 'docs/validation.md#kiali-labels',
   check(context: ValidationContext): RuleFinding[] {
     const kiali = context.objects.some(
       ({ manifest }) => manifest.kind === 'Kiali' && apiGroupOf(manifest.apiVersion) === 'kiali.io',

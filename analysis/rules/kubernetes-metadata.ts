@@ -14,6 +14,11 @@ export const kubernetesMetadataRule: AppRule = {
   scope: 'object',
   summary:
     "Every object has a valid name (RFC 1123 subdomain; a label for Services and Namespaces) and namespace, label keys and values and annotation keys that the API server accepts, annotations (its own and its pod template's) within the 256 KiB the API server allows in total, and the whole object within the 1.5 MiB etcd stores by default.",
+  remediation:
+    'Rename or shorten the name, label or annotation the finding names, so the API server accepts the object.',
+  kinds: ['*'],
+  severity: 'error',
+  docs: 'docs/validation.md#kubernetes-metadata',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest, patch } of context.objects) {

@@ -1,7 +1,7 @@
 import { formatValue } from '../../core/errors';
 import { isMapping, listOf } from '../../core/json-values';
 import { statement } from '../../core/problems/problem';
-import { meshConfigs, rootNamespaceOf } from '../../model/install-inputs';
+import { MESH_CONFIG_KINDS, meshConfigs, rootNamespaceOf } from '../../model/install-inputs';
 import { namespacesNamingProvider } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
@@ -21,6 +21,11 @@ export const meshDefaultProvidersRule: AppRule = {
   id: 'mesh-default-providers',
   summary:
     'A mesh config (IstioOperator, istiod Helm values, the Sail Operator Istio values, mesh ConfigMap) whose defaultProviders names no metrics provider turns off every standard metric on 1.21+ (the chart drops its metrics: [prometheus] default, istio/istio#51384): an error when the output is complete and no root-namespace Telemetry names one, a warning for files linted alone; on 1.18 to 1.20 any defaultProviders re-renders the stats EnvoyFilters (istio/istio#39772): a warning.',
+  remediation:
+    'Name a metrics provider (prometheus) in meshConfig.defaultProviders.metrics, or in a Telemetry of the root namespace.',
+  kinds: [...MESH_CONFIG_KINDS, 'Telemetry'],
+  severity: 'error',
+  docs: 'docs/validation.md#mesh-default-providers',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     const namingMetrics = namespacesNamingProvider(context.objects, 'metrics');

@@ -10,7 +10,7 @@ import {
   SCRAPE_TARGETS_ANNOTATION,
 } from '../../core/istio/istio-names';
 import { problem, statement } from '../../core/problems/problem';
-import { type PodTemplate, podTemplates } from '../../model/pod-templates';
+import { type PodTemplate, podTemplates, WORKLOAD_KINDS } from '../../model/pod-templates';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** The pod annotation that turns metrics merging off for one pod (istio/api@1.30.3:annotation/annotations.yaml). */
@@ -43,6 +43,10 @@ export const metricsMergeRule: AppRule = {
   scope: 'object',
   summary:
     'The metrics-merging annotations of a pod name application ports the injector accepts: prometheus.istio.io/scrape-targets only on Istio 1.31 and later (earlier releases ignore it), with a port in every entry and none of the ports the agent or Envoy own (15000, 15020, 15090, …), which the 1.31 injector rejects, as it does for prometheus.io/port.',
+  remediation: 'Name application ports the injector accepts, and scrape-targets only on Istio 1.31 and later.',
+  kinds: [...WORKLOAD_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#metrics-merge',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const template of podTemplates(context.objects)) {

@@ -19,6 +19,11 @@ export const nullVmAttributegenRule: AppRule = {
   scope: 'object',
   summary:
     'No EnvoyFilter loads the null-VM attributegen plugin (envoy.wasm.attributegen in envoy.wasm.runtime.null) on Istio 1.18+, whose proxies no longer have it (istio/proxy#4462): Envoy refuses the filter (istio/istio#47042). A WasmPlugin with the attributegen module replaces it.',
+  remediation:
+    'Replace the EnvoyFilter with a WasmPlugin that loads the attributegen module (the AttributeGen construct).',
+  kinds: ['EnvoyFilter'],
+  severity: 'error',
+  docs: 'docs/validation.md#null-vm-attributegen',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     const removed = context.targets.filter((t) => t.policy.mechanisms.attributeGeneration === 'wasm-plugin');

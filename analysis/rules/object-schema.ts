@@ -11,6 +11,11 @@ export const objectSchemaRule: AppRule = {
   scope: 'object',
   summary:
     'Every object matches its schema: custom resources the vendored CRDs, including their CEL rules (unknown fields refused, as kubectl apply does), Kubernetes kinds the Kubernetes OpenAPI schemas (kubernetes-models), the IstioOperator `schemas/istio-operator.schema.json`.',
+  remediation:
+    'Correct or remove the field the finding names so the object matches its schema; kubectl apply refuses the same object.',
+  kinds: ['*'],
+  severity: 'error',
+  docs: 'docs/validation.md#object-schema',
   check(context: ValidationContext): RuleFinding[] {
     return context.objects.flatMap(({ path, manifest, patch }) => {
       // An istiod values file is read for its meshConfig only; the chart checks its own values.

@@ -1,8 +1,8 @@
 import { samplingZeroProblem } from '../../core/checks/sampling-checks';
 import { mappingAt } from '../../core/json-values';
 import { problem, statement, under } from '../../core/problems/problem';
-import { meshConfigs } from '../../model/install-inputs';
-import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
+import { MESH_CONFIG_KINDS, meshConfigs } from '../../model/install-inputs';
+import { podTemplates, proxyConfigField, proxyConfigOf, WORKLOAD_KINDS } from '../../model/pod-templates';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { describeAjvErrors } from '../schema/ajv-messages';
 
@@ -16,6 +16,11 @@ export const proxyConfigAnnotationRule: AppRule = {
   scope: 'object',
   summary:
     "Every proxy.istio.io/config annotation is a YAML mapping of known ProxyConfig fields with valid values (the ProxyConfig part of schemas/istio-operator.schema.json), and never sets tracing.sampling to 0, which Istio reads as unset; nor does a mesh config's defaultConfig (IstioOperator, mesh ConfigMap, istiod Helm values, Sail Operator Istio).",
+  remediation:
+    'Write the annotation as a YAML mapping of ProxyConfig fields; trace nothing through the Telemetry API, not with sampling 0.',
+  kinds: [...MESH_CONFIG_KINDS, ...WORKLOAD_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#proxy-config-annotation',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const template of podTemplates(context.objects)) {

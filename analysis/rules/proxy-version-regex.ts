@@ -108,6 +108,10 @@ export const proxyVersionRegexRule: AppRule = {
   scope: 'object',
   summary:
     'Every EnvoyFilter proxyVersion compiles as RE2 and matches the target release (1.17, 1.17.8, 1.17-dev) but not its neighbours (1.1.7, 1.16, 1.18): a loose regex silently applies to the wrong proxies or to none. One that also matches versions no release has (1.170) is a warning; one written for exactly the previous minor is fine (a control plane may run one minor ahead of its proxies), and one for another release applies to no proxy (a warning for the stats-filter-1.X EnvoyFilters of an older install, an error otherwise).',
+  remediation: 'Anchor the proxyVersion regex to the target release, e.g. ^1\\\\.30([.-].*)?$.',
+  kinds: ['EnvoyFilter'],
+  severity: 'error',
+  docs: 'docs/validation.md#proxy-version-regex',
   check(context: ValidationContext): RuleFinding[] {
     const versions = [...new Set(context.targets.map((m) => m.istioVersion))].flatMap(
       (v) => IstioVersion.tryParse(v) ?? [],

@@ -1,6 +1,7 @@
 import { isMetricCustomizationSource } from '../../core/contracts/construct-sources';
 import { STANDARD_LABELS } from '../../core/istio/standard-metrics';
 import { problem } from '../../core/problems/problem';
+import { MESH_CONFIG_KINDS } from '../../model/install-inputs';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** A removed tag that no proxy emits for the metric changes nothing; usually a typo. */
@@ -9,6 +10,10 @@ export const removedTagRule: AppRule = {
   scope: 'object',
   summary:
     'Every tags_to_remove entry names a standard label or a dimension added to the same metric on the same proxies: removing anything else silently does nothing.',
+  remediation: 'Remove only standard labels or dimensions added to the same metric on the same proxies.',
+  kinds: ['Telemetry', ...MESH_CONFIG_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#removed-tag',
   check(context: ValidationContext): RuleFinding[] {
     const sources = context.constructs.filter(isMetricCustomizationSource);
     const findings: RuleFinding[] = [];

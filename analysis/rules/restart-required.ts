@@ -1,6 +1,7 @@
 import { SECURE_MERGED_METRICS_PORT_ENV } from '../../core/istio/istio-names';
 import { isMapping, mappingAt } from '../../core/json-values';
 import { statement } from '../../core/problems/problem';
+import { MESH_CONFIG_KINDS } from '../../model/install-inputs';
 import { startupFields } from '../review/change-effect';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
@@ -21,6 +22,10 @@ export const restartRequiredRule: AppRule = {
   scope: 'object',
   summary:
     'Warns where a change reaches running proxies only after their pods restart: mesh-wide ProxyConfig defaults (stats matcher, extraStatTags, tracing) and bootstrap override ConfigMaps.',
+  remediation: 'After applying the change, restart the workloads it reaches (kubectl rollout restart).',
+  kinds: [...MESH_CONFIG_KINDS, 'ConfigMap', 'Pod'],
+  severity: 'warning',
+  docs: 'docs/validation.md#restart-required',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {

@@ -2,6 +2,8 @@ import { isCelDeclared } from '../../core/contracts/construct-sources';
 import { builtMeshes } from '../../core/contracts/istio-mesh';
 import type { FieldPath } from '../../core/problems/field-path';
 import { problem } from '../../core/problems/problem';
+import { MESH_CONFIG_KINDS } from '../../model/install-inputs';
+import { WORKLOAD_KINDS } from '../../model/pod-templates';
 import {
   cardinalityOf,
   declaredDimensions,
@@ -27,6 +29,11 @@ export const seriesCardinalityRule: AppRule = {
   id: 'series-cardinality',
   summary:
     "A metric dimension (Telemetry tagOverrides, IstioOperator configOverride) reads values with a bound: one read from a path, a header, an id or an address makes a Prometheus series per request (a warning, an error under the mesh's seriesBudget); with a seriesBudget, no standard metric's estimated series (REPORT.md's upper bound) exceeds it.",
+  remediation:
+    'Read a bounded value (a method, a status class) instead of a path, header, id or address, or classify the requests first.',
+  kinds: ['Telemetry', ...MESH_CONFIG_KINDS, ...WORKLOAD_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#series-cardinality',
   check(context: ValidationContext): RuleFinding[] {
     const budgets = builtMeshes(context.constructs).filter((m) => m.seriesBudget !== undefined);
     const budgeted = budgets.length > 0;

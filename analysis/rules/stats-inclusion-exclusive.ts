@@ -1,7 +1,7 @@
 import { renderField } from '../../core/problems/field-path';
 import { statement } from '../../core/problems/problem';
-import { meshDefaultConfigs } from '../../model/install-inputs';
-import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
+import { MESH_CONFIG_KINDS, meshDefaultConfigs } from '../../model/install-inputs';
+import { podTemplates, proxyConfigField, proxyConfigOf, WORKLOAD_KINDS } from '../../model/pod-templates';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** The deprecated per-pod annotations that replace ProxyConfig's proxyStatsMatcher (istio/api@1.30.3:annotation/annotations.yaml; istio/istio#22311). */
@@ -20,6 +20,10 @@ export const statsInclusionExclusiveRule: AppRule = {
   id: 'stats-inclusion-exclusive',
   summary:
     'A pod never combines the deprecated sidecar.istio.io/statsInclusion* annotations with proxyStatsMatcher (its own or the mesh default): the annotation replaces the matcher instead of merging with it.',
+  remediation: 'Move the sidecar.istio.io/statsInclusion* annotations into proxyStatsMatcher.',
+  kinds: [...MESH_CONFIG_KINDS, ...WORKLOAD_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#stats-inclusion-exclusive',
   check(context: ValidationContext): RuleFinding[] {
     const meshMatcher = meshDefaultConfigs(context.objects).some(
       (m) => m.defaultConfig.proxyStatsMatcher !== undefined,

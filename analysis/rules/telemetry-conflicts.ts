@@ -1,9 +1,9 @@
 import { DEFAULT_EXTENSION_PROVIDERS } from '../../core/istio/istio-names';
 import { isMapping, listOf, mappingAt } from '../../core/json-values';
 import { statement } from '../../core/problems/problem';
-import { meshConfigs, meshRootNamespace } from '../../model/install-inputs';
+import { MESH_CONFIG_KINDS, meshConfigs, meshRootNamespace } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
-import { type PodTemplate, podTemplates } from '../../model/pod-templates';
+import { type PodTemplate, podTemplates, WORKLOAD_KINDS } from '../../model/pod-templates';
 import { describeTelemetry, TelemetryIndex, type TelemetryPolicy } from '../../model/telemetry-precedence';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
@@ -21,6 +21,11 @@ export const telemetryConflictsRule: AppRule = {
   id: 'telemetry-conflicts',
   summary:
     'Telemetry objects do not contend for the same proxies: two without a selector in one namespace are an error (istiod applies only the oldest, IST0160); two selecting the same pods are a warning naming the one whose fields win (IST0159); a provider no mesh config defines is an error when the files are applied together or hold a mesh config, a warning otherwise.',
+  remediation:
+    'Keep one Telemetry without a selector per namespace and one per workload, and name only providers the mesh config defines.',
+  kinds: ['Telemetry', ...MESH_CONFIG_KINDS, ...WORKLOAD_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#telemetry-conflicts',
   check(context: ValidationContext): RuleFinding[] {
     const index = new TelemetryIndex(context.objects, meshRootNamespace(context.objects));
     if (index.policies.length === 0) return [];

@@ -2,7 +2,7 @@ import { isCelDeclared } from '../../core/contracts/construct-sources';
 import { listOf, mappingAt } from '../../core/json-values';
 import { apiGroupOf } from '../../core/names';
 import { statement } from '../../core/problems/problem';
-import { meshConfigs, rootNamespaceOf } from '../../model/install-inputs';
+import { MESH_CONFIG_KINDS, meshConfigs, rootNamespaceOf } from '../../model/install-inputs';
 import { namesProvider, namespacesNamingProvider } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
@@ -17,6 +17,11 @@ export const tracingProviderRule: AppRule = {
   id: 'tracing-provider',
   summary:
     "A hand-written Telemetry's tracing that names no provider needs one from a broader Telemetry (root namespace, or its namespace without a selector) or from meshConfig.defaultProviders.tracing: otherwise istiod disables tracing for its proxies, silently (istio/istio#38920). An error when the files are applied together (--complete), a warning for files linted alone.",
+  remediation:
+    'Name a tracing provider in this Telemetry, in a broader one, or in meshConfig.defaultProviders.tracing.',
+  kinds: ['Telemetry', ...MESH_CONFIG_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#tracing-provider',
   check: (context) =>
     unprovidedEntries(context, {
       section: 'tracing',
@@ -37,6 +42,11 @@ export const accessLogProviderRule: AppRule = {
   id: 'access-log-provider',
   summary:
     "A hand-written Telemetry's accessLogging that names no provider needs one from a broader Telemetry or from meshConfig.defaultProviders.accessLogging (unset by default): otherwise its proxies write no access log, silently. An error with --complete, a warning for files linted alone.",
+  remediation:
+    "Name an access log provider (envoy, Istio's file log) in this Telemetry, in a broader one, or in meshConfig.defaultProviders.accessLogging.",
+  kinds: ['Telemetry', ...MESH_CONFIG_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#access-log-provider',
   check: (context) =>
     unprovidedEntries(context, {
       section: 'accessLogging',

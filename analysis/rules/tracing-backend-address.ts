@@ -1,8 +1,8 @@
 import { isSpanCollectorSource } from '../../core/contracts/construct-sources';
 import type { FieldPath } from '../../core/problems/field-path';
 import { statement } from '../../core/problems/problem';
-import { meshDefaultConfigs } from '../../model/install-inputs';
-import { podTemplates, proxyConfigField, proxyConfigOf } from '../../model/pod-templates';
+import { MESH_CONFIG_KINDS, meshDefaultConfigs } from '../../model/install-inputs';
+import { podTemplates, proxyConfigField, proxyConfigOf, WORKLOAD_KINDS } from '../../model/pod-templates';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** A place spans are sent to, as written in an object. */
@@ -36,6 +36,11 @@ export const tracingBackendAddressRule: AppRule = {
   scope: 'object',
   summary:
     'Warns when the app generates a Jaeger but a tracer (ProxyConfig zipkin address, mesh-wide or per pod, or a tracing extension provider) sends spans to an address that is none of its receiving Services.',
+  remediation:
+    "Send spans to a receiving Service of the generated Jaeger, or leave the tracer's address out to use it.",
+  kinds: [...MESH_CONFIG_KINDS, ...WORKLOAD_KINDS],
+  severity: 'warning',
+  docs: 'docs/validation.md#tracing-backend-address',
   check(context: ValidationContext): RuleFinding[] {
     const jaegers = context.constructs.filter(isSpanCollectorSource);
     if (jaegers.length === 0) return [];

@@ -14,6 +14,10 @@ export const uniqueObjectsRule: AppRule = {
   scope: 'object',
   summary:
     'No two objects share a group, kind, namespace and name: the cluster would keep only the last one applied (e.g. a bootstrap override ConfigMap named like the scrape config ConfigMap).',
+  remediation: 'Rename one of the two objects, or keep only one.',
+  kinds: ['*'],
+  severity: 'error',
+  docs: 'docs/validation.md#unique-objects',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     const first = new Map<string, string>();

@@ -13,6 +13,11 @@ export const versionAdaptationRule: AppRule = {
   scope: 'object',
   summary:
     'Warns where an intent was adapted to the target Istio release: a Telemetry mode that also covers other proxy kinds, extraStatTags not emitted from 1.21, new metrics through an EnvoyFilter next to the Telemetry API (istio/istio#39772), ProxyConfig sampling without the default tracer (1.22+).',
+  remediation:
+    'Read how the intent was adapted to the target release; target a newer release for the intent as written.',
+  kinds: ['Telemetry', 'EnvoyFilter'],
+  severity: 'warning',
+  docs: 'docs/validation.md#version-adaptation',
   check(context: ValidationContext): RuleFinding[] {
     return constructWarnings(context, isPolicyNoteSource, (source) => source.policyNotes());
   },

@@ -5,9 +5,9 @@ import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-
 import type { FieldPath } from '../../core/problems/field-path';
 import { statement } from '../../core/problems/problem';
 import { bootstrapConfigMaps, parseBootstrapText } from '../../model/bootstrap-overrides';
-import { meshConfigs } from '../../model/install-inputs';
+import { MESH_CONFIG_KINDS, meshConfigs } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
-import { type PodTemplate, podTemplates, proxyConfigOf } from '../../model/pod-templates';
+import { type PodTemplate, podTemplates, proxyConfigOf, WORKLOAD_KINDS } from '../../model/pod-templates';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 import { serviceAddressKey } from './tracing-backend-address';
 
@@ -148,6 +148,10 @@ export const zipkinCollectorPathRule: AppRule = {
   id: 'zipkin-collector-path',
   summary:
     'A Zipkin collector path containing api/v1/spans (a zipkin extension provider path, a bootstrap collectorEndpoint) with Zipkin v2 spans loses every span (the collector decodes v1 and answers 400): an error when the collector is a Jaeger this app generates, a warning otherwise.',
+  remediation: 'Use a Zipkin v2 path, /api/v2/spans.',
+  kinds: ['ConfigMap', ...MESH_CONFIG_KINDS, ...WORKLOAD_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#zipkin-collector-path',
   check(context: ValidationContext): RuleFinding[] {
     const jaegers = generatedJaegers(context);
     const severity = (address: string | undefined, namespace: string | undefined) =>
@@ -214,6 +218,11 @@ export const bootstrapZipkinClusterRule: AppRule = {
   id: 'bootstrap-zipkin-cluster',
   summary:
     "A bootstrap override tracer naming Istio's zipkin cluster needs a ProxyConfig zipkin tracer on its pods: Istio's bootstrap defines that cluster only then (from 1.22, when ProxyConfig sets one); an error when the output is complete, a warning for files linted alone.",
+  remediation:
+    "Give the pods a ProxyConfig zipkin tracer, or point the override's tracer at a cluster it defines itself.",
+  kinds: ['ConfigMap', ...MESH_CONFIG_KINDS, ...WORKLOAD_KINDS],
+  severity: 'error',
+  docs: 'docs/validation.md#bootstrap-zipkin-cluster',
   check(context: ValidationContext): RuleFinding[] {
     const findings: RuleFinding[] = [];
     const onIstioCluster = overrideUses(context.objects).filter(

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { mayHoldMeshContext, meshContextOf } from '../../analysis/lint/mesh-context';
-import type { AppRule, ValidationContext } from '../../analysis/rule';
-import { APP_RULES } from '../../analysis/rule-catalog';
+import { MeshContext } from '../../analysis/lint/mesh-context';
+import type { ValidationContext } from '../../analysis/rule';
 import { objectIdentity } from '../../analysis/rules/unique-objects';
 import { crdBundlesOf, runRules } from '../../analysis/run-rules';
 import { ObjectSchemas } from '../../analysis/schema/object-schemas';
@@ -20,6 +19,7 @@ import {
 } from './manifest-files';
 import {
   DistinctFindings,
+  lintRules,
   locatedFinding,
   type ManifestValidationOptions,
   ObjectPaths,
@@ -100,7 +100,8 @@ async function lintPass(
   thorough: boolean,
 ): Promise<LintReport | undefined> {
   const complete = options.complete ?? false;
-  const rules: readonly AppRule[] = options.rules ?? APP_RULES;
+  const rules = lintRules(options);
+  const meshContext = new MeshContext(rules);
   const objectRules = rules.filter((r) => r.scope === 'object');
   const meshRules = rules.filter((r) => r.scope !== 'object');
 
@@ -112,14 +113,14 @@ async function lintPass(
   if (meshRules.length > 0) {
     for (const [index, file] of files.entries()) {
       const text = readFileSync(file, 'utf8');
-      if (!thorough && !mayHoldMeshContext(text)) continue;
+      if (!thorough && !meshContext.mayHold(text)) continue;
       const read = readManifestFile(file, text, patches.has(file));
       if (keptText + text.length <= KEPT_TEXT_BUDGET) {
         kept.set(index, withoutSyntaxTrees(file, text, read));
         keptText += text.length;
       }
       read.documents.forEach((document, ordinal) => {
-        const manifest = meshContextOf(document.manifest);
+        const manifest = meshContext.of(document.manifest);
         if (!manifest) return;
         const key = objectKey(file, ordinal);
         meshKeys.add(key);
@@ -167,7 +168,7 @@ async function lintPass(
     const byPath = new Map<string, ManifestDocument>();
     for (const [ordinal, document] of read.documents.entries()) {
       const key = objectKey(file, ordinal);
-      if (meshRules.length > 0 && !meshKeys.has(key) && meshContextOf(document.manifest)) return undefined;
+      if (meshRules.length > 0 && !meshKeys.has(key) && meshContext.of(document.manifest)) return undefined;
       const path = paths.next(document.manifest);
       const object = {
         path,

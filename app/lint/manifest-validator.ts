@@ -3,7 +3,7 @@ import { APP_RULES } from '../../analysis/rule-catalog';
 import { crdBundlesOf, runRules } from '../../analysis/run-rules';
 import { ObjectSchemas } from '../../analysis/schema/object-schemas';
 import { type Finding, sortFindings } from '../../core/problems/finding';
-import { describeProblemWithHint, type Problem } from '../../core/problems/problem';
+import { describeProblemWithHint, type Problem, problem } from '../../core/problems/problem';
 import { VersionPolicy } from '../../core/version/version-policy';
 import type { RenderedObject } from '../../model/objects';
 import type { ManifestDocument } from './manifest-files';
@@ -20,6 +20,28 @@ export interface ManifestValidationOptions {
   readonly complete?: boolean;
   /** @default every app rule (APP_RULES) */
   readonly rules?: readonly AppRule[];
+  /**
+   * Ids of rules not to run (`validate --disable`); one object silences a rule with the annotation
+   * `ignore-check.cdk8s-istio-observability.io/<rule id>` instead.
+   * @default none
+   */
+  readonly disable?: readonly string[];
+}
+
+/**
+ * The rules a lint runs: `options.rules` without those `options.disable` names.
+ * @throws ManifestValidationError naming every id that is no rule's
+ */
+export function lintRules(options: ManifestValidationOptions): readonly AppRule[] {
+  const rules = options.rules ?? APP_RULES;
+  const disable = options.disable ?? [];
+  const unknown = disable.filter((id) => !rules.some((r) => r.id === id));
+  if (unknown.length > 0) {
+    throw new ManifestValidationError(
+      problem(['disable'], unknown.join(','), `rule ids, from: ${rules.map((r) => r.id).join(', ')}`),
+    );
+  }
+  return rules.filter((r) => !disable.includes(r.id));
 }
 
 /** Thrown when the target itself is refused (an Istio release the library does not implement). */
@@ -65,7 +87,7 @@ export async function validateManifests(
   const targets = [{ istioVersion: options.istioVersion, policy }];
   const context = { constructs: [], targets, objects, schemas, complete: options.complete ?? false };
   const findings = new DistinctFindings();
-  for (const finding of runRules(context, options.rules ?? APP_RULES, '(files)')) {
+  for (const finding of runRules(context, lintRules(options), '(files)')) {
     const document = byPath.get(finding.path);
     findings.add(finding.path, document ? locatedFinding(finding, finding.path, document) : finding);
   }

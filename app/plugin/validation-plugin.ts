@@ -4,6 +4,7 @@ import { describeProblem } from '../../core/problems/problem';
 import { renderLocation } from '../../core/problems/source-location';
 import { VersionPolicy } from '../../core/version/version-policy';
 import { lintManifestFiles } from '../lint/lint-stream';
+import { lintRules } from '../lint/manifest-validator';
 
 /**
  * The parts of cdk8s-cli's validation plugin contract (`cdk8s-cli/lib/plugins/validation`) this
@@ -32,6 +33,12 @@ export interface Cdk8sValidationContext {
 export interface IstioObservabilityValidationProps {
   /** The Istio release the synthesized objects must work on, e.g. `"1.30"` (quoted in YAML). */
   readonly istioVersion: string;
+  /**
+   * Ids of rules not to run; one object silences a rule with the annotation
+   * `ignore-check.cdk8s-istio-observability.io/<rule id>` instead.
+   * @default none
+   */
+  readonly disable?: readonly string[];
 }
 
 /**
@@ -50,6 +57,7 @@ export interface IstioObservabilityValidationProps {
  */
 export class IstioObservabilityValidation {
   private readonly istioVersion: string;
+  private readonly disable: readonly string[];
 
   /** @throws Error naming the property when `istioVersion` is not a release the library implements */
   constructor(props: IstioObservabilityValidationProps) {
@@ -59,10 +67,21 @@ export class IstioObservabilityValidation {
       throw new Error(`cdk8s.yaml validations[IstioObservabilityValidation].properties.${describeProblem(policy)}`);
     }
     this.istioVersion = String(given);
+    const disable = (props as Partial<IstioObservabilityValidationProps> | undefined)?.disable ?? [];
+    this.disable = Array.isArray(disable) ? disable.map(String) : [String(disable)];
+    try {
+      lintRules({ istioVersion: this.istioVersion, disable: this.disable });
+    } catch (error) {
+      throw new Error(`cdk8s.yaml validations[IstioObservabilityValidation].properties.${(error as Error).message}`);
+    }
   }
 
   async validate(context: Cdk8sValidationContext): Promise<void> {
-    const files = await lintManifestFiles(context.manifests, { istioVersion: this.istioVersion, complete: true });
+    const files = await lintManifestFiles(context.manifests, {
+      istioVersion: this.istioVersion,
+      complete: true,
+      disable: this.disable,
+    });
     const findings = files.findings;
     const errors = findings.filter((f) => f.severity === 'error');
     for (const warning of findings.filter((f) => f.severity === 'warning')) {
@@ -87,8 +106,10 @@ export class IstioObservabilityValidation {
       if (found.length === 0) continue;
       context.report.addViolation({
         ruleName: rule.id,
-        recommendation: rule.summary,
-        fix: [...new Set(found.flatMap((f) => (f.hint ? [f.hint] : [])))].join('; ') || 'see each location',
+        recommendation: rule.remediation,
+        fix:
+          [...new Set(found.flatMap((f) => (f.hint ? [f.hint] : [])))].join('; ') ||
+          `see each location, and ${rule.docs} in the package`,
         // cdk8s-cli maps the object's name to the construct path it recorded.
         violatingResources: found.map((f) => ({
           resourceName: f.object?.name ?? f.path,
