@@ -1,7 +1,22 @@
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../core/json-values';
 import { apiGroupOf } from '../core/names';
 import type { FieldPath } from '../core/problems/field-path';
-import type { RenderedObject } from './objects';
+import type { Manifest, RenderedObject } from './objects';
+
+/** Istio's Telemetry (telemetry.istio.io, v1alpha1 or v1): the kind a reader must not confuse with another group's. */
+export function isTelemetry(manifest: Manifest): boolean {
+  return manifest.kind === 'Telemetry' && apiGroupOf(manifest.apiVersion) === 'telemetry.istio.io';
+}
+
+/** Istio's EnvoyFilter (networking.istio.io). */
+export function isEnvoyFilter(manifest: Manifest): boolean {
+  return manifest.kind === 'EnvoyFilter' && apiGroupOf(manifest.apiVersion) === 'networking.istio.io';
+}
+
+/** Istio's WasmPlugin (extensions.istio.io). */
+export function isWasmPlugin(manifest: Manifest): boolean {
+  return manifest.kind === 'WasmPlugin' && apiGroupOf(manifest.apiVersion) === 'extensions.istio.io';
+}
 
 /** One `tagOverrides` entry of a Telemetry's metric override, as written. */
 export interface TelemetryTagOverride {
@@ -39,7 +54,7 @@ export function namespacesNamingProvider(
 ): Set<string> {
   const namespaces = new Set<string>();
   for (const { manifest } of objects) {
-    if (manifest.kind !== 'Telemetry' || apiGroupOf(manifest.apiVersion) !== 'telemetry.istio.io') continue;
+    if (!isTelemetry(manifest)) continue;
     const spec = mappingAt(manifest, 'spec');
     if (spec.selector !== undefined || spec.targetRef !== undefined || spec.targetRefs !== undefined) continue;
     if (namesProvider(spec, section)) namespaces.add(manifest.metadata.namespace ?? '');

@@ -5,6 +5,7 @@ import type { FieldPath } from '../../core/problems/field-path';
 import { statsConfigOverrides } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
 import { type PodTemplate, podTemplates } from '../../model/pod-templates';
+import { isTelemetry, telemetryTagOverrides } from '../../model/telemetry-objects';
 import { celNodes } from '../rules/cel-checker';
 import { manifestGeneratedAttributeValues } from '../rules/manifest-cel';
 
@@ -232,21 +233,14 @@ const METRIC_OF_TELEMETRY = new Map(Object.entries(TELEMETRY_METRIC).map(([name,
 export function declaredDimensions(objects: readonly RenderedObject[]): DeclaredDimension[] {
   const found: DeclaredDimension[] = [];
   for (const { path, manifest } of objects) {
-    if (manifest.kind === 'Telemetry') {
-      indexed(mappingAt(manifest, 'spec').metrics).forEach(([metrics, i]) => {
-        indexed(metrics.overrides).forEach(([override, j]) => {
-          const match = mappingAt(override, 'match');
-          const selected = typeof match.metric === 'string' ? match.metric : 'ALL_METRICS';
-          const metric = selected === 'ALL_METRICS' ? undefined : METRIC_OF_TELEMETRY.get(selected);
-          if (selected !== 'ALL_METRICS' && metric === undefined) return; // a custom metric
-          for (const [label, tag] of Object.entries(mappingAt(override, 'tagOverrides'))) {
-            if (!isMapping(tag)) continue;
-            const field = ['spec', 'metrics', i, 'overrides', j, 'tagOverrides', label];
-            if (tag.operation === 'REMOVE') found.push({ metric, label, path, field });
-            else if (typeof tag.value === 'string') found.push({ metric, label, expression: tag.value, path, field });
-          }
-        });
-      });
+    if (isTelemetry(manifest)) {
+      for (const { field, name: label, tag, match } of telemetryTagOverrides(manifest)) {
+        const selected = typeof match.metric === 'string' ? match.metric : 'ALL_METRICS';
+        const metric = selected === 'ALL_METRICS' ? undefined : METRIC_OF_TELEMETRY.get(selected);
+        if ((selected !== 'ALL_METRICS' && metric === undefined) || !isMapping(tag)) continue; // a custom metric
+        if (tag.operation === 'REMOVE') found.push({ metric, label, path, field });
+        else if (typeof tag.value === 'string') found.push({ metric, label, expression: tag.value, path, field });
+      }
     }
     for (const { override, field: base } of statsConfigOverrides(manifest)) {
       indexed(override.metrics).forEach(([spec, i]) => {

@@ -10,14 +10,13 @@ import { metricDefinitionNameProblems } from '../../core/checks/metric-definitio
 import { samplingProblems } from '../../core/checks/sampling-checks';
 import { STANDARD_METRIC_NAMES } from '../../core/istio/standard-metrics';
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
-import { apiGroupOf } from '../../core/names';
 import type { FieldPath } from '../../core/problems/field-path';
 import { type Problem, problem, under } from '../../core/problems/problem';
 import type { VersionPolicy } from '../../core/version/version-policy';
 import { MESH_CONFIG_KINDS, meshConfigs, pilotValuePaths, statsConfigOverrides } from '../../model/install-inputs';
 import type { Manifest } from '../../model/objects';
 import { podTemplates, proxyConfigField, proxyConfigOf, WORKLOAD_KINDS } from '../../model/pod-templates';
-import { telemetryTagOverrides } from '../../model/telemetry-objects';
+import { isTelemetry, telemetryTagOverrides } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**
@@ -45,7 +44,7 @@ export const handWrittenInputsRule: AppRule = {
       add(overrideProblems(manifest));
       add(tagOverrideProblems(manifest, context.targets));
       add(traceSamplingProblems(manifest));
-      if (manifest.kind === 'Telemetry' && apiGroupOf(manifest.apiVersion) === 'telemetry.istio.io') {
+      if (isTelemetry(manifest)) {
         listOf(mappingAt(manifest, 'spec').tracing).forEach((entry, i) => {
           add(customTagProblems(['spec', 'tracing', i, 'customTags'], mappingAt(entry, 'customTags')));
         });
@@ -158,7 +157,7 @@ const UPSERT_VALUE_RULE = '((has(self.operation) ? self.operation : "") == "UPSE
  * (istio/istio@1.17.8 and @1.31.0-rc.0:pkg/config/validation/validation.go validateTelemetryMetrics).
  */
 function tagOverrideProblems(manifest: Manifest, targets: ValidationContext['targets']): Problem[] {
-  if (manifest.kind !== 'Telemetry' || apiGroupOf(manifest.apiVersion) !== 'telemetry.istio.io') return [];
+  if (!isTelemetry(manifest)) return [];
   const crdChecksValue = targets.every((t) => t.policy.crdHasRule('telemetry.istio.io/Telemetry', UPSERT_VALUE_RULE));
   const problems: Problem[] = [];
   for (const { field, name, tag } of telemetryTagOverrides(manifest)) {

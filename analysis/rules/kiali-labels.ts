@@ -4,7 +4,7 @@ import { apiGroupOf } from '../../core/names';
 import type { FieldPath } from '../../core/problems/field-path';
 import { problem } from '../../core/problems/problem';
 import { MESH_CONFIG_KINDS, statsConfigOverrides } from '../../model/install-inputs';
-import { telemetryTagOverrides } from '../../model/telemetry-objects';
+import { isTelemetry, telemetryTagOverrides } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**
@@ -67,7 +67,7 @@ export const kialiLabelsRule: AppRule = {
     if (context.constructs.length > 0) return findings;
     for (const { path, manifest } of context.objects) {
       const removed: { field: FieldPath; tag: string }[] = [];
-      if (manifest.kind === 'Telemetry' && apiGroupOf(manifest.apiVersion) === 'telemetry.istio.io') {
+      if (isTelemetry(manifest)) {
         for (const { field, name, tag, match } of telemetryTagOverrides(manifest)) {
           if (!REQUEST_COUNT_SELECTORS.includes(match.metric as string | undefined)) continue;
           if (mappingAt(tag).operation !== 'REMOVE' || !KIALI_REQUEST_LABELS.includes(name)) continue;

@@ -3,6 +3,7 @@ import { isMapping, listOf, mappingAt } from '../../core/json-values';
 import type { FieldPath } from '../../core/problems/field-path';
 import { statsConfigOverrides } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
+import { isEnvoyFilter, isTelemetry, isWasmPlugin, telemetryTagOverrides } from '../../model/telemetry-objects';
 
 /** A CEL expression written in an object (a hand-written Telemetry, WasmPlugin, ...), not declared by a construct. */
 export interface ManifestCelSite {
@@ -29,16 +30,10 @@ export function manifestCelSites(objects: readonly RenderedObject[]): ManifestCe
     const add = (field: FieldPath, expression: unknown, result: CelResultType) => {
       if (typeof expression === 'string') sites.push({ path, field, expression, result });
     };
-    if (manifest.kind === 'Telemetry' && manifest.apiVersion.startsWith('telemetry.istio.io/')) {
-      listOf(spec.metrics).forEach((metric, m) => {
-        listOf(isMapping(metric) ? metric.overrides : undefined).forEach((override, o) => {
-          const tags = mappingAt(override, 'tagOverrides');
-          for (const [tag, value] of Object.entries(tags)) {
-            if (isMapping(value) && value.operation !== 'REMOVE')
-              add(['spec', 'metrics', m, 'overrides', o, 'tagOverrides', tag, 'value'], value.value, 'any');
-          }
-        });
-      });
+    if (isTelemetry(manifest)) {
+      for (const { field, tag } of telemetryTagOverrides(manifest)) {
+        if (isMapping(tag) && tag.operation !== 'REMOVE') add([...field, 'value'], tag.value, 'any');
+      }
       listOf(spec.accessLogging).forEach((logging, l) => {
         add(['spec', 'accessLogging', l, 'filter', 'expression'], mappingAt(logging, 'filter').expression, 'bool');
       });
@@ -53,7 +48,7 @@ export function manifestCelSites(objects: readonly RenderedObject[]): ManifestCe
         if (isMapping(definition)) add([...base, 'definitions', d, 'value'], definition.value, 'number');
       });
     }
-    if (manifest.kind === 'WasmPlugin' && manifest.apiVersion.startsWith('extensions.istio.io/')) {
+    if (isWasmPlugin(manifest)) {
       const config = mappingAt(spec, 'pluginConfig');
       listOf(config.attributes).forEach((attribute, a) => {
         listOf(isMapping(attribute) ? attribute.match : undefined).forEach((match, i) => {
@@ -97,7 +92,7 @@ export function manifestGeneratedAttributeValues(objects: readonly RenderedObjec
     }
   };
   for (const { manifest } of objects) {
-    if (manifest.kind === 'WasmPlugin' || manifest.kind === 'EnvoyFilter') collect(manifest.spec);
+    if (isWasmPlugin(manifest) || isEnvoyFilter(manifest)) collect(manifest.spec);
   }
   return values;
 }

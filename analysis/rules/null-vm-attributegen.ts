@@ -1,5 +1,6 @@
 import { isMapping, listOf, mappingAt } from '../../core/json-values';
 import { statement } from '../../core/problems/problem';
+import { isEnvoyFilter } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** Whether a patch value loads the built-in (null VM) attributegen plugin. */
@@ -30,7 +31,7 @@ export const nullVmAttributegenRule: AppRule = {
     if (removed.length === 0) return findings;
     const versions = removed.map((t) => t.istioVersion).join(', ');
     for (const { path, manifest } of context.objects) {
-      if (manifest.kind !== 'EnvoyFilter' || !manifest.apiVersion.startsWith('networking.istio.io/')) continue;
+      if (!isEnvoyFilter(manifest)) continue;
       listOf(mappingAt(manifest, 'spec').configPatches).forEach((patch, i) => {
         if (!isMapping(patch) || !loadsNullVmAttributegen(mappingAt(patch, 'patch').value)) return;
         findings.push({

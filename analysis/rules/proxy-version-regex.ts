@@ -2,6 +2,7 @@ import { RE2JS } from 're2js';
 import { formatValue } from '../../core/errors';
 import { problem } from '../../core/problems/problem';
 import { IstioVersion } from '../../core/version/istio-version';
+import { isEnvoyFilter } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /** Proxy versions a regex for `version` must match: the release, its patches and dev builds. */
@@ -118,7 +119,7 @@ export const proxyVersionRegexRule: AppRule = {
     );
     const findings: RuleFinding[] = [];
     for (const { path, manifest } of context.objects) {
-      if (manifest.kind !== 'EnvoyFilter' || !manifest.apiVersion.startsWith('networking.istio.io/')) continue;
+      if (!isEnvoyFilter(manifest)) continue;
       ((manifest.spec as EnvoyFilterSpec | undefined)?.configPatches ?? []).forEach((patch, i) => {
         const regex = patch.match?.proxy?.proxyVersion;
         if (regex === undefined) return;

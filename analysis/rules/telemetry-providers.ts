@@ -1,9 +1,8 @@
 import { isCelDeclared } from '../../core/contracts/construct-sources';
 import { listOf, mappingAt } from '../../core/json-values';
-import { apiGroupOf } from '../../core/names';
 import { statement } from '../../core/problems/problem';
 import { MESH_CONFIG_KINDS, meshConfigs, rootNamespaceOf } from '../../model/install-inputs';
-import { namesProvider, namespacesNamingProvider } from '../../model/telemetry-objects';
+import { isTelemetry, namesProvider, namespacesNamingProvider } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 /**
@@ -76,7 +75,7 @@ function unprovidedEntries(context: ValidationContext, p: ProviderSection): Rule
   const rootNames = [...roots].some((root) => naming.has(root));
   const findings: RuleFinding[] = [];
   for (const { path, manifest, apiObject } of context.objects) {
-    if (manifest.kind !== 'Telemetry' || apiGroupOf(manifest.apiVersion) !== 'telemetry.istio.io') continue;
+    if (!isTelemetry(manifest)) continue;
     // The constructs name their providers, or note where they cannot (TraceSampling without a tracer).
     if (apiObject && isCelDeclared(apiObject)) continue;
     const spec = mappingAt(manifest, 'spec');
