@@ -5,7 +5,7 @@
  * file, and the mesh's IstioOperator and Telemetry), and Istio's own files in ../shared/corpus
  * when it is there.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, PEAK_RSS_ARGS, type ProcessRun, ratio, run, table } from './measure';
@@ -75,6 +75,16 @@ function workloadFolder(files: number): string {
   return dir;
 }
 
+const COPIED_TAG = 'istio-1.26.8';
+const COPIES = 20;
+
+function copiedCorpus(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-corpus-'));
+  for (let i = 0; i < COPIES; i++)
+    cpSync(join(CORPUS, COPIED_TAG), join(dir, `copy-${String(i).padStart(2, '0')}`), { recursive: true });
+  return dir;
+}
+
 interface Sample {
   readonly ms: number;
   readonly mb: number;
@@ -106,6 +116,15 @@ export function lintFolders(runs: number, sizes: readonly number[]): string {
       objects: '',
       cleanup: false,
       version: '1.26',
+    });
+    // A repository of real files, not generated ones: one tag's observability files 20 times over
+    // (many are deliberately invalid test data, so the lint reports thousands of findings).
+    folders.push({
+      name: `${COPIED_TAG} files, ${COPIES} copies (../shared/corpus)`,
+      path: copiedCorpus(),
+      objects: '',
+      cleanup: true,
+      version: COPIED_TAG.replace(/^istio-(\d+\.\d+).*$/, '$1'),
     });
   }
   const rows: string[][] = [];

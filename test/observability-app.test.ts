@@ -1,11 +1,12 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synthAtomically } from '../app/synth/atomic-synth';
 import { ObservabilityApp } from '../app/synth/observability-app';
+import { renderApp } from '../app/synth/render-app';
 import {
   IstioMesh,
   ProxyTarget,
@@ -50,6 +51,40 @@ function build(app: App): void {
     inclusionPrefixes: ['cluster.outbound|443||'],
   });
 }
+
+describe('renderApp', () => {
+  it("renders each chart's objects in cdk8s's own order, dependencies included, running validations once", () => {
+    const app = new App({ outdir: join(scratch, 'order') });
+    const base = new Chart(app, 'base', { namespace: 'shop' });
+    const apps = new Chart(app, 'apps', { namespace: 'shop' });
+    apps.addDependency(base);
+    const config = new ApiObject(base, 'config', { apiVersion: 'v1', kind: 'ConfigMap' });
+    // Declared first, applied after the ConfigMap it depends on.
+    const late = new ApiObject(apps, 'late', { apiVersion: 'v1', kind: 'ConfigMap' });
+    late.addDependency(new ApiObject(apps, 'early', { apiVersion: 'v1', kind: 'ConfigMap' }));
+    new kplus.StatefulSet(apps, 'db', {
+      containers: [{ image: 'db:1', portNumber: 5432, securityContext: { ensureNonRoot: false } }],
+    });
+    config.addDependency(new ApiObject(base, 'namespace', { apiVersion: 'v1', kind: 'Namespace' }));
+    let validations = 0;
+    base.node.addValidation({
+      validate: () => {
+        validations++;
+        return [];
+      },
+    });
+    const rendered = renderApp(app);
+    expect(validations).toBe(1);
+    expect(rendered.charts.map((c) => c.manifests)).toEqual(app.charts.map((c) => c.toJson()));
+    expect(rendered.charts[1]?.manifests.map((m) => m.metadata.name)).toEqual([
+      'apps-early-c87e6a5a',
+      'apps-late-c806f05e',
+      // cdk8s-plus's StatefulSet depends on its headless Service.
+      'apps-db-service-c8fd29f3',
+      'apps-db-c81fa8f6',
+    ]);
+  });
+});
 
 describe('ObservabilityApp', () => {
   it('writes with app.synth() the same files, byte for byte, as synthAtomically', async () => {

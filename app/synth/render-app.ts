@@ -18,28 +18,31 @@ export interface RenderedApp {
 }
 
 /**
- * Renders `app` once, as cdk8s does: `chart.toJson()` per chart, which resolves dependencies, runs
- * every construct's validations (throwing cdk8s's error listing them) and orders each chart's
- * objects. The manifests are paired with their ApiObjects in that same order (cdk8s's
- * `chartToKube`: the chart's dependency topology, each object in its closest chart).
+ * Renders `app` once, as cdk8s does. The first `chart.toJson()` resolves the app's dependencies
+ * and runs every construct's validations (throwing cdk8s's error listing them); each chart's
+ * objects then render in cdk8s's order (its `chartToKube`: the chart's dependency topology, each
+ * object in its closest chart). `chart.toJson()` on every chart would run every validation of the
+ * app once per chart.
  * @throws the error of the first validation or object that fails
  */
 export function renderApp(app: App): RenderedApp {
   const charts: RenderedChart[] = [];
   const objects: RenderedObject[] = [];
-  for (const chart of app.charts) {
-    const manifests = chart.toJson() as Manifest[];
+  // Before any chart's order is read: this resolves the dependencies it follows.
+  const first = app.charts[0]?.toJson() as Manifest[] | undefined;
+  for (const [i, chart] of app.charts.entries()) {
     const apiObjects = new DependencyGraph(chart.node)
       .topology()
       .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
+    const manifests = i === 0 && first ? first : apiObjects.map((o) => o.toJson() as Manifest);
     if (apiObjects.length !== manifests.length) {
       throw new Error(
         `chart ${chart.node.path} rendered ${manifests.length} objects for ${apiObjects.length} ApiObjects`,
       );
     }
     charts.push({ chart, manifests });
-    for (const [i, apiObject] of apiObjects.entries()) {
-      objects.push({ path: apiObject.node.path, apiObject, manifest: manifests[i] as Manifest });
+    for (const [j, apiObject] of apiObjects.entries()) {
+      objects.push({ path: apiObject.node.path, apiObject, manifest: manifests[j] as Manifest });
     }
   }
   return { charts, objects: [...objects, ...extraObjects(app.node.findAll())] };
