@@ -106,8 +106,9 @@ function workload(mode: 'bare' | 'observed' | 'unvalidated', n: number): Workloa
   };
 }
 
-function workloadTables(): string {
-  const rows = SIZES.map((n) => ({
+/** The workload tables, at the sizes of `BENCH_N` unless given. */
+export function workloadTables(sizes: readonly number[] = SIZES): string {
+  const rows = sizes.map((n) => ({
     n,
     bare: workload('bare', n),
     observed: workload('observed', n),
@@ -210,7 +211,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -9,6 +9,19 @@ import type { RenderedObject } from './objects';
  * @throws the YAML parser's error when the text is neither
  */
 export function parseBootstrapText(text: string): unknown {
+  const parsed = parsedTexts.get(text);
+  if (parsed !== undefined) return parsed;
+  const value = parseBootstrap(text);
+  // Several rules parse each override, once per file a lint checks: remember the last ones read.
+  if (parsedTexts.size >= PARSED_TEXTS_KEPT) parsedTexts.delete(parsedTexts.keys().next().value as string);
+  parsedTexts.set(text, value);
+  return value;
+}
+
+const PARSED_TEXTS_KEPT = 256;
+const parsedTexts = new Map<string, unknown>();
+
+function parseBootstrap(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

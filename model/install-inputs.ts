@@ -5,6 +5,7 @@ import { apiGroupOf } from '../core/names';
 import type { FieldPath } from '../core/problems/field-path';
 import type { VersionPolicy } from '../core/version/version-policy';
 import type { Manifest, RenderedObject } from './objects';
+import { perObjectSet } from './per-object-set';
 
 /**
  * The four ways a mesh's configuration reaches istiod, and where each keeps what. This file is
@@ -42,8 +43,12 @@ export interface InstallInput {
 
 const inputs = new WeakMap<object, InstallInput | null>();
 
+/** The kinds an install input can be; any other object is none, without a lookup. */
+const INPUT_KINDS: ReadonlySet<string> = new Set(['IstioOperator', ISTIOD_VALUES_KIND, 'Istio', 'ConfigMap']);
+
 /** What install input `manifest` is, read once per object; undefined for any other object. */
 export function installInputOf(manifest: Manifest): InstallInput | undefined {
+  if (!INPUT_KINDS.has(manifest.kind)) return undefined;
   let input = inputs.get(manifest);
   if (input === undefined) {
     input = readInstallInput(manifest) ?? null;
@@ -111,12 +116,13 @@ export interface MeshConfigSource extends MeshConfigPlace {
   readonly object: RenderedObject;
 }
 
-/** Every mesh config of every install input among `objects`, each with its object. */
-export function meshConfigs(objects: readonly RenderedObject[]): MeshConfigSource[] {
-  return objects.flatMap((object) =>
-    (installInputOf(object.manifest)?.meshConfigs ?? []).map((place) => ({ ...place, path: object.path, object })),
-  );
-}
+/** Every mesh config of every install input among `objects`, each with its object (shared: do not modify). */
+export const meshConfigs: (objects: readonly RenderedObject[]) => readonly MeshConfigSource[] = perObjectSet(
+  (objects) =>
+    objects.flatMap((object) =>
+      (installInputOf(object.manifest)?.meshConfigs ?? []).map((place) => ({ ...place, path: object.path, object })),
+    ),
+);
 
 /** A mesh-wide ProxyConfig (`meshConfig.defaultConfig`), where one is set. */
 export interface MeshDefaultConfig {
@@ -219,4 +225,4 @@ export function meshRootNamespace(objects: readonly RenderedObject[]): string {
 }
 
 /** The kinds of the install inputs that carry a mesh config (see {@link InstallInputKind}). */
-export const MESH_CONFIG_KINDS: readonly string[] = ['IstioOperator', ISTIOD_VALUES_KIND, 'Istio', 'ConfigMap'];
+export const MESH_CONFIG_KINDS: readonly string[] = [...INPUT_KINDS];

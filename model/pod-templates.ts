@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { PROXY_CONFIG_ANNOTATION } from '../core/istio/istio-names';
 import type { FieldPath } from '../core/problems/field-path';
 import type { RenderedObject } from './objects';
+import { perObjectSet } from './per-object-set';
 
 /** The pod template of a workload object, where Istio's pod annotations live. */
 export interface PodTemplate {
@@ -54,8 +55,8 @@ function podMetadataField(kind: string): readonly string[] | undefined {
 }
 
 /** Every pod template among the rendered objects. */
-export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] {
-  return objects.flatMap(({ path, manifest, patch, podLabels }) => {
+export const podTemplates: (objects: readonly RenderedObject[]) => readonly PodTemplate[] = perObjectSet((objects) =>
+  objects.flatMap(({ path, manifest, patch, podLabels }): PodTemplate[] => {
     const route = podMetadataField(manifest.kind);
     if (!route) return [];
     const metadata = route.reduce<Json>((node, key) => node?.[key] as Json, manifest as unknown as Json);
@@ -72,8 +73,8 @@ export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] 
         patch: patch === true,
       },
     ];
-  });
-}
+  }),
+);
 
 /**
  * Parsed annotations, per rendered annotations object: several rules read each workload's

@@ -1,6 +1,8 @@
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../core/json-values';
 import { apiGroupOf } from '../core/names';
+import { meshRootNamespace } from './install-inputs';
 import type { RenderedObject } from './objects';
+import { perObjectSet } from './per-object-set';
 
 /**
  * Which Telemetry objects istiod applies to a proxy, and in what order: Istio's precedence,
@@ -172,6 +174,11 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 function labelKey(namespace: string, label: string, value: string): string {
   return JSON.stringify([namespace, label, value]);
 }
+
+/** The Telemetry index of a set of objects under its mesh's root namespace, built once per set. */
+export const telemetryIndex: (objects: readonly RenderedObject[]) => TelemetryIndex = perObjectSet(
+  (objects) => new TelemetryIndex(objects, meshRootNamespace(objects)),
+);
 
 /** `name` and namespace, as findings and REPORT.md name a Telemetry. */
 export function describeTelemetry(policy: TelemetryPolicy): string {

@@ -1,10 +1,15 @@
 import { DEFAULT_EXTENSION_PROVIDERS } from '../../core/istio/istio-names';
 import { isMapping, listOf, mappingAt } from '../../core/json-values';
 import { statement } from '../../core/problems/problem';
-import { MESH_CONFIG_KINDS, meshConfigs, meshRootNamespace } from '../../model/install-inputs';
+import { MESH_CONFIG_KINDS, meshConfigs } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
 import { type PodTemplate, podTemplates, WORKLOAD_KINDS } from '../../model/pod-templates';
-import { describeTelemetry, TelemetryIndex, type TelemetryPolicy } from '../../model/telemetry-precedence';
+import {
+  describeTelemetry,
+  type TelemetryIndex,
+  type TelemetryPolicy,
+  telemetryIndex,
+} from '../../model/telemetry-precedence';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
 const PRECEDENCE = 'istio/istio@1.26.8:pilot/pkg/model/telemetry.go';
@@ -27,7 +32,7 @@ export const telemetryConflictsRule: AppRule = {
   severity: 'error',
   docs: 'docs/validation.md#telemetry-conflicts',
   check(context: ValidationContext): RuleFinding[] {
-    const index = new TelemetryIndex(context.objects, meshRootNamespace(context.objects));
+    const index = telemetryIndex(context.objects);
     if (index.policies.length === 0) return [];
     const merges = context.targets.every((t) => t.policy.has('telemetryWorkloadMerge'));
     return [

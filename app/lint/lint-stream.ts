@@ -7,7 +7,7 @@ import { ObjectSchemas } from '../../analysis/schema/object-schemas';
 import { type Finding, sortFindings } from '../../core/problems/finding';
 import type { VersionPolicy } from '../../core/version/version-policy';
 import type { RenderedObject } from '../../model/objects';
-import { podTemplates } from '../../model/pod-templates';
+import { podTemplates, WORKLOAD_KINDS } from '../../model/pod-templates';
 import {
   kustomizePatchFiles,
   listManifestFiles,
@@ -104,6 +104,9 @@ async function lintPass(
   const meshContext = new MeshContext(rules);
   const objectRules = rules.filter((r) => r.scope === 'object');
   const meshRules = rules.filter((r) => r.scope !== 'object');
+  // Of those, the ones that read workloads, and so may report on a file's pods: only they run
+  // again per file. The others' findings are about the mesh-wide objects alone, taken once.
+  const podRules = meshRules.filter((r) => r.kinds.some((k) => k === '*' || WORKLOAD_KINDS.includes(k)));
 
   // First pass: the mesh-wide objects of every file.
   const mesh: MeshObject[] = [];
@@ -202,11 +205,11 @@ async function lintPass(
     // Beyond the mesh-wide objects, the mesh rules report only on pods, with what the mesh says
     // about them (a bootstrap ConfigMap, the mesh's stats matcher); their view of the mesh-wide
     // objects themselves is the same from every file and was taken once above.
-    if (meshRules.length > 0 && podTemplates(ownPods).length > 0) {
+    if (podRules.length > 0 && podTemplates(ownPods).length > 0) {
       const before = mesh.filter((m) => m.file < index).map((m) => m.reference);
       const after = mesh.filter((m) => m.file >= index).map((m) => m.reference);
       // In reading order, as validateManifests shows them: some rules take the first of several.
-      take(runRules({ ...base, objects: [...before, ...ownPods, ...after] }, meshRules, '(files)'));
+      take(runRules({ ...base, objects: [...before, ...ownPods, ...after] }, podRules, '(files)'));
     }
     for (const [key, path, document] of ownMesh) {
       for (const finding of aboutMesh.get(key) ?? []) findings.add(key, locatedFinding(finding, path, document));

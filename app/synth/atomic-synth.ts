@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AppProps } from 'cdk8s';
 import { REPORT_FILE } from '../../analysis/review/telemetry-report';
 import { type Finding, sortFindings, ValidationFailedError } from '../../core/problems/finding';
@@ -7,8 +6,7 @@ import type { RenderedObject } from '../../model/objects';
 import { validateAppObjects } from '../validate/app-validator';
 import { ObservabilityApp, reportOf } from './observability-app';
 import { outputFolderFiles } from './output-folder';
-import { checkOutputFolder, fileSystemError, lockOutputFolder } from './output-guard';
-import { isRunning, recoverInterruptedSynths, writeStaged } from './output-writer';
+import { lockOutputFolderForSynth, writeStaged } from './output-writer';
 import { type RenderedApp, renderApp } from './render-app';
 
 export interface SynthOptions extends Omit<AppProps, 'outdir'> {
@@ -98,19 +96,8 @@ export async function synthUnitsAtomically(
   options: UnitsSynthOptions = {},
 ): Promise<SynthReport> {
   const { validate = true, extraFiles, protectedPaths = [], ...props } = options;
-  const target = resolve(outdir);
-  // Refuse a folder synth must not replace before anything is written anywhere.
-  checkOutputFolder(outdir, protectedPaths);
+  const { target, unlock } = lockOutputFolderForSynth(outdir, protectedPaths);
   try {
-    mkdirSync(dirname(target), { recursive: true });
-  } catch (error) {
-    throw fileSystemError(outdir, error);
-  }
-  const unlock = lockOutputFolder(outdir, isRunning);
-  try {
-    // Under the lock: what another synth may have done meanwhile is final now.
-    checkOutputFolder(outdir, protectedPaths);
-    recoverInterruptedSynths(target);
     return await synthUnder(outdir, target, units, { validate, extraFiles, props });
   } finally {
     unlock();

@@ -4,7 +4,7 @@ import { builtMeshes } from '../../core/contracts/istio-mesh';
 import { markOutputFolderApp } from '../../core/contracts/output-folder';
 import type { RenderedObject } from '../../model/objects';
 import { outputFolderFiles } from './output-folder';
-import { withOutputFolderSync, writeStaged } from './output-writer';
+import { lockOutputFolderForSynth, writeStaged } from './output-writer';
 import { type RenderedApp, renderApp } from './render-app';
 
 export interface ObservabilityAppProps extends AppProps {
@@ -50,7 +50,12 @@ export class ObservabilityApp extends App {
     const files = outputFolderFiles(this, rendered);
     if (this.report) files[REPORT_FILE] = reportOf(this, rendered.objects);
     if (this.recordsConstructMetadata) files[CONSTRUCT_METADATA_FILE] = constructMetadata(rendered);
-    withOutputFolderSync(this.outdir, (target) => writeStaged(this.outdir, target, files));
+    const { target, unlock } = lockOutputFolderForSynth(this.outdir);
+    try {
+      writeStaged(this.outdir, target, files);
+    } finally {
+      unlock();
+    }
   }
 
   /** Whether cdk8s asked for construct metadata (`recordConstructMetadata`, or cdk8s-cli's environment). */

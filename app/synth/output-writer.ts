@@ -68,12 +68,17 @@ export function writeStaged(outdir: string, target: string, files: Readonly<Reco
 }
 
 /**
- * Runs `write` on `outdir` under its lock, after refusing a folder synth must not replace and
- * cleaning up after synths that were killed. Synchronous, for `App.synth()`.
+ * Takes `outdir`'s lock, after refusing a folder synth must not replace (it holds the current
+ * folder or one of `protectedPaths`), and cleans up after synths of it that were killed. The
+ * caller writes under the lock, then calls `unlock`.
  */
-export function withOutputFolderSync(outdir: string, write: (target: string) => void): void {
+export function lockOutputFolderForSynth(
+  outdir: string,
+  protectedPaths: readonly string[] = [],
+): { readonly target: string; readonly unlock: () => void } {
   const target = resolve(outdir);
-  checkOutputFolder(outdir, []);
+  // Refuse a folder synth must not replace before anything is written anywhere.
+  checkOutputFolder(outdir, protectedPaths);
   try {
     mkdirSync(dirname(target), { recursive: true });
   } catch (error) {
@@ -81,12 +86,14 @@ export function withOutputFolderSync(outdir: string, write: (target: string) => 
   }
   const unlock = lockOutputFolder(outdir, isRunning);
   try {
-    checkOutputFolder(outdir, []);
+    // Under the lock: what another synth may have done meanwhile is final now.
+    checkOutputFolder(outdir, protectedPaths);
     recoverInterruptedSynths(target);
-    write(target);
-  } finally {
+  } catch (error) {
     unlock();
+    throw error;
   }
+  return { target, unlock };
 }
 
 /** `.dist-staging-`: staging folders are `.dist-staging-<pid>-<random>`, and `...-previous` while swapping. */
@@ -94,7 +101,7 @@ function stagingPrefix(target: string): string {
   return `.${basename(target)}-staging-`;
 }
 
-export function isRunning(pid: number): boolean {
+function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -108,7 +115,7 @@ export function isRunning(pid: number): boolean {
  * one died between its two renames (the only moment `target` does not exist), its `-previous`
  * folder, the complete earlier output, is put back. Folders of synths still running are left alone.
  */
-export function recoverInterruptedSynths(target: string): void {
+function recoverInterruptedSynths(target: string): void {
   const prefix = stagingPrefix(target);
   for (const entry of readdirSync(dirname(target)).sort()) {
     if (!entry.startsWith(prefix)) continue;
