@@ -18,7 +18,7 @@ import { perObjectSet } from './per-object-set';
  *   and 563-592, a JSON merge patch: maps merge, lists are replaced).
  * - `helm-values`: values of the istiod chart (`helm install -f`). The chart merges `meshConfig`
  *   over its defaults into the `istio` ConfigMap (istio/istio@1.26.8:manifests/charts/istio-control/
- *   istio-discovery/templates/configmap.yaml line 73) and, from 1.24, copies `pilot.*` over the
+ *   istio-discovery/templates/configmap.yaml line 74) and, from 1.24, copies `pilot.*` over the
  *   top-level values (istio/istio@1.24.0:…/templates/zzy_descope_legacy.yaml).
  * - `sail-istio`: a Sail Operator `Istio`, whose `spec.values` are the same chart's values.
  * - `mesh-configmap`: the `istio` (or `istio-<revision>`) ConfigMap istiod reads, its `mesh` key
@@ -37,6 +37,15 @@ export interface InstallInput {
   readonly kind: InstallInputKind;
   /** Its mesh configs in the order istiod applies them: where two set a field, the last wins. */
   readonly meshConfigs: readonly MeshConfigPlace[];
+  /**
+   * The root namespace it gives istiod: its mesh config's `rootNamespace`, else, through the
+   * chart, `global.istioNamespace` (`rootNamespace: meshConfig.rootNamespace | default
+   * global.istioNamespace`, istio/istio@1.26.8:manifests/charts/istio-control/istio-discovery/
+   * templates/configmap.yaml line 10), which the Sail Operator sets to its `Istio`'s
+   * `spec.namespace` (istio-ecosystem/sail-operator pkg/istiovalues/overrides.go); else istiod's
+   * default.
+   */
+  readonly rootNamespace: string;
   /** Where the istiod chart's values are (`[]` for a values file); undefined for the ConfigMap. */
   readonly valuesField?: FieldPath;
 }
@@ -58,31 +67,54 @@ export function installInputOf(manifest: Manifest): InstallInput | undefined {
 }
 
 function readInstallInput(manifest: Manifest): InstallInput | undefined {
+  const values = (field: FieldPath) => mappingAt(valueAt(manifest, field));
   if (manifest.kind === 'IstioOperator' && apiGroupOf(manifest.apiVersion) === 'install.istio.io') {
+    const meshConfigs = [
+      ...placeAt(manifest, ['spec', 'meshConfig']),
+      ...placeAt(manifest, ['spec', 'values', 'meshConfig']),
+    ];
+    const istioNamespace = mappingAt(values(['spec', 'values']), 'global').istioNamespace;
     return {
       kind: 'istio-operator',
-      meshConfigs: [
-        ...placeAt(manifest, ['spec', 'meshConfig']),
-        ...placeAt(manifest, ['spec', 'values', 'meshConfig']),
-      ],
+      meshConfigs,
+      rootNamespace: rootNamespaceFrom(meshConfigs, istioNamespace),
       valuesField: ['spec', 'values'],
     };
   }
   if (manifest.kind === ISTIOD_VALUES_KIND) {
-    return { kind: 'helm-values', meshConfigs: placeAt(manifest, ['meshConfig']), valuesField: [] };
+    const meshConfigs = placeAt(manifest, ['meshConfig']);
+    const istioNamespace = mappingAt(manifest, 'global').istioNamespace;
+    return {
+      kind: 'helm-values',
+      meshConfigs,
+      rootNamespace: rootNamespaceFrom(meshConfigs, istioNamespace),
+      valuesField: [],
+    };
   }
   if (manifest.kind === 'Istio' && apiGroupOf(manifest.apiVersion) === 'sailoperator.io') {
+    const meshConfigs = placeAt(manifest, ['spec', 'values', 'meshConfig']);
+    // The operator's own default namespace is istio-system (sail-operator api/v1/istio_types.go).
+    const namespace = mappingAt(manifest, 'spec').namespace;
     return {
       kind: 'sail-istio',
-      meshConfigs: placeAt(manifest, ['spec', 'values', 'meshConfig']),
+      meshConfigs,
+      rootNamespace: rootNamespaceFrom(meshConfigs, namespace),
       valuesField: ['spec', 'values'],
     };
   }
   if (isMeshConfigMap(manifest)) {
     const meshConfig = meshConfigMapData(manifest);
-    return { kind: 'mesh-configmap', meshConfigs: meshConfig ? [{ field: ['data', 'mesh'], meshConfig }] : [] };
+    const meshConfigs: MeshConfigPlace[] = meshConfig ? [{ field: ['data', 'mesh'], meshConfig }] : [];
+    return { kind: 'mesh-configmap', meshConfigs, rootNamespace: rootNamespaceFrom(meshConfigs, undefined) };
   }
   return undefined;
+}
+
+/** The last `rootNamespace` the mesh configs set, else the chart's `global.istioNamespace`, else istiod's default. */
+function rootNamespaceFrom(meshConfigs: readonly MeshConfigPlace[], istioNamespace: unknown): string {
+  const named = meshConfigs.map((m) => m.meshConfig.rootNamespace).filter((n): n is string => typeof n === 'string');
+  if (named.length > 0) return named.at(-1) as string;
+  return typeof istioNamespace === 'string' && istioNamespace !== '' ? istioNamespace : DEFAULT_ROOT_NAMESPACE;
 }
 
 function placeAt(manifest: Manifest, field: readonly string[]): MeshConfigPlace[] {
@@ -144,10 +176,13 @@ export function meshDefaultConfigs(objects: readonly RenderedObject[]): MeshDefa
 /** istiod's default root namespace (istio/istio@1.30.3:pkg/config/constants/constants.go IstioSystemNamespace). */
 const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
-/** The root namespace a mesh config names, or istiod's default. */
-export function rootNamespaceOf(meshConfig: JsonMapping): string {
-  return typeof meshConfig.rootNamespace === 'string' ? meshConfig.rootNamespace : DEFAULT_ROOT_NAMESPACE;
+/** The root namespace the install input that carries a mesh config gives istiod. */
+export function rootNamespaceOf(source: MeshConfigSource): string {
+  return installInputOf(source.object.manifest)?.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
 }
+
+/** istiod's root namespace when no install input is among the objects. */
+export const DEFAULT_MESH_ROOT_NAMESPACE = DEFAULT_ROOT_NAMESPACE;
 
 /**
  * Where an install input sets the istiod chart value `<path>` (e.g. `['pilot', 'traceSampling']`),
@@ -197,9 +232,12 @@ export interface StatsConfigOverride {
  * The stats filter configOverrides of an install input's chart values
  * (`telemetry.v2.prometheus.configOverride`, which the 1.13-1.20 charts render into the
  * stats-filter EnvoyFilters, istio/istio@1.20.8:manifests/charts/istio-control/istio-discovery/
- * templates/telemetryv2_1.20.yaml); none for another kind.
+ * templates/telemetryv2_1.20.yaml; from 1.21 the chart fails on it, templates/NOTES.txt lines
+ * 56-63). None for a Sail `Istio`: its CRD has no such field (the API server prunes it) and the
+ * operator installs only 1.21 and later. None for another kind.
  */
 export function statsConfigOverrides(manifest: Manifest): StatsConfigOverride[] {
+  if (installInputOf(manifest)?.kind === 'sail-istio') return [];
   return chartValuePaths(manifest, ['telemetry', 'v2', 'prometheus', 'configOverride']).flatMap((base) =>
     Object.entries(mappingAt(valueAt(manifest, base))).flatMap(([proxy, override]) =>
       isMapping(override) ? [{ proxy, field: [...base, proxy], override }] : [],
@@ -218,10 +256,15 @@ export function withEmbeddedDocuments(manifest: Manifest): Manifest {
   return { ...manifest, data: { ...mappingAt(manifest, 'data'), mesh: input.meshConfigs[0]?.meshConfig } };
 }
 
-/** The root namespace the mesh configs among `objects` name (the first that names one), or istiod's default. */
+/**
+ * The root namespace of the mesh among `objects`: that of the first install input that sets one
+ * (its mesh config's `rootNamespace`, or the chart's `global.istioNamespace`), else that of the
+ * first install input, else istiod's default.
+ */
 export function meshRootNamespace(objects: readonly RenderedObject[]): string {
-  const named = meshConfigs(objects).find((c) => typeof c.meshConfig.rootNamespace === 'string');
-  return named ? rootNamespaceOf(named.meshConfig) : DEFAULT_ROOT_NAMESPACE;
+  const inputs = objects.flatMap((o) => installInputOf(o.manifest) ?? []);
+  const chosen = inputs.find((i) => i.rootNamespace !== DEFAULT_ROOT_NAMESPACE) ?? inputs[0];
+  return chosen?.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
 }
 
 /** The kinds of the install inputs that carry a mesh config (see {@link InstallInputKind}). */

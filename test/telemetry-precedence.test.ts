@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { telemetryReport } from '../analysis/review/telemetry-report';
+import { VersionPolicy } from '../core/version/version-policy';
 import type { Manifest, RenderedObject } from '../model/objects';
-import { TelemetryIndex } from '../model/telemetry-precedence';
+import { TelemetryIndex, telemetryPrecedence } from '../model/telemetry-precedence';
 import { lintText } from './support/fixtures';
 
 /**
@@ -60,7 +61,7 @@ describe("Istio's Telemetry precedence", () => {
   it("applies reviews-v3's own Telemetry to its pods, with a warning naming both (1.20 and later)", () => {
     const report = telemetryReport([{ istioVersion: '1.26', objects: objectsOf(REVIEWS) }]);
     expect(section(report, 'bookinfo/Deployment/reviews-v3')).toEqual([
-      '**Warning:** Telemetry bookinfo/reviews, Telemetry bookinfo/reviews-v3 all select its pods; istiod merges them oldest first (by creation time, then name), so where they set the same field Telemetry bookinfo/reviews-v3 wins (istio/istio@1.26.8:pilot/pkg/model/telemetry.go).',
+      '**Warning:** Telemetry bookinfo/reviews, Telemetry bookinfo/reviews-v3 all select its pods; istiod merges them oldest first (by creation time then name), so where they set the same field Telemetry bookinfo/reviews-v3 wins (istio/istio@1.26.8:pilot/pkg/model/telemetry.go).',
       '| telemetry | applies | from | overrides | when |',
       '| --- | --- | --- | --- | --- |',
       '| sampling | 50% | Telemetry bookinfo/reviews-v3 | 10% (Telemetry bookinfo/reviews) | xDS push |',
@@ -73,13 +74,14 @@ describe("Istio's Telemetry precedence", () => {
     ]);
   });
 
-  it('applies only the oldest before 1.20, which ignored the other matches', () => {
+  it('applies only the oldest before 1.20, which then broke ties by "name.namespace"', () => {
+    // "reviews-v3.bookinfo" sorts before "reviews.bookinfo" ('-' before '.'): on 1.19 it is the oldest.
     const report = telemetryReport([{ istioVersion: '1.19', objects: objectsOf(REVIEWS) }]);
     expect(section(report, 'bookinfo/Deployment/reviews-v3').slice(0, 4)).toEqual([
-      '**Warning:** Telemetry bookinfo/reviews, Telemetry bookinfo/reviews-v3 all select its pods; this release applies only the oldest (by creation time, then name), Telemetry bookinfo/reviews, and ignores the others for it (istio/istio@1.26.8:pilot/pkg/model/telemetry.go).',
+      '**Warning:** Telemetry bookinfo/reviews-v3, Telemetry bookinfo/reviews all select its pods; this release applies only the oldest (by creation time then "name.namespace"), Telemetry bookinfo/reviews-v3, and ignores the others for it (istio/istio@1.26.8:pilot/pkg/model/telemetry.go).',
       '| telemetry | applies | from | overrides | when |',
       '| --- | --- | --- | --- | --- |',
-      '| sampling | 10% | Telemetry bookinfo/reviews |  | xDS push |',
+      '| sampling | 50% | Telemetry bookinfo/reviews-v3 |  | xDS push |',
     ]);
   });
 
@@ -91,10 +93,13 @@ describe("Istio's Telemetry precedence", () => {
       'metadata: { name: reviews-v3, namespace: bookinfo }\nspec:\n  selector: { matchLabels: { app: reviews, version: v3 } }\n  tracing',
       'metadata: { name: reviews-v3, namespace: bookinfo, creationTimestamp: "2026-03-01T10:00:00Z" }\nspec:\n  selector: { matchLabels: { app: reviews, version: v3 } }\n  tracing',
     );
-    const index = new TelemetryIndex(objectsOf(created), 'istio-system');
     const pod = { namespace: 'bookinfo', labels: { app: 'reviews', version: 'v3' } };
-    expect(index.appliedTo(pod).workload.map((p) => p.name)).toEqual(['reviews-v3', 'reviews']);
-    expect(index.appliedTo(pod, false).workload.map((p) => p.name)).toEqual(['reviews-v3']);
+    const at = (version: string) => {
+      const policy = VersionPolicy.resolve(version) as VersionPolicy;
+      return new TelemetryIndex(objectsOf(created), 'istio-system', telemetryPrecedence(policy)).appliedTo(pod);
+    };
+    expect(at('1.26').workload.map((p) => p.name)).toEqual(['reviews-v3', 'reviews']);
+    expect(at('1.19').workload.map((p) => p.name)).toEqual(['reviews-v3']);
   });
 
   it('warns at the workload whose pods two Telemetry objects select, naming the one that wins', async () => {
@@ -102,7 +107,7 @@ describe("Istio's Telemetry precedence", () => {
       "8: warning: [Deployment/bookinfo/reviews-v3] spec.template.metadata.labels: selects pods that Telemetry bookinfo/reviews, Telemetry bookinfo/reviews-v3 all select: istiod merges them oldest first, by creation time then name, so where they set the same field Telemetry bookinfo/reviews-v3 wins (istio/istio@1.26.8:pilot/pkg/model/telemetry.go lines 456-487; Istio's analyzer reports IST0159); hint: give each workload one Telemetry, or make the selectors disjoint (telemetry-conflicts)",
     ]);
     expect(await lintText(REVIEWS, '1.19', { rule: 'telemetry-conflicts' })).toEqual([
-      '8: warning: [Deployment/bookinfo/reviews-v3] spec.template.metadata.labels: selects pods that Telemetry bookinfo/reviews, Telemetry bookinfo/reviews-v3 all select: before Istio 1.20 istiod applies only the oldest, by creation time then name, Telemetry bookinfo/reviews, and ignores the others for these pods (istio/istio@1.19.0:pilot/pkg/model/telemetry.go line 455); hint: give each workload one Telemetry, or make the selectors disjoint (telemetry-conflicts)',
+      '8: warning: [Deployment/bookinfo/reviews-v3] spec.template.metadata.labels: selects pods that Telemetry bookinfo/reviews-v3, Telemetry bookinfo/reviews all select: before Istio 1.20 istiod applies only the oldest, by creation time then "name.namespace", Telemetry bookinfo/reviews-v3, and ignores the others for these pods (istio/istio@1.19.0:pilot/pkg/model/telemetry.go line 455); hint: give each workload one Telemetry, or make the selectors disjoint (telemetry-conflicts)',
     ]);
   });
 
@@ -133,5 +138,35 @@ describe("Istio's Telemetry precedence", () => {
     expect(
       await lintText(`${telemetry.replace('jaeger', 'zipkin')}---\n${mesh}`, '1.26', { rule: 'telemetry-conflicts' }),
     ).toEqual([]);
+  });
+
+  it('breaks same-instant ties as each release does: by name.namespace before 1.23, by name from 1.23', async () => {
+    const text = ['mesh', 'mesh-default']
+      .map(
+        (name) =>
+          `apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: { name: ${name}, namespace: shop }\nspec:\n  tracing: [{ randomSamplingPercentage: 5 }]\n`,
+      )
+      .join('---\n');
+    const ignored = async (version: string) =>
+      (await lintText(text, version, { rule: 'telemetry-conflicts' })).map(
+        (f) => /\[Telemetry\/shop\/([\w-]+)\]/.exec(f)?.[1],
+      );
+    // "mesh-default.shop" < "mesh.shop" ('-' before '.'): 1.22 applies mesh-default, ignores mesh.
+    expect(await ignored('1.22')).toEqual(['mesh']);
+    expect(await ignored('1.26')).toEqual(['mesh-default']);
+  });
+
+  it('counts a Telemetry with only a targetRef as namespace-wide before 1.24, as istiod did', async () => {
+    const text = [
+      'apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: { name: a-namespace, namespace: shop }\nspec:\n  tracing: [{ randomSamplingPercentage: 5 }]\n',
+      'apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: { name: b-gateway, namespace: shop }\nspec:\n  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: shop-gateway }]\n  tracing: [{ randomSamplingPercentage: 50 }]\n',
+    ].join('---\n');
+    const found = async (version: string) => (await lintText(text, version, { rule: 'telemetry-conflicts' })).length;
+    expect(await found('1.22')).toBe(1);
+    expect(await found('1.26')).toBe(0);
+    const gatewayPod = { namespace: 'shop', labels: { 'gateway.networking.k8s.io/gateway-name': 'shop-gateway' } };
+    const index = new TelemetryIndex(objectsOf(text), 'istio-system');
+    expect(index.appliedTo(gatewayPod).workload.map((p) => p.name)).toEqual(['b-gateway']);
+    expect(index.appliedTo(gatewayPod).namespace?.name).toBe('a-namespace');
   });
 });

@@ -123,9 +123,9 @@ function overlapNote(overlap: NonNullable<WorkloadTelemetry['overlapping']>): st
   const all = overlap.selecting.join(', ');
   const source = 'istio/istio@1.26.8:pilot/pkg/model/telemetry.go';
   if (overlap.applied.length === 1) {
-    return `**Warning:** ${all} all select its pods; this release applies only the oldest (by creation time, then name), ${overlap.applied[0]}, and ignores the others for it (${source}).`;
+    return `**Warning:** ${all} all select its pods; this release applies only the oldest (${overlap.order}), ${overlap.applied[0]}, and ignores the others for it (${source}).`;
   }
-  return `**Warning:** ${all} all select its pods; istiod merges them oldest first (by creation time, then name), so where they set the same field ${overlap.applied.at(-1)} wins (${source}).`;
+  return `**Warning:** ${all} all select its pods; istiod merges them oldest first (${overlap.order}), so where they set the same field ${overlap.applied.at(-1)} wins (${source}).`;
 }
 
 /**

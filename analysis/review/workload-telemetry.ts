@@ -20,7 +20,12 @@ import {
 } from '../../model/install-inputs';
 import type { Manifest, RenderedObject } from '../../model/objects';
 import { type PodTemplate, podTemplates, proxyConfigOf } from '../../model/pod-templates';
-import { describeTelemetry, TelemetryIndex } from '../../model/telemetry-precedence';
+import {
+  describeOrder,
+  describeTelemetry,
+  TelemetryIndex,
+  telemetryPrecedence,
+} from '../../model/telemetry-precedence';
 import { changeEffect, type TakesEffect } from './change-effect';
 
 /** One value of a setting at one level of Istio's hierarchy, where it comes from, and when a change takes effect. */
@@ -45,7 +50,12 @@ export interface WorkloadTelemetry {
    * Two or more Telemetry objects select its pods: all of them, and those istiod applies, oldest
    * first (the last wins where they set the same field).
    */
-  readonly overlapping?: { readonly selecting: readonly string[]; readonly applied: readonly string[] };
+  readonly overlapping?: {
+    readonly selecting: readonly string[];
+    readonly applied: readonly string[];
+    /** How the release orders them, e.g. `by creation time then name`. */
+    readonly order: string;
+  };
   /** Deployed elsewhere (a WorkloadRef): only its pod annotations, through `patches/`, are ours. */
   readonly deployedElsewhere: boolean;
   /** Pod annotations this output patches into it. */
@@ -126,8 +136,7 @@ export function telemetryReview(objects: readonly RenderedObject[], policy?: Ver
   const configs = meshConfigs(objects);
   const byPath = new Map(objects.map((o) => [o.path, o.manifest]));
   const rootNamespace = meshRootNamespace(objects);
-  const telemetry = new TelemetryIndex(objects, rootNamespace);
-  const mergesWorkloadLevel = policy === undefined || policy.has('telemetryWorkloadMerge');
+  const telemetry = new TelemetryIndex(objects, rootNamespace, telemetryPrecedence(policy));
   const configMaps = new Map(
     manifests.filter((m) => m.kind === 'ConfigMap').map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]),
   );
@@ -183,7 +192,7 @@ export function telemetryReview(objects: readonly RenderedObject[], policy?: Ver
       // mesh's default providers, then the pod annotation, the mesh-wide ProxyConfig, istiod's default.
       // Istio applies the matching workload-level Telemetry oldest first, the newest winning: most
       // specific first here is newest first (model/telemetry-precedence.ts).
-      const applied = telemetry.appliedTo(template, mergesWorkloadLevel);
+      const applied = telemetry.appliedTo(template);
       for (const t of [...applied.workload].reverse()) telemetryValues(t.object.manifest, levels);
       if (applied.namespace) telemetryValues(applied.namespace.object.manifest, levels);
       addAll(levels, meshTelemetryLevels);
@@ -219,6 +228,7 @@ export function telemetryReview(objects: readonly RenderedObject[], policy?: Ver
               overlapping: {
                 selecting: selecting.map(describeTelemetry),
                 applied: applied.workload.map(describeTelemetry),
+                order: describeOrder(telemetry.precedence),
               },
             }
           : {}),

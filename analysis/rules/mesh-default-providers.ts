@@ -49,7 +49,7 @@ export const meshDefaultProvidersRule: AppRule = {
           continue;
         }
         if (listOf(providers.metrics).length > 0) continue;
-        const root = rootNamespaceOf(source.meshConfig);
+        const root = rootNamespaceOf(source);
         if (namingMetrics.has(root)) continue;
         findings.push({
           path: source.path,

@@ -5,9 +5,11 @@ import { MESH_CONFIG_KINDS, meshConfigs } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
 import { type PodTemplate, podTemplates, WORKLOAD_KINDS } from '../../model/pod-templates';
 import {
+  describeOrder,
   describeTelemetry,
   type TelemetryIndex,
   type TelemetryPolicy,
+  type TelemetryPrecedence,
   telemetryIndex,
 } from '../../model/telemetry-precedence';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
@@ -32,12 +34,12 @@ export const telemetryConflictsRule: AppRule = {
   severity: 'error',
   docs: 'docs/validation.md#telemetry-conflicts',
   check(context: ValidationContext): RuleFinding[] {
-    const index = telemetryIndex(context.objects);
+    // One release's precedence: the first target's (a lint has one; an app's meshes share a release).
+    const index = telemetryIndex(context.objects, context.targets[0]?.policy);
     if (index.policies.length === 0) return [];
-    const merges = context.targets.every((t) => t.policy.has('telemetryWorkloadMerge'));
     return [
       ...namespaceWideDuplicates(context, index),
-      ...overlaps(context, index, merges),
+      ...overlaps(context, index),
       ...unknownProviders(context, index),
     ];
   },
@@ -72,7 +74,7 @@ function namespaceWideDuplicates(context: ValidationContext, index: TelemetryInd
       path: policy.object.path,
       ...statement(
         ['spec'],
-        `is one of ${all.length} Telemetry objects without a selector or targetRef in namespace "${namespace}" (${names(all)}): istiod applies only the oldest, by creation time then name, ${describeTelemetry(applied)}, and ignores this one entirely (${PRECEDENCE} lines 672-679; Istio's analyzer reports IST0160)`,
+        `is one of ${all.length} Telemetry objects without a selector or targetRef in namespace "${namespace}" (${names(all)}): istiod applies only the oldest, ${describeOrder(index.precedence)}, ${describeTelemetry(applied)}, and ignores this one entirely (${PRECEDENCE} lines 672-679; Istio's analyzer reports IST0160)`,
         `merge it into ${describeTelemetry(applied)}, or give it a selector`,
       ),
     }));
@@ -80,23 +82,28 @@ function namespaceWideDuplicates(context: ValidationContext, index: TelemetryInd
 }
 
 /** IST0159: pods selected by more than one workload-level Telemetry, reported once per workload. */
-function overlaps(context: ValidationContext, index: TelemetryIndex, merges: boolean): RuleFinding[] {
+function overlaps(context: ValidationContext, index: TelemetryIndex): RuleFinding[] {
   return podTemplates(context.objects).flatMap((template) => {
     const groups = new Map<string, TelemetryPolicy[]>();
     for (const policy of index.selecting(template)) {
       const key = appliedWith(context, policy.object);
       groups.set(key, [...(groups.get(key) ?? []), policy]);
     }
-    return [...groups.values()].flatMap((selecting) => overlapFinding(template, selecting, merges));
+    return [...groups.values()].flatMap((selecting) => overlapFinding(template, selecting, index.precedence));
   });
 }
 
-function overlapFinding(template: PodTemplate, selecting: readonly TelemetryPolicy[], merges: boolean): RuleFinding[] {
+function overlapFinding(
+  template: PodTemplate,
+  selecting: readonly TelemetryPolicy[],
+  precedence: TelemetryPrecedence,
+): RuleFinding[] {
+  const merges = precedence.mergesWorkloadLevel;
   if (selecting.length < 2) return [];
   const field = [...template.field.slice(0, -1), 'labels'];
   const what = merges
-    ? `selects pods that ${names(selecting)} all select: istiod merges them oldest first, by creation time then name, so where they set the same field ${describeTelemetry(selecting.at(-1) as TelemetryPolicy)} wins (${PRECEDENCE} lines 456-487; Istio's analyzer reports IST0159)`
-    : `selects pods that ${names(selecting)} all select: before Istio 1.20 istiod applies only the oldest, by creation time then name, ${describeTelemetry(selecting[0] as TelemetryPolicy)}, and ignores the others for these pods (istio/istio@1.19.0:pilot/pkg/model/telemetry.go line 455)`;
+    ? `selects pods that ${names(selecting)} all select: istiod merges them oldest first, ${describeOrder(precedence)}, so where they set the same field ${describeTelemetry(selecting.at(-1) as TelemetryPolicy)} wins (${PRECEDENCE} lines 456-487; Istio's analyzer reports IST0159)`
+    : `selects pods that ${names(selecting)} all select: before Istio 1.20 istiod applies only the oldest, ${describeOrder(precedence)}, ${describeTelemetry(selecting[0] as TelemetryPolicy)}, and ignores the others for these pods (istio/istio@1.19.0:pilot/pkg/model/telemetry.go line 455)`;
   return [
     {
       path: template.path,

@@ -157,6 +157,34 @@ export const FEATURES = {
     source:
       'istio/proxy@fca9ef95 (pinned by istio/istio@1.29.1:istio.deps):extensions/common/metadata_object.cc lines 353-360; absent at istio/proxy@1fdadc30 (pinned by 1.29.0) and on release-1.28',
   },
+  /** Same-instant Telemetry are ordered by name, then namespace; before, by the string `name.namespace`. */
+  telemetryOrderByNameThenNamespace: {
+    description: 'ordering same-instant Telemetry by name, then namespace',
+    since: '1.23',
+    source:
+      'istio/istio@1.23.0:pilot/pkg/model/config.go (istio/istio#51684); istio/istio@1.22.8:pilot/pkg/model/config.go compares name + "." + namespace',
+  },
+  /** A Telemetry with only a targetRef is workload-level; before, one without matchLabels was namespace-wide. */
+  telemetryTargetRefWorkloadLevel: {
+    description: 'a targetRef-only Telemetry kept out of the namespace-wide ones',
+    since: '1.24',
+    source:
+      'istio/istio@1.24.0:pilot/pkg/model/telemetry.go namespaceWideTelemetryConfig; istio/istio@1.20.8 lines 669-676 read matchLabels alone',
+  },
+  /** A Gateway targetRef attaches to the pods labelled gateway.networking.k8s.io/gateway-name. */
+  k8sGatewayNameLabel: {
+    description: 'the gateway.networking.k8s.io/gateway-name label of Gateway pods',
+    since: '1.21',
+    source: 'istio/istio@1.22.0:pilot/pkg/model/policyattachment.go lines 76-82; istio/istio@1.26.8 lines 104-107',
+  },
+  /** A Gateway targetRef attaches to the pods labelled istio.io/gateway-name. */
+  istioGatewayNameLabel: {
+    description: 'the istio.io/gateway-name label of Gateway pods',
+    since: '1.20',
+    until: '1.24',
+    source:
+      'istio/istio@1.20.0:pilot/pkg/model/policyattachment.go line 51; istio/istio@1.22.0 lines 76-82; gone at 1.24.0',
+  },
   /**
    * istiod merges every workload-level Telemetry that selects a pod, oldest first, the newest
    * winning per field; before, only the oldest applied.
