@@ -28,9 +28,11 @@ export interface RenderedApp {
 export function renderApp(app: App): RenderedApp {
   const charts: RenderedChart[] = [];
   const objects: RenderedObject[] = [];
+  // cdk8s computes `app.charts` from the whole tree's dependency graph on every read: read it once.
+  const appCharts = app.charts;
   // Before any chart's order is read: this resolves the dependencies it follows.
-  const first = app.charts[0]?.toJson() as Manifest[] | undefined;
-  for (const [i, chart] of app.charts.entries()) {
+  const first = appCharts[0]?.toJson() as Manifest[] | undefined;
+  for (const [i, chart] of appCharts.entries()) {
     const apiObjects = new DependencyGraph(chart.node)
       .topology()
       .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
