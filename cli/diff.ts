@@ -7,11 +7,11 @@ import { seriesChanges, seriesEstimates } from '../analysis/review/series-estima
 import { ConfigFileError } from '../app/config/config-file';
 import { readManifestFiles } from '../app/lint/manifest-files';
 import { BOOTSTRAP_OVERRIDE_ANNOTATION } from '../core/istio/istio-names';
-import { isMapping, jsonEqual } from '../core/json-values';
+import { jsonEqual } from '../core/json-values';
 import { byCodePoint } from '../core/merge/sorted-entries';
 import { type FieldPath, keysOf, overlaps, renderField } from '../core/problems/field-path';
 import { ValidationFailedError } from '../core/problems/finding';
-import { withEmbeddedDocuments } from '../model/install-inputs';
+import { valueAt, withEmbeddedDocuments } from '../model/install-inputs';
 import type { Manifest } from '../model/objects';
 import { type PodTemplate, podTemplates } from '../model/pod-templates';
 import { synthConfigFile } from './synth';
@@ -51,9 +51,7 @@ export function changedFields(a: unknown, b: unknown, path: FieldPath = []): Fie
 
 /** Whether `manifest` sets the field at `field` (`['data', 'custom_bootstrap.json']`). */
 function hasField(manifest: Manifest, field: FieldPath): boolean {
-  let value: unknown = manifest;
-  for (const key of keysOf(field)) value = isMapping(value) || Array.isArray(value) ? (value as Json)[key] : undefined;
-  return value !== undefined;
+  return valueAt(manifest, keysOf(field)) !== undefined;
 }
 
 /**

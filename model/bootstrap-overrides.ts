@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { CUSTOM_BOOTSTRAP_KEY } from '../core/istio/istio-names';
-import type { RenderedObject } from './objects';
+import type { Manifest, RenderedObject } from './objects';
 
 /**
  * Parses a bootstrap override as pilot-agent reads it, YAML or JSON (istio/istio@1.30.3:
@@ -36,12 +36,17 @@ export interface BootstrapConfigMap {
   readonly object: RenderedObject;
 }
 
+/** The `custom_bootstrap.json` value of a ConfigMap (core v1) that has the key, as written; undefined otherwise. */
+export function bootstrapOverrideOf(manifest: Manifest): { readonly value: unknown } | undefined {
+  if (manifest.kind !== 'ConfigMap' || manifest.apiVersion !== 'v1') return undefined;
+  const data = (manifest.data ?? {}) as Record<string, unknown>;
+  return CUSTOM_BOOTSTRAP_KEY in data ? { value: data[CUSTOM_BOOTSTRAP_KEY] } : undefined;
+}
+
 /** Every ConfigMap (core v1) that has a `custom_bootstrap.json` key. */
 export function bootstrapConfigMaps(objects: readonly RenderedObject[]): BootstrapConfigMap[] {
   return objects.flatMap((object) => {
-    const { path, manifest } = object;
-    if (manifest.kind !== 'ConfigMap' || manifest.apiVersion !== 'v1') return [];
-    const data = (manifest.data ?? {}) as Record<string, unknown>;
-    return CUSTOM_BOOTSTRAP_KEY in data ? [{ path, value: data[CUSTOM_BOOTSTRAP_KEY], object }] : [];
+    const override = bootstrapOverrideOf(object.manifest);
+    return override ? [{ path: object.path, value: override.value, object }] : [];
   });
 }

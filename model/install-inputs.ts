@@ -118,7 +118,7 @@ function rootNamespaceFrom(meshConfigs: readonly MeshConfigPlace[], istioNamespa
 }
 
 function placeAt(manifest: Manifest, field: readonly string[]): MeshConfigPlace[] {
-  const meshConfig = mappingAt(manifest, ...field.slice(0, -1))[field.at(-1) as string];
+  const meshConfig = valueAt(manifest, field);
   return isMapping(meshConfig) ? [{ field, meshConfig }] : [];
 }
 
@@ -174,15 +174,12 @@ export function meshDefaultConfigs(objects: readonly RenderedObject[]): MeshDefa
 }
 
 /** istiod's default root namespace (istio/istio@1.30.3:pkg/config/constants/constants.go IstioSystemNamespace). */
-const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
 /** The root namespace the install input that carries a mesh config gives istiod. */
 export function rootNamespaceOf(source: MeshConfigSource): string {
   return installInputOf(source.object.manifest)?.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
 }
-
-/** istiod's root namespace when no install input is among the objects. */
-export const DEFAULT_MESH_ROOT_NAMESPACE = DEFAULT_ROOT_NAMESPACE;
 
 /**
  * Where an install input sets the istiod chart value `<path>` (e.g. `['pilot', 'traceSampling']`),

@@ -1,6 +1,6 @@
 import { CUSTOM_BOOTSTRAP_KEY } from '../../core/istio/istio-names';
-import { mappingAt } from '../../core/json-values';
 import { type FieldPath, overlaps } from '../../core/problems/field-path';
+import { bootstrapOverrideOf } from '../../model/bootstrap-overrides';
 import { installInputOf } from '../../model/install-inputs';
 import type { Manifest } from '../../model/objects';
 import { podTemplateField } from '../../model/pod-templates';
@@ -47,13 +47,13 @@ export function startupFields(manifest: Manifest): StartupField[] {
       },
     ];
   }
-  const data = manifest.kind === 'ConfigMap' && manifest.apiVersion === 'v1' ? mappingAt(manifest, 'data') : {};
-  if (CUSTOM_BOOTSTRAP_KEY in data) {
+  const override = bootstrapOverrideOf(manifest);
+  if (override) {
     return [
       {
         field: ['data', CUSTOM_BOOTSTRAP_KEY],
         why: 'the bootstrap override is read when a pod starts',
-        value: data[CUSTOM_BOOTSTRAP_KEY],
+        value: override.value,
       },
     ];
   }

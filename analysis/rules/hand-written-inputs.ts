@@ -13,7 +13,13 @@ import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-
 import type { FieldPath } from '../../core/problems/field-path';
 import { type Problem, problem, under } from '../../core/problems/problem';
 import type { VersionPolicy } from '../../core/version/version-policy';
-import { MESH_CONFIG_KINDS, meshConfigs, pilotValuePaths, statsConfigOverrides } from '../../model/install-inputs';
+import {
+  MESH_CONFIG_KINDS,
+  meshConfigs,
+  pilotValuePaths,
+  statsConfigOverrides,
+  valueAt,
+} from '../../model/install-inputs';
 import type { Manifest } from '../../model/objects';
 import { podTemplates, proxyConfigField, proxyConfigOf, WORKLOAD_KINDS } from '../../model/pod-templates';
 import { isTelemetry, telemetryTagOverrides } from '../../model/telemetry-objects';
@@ -196,7 +202,7 @@ function tagOverrideProblems(manifest: Manifest, targets: ValidationContext['tar
  */
 function traceSamplingProblems(manifest: Manifest): Problem[] {
   return pilotValuePaths(manifest, 'traceSampling').flatMap((field) => {
-    const value = mappingAt(manifest, ...(field.slice(0, -1) as string[]))[field.at(-1) as string];
+    const value = valueAt(manifest, field);
     // Other values are the schema's to refuse; 0 is valid to it and still wrong.
     return value === 0 ? samplingProblems(field, value) : [];
   });

@@ -1,12 +1,7 @@
 import { isCelDeclared } from '../../core/contracts/construct-sources';
 import { listOf, mappingAt } from '../../core/json-values';
 import { statement } from '../../core/problems/problem';
-import {
-  DEFAULT_MESH_ROOT_NAMESPACE,
-  MESH_CONFIG_KINDS,
-  meshConfigs,
-  rootNamespaceOf,
-} from '../../model/install-inputs';
+import { DEFAULT_ROOT_NAMESPACE, MESH_CONFIG_KINDS, meshConfigs, rootNamespaceOf } from '../../model/install-inputs';
 import { isTelemetry, namesProvider, namespacesNamingProvider } from '../../model/telemetry-objects';
 import type { AppRule, RuleFinding, ValidationContext } from '../rule';
 
@@ -75,7 +70,7 @@ function unprovidedEntries(context: ValidationContext, p: ProviderSection): Rule
   const sources = meshConfigs(context.objects);
   if (sources.some((s) => listOf(mappingAt(s.meshConfig, 'defaultProviders')[p.section]).length > 0)) return [];
   const roots = new Set(sources.map((s) => rootNamespaceOf(s)));
-  if (roots.size === 0) roots.add(DEFAULT_MESH_ROOT_NAMESPACE);
+  if (roots.size === 0) roots.add(DEFAULT_ROOT_NAMESPACE);
   const naming = namespacesNamingProvider(context.objects, p.section);
   const rootNames = [...roots].some((root) => naming.has(root));
   const findings: RuleFinding[] = [];

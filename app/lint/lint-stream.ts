@@ -23,6 +23,7 @@ import {
   locatedFinding,
   type ManifestValidationOptions,
   ObjectPaths,
+  objectOf,
   resolvePolicy,
 } from './manifest-validator';
 
@@ -173,13 +174,7 @@ async function lintPass(
       const key = objectKey(file, ordinal);
       if (meshRules.length > 0 && !meshKeys.has(key) && meshContext.of(document.manifest)) return undefined;
       const path = paths.next(document.manifest);
-      const object = {
-        path,
-        manifest: document.manifest,
-        location: document.locate([]),
-        file,
-        ...(document.patch ? { patch: true } : {}),
-      };
+      const object = objectOf(document, path);
       byPath.set(path, document);
       own.push(object);
       if (meshKeys.has(key)) {

@@ -44,6 +44,17 @@ export function lintRules(options: ManifestValidationOptions): readonly AppRule[
   return rules.filter((r) => !disable.includes(r.id));
 }
 
+/** A document read from a file as the object the rules check, named `path`. */
+export function objectOf(document: ManifestDocument, path: string): RenderedObject {
+  return {
+    path,
+    manifest: document.manifest,
+    location: document.locate([]),
+    file: document.file,
+    ...(document.patch ? { patch: true } : {}),
+  };
+}
+
 /** Thrown when the target itself is refused (an Istio release the library does not implement). */
 export class ManifestValidationError extends Error {
   override readonly name = 'ManifestValidationError';
@@ -72,13 +83,7 @@ export async function validateManifests(
   const objects: RenderedObject[] = documents.map((document) => {
     const path = paths.next(document.manifest);
     byPath.set(path, document);
-    return {
-      path,
-      manifest: document.manifest,
-      location: document.locate([]),
-      file: document.file,
-      ...(document.patch ? { patch: true } : {}),
-    };
+    return objectOf(document, path);
   });
   const schemas = await ObjectSchemas.load(
     crdBundlesOf([policy]),
