@@ -1,7 +1,14 @@
-import { isAbsolute } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { REPORT_FILE, type ReportedCluster, telemetryReport } from '../analysis/review/telemetry-report';
 import { ConfigFile, ConfigFileError } from '../app/config/config-file';
-import { buildGitOpsDelivery, type HelmCluster } from '../app/stacks/gitops-delivery';
+import type { GitOpsConfig } from '../app/config/observability-config';
+import {
+  buildGitOpsDelivery,
+  type DeliveredCluster,
+  GitOpsLayout,
+  gitOpsProblems,
+} from '../app/stacks/gitops-delivery';
+import { gitOpsReport } from '../app/stacks/gitops-report';
 import { ObservabilityStack } from '../app/stacks/observability-stack';
 import { type SynthReport, type SynthUnit, synthUnitsAtomically } from '../app/synth/atomic-synth';
 import { ObservabilityApp } from '../app/synth/observability-app';
@@ -16,8 +23,9 @@ const STACK_ID = 'ObservabilityStack';
 /**
  * Synthesizes the stack a config file declares into `outdir`, atomically, with `REPORT.md`.
  * Without `clusters:`, the output goes into `outdir` itself. With `clusters:`, each cluster goes
- * into `outdir/clusters/<name>/` (its own target release and overrides), and `gitops:` adds
- * `outdir/gitops/` (an Argo CD ApplicationSet, Flux Kustomizations). Every folder has a
+ * into `outdir/clusters/<name>/` (its own target release and overrides). `gitops:` adds
+ * `outdir/gitops/` (an Argo CD ApplicationSet, Flux Kustomizations) delivering each cluster's
+ * folder, or the output folder itself without `clusters:`. Every folder has a
  * `kustomization.yaml` listing what is applied to the cluster (see outputFolderFiles).
  *
  * @param repoPath the output folder's path in the git repository, for the GitOps objects
@@ -28,7 +36,7 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
   try {
     file = ConfigFile.load(configPath);
   } catch (error) {
-    throw error instanceof ConfigFileError ? await withRestChecked(error) : error;
+    throw error instanceof ConfigFileError ? await withRestChecked(error, configPath) : error;
   }
   const clusters = file.clusters();
   // One stack per cluster, or the file's own declaration into the output folder itself.
@@ -50,21 +58,24 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
             locate: (path: readonly (string | number)[]) => file.locate(path),
           },
         ];
-  // Clusters installed with Helm also get the istiod chart in gitops/, with the values their synth wrote.
-  const helmClusters: HelmCluster[] = [];
+  // Each delivered folder, with what its synth wrote for istiod when it is installed with Helm.
+  const delivered = new Map<string | undefined, DeliveredCluster>();
   const units: SynthUnit[] = stacks.map((stack) => ({
     folder: stack.folder,
     build: (app) => {
-      const built = new ObservabilityStack(app, stack.id, { config: stack.config, locate: stack.locate });
+      const built = new ObservabilityStack(app, stack.id, {
+        config: stack.config,
+        locate: stack.locate,
+        baseDir: dirname(configPath),
+      });
       const mesh = built.mesh;
-      if (stack.cluster !== undefined && mesh?.install.install === 'helm') {
-        helmClusters.push({
-          name: stack.cluster,
-          istioVersion: stack.config.istioVersion,
-          rootNamespace: mesh.rootNamespace,
-          values: () => mesh.install.helmValues(),
-        });
-      }
+      delivered.set(stack.cluster, {
+        ...(stack.cluster !== undefined ? { name: stack.cluster } : {}),
+        istioVersion: stack.config.istioVersion,
+        ...(mesh?.install.install === 'helm'
+          ? { helm: { rootNamespace: mesh.rootNamespace, values: () => mesh.install.helmValues() } }
+          : {}),
+      });
     },
   }));
   const { gitops } = file.config;
@@ -79,15 +90,33 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
       },
     ]);
   }
+  let delivery: { readonly gitops: GitOpsConfig; readonly layout: GitOpsLayout } | undefined;
   if (gitops) {
+    const layout = new GitOpsLayout(
+      gitops.path ?? repoPath,
+      clusters.map((c) => c.name),
+    );
+    const problems = gitOpsProblems(
+      gitops,
+      layout,
+      stacks.map((stack) => ({
+        ...(stack.cluster !== undefined ? { name: stack.cluster } : {}),
+        istioVersion: stack.config.istioVersion,
+        install: stack.config.mesh?.install ?? 'istioctl',
+        locate: stack.locate,
+      })),
+      (path) => file.locate(path),
+    );
+    if (problems.length > 0) throw new ConfigFileError(problems);
+    delivery = { gitops, layout };
     units.push({
       folder: 'gitops',
       build: (app) =>
         buildGitOpsDelivery(app, {
           gitops,
-          clusters: clusters.map((c) => c.name),
-          helmClusters,
-          outputPath: gitops.path ?? repoPath,
+          layout,
+          // The stacks are built first, in order: every folder is known by now.
+          clusters: stacks.flatMap((stack) => delivered.get(stack.cluster) ?? []),
         }),
     });
   }
@@ -104,6 +133,11 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
         };
       });
       files[REPORT_FILE] = telemetryReport(reported);
+      if (delivery) {
+        const { layout } = delivery;
+        const folders = stacks.flatMap((stack) => delivered.get(stack.cluster) ?? []);
+        files[REPORT_FILE] += `${gitOpsReport(delivery.gitops, layout, folders).join('\n')}\n`;
+      }
       return files;
     },
   });
@@ -113,11 +147,15 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
  * A file the schema refused in some pieces only: the rest is built and checked too (nothing is
  * written), so one run reports every problem instead of the schema's first.
  */
-async function withRestChecked(error: ConfigFileError): Promise<ConfigFileError> {
+async function withRestChecked(error: ConfigFileError, configPath: string): Promise<ConfigFileError> {
   const rest = error.partial;
   if (!rest || rest.config.clusters !== undefined) return error;
   const app = new ObservabilityApp();
-  new ObservabilityStack(app, STACK_ID, { config: rest.config, locate: (path) => rest.locate(path) });
+  new ObservabilityStack(app, STACK_ID, {
+    config: rest.config,
+    locate: (path) => rest.locate(path),
+    baseDir: dirname(configPath),
+  });
   const findings = (await validateApp(app)).filter((f) => f.severity === 'error');
   return findings.length > 0 ? error.withLaterFindings(findings) : error;
 }

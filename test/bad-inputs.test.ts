@@ -281,14 +281,14 @@ const BAD: readonly [string, string, (config: string) => readonly string[]][] = 
     'gitops path absolute with relative',
     base('gitops: { repoURL: "https://git.example.com/platform.git", path: "/abs" }'),
     (config) => [
-      `${config}:5:60: gitops.path: got "/abs", expected where the output folder is in the repository: a path relative to its root, without a leading or trailing / and without .. segments`,
+      `${config}:5:60: gitops.path: got "/abs", expected the folder in the repository that holds the output: a path relative to its root (. for the root), without a leading or trailing /, .. segments or the pattern characters * ? [ ] \\`,
     ],
   ],
   [
     'gitops path out of the repository',
     base('gitops: { repoURL: "https://git.example.com/platform.git", path: "../platform" }'),
     (config) => [
-      `${config}:5:60: gitops.path: got "../platform", expected where the output folder is in the repository: a path relative to its root, without a leading or trailing / and without .. segments`,
+      `${config}:5:60: gitops.path: got "../platform", expected the folder in the repository that holds the output: a path relative to its root (. for the root), without a leading or trailing /, .. segments or the pattern characters * ? [ ] \\`,
     ],
   ],
   [

@@ -199,12 +199,14 @@ export class ConfigFile {
         expected: 'no top-level istioVersion, and clusters.<name>.istioVersion for each cluster',
       });
     }
-    if (gitops && Object.keys(clusters).length === 0) {
+    if (gitops?.cluster !== undefined && Object.keys(clusters).length > 0) {
+      // Each cluster folder is delivered to the Argo CD cluster of its name.
       problems.push({
-        location: this.locate(['gitops']),
-        field: ['gitops'],
-        what: 'delivers cluster folders, and the file names no clusters',
-        expected: 'a clusters: section',
+        location: this.locate(['gitops', 'cluster']),
+        field: ['gitops', 'cluster'],
+        value: gitops.cluster,
+        what: 'is not read when clusters: is set, since each folder goes to the cluster of its name',
+        expected: 'no gitops.cluster, or no clusters: section',
       });
     }
     const declarations: ClusterDeclaration[] = [];

@@ -139,6 +139,18 @@ selector: {
  */
 kind?: ("Deployment" | "StatefulSet" | "DaemonSet" | "Rollout")
 /**
+ * The file (or folder of YAML files) the workload's team deploys it from, relative to this file: its pod template's own annotations (proxy.istio.io/config keys, sidecar.istio.io/bootstrapOverride, prometheus.io/*) are read and kept in the patch, and a key we set to another value is refused naming both. Without it, the patch replaces those annotations whole, as REPORT.md and the patch's comment say.
+ */
+manifest?: string
+/**
+ * false: the workload runs outside the mesh (not injected, e.g. a node agent). REPORT.md lists it as outside the mesh, settings aimed at its namespace or the mesh are not claimed for it, and a setting that names it is refused. Default: true.
+ */
+sidecar?: boolean
+/**
+ * With sidecar: false, the patch also sets sidecar.istio.io/inject: "false" on its pod template. Default: the patch leaves injection to the team.
+ */
+inject?: false
+/**
  * The application's own metrics endpoints, which the sidecar's agent scrapes and merges into the /stats/prometheus it serves on port 15020 (metrics merging). One works on every release (prometheus.io/port and prometheus.io/path); several need Istio 1.31 or later (prometheus.istio.io/scrape-targets).
  * 
  * @minItems 1
@@ -652,6 +664,27 @@ auth?: ("token" | "openid" | "openshift" | "header" | "anonymous")
  * Kiali shows the mesh and changes nothing (deployment.view_only_mode). Default: true; false is reported as a caveat.
  */
 viewOnly?: boolean
+/**
+ * An existing tracing backend for Kiali's traces, instead of the generated Jaeger (refused together with backends.jaeger).
+ */
+tracing?: {
+/**
+ * Where Kiali queries traces, from inside the cluster, e.g. http://tempo-query-frontend.tempo:3200 (external_services.tracing.internal_url from Istio 1.24's Kiali 2, in_cluster_url before).
+ */
+inClusterUrl: string
+/**
+ * The tracing UI's address users' browsers open, for links from Kiali (external_services.tracing.external_url from Kiali 2, url before). Default: none, no links.
+ */
+url?: string
+/**
+ * The backend's query API: jaeger (Jaeger, or Tempo's Jaeger query), or tempo (Kiali 1.75 and later, so Istio 1.20 and later; kiali/kiali-operator@v1.76.0 crd-docs). Kiali has no zipkin provider.
+ */
+provider: ("jaeger" | "tempo")
+/**
+ * Query Jaeger over gRPC (external_services.tracing.use_grpc). Default: false for an external backend.
+ */
+useGrpc?: boolean
+}
 })
 }
 /**
@@ -672,7 +705,7 @@ overrides?: {
 }
 }
 /**
- * Delivery of the cluster folders by an existing GitOps engine: an Argo CD ApplicationSet (git directory generator) and, as an alternative, one Flux Kustomization per cluster, in <out>/gitops/. Needs clusters.
+ * Delivery of the output by an existing GitOps engine, in <out>/gitops/: an Argo CD ApplicationSet (git directory generator) and, as an alternative, a Flux Kustomization per cluster folder (or for the output folder itself, without clusters:). With mesh.install: helm, istiod stays with whoever runs it: REPORT.md shows how their Argo CD Application ($values) or Flux HelmRelease (valuesFrom a ConfigMap in gitops/) reads our values; manageIstiod delivers the charts too.
  */
 gitops?: {
 /**
@@ -684,9 +717,43 @@ repoURL: string
  */
 revision?: string
 /**
- * where the output folder is in the repository: a path relative to its root, without a leading or trailing / and without .. segments. Default: the output folder as given (e.g. dist).
+ * the folder in the repository that holds the output: a path relative to its root (. for the root), without a leading or trailing /, .. segments or the pattern characters * ? [ ] \. The generator, $values and Flux paths are computed from it. Default: the output folder as given (e.g. dist).
  */
 path?: string
+/**
+ * A Kubernetes object name: an RFC 1123 subdomain.
+ */
+cluster?: string
+/**
+ * With mesh.install: helm, also deliver Istio's base and istiod charts (Argo CD Applications, Flux HelmReleases), pinned to the exact istioVersion (X.Y.Z), base first, the validating webhook's failurePolicy ignored (istiod patches it), and istiodValueFiles / istiodValuesFrom before ours. Default: false: istiod stays with whoever runs it, and the output only holds the values for their Application or HelmRelease (see REPORT.md).
+ */
+manageIstiod?: boolean
+/**
+ * With manageIstiod: your own istiod values files, as paths in repoURL, listed before ours in the Argo CD Application (later files win, so ours override only the keys we write).
+ * 
+ * @minItems 1
+ */
+istiodValueFiles?: [string, ...(string)[]]
+/**
+ * With manageIstiod: your own istiod values for the Flux HelmRelease (valuesFrom, in the release's namespace), listed before ours.
+ * 
+ * @minItems 1
+ */
+istiodValuesFrom?: [{
+kind: ("ConfigMap" | "Secret")
+name: DnsSubdomain
+/**
+ * Default: values.yaml.
+ */
+valuesKey?: string
+}, ...({
+kind: ("ConfigMap" | "Secret")
+name: DnsSubdomain
+/**
+ * Default: values.yaml.
+ */
+valuesKey?: string
+})[]]
 /**
  * Delete objects removed from git (Argo CD automated prune, Flux prune); default false.
  */

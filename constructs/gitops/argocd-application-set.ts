@@ -2,7 +2,8 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { CaveatSource } from '../../core/contracts/construct-sources';
 import { problem, throwIfProblems } from '../../core/errors';
-import { isDnsLabel, urlHasCredentials } from '../../core/names';
+import { isDnsLabel, isDnsSubdomain, urlHasCredentials } from '../../core/names';
+import { BadPatternError, goPathMatch } from '../../core/paths/go-path-match';
 import { type Problem, statement } from '../../core/problems/problem';
 
 export interface ArgoCdApplicationSetProps {
@@ -14,8 +15,16 @@ export interface ArgoCdApplicationSetProps {
   readonly repoURL: string;
   /** @default 'HEAD' */
   readonly revision?: string;
-  /** The folder holding one folder per cluster, relative to the repository root, e.g. `dist/clusters`. */
-  readonly clustersPath: string;
+  /**
+   * The git directory generator's `path`, a Go `path.Match` pattern over folders relative to the
+   * repository root: `dist/clusters/*` for one folder per cluster, or one folder, `clusters/prod`.
+   */
+  readonly directory: string;
+  /**
+   * The Argo CD cluster every generated Application deploys to.
+   * @default - the cluster named like the folder (`{{.path.basename}}`), one Application per folder
+   */
+  readonly destination?: string;
   /** @default 'default' */
   readonly project?: string;
   /** Delete objects removed from git. @default false */
@@ -23,9 +32,10 @@ export interface ArgoCdApplicationSetProps {
 }
 
 /**
- * An Argo CD `ApplicationSet` whose git directory generator makes one Application per cluster
- * folder (`<clustersPath>/*`), deployed to the Argo CD cluster of the folder's name. Argo CD, not
- * this library, delivers; the schema is Argo CD's CRD as packaged by @kubernetes-models/argo-cd.
+ * An Argo CD `ApplicationSet` whose git directory generator makes one Application per folder that
+ * `directory` matches, deployed to the Argo CD cluster of the folder's name (or `destination`).
+ * Argo CD, not this library, delivers; the schema is Argo CD's CRD as packaged by
+ * @kubernetes-models/argo-cd.
  */
 export class ArgoCdApplicationSet extends ApiObject implements CaveatSource {
   private readonly repoURL: string;
@@ -37,9 +47,10 @@ export class ArgoCdApplicationSet extends ApiObject implements CaveatSource {
       ...(isDnsLabel(name) ? [] : [problem([id, 'name'], name, 'an RFC 1123 label')]),
       ...(isDnsLabel(namespace) ? [] : [problem([id, 'namespace'], namespace, 'an RFC 1123 label')]),
       ...(props.repoURL.length > 0 ? [] : [problem([id, 'repoURL'], props.repoURL, 'a git repository URL')]),
-      ...(/^[^/].*[^/]$|^[^/]$/.test(props.clustersPath)
+      ...directoryProblems(id, props.directory),
+      ...(props.destination === undefined || isDnsSubdomain(props.destination)
         ? []
-        : [problem([id, 'clustersPath'], props.clustersPath, 'a relative path without a trailing /')]),
+        : [problem([id, 'destination'], props.destination, 'an Argo CD cluster name')]),
     ]);
     const source = { repoURL: props.repoURL, targetRevision: props.revision ?? 'HEAD' };
     super(scope, id, {
@@ -54,16 +65,17 @@ export class ArgoCdApplicationSet extends ApiObject implements CaveatSource {
             git: {
               repoURL: props.repoURL,
               revision: source.targetRevision,
-              directories: [{ path: `${props.clustersPath}/*` }],
+              directories: [{ path: props.directory }],
             },
           },
         ],
         template: {
-          metadata: { name: `${name}-{{.path.basename}}` },
+          // One folder: one Application, named like the set; else one per folder, by its name.
+          metadata: { name: props.destination === undefined ? `${name}-{{.path.basename}}` : name },
           spec: {
             project: props.project ?? 'default',
             source: { ...source, path: '{{.path.path}}' },
-            destination: { name: '{{.path.basename}}' },
+            destination: { name: props.destination ?? '{{.path.basename}}' },
             syncPolicy: { automated: { prune: props.prune ?? false, selfHeal: true } },
           },
         },
@@ -82,4 +94,28 @@ export class ArgoCdApplicationSet extends ApiObject implements CaveatSource {
         ]
       : [];
   }
+}
+
+/**
+ * A generator path Argo CD can match: relative (Argo CD lists folders as `clusters/prod`, so a
+ * leading `/` or `./` matches none) and a pattern Go's `path.Match` accepts.
+ */
+function directoryProblems(id: string, directory: string): Problem[] {
+  const expected = 'a folder pattern relative to the repository root, without a leading / or ./, e.g. dist/clusters/*';
+  if (
+    directory === '' ||
+    directory === '.' ||
+    directory.startsWith('/') ||
+    directory.startsWith('./') ||
+    directory.endsWith('/')
+  ) {
+    return [problem([id, 'directory'], directory, expected)];
+  }
+  try {
+    goPathMatch(directory, '');
+  } catch (error) {
+    if (!(error instanceof BadPatternError)) throw error;
+    return [problem([id, 'directory'], directory, `${expected} (Go path.Match syntax)`)];
+  }
+  return [];
 }

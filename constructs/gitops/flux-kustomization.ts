@@ -4,9 +4,9 @@ import { problem, throwIfProblems } from '../../core/errors';
 import { isDnsLabel } from '../../core/names';
 
 export interface FluxKustomizationProps {
-  /** The cluster; also the Kustomization's name suffix. */
-  readonly cluster: string;
-  /** The cluster's folder, relative to the repository root, e.g. `dist/clusters/prod`. */
+  /** The cluster, as the Kustomization's name suffix. @default - none: one cluster's folder */
+  readonly cluster?: string;
+  /** The cluster's folder, from the repository root, as Flux reads it: `./dist/clusters/prod`, or `./`. */
   readonly path: string;
   /** @default 'flux-system' */
   readonly namespace?: string;
@@ -29,7 +29,12 @@ export class FluxKustomization extends ApiObject {
     const sourceRef = props.sourceRef ?? 'flux-system';
     const interval = props.interval ?? '10m';
     throwIfProblems(scope, [
-      ...(isDnsLabel(props.cluster) ? [] : [problem([id, 'cluster'], props.cluster, 'an RFC 1123 label')]),
+      ...(props.cluster === undefined || isDnsLabel(props.cluster)
+        ? []
+        : [problem([id, 'cluster'], props.cluster, 'an RFC 1123 label')]),
+      ...(props.path.startsWith('./') && !props.path.includes('/../')
+        ? []
+        : [problem([id, 'path'], props.path, 'a folder from the repository root, starting ./')]),
       ...(isDnsLabel(namespace) ? [] : [problem([id, 'namespace'], namespace, 'an RFC 1123 label')]),
       ...(isDnsLabel(sourceRef) ? [] : [problem([id, 'sourceRef'], sourceRef, 'a GitRepository name')]),
       ...(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/.test(interval)
@@ -39,10 +44,13 @@ export class FluxKustomization extends ApiObject {
     super(scope, id, {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
-      metadata: { name: `istio-observability-${props.cluster}`, namespace },
+      metadata: {
+        name: props.cluster === undefined ? 'istio-observability' : `istio-observability-${props.cluster}`,
+        namespace,
+      },
       spec: {
         interval,
-        path: `./${props.path}`,
+        path: props.path,
         prune: props.prune ?? false,
         sourceRef: { kind: 'GitRepository', name: sourceRef },
       },
