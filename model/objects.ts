@@ -32,6 +32,13 @@ export interface RenderedObject {
   /** For a patch: the labels of the pods it patches (its workload's selector), which it does not set. */
   readonly podLabels?: Readonly<Record<string, string>>;
   /**
+   * For a patch: where the workload's own pod template annotations were read, which the patch
+   * merges with ours; absent when they were not, and the patch replaces the annotations it sets.
+   */
+  readonly patchedFrom?: string;
+  /** For a patch: the workload runs without a sidecar (declared outside the mesh). */
+  readonly outsideMesh?: boolean;
+  /**
    * Read from another file of a lint that checks one file at a time, for what it says about the
    * mesh (providers, generated attributes, bootstrap overrides): rules may read it, and what they
    * find about it is reported on its own file's turn (see lint/lint-stream.ts).

@@ -21,6 +21,10 @@ export interface PodTemplate {
   readonly labels: Readonly<Record<string, unknown>>;
   /** A patch of a workload deployed elsewhere (its annotations are set through `patches/`). */
   readonly patch: boolean;
+  /** For a patch: where the workload's own annotations were read and merged (see RenderedObject). */
+  readonly patchedFrom?: string;
+  /** Declared outside the mesh: its pods run no sidecar. */
+  readonly outsideMesh: boolean;
 }
 
 type Json = Record<string, unknown> | undefined;
@@ -56,7 +60,7 @@ function podMetadataField(kind: string): readonly string[] | undefined {
 
 /** Every pod template among the rendered objects. */
 export const podTemplates: (objects: readonly RenderedObject[]) => readonly PodTemplate[] = perObjectSet((objects) =>
-  objects.flatMap(({ path, manifest, patch, podLabels }): PodTemplate[] => {
+  objects.flatMap(({ path, manifest, patch, podLabels, patchedFrom, outsideMesh }): PodTemplate[] => {
     const route = podMetadataField(manifest.kind);
     if (!route) return [];
     const metadata = route.reduce<Json>((node, key) => node?.[key] as Json, manifest as unknown as Json);
@@ -71,6 +75,8 @@ export const podTemplates: (objects: readonly RenderedObject[]) => readonly PodT
         annotations: (metadata?.annotations as Record<string, unknown> | undefined) ?? {},
         labels: podLabels ?? (metadata?.labels as Record<string, unknown> | undefined) ?? {},
         patch: patch === true,
+        ...(patchedFrom !== undefined ? { patchedFrom } : {}),
+        outsideMesh: outsideMesh === true,
       },
     ];
   }),

@@ -204,7 +204,7 @@ describe('WorkloadRef (TypeScript)', () => {
     });
     const files = readTree(out);
     expect(readFileSync(join(out, 'patches', 'kustomization.yaml'), 'utf8')).toContain(
-      '  - path: payments-rollout-payments.yaml\n    target:\n      group: argoproj.io\n      version: v1alpha1\n      kind: Rollout\n      name: payments\n      namespace: payments\n',
+      '  - path: payments-rollout-payments.yaml\n    target:\n      group: argoproj.io\n      version: v1alpha1\n      kind: Rollout\n      name: payments\n      namespace: "payments|default"\n',
     );
     expect(objects(files['payments.k8s.yaml'])[0].spec).toEqual({
       selector: { matchLabels: { app: 'payments' } },
@@ -355,65 +355,6 @@ describe('mesh.install', () => {
   });
 });
 
-describe('mesh.install helm with gitops', () => {
-  it('installs the istiod chart of each cluster release with its values file: an Argo CD Application, a Flux HelmRelease', async () => {
-    const files = await synthText(
-      [
-        'namespace: shop',
-        'mesh: { install: helm }',
-        'pilotTraceSampling: 2',
-        'clusters:',
-        '  prod: { istioVersion: "1.28.4" }',
-        'gitops:',
-        '  repoURL: https://git.example.com/platform/mesh.git',
-        '  path: mesh/out',
-        '',
-      ].join('\n'),
-    );
-    expect(Object.keys(files)).toEqual([
-      '.cdk8s-istio-observability.json',
-      'REPORT.md',
-      'clusters/prod/install/istiod-values.yaml',
-      'clusters/prod/kustomization.yaml',
-      'gitops/argocd.k8s.yaml',
-      'gitops/flux-prod.k8s.yaml',
-      'gitops/kustomization.yaml',
-    ]);
-    expect(objects(files['gitops/argocd.k8s.yaml']).find((o) => o.kind === 'Application')).toEqual({
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Application',
-      metadata: { name: 'istiod-prod', namespace: 'argocd' },
-      spec: {
-        destination: { name: 'prod', namespace: 'istio-system' },
-        project: 'default',
-        sources: [
-          {
-            chart: 'istiod',
-            helm: { releaseName: 'istiod', valueFiles: ['$values/mesh/out/clusters/prod/install/istiod-values.yaml'] },
-            repoURL: 'https://istio-release.storage.googleapis.com/charts',
-            targetRevision: '1.28.4',
-          },
-          { ref: 'values', repoURL: 'https://git.example.com/platform/mesh.git', targetRevision: 'HEAD' },
-        ],
-        syncPolicy: { automated: { prune: false, selfHeal: true } },
-      },
-    });
-    const flux = objects(files['gitops/flux-prod.k8s.yaml']);
-    expect(flux.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'Kustomization/istio-observability-prod',
-      'HelmRepository/istio-prod',
-      'ConfigMap/istiod-values-prod',
-      'HelmRelease/istiod-prod',
-    ]);
-    expect(flux[2].data).toEqual({ 'values.yaml': files['clusters/prod/install/istiod-values.yaml'] });
-    expect(flux[3].spec.chart.spec).toEqual({
-      chart: 'istiod',
-      sourceRef: { kind: 'HelmRepository', name: 'istio-prod' },
-      version: '1.28.4',
-    });
-  });
-});
-
 describe('a namespace target', () => {
   it("writes the namespace's Telemetry into that namespace's file, not the config namespace's", async () => {
     const files = await synthText(
@@ -463,7 +404,8 @@ describe('every committed output folder', () => {
   /** Folders with a kustomization.yaml under dist/ and examples/, Components (patches/) aside. */
   const folders = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-      if (!entry.isDirectory() || entry.name === 'patches' || entry.name === 'node_modules') return [];
+      // patches/ are Components, and teams/ the teams' own kustomizations, which include them.
+      if (!entry.isDirectory() || ['patches', 'teams', 'node_modules'].includes(entry.name)) return [];
       const path = join(dir, entry.name);
       return [...(existsSync(join(path, 'kustomization.yaml')) ? [path] : []), ...folders(path)];
     });
@@ -474,6 +416,7 @@ describe('every committed output folder', () => {
       'dist',
       'examples/istio-1.30',
       'examples/shop',
+      'examples/shop/gitops',
       'examples/two-clusters/clusters/dev',
       'examples/two-clusters/clusters/prod',
       'examples/two-clusters/gitops',

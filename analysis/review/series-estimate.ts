@@ -210,10 +210,10 @@ function estimateOf(
   return { metric: `istio_${metric}`, series, factors };
 }
 
-/** Pods with a sidecar: not opted out with `sidecar.istio.io/inject: "false"` (label or annotation). */
+/** Pods with a sidecar: not declared outside the mesh, nor opted out with `sidecar.istio.io/inject: "false"` (label or annotation). */
 function meshed(template: PodTemplate): boolean {
   const inject = 'sidecar.istio.io/inject';
-  return template.labels[inject] !== 'false' && template.annotations[inject] !== 'false';
+  return !template.outsideMesh && template.labels[inject] !== 'false' && template.annotations[inject] !== 'false';
 }
 
 /** A label a Telemetry or IstioOperator adds (with its CEL) or removes, for one metric or all. */

@@ -103,11 +103,16 @@ export function telemetryReport(clusters: readonly ReportedCluster[]): string {
         '### Patches for workloads deployed elsewhere',
         '',
         'Included by `components: [<path>/patches]` in the kustomization that deploys them; with Helm, set the',
-        "same pod annotations in the chart's values (e.g. `podAnnotations`).",
+        "same pod annotations in the chart's values (e.g. `podAnnotations`). A strategic merge patch sets each",
+        "annotation's whole value: where the workload's own manifest was not read (`workloads.<name>.manifest`),",
+        'whatever value it sets itself is **replaced**, not merged.',
         '',
-        '| workload | annotation | value |',
-        '| --- | --- | --- |',
-        ...review.patches.map((p) => `| \`${p.workload}\` | ${p.annotation} | ${cell(p.value)} |`),
+        "| workload | annotation | value | the workload's own value |",
+        '| --- | --- | --- | --- |',
+        ...review.patches.map(
+          (p) =>
+            `| \`${p.workload}\` | ${p.annotation} | ${cell(p.value)} | ${p.mergedFrom ? `merged in, from ${cell(p.mergedFrom)}` : '**replaced** (not read)'} |`,
+        ),
       );
     }
     if (review.unmeshed.length > 0) {

@@ -69,7 +69,13 @@ export interface TelemetryReview {
   readonly mesh: readonly WorkloadSetting[];
   readonly workloads: readonly WorkloadTelemetry[];
   /** Pod annotations of workloads deployed elsewhere, by workload. */
-  readonly patches: readonly { readonly workload: string; readonly annotation: string; readonly value: string }[];
+  readonly patches: readonly {
+    readonly workload: string;
+    readonly annotation: string;
+    readonly value: string;
+    /** Where the workload's own annotations were read and merged in; absent: the patch replaces its value whole. */
+    readonly mergedFrom?: string;
+  }[];
   /** Workloads left out: no sidecar (`sidecar.istio.io/inject: "false"`, or a namespace with injection disabled). */
   readonly unmeshed: readonly string[];
 }
@@ -246,6 +252,7 @@ export function telemetryReview(objects: readonly RenderedObject[], policy?: Ver
         workload: workloadName(t),
         annotation,
         value: annotation === PROXY_CONFIG_ANNOTATION ? flowYaml(show(value)) : show(value),
+        ...(t.patchedFrom !== undefined ? { mergedFrom: t.patchedFrom } : {}),
       })),
     )
     .sort((a, b) => byCodePoint(a.workload, b.workload) || byCodePoint(a.annotation, b.annotation));
@@ -260,9 +267,10 @@ function workloadName(template: PodTemplate): string {
   return `${template.namespace ?? '-'}/${template.kind}/${template.name}`;
 }
 
-/** No sidecar: injection turned off on the pods, or on a namespace the objects declare. */
+/** No sidecar: declared outside the mesh, injection turned off on the pods, or on a namespace the objects declare. */
 function isUnmeshed(template: PodTemplate, uninjected: ReadonlySet<string | undefined>): boolean {
   return (
+    template.outsideMesh ||
     String(template.annotations['sidecar.istio.io/inject']) === 'false' ||
     String(template.labels['sidecar.istio.io/inject']) === 'false' ||
     uninjected.has(template.namespace)

@@ -56,6 +56,9 @@ const GATED_FIELDS: readonly GatedField[] = [
   { kind: 'Kiali', path: 'spec.external_services.tracing.internal_url', feature: 'kialiV2Cr' },
   { kind: 'Kiali', path: 'spec.external_services.grafana.internal_url', feature: 'kialiV2Cr' },
   { kind: 'Kiali', path: 'spec.deployment.discovery_selectors', feature: 'kialiV2Cr' },
+  { kind: 'Kiali', path: 'spec.external_services.tracing.url', feature: 'kialiV1Cr' },
+  { kind: 'Kiali', path: 'spec.external_services.tracing.external_url', feature: 'kialiV2Cr' },
+  { kind: 'Kiali', path: 'spec.external_services.tracing.provider', feature: 'kialiTracingProvider' },
 ];
 
 /** {@link GATED_FIELDS} by kind: most objects (Deployments, Services, ConfigMaps) have none. */

@@ -16,6 +16,12 @@ export interface ObservabilityStackProps {
    * @default - no locations
    */
   readonly locate?: Locate;
+  /**
+   * The folder paths in the config are relative to (`workloads.<name>.manifest`): the config
+   * file's.
+   * @default - the working directory
+   */
+  readonly baseDir?: string;
 }
 
 /**
@@ -40,7 +46,7 @@ export class ObservabilityStack extends Construct {
   constructor(scope: App, id: string, props: ObservabilityStackProps) {
     super(scope, id);
     const { config } = props;
-    const context = new StackContext(scope, config, props.locate ?? (() => undefined));
+    const context = new StackContext(scope, config, props.locate ?? (() => undefined), props.baseDir ?? '.');
     this.inputFindings = context.inputFindings;
     this.locations = context.locations;
     const { installChart } = context;

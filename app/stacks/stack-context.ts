@@ -4,7 +4,7 @@ import type { GeneratedAttribute } from '../../constructs/attributes/generated-a
 import type { ObservabilityBackends } from '../../constructs/backends/observability-backends';
 import type { IstioMesh } from '../../constructs/mesh/istio-mesh';
 import { ProxyTarget } from '../../constructs/proxy-config/proxy-target';
-import type { ObservedWorkload } from '../../constructs/proxy-config/workload-ref';
+import { type ObservedWorkload, WorkloadRef } from '../../constructs/proxy-config/workload-ref';
 import { ObservabilityConfigError, problem } from '../../core/errors';
 import { isDnsLabel } from '../../core/names';
 import { inputProblems } from '../../core/problems/construct-problems';
@@ -61,6 +61,8 @@ export class StackContext {
     scope: App,
     readonly config: ObservabilityConfig,
     readonly locate: Locate,
+    /** The folder the config's relative paths start from. */
+    readonly baseDir: string,
   ) {
     this.installChart = new Chart(scope, 'mesh', {
       namespace: config.mesh?.rootNamespace ?? 'istio-system',
@@ -226,6 +228,15 @@ export class StackContext {
   /** A workload the config declares, or the refusal naming the ones it does and the nearest. */
   workload(name: WorkloadName, field: FieldPath): ObservedWorkload {
     const workload = this.workloads.get(name);
+    if (workload && WorkloadRef.isWorkloadRef(workload) && !workload.sidecar) {
+      // Nothing reads a proxy setting in pods without a proxy: naming one is a mistake, not a no-op.
+      throw new ObservabilityConfigError(this.chart, [
+        problem(field, name, 'a workload in the mesh', {
+          what: `runs outside the mesh (workloads.${name}.sidecar: false), so no proxy reads what this sets for it`,
+          hint: 'target the workloads that run a sidecar, or declare its sidecar',
+        }),
+      ]);
+    }
     if (workload) return workload;
     const known = [...this.workloads.keys()].sort();
     const [nearest] = nearestNames(name, known);

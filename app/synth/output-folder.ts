@@ -1,7 +1,9 @@
 import { type App, Names, Yaml } from 'cdk8s';
+import { parse } from 'yaml';
 import { HelmValuesFile } from '../../constructs/intent/helm-values-file';
-import { WorkloadRef } from '../../constructs/proxy-config/workload-ref';
+import { SIDECAR_INJECT_LABEL, WorkloadRef } from '../../constructs/proxy-config/workload-ref';
 import { installInputFileOf } from '../../core/contracts/construct-sources';
+import { PROXY_CONFIG_ANNOTATION } from '../../core/istio/istio-names';
 import type { RenderedApp } from './render-app';
 
 /** The kustomization of every output folder: what is applied to the cluster from it. */
@@ -63,7 +65,7 @@ function patchComponent(app: App): Record<string, string> {
     const patch = ref.renderPatch();
     if (!patch) continue;
     const file = patchFileName(ref);
-    files[`${PATCHES_FOLDER}/${file}`] = Yaml.stringify(patch);
+    files[`${PATCHES_FOLDER}/${file}`] = `${patchComment(ref).join('\n')}\n${Yaml.stringify(patch)}`;
     const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
     entries.push(
       `  - path: ${file}`,
@@ -72,14 +74,18 @@ function patchComponent(app: App): Record<string, string> {
       `      version: ${version}`,
       `      kind: ${ref.kind}`,
       `      name: ${ref.name}`,
-      `      namespace: ${ref.namespace}`,
+      // A regex: components run before their kustomization's `namespace:` sets the namespace, and
+      // kustomize reads a namespace-less object as `default`; an exact namespace would skip the patch silently.
+      `      namespace: ${ref.namespace === 'default' ? 'default' : `"${ref.namespace}|default"`}`,
     );
   }
   if (entries.length === 0) return {};
   files[`${PATCHES_FOLDER}/${KUSTOMIZATION_FILE}`] = [
     '# Generated: the pod template annotations of workloads this output does not deploy (proxy.istio.io/config,',
     '# sidecar.istio.io/bootstrapOverride). Add this folder to `components:` of the kustomization that',
-    '# deploys them; each patch names its workload and touches only its pod template annotations.',
+    '# deploys them; each patch names its workload, and its comment says which annotations it sets whole.',
+    "# Targets also match the namespace default: a component runs before its kustomization's namespace:,",
+    '# when objects without one count as in default (kubectl kustomize v5.5).',
     'apiVersion: kustomize.config.k8s.io/v1alpha1',
     'kind: Component',
     'patches:',
@@ -87,6 +93,46 @@ function patchComponent(app: App): Record<string, string> {
     '',
   ].join('\n');
   return files;
+}
+
+/**
+ * What a patch replaces, in words at its top: a strategic merge patch sets each annotation's whole
+ * value, so one the workload also sets is replaced, unless its own manifest was read and merged.
+ */
+function patchComment(ref: WorkloadRef): string[] {
+  const set = Object.keys(ref.podAnnotations);
+  const lines = [`# Generated for ${ref.kind} ${ref.namespace}/${ref.name}; do not edit.`];
+  if (ref.injectOff)
+    lines.push(
+      `# Turns sidecar injection off (label ${SIDECAR_INJECT_LABEL}: "false"): the workload runs outside the mesh.`,
+    );
+  if (set.length === 0) return lines;
+  lines.push(`# A strategic merge patch sets an annotation's whole value: ${set.join(', ')}.`);
+  const own = ref.ownAnnotations;
+  if (!own) {
+    lines.push(
+      '# Whatever value the workload sets for these itself is replaced, not merged. Declare its manifest',
+      `# (workloads.${ref.node.id}.manifest) to keep its keys: they are then merged here, and checked.`,
+    );
+    return lines;
+  }
+  const proxyConfig = own.annotations[PROXY_CONFIG_ANNOTATION];
+  const kept = proxyConfig === undefined ? [] : topLevelKeys(proxyConfig);
+  lines.push(
+    `# They include what ${own.source} sets${kept.length > 0 ? ` (${PROXY_CONFIG_ANNOTATION}: ${kept.join(', ')})` : ''};`,
+    '# synthesize again when it changes.',
+  );
+  return lines;
+}
+
+/** The top-level keys of a `proxy.istio.io/config` value, or none when it is no YAML mapping. */
+function topLevelKeys(text: string): string[] {
+  try {
+    const parsed: unknown = parse(text, { version: '1.1' });
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.keys(parsed) : [];
+  } catch {
+    return [];
+  }
 }
 
 function patchFileName(ref: WorkloadRef): string {

@@ -72,6 +72,8 @@ export function extraObjects(constructs: readonly IConstruct[]): RenderedObject[
         manifest: manifest as unknown as Manifest,
         patch: true,
         podLabels: construct.selector,
+        ...(construct.ownAnnotations ? { patchedFrom: construct.ownAnnotations.source } : {}),
+        ...(construct.sidecar ? {} : { outsideMesh: true }),
       });
     }
   }

@@ -5,7 +5,14 @@ import { isDnsLabel, urlHasCredentials } from '../../core/names';
 import { refuseInput } from '../../core/problems/construct-problems';
 import { type Problem, statement } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { KIALI_AUTH_STRATEGIES, Kiali, type KialiAuthStrategy, type KialiSpec } from '../overlays/kiali';
+import {
+  KIALI_AUTH_STRATEGIES,
+  KIALI_TRACING_PROVIDERS,
+  Kiali,
+  type KialiAuthStrategy,
+  type KialiSpec,
+  type KialiTracingProvider,
+} from '../overlays/kiali';
 import type { Jaeger } from './jaeger';
 import type { PrometheusInstance } from './prometheus-instance';
 
@@ -14,8 +21,14 @@ export interface KialiInstanceProps {
   readonly mesh: IstioMesh;
   /** Where Kiali reads metrics. */
   readonly prometheus: PrometheusInstance;
-  /** Where Kiali reads traces. @default - no tracing integration */
+  /** Where Kiali reads traces: the generated Jaeger. @default - `tracing`, else no tracing integration */
   readonly jaeger?: Jaeger;
+  /**
+   * Where Kiali reads traces: a tracing backend this library does not generate (Tempo, a Jaeger
+   * of your own). Refused together with `jaeger`.
+   * @default - the generated Jaeger, else no tracing integration
+   */
+  readonly tracing?: KialiExternalTracing;
   /** @default - the mesh's root namespace */
   readonly namespace?: string;
   /** @default 'kiali' */
@@ -33,6 +46,18 @@ export interface KialiInstanceProps {
    * @default true
    */
   readonly viewOnly?: boolean;
+}
+
+/** An existing tracing backend, as Kiali reads it. */
+export interface KialiExternalTracing {
+  /** Where Kiali queries traces from inside the cluster, e.g. `http://tempo-query-frontend.tempo:3200`. */
+  readonly inClusterUrl: string;
+  /** The tracing UI's address for users' browsers, for links from Kiali. @default - no links */
+  readonly url?: string;
+  /** The query API: `tempo` needs Kiali 1.75 (Istio 1.20's add-on) or later. */
+  readonly provider: KialiTracingProvider;
+  /** Query Jaeger over gRPC. @default false */
+  readonly useGrpc?: boolean;
 }
 
 /**
@@ -59,13 +84,16 @@ export class KialiInstance extends Construct implements CaveatSource {
     if (!KIALI_AUTH_STRATEGIES.includes(auth)) {
       problems.push(problem(['auth'], auth, `one of ${KIALI_AUTH_STRATEGIES.join(', ')}`));
     }
+    const addons = props.mesh.policy.mechanisms.addons;
+    problems.push(...tracingProblems(props, addons.kialiTracingProvider, props.mesh.policy.version.toString()));
     // Reported at synth with every other construct's problems; nothing is written until they are fixed.
     refuseInput(this, problems);
     this.auth = auth;
     this.viewOnly = props.viewOnly ?? true;
     this.prometheusUrl = props.prometheus.url;
-    const v2 = props.mesh.policy.mechanisms.addons.kialiCr === 'v2';
+    const v2 = addons.kialiCr === 'v2';
     const tracingUrl = props.jaeger?.queryGrpcUrl;
+    const external = props.tracing;
     const spec: KialiSpec = {
       istio_namespace: props.mesh.rootNamespace,
       auth: { strategy: auth },
@@ -75,11 +103,19 @@ export class KialiInstance extends Construct implements CaveatSource {
       },
       external_services: {
         prometheus: { cache_duration: 10, cache_enabled: true, cache_expiration: 300, url: props.prometheus.url },
-        tracing: tracingUrl
-          ? v2
-            ? { enabled: true, internal_url: tracingUrl, use_grpc: true, provider: 'jaeger' }
-            : { enabled: true, in_cluster_url: tracingUrl, use_grpc: true }
-          : { enabled: false },
+        tracing: external
+          ? {
+              enabled: true,
+              ...(v2 ? { internal_url: external.inClusterUrl } : { in_cluster_url: external.inClusterUrl }),
+              ...(external.url === undefined ? {} : v2 ? { external_url: external.url } : { url: external.url }),
+              ...(addons.kialiTracingProvider ? { provider: external.provider } : {}),
+              use_grpc: external.useGrpc ?? false,
+            }
+          : tracingUrl
+            ? v2
+              ? { enabled: true, internal_url: tracingUrl, use_grpc: true, provider: 'jaeger' }
+              : { enabled: true, in_cluster_url: tracingUrl, use_grpc: true }
+            : { enabled: false },
       },
     };
     this.kiali = new Kiali(this, 'Resource', { metadata: { name, namespace }, spec });
@@ -113,4 +149,44 @@ export class KialiInstance extends Construct implements CaveatSource {
           ]),
     ];
   }
+}
+
+/** An external tracing backend Kiali can read on the target release, and not beside the generated Jaeger. */
+function tracingProblems(props: KialiInstanceProps, providerField: boolean, release: string): Problem[] {
+  const tracing = props.tracing;
+  if (!tracing) return [];
+  const problems: Problem[] = [];
+  if (props.jaeger) {
+    problems.push(
+      problem(['tracing'], tracing, 'either the generated Jaeger or an external tracing backend', {
+        what: 'names a tracing backend, and Kiali already reads the generated Jaeger',
+      }),
+    );
+  }
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(tracing.inClusterUrl)) {
+    problems.push(
+      problem(
+        ['tracing', 'inClusterUrl'],
+        tracing.inClusterUrl,
+        'an http(s) URL, e.g. http://tempo-query-frontend.tempo:3200',
+      ),
+    );
+  }
+  if (!KIALI_TRACING_PROVIDERS.includes(tracing.provider)) {
+    problems.push(problem(['tracing', 'provider'], tracing.provider, `one of ${KIALI_TRACING_PROVIDERS.join(', ')}`));
+  } else if (tracing.provider !== 'jaeger' && !providerField) {
+    // Kiali before 1.75 reads traces only through Jaeger's API.
+    problems.push(
+      problem(
+        ['tracing', 'provider'],
+        tracing.provider,
+        'jaeger: the Kiali of this release reads only the Jaeger query API',
+        {
+          what: `needs Kiali 1.75 or later, and Istio ${release}'s add-on is older (Istio 1.20's is 1.76)`,
+          hint: "point inClusterUrl at the backend's Jaeger query API (Tempo serves one) with provider: jaeger",
+        },
+      ),
+    );
+  }
+  return problems;
 }

@@ -30,6 +30,10 @@ export interface KialiSpec {
   readonly external_services?: KialiExternalServices;
 }
 
+/** The query APIs Kiali reads traces with (kiali/kiali-operator@v2.27.0 crd-docs/crd/kiali.io_kialis.yaml: jaeger, tempo). */
+export const KIALI_TRACING_PROVIDERS = ['jaeger', 'tempo'] as const;
+export type KialiTracingProvider = (typeof KIALI_TRACING_PROVIDERS)[number];
+
 /** The kiali-operator's `auth.strategy` values. */
 export const KIALI_AUTH_STRATEGIES = ['anonymous', 'token', 'openid', 'openshift', 'header'] as const;
 
@@ -60,8 +64,12 @@ export interface KialiExternalServices {
     readonly in_cluster_url?: string;
     /** Kiali 2: the URL Kiali queries traces at. */
     readonly internal_url?: string;
+    /** Kiali 1: the address users' browsers open for the tracing UI. */
+    readonly url?: string;
+    /** Kiali 2: the address users' browsers open for the tracing UI. */
+    readonly external_url?: string;
     readonly use_grpc?: boolean;
-    /** Kiali 2: `jaeger` or `tempo`. */
-    readonly provider?: 'jaeger' | 'tempo';
+    /** Kiali 1.75 and later: `jaeger` or `tempo`. */
+    readonly provider?: KialiTracingProvider;
   };
 }

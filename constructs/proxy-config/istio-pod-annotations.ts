@@ -15,7 +15,7 @@ import { addProblemCheck, refuseInput } from '../../core/problems/construct-prob
 import type { Problem } from '../../core/problems/problem';
 import { statement } from '../../core/problems/problem';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
-import { describeWorkload, isWorkloadRef, type ObservedWorkload } from './workload-ref';
+import { describeWorkload, isWorkloadRef, type ObservedWorkload, type WorkloadRef } from './workload-ref';
 
 /** The annotations set through {@link IstioPodAnnotations.setAnnotation}: one value per pod. */
 const SINGLE_VALUED_ANNOTATIONS: readonly string[] = [
@@ -58,6 +58,9 @@ export class IstioPodAnnotations extends Construct {
   /** Annotations with one value per pod (not merged), by name: the value and who set it. */
   private readonly single = new Map<string, { readonly value: string; readonly contributor: string }>();
 
+  /** Whether the merged `proxy.istio.io/config` is attached to the workload (once). */
+  private attached = false;
+
   private constructor(private readonly workload: ObservedWorkload) {
     super(workload, ID);
     this.proxyConfig = new FragmentMerger(
@@ -70,12 +73,23 @@ export class IstioPodAnnotations extends Construct {
 
   /** Merges `fragment` into the workload's `proxy.istio.io/config`; refuses conflicting values. */
   addProxyConfig(contributor: IConstruct, fragment: ProxyConfigFragment): void {
-    const firstContribution = this.proxyConfig.isEmpty;
+    if (this.refuseWithoutSidecar(contributor, PROXY_CONFIG_ANNOTATION)) return;
     const conflicts = this.proxyConfig.add(contributor.node.path, { ...fragment });
     this.rendered = undefined;
     // A conflicting contribution is not merged; it is reported at synth against its contributor.
     if (refuseInput(contributor, conflicts)) return;
-    if (firstContribution && !this.proxyConfig.isEmpty) this.attachProxyConfigAnnotation();
+    if (!this.proxyConfig.isEmpty) this.attachProxyConfigAnnotation();
+  }
+
+  /** A workload declared outside the mesh has no proxy to read pod-level settings. */
+  private refuseWithoutSidecar(contributor: IConstruct, annotation: string): boolean {
+    if (!isWorkloadRef(this.workload) || this.workload.sidecar) return false;
+    return refuseInput(contributor, [
+      statement(
+        undefined,
+        `${annotation} of ${describeWorkload(this.workload)} reaches no proxy: the workload runs outside the mesh (sidecar: false)`,
+      ),
+    ]);
   }
 
   /** Points the workload's sidecar at a bootstrap override ConfigMap; a workload has at most one. */
@@ -89,6 +103,7 @@ export class IstioPodAnnotations extends Construct {
    */
   setAnnotation(contributor: IConstruct, name: string, value: string, why: string): void {
     if (!SINGLE_VALUED_ANNOTATIONS.includes(name)) throw new Error(`${name} is not a single-valued pod annotation`);
+    if (this.refuseWithoutSidecar(contributor, name)) return;
     const current = this.single.get(name);
     if (current && current.value !== value) {
       refuseInput(contributor, [
@@ -106,6 +121,8 @@ export class IstioPodAnnotations extends Construct {
 
   /** The annotation is rendered at synth, once every construct has contributed. */
   private attachProxyConfigAnnotation(): void {
+    if (this.attached) return;
+    this.attached = true;
     if (isWorkloadRef(this.workload)) {
       this.workload.setPodAnnotation(PROXY_CONFIG_ANNOTATION, () => this.renderProxyConfig());
       return;
@@ -116,11 +133,20 @@ export class IstioPodAnnotations extends Construct {
     );
   }
 
-  /** Takes over annotations set on the workload before any construct contributed. */
+  /**
+   * Takes over annotations set on the workload before any construct contributed: a built
+   * workload's own, or those a reference's manifest was read with. A reference's patch replaces
+   * each annotation it sets whole, so it must carry the manifest's keys too.
+   */
   private adoptExistingAnnotations(): void {
-    if (isWorkloadRef(this.workload)) return; // its pod template is not ours to read
-    const annotations: Record<string, unknown> = this.workload.podMetadata.toJson().annotations ?? {};
-    const byHand = `${this.workload.node.path} (annotation set on the workload)`;
+    const own = isWorkloadRef(this.workload) ? this.workload.ownAnnotations : undefined;
+    if (isWorkloadRef(this.workload) && own === undefined) return; // unknown: REPORT.md says what the patch replaces
+    const annotations: Record<string, unknown> = own
+      ? own.annotations
+      : ((this.workload as Exclude<ObservedWorkload, WorkloadRef>).podMetadata.toJson().annotations ?? {});
+    const byHand = own
+      ? `${own.source} (the workload's own manifest)`
+      : `${this.workload.node.path} (annotation set on the workload)`;
     const proxyConfig = annotations[PROXY_CONFIG_ANNOTATION];
     if (proxyConfig !== undefined) {
       let parsed: unknown;
@@ -141,7 +167,8 @@ export class IstioPodAnnotations extends Construct {
       } else {
         this.proxyConfig.add(byHand, parsed as Record<string, unknown>);
         this.rendered = undefined;
-        this.attachProxyConfigAnnotation();
+        // A reference's patch sets the annotation only once a construct contributes to it.
+        if (!own) this.attachProxyConfigAnnotation();
       }
     }
     // Single-valued annotations set by hand count as the first contribution; a construct that sets

@@ -37,7 +37,38 @@ export interface WorkloadRefProps {
   readonly selector: Readonly<Record<string, string>>;
   /** @default WorkloadKind.DEPLOYMENT */
   readonly kind?: WorkloadKind;
+  /**
+   * The pod template annotations the workload's own manifest sets, and where it was read. A
+   * strategic merge patch replaces an annotation's whole value, so the patch carries these: the
+   * team's `proxy.istio.io/config` keys are merged with ours (a key both set to different values
+   * is refused, naming both), and a single-valued annotation we also set must agree.
+   * @default - unknown: the patch replaces the annotations it sets, whatever the workload has
+   */
+  readonly ownAnnotations?: OwnAnnotations;
+  /**
+   * Whether the workload's pods run an Istio sidecar. `false` for one outside the mesh (a node
+   * agent): no setting may name it, and broader ones are not claimed for it.
+   * @default true
+   */
+  readonly sidecar?: boolean;
+  /**
+   * With `sidecar: false`, the patch also sets the pod template label
+   * `sidecar.istio.io/inject: "false"` (the label form: the annotation is deprecated,
+   * istio/api@1.26.0:annotation/annotations.yaml).
+   * @default - injection is left to the workload's own manifest and its namespace
+   */
+  readonly inject?: false;
 }
+
+/** A workload manifest's own pod template annotations, read before this app's patch applies. */
+export interface OwnAnnotations {
+  /** Where they were read, e.g. `apps/ratings/deployment.yaml:12`. */
+  readonly source: string;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** The pod label that turns sidecar injection off for a workload's pods. */
+export const SIDECAR_INJECT_LABEL = 'sidecar.istio.io/inject';
 
 /**
  * A workload this app does not build: deployed by its own team, by Helm, or by another app. Its
@@ -56,6 +87,11 @@ export class WorkloadRef extends Construct {
   readonly name: string;
   readonly namespace: string;
   readonly selector: Readonly<Record<string, string>>;
+  readonly ownAnnotations?: OwnAnnotations;
+  /** False for a workload outside the mesh (no sidecar). */
+  readonly sidecar: boolean;
+  /** The patch turns injection off (`sidecar.istio.io/inject: "false"` on the pod template). */
+  readonly injectOff: boolean;
   /** The pod template annotations the patch sets, by key, in the order they were set. */
   private readonly annotations = new Map<string, () => string>();
 
@@ -66,6 +102,9 @@ export class WorkloadRef extends Construct {
     this.name = props.name;
     this.namespace = props.namespace;
     this.selector = { ...props.selector };
+    if (props.ownAnnotations) this.ownAnnotations = props.ownAnnotations;
+    this.sidecar = props.sidecar ?? true;
+    this.injectOff = props.inject === false;
     // A bad reference is reported at synth with everything else; it emits nothing until then.
     refuseInput(this, workloadRefProblems(props));
     requireOutputFolder(this, () =>
@@ -95,22 +134,37 @@ export class WorkloadRef extends Construct {
    */
   renderPatch(): WorkloadPatch | undefined {
     const annotations = this.podAnnotations;
-    if (Object.keys(annotations).length === 0) return undefined;
+    const hasAnnotations = Object.keys(annotations).length > 0;
+    if (!hasAnnotations && !this.injectOff) return undefined;
     return {
       apiVersion: this.apiVersion,
       kind: this.kind,
       metadata: { name: this.name, namespace: this.namespace },
-      spec: { template: { metadata: { annotations } } },
+      spec: {
+        template: {
+          metadata: {
+            ...(this.injectOff ? { labels: { [SIDECAR_INJECT_LABEL]: 'false' } } : {}),
+            ...(hasAnnotations ? { annotations } : {}),
+          },
+        },
+      },
     };
   }
 }
 
-/** A strategic merge patch that sets pod template annotations of one workload. */
+/** A strategic merge patch that sets pod template annotations (and the injection label) of one workload. */
 export interface WorkloadPatch {
   readonly apiVersion: string;
   readonly kind: WorkloadKind;
   readonly metadata: { readonly name: string; readonly namespace: string };
-  readonly spec: { readonly template: { readonly metadata: { readonly annotations: Record<string, string> } } };
+  readonly spec: {
+    readonly template: {
+      readonly metadata: {
+        readonly labels?: Record<string, string>;
+        readonly annotations?: Record<string, string>;
+      };
+    };
+  };
 }
 
 /** What is wrong with a reference: names Kubernetes refuses, or a selector that selects nothing in particular. */
@@ -119,6 +173,13 @@ export function workloadRefProblems(props: WorkloadRefProps): Problem[] {
   if (!isDnsSubdomain(props.name)) problems.push(problem(['name'], props.name, 'a workload name (RFC 1123 subdomain)'));
   if (!isDnsLabel(props.namespace)) {
     problems.push(problem(['namespace'], props.namespace, 'a Kubernetes namespace name (RFC 1123 label)'));
+  }
+  if (props.inject === false && props.sidecar !== false) {
+    problems.push(
+      problem(['inject'], false, 'sidecar: false as well', {
+        what: 'turns injection off for a workload declared in the mesh',
+      }),
+    );
   }
   if (props.kind !== undefined && !Object.values(WorkloadKind).includes(props.kind)) {
     problems.push(problem(['kind'], props.kind, `one of ${Object.values(WorkloadKind).join(', ')}`));

@@ -223,6 +223,16 @@ export const FEATURES = {
     source: 'istio/istio@1.24.6:samples/addons/kiali.yaml (Kiali v2.0); kiali/kiali#7759 (internal_url)',
   },
   /**
+   * The release's Kiali reads `external_services.tracing.provider` (jaeger or tempo): Kiali 1.75
+   * added it; the add-on is Kiali 1.72 at 1.19 and 1.76 at 1.20.
+   */
+  kialiTracingProvider: {
+    description: 'Kiali external_services.tracing.provider (jaeger or tempo)',
+    since: '1.20',
+    source:
+      'istio/istio@1.20.8:samples/addons/kiali.yaml (Kiali v1.76), @1.19.10 (v1.72); kiali/kiali-operator@v1.76.0:crd-docs/cr/kiali.io_v1alpha1_kiali.yaml (provider, from kiali/kiali-operator#679)',
+  },
+  /**
    * `prometheus.istio.io/scrape-targets`: several application metrics endpoints per pod, merged by
    * the agent; before it, metrics merging reads one `prometheus.io/port` and `prometheus.io/path`.
    */

@@ -108,6 +108,8 @@ export interface AddonMechanisms {
   readonly jaegerOtlp: boolean;
   /** The Kiali CR field names of the release's Kiali: v1 (`in_cluster_url`, `accessible_namespaces`) or v2. */
   readonly kialiCr: 'v1' | 'v2';
+  /** Whether the release's Kiali reads `external_services.tracing.provider` (jaeger or tempo). */
+  readonly kialiTracingProvider: boolean;
   /**
    * The envoy-stats PodMonitor relabelings: `book` rewrites the discovered address (1.17, the
    * book's); `dual-stack` builds it from the pod IP with an IPv6 and an IPv4 rule (from 1.18).
@@ -154,6 +156,7 @@ function addonMechanisms(release: AddonRelease, minor: number): AddonMechanisms 
     jaeger: repository.endsWith('/jaeger') ? 'v2' : 'v1-all-in-one',
     jaegerOtlp: release.jaegerCollectorPorts.some((p) => p.port === 4317),
     kialiCr: has(FEATURES.kialiV2Cr, minor) ? 'v2' : 'v1',
+    kialiTracingProvider: has(FEATURES.kialiTracingProvider, minor),
     podMonitorRelabeling: JSON.stringify(release.podMonitorRelabelings).includes('__meta_kubernetes_pod_ip')
       ? 'dual-stack'
       : 'book',

@@ -12,6 +12,7 @@ import { jsonEqual } from '../../../core/json-values';
 import { sortedEntries } from '../../../core/merge/sorted-entries';
 import { formatValue } from '../../../core/problems/problem';
 import type { WorkloadConfig } from '../../config/observability-config';
+import { readOwnAnnotations } from '../workload-manifest';
 import type { SectionBuilder } from './section-builder';
 
 /** The config's kind names, typed both ways so the schema and the enum cannot drift apart. */
@@ -54,17 +55,37 @@ export const workloadsSection: SectionBuilder = {
             }),
           ]);
         }
+        const kind = WORKLOAD_KINDS[w.kind ?? 'Deployment'];
+        const own =
+          w.manifest === undefined
+            ? undefined
+            : readOwnAnnotations(context.baseDir, w.manifest, { kind, name: w.name ?? name, namespace });
+        if (Array.isArray(own)) throw new ObservabilityConfigError(scope, own);
         const ref = new WorkloadRef(scope, name, {
           name: w.name ?? name,
           namespace,
           selector: w.selector,
-          kind: WORKLOAD_KINDS[w.kind ?? 'Deployment'],
+          kind,
+          ...(own ? { ownAnnotations: own } : {}),
+          ...(w.sidecar === false ? { sidecar: false } : {}),
+          ...(w.inject === false ? { inject: false } : {}),
         });
         context.addWorkload(name, ref);
       });
       const endpoints = w.metricsEndpoints;
       const workload = context.findWorkload(name);
       if (endpoints === undefined || workload === undefined) continue;
+      if (w.sidecar === false) {
+        // Metrics merging is the sidecar agent's: without one, nothing scrapes these ports for Istio.
+        context.piece(['workloads', name], scope, [`${name}-metrics`], () => {
+          throw new ObservabilityConfigError(scope, [
+            problem(['metricsEndpoints'], endpoints, 'no metricsEndpoints for a workload with sidecar: false', {
+              what: "are merged by the sidecar's agent, and this workload runs without one",
+            }),
+          ]);
+        });
+        continue;
+      }
       context.piece(
         ['workloads', name],
         scope,

@@ -1,0 +1,209 @@
+// Workloads other teams own: their own pod annotations survive our patch, and a workload outside
+// the mesh is neither targeted nor claimed.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ConfigFileError } from '../app/config/config-file';
+import { synthConfigFile } from '../cli/synth';
+import { ValidationFailedError } from '../core/problems/finding';
+import { readTree } from './support/synth';
+
+const ROOT = join(__dirname, '..');
+const scratch = mkdtempSync(join(tmpdir(), 'shared-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let counter = 0;
+
+/** Writes `files` (the config is `observability.yaml`) into a fresh folder and synthesizes it into `out/`. */
+async function synthFiles(files: Record<string, string>): Promise<{ dir: string; out: Record<string, string> }> {
+  const dir = join(scratch, `case-${counter++}`);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  await synthConfigFile(join(dir, 'observability.yaml'), join(dir, 'out'));
+  return { dir, out: readTree(join(dir, 'out')) };
+}
+
+/** The problems a refused synth reports, one line each, as the CLI prints them after the location. */
+async function refusal(files: Record<string, string>): Promise<string[]> {
+  const error = await synthFiles(files).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (error instanceof ConfigFileError || error instanceof ValidationFailedError) {
+    // Located in the config, relative to the case's folder.
+    return error.message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().replace(/^.*\/case-\d+\//, ''));
+  }
+  throw error ?? new Error('synth was not refused');
+}
+
+const TEAM_STATEFULSET = (annotations: string[]) =>
+  [
+    'apiVersion: apps/v1',
+    'kind: StatefulSet',
+    'metadata: { name: payments }',
+    'spec:',
+    '  serviceName: payments',
+    '  selector: { matchLabels: { app: payments } }',
+    '  template:',
+    '    metadata:',
+    '      labels: { app: payments }',
+    '      annotations:',
+    ...annotations.map((line) => `        ${line}`),
+    '    spec: { containers: [{ name: payments, image: shop/payments:2.1 }] }',
+    '',
+  ].join('\n');
+
+describe("a team's own pod annotations", () => {
+  it('are kept: kubectl kustomize of their kustomization with our Component has every key of theirs and ours', () => {
+    // examples/teams/payments deploys examples/shop's payments with its own proxy.istio.io/config.
+    const built = parse(
+      execFileSync('kubectl', ['kustomize', join(ROOT, 'examples/teams/payments')], { encoding: 'utf8' }),
+    );
+    expect(built.metadata.namespace).toBe('payments');
+    expect(parse(built.spec.template.metadata.annotations['proxy.istio.io/config'])).toEqual({
+      holdApplicationUntilProxyStarts: true,
+      proxyStatsMatcher: {
+        inclusionPrefixes: ['cluster.outbound|443||bank-gateway.payments'],
+        inclusionSuffixes: ['upstream_rq_timeout'],
+      },
+      terminationDrainDuration: '30s',
+    });
+  });
+
+  it('in JSON form, as the Istio docs write them, are merged too, and the patch says what it carries', async () => {
+    const { dir, out } = await synthFiles({
+      'observability.yaml': [
+        'istioVersion: "1.28"',
+        'namespace: payments',
+        'workloads:',
+        '  payments: { selector: { app: payments }, kind: StatefulSet, manifest: team/statefulset.yaml }',
+        'statsInclusion: { p: { target: { workload: payments }, inclusionSuffixes: [upstream_rq_timeout] } }',
+        '',
+      ].join('\n'),
+      'team/statefulset.yaml': TEAM_STATEFULSET([
+        `proxy.istio.io/config: '{ "holdApplicationUntilProxyStarts": true, "concurrency": 2 }'`,
+        'team.example/owner: payments',
+      ]),
+      'team/kustomization.yaml': 'namespace: payments\nresources: [statefulset.yaml]\ncomponents: [../out/patches]\n',
+    });
+    expect(out['patches/payments-statefulset-payments.yaml']?.split('\n').slice(0, 4)).toEqual([
+      '# Generated for StatefulSet payments/payments; do not edit.',
+      "# A strategic merge patch sets an annotation's whole value: proxy.istio.io/config.",
+      '# They include what team/statefulset.yaml:10 sets (proxy.istio.io/config: holdApplicationUntilProxyStarts, concurrency);',
+      '# synthesize again when it changes.',
+    ]);
+    const built = parse(execFileSync('kubectl', ['kustomize', join(dir, 'team')], { encoding: 'utf8' }));
+    expect(built.spec.template.metadata.annotations).toEqual({
+      'proxy.istio.io/config':
+        'concurrency: 2\nholdApplicationUntilProxyStarts: true\nproxyStatsMatcher:\n  inclusionSuffixes:\n    - upstream_rq_timeout\n',
+      'team.example/owner': 'payments',
+    });
+    expect(out['REPORT.md']).toContain('| merged in, from team/statefulset.yaml:10 |');
+  });
+
+  it('that conflict with ours are refused, naming both values and where each is set', async () => {
+    const lines = await refusal({
+      'observability.yaml': [
+        'istioVersion: "1.17"',
+        'namespace: payments',
+        'workloads:',
+        '  payments: { selector: { app: payments }, kind: StatefulSet, manifest: team/statefulset.yaml }',
+        'traceSampling: { s: { target: { workload: payments }, percentage: 10 } }',
+        'bootstrapOverrides:',
+        '  b: { workloads: [payments], zipkin: { collectorAddress: "zipkin.tracing:9411", collectorCluster: jaeger-zipkin, collectorEndpoint: /api/v2/spans } }',
+        '',
+      ].join('\n'),
+      'team/statefulset.yaml': TEAM_STATEFULSET([
+        'proxy.istio.io/config: "tracing: { sampling: 5 }"',
+        'sidecar.istio.io/bootstrapOverride: team-bootstrap',
+      ]),
+    });
+    expect(lines).toEqual([
+      'observability.yaml:7:3 [payments/b] sidecar.istio.io/bootstrapOverride of StatefulSet "payments" is set to "team-bootstrap" by team/statefulset.yaml:10 (the workload\'s own manifest) and to "payments-b" by payments/b; a pod reads one bootstrap override',
+      'observability.yaml:5:18 [payments/s] proxy.istio.io/config of StatefulSet "payments": tracing.sampling is set to 5 by team/statefulset.yaml:10 (the workload\'s own manifest) and to 10 by payments/s; set it in one place',
+    ]);
+  });
+
+  it('are refused unread when the manifest holds no such workload, naming what it looked for', async () => {
+    const lines = await refusal({
+      'observability.yaml': [
+        'istioVersion: "1.28"',
+        'namespace: payments',
+        'workloads:',
+        '  payments: { selector: { app: payments }, manifest: team/statefulset.yaml }',
+        '',
+      ].join('\n'),
+      'team/statefulset.yaml': TEAM_STATEFULSET(['a: b']),
+    });
+    expect(lines).toEqual([
+      'observability.yaml:4:44 [payments/workloads/payments] manifest: has no Deployment payments/payments (got "team/statefulset.yaml", expected a file or folder holding Deployment payments/payments once)',
+    ]);
+  });
+
+  it('are replaced when the manifest is not read, and the patch and REPORT.md say so', async () => {
+    const { out } = await synthFiles({
+      'observability.yaml': [
+        'istioVersion: "1.28"',
+        'namespace: payments',
+        'workloads: { payments: { selector: { app: payments } } }',
+        'statsInclusion: { p: { target: { workload: payments }, inclusionSuffixes: [upstream_rq_timeout] } }',
+        '',
+      ].join('\n'),
+    });
+    expect(out['patches/payments-deployment-payments.yaml']?.split('\n').slice(0, 4)).toEqual([
+      '# Generated for Deployment payments/payments; do not edit.',
+      "# A strategic merge patch sets an annotation's whole value: proxy.istio.io/config.",
+      '# Whatever value the workload sets for these itself is replaced, not merged. Declare its manifest',
+      '# (workloads.payments.manifest) to keep its keys: they are then merged here, and checked.',
+    ]);
+    expect(out['REPORT.md']).toContain('| **replaced** (not read) |');
+  });
+});
+
+describe('a workload outside the mesh (sidecar: false)', () => {
+  const CONFIG = [
+    'istioVersion: "1.28"',
+    'namespace: ops',
+    'workloads:',
+    '  api: { selector: { app: api } }',
+    '  node-agent: { kind: DaemonSet, selector: { app: node-agent }, sidecar: false, inject: false }',
+    'traceSampling: { ops: { target: { namespace: ops }, percentage: 5 } }',
+  ];
+
+  it('is listed outside the mesh, claims nothing of its namespace, and its patch turns injection off', async () => {
+    const { out } = await synthFiles({ 'observability.yaml': `${CONFIG.join('\n')}\n` });
+    const report = out['REPORT.md'] ?? '';
+    expect(report).toContain('Not meshed (no sidecar), so left out: `ops/DaemonSet/node-agent`.');
+    expect(report).not.toContain('### `ops/DaemonSet/node-agent`');
+    expect(report).toContain('### `ops/Deployment/api`');
+    expect(parse(out['patches/ops-daemonset-node-agent.yaml'] ?? '')).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'node-agent', namespace: 'ops' },
+      spec: { template: { metadata: { labels: { 'sidecar.istio.io/inject': 'false' } } } },
+    });
+  });
+
+  it('is refused as a target, and inject: false is refused for a workload in the mesh', async () => {
+    const lines = await refusal({
+      'observability.yaml': [
+        ...CONFIG.slice(0, 4),
+        '  node-agent: { kind: DaemonSet, selector: { app: node-agent }, sidecar: false }',
+        '  web: { selector: { app: web }, inject: false }',
+        'traceSampling: { n: { target: { workload: node-agent }, percentage: 5 } }',
+        '',
+      ].join('\n'),
+    });
+    expect(lines).toEqual([
+      'observability.yaml:7:23 [ops/n] target: runs outside the mesh (workloads.node-agent.sidecar: false), so no proxy reads what this sets for it (got "node-agent", expected a workload in the mesh); hint: target the workloads that run a sidecar, or declare its sidecar',
+      'observability.yaml:6:34 [ops/workloads/web] inject: turns injection off for a workload declared in the mesh (got false, expected sidecar: false as well)',
+    ]);
+  });
+});
