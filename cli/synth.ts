@@ -122,6 +122,7 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
   }
   return synthUnitsAtomically(outdir, units, {
     protectedPaths: [configPath],
+    recordFolders: true,
     extraFiles: (built) => {
       const files: Record<string, string> = {};
       const reported: ReportedCluster[] = stacks.map((stack) => {

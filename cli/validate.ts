@@ -3,9 +3,13 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { APP_RULES } from '../analysis/rule-catalog';
-import { type LintReport, lintManifestFiles } from '../app/lint/lint-stream';
+import { type LintReport, lintManifestFiles, mergeLintReports } from '../app/lint/lint-stream';
 import type { ManifestFileProblem } from '../app/lint/manifest-files';
+import { listManifestFiles } from '../app/lint/manifest-files';
 import { ManifestValidationError } from '../app/lint/manifest-validator';
+import { groupByOutputFolder } from '../app/lint/output-folders';
+import { OUTPUT_MARKER } from '../app/synth/output-guard';
+import { asReviewed, reviewedKey } from '../app/synth/output-record';
 import type { Finding } from '../core/problems/finding';
 import { describeProblem, describeProblemWithHint } from '../core/problems/problem';
 import { renderLocation } from '../core/problems/source-location';
@@ -103,12 +107,35 @@ export async function runValidate(
     err.write(`no files given\n${VALIDATE_USAGE}\n`);
     return 2;
   }
-  const target = targetRelease(values['istio-version'], positionals);
-  const { istioVersion } = target;
+  const fallback = targetRelease(values['istio-version'], positionals);
   let report: LintReport;
+  /** The releases checked against, and why each: `Istio 1.24 (recorded by synth for clusters/dev)`. */
+  const against: string[] = [];
+  let reviewed = 0;
   try {
     const disable = (values.disable ?? []).flatMap((list) => list.split(',')).filter((id) => id !== '');
-    report = await lintManifestFiles(positionals, { istioVersion, complete: values.complete ?? false, disable });
+    const reports: LintReport[] = [];
+    // A folder synth wrote is checked against the release it was made for, and the warnings
+    // synth reported for it are not repeated (app/synth/reviewed-warnings.ts).
+    for (const group of groupByOutputFolder(listManifestFiles(positionals))) {
+      const istioVersion = values['istio-version'] ?? group.istioVersion ?? fallback.istioVersion;
+      const why =
+        values['istio-version'] === undefined && group.istioVersion !== undefined
+          ? `recorded by synth for ${group.folder}`
+          : fallback.from;
+      // A folder synth recorded without a release holds no Istio objects (GitOps): not worth naming.
+      if (group.folder === undefined || group.istioVersion !== undefined || values['istio-version'] !== undefined) {
+        against.push(`${istioVersion}${why ? ` (${why})` : ''}`);
+      }
+      const found = await lintManifestFiles(group.files, { istioVersion, complete: values.complete ?? false, disable });
+      const fresh = found.findings.filter(
+        (f) => f.severity !== 'warning' || !group.reviewed.has(reviewedKey(asReviewed(f))),
+      );
+      reviewed += found.findings.length - fresh.length;
+      reports.push({ ...found, findings: fresh });
+    }
+    if (against.length === 0) against.push(`${fallback.istioVersion}${fallback.from ? ` (${fallback.from})` : ''}`);
+    report = mergeLintReports(reports);
   } catch (error) {
     if (error instanceof ManifestValidationError) {
       // The refused option names itself (`disable: got …`); a refused release does not.
@@ -124,10 +151,12 @@ export async function runValidate(
     }
     throw error;
   }
+  const istioVersion =
+    [...new Set(against.map((a) => a.split(' ')[0]))].length === 1 ? against[0]?.split(' ')[0] : undefined;
   const { findings, problems } = report;
   if (format !== 'text') {
     const all = [...problems.map(fileProblemFinding), ...findings];
-    out.write(format === 'json' ? findingsJson(all, { istioVersion }) : findingsSarif(all));
+    out.write(format === 'json' ? findingsJson(all, istioVersion ? { istioVersion } : {}) : findingsSarif(all));
     return all.some((f) => f.severity === 'error') ? 1 : 0;
   }
   // Kinds no schema is known for are listed once, not as one warning per object.
@@ -162,9 +191,14 @@ export async function runValidate(
       `\nskipped, not Kubernetes objects (Helm values, kustomize's kustomization files): ${report.skipped.join(', ')}\n`,
     );
   }
+  if (reviewed > 0) {
+    out.write(
+      `\n${reviewed} warning(s) in output folders were reported by the synth that wrote them (recorded in ${OUTPUT_MARKER}), not repeated\n`,
+    );
+  }
   const objects = report.objects;
   out.write(
-    `\n${report.files.length} file(s), ${objects} object(s) checked against Istio ${istioVersion}${target.from ? ` (${target.from})` : ''}: ${errors} error(s), ${warnings} warning(s)\n`,
+    `\n${report.files.length} file(s), ${objects} object(s) checked against Istio ${[...new Set(against)].join('; Istio ')}: ${errors} error(s), ${warnings} warning(s)\n`,
   );
   return errors > 0 ? 1 : 0;
 }

@@ -9,6 +9,8 @@ import type { VersionPolicy } from '../../core/version/version-policy';
 import type { RenderedObject } from '../../model/objects';
 import { podTemplates, WORKLOAD_KINDS } from '../../model/pod-templates';
 import {
+  byPathSegments,
+  isListedYaml,
   kustomizePatchFiles,
   listManifestFiles,
   type ManifestDocument,
@@ -59,12 +61,43 @@ export async function lintManifestFiles(
   paths: readonly string[],
   options: ManifestValidationOptions,
 ): Promise<LintReport> {
+  return lintListed(listManifestFiles(paths), options, (file) => readFileSync(file, 'utf8'));
+}
+
+/**
+ * {@link lintManifestFiles} over files held in memory, by path (`clusters/dev/mesh.k8s.yaml`): the
+ * YAML files among them, in the order a folder of them is read. Synth lints its output this way
+ * before writing it.
+ */
+export async function lintFileTexts(
+  texts: ReadonlyMap<string, string>,
+  options: ManifestValidationOptions,
+): Promise<LintReport> {
+  const files = [...texts.keys()].filter(isListedYaml).sort(byPathSegments);
+  return lintListed(files, options, (file) => texts.get(file) ?? '');
+}
+
+async function lintListed(
+  files: readonly string[],
+  options: ManifestValidationOptions,
+  read: (file: string) => string,
+): Promise<LintReport> {
   const policy = resolvePolicy(options.istioVersion);
-  const files = listManifestFiles(paths);
-  const patches = kustomizePatchFiles(files);
-  const fast = await lintPass(files, patches, policy, options, false);
+  const patches = kustomizePatchFiles(files, read);
+  const fast = await lintPass(files, patches, policy, options, false, read);
   // The fast test missed a mesh-wide object (an unusual spelling of its kind): read every file.
-  return fast ?? ((await lintPass(files, patches, policy, options, true)) as LintReport);
+  return fast ?? ((await lintPass(files, patches, policy, options, true, read)) as LintReport);
+}
+
+/** Reports of lints of separate groups of files, as one: findings sorted, the rest in order. */
+export function mergeLintReports(reports: readonly LintReport[]): LintReport {
+  return {
+    findings: sortFindings(reports.flatMap((r) => r.findings)),
+    problems: reports.flatMap((r) => r.problems),
+    files: reports.flatMap((r) => r.files),
+    skipped: reports.flatMap((r) => r.skipped),
+    objects: reports.reduce((sum, r) => sum + r.objects, 0),
+  };
 }
 
 /** A mesh-wide object of some file, shown to the `mesh` rules while other files are checked. */
@@ -99,6 +132,7 @@ async function lintPass(
   policy: VersionPolicy,
   options: ManifestValidationOptions,
   thorough: boolean,
+  readText: (file: string) => string,
 ): Promise<LintReport | undefined> {
   const complete = options.complete ?? false;
   const rules = lintRules(options);
@@ -116,7 +150,7 @@ async function lintPass(
   let keptText = 0;
   if (meshRules.length > 0) {
     for (const [index, file] of files.entries()) {
-      const text = readFileSync(file, 'utf8');
+      const text = readText(file);
       if (!thorough && !meshContext.mayHold(text)) continue;
       const read = readManifestFile(file, text, patches.has(file));
       if (keptText + text.length <= KEPT_TEXT_BUDGET) {
@@ -161,7 +195,7 @@ async function lintPass(
   const skipped: string[] = [];
   let objects = 0;
   for (const [index, file] of files.entries()) {
-    const read = kept.get(index) ?? readManifestFile(file, undefined, patches.has(file));
+    const read = kept.get(index) ?? readManifestFile(file, readText(file), patches.has(file));
     kept.delete(index);
     problems.push(...read.problems);
     if (read.skipped) skipped.push(file);
@@ -227,7 +261,7 @@ async function lintPass(
     for (const finding of found) byFile.set(file, [...(byFile.get(file) ?? []), [key, finding]]);
   }
   for (const [file, found] of byFile) {
-    const documents = readManifestFile(file, undefined, patches.has(file)).documents;
+    const documents = readManifestFile(file, readText(file), patches.has(file)).documents;
     for (const [key, finding] of found) {
       const [, ordinal] = JSON.parse(key) as [string, number];
       const document = documents[ordinal] as ManifestDocument;

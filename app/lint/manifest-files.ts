@@ -174,6 +174,32 @@ export function withoutSyntaxTrees(file: string, text: string, read: ManifestFil
   return { ...read, documents };
 }
 
+/** A file a folder walk reads: `*.yaml` or `*.yml`, outside dot folders and `node_modules`. */
+export function isListedYaml(file: string): boolean {
+  const segments = file.split('/');
+  return (
+    YAML_EXTENSIONS.has(extname(file)) &&
+    !segments.some(
+      (segment, i) => segment === 'node_modules' || (segment.startsWith('.') && i < segments.length - 1),
+    ) &&
+    !(segments.at(-1) ?? '').startsWith('.')
+  );
+}
+
+/**
+ * The order of a folder walk over relative paths: segment by segment, by code point, as each
+ * folder's entries are sorted (so `a/b.yaml` comes before `a.yaml`, as folder `a` sorts before).
+ */
+export function byPathSegments(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const order = byCodePoint(x[i] as string, y[i] as string);
+    if (order !== 0) return order;
+  }
+  return x.length - y.length;
+}
+
 function expand(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   const found: string[] = [];
@@ -216,13 +242,16 @@ const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 
  * objects kustomize merges into others (kubectl's kustomize v5.5, sigs.k8s.io/kustomize
  * api/types/kustomization.go).
  */
-export function kustomizePatchFiles(files: readonly string[]): Set<string> {
+export function kustomizePatchFiles(
+  files: readonly string[],
+  read: (file: string) => string = (file) => readFileSync(file, 'utf8'),
+): Set<string> {
   const patches = new Set<string>();
   for (const file of files) {
     if (!KUSTOMIZATION_NAMES.has(basename(file))) continue;
     let kustomization: unknown;
     try {
-      kustomization = parse(readFileSync(file, 'utf8'));
+      kustomization = parse(read(file));
     } catch {
       continue; // read again as a manifest file, which reports it
     }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { AppProps } from 'cdk8s';
 import { REPORT_FILE } from '../../analysis/review/telemetry-report';
 import { type Finding, sortFindings, ValidationFailedError } from '../../core/problems/finding';
@@ -6,8 +6,10 @@ import type { RenderedObject } from '../../model/objects';
 import { validateAppObjects } from '../validate/app-validator';
 import { ObservabilityApp, reportOf } from './observability-app';
 import { outputFolderFiles } from './output-folder';
+import type { OutputFolderRecord } from './output-record';
 import { lockOutputFolderForSynth, writeStaged } from './output-writer';
 import { type RenderedApp, renderApp } from './render-app';
+import { recordOutputFolder } from './reviewed-warnings';
 
 export interface SynthOptions extends Omit<AppProps, 'outdir'> {
   /**
@@ -78,6 +80,14 @@ export interface UnitsSynthOptions extends SynthOptions {
    */
   readonly extraFiles?: (units: readonly SynthesizedUnit[]) => Readonly<Record<string, string>>;
   /**
+   * Record in the output's marker each folder's release and the warnings `validate` finds in
+   * it, which this synth reports (reviewed-warnings.ts), so that `validate` of the folder checks
+   * it as synth did. The command line's synth does; an app's own `synth()` cannot (it is not
+   * async), and `synthAtomically` writes what it would.
+   * @default false
+   */
+  readonly recordFolders?: boolean;
+  /**
    * Files the output folder must not contain (e.g. the config file): synth refuses a folder
    * that holds one, since replacing it would delete it.
    * @default - none
@@ -95,10 +105,10 @@ export async function synthUnitsAtomically(
   units: readonly SynthUnit[],
   options: UnitsSynthOptions = {},
 ): Promise<SynthReport> {
-  const { validate = true, extraFiles, protectedPaths = [], ...props } = options;
+  const { validate = true, extraFiles, protectedPaths = [], recordFolders: record = false, ...props } = options;
   const { target, unlock } = lockOutputFolderForSynth(outdir, protectedPaths);
   try {
-    return await synthUnder(outdir, target, units, { validate, extraFiles, props });
+    return await synthUnder(outdir, target, units, { validate, extraFiles, record, props });
   } finally {
     unlock();
   }
@@ -111,10 +121,11 @@ async function synthUnder(
   options: {
     readonly validate: boolean;
     readonly extraFiles: UnitsSynthOptions['extraFiles'];
+    readonly record: boolean;
     readonly props: Omit<AppProps, 'outdir'>;
   },
 ): Promise<SynthReport> {
-  const { validate, extraFiles, props } = options;
+  const { validate, extraFiles, record, props } = options;
   const warnings: Finding[] = [];
   const errors: Finding[] = [];
   const built: SynthesizedUnit[] = [];
@@ -146,6 +157,29 @@ async function synthUnder(
       files[join(unit.folder, file)] = content;
   }
   Object.assign(files, extraFiles?.(built) ?? {});
-  writeStaged(outdir, target, files);
+  writeStaged(outdir, target, files, record ? await recordFolders(built, files) : undefined);
   return { warnings: sortFindings(warnings) };
+}
+
+/**
+ * Each unit folder's record for the marker (see reviewed-warnings.ts), from the files it writes:
+ * a file belongs to the unit with the longest folder that holds it.
+ */
+async function recordFolders(
+  units: readonly SynthesizedUnit[],
+  files: Readonly<Record<string, string>>,
+): Promise<Record<string, OutputFolderRecord>> {
+  const folders = units.map((u) => u.folder).sort((a, b) => b.length - a.length);
+  const ownerOf = (file: string) => folders.find((folder) => folder === '' || file.startsWith(`${folder}/`));
+  const records: Record<string, OutputFolderRecord> = {};
+  for (const unit of [...units].sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0))) {
+    const prefix = unit.folder === '' ? '' : `${unit.folder}/`;
+    const texts = new Map(
+      Object.entries(files)
+        .filter(([file]) => ownerOf(file.split(sep).join('/')) === unit.folder)
+        .map(([file, text]) => [file.split(sep).join('/').slice(prefix.length), text]),
+    );
+    records[unit.folder] = await recordOutputFolder(unit.app.node.findAll(), texts);
+  }
+  return records;
 }

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, parse, relative, resolve, sep } from 'node:path';
+import type { OutputFolderRecord } from './output-record';
 
 /**
  * The file every synth writes into its output folder: the list of files it wrote. A later synth
@@ -22,10 +23,13 @@ export class OutputFolderError extends Error {
   }
 }
 
-/** The marker's content for the files of one synth, sorted: part of the byte-stable output. */
-export function outputMarker(files: readonly string[]): string {
+/**
+ * The marker's content for the files of one synth, sorted: part of the byte-stable output. With
+ * `folders`, what `validate` needs to check each folder as synth did (reviewed-warnings.ts).
+ */
+export function outputMarker(files: readonly string[], folders?: Readonly<Record<string, OutputFolderRecord>>): string {
   const listed = [...files, OUTPUT_MARKER].map((f) => f.split(sep).join('/')).sort();
-  return `${JSON.stringify({ generatedBy: 'cdk8s-istio-observability', files: listed }, null, 2)}\n`;
+  return `${JSON.stringify({ generatedBy: 'cdk8s-istio-observability', files: listed, ...(folders ? { folders } : {}) }, null, 2)}\n`;
 }
 
 /** Every file under `dir`, relative, with `/` separators. */

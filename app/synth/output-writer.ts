@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkOutputFolder, fileSystemError, lockOutputFolder, OUTPUT_MARKER, outputMarker } from './output-guard';
+import type { OutputFolderRecord } from './output-record';
 
 /**
  * Replacing an output folder all or nothing: written into a staging folder next to it (same
@@ -23,7 +24,12 @@ import { checkOutputFolder, fileSystemError, lockOutputFolder, OUTPUT_MARKER, ou
  * Writes `files` (relative paths) into a fresh staging folder beside `target`, then swaps it in:
  * `target` is left as it was on any error, or replaced whole. The caller holds the folder's lock.
  */
-export function writeStaged(outdir: string, target: string, files: Readonly<Record<string, string>>): void {
+export function writeStaged(
+  outdir: string,
+  target: string,
+  files: Readonly<Record<string, string>>,
+  records?: Readonly<Record<string, OutputFolderRecord>>,
+): void {
   let staging: string;
   try {
     staging = mkdtempSync(join(dirname(target), `${stagingPrefix(target)}${process.pid}-`));
@@ -31,7 +37,7 @@ export function writeStaged(outdir: string, target: string, files: Readonly<Reco
     throw fileSystemError(outdir, error);
   }
   try {
-    const all = { ...files, [OUTPUT_MARKER]: outputMarker(Object.keys(files)) };
+    const all = { ...files, [OUTPUT_MARKER]: outputMarker(Object.keys(files), records) };
     const folders = new Set([staging]);
     for (const [file, content] of Object.entries(all)) {
       const folder = dirname(join(staging, file));
