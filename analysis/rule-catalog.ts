@@ -23,6 +23,7 @@ import { meshDefaultProvidersRule } from './rules/mesh-default-providers';
 import { metricsMergeRule } from './rules/metrics-merge';
 import { nullVmAttributegenRule } from './rules/null-vm-attributegen';
 import { objectSchemaRule } from './rules/object-schema';
+import { patchReplacesAnnotationRule } from './rules/patch-replaces-annotation';
 import { proxyConfigAnnotationRule } from './rules/proxy-config-annotation';
 import { proxyVersionRegexRule } from './rules/proxy-version-regex';
 import { removedTagRule } from './rules/removed-tag';
@@ -75,6 +76,7 @@ export const APP_RULES: readonly AppRule[] = [
   metricsMergeRule,
   extraStatTagsCoverageRule,
   statsInclusionExclusiveRule,
+  patchReplacesAnnotationRule,
   restartRequiredRule,
   deprecatedMechanismRule,
   versionAdaptationRule,

@@ -1,13 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { APP_RULES } from '../analysis/rule-catalog';
-import { type LintReport, lintManifestFiles, mergeLintReports } from '../app/lint/lint-stream';
+import { type LintReport, lintManifestFiles, lintText, mergeLintReports } from '../app/lint/lint-stream';
 import type { ManifestFileProblem } from '../app/lint/manifest-files';
 import { listManifestFiles } from '../app/lint/manifest-files';
 import { ManifestValidationError } from '../app/lint/manifest-validator';
-import { groupByOutputFolder } from '../app/lint/output-folders';
+import { groupByOutputFolder, type LintGroup } from '../app/lint/output-folders';
 import { OUTPUT_MARKER } from '../app/synth/output-guard';
 import { asReviewed, reviewedKey } from '../app/synth/output-record';
 import type { Finding } from '../core/problems/finding';
@@ -18,10 +19,11 @@ import { findingsJson, findingsSarif, REPORT_FORMATS, type ReportFormat } from '
 import type { Writer } from './writer';
 
 export const VALIDATE_USAGE =
-  'usage: validate [--istio-version <X.Y>] [--complete] [--disable <rule>[,<rule>]] [--format text|json|sarif] <file or folder>...\n' +
+  'usage: validate [--istio-version <X.Y>] [--complete] [--disable <rule>[,<rule>]] [--format text|json|sarif] [--kustomize] <file or folder>...\n' +
   '  checks Kubernetes YAML against the target Istio release with the rules synth runs; without --istio-version,\n' +
   '  the istioVersion of an observability.yaml beside the files, else the newest release this library supports;\n' +
   '  --complete: the files are applied together, so references must resolve among them and names must not collide;\n' +
+  '  --kustomize: each folder is built with kubectl kustomize and its output checked as applied (patches merged);\n' +
   '  --disable: rules not to run (repeatable); one object silences one with the annotation\n' +
   '  ignore-check.cdk8s-istio-observability.io/<rule>: "<reason>";\n' +
   '  --format: json or sarif (SARIF 2.1.0, for GitHub code scanning) print the findings as data on stdout';
@@ -73,7 +75,14 @@ export async function runValidate(
   out: Writer = process.stdout,
   err: Writer = process.stderr,
 ): Promise<number> {
-  let values: { 'istio-version'?: string; complete?: boolean; disable?: string[]; format?: string; help?: boolean };
+  let values: {
+    'istio-version'?: string;
+    complete?: boolean;
+    disable?: string[];
+    format?: string;
+    kustomize?: boolean;
+    help?: boolean;
+  };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -83,6 +92,7 @@ export async function runValidate(
         complete: { type: 'boolean' },
         disable: { type: 'string', multiple: true },
         format: { type: 'string' },
+        kustomize: { type: 'boolean' },
         help: { type: 'boolean' },
       },
       allowPositionals: true,
@@ -117,20 +127,71 @@ export async function runValidate(
     const reports: LintReport[] = [];
     // A folder synth wrote is checked against the release it was made for, and the warnings
     // synth reported for it are not repeated (app/synth/reviewed-warnings.ts).
-    for (const group of groupByOutputFolder(listManifestFiles(positionals))) {
-      const istioVersion = values['istio-version'] ?? group.istioVersion ?? fallback.istioVersion;
+    // With --kustomize, each folder is one stream: what kustomize builds from it.
+    const sources = values.kustomize
+      ? positionals.map((dir) => ({ dir, group: groupByOutputFolder([join(dir, 'kustomization.yaml')])[0] }))
+      : undefined;
+    if (sources) {
+      for (const { dir, group } of sources) {
+        const built = kustomizeBuild(dir);
+        if (typeof built !== 'string') {
+          err.write(`${built.message}\n`);
+          return built.status;
+        }
+        const istioVersion = values['istio-version'] ?? group?.istioVersion ?? fallback.istioVersion;
+        against.push(
+          `${istioVersion}${values['istio-version'] === undefined && group?.istioVersion !== undefined ? ` (recorded by synth for ${group.folder})` : fallback.from ? ` (${fallback.from})` : ''}`,
+        );
+        const found = await lintText(`kustomize build ${dir}`, built, {
+          istioVersion,
+          complete: values.complete ?? false,
+          disable,
+        });
+        const fresh = found.findings.filter(
+          (f) => f.severity !== 'warning' || !group?.reviewed.has(reviewedKey(asReviewed(f))),
+        );
+        reviewed += found.findings.length - fresh.length;
+        reports.push({ ...found, findings: fresh });
+      }
+    }
+    const groups: LintGroup[] = sources ? [] : groupByOutputFolder(listManifestFiles(positionals));
+    // Files no synth recorded are checked against the release of an observability.yaml beside
+    // them, else the one the output folders given agree on (hand-written YAML applied with them).
+    const recorded = [...new Set(groups.flatMap((g) => (g.istioVersion !== undefined ? [g.istioVersion] : [])))];
+    const fromConfig = fallback.from?.startsWith('istioVersion of') === true;
+    const [agreed] = recorded.length === 1 && !fromConfig ? recorded : [];
+    const unrecorded = agreed ? { istioVersion: agreed, from: 'the release of the output folders given' } : fallback;
+    // One lint per release, so that patches and the workloads they patch are read together.
+    const buckets = new Map<string, { files: string[]; groupOf: Map<string, LintGroup> }>();
+    for (const group of groups) {
+      const istioVersion = values['istio-version'] ?? group.istioVersion ?? unrecorded.istioVersion;
       const why =
-        values['istio-version'] === undefined && group.istioVersion !== undefined
-          ? `recorded by synth for ${group.folder}`
-          : fallback.from;
+        values['istio-version'] !== undefined
+          ? undefined
+          : group.istioVersion !== undefined
+            ? `recorded by synth for ${group.folder}`
+            : unrecorded.from;
       // A folder synth recorded without a release holds no Istio objects (GitOps): not worth naming.
       if (group.folder === undefined || group.istioVersion !== undefined || values['istio-version'] !== undefined) {
         against.push(`${istioVersion}${why ? ` (${why})` : ''}`);
       }
-      const found = await lintManifestFiles(group.files, { istioVersion, complete: values.complete ?? false, disable });
-      const fresh = found.findings.filter(
-        (f) => f.severity !== 'warning' || !group.reviewed.has(reviewedKey(asReviewed(f))),
-      );
+      const bucket = buckets.get(istioVersion) ?? { files: [] as string[], groupOf: new Map<string, LintGroup>() };
+      buckets.set(istioVersion, bucket);
+      for (const file of group.files) {
+        bucket.files.push(file);
+        bucket.groupOf.set(file, group);
+      }
+    }
+    for (const [istioVersion, bucket] of buckets) {
+      const found = await lintManifestFiles(bucket.files, {
+        istioVersion,
+        complete: values.complete ?? false,
+        disable,
+      });
+      const fresh = found.findings.filter((f) => {
+        const group = f.location ? bucket.groupOf.get(f.location.file) : undefined;
+        return f.severity !== 'warning' || !group?.reviewed.has(reviewedKey(asReviewed(f)));
+      });
       reviewed += found.findings.length - fresh.length;
       reports.push({ ...found, findings: fresh });
     }
@@ -188,7 +249,7 @@ export async function runValidate(
   }
   if (report.skipped.length > 0) {
     out.write(
-      `\nskipped, not Kubernetes objects (Helm values, kustomize's kustomization files): ${report.skipped.join(', ')}\n`,
+      `\nnot checked as objects (kustomize files, JSON 6902 patches, Helm values; what Istio reads in them is): ${report.skipped.join(', ')}\n`,
     );
   }
   if (reviewed > 0) {
@@ -201,4 +262,31 @@ export async function runValidate(
     `\n${report.files.length} file(s), ${objects} object(s) checked against Istio ${[...new Set(against)].join('; Istio ')}: ${errors} error(s), ${warnings} warning(s)\n`,
   );
   return errors > 0 ? 1 : 0;
+}
+
+/**
+ * The objects `kubectl kustomize <dir>` builds, as YAML; or why not, with the exit status: 2 when
+ * kubectl is missing (a usage problem of this machine), 1 when the folder does not build.
+ */
+function kustomizeBuild(dir: string): string | { readonly message: string; readonly status: number } {
+  try {
+    return execFileSync('kubectl', ['kustomize', dir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 1 << 30,
+    });
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException & { stderr?: string };
+    if (failure.code === 'ENOENT') {
+      return {
+        message:
+          '--kustomize: kubectl is not on PATH (its kustomize builds the folder); install kubectl, or validate the files without --kustomize',
+        status: 2,
+      };
+    }
+    // kubectl logs through klog: `E1207 02:31:07.84 28448 run.go:72] "command failed" err="…"`.
+    const last = (failure.stderr ?? '').trim().split('\n').at(-1) ?? '';
+    const reason = /err="(.*)"$/.exec(last)?.[1]?.replace(/\\"/g, '"') ?? (last || failure.message);
+    return { message: `${dir}: kustomize build failed: ${reason}`, status: 1 };
+  }
 }

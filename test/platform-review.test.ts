@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { ConfigFile, ConfigFileError } from '../app/config/config-file';
+import { ConfigFile } from '../app/config/config-file';
 import { diffOutputs, runDiff } from '../cli/diff';
 import { synthConfigFile } from '../cli/synth';
 import { runValidate } from '../cli/validate';

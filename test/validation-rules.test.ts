@@ -79,6 +79,7 @@ describe('every rule on the default stack', () => {
       'stats-inclusion-exclusive': 0,
       'telemetry-conflicts': 0,
       'version-adaptation': 0,
+      'patch-replaces-annotation': 0,
       'restart-required': 2,
       'deprecated-mechanism': 1,
       'backend-caveats': 1,

@@ -28,10 +28,12 @@ export class MeshContext {
    * What a lint that checks one file at a time keeps of an object for the other files' checks: the
    * object itself when it is mesh-wide, a ConfigMap's name, namespace, keys (all that a pod's
    * bootstrap override annotation is checked against) and the annotations that silence a rule on
-   * it, unless it is a mesh or bootstrap ConfigMap, and nothing for anything else.
+   * it, unless it is a mesh or bootstrap ConfigMap, a kustomize patch whole, and nothing for anything else.
    */
-  of(manifest: Manifest): Manifest | undefined {
-    if (this.kinds.has(manifest.kind)) return manifest;
+  of(manifest: Manifest, patch = false): Manifest | undefined {
+    // A kustomize patch is part of objects deployed from elsewhere (often another file): few, and
+    // read with every file's workloads.
+    if (patch || this.kinds.has(manifest.kind)) return manifest;
     if (manifest.kind !== 'ConfigMap') return undefined;
     const data = isMapping(manifest.data) ? manifest.data : {};
     if (CUSTOM_BOOTSTRAP_KEY in data || 'mesh' in data) return manifest;

@@ -10,12 +10,14 @@ import type { RenderedObject } from '../../model/objects';
 import { podTemplates, WORKLOAD_KINDS } from '../../model/pod-templates';
 import {
   byPathSegments,
+  isKustomization,
   isListedYaml,
   kustomizePatchFiles,
   listManifestFiles,
   type ManifestDocument,
   type ManifestFile,
   type ManifestFileProblem,
+  type PatchFile,
   readManifestFile,
   withoutSyntaxTrees,
 } from './manifest-files';
@@ -77,6 +79,14 @@ export async function lintFileTexts(
   return lintListed(files, options, (file) => texts.get(file) ?? '');
 }
 
+/**
+ * {@link lintManifestFiles} over one stream of YAML that is no file (`kubectl kustomize`'s output),
+ * named `name` in findings, with its lines.
+ */
+export async function lintText(name: string, text: string, options: ManifestValidationOptions): Promise<LintReport> {
+  return lintListed([name], options, () => text);
+}
+
 async function lintListed(
   files: readonly string[],
   options: ManifestValidationOptions,
@@ -128,7 +138,7 @@ function objectKey(file: string, ordinal: number): string {
  */
 async function lintPass(
   files: readonly string[],
-  patches: ReadonlySet<string>,
+  patches: ReadonlyMap<string, PatchFile>,
   policy: VersionPolicy,
   options: ManifestValidationOptions,
   thorough: boolean,
@@ -151,21 +161,23 @@ async function lintPass(
   if (meshRules.length > 0) {
     for (const [index, file] of files.entries()) {
       const text = readText(file);
-      if (!thorough && !meshContext.mayHold(text)) continue;
-      const read = readManifestFile(file, text, patches.has(file));
+      // Patches (named by a kustomization, or inline in one) are kept like mesh-wide objects.
+      if (!thorough && !meshContext.mayHold(text) && !patches.has(file) && !isKustomization(file)) continue;
+      const read = readManifestFile(file, text, patches.get(file));
       if (keptText + text.length <= KEPT_TEXT_BUDGET) {
-        kept.set(index, withoutSyntaxTrees(file, text, read));
+        kept.set(index, withoutSyntaxTrees(file, text, read, patches.get(file)));
         keptText += text.length;
       }
       read.documents.forEach((document, ordinal) => {
-        const manifest = meshContext.of(document.manifest);
+        const manifest = meshContext.of(document.manifest, document.patch);
         if (!manifest) return;
         const key = objectKey(file, ordinal);
         meshKeys.add(key);
+        const patch = document.patch ? { patch: true } : {};
         mesh.push({
           file: index,
-          checked: { path: key, manifest, file },
-          reference: { path: key, manifest, file, reference: true },
+          checked: { path: key, manifest, file, location: document.locate([]), ...patch },
+          reference: { path: key, manifest, file, location: document.locate([]), reference: true, ...patch },
         });
       });
     }
@@ -195,7 +207,7 @@ async function lintPass(
   const skipped: string[] = [];
   let objects = 0;
   for (const [index, file] of files.entries()) {
-    const read = kept.get(index) ?? readManifestFile(file, readText(file), patches.has(file));
+    const read = kept.get(index) ?? readManifestFile(file, readText(file), patches.get(file));
     kept.delete(index);
     problems.push(...read.problems);
     if (read.skipped) skipped.push(file);
@@ -206,7 +218,9 @@ async function lintPass(
     const byPath = new Map<string, ManifestDocument>();
     for (const [ordinal, document] of read.documents.entries()) {
       const key = objectKey(file, ordinal);
-      if (meshRules.length > 0 && !meshKeys.has(key) && meshContext.of(document.manifest)) return undefined;
+      if (meshRules.length > 0 && !meshKeys.has(key) && meshContext.of(document.manifest, document.patch)) {
+        return undefined;
+      }
       const path = paths.next(document.manifest);
       const object = objectOf(document, path);
       byPath.set(path, document);
@@ -261,7 +275,7 @@ async function lintPass(
     for (const finding of found) byFile.set(file, [...(byFile.get(file) ?? []), [key, finding]]);
   }
   for (const [file, found] of byFile) {
-    const documents = readManifestFile(file, readText(file), patches.has(file)).documents;
+    const documents = readManifestFile(file, readText(file), patches.get(file)).documents;
     for (const [key, finding] of found) {
       const [, ordinal] = JSON.parse(key) as [string, number];
       const document = documents[ordinal] as ManifestDocument;

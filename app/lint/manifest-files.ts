@@ -10,6 +10,7 @@ import type { SourceLocation } from '../../core/problems/source-location';
 import { keyAt } from '../../core/problems/yaml-keys';
 import type { Manifest } from '../../model/objects';
 import { Locator } from '../config/config-file';
+import { inlinePatchDocuments, isJson6902, json6902Document, type PatchTarget } from './kustomize-patches';
 
 /** One Kubernetes object read from a YAML file, with what is needed to point at its fields. */
 export interface ManifestDocument {
@@ -58,7 +59,7 @@ export function readManifestFiles(paths: readonly string[]): ManifestFiles {
   const problems: ManifestFileProblem[] = [];
   const skipped: string[] = [];
   for (const file of files) {
-    const read = readManifestFile(file, undefined, patches.has(file));
+    const read = readManifestFile(file, undefined, patches.get(file));
     documents.push(...read.documents);
     problems.push(...read.problems);
     if (read.skipped) skipped.push(file);
@@ -84,7 +85,11 @@ export interface ManifestFile {
 }
 
 /** Reads one file as {@link readManifestFiles} reads each; `text` when the caller has read it already. */
-export function readManifestFile(file: string, text: string = readFileSync(file, 'utf8'), patch = false): ManifestFile {
+export function readManifestFile(
+  file: string,
+  text: string = readFileSync(file, 'utf8'),
+  patch?: PatchFile,
+): ManifestFile {
   const documents: ManifestDocument[] = [];
   const problems: ManifestFileProblem[] = [];
   let skipped = false;
@@ -113,6 +118,33 @@ export function readManifestFile(file: string, text: string = readFileSync(file,
     const value: unknown = document.toJS({ maxAliasCount: 100 });
     // A trailing `---`, or a document of comments only: kubectl skips it, and so do we.
     if (value === null || value === undefined) continue;
+    if (isJson6902(value)) {
+      // A JSON 6902 patch: what it sets that Istio reads is checked on the objects its
+      // kustomization's target selects; read alone, it selects nothing known.
+      const read = patch?.target
+        ? json6902Document(value, patch.target, (path) => locator.position(path).line)
+        : undefined;
+      if (read)
+        documents.push({
+          manifest: read.manifest,
+          file,
+          locate: (field) => ({ file, line: read.locate(field) }),
+          patch: true,
+        });
+      else skipped = true;
+      continue;
+    }
+    if (isKustomizeFile(value)) {
+      // Its inline patches (`patches[].patch`) are partial objects of their own.
+      for (const inline of inlinePatchDocuments(document, lineCounter)) {
+        documents.push({
+          manifest: inline.manifest,
+          file,
+          locate: (field) => ({ file, line: inline.locate(field) }),
+          patch: true,
+        });
+      }
+    }
     const list = isMap(document.contents) && isMapping(value) && value.kind === 'List' ? value.items : undefined;
     const items: [unknown, (string | number)[]][] = Array.isArray(list)
       ? list.map((item, i) => [item, ['items', i]])
@@ -146,6 +178,14 @@ export function readManifestFile(file: string, text: string = readFileSync(file,
         locate: (field) => at([...prefix, ...keysOf(field)]),
         ...(patch ? { patch: true } : {}),
       });
+      // A Flux HelmRelease or an Argo CD Application of the istiod chart carries its values.
+      for (const values of istiodChartValues(item)) {
+        documents.push({
+          manifest: { ...values.values, apiVersion: '', kind: ISTIOD_VALUES_KIND, metadata: {} },
+          file,
+          locate: (field) => at([...prefix, ...values.at, ...keysOf(field)]),
+        });
+      }
     }
   }
   return { documents, problems, skipped };
@@ -156,7 +196,7 @@ export function readManifestFile(file: string, text: string = readFileSync(file,
  * the memory of the objects: each object keeps its own line, and the first field located parses
  * the text again. For objects read once and checked later, whose fields are rarely located.
  */
-export function withoutSyntaxTrees(file: string, text: string, read: ManifestFile): ManifestFile {
+export function withoutSyntaxTrees(file: string, text: string, read: ManifestFile, patch?: PatchFile): ManifestFile {
   let reread: readonly ManifestDocument[] | undefined;
   const documents = read.documents.map((document, ordinal): ManifestDocument => {
     const start = document.locate([]);
@@ -165,7 +205,7 @@ export function withoutSyntaxTrees(file: string, text: string, read: ManifestFil
       file: document.file,
       locate: (field) => {
         if (field.length === 0) return start;
-        reread ??= readManifestFile(file, text).documents;
+        reread ??= readManifestFile(file, text, patch).documents;
         return (reread[ordinal] as ManifestDocument).locate(field);
       },
       ...(document.patch ? { patch: true } : {}),
@@ -236,17 +276,22 @@ function isKustomizeFile(value: unknown): boolean {
 
 const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
+/** Whether `file` is named as kustomize names its kustomization file. */
+export function isKustomization(file: string): boolean {
+  return KUSTOMIZATION_NAMES.has(basename(file));
+}
+
 /**
- * The strategic merge patch files the kustomizations among `files` name (`patches[].path`, and
- * the older `patchesStrategicMerge`), resolved against each kustomization's folder: partial
- * objects kustomize merges into others (kubectl's kustomize v5.5, sigs.k8s.io/kustomize
- * api/types/kustomization.go).
+ * The patch files the kustomizations among `files` name, resolved against each kustomization's
+ * folder, with the objects each selects: `patches[].path` (a strategic merge patch or a JSON 6902
+ * one, told apart by content as kustomize does), the older `patchesStrategicMerge` and
+ * `patchesJson6902` (kubectl's kustomize v5.5, sigs.k8s.io/kustomize api/types/kustomization.go).
  */
 export function kustomizePatchFiles(
   files: readonly string[],
   read: (file: string) => string = (file) => readFileSync(file, 'utf8'),
-): Set<string> {
-  const patches = new Set<string>();
+): Map<string, PatchFile> {
+  const patches = new Map<string, PatchFile>();
   for (const file of files) {
     if (!KUSTOMIZATION_NAMES.has(basename(file))) continue;
     let kustomization: unknown;
@@ -256,14 +301,29 @@ export function kustomizePatchFiles(
       continue; // read again as a manifest file, which reports it
     }
     if (!isKustomizeFile(kustomization)) continue;
-    const { patches: listed, patchesStrategicMerge } = kustomization as Record<string, unknown>;
-    const paths = [
-      ...(Array.isArray(listed) ? listed.map((p) => (isMapping(p) ? p.path : undefined)) : []),
-      ...(Array.isArray(patchesStrategicMerge) ? patchesStrategicMerge : []),
+    const { patches: listed, patchesStrategicMerge, patchesJson6902 } = kustomization as Record<string, unknown>;
+    const entries: [unknown, unknown][] = [
+      ...(Array.isArray(listed)
+        ? listed.map((p): [unknown, unknown] => (isMapping(p) ? [p.path, p.target] : [undefined, undefined]))
+        : []),
+      ...(Array.isArray(patchesStrategicMerge)
+        ? patchesStrategicMerge.map((p): [unknown, unknown] => [p, undefined])
+        : []),
+      ...(Array.isArray(patchesJson6902)
+        ? patchesJson6902.map((p): [unknown, unknown] => (isMapping(p) ? [p.path, p.target] : [undefined, undefined]))
+        : []),
     ];
-    for (const path of paths) if (typeof path === 'string') patches.add(join(dirname(file), path));
+    for (const [path, target] of entries) {
+      if (typeof path !== 'string') continue;
+      patches.set(join(dirname(file), path), isMapping(target) ? { target: target as PatchTarget } : {});
+    }
   }
   return patches;
+}
+
+/** A file a kustomization names as a patch, and the objects it selects when it says. */
+export interface PatchFile {
+  readonly target?: PatchTarget;
 }
 
 /** A mapping with neither `apiVersion` nor `kind`: data, not an object that claims a kind. */
@@ -279,4 +339,38 @@ function isManifest(value: unknown): value is Manifest {
   if (!isMapping(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return false;
   if (value.kind === 'IstioOperator' && value.metadata === undefined) value.metadata = {};
   return isMapping(value.metadata);
+}
+
+/**
+ * The istiod chart's values a GitOps object carries, with where: a Flux `HelmRelease` of chart
+ * `istiod` (`spec.values`), an Argo CD `Application` whose source is that chart
+ * (`helm.valuesObject`; `helm.values` is a YAML string, read as one).
+ */
+function istiodChartValues(
+  item: Manifest,
+): { readonly values: Record<string, unknown>; readonly at: (string | number)[] }[] {
+  const spec = isMapping(item.spec) ? item.spec : {};
+  if (item.kind === 'HelmRelease' && item.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
+    const chart = isMapping(spec.chart) && isMapping(spec.chart.spec) ? spec.chart.spec.chart : undefined;
+    return chart === 'istiod' && isMapping(spec.values) ? [{ values: spec.values, at: ['spec', 'values'] }] : [];
+  }
+  if (item.kind !== 'Application' || !item.apiVersion.startsWith('argoproj.io/')) return [];
+  const sources: [unknown, (string | number)[]][] = [
+    ...(isMapping(spec.source) ? [[spec.source, ['spec', 'source']] as [unknown, (string | number)[]]] : []),
+    ...(Array.isArray(spec.sources)
+      ? spec.sources.map((s, i): [unknown, (string | number)[]] => [s, ['spec', 'sources', i]])
+      : []),
+  ];
+  return sources.flatMap(([source, at]) => {
+    if (!isMapping(source) || source.chart !== 'istiod' || !isMapping(source.helm)) return [];
+    const { valuesObject, values } = source.helm;
+    if (isMapping(valuesObject)) return [{ values: valuesObject, at: [...at, 'helm', 'valuesObject'] }];
+    if (typeof values !== 'string') return [];
+    try {
+      const parsed: unknown = parse(values, { version: '1.1' });
+      return isMapping(parsed) ? [{ values: parsed, at: [...at, 'helm', 'values'] }] : [];
+    } catch {
+      return []; // Argo CD reports a values string that is not YAML
+    }
+  });
 }
