@@ -62,6 +62,7 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
   const delivered = new Map<string | undefined, DeliveredCluster>();
   const units: SynthUnit[] = stacks.map((stack) => ({
     folder: stack.folder,
+    istioVersion: stack.config.istioVersion,
     build: (app) => {
       const built = new ObservabilityStack(app, stack.id, {
         config: stack.config,

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { OUTPUT_MARKER } from '../app/synth/output-guard';
 import { readTree } from './support/synth';
 
 // The consumer fixture examples/platform-stack, run the way a platform team would: the library is
@@ -221,7 +222,9 @@ describe('a cdk8s app of an observability.yaml, run by cdk8s synth with the vali
     const exact = synth({ CDK8S_RECORD_CONSTRUCT_METADATA: 'false' });
     expect(exact.stdout).toContain('Validations ended succesfully');
     expect(exact.status).toBe(0);
-    expect(readTree(join(dir, 'dist'))).toEqual(readTree(join(ROOT, 'examples', 'shop')));
+    // The same files, byte for byte, but for the review record the command line's synth adds to the
+    // marker (what validate need not repeat): an app's synth() is not async, and cannot lint.
+    expect(readTree(join(dir, 'dist'))).toEqual(withoutReviewRecord(readTree(join(ROOT, 'examples', 'shop'))));
     const withMetadata = synth({});
     expect(withMetadata.status).toBe(0);
     expect(Object.keys(readTree(join(dir, 'dist')))).toEqual(
@@ -291,3 +294,11 @@ describe('the packaged command line, installed into an empty folder next to an o
     );
   });
 });
+
+/** `files` with the marker as a synth without a review record writes it (see atomic-synth.ts, recordFolders). */
+function withoutReviewRecord(files: Record<string, string>): Record<string, string> {
+  const marker = files[OUTPUT_MARKER];
+  if (marker === undefined) return files;
+  const { folders: _recorded, ...rest } = JSON.parse(marker) as { folders?: unknown };
+  return { ...files, [OUTPUT_MARKER]: `${JSON.stringify(rest, null, 2)}\n` };
+}

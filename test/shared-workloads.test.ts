@@ -4,11 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Chart } from 'cdk8s';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigFileError } from '../app/config/config-file';
+import { formatFinding, validateApp } from '../app/validate';
 import { synthConfigFile } from '../cli/synth';
+import { IstioMesh, ProxyTarget, StatsInclusion, TraceSampling, WorkloadKind, WorkloadRef } from '../constructs';
 import { ValidationFailedError } from '../core/problems/finding';
+import { testApp } from './support/app';
 import { readTree } from './support/synth';
 
 const ROOT = join(__dirname, '..');
@@ -62,17 +66,14 @@ const TEAM_STATEFULSET = (annotations: string[]) =>
 
 describe("a team's own pod annotations", () => {
   it('are kept: kubectl kustomize of their kustomization with our Component has every key of theirs and ours', () => {
-    // examples/teams/payments deploys examples/shop's payments with its own proxy.istio.io/config.
+    // examples/teams/ratings deploys examples/platform's ratings with its own proxy.istio.io/config.
     const built = parse(
-      execFileSync('kubectl', ['kustomize', join(ROOT, 'examples/teams/payments')], { encoding: 'utf8' }),
+      execFileSync('kubectl', ['kustomize', join(ROOT, 'examples/teams/ratings')], { encoding: 'utf8' }),
     );
-    expect(built.metadata.namespace).toBe('payments');
+    expect(built.metadata.namespace).toBe('bookinfo');
     expect(parse(built.spec.template.metadata.annotations['proxy.istio.io/config'])).toEqual({
       holdApplicationUntilProxyStarts: true,
-      proxyStatsMatcher: {
-        inclusionPrefixes: ['cluster.outbound|443||bank-gateway.payments'],
-        inclusionSuffixes: ['upstream_rq_timeout'],
-      },
+      proxyStatsMatcher: { inclusionPrefixes: ['cluster.outbound|27017||mongodb.bookinfo'] },
       terminationDrainDuration: '30s',
     });
   });
@@ -204,6 +205,30 @@ describe('a workload outside the mesh (sidecar: false)', () => {
     expect(lines).toEqual([
       'observability.yaml:7:23 [ops/n] target: runs outside the mesh (workloads.node-agent.sidecar: false), so no proxy reads what this sets for it (got "node-agent", expected a workload in the mesh); hint: target the workloads that run a sidecar, or declare its sidecar',
       'observability.yaml:6:34 [ops/workloads/web] inject: turns injection off for a workload declared in the mesh (got false, expected sidecar: false as well)',
+    ]);
+  });
+});
+
+describe('a WorkloadRef outside the mesh (TypeScript)', () => {
+  it('is refused as the target of a Telemetry setting and of a pod annotation, once each', async () => {
+    const app = testApp();
+    const mesh = new IstioMesh(new Chart(app, 'mesh', { namespace: 'istio-system' }), 'istio', {
+      istioVersion: '1.17',
+    });
+    const ops = new Chart(app, 'ops', { namespace: 'ops' });
+    const agent = new WorkloadRef(ops, 'node-agent', {
+      name: 'node-agent',
+      namespace: 'ops',
+      selector: { app: 'node-agent' },
+      kind: WorkloadKind.DAEMON_SET,
+      sidecar: false,
+    });
+    new TraceSampling(ops, 'sampling', { mesh, target: ProxyTarget.workload(agent), percentage: 5 });
+    new StatsInclusion(ops, 'stats', { mesh, target: ProxyTarget.workload(agent), inclusionSuffixes: ['rq_timeout'] });
+    const errors = (await validateApp(app)).filter((f) => f.severity === 'error').map(formatFinding);
+    expect(errors).toEqual([
+      '[ops/sampling] target.workload: DaemonSet "node-agent" runs outside the mesh (sidecar: false), so no proxy reads what this sets for it (got "node-agent", expected a workload in the mesh)',
+      '[ops/stats] proxy.istio.io/config of DaemonSet "node-agent" reaches no proxy: the workload runs outside the mesh (sidecar: false)',
     ]);
   });
 });

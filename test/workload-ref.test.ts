@@ -400,6 +400,14 @@ describe('the shop example (examples/shop.yaml)', () => {
   });
 });
 
+describe('the shared-cluster example (examples/platform.yaml)', () => {
+  it('synthesizes exactly the committed examples/platform/, with the GitOps objects for its own folder', async () => {
+    const out = join(scratch, 'platform');
+    await synthConfigFile(join(ROOT, 'examples', 'platform.yaml'), out, 'examples/platform');
+    expect(readTree(out)).toEqual(readTree(join(ROOT, 'examples', 'platform')));
+  });
+});
+
 describe('every committed output folder', () => {
   /** Folders with a kustomization.yaml under dist/ and examples/, Components (patches/) aside. */
   const folders = (dir: string): string[] =>
@@ -415,8 +423,9 @@ describe('every committed output folder', () => {
     expect(all.map((f) => f.slice(ROOT.length + 1))).toEqual([
       'dist',
       'examples/istio-1.30',
+      'examples/platform',
+      'examples/platform/gitops',
       'examples/shop',
-      'examples/shop/gitops',
       'examples/two-clusters/clusters/dev',
       'examples/two-clusters/clusters/prod',
       'examples/two-clusters/gitops',

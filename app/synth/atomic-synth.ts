@@ -64,11 +64,18 @@ export interface SynthUnit {
   /** e.g. `clusters/prod`; `''` for the output folder itself. */
   readonly folder: string;
   readonly build: (app: ObservabilityApp) => void;
+  /**
+   * The release the unit targets as declared (`1.26.8`), recorded for `validate`.
+   * @default - its meshes' release, when they agree
+   */
+  readonly istioVersion?: string;
 }
 
 /** What one unit rendered, as checked by validation, for files written next to the manifests. */
 export interface SynthesizedUnit {
   readonly folder: string;
+  /** As the unit declared it. */
+  readonly istioVersion?: string;
   readonly app: ObservabilityApp;
   readonly objects: readonly RenderedObject[];
 }
@@ -146,7 +153,12 @@ async function synthUnder(
     if (errors.length > 0) continue;
     // Rendered once: the files hold exactly the manifests the rules checked.
     render ??= renderApp(app);
-    const synthesized = { folder: unit.folder, app, objects: render.objects };
+    const synthesized = {
+      folder: unit.folder,
+      app,
+      objects: render.objects,
+      ...(unit.istioVersion !== undefined ? { istioVersion: unit.istioVersion } : {}),
+    };
     built.push(synthesized);
     rendered.set(synthesized, render);
   }
@@ -179,7 +191,7 @@ async function recordFolders(
         .filter(([file]) => ownerOf(file.split(sep).join('/')) === unit.folder)
         .map(([file, text]) => [file.split(sep).join('/').slice(prefix.length), text]),
     );
-    records[unit.folder] = await recordOutputFolder(unit.app.node.findAll(), texts);
+    records[unit.folder] = await recordOutputFolder(unit.app.node.findAll(), texts, unit.istioVersion);
   }
   return records;
 }

@@ -4,9 +4,9 @@ import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../../core/version/version
 import { lintFileTexts } from '../lint/lint-stream';
 import { asReviewed, type OutputFolderRecord, reviewedKey } from './output-record';
 
-/** The release an app's objects target: its meshes' one release, if they agree. */
+/** The release an app's objects target: its meshes' one release (the minor), if they agree. */
 function releaseOf(constructs: readonly IConstruct[]): string | undefined {
-  const releases = new Set(builtMeshes(constructs).map((mesh) => mesh.policy.version.toString()));
+  const releases = new Set(builtMeshes(constructs).map((mesh) => mesh.istioVersion));
   return releases.size === 1 ? [...releases][0] : undefined;
 }
 
@@ -18,8 +18,9 @@ function releaseOf(constructs: readonly IConstruct[]): string | undefined {
 export async function recordOutputFolder(
   constructs: readonly IConstruct[],
   texts: ReadonlyMap<string, string>,
+  declared?: string,
 ): Promise<OutputFolderRecord> {
-  const istioVersion = releaseOf(constructs);
+  const istioVersion = declared ?? releaseOf(constructs);
   const meshes = builtMeshes(constructs).length;
   if (istioVersion === undefined && meshes > 0) return { reviewed: [] }; // several releases: validate names one
   const lintRelease = istioVersion ?? VersionPolicy.supportedVersions().at(-1) ?? DEFAULT_ISTIO_VERSION;

@@ -6,7 +6,7 @@ import type { FieldPath } from '../../core/problems/field-path';
 import type { Problem } from '../../core/problems/problem';
 import { IstioPodAnnotations } from './istio-pod-annotations';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
-import { describeWorkload, type ObservedWorkload, workloadNamespace } from './workload-ref';
+import { describeWorkload, isWorkloadRef, type ObservedWorkload, workloadNamespace } from './workload-ref';
 
 /**
  * What a proxy target needs of its mesh. IstioMesh satisfies it; naming only this keeps the
@@ -130,7 +130,15 @@ class WorkloadProxyTarget extends ProxyTarget {
    * construct's other problems instead of failing deep inside with a TypeError.
    */
   override problems(field: FieldPath): Problem[] {
-    if (isWorkload(this.workload)) return [];
+    if (isWorkload(this.workload)) {
+      // Pods without a sidecar read no proxy setting: naming one is a mistake, not a no-op.
+      if (!isWorkloadRef(this.workload) || this.workload.sidecar) return [];
+      return [
+        problem([...field, 'workload'], this.workload.name, 'a workload in the mesh', {
+          what: `${describeWorkload(this.workload)} runs outside the mesh (sidecar: false), so no proxy reads what this sets for it`,
+        }),
+      ];
+    }
     return [
       problem(
         [...field, 'workload'],
