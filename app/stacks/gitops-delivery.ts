@@ -200,6 +200,8 @@ export function gitOpsProblems(
         problems.push({ ...version, location: cluster.locate(['istioVersion']), ...where });
     }
   }
+  // The repo server drops `.` from the folders it lists (argo-cd@v3.5.1
+  // reposerver/repository/repository.go, GetGitDirectories).
   if (layout.single && layout.base === '' && gitops.argocd !== false) {
     problems.push({
       location: locate(['gitops', 'path']),

@@ -39,12 +39,15 @@ export interface ArgoCdIstioChartsProps {
 
 /**
  * Istio's `base` (CRDs, cluster roles) and `istiod` charts of one exact release, as two Argo CD
- * Applications: `base` in sync wave -1, before `istiod` in wave 0, so that an app-of-apps delivers
- * CRDs first; applied directly, istiod's Application retries until the CRDs are there. Both
- * ignore the webhook `failurePolicy` istiod patches, and honour that on sync
- * (`RespectIgnoreDifferences=true`), so self-heal does not reset it. Neither has Argo CD's
- * resources finalizer: deleting an Application leaves the CRDs, and every Istio resource, in place.
- * Checked against Argo CD's CRD as packaged by @kubernetes-models/argo-cd.
+ * Applications: `base` in sync wave -1, before `istiod` in wave 0. Waves order Applications only
+ * when a parent Application syncs them (app of apps) and Argo CD has a health check for
+ * Applications, which it dropped from its defaults in 1.8 (argo-cd docs/operator-manual/upgrading/
+ * 1.7-1.8.md); applied directly, both sync at once and istiod's retries until the CRDs are there.
+ * Both ignore the webhook `failurePolicy` istiod patches, and honour that on sync
+ * (`RespectIgnoreDifferences=true`, argo-cd docs/user-guide/sync-options.md), so self-heal does not
+ * reset it once the webhook exists. Neither has Argo CD's resources finalizer: deleting an
+ * Application leaves the CRDs, and every Istio resource, in place. Checked against Argo CD's CRD as
+ * packaged by @kubernetes-models/argo-cd.
  */
 export class ArgoCdIstioCharts extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdIstioChartsProps) {
@@ -109,7 +112,7 @@ export class ArgoCdIstioCharts extends Construct {
         syncPolicy: {
           automated,
           syncOptions,
-          // Applied without an app-of-apps, both sync at once: istiod's first try may precede the CRDs.
+          // Without an app of apps both sync at once: istiod's first try may precede the CRDs.
           retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
         },
       },

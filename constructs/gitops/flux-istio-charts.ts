@@ -29,8 +29,8 @@ export interface FluxIstiodValuesProps {
 /**
  * Our istiod values as a ConfigMap for a Flux `HelmRelease` to list last in `valuesFrom`
  * (`kind: ConfigMap, name: istiod-observability-values, valuesKey: values.yaml`). It is labelled
- * for helm-controller to watch, so a change upgrades the release at once rather than at its next
- * interval (Flux 2.3 and later).
+ * for helm-controller to watch, so a change upgrades the release at once (helm-controller v1.4,
+ * Flux 2.7: fluxcd/helm-controller#1258); an older one reads it at the release's next interval.
  */
 export class FluxIstiodValues extends ApiObject {
   constructor(scope: Construct, id: string, props: FluxIstiodValuesProps) {
