@@ -104,7 +104,8 @@ export function proxyConfigOf(template: PodTemplate): Readonly<Record<string, un
   return parsed;
 }
 
-function parseProxyConfig(text: string): Record<string, unknown> | Error {
+/** A `proxy.istio.io/config` value, read as Istio reads it (YAML 1.1); an Error when it is no mapping. */
+export function parseProxyConfig(text: string): Record<string, unknown> | Error {
   try {
     const parsed: unknown = parse(text, { version: '1.1' });
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return new Error('not a YAML mapping');

@@ -1,9 +1,10 @@
-import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { type Document, isScalar, LineCounter, parseDocument } from 'yaml';
 import { isMapping } from '../../core/json-values';
 import type { FieldPath } from '../../core/problems/field-path';
 import { keysOf } from '../../core/problems/field-path';
 import type { Manifest } from '../../model/objects';
 import { podTemplateField } from '../../model/pod-templates';
+import { Locator } from '../config/config-file';
 
 /**
  * What kustomize merges into objects deployed from elsewhere, read as the partial objects the
@@ -54,7 +55,6 @@ export function json6902Document(
   ops: readonly Record<string, unknown>[],
   target: PatchTarget,
   lineOf: LineOf,
-  prefix: readonly (string | number)[] = [],
 ): PatchDocument | undefined {
   const kind = target.kind ?? 'Deployment';
   const template = keysOf(podTemplateField(kind) ?? []);
@@ -65,7 +65,7 @@ export function json6902Document(
   ops.forEach((op, i) => {
     if (op.op !== 'add' && op.op !== 'replace') return;
     const path = String(op.path);
-    const at = lineOf([...prefix, i, 'value']);
+    const at = lineOf([i, 'value']);
     if (path === pointer && isMapping(op.value)) {
       for (const [key, value] of Object.entries(op.value)) {
         annotations[key] = value;
@@ -81,25 +81,26 @@ export function json6902Document(
   const apiVersion = target.group
     ? `${target.group}/${target.version ?? 'v1'}`
     : (target.version ?? (kind === 'Pod' ? 'v1' : 'apps/v1'));
-  const body: Record<string, unknown> = { annotations };
-  const manifest = metadata.reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), body);
-  const { metadata: meta = {}, ...rest } = manifest as { metadata?: Record<string, unknown> };
+  // A target without a name selects every object of its kind: name it so in findings.
+  const name = target.name ?? `(every ${kind} of the target)`;
+  const manifest: Record<string, unknown> = {
+    apiVersion,
+    kind,
+    metadata: { name, ...(target.namespace !== undefined ? { namespace: target.namespace } : {}) },
+  };
+  // The annotations at the pod metadata: the object's own for a Pod, its template's otherwise.
+  let node = manifest;
+  for (const key of metadata) {
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node.annotations = annotations;
   return {
-    manifest: {
-      apiVersion,
-      kind,
-      ...rest,
-      metadata: {
-        ...meta,
-        // A target without a name selects every object of its kind: name it so in findings.
-        name: target.name ?? `(every ${kind} of the target)`,
-        ...(target.namespace !== undefined ? { namespace: target.namespace } : {}),
-      },
-    } as unknown as Manifest,
+    manifest: manifest as unknown as Manifest,
     locate: (field) => {
       const keys = keysOf(field);
       const annotation = keys[metadata.length + 1];
-      return (typeof annotation === 'string' ? lines.get(annotation) : undefined) ?? lineOf(prefix);
+      return (typeof annotation === 'string' ? lines.get(annotation) : undefined) ?? lineOf([]);
     },
   };
 }
@@ -122,15 +123,8 @@ export function inlinePatchDocuments(document: Document, lineCounter: LineCounte
     const inner = new LineCounter();
     const parsed = parseDocument(entry.patch, { lineCounter: inner, version: '1.1' });
     if (parsed.errors.length > 0) return; // kustomize refuses it; the build says why
-    const innerLine: LineOf = (path) => {
-      for (let depth = path.length; depth >= 0; depth--) {
-        const at = parsed.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-        const pair = depth > 0 ? keyRange(parsed, path.slice(0, depth)) : undefined;
-        const offset = pair ?? at?.range?.[0];
-        if (offset !== undefined) return first + inner.linePos(offset).line - 1;
-      }
-      return first;
-    };
+    const locator = new Locator('', parsed, inner);
+    const innerLine: LineOf = (path) => first + locator.position(path).line - 1;
     const value: unknown = parsed.toJS();
     const target = isMapping(entry.target) ? (entry.target as PatchTarget) : {};
     if (isJson6902(value)) {
@@ -145,12 +139,4 @@ export function inlinePatchDocuments(document: Document, lineCounter: LineCounte
     }
   });
   return found;
-}
-
-/** Where the key at `path` starts, for a mapping key. */
-function keyRange(document: Document, path: readonly (string | number)[]): number | undefined {
-  const parent = path.length > 1 ? document.getIn(path.slice(0, -1), true) : document.contents;
-  if (!isMap(parent)) return undefined;
-  const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path.at(-1));
-  return pair && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
 }

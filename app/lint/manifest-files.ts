@@ -214,16 +214,14 @@ export function withoutSyntaxTrees(file: string, text: string, read: ManifestFil
   return { ...read, documents };
 }
 
-/** A file a folder walk reads: `*.yaml` or `*.yml`, outside dot folders and `node_modules`. */
+/** A folder entry the walk enters or reads: no dot entries, no `node_modules`. */
+function isWalked(name: string): boolean {
+  return !name.startsWith('.') && name !== 'node_modules';
+}
+
+/** A file (relative, `/`-separated) a folder walk reads: `*.yaml` or `*.yml`, every segment walked. */
 export function isListedYaml(file: string): boolean {
-  const segments = file.split('/');
-  return (
-    YAML_EXTENSIONS.has(extname(file)) &&
-    !segments.some(
-      (segment, i) => segment === 'node_modules' || (segment.startsWith('.') && i < segments.length - 1),
-    ) &&
-    !(segments.at(-1) ?? '').startsWith('.')
-  );
+  return YAML_EXTENSIONS.has(extname(file)) && file.split('/').every(isWalked);
 }
 
 /**
@@ -245,7 +243,7 @@ function expand(path: string): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      if (!isWalked(entry.name)) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (YAML_EXTENSIONS.has(extname(entry.name))) found.push(full);
@@ -293,7 +291,7 @@ export function kustomizePatchFiles(
 ): Map<string, PatchFile> {
   const patches = new Map<string, PatchFile>();
   for (const file of files) {
-    if (!KUSTOMIZATION_NAMES.has(basename(file))) continue;
+    if (!isKustomization(file)) continue;
     let kustomization: unknown;
     try {
       kustomization = parse(read(file));

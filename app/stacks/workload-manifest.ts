@@ -3,10 +3,10 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import type { OwnAnnotations, WorkloadKind } from '../../constructs/proxy-config/workload-ref';
 import { problem } from '../../core/errors';
 import { isMapping } from '../../core/json-values';
-import { keysOf } from '../../core/problems/field-path';
 import { formatValue, type Problem } from '../../core/problems/problem';
 import { renderLocation } from '../../core/problems/source-location';
-import { podTemplateField } from '../../model/pod-templates';
+import { valueAt } from '../../model/install-inputs';
+import { podTemplates } from '../../model/pod-templates';
 import { readManifestFiles } from '../lint/manifest-files';
 
 /**
@@ -57,13 +57,11 @@ export function readOwnAnnotations(
     ];
   }
   const [document] = found as [(typeof found)[number]];
-  const field = [...keysOf(podTemplateField(workload.kind) ?? ['spec', 'template']), 'metadata', 'annotations'];
-  const annotations = field.reduce<unknown>(
-    (node, key) => (isMapping(node) ? node[key] : undefined),
-    document.manifest,
-  );
+  // The one reader of pod templates (model/pod-templates.ts) says where the kind keeps them.
+  const [template] = podTemplates([{ path, manifest: document.manifest }]);
+  const field = template?.field ?? [];
   const own: Record<string, string> = {};
-  for (const [key, value] of Object.entries(isMapping(annotations) ? annotations : {})) {
+  for (const [key, value] of Object.entries(template?.annotations ?? {})) {
     if (typeof value !== 'string') {
       return [
         problem(['manifest'], path, 'annotations whose values are strings', {
@@ -74,7 +72,7 @@ export function readOwnAnnotations(
     own[key] = value;
   }
   // Named as the config names it (relative to its folder), so the output does not depend on where synth runs.
-  const at = document.locate(isMapping(annotations) ? field : []);
+  const at = document.locate(isMapping(valueAt(document.manifest, field)) ? field : []);
   const file = relative(baseDir, at.file).split(sep).join('/');
   return { source: `${file}:${at.line}`, annotations: own };
 }

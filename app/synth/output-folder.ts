@@ -1,9 +1,9 @@
 import { type App, Names, Yaml } from 'cdk8s';
-import { parse } from 'yaml';
 import { HelmValuesFile } from '../../constructs/intent/helm-values-file';
 import { SIDECAR_INJECT_LABEL, WorkloadRef } from '../../constructs/proxy-config/workload-ref';
 import { installInputFileOf } from '../../core/contracts/construct-sources';
 import { PROXY_CONFIG_ANNOTATION } from '../../core/istio/istio-names';
+import { parseProxyConfig } from '../../model/pod-templates';
 import type { RenderedApp } from './render-app';
 
 /** The kustomization of every output folder: what is applied to the cluster from it. */
@@ -117,22 +117,13 @@ function patchComment(ref: WorkloadRef): string[] {
     return lines;
   }
   const proxyConfig = own.annotations[PROXY_CONFIG_ANNOTATION];
-  const kept = proxyConfig === undefined ? [] : topLevelKeys(proxyConfig);
+  const parsed = proxyConfig === undefined ? undefined : parseProxyConfig(proxyConfig);
+  const kept = parsed === undefined || parsed instanceof Error ? [] : Object.keys(parsed);
   lines.push(
     `# They include what ${own.source} sets${kept.length > 0 ? ` (${PROXY_CONFIG_ANNOTATION}: ${kept.join(', ')})` : ''};`,
     '# synthesize again when it changes.',
   );
   return lines;
-}
-
-/** The top-level keys of a `proxy.istio.io/config` value, or none when it is no YAML mapping. */
-function topLevelKeys(text: string): string[] {
-  try {
-    const parsed: unknown = parse(text, { version: '1.1' });
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.keys(parsed) : [];
-  } catch {
-    return [];
-  }
 }
 
 function patchFileName(ref: WorkloadRef): string {
