@@ -138,20 +138,16 @@ export async function runValidate(
           err.write(`${built.message}\n`);
           return built.status;
         }
-        const istioVersion = values['istio-version'] ?? group?.istioVersion ?? fallback.istioVersion;
-        against.push(
-          `${istioVersion}${values['istio-version'] === undefined && group?.istioVersion !== undefined ? ` (recorded by synth for ${group.folder})` : fallback.from ? ` (${fallback.from})` : ''}`,
-        );
+        const { istioVersion, why } = groupRelease(group, values['istio-version'], fallback);
+        against.push(`${istioVersion}${why ? ` (${why})` : ''}`);
         const found = await lintText(`kustomize build ${dir}`, built, {
           istioVersion,
           complete: values.complete ?? false,
           disable,
         });
-        const fresh = found.findings.filter(
-          (f) => f.severity !== 'warning' || !group?.reviewed.has(reviewedKey(asReviewed(f))),
-        );
-        reviewed += found.findings.length - fresh.length;
-        reports.push({ ...found, findings: fresh });
+        const fresh = withoutReviewed(found, () => group);
+        reviewed += found.findings.length - fresh.findings.length;
+        reports.push(fresh);
       }
     }
     const groups: LintGroup[] = sources ? [] : groupByOutputFolder(listManifestFiles(positionals));
@@ -164,13 +160,7 @@ export async function runValidate(
     // One lint per release, so that patches and the workloads they patch are read together.
     const buckets = new Map<string, { files: string[]; groupOf: Map<string, LintGroup> }>();
     for (const group of groups) {
-      const istioVersion = values['istio-version'] ?? group.istioVersion ?? unrecorded.istioVersion;
-      const why =
-        values['istio-version'] !== undefined
-          ? undefined
-          : group.istioVersion !== undefined
-            ? `recorded by synth for ${group.folder}`
-            : unrecorded.from;
+      const { istioVersion, why } = groupRelease(group, values['istio-version'], unrecorded);
       // A folder synth recorded without a release holds no Istio objects (GitOps): not worth naming.
       if (group.folder === undefined || group.istioVersion !== undefined || values['istio-version'] !== undefined) {
         against.push(`${istioVersion}${why ? ` (${why})` : ''}`);
@@ -188,12 +178,9 @@ export async function runValidate(
         complete: values.complete ?? false,
         disable,
       });
-      const fresh = found.findings.filter((f) => {
-        const group = f.location ? bucket.groupOf.get(f.location.file) : undefined;
-        return f.severity !== 'warning' || !group?.reviewed.has(reviewedKey(asReviewed(f)));
-      });
-      reviewed += found.findings.length - fresh.length;
-      reports.push({ ...found, findings: fresh });
+      const fresh = withoutReviewed(found, (file) => (file === undefined ? undefined : bucket.groupOf.get(file)));
+      reviewed += found.findings.length - fresh.findings.length;
+      reports.push(fresh);
     }
     if (against.length === 0) against.push(`${fallback.istioVersion}${fallback.from ? ` (${fallback.from})` : ''}`);
     report = mergeLintReports(reports);
@@ -262,6 +249,27 @@ export async function runValidate(
     `\n${report.files.length} file(s), ${objects} object(s) checked against Istio ${[...new Set(against)].join('; Istio ')}: ${errors} error(s), ${warnings} warning(s)\n`,
   );
   return errors > 0 ? 1 : 0;
+}
+
+/** The release a group of files is checked against (`--istio-version`, synth's record, else `otherwise`), and why. */
+function groupRelease(
+  group: LintGroup | undefined,
+  given: string | undefined,
+  otherwise: { readonly istioVersion: string; readonly from?: string },
+): { readonly istioVersion: string; readonly why?: string } {
+  if (given !== undefined) return { istioVersion: given };
+  if (group?.istioVersion !== undefined) {
+    return { istioVersion: group.istioVersion, why: `recorded by synth for ${group.folder}` };
+  }
+  return { istioVersion: otherwise.istioVersion, ...(otherwise.from !== undefined ? { why: otherwise.from } : {}) };
+}
+
+/** `found` without the warnings synth recorded for the folder of each finding's file (app/synth/reviewed-warnings.ts). */
+function withoutReviewed(found: LintReport, groupOf: (file: string | undefined) => LintGroup | undefined): LintReport {
+  const findings = found.findings.filter(
+    (f) => f.severity !== 'warning' || !groupOf(f.location?.file)?.reviewed.has(reviewedKey(asReviewed(f))),
+  );
+  return { ...found, findings };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { join, sep } from 'node:path';
 import type { AppProps } from 'cdk8s';
 import { REPORT_FILE } from '../../analysis/review/telemetry-report';
+import { byCodePoint } from '../../core/merge/sorted-entries';
 import { type Finding, sortFindings, ValidationFailedError } from '../../core/problems/finding';
 import type { RenderedObject } from '../../model/objects';
 import { validateAppObjects } from '../validate/app-validator';
@@ -182,16 +183,20 @@ async function recordFolders(
   files: Readonly<Record<string, string>>,
 ): Promise<Record<string, OutputFolderRecord>> {
   const folders = units.map((u) => u.folder).sort((a, b) => b.length - a.length);
-  const ownerOf = (file: string) => folders.find((folder) => folder === '' || file.startsWith(`${folder}/`));
+  // Each file, `/`-separated and relative to the folder of the unit that owns it.
+  const owned = new Map<string, Map<string, string>>(folders.map((folder) => [folder, new Map()]));
+  for (const [file, text] of Object.entries(files)) {
+    const path = file.split(sep).join('/');
+    const owner = folders.find((folder) => folder === '' || path.startsWith(`${folder}/`));
+    if (owner !== undefined) owned.get(owner)?.set(owner === '' ? path : path.slice(owner.length + 1), text);
+  }
   const records: Record<string, OutputFolderRecord> = {};
-  for (const unit of [...units].sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0))) {
-    const prefix = unit.folder === '' ? '' : `${unit.folder}/`;
-    const texts = new Map(
-      Object.entries(files)
-        .filter(([file]) => ownerOf(file.split(sep).join('/')) === unit.folder)
-        .map(([file, text]) => [file.split(sep).join('/').slice(prefix.length), text]),
+  for (const unit of [...units].sort((a, b) => byCodePoint(a.folder, b.folder))) {
+    records[unit.folder] = await recordOutputFolder(
+      unit.app.node.findAll(),
+      owned.get(unit.folder) ?? new Map(),
+      unit.istioVersion,
     );
-    records[unit.folder] = await recordOutputFolder(unit.app.node.findAll(), texts, unit.istioVersion);
   }
   return records;
 }

@@ -4,12 +4,6 @@ import { DEFAULT_ISTIO_VERSION, VersionPolicy } from '../../core/version/version
 import { lintFileTexts } from '../lint/lint-stream';
 import { asReviewed, type OutputFolderRecord, reviewedKey } from './output-record';
 
-/** The release an app's objects target: its meshes' one release (the minor), if they agree. */
-function releaseOf(constructs: readonly IConstruct[]): string | undefined {
-  const releases = new Set(builtMeshes(constructs).map((mesh) => mesh.istioVersion));
-  return releases.size === 1 ? [...releases][0] : undefined;
-}
-
 /**
  * Lints the YAML files a unit writes (by path relative to its folder) as `validate` would, and
  * records the warnings. The lint runs over the same rules on the files as written, so its
@@ -20,9 +14,10 @@ export async function recordOutputFolder(
   texts: ReadonlyMap<string, string>,
   declared?: string,
 ): Promise<OutputFolderRecord> {
-  const istioVersion = declared ?? releaseOf(constructs);
-  const meshes = builtMeshes(constructs).length;
-  if (istioVersion === undefined && meshes > 0) return { reviewed: [] }; // several releases: validate names one
+  // Undeclared, the release its meshes agree on (the minor); none for objects of no mesh (GitOps).
+  const releases = new Set(builtMeshes(constructs).map((mesh) => mesh.istioVersion));
+  if (declared === undefined && releases.size > 1) return { reviewed: [] }; // several releases: validate names one
+  const istioVersion = declared ?? [...releases][0];
   const lintRelease = istioVersion ?? VersionPolicy.supportedVersions().at(-1) ?? DEFAULT_ISTIO_VERSION;
   const report = await lintFileTexts(texts, { istioVersion: lintRelease, complete: false, disable: [] });
   const reviewed = report.findings
