@@ -65,6 +65,7 @@ function proxyConfigOf(documents: readonly Manifest[], target: TargetConfig, nam
 function telemetryOf(documents: readonly Manifest[], target: TargetConfig, namespace: string): Json | undefined {
   if (target === 'mesh') return find(documents, 'Telemetry', 'mesh-default', 'istio-system');
   if ('namespace' in target) return find(documents, 'Telemetry', 'namespace-default', target.namespace);
+  if ('waypoint' in target) return find(documents, 'Telemetry', target.waypoint, namespace);
   return find(documents, 'Telemetry', target.workload, namespace);
 }
 

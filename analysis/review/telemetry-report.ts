@@ -46,6 +46,16 @@ const TABLE = ['| telemetry | applies | from | overrides | when |', '| --- | ---
  * synth next to the manifests, so a pull request shows the effect of a change in words as well as
  * in YAML.
  */
+/** What ztunnel and the waypoint give an ambient workload, and from which objects. */
+function ambientNote(ambient: NonNullable<WorkloadTelemetry['ambient']>): string {
+  const l4 = `Ambient (${ambient.enrolledBy}): ztunnel carries its traffic and reports it at L4 only (istio_tcp_* with reporter source and destination; no spans, no pod annotation read).`;
+  if (!ambient.waypoint) {
+    const why = ambient.optedOutBy ? ` (${ambient.optedOutBy})` : '';
+    return `${l4} It has no waypoint${why}, so nothing reports its requests (no istio_requests_total, no spans, no HTTP access log) and no L7 setting reaches it: attach one (istio.io/use-waypoint on its Service or namespace).`;
+  }
+  return `${l4} Its L7 traffic${ambient.service ? ` to Service ${ambient.service}` : ''} goes through ${ambient.waypoint.gateway} (${ambient.waypoint.attachedBy}), which reports it with reporter="waypoint" and applies:`;
+}
+
 export function telemetryReport(clusters: readonly ReportedCluster[]): string {
   const lines = [
     '# Observability report',
@@ -68,7 +78,11 @@ export function telemetryReport(clusters: readonly ReportedCluster[]): string {
     if (review.workloads.length === 0) lines.push('', 'No meshed workloads in this output.');
     for (const workload of review.workloads) {
       lines.push('', `### \`${workload.workload}\``, '');
-      if (workload.deployedElsewhere) {
+      if (workload.ambient) {
+        lines.push(ambientNote(workload.ambient));
+        if (!workload.ambient.waypoint) continue;
+        lines.push('');
+      } else if (workload.deployedElsewhere) {
         lines.push(
           workload.patched
             ? 'Deployed elsewhere; its pod annotations are set by the patch in `patches/`.'

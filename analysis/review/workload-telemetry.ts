@@ -10,6 +10,7 @@ import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-
 import { byCodePoint } from '../../core/merge/sorted-entries';
 import { type FieldPath, renderField } from '../../core/problems/field-path';
 import type { VersionPolicy } from '../../core/version/version-policy';
+import { type AmbientPlacement, ambientModel, waypointTelemetry } from '../../model/ambient';
 import { parseBootstrapText } from '../../model/bootstrap-overrides';
 import {
   meshConfigs,
@@ -19,7 +20,7 @@ import {
   valueAt,
 } from '../../model/install-inputs';
 import type { Manifest, RenderedObject } from '../../model/objects';
-import { type PodTemplate, podTemplates, proxyConfigOf } from '../../model/pod-templates';
+import { type PodTemplate, parseProxyConfig, podTemplates, proxyConfigOf } from '../../model/pod-templates';
 import {
   describeOrder,
   describeTelemetry,
@@ -61,6 +62,20 @@ export interface WorkloadTelemetry {
   /** Pod annotations this output patches into it. */
   readonly patched: boolean;
   readonly settings: readonly WorkloadSetting[];
+  /** In the ambient data plane: what put it there, and the waypoint that does its L7 processing. */
+  readonly ambient?: {
+    /** e.g. `Namespace orders label istio.io/dataplane-mode`. */
+    readonly enrolledBy: string;
+    /** The Service whose traffic its waypoint processes, e.g. `orders/checkout`. */
+    readonly service?: string;
+    /** Why it has no waypoint where its namespace has one. */
+    readonly optedOutBy?: string;
+    readonly waypoint?: {
+      /** `Gateway orders/orders-waypoint`, or `waypoint orders/orders-waypoint (not in this output)`. */
+      readonly gateway: string;
+      readonly attachedBy: string;
+    };
+  };
 }
 
 /** What the report knows of one cluster's objects. */
@@ -191,8 +206,13 @@ export function telemetryReview(objects: readonly RenderedObject[], policy?: Ver
   const mesh = resolve(meshLevels);
 
   const meshed = podTemplates(objects).filter((t) => !isUnmeshed(t, uninjected));
+  const ambient = ambientModel(objects);
   const workloads = meshed
     .map((template): WorkloadTelemetry => {
+      const placement = ambient.placementOf(template);
+      if (placement.dataplane === 'ambient') {
+        return ambientWorkload(template, placement, telemetry, meshTelemetryLevels, meshProxyConfigLevels, policy);
+      }
       const levels: Levels = {};
       // Most specific first: the workload's Telemetry, its namespace's, the root namespace's and the
       // mesh's default providers, then the pod annotation, the mesh-wide ProxyConfig, istiod's default.
@@ -261,6 +281,62 @@ export function telemetryReview(objects: readonly RenderedObject[], policy?: Ver
     .map(workloadName)
     .sort(byCodePoint);
   return { mesh, workloads, patches, unmeshed };
+}
+
+/**
+ * An ambient workload: no sidecar reads its pod annotations; ztunnel does its L4 and its waypoint,
+ * if any, its L7 processing with the Telemetry bound there (model/ambient.ts) and the ProxyConfig
+ * of the mesh and of the waypoint's Gateway.
+ */
+function ambientWorkload(
+  template: PodTemplate,
+  placement: AmbientPlacement,
+  telemetry: TelemetryIndex,
+  meshTelemetryLevels: Readonly<Levels>,
+  meshProxyConfigLevels: Readonly<Levels>,
+  policy: VersionPolicy | undefined,
+): WorkloadTelemetry {
+  const { waypoint, service } = placement;
+  const levels: Levels = {};
+  if (waypoint) {
+    const applied = waypointTelemetry(telemetry, waypoint, service, policy).filter(
+      (t) => !(t.scope === 'root' && t.namespace === telemetry.rootNamespace),
+    );
+    for (const t of [...applied].reverse()) telemetryValues(t.object.manifest, levels);
+    addAll(levels, meshTelemetryLevels);
+    const gateway = waypoint.gateway?.object.manifest;
+    const annotations = mappingAt(gateway, 'spec', 'infrastructure', 'annotations');
+    const config = annotations[PROXY_CONFIG_ANNOTATION];
+    if (gateway && typeof config === 'string') {
+      const parsed = parseProxyConfig(config);
+      // istiod re-renders the waypoint's Deployment from its Gateway: a change replaces its pods.
+      if (!(parsed instanceof Error)) {
+        proxyConfigValues(parsed, `${describe(gateway)} spec.infrastructure.annotations`, 'rollout', levels);
+      }
+    }
+    addAll(levels, meshProxyConfigLevels);
+  }
+  return {
+    workload: workloadName(template),
+    deployedElsewhere: template.patch,
+    patched: false,
+    settings: resolve(levels).filter((s) => s.piece !== 'bootstrap override' && s.piece !== 'secure metrics'),
+    ambient: {
+      enrolledBy: placement.enrolledBy ?? 'its namespace',
+      ...(service ? { service: `${service.namespace}/${service.name}` } : {}),
+      ...(placement.optedOutBy ? { optedOutBy: placement.optedOutBy } : {}),
+      ...(waypoint
+        ? {
+            waypoint: {
+              gateway: waypoint.gateway
+                ? `Gateway ${waypoint.namespace}/${waypoint.name}`
+                : `waypoint ${waypoint.namespace}/${waypoint.name} (no Gateway of that name in this output)`,
+              attachedBy: waypoint.attachedBy,
+            },
+          }
+        : {}),
+    },
+  };
 }
 
 function workloadName(template: PodTemplate): string {

@@ -6,12 +6,12 @@
  */
 /* eslint-disable */
 /**
- * `mesh` for every proxy, `{namespace: name}` for one namespace (Telemetry API only), or one declared workload: `{workload: cart}`.
+ * `mesh` for every proxy, `{namespace: name}` for one namespace (Telemetry API only), one declared workload: `{workload: cart}`, or one declared waypoint: `{waypoint: shop-waypoint}`. An ambient namespace or workload is reached through its waypoint.
  * 
  * This interface was referenced by `ObservabilityConfigDocument`'s JSON-Schema
  * via the `definition` "target".
  */
-export type Target = "mesh" | { readonly workload: WorkloadName } | { readonly namespace: DnsLabel }
+export type Target = "mesh" | { readonly workload: WorkloadName } | { readonly namespace: DnsLabel } | { readonly waypoint: DnsSubdomain }
 /**
  * A Kubernetes name that must be an RFC 1123 label (namespaces, Services).
  * 
@@ -101,6 +101,49 @@ seriesBudget?: number
  * How the control plane is installed, and so the form of the mesh-wide settings: istioctl (an IstioOperator, install/istio-operator.yaml, for istioctl install -f), helm (values of the istiod chart, install/istiod-values.yaml, for helm install -f), sail (the Sail Operator's Istio resource, applied with the rest; Istio releases the vendored Sail Operator supports). Default: istioctl.
  */
 install?: ("istioctl" | "helm" | "sail")
+/**
+ * The data plane of every namespace unless namespaces.<ns>.dataplane says otherwise: sidecar (an Envoy in each pod) or ambient (ztunnel on each node for L4, waypoint proxies for L7; Istio 1.24 and later). With ambient anywhere, the install inputs install ztunnel and the CNI node agent. Default: sidecar.
+ */
+dataplane?: ("sidecar" | "ambient")
+/**
+ * ztunnel, the node proxy of ambient namespaces (a DaemonSet of the ztunnel chart, or the Sail Operator's ZTunnel). Only with ambient anywhere.
+ */
+ztunnel?: {
+/**
+ * Where it runs. Default: the root namespace.
+ */
+namespace?: string
+}
+}
+/**
+ * Namespaces whose data plane differs from mesh.dataplane (mixed meshes), or that use a waypoint. Their labels (istio.io/dataplane-mode, istio.io/use-waypoint) become a kustomize patch of the Namespace in patches/.
+ */
+namespaces?: {
+[k: string]: {
+/**
+ * Its data plane. Default: mesh.dataplane.
+ */
+dataplane?: ("sidecar" | "ambient")
+/**
+ * A waypoint declared under waypoints that processes the L7 traffic of the whole namespace (istio.io/use-waypoint on the Namespace). Ambient namespaces only.
+ */
+waypoint?: string
+}
+}
+/**
+ * Waypoint proxies (Gateway API Gateways of class istio-waypoint, Istio 1.24 and later): the L7 proxies of ambient namespaces and workloads, where their metrics dimensions, sampling, tracing and access logs apply. Attach one with namespaces.<ns>.waypoint or workloads.<name>.waypoint; target one with {waypoint: <name>}.
+ */
+waypoints?: {
+[k: string]: {
+/**
+ * A Kubernetes name that must be an RFC 1123 label (namespaces, Services).
+ */
+namespace?: string
+/**
+ * The traffic it processes (label istio.io/waypoint-for): addressed to a Service, to a pod, or both. Per-workload settings need service or all. Default: service.
+ */
+for?: ("service" | "workload" | "all")
+}
 }
 /**
  * The book's demo app (webapp calling catalog). Its workloads, webapp and catalog, can be targets.
@@ -125,7 +168,7 @@ workloads?: {
  */
 name?: string
 /**
- * Its namespace. Default: the top-level namespace.
+ * A Kubernetes name that must be an RFC 1123 label (namespaces, Services).
  */
 namespace?: string
 /**
@@ -150,6 +193,14 @@ sidecar?: boolean
  * With sidecar: false, the patch also sets sidecar.istio.io/inject: "false" on its pod template. Default: the patch leaves injection to the team.
  */
 inject?: false
+/**
+ * A Kubernetes object name: an RFC 1123 subdomain.
+ */
+waypoint?: string
+/**
+ * A Kubernetes name that must be an RFC 1123 label (namespaces, Services).
+ */
+service?: string
 /**
  * The application's own metrics endpoints, which the sidecar's agent scrapes and merges into the /stats/prometheus it serves on port 15020 (metrics merging). One works on every release (prometheus.io/port and prometheus.io/path); several need Istio 1.31 or later (prometheus.istio.io/scrape-targets).
  * 
@@ -220,9 +271,9 @@ tagsToRemove?: string[]
  */
 extraStatTagsFor?: string[]
 /**
- * `mesh` for every proxy, `{namespace: name}` for one namespace (Telemetry API only), or one declared workload: `{workload: cart}`.
+ * `mesh` for every proxy, `{namespace: name}` for one namespace (Telemetry API only), one declared workload: `{workload: cart}`, or one declared waypoint: `{waypoint: shop-waypoint}`. An ambient namespace or workload is reached through its waypoint.
  */
-target?: "mesh" | { readonly workload: WorkloadName } | { readonly namespace: DnsLabel }
+target?: "mesh" | { readonly workload: WorkloadName } | { readonly namespace: DnsLabel } | { readonly waypoint: DnsSubdomain }
 }
 }
 /**
@@ -495,6 +546,10 @@ filter?: string
  * Turn access logging off for the target (over a broader one). Default: false.
  */
 disabled?: boolean
+/**
+ * Also log each L4 connection of ambient pods at ztunnel when it opens (ztunnel's logLevel info,access=debug; at its default, info, it logs each connection when it closes). ztunnel has no Telemetry API and one level per node: target mesh only; not with install sail, whose ZTunnel takes a single level. Default: false.
+ */
+ztunnel?: boolean
 }
 }
 /**

@@ -1,5 +1,6 @@
 import { type App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { Waypoint } from '../../constructs/ambient/waypoint';
 import type { GeneratedAttribute } from '../../constructs/attributes/generated-attribute';
 import type { ObservabilityBackends } from '../../constructs/backends/observability-backends';
 import type { IstioMesh } from '../../constructs/mesh/istio-mesh';
@@ -56,6 +57,7 @@ export class StackContext {
   /** The config key that took each construct path, e.g. `statsInclusion.cart`. */
   private readonly pieceKeys = new Map<string, string>();
   private readonly attributes: { generator: string; attribute: GeneratedAttribute }[] = [];
+  private readonly waypoints = new Map<string, Waypoint>();
 
   constructor(
     scope: App,
@@ -210,6 +212,37 @@ export class StackContext {
     return this.workloads;
   }
 
+  /** Makes `waypoint` a target and attachment by `name` (`target: { waypoint: <name> }`). */
+  addWaypoint(name: string, waypoint: Waypoint): void {
+    this.waypoints.set(name, waypoint);
+  }
+
+  /** A waypoint the config declares, or the refusal naming the ones it does and the nearest. */
+  waypoint(name: string, field: FieldPath): Waypoint {
+    const waypoint = this.waypoints.get(name);
+    if (waypoint) return waypoint;
+    // One refused under waypoints: says why at its own key.
+    if (this.config.waypoints?.[name] !== undefined) throw new FollowOnRefusal();
+    const known = [...this.waypoints.keys()].sort();
+    const [nearest] = nearestNames(name, known);
+    throw new ObservabilityConfigError(this.chart, [
+      problem(
+        field,
+        name,
+        known.length > 0
+          ? `a waypoint declared under waypoints: ${known.join(', ')}`
+          : 'a waypoint declared under waypoints (this config declares none)',
+        {
+          what: 'is not a declared waypoint',
+          hint:
+            nearest !== undefined
+              ? `did you mean "${nearest}"?`
+              : `declare it: waypoints: { ${name}: { namespace: <namespace> } }`,
+        },
+      ),
+    ]);
+  }
+
   addAttribute(generator: string, attribute: GeneratedAttribute): void {
     this.attributes.push({ generator, attribute });
   }
@@ -222,6 +255,7 @@ export class StackContext {
       if (isDnsLabel(target.namespace)) this.chartFor(target.namespace);
       return ProxyTarget.namespace(target.namespace);
     }
+    if ('waypoint' in target) return ProxyTarget.waypoint(this.waypoint(target.waypoint, [...field, 'waypoint']));
     return ProxyTarget.workload(this.workload(target.workload, field));
   }
 

@@ -1,4 +1,5 @@
 import { type App, Names, Yaml } from 'cdk8s';
+import { LabelPatch } from '../../constructs/ambient/label-patch';
 import { HelmValuesFile } from '../../constructs/intent/helm-values-file';
 import { SIDECAR_INJECT_LABEL, WorkloadRef } from '../../constructs/proxy-config/workload-ref';
 import { installInputFileOf } from '../../core/contracts/construct-sources';
@@ -79,11 +80,34 @@ function patchComponent(app: App): Record<string, string> {
       `      namespace: ${ref.namespace === 'default' ? 'default' : `"${ref.namespace}|default"`}`,
     );
   }
+  const labelPatches = app.node
+    .findAll()
+    .filter((c): c is LabelPatch => LabelPatch.isLabelPatch(c))
+    .sort((a, b) => labelPatchFileName(a).localeCompare(labelPatchFileName(b)));
+  for (const patch of labelPatches) {
+    const file = labelPatchFileName(patch);
+    files[`${PATCHES_FOLDER}/${file}`] = [
+      `# Generated for ${patch.describe()}; do not edit.`,
+      `# ${patch.describe()} ${patch.reason}. A strategic merge patch: its other labels are kept.`,
+      Yaml.stringify(patch.renderPatch()),
+    ].join('\n');
+    entries.push(
+      `  - path: ${file}`,
+      '    target:',
+      '      version: v1',
+      `      kind: ${patch.kind}`,
+      `      name: ${patch.name}`,
+      ...(patch.namespace === undefined
+        ? []
+        : [`      namespace: ${patch.namespace === 'default' ? 'default' : `"${patch.namespace}|default"`}`]),
+    );
+  }
   if (entries.length === 0) return {};
   files[`${PATCHES_FOLDER}/${KUSTOMIZATION_FILE}`] = [
     '# Generated: the pod template annotations of workloads this output does not deploy (proxy.istio.io/config,',
-    '# sidecar.istio.io/bootstrapOverride). Add this folder to `components:` of the kustomization that',
-    '# deploys them; each patch names its workload, and its comment says which annotations it sets whole.',
+    '# sidecar.istio.io/bootstrapOverride), and the ambient labels of Namespaces and Services it does not own.',
+    '# Add this folder to `components:` of the kustomization that deploys them; each patch names its object,',
+    '# and its comment says what it sets.',
     "# Targets also match the namespace default: a component runs before its kustomization's namespace:,",
     '# when objects without one count as in default (kubectl kustomize v5.5).',
     'apiVersion: kustomize.config.k8s.io/v1alpha1',
@@ -124,6 +148,12 @@ function patchComment(ref: WorkloadRef): string[] {
     '# synthesize again when it changes.',
   );
   return lines;
+}
+
+function labelPatchFileName(patch: LabelPatch): string {
+  return patch.namespace === undefined
+    ? `namespace-${patch.name}.yaml`
+    : `${patch.namespace}-${patch.kind.toLowerCase()}-${patch.name}.yaml`;
 }
 
 function patchFileName(ref: WorkloadRef): string {

@@ -1,5 +1,6 @@
 import { ApiObject, type App, Chart, DependencyGraph } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import { LabelPatch } from '../../constructs/ambient/label-patch';
 import { IstiodHelmValues } from '../../constructs/mesh/istiod-helm-values';
 import { WorkloadRef } from '../../constructs/proxy-config/workload-ref';
 import type { Manifest, RenderedObject } from '../../model/objects';
@@ -61,6 +62,14 @@ export function extraObjects(constructs: readonly IConstruct[]): RenderedObject[
     if (IstiodHelmValues.isIstiodHelmValues(construct) && !construct.isEmpty) {
       objects.push({ path: construct.node.path, manifest: construct.toManifest() as Manifest });
     }
+    if (LabelPatch.isLabelPatch(construct)) {
+      objects.push({
+        path: construct.node.path,
+        manifest: construct.renderPatch() as unknown as Manifest,
+        patch: true,
+        ...(construct.podLabels ? { podLabels: construct.podLabels } : {}),
+      });
+    }
     if (WorkloadRef.isWorkloadRef(construct)) {
       const manifest = construct.renderPatch() ?? {
         apiVersion: construct.apiVersion,
@@ -75,6 +84,20 @@ export function extraObjects(constructs: readonly IConstruct[]): RenderedObject[
         ...(construct.ownAnnotations ? { patchedFrom: construct.ownAnnotations.source } : {}),
         ...(construct.sidecar ? {} : { outsideMesh: true }),
       });
+      // An ambient workload's Service, which its Telemetry binds to at the waypoint: known to the
+      // review even when no label of it is patched.
+      if (construct.dataplane === 'ambient' && construct.waypoint === undefined) {
+        objects.push({
+          path: `${construct.node.path}/Service`,
+          manifest: {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: construct.service, namespace: construct.namespace },
+          },
+          patch: true,
+          podLabels: construct.selector,
+        });
+      }
     }
   }
   return objects;

@@ -73,6 +73,13 @@ export interface AccessLoggingProps {
   readonly filter?: string;
   /** Turn access logging off for the target's proxies (over a broader target's). @default false */
   readonly disabled?: boolean;
+  /**
+   * Also log each L4 connection of ambient pods at ztunnel when it opens (its log filter
+   * `info,access=debug`; at its default level it logs each connection when it closes). ztunnel has
+   * no Telemetry API and one log level per node, so only a mesh target may set it.
+   * @default false
+   */
+  readonly ztunnel?: boolean;
 }
 
 const DEFAULT_FILE_PROVIDER = 'access-log-file';
@@ -135,7 +142,21 @@ export class AccessLogging extends Construct {
       );
       problems.push(...formatProblems(['openTelemetry', 'format'], otel.format, mesh.policy, 'opentelemetry'));
     }
+    if (props.ztunnel === true && this.target.kind !== 'mesh') {
+      problems.push(
+        problem(['ztunnel'], true, 'ztunnel: true on a mesh target only', {
+          what: `sets ztunnel's log level, which is one per node for every ambient pod, and the target is ${this.target.description}`,
+        }),
+      );
+    } else if (props.ztunnel === true && !mesh.install.ambientInstall) {
+      problems.push(
+        problem(['ztunnel'], true, 'ztunnel: true in a mesh with an ambient namespace', {
+          what: 'logs connections at ztunnel, and no namespace of this mesh runs ambient',
+        }),
+      );
+    }
     if (refuseInput(this, problems)) return;
+    if (props.ztunnel === true) mesh.install.ambientInstall?.logConnections(this);
 
     if (props.disabled === true) {
       mesh.telemetry.addAccessLogging(this, this.target, { disabled: true });

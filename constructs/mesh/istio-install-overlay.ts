@@ -1,10 +1,12 @@
 import { type ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { markCelDeclared, markInstallInput } from '../../core/contracts/construct-sources';
+import { problem } from '../../core/errors';
 import type { ProxyKind } from '../../core/istio/proxy-kind';
 import { FragmentMerger } from '../../core/merge/fragment-merger';
 import { sortedEntries, sortedValues } from '../../core/merge/sorted-entries';
 import { refuseInput } from '../../core/problems/construct-problems';
+import type { InstallMethod } from '../../core/version/install-profiles';
 import { Istio as SailIstio } from '../../imports/sailoperator.io';
 import {
   IstioOperator,
@@ -15,8 +17,8 @@ import {
   type StatsMetricDefinition,
   type StatsPluginConfig,
 } from '../overlays/istio-operator';
-import { PROXY_CONFIG_ATOMIC_PATHS } from '../proxy-config/istio-pod-annotations';
-import type { ProxyConfigFragment } from '../proxy-config/proxy-config-fragment';
+import { PROXY_CONFIG_ATOMIC_PATHS, type ProxyConfigFragment } from '../proxy-config/proxy-config-fragment';
+import { AmbientInstall } from './ambient-install';
 import { IstiodHelmValues } from './istiod-helm-values';
 
 /**
@@ -24,7 +26,7 @@ import { IstiodHelmValues } from './istiod-helm-values';
  * `istioctl` an IstioOperator file for `istioctl install -f`, `helm` a values file of the istiod
  * chart, `sail` the Sail Operator's `Istio` resource (applied to the cluster).
  */
-export type MeshInstallMethod = 'istioctl' | 'helm' | 'sail';
+export type MeshInstallMethod = InstallMethod;
 
 /** Where the IstioOperator is written in the output folder. */
 export const ISTIO_OPERATOR_FILE = 'install/istio-operator.yaml';
@@ -69,6 +71,8 @@ export class IstioInstallOverlay extends Construct {
   private readonly merger: FragmentMerger;
   private resource?: ApiObject;
   private helmValuesFile?: IstiodHelmValues;
+  /** Set when a namespace runs ambient: the install needs ztunnel and the CNI agent. */
+  private ambient?: AmbientInstall;
 
   constructor(
     scope: Construct,
@@ -91,6 +95,44 @@ export class IstioInstallOverlay extends Construct {
    * The object that carries the settings, once something was contributed: the IstioOperator
    * (istioctl), the Sail Operator `Istio` (sail); none with Helm, whose values are a file.
    */
+  /**
+   * Installs the ambient data plane with the control plane: profile `ambient` (istiod, and the CNI
+   * chart, which both read it: istio/istio@1.24.0:manifests/helm-profiles/ambient.yaml), and
+   * ztunnel: with Helm the `cni` and `ztunnel` charts' values files, with the Sail Operator its
+   * `IstioCNI` and `ZTunnel`, with istioctl the profile alone (istio/istio@1.24.0:
+   * manifests/profiles/ambient.yaml enables both components). Idempotent.
+   */
+  useAmbient(contributor: IConstruct, options: { readonly ztunnelNamespace: string }): void {
+    if (this.ambient) return;
+    const profile = this.props.profile;
+    if (profile !== undefined && profile !== 'ambient') {
+      refuseInput(contributor, [
+        problem(['profile'], profile, 'profile ambient, or none', {
+          what: `does not install ambient mode (ztunnel and the CNI agent), which a namespace of this mesh runs`,
+          hint: 'leave mesh.profile unset: the ambient profile is set for you',
+        }),
+      ]);
+      return;
+    }
+    this.ambient = new AmbientInstall(this, 'Ambient', {
+      install: this.install,
+      rootNamespace: this.props.namespace,
+      ztunnelNamespace: options.ztunnelNamespace,
+      sailVersion: this.props.sailVersion,
+    });
+    this.ensureResource();
+  }
+
+  /** The ambient install, when a namespace runs ambient. */
+  get ambientInstall(): AmbientInstall | undefined {
+    return this.ambient;
+  }
+
+  /** The profile written: the declared one, or `ambient` with ambient anywhere. */
+  private get profile(): string | undefined {
+    return this.props.profile ?? (this.ambient ? 'ambient' : undefined);
+  }
+
   get resourceObject(): ApiObject | undefined {
     return this.resource;
   }
@@ -241,11 +283,14 @@ export class IstioInstallOverlay extends Construct {
       };
     }
     const hasOverride = Object.keys(configOverride).length > 0;
+    // istioctl's ambient profile installs ztunnel from these values (IstioOperator spec.values.ztunnel).
+    const ztunnelLogLevel = this.install === 'istioctl' ? this.ambient?.ztunnelLogLevel : undefined;
     const values =
-      merged.pilot || hasOverride
+      merged.pilot || hasOverride || ztunnelLogLevel !== undefined
         ? {
             ...(merged.pilot ? { pilot: merged.pilot } : {}),
             ...(hasOverride ? { telemetry: { v2: { prometheus: { configOverride } } } } : {}),
+            ...(ztunnelLogLevel !== undefined ? { ztunnel: { logLevel: ztunnelLogLevel } } : {}),
           }
         : undefined;
     const mergedMesh = merged.meshConfig;
@@ -257,7 +302,7 @@ export class IstioInstallOverlay extends Construct {
         }
       : undefined;
     return {
-      ...(this.props.profile !== undefined ? { profile: this.props.profile } : {}),
+      ...(this.profile !== undefined ? { profile: this.profile } : {}),
       ...(meshConfig ? { meshConfig } : {}),
       ...(values ? { values } : {}),
     };

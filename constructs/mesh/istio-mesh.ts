@@ -12,6 +12,8 @@ import {
   type TracingConfiguration,
   VersionPolicy,
 } from '../../core/version/version-policy';
+import { DATAPLANES, type Dataplane, MeshNamespaces } from '../ambient/mesh-namespaces';
+import type { Waypoint } from '../ambient/waypoint';
 import { CustomMetricsFilter } from '../metrics/custom-metrics-filter';
 import { MeshTelemetry } from '../telemetry/mesh-telemetry';
 import { IstioInstallOverlay, type MeshInstallMethod } from './istio-install-overlay';
@@ -102,6 +104,19 @@ export interface IstioMeshProps {
    * @default - no budget: unbounded dimensions are warnings
    */
   readonly seriesBudget?: number;
+  /**
+   * The data plane of every namespace that does not declare its own ({@link MeshNamespaces}):
+   * `sidecar` (an Envoy in each pod) or `ambient` (ztunnel on each node for L4, waypoints for L7,
+   * Istio 1.24 and later). With ambient anywhere the install inputs install ztunnel and the CNI
+   * node agent (`profile: ambient`).
+   * @default 'sidecar'
+   */
+  readonly dataplane?: Dataplane;
+  /**
+   * The namespace ztunnel runs in (its chart's, or the Sail Operator ZTunnel's), where its monitor looks.
+   * @default - the root namespace
+   */
+  readonly ztunnelNamespace?: string;
 }
 
 const METRICS_CUSTOMIZATIONS: readonly MetricsCustomization[] = ['istio-operator', 'telemetry-api'];
@@ -137,6 +152,12 @@ export class IstioMesh extends Construct implements IIstioMesh {
   readonly celOptions: CelTranslationOptions;
   /** See {@link IstioMeshProps.seriesBudget}. */
   readonly seriesBudget?: number;
+  /** The data plane of namespaces that do not declare one. */
+  readonly dataplane: Dataplane;
+  /** Each namespace's data plane and waypoint. */
+  readonly namespaces: MeshNamespaces;
+  /** Where ztunnel runs. */
+  readonly ztunnelNamespace: string;
   private customMetrics?: CustomMetricsFilter;
 
   constructor(scope: Construct, id: string, props: IstioMeshProps = {}) {
@@ -194,6 +215,22 @@ export class IstioMesh extends Construct implements IIstioMesh {
       });
       if (gate) problems.push(gate);
     }
+    this.dataplane = props.dataplane ?? 'sidecar';
+    if (!DATAPLANES.includes(this.dataplane)) {
+      problems.push(problem(['dataplane'], this.dataplane, `one of ${DATAPLANES.join(', ')}`));
+    } else if (this.dataplane === 'ambient' && resolved instanceof VersionPolicy) {
+      const gate = resolved.featureProblem('ambientDataplane', ['dataplane'], this.dataplane, {
+        expected: '"sidecar" on this release',
+        hint: 'target Istio 1.24 or later for ambient mode, where it is GA; before, it was alpha or beta',
+      });
+      if (gate) problems.push(gate);
+    }
+    this.ztunnelNamespace = props.ztunnelNamespace ?? this.rootNamespace;
+    if (!isDnsLabel(this.ztunnelNamespace)) {
+      problems.push(
+        problem(['ztunnelNamespace'], this.ztunnelNamespace, 'a Kubernetes namespace name (RFC 1123 label)'),
+      );
+    }
     if (!(resolved instanceof VersionPolicy) || problems.length > 0) throw new ObservabilityConfigError(this, problems);
     this.policy = resolved;
     const { mechanisms } = resolved;
@@ -219,6 +256,10 @@ export class IstioMesh extends Construct implements IIstioMesh {
       sailVersion,
     });
     this.telemetry = new MeshTelemetry(this, 'Telemetry', this);
+    this.namespaces = new MeshNamespaces(this, 'Namespaces', this.dataplane, (contributor) =>
+      this.install.useAmbient(contributor, { ztunnelNamespace: this.ztunnelNamespace }),
+    );
+    if (this.dataplane === 'ambient') this.install.useAmbient(this, { ztunnelNamespace: this.ztunnelNamespace });
     this.celOptions = { peerLabels, mixedProxies: props.mixedProxyVersions ?? false };
     // istiod adds these labels to the metadata exchange filter (istio/istio@1.25.0:pilot/pkg/xds/filters/filters.go).
     if (peerLabels.length > 0) this.install.setIstiodEnv(this, 'PILOT_MX_ADDITIONAL_LABELS', peerLabels.join(','));
@@ -232,6 +273,23 @@ export class IstioMesh extends Construct implements IIstioMesh {
       proxyVersion: this.policy.version.proxyVersionRegex(),
     });
     return this.customMetrics;
+  }
+
+  /** The data plane of `namespace`'s pods: as the namespace declares, else the mesh's. */
+  dataplaneOf(namespace: string): Dataplane {
+    return this.namespaces.dataplaneOf(namespace);
+  }
+
+  /** The waypoint `namespace` uses, if any. */
+  waypointOf(namespace: string): Waypoint | undefined {
+    return this.namespaces.waypointOf(namespace);
+  }
+
+  /** Whether any namespace runs ambient: ztunnel and its CNI agent are then installed. */
+  get hasAmbient(): boolean {
+    return (
+      this.dataplane === 'ambient' || [...this.namespaces.declared.values()].some((n) => n.dataplane === 'ambient')
+    );
   }
 
   /** The target Istio version, e.g. `1.17`. */

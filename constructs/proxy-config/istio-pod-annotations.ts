@@ -14,7 +14,7 @@ import { FragmentMerger } from '../../core/merge/fragment-merger';
 import { addProblemCheck, refuseInput } from '../../core/problems/construct-problems';
 import type { Problem } from '../../core/problems/problem';
 import { statement } from '../../core/problems/problem';
-import type { ProxyConfigFragment } from './proxy-config-fragment';
+import { PROXY_CONFIG_ATOMIC_PATHS, type ProxyConfigFragment } from './proxy-config-fragment';
 import { describeWorkload, isWorkloadRef, type ObservedWorkload, type WorkloadRef } from './workload-ref';
 
 /** The annotations set through {@link IstioPodAnnotations.setAnnotation}: one value per pod. */
@@ -27,9 +27,6 @@ const SINGLE_VALUED_ANNOTATIONS: readonly string[] = [
 ];
 
 const ID = 'IstioPodAnnotations';
-
-/** ProxyConfig values that are proto oneofs: a custom tag is one of literal, environment or header. */
-export const PROXY_CONFIG_ATOMIC_PATHS: readonly string[] = ['tracing.customTags.*'];
 
 /**
  * The one place that writes Istio's pod-template annotations of a workload.
@@ -81,8 +78,21 @@ export class IstioPodAnnotations extends Construct {
     if (!this.proxyConfig.isEmpty) this.attachProxyConfigAnnotation();
   }
 
-  /** A workload declared outside the mesh has no proxy to read pod-level settings. */
+  /** A workload declared outside the mesh, or in the ambient data plane, has no proxy to read pod-level settings. */
   private refuseWithoutSidecar(contributor: IConstruct, annotation: string): boolean {
+    if (isWorkloadRef(this.workload) && this.workload.dataplane === 'ambient') {
+      return refuseInput(contributor, [
+        statement(
+          undefined,
+          `${annotation} of ${describeWorkload(this.workload)} reaches no proxy: the workload runs in the ambient data plane, where ztunnel and waypoints read no pod annotation`,
+          annotation === BOOTSTRAP_OVERRIDE_ANNOTATION
+            ? 'a bootstrap override needs a sidecar: a waypoint cannot take one either (its template mounts no custom-bootstrap)'
+            : annotation === PROXY_CONFIG_ANNOTATION
+              ? 'set ProxyConfig on its waypoint: target: { waypoint: <name> }'
+              : "scrape the application directly (a PodMonitor of its own port): metrics merging is the sidecar agent's",
+        ),
+      ]);
+    }
     if (!isWorkloadRef(this.workload) || this.workload.sidecar) return false;
     return refuseInput(contributor, [
       statement(

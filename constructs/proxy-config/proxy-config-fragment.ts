@@ -34,3 +34,6 @@ export interface CustomTagConfig {
   readonly header?: { readonly name: string; readonly defaultValue?: string };
   readonly formatter?: { readonly value: string };
 }
+
+/** ProxyConfig values that are proto oneofs: a custom tag is one of literal, environment or header. */
+export const PROXY_CONFIG_ATOMIC_PATHS: readonly string[] = ['tracing.customTags.*'];

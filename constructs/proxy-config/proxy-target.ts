@@ -1,9 +1,12 @@
 import { Construct, type IConstruct } from 'constructs';
 import { formatValue, problem } from '../../core/errors';
+import { PROXY_CONFIG_ANNOTATION } from '../../core/istio/istio-names';
 import { isDnsLabel } from '../../core/names';
 import { refuseInput } from '../../core/problems/construct-problems';
 import type { FieldPath } from '../../core/problems/field-path';
 import type { Problem } from '../../core/problems/problem';
+import type { Dataplane } from '../ambient/mesh-namespaces';
+import type { Waypoint } from '../ambient/waypoint';
 import { IstioPodAnnotations } from './istio-pod-annotations';
 import type { ProxyConfigFragment } from './proxy-config-fragment';
 import { describeWorkload, isWorkloadRef, type ObservedWorkload, workloadNamespace } from './workload-ref';
@@ -17,6 +20,10 @@ export interface ProxyTargetMesh {
   readonly install: {
     addMeshDefaultProxyConfig(contributor: IConstruct, fragment: ProxyConfigFragment): void;
   };
+  /** The data plane of a namespace's pods. */
+  dataplaneOf(namespace: string): Dataplane;
+  /** The waypoint a namespace uses, if any. */
+  waypointOf(namespace: string): Waypoint | undefined;
 }
 
 /**
@@ -44,7 +51,15 @@ export abstract class ProxyTarget {
     return new WorkloadProxyTarget(workload);
   }
 
-  abstract readonly kind: 'mesh' | 'namespace' | 'workload';
+  /** A waypoint proxy of the ambient data plane: everything it processes, for every namespace and Service that use it. */
+  static waypoint(waypoint: Waypoint): ProxyTarget {
+    return new WaypointProxyTarget(waypoint);
+  }
+
+  abstract readonly kind: 'mesh' | 'namespace' | 'workload' | 'waypoint';
+
+  /** The waypoint, for waypoint targets. */
+  readonly waypoint?: Waypoint;
 
   /** Readable name for messages, e.g. `the mesh` or `Deployment "webapp"`. */
   abstract readonly description: string;
@@ -72,6 +87,8 @@ export abstract class ProxyTarget {
         return other.kind !== 'mesh' && targetNamespace(other, mesh) === targetNamespace(this, mesh);
       case 'workload':
         return other.workload !== undefined && other.workload === this.workload;
+      case 'waypoint':
+        return other.waypoint !== undefined && other.waypoint === this.waypoint;
     }
   }
 }
@@ -153,10 +170,57 @@ class WorkloadProxyTarget extends ProxyTarget {
     ];
   }
 
-  contribute(_mesh: ProxyTargetMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void {
+  contribute(mesh: ProxyTargetMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void {
     if (!isWorkload(this.workload)) return; // refused through problems()
+    if (isAmbient(this.workload, mesh)) {
+      // ztunnel and waypoints read no pod annotation: a ProxyConfig setting of an ambient pod reaches nothing.
+      const waypoint = ambientWaypoint(this.workload, mesh);
+      refuseInput(contributor, [
+        problem(['target'], { workload: this.workload.node.id }, 'a workload with a sidecar, or a waypoint', {
+          what: `${describeWorkload(this.workload)} runs in the ambient data plane: no sidecar reads ${Object.keys(fragment).join(', ')} from its ${PROXY_CONFIG_ANNOTATION} (ztunnel and waypoints read no pod annotation)`,
+          hint: waypoint
+            ? `set it on its waypoint instead: target: { waypoint: ${waypoint.name} } (its pods read proxy.istio.io/config from the Gateway's spec.infrastructure.annotations)`
+            : 'declare a waypoint for it (workloads.<name>.waypoint) and target that: target: { waypoint: <name> }',
+        }),
+      ]);
+      return;
+    }
     IstioPodAnnotations.of(this.workload).addProxyConfig(contributor, fragment);
   }
+}
+
+class WaypointProxyTarget extends ProxyTarget {
+  readonly kind = 'waypoint';
+  readonly workload = undefined;
+
+  constructor(override readonly waypoint: Waypoint) {
+    super();
+  }
+
+  get description(): string {
+    return this.waypoint.description;
+  }
+
+  contribute(_mesh: ProxyTargetMesh, contributor: IConstruct, fragment: ProxyConfigFragment): void {
+    this.waypoint.addProxyConfig(contributor, fragment);
+  }
+}
+
+/** Whether `workload`'s pods are in the ambient data plane: as the reference says, else as its namespace's. */
+export function isAmbient(workload: ObservedWorkload, mesh: Pick<ProxyTargetMesh, 'dataplaneOf'>): boolean {
+  if (isWorkloadRef(workload) && workload.dataplane !== undefined) return workload.dataplane === 'ambient';
+  const namespace = workloadNamespace(workload);
+  return namespace !== undefined && mesh.dataplaneOf(namespace) === 'ambient';
+}
+
+/** The waypoint an ambient workload's Service traffic goes through: its own, else its namespace's. */
+export function ambientWaypoint(
+  workload: ObservedWorkload,
+  mesh: Pick<ProxyTargetMesh, 'waypointOf'>,
+): Waypoint | undefined {
+  if (isWorkloadRef(workload) && workload.waypoint) return workload.waypoint === 'none' ? undefined : workload.waypoint;
+  const namespace = workloadNamespace(workload);
+  return namespace === undefined ? undefined : mesh.waypointOf(namespace);
 }
 
 /** A construct that can be a workload target: a cdk8s-plus workload or a WorkloadRef. */
@@ -179,5 +243,7 @@ export function targetNamespace(target: ProxyTarget, mesh: Pick<ProxyTargetMesh,
       return (target as NamespaceProxyTarget).namespace;
     case 'workload':
       return isWorkload(target.workload) ? workloadNamespace(target.workload) : undefined;
+    case 'waypoint':
+      return target.waypoint?.namespace;
   }
 }

@@ -4,9 +4,13 @@ import { Construct } from 'constructs';
 import { brand, hasBrand } from '../../core/contracts/brand';
 import { requireOutputFolder } from '../../core/contracts/output-folder';
 import { problem } from '../../core/errors';
+import { USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL } from '../../core/istio/istio-names';
 import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../../core/names';
 import { refuseInput } from '../../core/problems/construct-problems';
 import type { Problem } from '../../core/problems/problem';
+import { LabelPatch } from '../ambient/label-patch';
+import type { Dataplane } from '../ambient/mesh-namespaces';
+import type { Waypoint } from '../ambient/waypoint';
 
 /** The kinds of workload whose pods observability settings can target; each has a pod template at `spec.template`. */
 export enum WorkloadKind {
@@ -58,6 +62,26 @@ export interface WorkloadRefProps {
    * @default - injection is left to the workload's own manifest and its namespace
    */
   readonly inject?: false;
+  /**
+   * The data plane of its pods. `ambient`: ztunnel carries its traffic (L4 telemetry) and its
+   * waypoint, if any, does its L7 processing; no pod annotation reaches either, so pod-level settings
+   * are refused and Telemetry binds to its Service at the waypoint.
+   * @default - its namespace's, as the mesh declares it
+   */
+  readonly dataplane?: Dataplane;
+  /**
+   * The waypoint its Service's traffic goes through (`istio.io/use-waypoint` on the Service, a patch
+   * in `patches/`), or `none` for none even where its namespace has one (L4 only). Ambient
+   * workloads only.
+   * @default - its namespace's waypoint, if any
+   */
+  readonly waypoint?: Waypoint | 'none';
+  /**
+   * The Service in front of its pods: a Telemetry binds to it at the waypoint (`targetRefs` kind
+   * Service), and the waypoint attachment labels it.
+   * @default - the workload's name
+   */
+  readonly service?: string;
 }
 
 /** A workload manifest's own pod template annotations, read before this app's patch applies. */
@@ -92,6 +116,12 @@ export class WorkloadRef extends Construct {
   readonly sidecar: boolean;
   /** The patch turns injection off (`sidecar.istio.io/inject: "false"` on the pod template). */
   readonly injectOff: boolean;
+  /** As declared; undefined: its namespace's. */
+  readonly dataplane?: Dataplane;
+  /** Its own waypoint, attached through its Service, or `none`. */
+  readonly waypoint?: Waypoint | 'none';
+  /** The Service in front of its pods. */
+  readonly service: string;
   /** The pod template annotations the patch sets, by key, in the order they were set. */
   private readonly annotations = new Map<string, () => string>();
 
@@ -105,6 +135,31 @@ export class WorkloadRef extends Construct {
     if (props.ownAnnotations) this.ownAnnotations = props.ownAnnotations;
     this.sidecar = props.sidecar ?? true;
     this.injectOff = props.inject === false;
+    if (props.dataplane !== undefined) this.dataplane = props.dataplane;
+    if (props.waypoint !== undefined) this.waypoint = props.waypoint;
+    this.service = props.service ?? props.name;
+    const waypoint = props.waypoint;
+    if (waypoint && props.dataplane !== 'sidecar') {
+      new LabelPatch(this, 'Service', {
+        kind: 'Service',
+        name: this.service,
+        namespace: this.namespace,
+        labels: () =>
+          waypoint === 'none'
+            ? { [USE_WAYPOINT_LABEL]: 'none' }
+            : {
+                [USE_WAYPOINT_LABEL]: waypoint.name,
+                ...(waypoint.namespace !== this.namespace
+                  ? { [USE_WAYPOINT_NAMESPACE_LABEL]: waypoint.namespace }
+                  : {}),
+              },
+        podLabels: this.selector,
+        reason:
+          waypoint === 'none'
+            ? `sends the traffic addressed to ${this.kind} ${this.namespace}/${this.name} through no waypoint, even where its namespace has one (L4 only)`
+            : `sends the L7 traffic addressed to ${this.kind} ${this.namespace}/${this.name} through ${waypoint.description}`,
+      });
+    }
     // A bad reference is reported at synth with everything else; it emits nothing until then.
     refuseInput(this, workloadRefProblems(props));
     requireOutputFolder(this, () =>
@@ -178,6 +233,30 @@ export function workloadRefProblems(props: WorkloadRefProps): Problem[] {
     problems.push(
       problem(['inject'], false, 'sidecar: false as well', {
         what: 'turns injection off for a workload declared in the mesh',
+      }),
+    );
+  }
+  if (props.service !== undefined && !isDnsLabel(props.service)) {
+    problems.push(problem(['service'], props.service, 'a Service name (RFC 1123 label)'));
+  }
+  if (props.waypoint !== undefined && props.dataplane === 'sidecar') {
+    problems.push(
+      problem(
+        ['waypoint'],
+        props.waypoint === 'none' ? 'none' : props.waypoint.name,
+        'no waypoint for a workload with a sidecar',
+        {
+          what: 'is a waypoint, and the workload runs a sidecar, which does its own L7 processing',
+          hint: 'declare its namespace ambient, or remove its waypoint',
+        },
+      ),
+    );
+  }
+  if (props.sidecar === false && props.dataplane === 'ambient') {
+    problems.push(
+      problem(['sidecar'], false, 'no sidecar: false for an ambient workload', {
+        what: 'declares the workload outside the mesh, and its namespace is ambient',
+        hint: 'keep a pod out of ambient with the pod label istio.io/dataplane-mode: none in its own manifest',
       }),
     );
   }

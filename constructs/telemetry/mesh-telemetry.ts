@@ -3,13 +3,22 @@ import { Construct, type IConstruct } from 'constructs';
 import { markCelDeclared } from '../../core/contracts/construct-sources';
 import type { IIstioMesh } from '../../core/contracts/istio-mesh';
 import { ObservabilityConfigError, problem } from '../../core/errors';
+import { GATEWAY_API_GROUP } from '../../core/istio/istio-names';
 import { FragmentMerger } from '../../core/merge/fragment-merger';
 import { sortedValues } from '../../core/merge/sorted-entries';
 import { isDnsLabel } from '../../core/names';
 import { refuseInput } from '../../core/problems/construct-problems';
 import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
-import { type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
-import { workloadSelector } from '../proxy-config/workload-ref';
+import type { Dataplane } from '../ambient/mesh-namespaces';
+import type { Waypoint } from '../ambient/waypoint';
+import { ambientWaypoint, isAmbient, type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
+import {
+  describeWorkload,
+  isWorkloadRef,
+  type ObservedWorkload,
+  workloadNamespace,
+  workloadSelector,
+} from '../proxy-config/workload-ref';
 
 /** Telemetry `WorkloadMode` (istio/api@1.30.3:telemetry/v1alpha1/telemetry.proto); absent means CLIENT_AND_SERVER. */
 export type WorkloadMode = 'CLIENT' | 'SERVER';
@@ -47,6 +56,18 @@ export const PROMETHEUS_PROVIDER = 'prometheus';
 
 const ID = 'Telemetry';
 
+/** What the Telemetry writer needs of its mesh: the release, and where each namespace's pods get their L7 processing. */
+export interface TelemetryMesh extends IIstioMesh {
+  dataplaneOf(namespace: string): Dataplane;
+  waypointOf(namespace: string): Waypoint | undefined;
+  readonly namespaces: { usersOf(waypoint: Waypoint): readonly string[] };
+}
+
+/** The Service a Telemetry binds to for an ambient workload. */
+function serviceOf(workload: ObservedWorkload): string {
+  return isWorkloadRef(workload) ? workload.service : workload.name;
+}
+
 /**
  * The one place that writes Telemetry resources (`telemetry.istio.io`) for a mesh.
  *
@@ -62,7 +83,7 @@ export class MeshTelemetry extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    private readonly mesh: IIstioMesh,
+    private readonly mesh: TelemetryMesh,
   ) {
     super(scope, id);
   }
@@ -70,16 +91,34 @@ export class MeshTelemetry extends Construct {
   /** Adds one metrics override for `target`'s proxies. */
   addMetricOverride(contributor: IConstruct, target: ProxyTarget, override: TelemetryMetricOverride): void {
     const { match } = override;
+    const document = this.document(contributor, target);
+    if (document.binding !== undefined && match.mode === 'CLIENT') {
+      // A waypoint builds its stats filter for the inbound listener class: server metrics only.
+      throw new ObservabilityConfigError(contributor, [
+        problem(['target'], target.description, 'proxies that report as clients (outboundSidecar) with a sidecar', {
+          what: `is reached through ${document.binding}, which reports as a server (reporter="waypoint"): a CLIENT-mode override never applies there (istio/istio@1.24.0:pilot/pkg/networking/core/listener_waypoint.go lines 469, 485)`,
+          hint: 'declare the dimension for inboundSidecar (Telemetry mode SERVER), which waypoints honour',
+        }),
+      ]);
+    }
     const key = `${'metric' in match ? match.metric : `custom:${match.customMetric}`}|${match.mode ?? ''}`;
     const tags: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(override.upsert ?? {})) tags[name] = { value };
     for (const name of override.remove ?? []) tags[name] = { operation: 'REMOVE' };
-    this.document(contributor, target).add(contributor, { overrides: { [key]: { match, tagOverrides: tags } } });
+    document.add(contributor, { overrides: { [key]: { match, tagOverrides: tags } } });
   }
 
   /** Adds access logging settings for `target`'s proxies. */
   addAccessLogging(contributor: IConstruct, target: ProxyTarget, logging: TelemetryAccessLogging): void {
-    this.document(contributor, target).add(contributor, { accessLogging: { ...logging } });
+    const document = this.document(contributor, target);
+    if (document.boundTo === 'Service') {
+      const gate = this.mesh.policy.featureProblem('waypointServiceAccessLogging', ['target'], target.description, {
+        expected: 'the waypoint itself: target: { waypoint: <name> }',
+        hint: `on ${this.mesh.policy.version.release} a waypoint logs only by its own Telemetry; target the waypoint, or Istio 1.24.2 or later`,
+      });
+      if (gate) throw new ObservabilityConfigError(contributor, [gate]);
+    }
+    document.add(contributor, { accessLogging: { ...logging } });
   }
 
   /** Adds tracing settings for `target`'s proxies. */
@@ -88,6 +127,15 @@ export class MeshTelemetry extends Construct {
   }
 
   private document(contributor: IConstruct, target: ProxyTarget): TelemetryDocument {
+    const ambient = this.ambientBinding(contributor, target);
+    if (ambient) {
+      let document = this.documents.get(ambient.key);
+      if (!document) {
+        document = ambient.create();
+        this.documents.set(ambient.key, document);
+      }
+      return document;
+    }
     const namespace = targetNamespace(target, this.mesh);
     if (namespace === undefined || !isDnsLabel(namespace)) {
       throw new ObservabilityConfigError(contributor, [
@@ -108,6 +156,109 @@ export class MeshTelemetry extends Construct {
   }
 
   /**
+   * Where a setting for an ambient target goes: its waypoint's Telemetry, bound by `targetRefs`
+   * (a selector never reaches a waypoint, istio/istio@1.24.0:pilot/pkg/model/policyattachment.go
+   * lines 111-119), or a refusal naming what is missing. Undefined for a sidecar target.
+   *
+   * - a waypoint: a Telemetry in its namespace bound to its Gateway (lines 144-152);
+   * - an ambient workload: a Telemetry in its namespace bound to its Service, which the waypoint
+   *   applies to that Service's traffic only (lines 126-133); a waypoint of another namespace reads
+   *   it from 1.30.3 (istio/istio#60665), before only its own namespace's;
+   * - an ambient namespace: its waypoint's, when the waypoint serves that namespace alone; from
+   *   1.30.3 a waypoint of another namespace reads the namespace's own namespace-wide Telemetry for
+   *   its Services instead of the Gateway-bound one of its own namespace.
+   */
+  private ambientBinding(
+    contributor: IConstruct,
+    target: ProxyTarget,
+  ): { readonly key: string; readonly create: () => TelemetryDocument } | undefined {
+    const refuse = (expected: string, what: string, hint: string): never => {
+      throw new ObservabilityConfigError(contributor, [
+        problem(['target'], target.description, expected, { what, hint }),
+      ]);
+    };
+    const crossNamespace = this.mesh.policy.has('waypointServiceNamespaceTelemetry');
+    if (target.kind === 'waypoint' && target.waypoint) {
+      return this.waypointDocument(target.waypoint);
+    }
+    if (target.kind === 'namespace') {
+      const namespace = targetNamespace(target, this.mesh);
+      if (namespace === undefined || this.mesh.dataplaneOf(namespace) !== 'ambient') return undefined;
+      const waypoint = this.mesh.waypointOf(namespace);
+      if (!waypoint) {
+        return refuse(
+          'a namespace with a waypoint, or a sidecar namespace',
+          `is ambient without a waypoint: ztunnel does L4 only, so no proxy of it applies metrics dimensions, sampling, tracing or access logs`,
+          `declare a waypoint for it: waypoints: { ${namespace}-waypoint: { namespace: ${namespace} } } and namespaces.${namespace}.waypoint: ${namespace}-waypoint`,
+        );
+      }
+      const others = this.mesh.namespaces.usersOf(waypoint).filter((n) => n !== namespace);
+      if (waypoint.namespace !== namespace && crossNamespace) {
+        // From 1.30.3 the waypoint reads the Service's namespace: its namespace-wide Telemetry is the namespace's.
+        return undefined;
+      }
+      if (others.length > 0) {
+        return refuse(
+          `a namespace whose waypoint serves it alone`,
+          `goes through ${waypoint.description}, which also serves namespace ${others.join(', ')}: a Telemetry bound to it applies to them too`,
+          `target the waypoint (target: { waypoint: ${waypoint.name} }) to mean all of them, or give the namespace a waypoint of its own`,
+        );
+      }
+      return this.waypointDocument(waypoint);
+    }
+    const workload = target.workload;
+    if (target.kind !== 'workload' || !workload || !isAmbient(workload, this.mesh)) return undefined;
+    const waypoint = ambientWaypoint(workload, this.mesh);
+    const name = workload.node.id;
+    if (!waypoint) {
+      return refuse(
+        'a workload with a waypoint, or with a sidecar',
+        `${describeWorkload(workload)} is ambient without a waypoint: ztunnel does L4 only, so no proxy applies this to it`,
+        `declare a waypoint (waypoints: { ${name}-waypoint: { namespace: ${workloadNamespace(workload)} } }) and attach it: workloads.${name}.waypoint: ${name}-waypoint`,
+      );
+    }
+    if (!waypoint.takesServiceTraffic) {
+      return refuse(
+        'a workload whose waypoint takes service traffic (for: service or all)',
+        `${describeWorkload(workload)} goes through ${waypoint.description}, which takes workload traffic only: a Telemetry bound to its Service is not applied there`,
+        `declare the waypoint for: service (or all), or target the waypoint: target: { waypoint: ${waypoint.name} }`,
+      );
+    }
+    const namespace = workloadNamespace(workload) ?? '';
+    if (waypoint.namespace !== namespace && !crossNamespace) {
+      return refuse(
+        `a workload whose waypoint is in its namespace, on Istio ${this.mesh.policy.version.release}`,
+        `goes through ${waypoint.description}, which reads only the Telemetry of its own namespace before Istio 1.30.3 (istio/istio#60665): a Telemetry bound to Service ${namespace}/${serviceOf(workload)} is not applied`,
+        `put the waypoint in namespace ${namespace}, target the waypoint, or target Istio 1.30.3 or later`,
+      );
+    }
+    const service = serviceOf(workload);
+    return {
+      key: `service:${namespace}/${service}`,
+      create: () =>
+        new TelemetryDocument(workload, ID, this.mesh, {
+          name: workload.name,
+          namespace,
+          targetRefs: [{ group: '', kind: 'Service', name: service }],
+          binding: `${waypoint.description} (Telemetry bound to Service ${namespace}/${service})`,
+        }),
+    };
+  }
+
+  private waypointDocument(waypoint: Waypoint): { readonly key: string; readonly create: () => TelemetryDocument } {
+    return {
+      key: `waypoint:${waypoint.namespace}/${waypoint.name}`,
+      create: () =>
+        new TelemetryDocument(waypoint, ID, this.mesh, {
+          name: waypoint.name,
+          namespace: waypoint.namespace,
+          targetRefs: [{ group: GATEWAY_API_GROUP, kind: 'Gateway', name: waypoint.name }],
+          binding: waypoint.description,
+        }),
+    };
+  }
+
+  /**
    * Mesh Telemetry goes with the mesh, a workload's with the workload, a namespace's with the app's
    * chart of that namespace (its `<namespace>.k8s.yaml`) when there is one, else with its first
    * contributor's chart.
@@ -121,6 +272,8 @@ export class MeshTelemetry extends Construct {
           name: 'namespace-default',
           namespace,
         });
+      case 'waypoint':
+        throw new Error('a waypoint target is bound by ambientBinding');
       case 'workload': {
         const workload = target.workload;
         if (!workload) throw new Error('a workload target without a workload');
@@ -149,6 +302,10 @@ interface DocumentMetadata {
   readonly namespace: string;
   /** The workload's pod selector, for a workload's Telemetry. */
   readonly matchLabels?: () => Readonly<Record<string, string>>;
+  /** `spec.targetRefs`, for a Telemetry a waypoint applies. */
+  readonly targetRefs?: readonly { readonly group: string; readonly kind: string; readonly name: string }[];
+  /** What applies a bound Telemetry, for messages: `waypoint shop/shop-waypoint`. */
+  readonly binding?: string;
 }
 
 interface MergedTelemetry {
@@ -163,9 +320,15 @@ interface MergedTelemetry {
 /** One Telemetry resource and the merged contributions it renders. */
 class TelemetryDocument extends Construct {
   private readonly merger: FragmentMerger;
+  /** The proxy that applies it, when it is bound by targetRefs. */
+  readonly binding?: string;
+  /** The kind its targetRefs name. */
+  readonly boundTo?: string;
 
   constructor(scope: Construct, id: string, mesh: IIstioMesh, metadata: DocumentMetadata) {
     super(scope, id);
+    if (metadata.binding !== undefined) this.binding = metadata.binding;
+    if (metadata.targetRefs?.[0]) this.boundTo = metadata.targetRefs[0].kind;
     this.merger = new FragmentMerger(`Telemetry "${metadata.namespace}/${metadata.name}"`, [
       'tracing.customTags.*',
       'overrides.*.match',
@@ -194,6 +357,7 @@ class TelemetryDocument extends Construct {
     const tracing = merged.tracing;
     return {
       ...(metadata.matchLabels ? { selector: { matchLabels: metadata.matchLabels() } } : {}),
+      ...(metadata.targetRefs ? { targetRefs: metadata.targetRefs.map((ref) => ({ ...ref })) } : {}),
       ...(overrides.length > 0 ? { metrics: [{ providers: [{ name: PROMETHEUS_PROVIDER }], overrides }] } : {}),
       ...(tracing
         ? {

@@ -34,3 +34,21 @@ export const SECURE_MERGED_METRICS_PORT_ENV = 'ENVOY_SECURE_MERGED_METRICS_PORT'
  * 1.17.0 to 1.31.0-rc.0): a Telemetry may name these without defining them.
  */
 export const DEFAULT_EXTENSION_PROVIDERS: readonly string[] = ['prometheus', 'stackdriver', 'envoy'];
+
+/**
+ * Ambient mode's labels (istio/api@1.24.0:label/labels.gen.go): a namespace or pod joins the
+ * ambient data plane with `istio.io/dataplane-mode: ambient` (`none` keeps a pod out); a namespace,
+ * Service or pod sends its L7 traffic through the waypoint its `istio.io/use-waypoint` names (in
+ * the namespace `istio.io/use-waypoint-namespace` names, else its own); a waypoint's Gateway says
+ * which traffic it takes with `istio.io/waypoint-for`.
+ */
+export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
+export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
+/** The GatewayClass istiod deploys waypoints for (istio/istio@1.24.0:pkg/config/constants/constants.go). */
+export const WAYPOINT_GATEWAY_CLASS = 'istio-waypoint';
+/** The Gateway API group of Gateway and GatewayClass. */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+/** The label istiod puts on a Gateway's pods, naming the Gateway (istio/istio@1.24.0:pilot/pkg/model/policyattachment.go). */
+export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';

@@ -4,6 +4,9 @@
  * `manifests/charts/istio-control/istio-discovery/files/profile-<name>.yaml`, read at each release's
  * tag in istio/istio). The Sail Operator's `Istio` is checked against its CRD's enum instead.
  */
+/** How a control plane is installed: istioctl, the Helm charts, or the Sail Operator. */
+export type InstallMethod = 'istioctl' | 'helm' | 'sail';
+
 interface ProfileRange {
   /** The first minor release with this list. */
   readonly since: number;
@@ -58,7 +61,7 @@ function namesAt(ranges: readonly ProfileRange[], minor: number): readonly strin
  * The profiles `install` accepts on release 1.<minor>; undefined where another check owns the
  * answer (the Sail Operator CRD's enum).
  */
-export function installProfiles(install: 'istioctl' | 'helm' | 'sail', minor: number): readonly string[] | undefined {
+export function installProfiles(install: InstallMethod, minor: number): readonly string[] | undefined {
   if (install === 'istioctl') return namesAt(ISTIOCTL_PROFILES, minor);
   if (install === 'helm') return namesAt(HELM_CHART_PROFILES, minor);
   return undefined;

@@ -257,6 +257,38 @@ export const FEATURES = {
     source:
       'istio/istio@1.26.8:pilot/pkg/features/telemetry.go; removed by istio/istio@1.31.0-rc.0:releasenotes/notes/remove-spawn-upstream-span-for-gateway.yaml',
   },
+  /**
+   * Ambient mode (ztunnel for L4, waypoints for L7) is GA; before, it was alpha or beta and this
+   * library does not generate it.
+   */
+  ambientDataplane: {
+    description: 'the ambient data plane (ztunnel and waypoint proxies, GA)',
+    since: '1.24',
+    source:
+      'istio.io/latest/news/releases/1.24.x/announcing-1.24/ ("Ambient mode is now GA"); istio/istio@1.24.0:manifests/helm-profiles/ambient.yaml',
+  },
+  /**
+   * A waypoint's access log reads Telemetry bound to its Service (targetRefs kind Service); in
+   * 1.24.0 and 1.24.1 it read only the waypoint's own policies.
+   */
+  waypointServiceAccessLogging: {
+    description: 'access logging of a Telemetry bound to a Service at its waypoint',
+    since: '1.24.2',
+    source:
+      'istio/istio#53996, backported to 1.24.2 by istio/istio#54075 (istio/istio@1.24.0:pilot/pkg/model/telemetry.go line 241 passed no service)',
+  },
+  /**
+   * A waypoint applies the Telemetry of a Service's own namespace (namespace-wide, and bound to the
+   * Service) to that Service's traffic when the waypoint is in another namespace; a Gateway-bound
+   * Telemetry of the waypoint's namespace then no longer reaches it. Before, only the waypoint's
+   * namespace was read.
+   */
+  waypointServiceNamespaceTelemetry: {
+    description: "a cross-namespace waypoint applying the Telemetry of its Services' namespaces",
+    since: '1.30.3',
+    source:
+      'istio/istio#60665 (PR istio/istio#60673, backported to 1.30.3 by istio/istio#60845); istio/istio@1.30.3:pilot/pkg/model/telemetry.go lines 436-480 vs @1.30.2 lines 412, 460',
+  },
 } as const satisfies Record<string, VersionFeature>;
 
 export type FeatureName = keyof typeof FEATURES;

@@ -16,6 +16,7 @@ export const accessLoggingSection: SectionBuilder = {
           openTelemetry: a.openTelemetry,
           filter: a.filter,
           disabled: a.disabled,
+          ...(a.ztunnel !== undefined ? { ztunnel: a.ztunnel } : {}),
         });
       });
     }

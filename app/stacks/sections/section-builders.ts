@@ -1,4 +1,5 @@
 import { accessLoggingSection } from './access-logging';
+import { namespacesSection, waypointsSection } from './ambient';
 import { backendsSection } from './backends';
 import { bootstrapOverridesSection } from './bootstrap-overrides';
 import { demoAppSection } from './demo-app';
@@ -19,12 +20,14 @@ import {
 import { workloadsSection } from './workloads';
 
 /**
- * Every section of the config after `mesh`, in build order: the demo app and the declared
- * workloads first (they are targets), the backends before the tracers (a tracer without an address sends to the generated
+ * Every section of the config after `mesh`, in build order: the demo app, the waypoints, the
+ * namespaces (their data plane and waypoint) and the declared workloads first (they are targets), the backends before the tracers (a tracer without an address sends to the generated
  * Jaeger), attribute generators before the dimensions that read their attributes.
  */
 export const SECTION_BUILDERS: readonly SectionBuilder[] = [
   demoAppSection,
+  waypointsSection,
+  namespacesSection,
   workloadsSection,
   backendsSection,
   statsInclusionSection,

@@ -61,11 +61,16 @@ export const workloadsSection: SectionBuilder = {
             ? undefined
             : readOwnAnnotations(context.baseDir, w.manifest, { kind, name: w.name ?? name, namespace });
         if (Array.isArray(own)) throw new ObservabilityConfigError(scope, own);
+        const waypoint =
+          w.waypoint === undefined || w.waypoint === 'none' ? w.waypoint : context.waypoint(w.waypoint, ['waypoint']);
         const ref = new WorkloadRef(scope, name, {
           name: w.name ?? name,
           namespace,
           selector: w.selector,
           kind,
+          dataplane: mesh.dataplaneOf(namespace),
+          ...(waypoint ? { waypoint } : {}),
+          ...(w.service !== undefined ? { service: w.service } : {}),
           ...(own ? { ownAnnotations: own } : {}),
           ...(w.sidecar === false ? { sidecar: false } : {}),
           ...(w.inject === false ? { inject: false } : {}),
