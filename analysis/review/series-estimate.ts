@@ -2,6 +2,7 @@ import type { ASTNode } from '@marcbachmann/cel-js';
 import { STANDARD_LABELS, STANDARD_METRIC_NAMES, TELEMETRY_METRIC } from '../../core/istio/standard-metrics';
 import { isMapping, type JsonMapping, mappingAt } from '../../core/json-values';
 import type { FieldPath } from '../../core/problems/field-path';
+import { ambientModel } from '../../model/ambient';
 import { statsConfigOverrides } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
 import { type PodTemplate, podTemplates } from '../../model/pod-templates';
@@ -56,6 +57,16 @@ export const STANDARD_LABEL_VALUES: Readonly<Record<string, { readonly values: n
   response_flags: { values: 3, why: '"-" and two failure flags (e.g. UF, URX)' },
   connection_security_policy: { values: 2, why: 'mutual_tls and unknown' },
 };
+
+/**
+ * `reporter` in a mesh with ambient pods: a waypoint reports as `waypoint` (istio/istio@1.24.0:
+ * pilot/pkg/model/telemetry.go line 985), ztunnel as source and destination (istio/ztunnel@1.24.0:
+ * src/proxy/metrics.rs).
+ */
+const AMBIENT_REPORTERS = {
+  values: 3,
+  why: 'source, destination (sidecars and ztunnel) and waypoint',
+} as const;
 
 /** Labels that are functions of the source and destination workloads: one factor for all of them. */
 const IDENTITY_LABELS = new Set(STANDARD_LABELS.filter((l) => /^(source|destination)_/.test(l)));
@@ -128,6 +139,12 @@ export interface EstimateInputs {
   readonly workloads: number;
   /** Values of each generated attribute (its rules' values, plus unmatched). */
   readonly generated: ReadonlyMap<string, number>;
+  /**
+   * The mesh has ambient pods: ztunnel reports their TCP metrics (as source and destination) and
+   * waypoints their requests and connections with a third reporter, `waypoint`.
+   * @default false
+   */
+  readonly ambient?: boolean;
 }
 
 /** The estimate of every standard metric for the objects of one output (one mesh). */
@@ -161,6 +178,7 @@ export function estimateInputs(objects: readonly RenderedObject[]): EstimateInpu
     ),
     // An attribute takes its rules' values, or none when no rule matches.
     generated: new Map([...manifestGeneratedAttributeValues(objects)].map(([name, values]) => [name, values.size + 1])),
+    ambient: ambientModel(objects).present,
   };
 }
 
@@ -187,7 +205,7 @@ function estimateOf(
   for (const label of STANDARD_LABELS) {
     if (IDENTITY_LABELS.has(label) || removed.has(label) || added.has(label)) continue;
     if (tcp && HTTP_ONLY_LABELS.has(label)) continue;
-    const known = STANDARD_LABEL_VALUES[label];
+    const known = label === 'reporter' && inputs.ambient ? AMBIENT_REPORTERS : STANDARD_LABEL_VALUES[label];
     if (!known) continue;
     const values = tcp && label === 'request_protocol' ? 1 : known.values;
     factors.push({ label, values, why: tcp && label === 'request_protocol' ? 'tcp' : known.why });

@@ -17,6 +17,7 @@ import {
   podMonitorRelabelings,
   type RelabelRule,
 } from './relabel-rules';
+import { dropZtunnelPods } from './ztunnel-monitor';
 
 export type { PodRelabeling } from './relabel-rules';
 
@@ -71,6 +72,8 @@ export class EnvoyStatsMonitor extends Construct {
     this.relabeling = relabeling;
     const rules = [
       ...(props.excludeSecurePods ? [DROP_SECURE_PODS] : []),
+      // ztunnel has a container named istio-proxy too; ZtunnelMonitor scrapes it.
+      ...(props.mesh.hasAmbient ? [dropZtunnelPods(props.mesh.ztunnelNamespace)] : []),
       ...podMonitorRelabelings(props.mesh.policy.mechanisms.addons, relabeling),
     ];
     this.monitor = sidecarStatsPodMonitor(this, name, props.prometheus, { interval, relabelings: rules });

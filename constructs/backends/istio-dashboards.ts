@@ -21,6 +21,7 @@ import {
   sumRate,
   workloadLabels,
 } from './mesh-queries';
+import { ZTUNNEL_JOB } from './ztunnel-monitor';
 
 // The Grafana SDK, loaded when a dashboard is first rendered (see core/lazily.ts).
 const grafana = lazily(() => ({
@@ -43,6 +44,8 @@ const NAMESPACE_VARIABLE = 'namespace';
 const inPickedNamespaces: Matchers = (reporter) => [`${workloadLabels(reporter)[1]}=~"$${NAMESPACE_VARIABLE}"`];
 /** The ConfigMap key of the generated dashboard. */
 export const WORKLOADS_DASHBOARD_KEY = 'istio-workloads.json';
+/** The ConfigMap key of the ztunnel dashboard, with ambient anywhere in the mesh. */
+export const ZTUNNEL_DASHBOARD_KEY = 'istio-ztunnel.json';
 
 export interface IstioDashboardsProps {
   /** The mesh whose metrics the dashboards show, including its custom metrics and dimensions. */
@@ -75,6 +78,7 @@ export interface DashboardPanel {
 export class IstioDashboards extends Construct {
   readonly configMap: KubeConfigMap;
   private readonly metrics: MeshMetrics;
+  private readonly mesh: IstioMesh;
 
   constructor(scope: Construct, id: string, props: IstioDashboardsProps) {
     super(scope, id);
@@ -87,10 +91,16 @@ export class IstioDashboards extends Construct {
     // Reported at synth with every other construct's problems; nothing is written until they are fixed.
     refuseInput(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
+    this.mesh = props.mesh;
     this.configMap = new KubeConfigMap(this, 'Resource', {
       metadata: { name, namespace: props.namespace, labels: { [label.name]: label.value } },
       data: Lazy.any({
-        produce: () => ({ [WORKLOADS_DASHBOARD_KEY]: `${JSON.stringify(this.dashboard(), null, 2)}\n` }),
+        produce: () => ({
+          [WORKLOADS_DASHBOARD_KEY]: `${JSON.stringify(this.dashboard(), null, 2)}\n`,
+          ...(this.mesh.hasAmbient
+            ? { [ZTUNNEL_DASHBOARD_KEY]: `${JSON.stringify(this.ztunnelDashboard(), null, 2)}\n` }
+            : {}),
+        }),
       }),
     });
   }
@@ -98,7 +108,9 @@ export class IstioDashboards extends Construct {
   /** The rows of the workloads dashboard, by title: what each panel shows and how. */
   rows(): { readonly title: string; readonly panels: readonly DashboardPanel[] }[] {
     const filter = inPickedNamespaces('destination');
-    const dst = reporterSelector('destination', filter);
+    const { waypoints } = this.metrics;
+    const dst = reporterSelector('destination', filter, waypoints);
+    const l4 = reporterSelector('destination', filter);
     const by = workloadLabels('destination');
     const legend = legendFor('destination');
     const standard: DashboardPanel[] = [
@@ -112,7 +124,7 @@ export class IstioDashboards extends Construct {
         unit: 'percentunit',
         queries: [
           {
-            expr: `${sumRate('istio_requests_total', by, reporterSelector('destination', [...filter, 'response_code=~"5.."']), RATE)} / ${sumRate('istio_requests_total', by, dst, RATE)}`,
+            expr: `${sumRate('istio_requests_total', by, reporterSelector('destination', [...filter, 'response_code=~"5.."'], waypoints), RATE)} / ${sumRate('istio_requests_total', by, dst, RATE)}`,
             legend,
           },
         ],
@@ -136,9 +148,12 @@ export class IstioDashboards extends Construct {
       {
         title: 'TCP bytes',
         unit: 'Bps',
+        // The receiving side only: for ambient pods ztunnel reports each connection that reaches
+        // them as destination, a waypoint's own connections included, so adding the waypoint's
+        // series would count the bytes of a request through it twice.
         queries: [
-          { expr: sumRate('istio_tcp_sent_bytes_total', by, dst, RATE), legend: `sent ${legend}` },
-          { expr: sumRate('istio_tcp_received_bytes_total', by, dst, RATE), legend: `received ${legend}` },
+          { expr: sumRate('istio_tcp_sent_bytes_total', by, l4, RATE), legend: `sent ${legend}` },
+          { expr: sumRate('istio_tcp_received_bytes_total', by, l4, RATE), legend: `received ${legend}` },
         ],
       },
     ];
@@ -147,7 +162,7 @@ export class IstioDashboards extends Construct {
       unit: d.type === MetricType.HISTOGRAM ? (d.metric.includes('duration') ? 'ms' : 'bytes') : 'reqps',
       queries: [
         {
-          expr: dimensionQuery(d, RATE, inPickedNamespaces),
+          expr: dimensionQuery(d, RATE, inPickedNamespaces, waypoints),
           legend: legendFor(preferredReporter(d.reporters), [d.label]),
         },
       ],
@@ -157,7 +172,7 @@ export class IstioDashboards extends Construct {
       unit: m.type === MetricType.COUNTER ? 'ops' : 'short',
       queries: [
         {
-          expr: customMetricQuery(m, RATE, inPickedNamespaces),
+          expr: customMetricQuery(m, RATE, inPickedNamespaces, waypoints),
           legend: legendOfLabels(m.metric, m.labels),
         },
       ],
@@ -169,8 +184,77 @@ export class IstioDashboards extends Construct {
     ];
   }
 
+  /**
+   * The rows of the ztunnel dashboard (ambient meshes): the L4 metrics ztunnel reports for the
+   * connections that reach each ambient workload (`reporter="destination"` under `job="ztunnel"`,
+   * so a connection is counted once, by the receiving node's ztunnel), and from Istio 1.29 its
+   * failed connections and open sockets (istio/ztunnel@1.29.0:src/proxy/metrics.rs lines 376, 383).
+   */
+  ztunnelRows(): { readonly title: string; readonly panels: readonly DashboardPanel[] }[] {
+    const at = reporterSelector('destination', [`job="${ZTUNNEL_JOB}"`, ...inPickedNamespaces('destination')]);
+    const by = workloadLabels('destination');
+    const legend = legendFor('destination');
+    const panels: DashboardPanel[] = [
+      {
+        title: 'Connections opened and closed',
+        unit: 'cps',
+        queries: [
+          { expr: sumRate('istio_tcp_connections_opened_total', by, at, RATE), legend: `opened ${legend}` },
+          { expr: sumRate('istio_tcp_connections_closed_total', by, at, RATE), legend: `closed ${legend}` },
+        ],
+      },
+      {
+        title: 'Bytes',
+        unit: 'Bps',
+        queries: [
+          { expr: sumRate('istio_tcp_received_bytes_total', by, at, RATE), legend: `received ${legend}` },
+          { expr: sumRate('istio_tcp_sent_bytes_total', by, at, RATE), legend: `sent ${legend}` },
+        ],
+      },
+    ];
+    if (this.mesh.policy.has('ztunnelConnectionFailures')) {
+      panels.push(
+        {
+          title: 'Failed connections',
+          unit: 'cps',
+          queries: [{ expr: sumRate('istio_tcp_connections_failed_total', by, at, RATE), legend }],
+        },
+        {
+          title: 'Open sockets per ztunnel',
+          unit: 'short',
+          queries: [{ expr: `sum by (pod) (istio_tcp_sockets_open{job="${ZTUNNEL_JOB}"})`, legend: '{{pod}}' }],
+        },
+      );
+    }
+    return [{ title: 'Connections to ambient workloads (reported by ztunnel)', panels }];
+  }
+
+  /** The ztunnel dashboard model Grafana loads (ambient meshes). */
+  ztunnelDashboard(): unknown {
+    return this.build(
+      'Istio ztunnel (L4)',
+      'istio-ztunnel',
+      `label_values(istio_tcp_connections_opened_total{job="${ZTUNNEL_JOB}"}, destination_workload_namespace)`,
+      this.ztunnelRows(),
+    );
+  }
+
   /** The dashboard model Grafana loads. */
   dashboard(): unknown {
+    return this.build(
+      'Istio workloads',
+      'istio-workloads',
+      'label_values(istio_requests_total, destination_workload_namespace)',
+      this.rows(),
+    );
+  }
+
+  private build(
+    title: string,
+    uid: string,
+    namespaceQuery: string,
+    rows: readonly { readonly title: string; readonly panels: readonly DashboardPanel[] }[],
+  ): unknown {
     const { LegendDisplayMode, LegendPlacement, VizLegendOptionsBuilder } = grafana().common;
     const {
       DashboardBuilder,
@@ -183,8 +267,8 @@ export class IstioDashboards extends Construct {
     } = grafana().dashboard;
     const { DataqueryBuilder } = grafana().prometheus;
     const { PanelBuilder } = grafana().timeseries;
-    const builder = new DashboardBuilder('Istio workloads')
-      .uid('istio-workloads')
+    const builder = new DashboardBuilder(title)
+      .uid(uid)
       .description('Generated by cdk8s-istio-observability from the mesh declaration')
       .tags(['istio', 'generated'])
       .readonly()
@@ -196,7 +280,7 @@ export class IstioDashboards extends Construct {
         new QueryVariableBuilder(NAMESPACE_VARIABLE)
           .label('Namespace')
           .datasource(DATASOURCE)
-          .query('label_values(istio_requests_total, destination_workload_namespace)')
+          .query(namespaceQuery)
           .refresh(VariableRefresh.OnTimeRangeChanged)
           .sort(VariableSort.AlphabeticalAsc)
           .multi(true)
@@ -204,7 +288,7 @@ export class IstioDashboards extends Construct {
           .allValue('.*'),
       );
     let id = 1;
-    for (const row of this.rows()) {
+    for (const row of rows) {
       builder.withRow(new RowBuilder(row.title).id(id++));
       for (const panel of row.panels) {
         const p = new PanelBuilder()

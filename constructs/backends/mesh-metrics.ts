@@ -1,5 +1,6 @@
 import { ProxyKind } from '../../core/istio/proxy-kind';
 import { StandardMetric } from '../../core/istio/standard-metrics';
+import { Waypoint } from '../ambient/waypoint';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricDefinition, MetricImplementation, MetricType, matcherText } from '../metrics/metric-definition';
 import { MetricDimensions } from '../metrics/metric-dimensions';
@@ -27,6 +28,11 @@ export function reportersOf(proxies: readonly ProxyKind[]): Reporter[] {
  */
 export class MeshMetrics {
   constructor(private readonly mesh: IstioMesh) {}
+
+  /** Whether the mesh declares waypoints, whose series (`reporter="waypoint"`) count with the destination's. */
+  get waypoints(): boolean {
+    return this.mesh.node.root.node.findAll().some((c) => Waypoint.isWaypoint(c));
+  }
 
   /** Every label added to a standard metric, one entry per metric and label. */
   addedDimensions(): AddedDimension[] {

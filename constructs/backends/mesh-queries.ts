@@ -46,8 +46,19 @@ export function quantile(
   return `histogram_quantile(${q}, ${sumRate(`${histogram}_bucket`, [...by, 'le'], selector, window)})`;
 }
 
-export function reporterSelector(reporter: Reporter, extra: readonly string[] = []): string {
-  return `{${[`reporter="${reporter}"`, ...extra].join(', ')}}`;
+/**
+ * `{reporter="source", …}`; with waypoints, the server side is `reporter=~"destination|waypoint"`:
+ * a waypoint reports the requests of the ambient Services it serves as the server
+ * (`reporter="waypoint"`, istio/istio@1.24.0:pilot/pkg/model/telemetry.go line 985), and their pods
+ * have no sidecar to report them as `destination`, so each request is counted once. (A request's
+ * sender reports it too, as `source`: the server side is never added to it.)
+ */
+export function reporterSelector(reporter: Reporter, extra: readonly string[] = [], waypoints = false): string {
+  return `{${[reporterMatcher(reporter, waypoints), ...extra].join(', ')}}`;
+}
+
+function reporterMatcher(reporter: Reporter, waypoints: boolean): string {
+  return reporter === 'destination' && waypoints ? 'reporter=~"destination|waypoint"' : `reporter="${reporter}"`;
 }
 
 /** Extra matchers for the series of one reporter, e.g. a dashboard's namespace filter. */
@@ -64,12 +75,13 @@ export function declaredSeries(
   reporters: readonly Reporter[],
   labels: readonly string[],
   matchers: Matchers = () => [],
+  waypoints = false,
 ): DeclaredSeries {
   const reporter = preferredReporter(reporters);
   return {
     reporter,
     by: [...workloadLabels(reporter), ...labels],
-    selector: reporterSelector(reporter, matchers(reporter)),
+    selector: reporterSelector(reporter, matchers(reporter), waypoints),
   };
 }
 
@@ -79,8 +91,13 @@ export function sumOf(metric: string, by: readonly string[], selector: string): 
 }
 
 /** The query that shows an added dimension: request rate, or p99 for a histogram, per workload and label value. */
-export function dimensionQuery(d: AddedDimension, window: string, matchers: Matchers = () => []): string {
-  const { by, selector } = declaredSeries(d.reporters, [d.label], matchers);
+export function dimensionQuery(
+  d: AddedDimension,
+  window: string,
+  matchers: Matchers = () => [],
+  waypoints = false,
+): string {
+  const { by, selector } = declaredSeries(d.reporters, [d.label], matchers, waypoints);
   return d.type === MetricType.HISTOGRAM
     ? quantile(0.99, d.metric, by, selector, window)
     : sumRate(d.metric, by, selector, window);
@@ -91,14 +108,17 @@ export function dimensionQuery(d: AddedDimension, window: string, matchers: Matc
  * they carry `reporter` (each request once), its own matchers, and `extra` matchers only where the
  * label they read (the reporter's workload namespace) is there.
  */
-export function customMetricSeries(m: CustomMetric, matchers: Matchers = () => []): DeclaredSeries {
+export function customMetricSeries(m: CustomMetric, matchers: Matchers = () => [], waypoints = false): DeclaredSeries {
   const reporter = preferredReporter(m.reporters);
   const namespaceLabel = workloadLabels(reporter)[1] as string;
+  // Only a subset of istio_requests_total has waypoint series: a metric of its own is defined by an
+  // EnvoyFilter that matches sidecars and gateways.
+  const withWaypoints = waypoints && m.series === 'istio_requests_total';
   return {
     reporter,
     by: m.labels,
     selector: selectorOf([
-      ...(m.reporterLabel ? [`reporter="${reporter}"`] : []),
+      ...(m.reporterLabel ? [reporterMatcher(reporter, withWaypoints)] : []),
       ...m.matchers,
       ...(m.labels.includes(namespaceLabel) ? matchers(reporter) : []),
     ]),
@@ -106,8 +126,13 @@ export function customMetricSeries(m: CustomMetric, matchers: Matchers = () => [
 }
 
 /** The query that shows a custom metric: its rate (counter), p99 (histogram) or sum (gauge), per label it has. */
-export function customMetricQuery(m: CustomMetric, window: string, matchers: Matchers = () => []): string {
-  const { by, selector } = customMetricSeries(m, matchers);
+export function customMetricQuery(
+  m: CustomMetric,
+  window: string,
+  matchers: Matchers = () => [],
+  waypoints = false,
+): string {
+  const { by, selector } = customMetricSeries(m, matchers, waypoints);
   switch (m.type) {
     case MetricType.COUNTER:
       return sumRate(m.series, by, selector, window);

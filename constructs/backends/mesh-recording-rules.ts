@@ -103,17 +103,22 @@ export class MeshRecordingRules extends Construct {
       ].map((metric) => ({ record: `workload:${metric}:${rate}`, expr: sumRate(metric, BOTH_WORKLOADS, '', w) })),
     ];
     const custom: RecordingRule[] = [];
+    const { waypoints } = this.metrics;
     // A histogram is recorded as its bucket rates (per `le`), so quantiles can still be taken.
     const rated = (metric: string, type: MetricType, series: DeclaredSeries) =>
       type === MetricType.HISTOGRAM
         ? { metric: `${metric}_bucket`, expr: sumRate(`${metric}_bucket`, [...series.by, 'le'], series.selector, w) }
         : { metric, expr: sumRate(metric, series.by, series.selector, w) };
     for (const d of this.metrics.addedDimensions()) {
-      const { metric, expr } = rated(d.metric, d.type, declaredSeries(d.reporters, [d.label]));
+      const { metric, expr } = rated(
+        d.metric,
+        d.type,
+        declaredSeries(d.reporters, [d.label], () => [], waypoints),
+      );
       custom.push({ record: `workload_${d.label}:${metric}:${rate}`, expr });
     }
     for (const m of this.metrics.customMetrics()) {
-      const series = customMetricSeries(m);
+      const series = customMetricSeries(m, () => [], waypoints);
       // The level names what the series are aggregated by: workloads where it has their labels.
       const level = series.by.some((l) => l.endsWith('_workload'))
         ? 'workload'

@@ -2,7 +2,11 @@ import type { MetricType } from '../metrics/metric-definition';
 
 /** What the mesh's metrics are as Prometheus sees them: read by MeshMetrics and the queries built on it. */
 
-/** The `reporter` label of series a proxy kind writes: sidecars receiving report `destination`, senders and gateways `source` (istio.io "Istio Standard Metrics"). */
+/**
+ * The `reporter` label of series a proxy kind writes: sidecars receiving report `destination`,
+ * senders and gateways `source` (istio.io "Istio Standard Metrics"); waypoints `waypoint` for the
+ * requests they serve, read with the `destination` series (see reporterSelector).
+ */
 export type Reporter = 'source' | 'destination';
 
 /** A label a {@link MetricDimensions} added to a standard metric, as Prometheus sees it. */

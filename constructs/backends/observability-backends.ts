@@ -10,10 +10,17 @@ import { MeshRecordingRules } from './mesh-recording-rules';
 import { PrometheusInstance } from './prometheus-instance';
 import { PrometheusScrapeConfig, type PrometheusScrapeConfigProps } from './prometheus-scrape-config';
 import { SecureMetricsScrape } from './secure-metrics';
+import { ZtunnelMonitor } from './ztunnel-monitor';
 
 /** The construct id of each backend under {@link ObservabilityBackends}, by the option that creates it. */
 export const BACKEND_IDS = {
-  prometheusOperator: ['istio-component-monitor', 'envoy-stats-monitor', 'recording-rules', 'secure-metrics'],
+  prometheusOperator: [
+    'istio-component-monitor',
+    'envoy-stats-monitor',
+    'recording-rules',
+    'secure-metrics',
+    'ztunnel-monitor',
+  ],
   scrapeConfig: ['scrape-config'],
   jaeger: ['jaeger'],
   grafana: ['dashboards'],
@@ -80,6 +87,7 @@ export class ObservabilityBackends extends Construct {
   readonly envoyStatsMonitor?: EnvoyStatsMonitor;
   readonly recordingRules?: MeshRecordingRules;
   readonly secureMetrics?: SecureMetricsScrape;
+  readonly ztunnelMonitor?: ZtunnelMonitor;
   readonly scrapeConfig?: PrometheusScrapeConfig;
   readonly jaeger?: Jaeger;
   readonly dashboards?: IstioDashboards;
@@ -95,7 +103,7 @@ export class ObservabilityBackends extends Construct {
     if (refuseInput(this, prometheus.problems(['prometheus']))) return;
     const operator = props.prometheusOperator ?? {};
     if (operator !== false) {
-      const [component, envoy, rules, secure] = BACKEND_IDS.prometheusOperator;
+      const [component, envoy, rules, secure, ztunnel] = BACKEND_IDS.prometheusOperator;
       this.componentMonitor = new IstioComponentMonitor(this, component, {
         prometheus,
         interval: operator.interval,
@@ -107,6 +115,10 @@ export class ObservabilityBackends extends Construct {
         relabeling: operator.podMonitorRelabeling,
         excludeSecurePods: operator.secureMetrics !== undefined,
       });
+      // With ambient anywhere, ztunnel reports every ambient pod's connections.
+      if (mesh.hasAmbient) {
+        this.ztunnelMonitor = new ZtunnelMonitor(this, ztunnel, { mesh, prometheus, interval: operator.interval });
+      }
       if (operator.recordingRules ?? true) {
         this.recordingRules = new MeshRecordingRules(this, rules, { mesh, prometheus });
       }

@@ -11,7 +11,17 @@ import { statement } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MeshMetrics } from './mesh-metrics';
 import { durationProblems } from './prometheus-instance';
-import { ENVOY_STATS_JOB_RELABELINGS, envoyStatsPruning, scrapeRelabelConfig } from './relabel-rules';
+import { ENVOY_STATS_JOB_RELABELINGS, envoyStatsPruning, type RelabelRule, scrapeRelabelConfig } from './relabel-rules';
+import { ZTUNNEL_APP_LABEL, ZTUNNEL_JOB, ZTUNNEL_METRICS_PORT_NAME } from './ztunnel-monitor';
+
+/** The plain config's ztunnel job: the ztunnel pods' metrics port, with their labels, namespace and pod name. */
+const ZTUNNEL_JOB_RELABELINGS: readonly RelabelRule[] = [
+  { sourceLabels: ['__meta_kubernetes_pod_label_app'], action: 'keep', regex: ZTUNNEL_APP_LABEL },
+  { sourceLabels: ['__meta_kubernetes_pod_container_port_name'], action: 'keep', regex: ZTUNNEL_METRICS_PORT_NAME },
+  { action: 'labelmap', regex: '__meta_kubernetes_pod_label_(.+)' },
+  { sourceLabels: ['__meta_kubernetes_namespace'], action: 'replace', targetLabel: 'namespace' },
+  { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod_name' },
+];
 
 /** The ConfigMap key Prometheus reads with `--config.file=/etc/prometheus/prometheus.yml`. */
 export const PROMETHEUS_CONFIG_KEY = 'prometheus.yml';
@@ -44,6 +54,7 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
   readonly configMap: KubeConfigMap;
   private readonly metrics: MeshMetrics;
   private readonly prune: boolean;
+  private readonly mesh: IstioMesh;
 
   constructor(scope: Construct, id: string, props: PrometheusScrapeConfigProps) {
     super(scope, id);
@@ -55,6 +66,7 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
     // Reported at synth with every other construct's problems; nothing is written until they are fixed.
     refuseInput(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
+    this.mesh = props.mesh;
     this.prune = props.pruneEnvoyStats ?? true;
     this.configMap = new KubeConfigMap(this, 'Resource', {
       metadata: {
@@ -83,6 +95,17 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
             ? { metric_relabel_configs: envoyStatsPruning(this.keptClusterPrefixes().kept).map(scrapeRelabelConfig) }
             : {}),
         },
+        // ztunnel has no *-envoy-prom port: its own job, on its metrics port (see ZtunnelMonitor).
+        ...(this.mesh.hasAmbient
+          ? [
+              {
+                job_name: ZTUNNEL_JOB,
+                metrics_path: '/metrics',
+                kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [this.mesh.ztunnelNamespace] } }],
+                relabel_configs: ZTUNNEL_JOB_RELABELINGS.map(scrapeRelabelConfig),
+              },
+            ]
+          : []),
       ],
     };
   }

@@ -289,6 +289,12 @@ export const FEATURES = {
     source:
       'istio/istio#60665 (PR istio/istio#60673, backported to 1.30.3 by istio/istio#60845); istio/istio@1.30.3:pilot/pkg/model/telemetry.go lines 436-480 vs @1.30.2 lines 412, 460',
   },
+  /** ztunnel counts failed connections and its open sockets. */
+  ztunnelConnectionFailures: {
+    description: "ztunnel's istio_tcp_connections_failed_total and istio_tcp_sockets_open",
+    since: '1.29',
+    source: 'istio/ztunnel@1.29.0:src/proxy/metrics.rs lines 376, 383 (absent at istio/ztunnel@1.28.9)',
+  },
 } as const satisfies Record<string, VersionFeature>;
 
 export type FeatureName = keyof typeof FEATURES;
