@@ -35,6 +35,7 @@ import { accessLogProviderRule, tracingProviderRule } from './rules/telemetry-pr
 import { tracingBackendAddressRule } from './rules/tracing-backend-address';
 import { uniqueObjectsRule } from './rules/unique-objects';
 import { versionAdaptationRule } from './rules/version-adaptation';
+import { waypointTelemetryRule } from './rules/waypoint-telemetry';
 import { bootstrapZipkinClusterRule, zipkinCollectorPathRule } from './rules/zipkin-collector';
 
 /** Rules the constructs apply to their input as it is given (they throw at once, naming the construct). */
@@ -62,6 +63,7 @@ export const APP_RULES: readonly AppRule[] = [
   tracingProviderRule,
   accessLogProviderRule,
   telemetryConflictsRule,
+  waypointTelemetryRule,
   celExpressionRule,
   generatedAttributeCoverageRule,
   removedTagRule,

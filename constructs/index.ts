@@ -48,6 +48,15 @@ export {
   type TracingConfiguration,
   VersionPolicy,
 } from '../core/version/version-policy';
+export { LabelPatch, type LabelPatchProps } from './ambient/label-patch';
+export {
+  DATAPLANES,
+  type Dataplane,
+  type MeshNamespace,
+  type MeshNamespaceOptions,
+  MeshNamespaces,
+} from './ambient/mesh-namespaces';
+export { WAYPOINT_HBONE_PORT, Waypoint, type WaypointProps, type WaypointTraffic } from './ambient/waypoint';
 export {
   ATTRIBUTEGEN_MODULE_URL,
   AttributeGen,
@@ -101,6 +110,7 @@ export {
   SecureMetricsScrape,
   type SecureMetricsScrapeProps,
 } from './backends/secure-metrics';
+export { ZtunnelMonitor, type ZtunnelMonitorProps } from './backends/ztunnel-monitor';
 export { BootstrapOverride, type BootstrapOverrideProps } from './bootstrap/bootstrap-override';
 export {
   combineBootstrapOverrides,
@@ -123,6 +133,13 @@ export {
   type FileAccessLogProps,
   type OpenTelemetryAccessLogProps,
 } from './logging/access-logging';
+export {
+  AmbientInstall,
+  type AmbientInstallProps,
+  CNI_VALUES_FILE,
+  ZTUNNEL_ACCESS_LOG_LEVEL,
+  ZTUNNEL_VALUES_FILE,
+} from './mesh/ambient-install';
 export {
   ISTIO_OPERATOR_FILE,
   IstioInstallOverlay,

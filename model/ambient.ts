@@ -97,6 +97,54 @@ export class AmbientModel {
     }));
   }
 
+  /**
+   * The waypoint that serves a Service's traffic, by its own `istio.io/use-waypoint` or its
+   * namespace's: `none` when the objects say there is none, `unknown` when they hold neither the
+   * Service nor its Namespace.
+   */
+  waypointOfService(
+    namespace: string,
+    name: string,
+  ): { readonly name: string; readonly namespace: string; readonly attachedBy: string } | 'none' | 'unknown' {
+    const service = this.services.find(
+      ({ object }) =>
+        object.manifest.metadata.name === name && (object.manifest.metadata.namespace ?? '') === namespace,
+    );
+    const namespaceObject = this.namespaces.get(namespace);
+    for (const [object, by] of [
+      [service?.object, `Service ${namespace}/${name}`],
+      [namespaceObject, `Namespace ${namespace}`],
+    ] as const) {
+      if (!object) continue;
+      const labels = labelsOf(object);
+      const waypoint = labels[USE_WAYPOINT_LABEL];
+      if (waypoint === 'none') return 'none';
+      if (typeof waypoint === 'string' && waypoint !== '') {
+        return {
+          name: waypoint,
+          namespace: String(labels[USE_WAYPOINT_NAMESPACE_LABEL] ?? namespace),
+          attachedBy: `${by} label ${USE_WAYPOINT_LABEL}`,
+        };
+      }
+    }
+    return namespaceObject ? 'none' : 'unknown';
+  }
+
+  /** The namespaces and Services of other namespaces than the waypoint's that send their traffic through it. */
+  crossNamespaceUsers(waypoint: { readonly name: string; readonly namespace: string }): string[] {
+    const users: string[] = [];
+    const uses = (labels: Readonly<Record<string, unknown>>, own: string) =>
+      labels[USE_WAYPOINT_LABEL] === waypoint.name &&
+      String(labels[USE_WAYPOINT_NAMESPACE_LABEL] ?? own) === waypoint.namespace &&
+      own !== waypoint.namespace;
+    for (const [name, object] of this.namespaces) if (uses(labelsOf(object), name)) users.push(`Namespace ${name}`);
+    for (const { object } of this.services) {
+      const own = object.manifest.metadata.namespace ?? '';
+      if (uses(labelsOf(object), own)) users.push(`Service ${own}/${object.manifest.metadata.name}`);
+    }
+    return users.sort();
+  }
+
   /** Whether any namespace or pod of the objects is ambient, or a waypoint is declared. */
   get present(): boolean {
     return (

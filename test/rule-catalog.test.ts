@@ -40,9 +40,39 @@ describe('the rule catalog', () => {
   it('gives the lint the mesh-wide kinds its mesh rules declare, without the workloads', () => {
     const context = new MeshContext(APP_RULES);
     const kept = (kind: string) => context.of({ apiVersion: 'v1', kind, metadata: {} }) !== undefined;
-    const kinds = ['Kiali', 'IstioOperator', 'IstiodHelmValues', 'Istio', 'Telemetry', 'WasmPlugin', 'EnvoyFilter'];
+    const kinds = [
+      'Kiali',
+      'IstioOperator',
+      'IstiodHelmValues',
+      'Istio',
+      'Telemetry',
+      'WasmPlugin',
+      'EnvoyFilter',
+      'Gateway',
+      'Namespace',
+      'Service',
+    ];
     expect(kinds.filter(kept)).toEqual(kinds);
-    expect(['Deployment', 'StatefulSet', 'Pod', 'Service', 'Gateway'].filter(kept)).toEqual([]);
+    expect(['Deployment', 'StatefulSet', 'Pod', 'Secret'].filter(kept)).toEqual([]);
+    // A Service is kept for its waypoint only: its name, labels and selector.
+    expect(
+      context.of({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: {
+          name: 'cart',
+          namespace: 'shop',
+          labels: { 'istio.io/use-waypoint': 'w' },
+          annotations: { a: 'b' },
+        },
+        spec: { selector: { app: 'cart' }, ports: [{ port: 80 }] },
+      }),
+    ).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'cart', namespace: 'shop', labels: { 'istio.io/use-waypoint': 'w' } },
+      spec: { selector: { app: 'cart' } },
+    });
     // Without a mesh rule that reads it, a kind is not kept.
     const telemetryOnly = new MeshContext(APP_RULES.filter((r) => r.id === 'tracing-provider'));
     expect(

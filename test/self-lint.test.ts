@@ -36,6 +36,7 @@ function atRelease(example: string, release: string): string {
 
 const EXAMPLES: readonly [string, readonly string[]][] = [
   ['observability.yaml', ['1.17', '1.18', '1.19', '1.20', '1.21', '1.22', '1.23']],
+  ['examples/ambient.yaml', ['1.24', '1.25', '1.26', '1.27', '1.28', '1.29', '1.30', '1.31']],
   ['examples/istio-1.30.yaml', ['1.29', '1.30', '1.31']],
   ['examples/platform.yaml', ['1.22', '1.23', '1.24', '1.25', '1.26', '1.27', '1.28', '1.29', '1.30', '1.31']],
   ['examples/shop.yaml', ['1.31']],

@@ -78,6 +78,7 @@ describe('every rule on the default stack', () => {
       'access-log-provider': 0,
       'stats-inclusion-exclusive': 0,
       'telemetry-conflicts': 0,
+      'waypoint-telemetry': 0,
       'version-adaptation': 0,
       'patch-replaces-annotation': 0,
       'restart-required': 2,

@@ -422,6 +422,7 @@ describe('every committed output folder', () => {
     const all = [join(ROOT, 'dist'), ...folders(join(ROOT, 'examples'))];
     expect(all.map((f) => f.slice(ROOT.length + 1))).toEqual([
       'dist',
+      'examples/ambient',
       'examples/istio-1.30',
       'examples/platform',
       'examples/platform/gitops',

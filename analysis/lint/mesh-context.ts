@@ -28,11 +28,27 @@ export class MeshContext {
    * What a lint that checks one file at a time keeps of an object for the other files' checks: the
    * object itself when it is mesh-wide, a ConfigMap's name, namespace, keys (all that a pod's
    * bootstrap override annotation is checked against) and the annotations that silence a rule on
-   * it, unless it is a mesh or bootstrap ConfigMap, a kustomize patch whole, and nothing for anything else.
+   * it, unless it is a mesh or bootstrap ConfigMap, a Service's name, labels and selector (its
+   * waypoint), a kustomize patch whole, and nothing for anything else.
    */
   of(manifest: Manifest, patch = false): Manifest | undefined {
     // A kustomize patch is part of objects deployed from elsewhere (often another file): few, and
     // read with every file's workloads.
+    if (manifest.kind === 'Service' && this.kinds.has('Service')) {
+      // One per workload, so they grow with a folder: only what a waypoint attachment is read from.
+      const { apiVersion, kind, metadata } = manifest;
+      const selector = isMapping(manifest.spec) ? manifest.spec.selector : undefined;
+      return {
+        apiVersion,
+        kind,
+        metadata: {
+          ...(metadata.name !== undefined ? { name: metadata.name } : {}),
+          ...(metadata.namespace !== undefined ? { namespace: metadata.namespace } : {}),
+          ...(metadata.labels !== undefined ? { labels: metadata.labels } : {}),
+        },
+        ...(selector !== undefined ? { spec: { selector } } : {}),
+      };
+    }
     if (patch || this.kinds.has(manifest.kind)) return manifest;
     if (manifest.kind !== 'ConfigMap') return undefined;
     const data = isMapping(manifest.data) ? manifest.data : {};

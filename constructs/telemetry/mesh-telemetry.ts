@@ -13,7 +13,6 @@ import type { Dataplane } from '../ambient/mesh-namespaces';
 import type { Waypoint } from '../ambient/waypoint';
 import { ambientWaypoint, isAmbient, type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
 import {
-  describeWorkload,
   isWorkloadRef,
   type ObservedWorkload,
   workloadNamespace,
@@ -63,6 +62,14 @@ export interface TelemetryMesh extends IIstioMesh {
   readonly namespaces: { usersOf(waypoint: Waypoint): readonly string[] };
 }
 
+/** A target as the config writes it, for refusals: `{ workload: checkout }`. */
+function targetValue(target: ProxyTarget): unknown {
+  if (target.kind === 'mesh') return 'mesh';
+  if (target.waypoint) return { waypoint: target.waypoint.name };
+  if (target.workload) return { workload: target.workload.node.id };
+  return { namespace: targetNamespace(target, { rootNamespace: '' }) };
+}
+
 /** The Service a Telemetry binds to for an ambient workload. */
 function serviceOf(workload: ObservedWorkload): string {
   return isWorkloadRef(workload) ? workload.service : workload.name;
@@ -95,8 +102,8 @@ export class MeshTelemetry extends Construct {
     if (document.binding !== undefined && match.mode === 'CLIENT') {
       // A waypoint builds its stats filter for the inbound listener class: server metrics only.
       throw new ObservabilityConfigError(contributor, [
-        problem(['target'], target.description, 'proxies that report as clients (outboundSidecar) with a sidecar', {
-          what: `is reached through ${document.binding}, which reports as a server (reporter="waypoint"): a CLIENT-mode override never applies there (istio/istio@1.24.0:pilot/pkg/networking/core/listener_waypoint.go lines 469, 485)`,
+        problem(['target'], targetValue(target), 'proxies that report as clients (outboundSidecar) with a sidecar', {
+          what: `${target.description} is reached through ${document.binding}, which reports as a server (reporter="waypoint"): a CLIENT-mode override never applies there (istio/istio@1.24.0:pilot/pkg/networking/core/listener_waypoint.go lines 469, 485)`,
           hint: 'declare the dimension for inboundSidecar (Telemetry mode SERVER), which waypoints honour',
         }),
       ]);
@@ -112,7 +119,7 @@ export class MeshTelemetry extends Construct {
   addAccessLogging(contributor: IConstruct, target: ProxyTarget, logging: TelemetryAccessLogging): void {
     const document = this.document(contributor, target);
     if (document.boundTo === 'Service') {
-      const gate = this.mesh.policy.featureProblem('waypointServiceAccessLogging', ['target'], target.description, {
+      const gate = this.mesh.policy.featureProblem('waypointServiceAccessLogging', ['target'], targetValue(target), {
         expected: 'the waypoint itself: target: { waypoint: <name> }',
         hint: `on ${this.mesh.policy.version.release} a waypoint logs only by its own Telemetry; target the waypoint, or Istio 1.24.2 or later`,
       });
@@ -174,7 +181,7 @@ export class MeshTelemetry extends Construct {
   ): { readonly key: string; readonly create: () => TelemetryDocument } | undefined {
     const refuse = (expected: string, what: string, hint: string): never => {
       throw new ObservabilityConfigError(contributor, [
-        problem(['target'], target.description, expected, { what, hint }),
+        problem(['target'], targetValue(target), expected, { what: `${target.description} ${what}`, hint }),
       ]);
     };
     const crossNamespace = this.mesh.policy.has('waypointServiceNamespaceTelemetry');
@@ -213,14 +220,14 @@ export class MeshTelemetry extends Construct {
     if (!waypoint) {
       return refuse(
         'a workload with a waypoint, or with a sidecar',
-        `${describeWorkload(workload)} is ambient without a waypoint: ztunnel does L4 only, so no proxy applies this to it`,
+        'is ambient without a waypoint: ztunnel does L4 only, so no proxy applies this to it',
         `declare a waypoint (waypoints: { ${name}-waypoint: { namespace: ${workloadNamespace(workload)} } }) and attach it: workloads.${name}.waypoint: ${name}-waypoint`,
       );
     }
     if (!waypoint.takesServiceTraffic) {
       return refuse(
         'a workload whose waypoint takes service traffic (for: service or all)',
-        `${describeWorkload(workload)} goes through ${waypoint.description}, which takes workload traffic only: a Telemetry bound to its Service is not applied there`,
+        `goes through ${waypoint.description}, which takes workload traffic only: a Telemetry bound to its Service is not applied there`,
         `declare the waypoint for: service (or all), or target the waypoint: target: { waypoint: ${waypoint.name} }`,
       );
     }
