@@ -2,7 +2,7 @@
 // sidecar-only settings are refused with the alternative; ztunnel and waypoints are scraped and
 // counted once.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,9 @@ import { relabel } from './support/relabel';
 import { readTree } from './support/synth';
 
 const ROOT = join(__dirname, '..');
+const UPDATE = process.env.UPDATE_GOLDENS === '1';
+if (UPDATE && process.env.CI)
+  throw new Error('UPDATE_GOLDENS is refused in CI: goldens are updated by a developer and reviewed');
 const scratch = mkdtempSync(join(tmpdir(), 'ambient-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let counter = 0;
@@ -579,5 +582,26 @@ describe('lint of hand-written ambient YAML (test/lint/ambient-repo)', () => {
       'test/lint/ambient-repo/telemetry.yaml:14: warning: [Telemetry/orders/waypoint-logs] spec.selector: selects the pods of waypoint orders/orders-waypoint, which ignore selector policies (istioctl analyze IST0166 IneffectiveSelector; istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 111-119) (got {"matchLabels":{"gateway.networking.k8s.io/gateway-name":"orders-waypoint"}}, expected spec.targetRefs); hint: bind it instead: targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: orders-waypoint }] (waypoint-telemetry)',
       '3 file(s), 10 object(s) checked against Istio 1.30.3: 1 error(s), 4 warning(s)',
     ]);
+  });
+});
+
+describe('the ambient goldens (test/goldens/ambient)', () => {
+  // 1.24 the first GA release, 1.26 the current, 1.30.3 the patch where a cross-namespace waypoint
+  // started reading its Services' namespaces, 1.31 the newest.
+  it.each(['1.24', '1.26', '1.30.3', '1.31'])('on Istio %s are the output folder, byte for byte', async (version) => {
+    const config = readFileSync(join(ROOT, 'test/goldens/ambient/observability.yaml'), 'utf8');
+    const dir = join(scratch, `golden-${version}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'observability.yaml'),
+      config.replace('istioVersion: "1.28"', `istioVersion: "${version}"`),
+    );
+    await synthConfigFile(join(dir, 'observability.yaml'), join(dir, 'out'));
+    const golden = join(ROOT, 'test/goldens/ambient', version);
+    if (UPDATE) {
+      rmSync(golden, { recursive: true, force: true });
+      cpSync(join(dir, 'out'), golden, { recursive: true });
+    }
+    expect(readTree(join(dir, 'out'))).toEqual(readTree(golden));
   });
 });
