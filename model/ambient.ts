@@ -6,7 +6,7 @@ import {
   WAYPOINT_FOR_LABEL,
   WAYPOINT_GATEWAY_CLASS,
 } from '../core/istio/istio-names';
-import { mappingAt } from '../core/json-values';
+import { isMapping, listOf, mappingAt } from '../core/json-values';
 import { apiGroupOf } from '../core/names';
 import type { VersionPolicy } from '../core/version/version-policy';
 import type { RenderedObject } from './objects';
@@ -127,22 +127,74 @@ export class AmbientModel {
         };
       }
     }
-    return namespaceObject ? 'none' : 'unknown';
+    // Without both, a label elsewhere may attach one.
+    return service && namespaceObject ? 'none' : 'unknown';
   }
 
-  /** The namespaces and Services of other namespaces than the waypoint's that send their traffic through it. */
-  crossNamespaceUsers(waypoint: { readonly name: string; readonly namespace: string }): string[] {
-    const users: string[] = [];
+  /** The Namespaces and Services of other namespaces than the waypoint's that send their traffic through it. */
+  crossNamespaceUsers(waypoint: {
+    readonly name: string;
+    readonly namespace: string;
+  }): { readonly user: string; readonly namespace: string }[] {
+    const users: { user: string; namespace: string }[] = [];
     const uses = (labels: Readonly<Record<string, unknown>>, own: string) =>
       labels[USE_WAYPOINT_LABEL] === waypoint.name &&
       String(labels[USE_WAYPOINT_NAMESPACE_LABEL] ?? own) === waypoint.namespace &&
       own !== waypoint.namespace;
-    for (const [name, object] of this.namespaces) if (uses(labelsOf(object), name)) users.push(`Namespace ${name}`);
+    for (const [name, object] of this.namespaces) {
+      if (uses(labelsOf(object), name)) users.push({ user: `Namespace ${name}`, namespace: name });
+    }
     for (const { object } of this.services) {
       const own = object.manifest.metadata.namespace ?? '';
-      if (uses(labelsOf(object), own)) users.push(`Service ${own}/${object.manifest.metadata.name}`);
+      if (uses(labelsOf(object), own)) {
+        users.push({ user: `Service ${own}/${object.manifest.metadata.name}`, namespace: own });
+      }
     }
-    return users.sort();
+    return users.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
+  }
+
+  /**
+   * Whether a waypoint's HBONE listener admits attachments from `namespace`: `allowedRoutes` is
+   * `Same` unless it says otherwise (istio/istio@1.24.0:pilot/pkg/serviceregistry/kube/controller/
+   * ambient/waypoints.go lines 375-393), a selector matched against the Namespace's labels, which
+   * always include `kubernetes.io/metadata.name`.
+   */
+  admits(waypoint: WaypointGateway, namespace: string): boolean {
+    if (namespace === waypoint.namespace) return true;
+    const listener = listOf(mappingAt(waypoint.object.manifest, 'spec').listeners).find(
+      (l) => isMapping(l) && l.protocol === 'HBONE' && l.port === 15008,
+    );
+    const allowed = mappingAt(listener, 'allowedRoutes', 'namespaces');
+    const from = String(allowed.from ?? 'Same');
+    if (from === 'All') return true;
+    if (from !== 'Selector') return false;
+    const object = this.namespaces.get(namespace);
+    const labels: Record<string, unknown> = {
+      ...(object ? labelsOf(object) : {}),
+      'kubernetes.io/metadata.name': namespace,
+    };
+    const selector = mappingAt(allowed, 'selector');
+    const matchLabels = Object.entries(mappingAt(selector, 'matchLabels'));
+    const expressions = listOf(selector.matchExpressions).filter(isMapping);
+    return (
+      matchLabels.every(([k, v]) => labels[k] === v) &&
+      expressions.every((e) => {
+        const value = labels[String(e.key)];
+        const values = listOf(e.values).map(String);
+        switch (e.operator) {
+          case 'In':
+            return value !== undefined && values.includes(String(value));
+          case 'NotIn':
+            return value === undefined || !values.includes(String(value));
+          case 'Exists':
+            return value !== undefined;
+          case 'DoesNotExist':
+            return value === undefined;
+          default:
+            return false;
+        }
+      })
+    );
   }
 
   /** Whether any namespace or pod of the objects is ambient, or a waypoint is declared. */
@@ -190,16 +242,25 @@ export class AmbientModel {
         ...(gateway ? { gateway } : {}),
       };
     };
-    // `none` on the Service opts it out of its namespace's waypoint (istio/api@1.24.0:label/labels.gen.go).
+    // `none` on the Service opts it out of its namespace's waypoint (istio/istio@1.24.0:
+    // pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go lines 100-104, 183-189).
     const optedOut = service !== undefined && labelsOf(service.object)[USE_WAYPOINT_LABEL] === 'none';
-    const waypoint = optedOut
+    const attached = optedOut
       ? undefined
       : (attachment(service ? labelsOf(service.object) : undefined, `Service ${namespace}/${serviceName}`) ??
         attachment(namespaceObject ? labelsOf(namespaceObject) : undefined, `Namespace ${namespace}`));
+    // A waypoint for workload traffic only takes no Service's (waypoints.go lines 154-160).
+    const workloadOnly = attached?.gateway !== undefined && !['service', 'all'].includes(attached.gateway.traffic);
+    const waypoint = workloadOnly ? undefined : attached;
+    const optedOutBy = optedOut
+      ? `Service ${namespace}/${serviceName} label ${USE_WAYPOINT_LABEL}: none`
+      : workloadOnly && attached
+        ? `its waypoint ${attached.namespace}/${attached.name}, attached by ${attached.attachedBy}, takes workload traffic only (${WAYPOINT_FOR_LABEL}: ${attached.gateway?.traffic}), not its Service's`
+        : undefined;
     return {
       dataplane: 'ambient',
       enrolledBy,
-      ...(optedOut ? { optedOutBy: `Service ${namespace}/${serviceName} label ${USE_WAYPOINT_LABEL}: none` } : {}),
+      ...(optedOutBy ? { optedOutBy } : {}),
       ...(serviceName ? { service: { name: serviceName, namespace } } : {}),
       ...(waypoint ? { waypoint } : {}),
     };
@@ -215,9 +276,10 @@ export const ambientModel: (objects: readonly RenderedObject[]) => AmbientModel 
  * The Telemetry a waypoint applies to the traffic of one Service, in istiod's order (the last
  * wins), as istio/istio@1.30.3:pilot/pkg/model/telemetry.go applicableTelemetries reads them:
  * the root namespace's namespace-wide one, the waypoint namespace's, from 1.30.3 the Service
- * namespace's when it is another (lines 455-470), then the policies bound by targetRefs among
+ * namespace's when it is another (lines 454-469), then the policies bound by targetRefs among
  * the namespace it scans (the waypoint's; from 1.30.3 the Service's): to the waypoint's Gateway,
- * or to the Service. A selector never applies to a waypoint (policyattachment.go lines 111-119).
+ * or to the Service. A selector never applies to a waypoint (istio/istio@1.24.0:
+ * pilot/pkg/model/policyattachment.go lines 111-121; @1.30.3 lines 139-149).
  */
 export function waypointTelemetry(
   index: TelemetryIndex,
@@ -245,7 +307,8 @@ export function waypointTelemetry(
     if (candidate.namespace !== scanned || candidate.scope !== 'workload') continue;
     const bound = candidate.targetRefs.some((ref) => {
       const group = String(ref.group ?? '');
-      if (ref.kind === 'Gateway' && (group === GATEWAY_API_GROUP || group === '')) {
+      // istiod reads a missing group as core, which no Gateway is (istio/istio@1.30.3:pkg/config/model.go lines 457-462).
+      if (ref.kind === 'Gateway' && group === GATEWAY_API_GROUP) {
         return ref.name === waypoint.name && candidate.namespace === waypoint.namespace;
       }
       if (ref.kind === 'Service' && group === '' && service) {

@@ -28,8 +28,8 @@ import { perObjectSet } from './per-object-set';
  * from a cluster, and among themselves in the order of their names, as objects applied in one
  * `kubectl apply` within the same second.
  *
- * Ambient's waypoints (a selector Telemetry never applies to them; from 1.31 they also take the
- * service namespace's policy) are outside this model.
+ * Which Telemetry a waypoint applies (a selector one never; from 1.30.3 a Service's own namespace's
+ * too) is model/ambient.ts's waypointTelemetry.
  */
 export type TelemetryScope = 'root' | 'namespace' | 'workload';
 

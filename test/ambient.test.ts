@@ -2,15 +2,12 @@
 // sidecar-only settings are refused with the alternative; ztunnel and waypoints are scraped and
 // counted once.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { ConfigFileError } from '../app/config/config-file';
 import { synthConfigFile } from '../cli/synth';
-import { runValidate } from '../cli/validate';
-import { ValidationFailedError } from '../core/problems/finding';
+import { configCases, validateLines } from './support/config-cases';
 import { objectsOf, ruleFileOf, testRules } from './support/promtool';
 import { relabel } from './support/relabel';
 import { readTree } from './support/synth';
@@ -19,9 +16,9 @@ const ROOT = join(__dirname, '..');
 const UPDATE = process.env.UPDATE_GOLDENS === '1';
 if (UPDATE && process.env.CI)
   throw new Error('UPDATE_GOLDENS is refused in CI: goldens are updated by a developer and reviewed');
-const scratch = mkdtempSync(join(tmpdir(), 'ambient-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let counter = 0;
+const cases = configCases('ambient-');
+const { scratch, synthFiles } = cases;
+afterAll(cases.remove);
 
 type Obj = Record<string, unknown> & {
   kind: string;
@@ -29,29 +26,9 @@ type Obj = Record<string, unknown> & {
   spec?: Record<string, unknown>;
 };
 
-async function synthFiles(files: Record<string, string>): Promise<{ dir: string; out: Record<string, string> }> {
-  const dir = join(scratch, `case-${counter++}`);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  await synthConfigFile(join(dir, 'observability.yaml'), join(dir, 'out'));
-  return { dir, out: readTree(join(dir, 'out')) };
-}
-
-/** The problems a refused synth reports, one line each, after the config file's name. */
+/** The problems of a refused synth of `config`, after the config file's name. */
 async function refusal(config: string): Promise<string[]> {
-  const error = await synthFiles({ 'observability.yaml': config }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error instanceof ConfigFileError || error instanceof ValidationFailedError) {
-    return error.message
-      .split('\n')
-      .slice(1)
-      .map((l) => l.trim().replace(/^.*\/case-\d+\/observability\.yaml:/, ''));
-  }
-  throw error ?? new Error('synth was not refused');
+  return (await cases.refusal({ 'observability.yaml': config })).map((l) => l.replace(/^observability\.yaml:/, ''));
 }
 
 function objects(out: Record<string, string>): Obj[] {
@@ -267,6 +244,54 @@ describe('sidecar-only and unreachable settings on ambient targets', () => {
         name: 'checkout',
         namespace: 'orders',
         labels: { 'istio.io/use-waypoint': 'shared', 'istio.io/use-waypoint-namespace': 'edge' },
+      },
+    });
+  });
+
+  // A waypoint shared by two namespaces: before 1.30.3 a Telemetry bound to it reaches both; from
+  // 1.30.3 only its own namespace's Services, the other's reading their own namespace's Telemetry.
+  const shared = (version: string) =>
+    [
+      `istioVersion: "${version}"`,
+      'namespace: orders',
+      'mesh: { install: helm, dataplane: ambient }',
+      'namespaces: { orders: { waypoint: shared }, reports: { waypoint: shared } }',
+      'waypoints: { shared: { namespace: orders } }',
+      'openTelemetryTracers: { otel: { target: mesh, address: "otel-collector.observability:4317" } }',
+      'traceSampling:',
+      '  orders-sampling: { target: { namespace: orders }, percentage: 10 }',
+      '  reports-sampling: { target: { namespace: reports }, percentage: 20 }',
+      '',
+    ].join('\n');
+
+  it('refuse a namespace setting on a waypoint another namespace shares, before 1.30.3', async () => {
+    expect(await refusal(shared('1.30.2'))).toEqual([
+      '8:22 [orders/orders-sampling] target: namespace "orders" goes through waypoint orders/shared, which also serves namespace reports: a Telemetry bound to it applies to them too (got {"namespace":"orders"}, expected a namespace whose waypoint serves it alone); hint: target the waypoint (target: { waypoint: shared }) to mean all of them, or give the namespace a waypoint of its own',
+      '9:23 [orders/reports-sampling] target: namespace "reports" goes through waypoint orders/shared, which also serves namespace orders: a Telemetry bound to it applies to them too (got {"namespace":"reports"}, expected a namespace whose waypoint serves it alone); hint: target the waypoint (target: { waypoint: shared }) to mean all of them, or give the namespace a waypoint of its own',
+    ]);
+  });
+
+  it('bind each namespace setting where the shared waypoint reads it from 1.30.3, and admit the other namespace', async () => {
+    const { out } = await synthFiles({ 'observability.yaml': shared('1.30.3') });
+    const telemetry = objects(out).filter((o) => o.kind === 'Telemetry' && o.metadata.namespace !== 'istio-system');
+    expect(telemetry.map((o) => [o.metadata.namespace, o.metadata.name, o.spec])).toEqual([
+      [
+        'orders',
+        'shared',
+        {
+          targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shared' }],
+          tracing: [{ randomSamplingPercentage: 10 }],
+        },
+      ],
+      ['reports', 'namespace-default', { tracing: [{ randomSamplingPercentage: 20 }] }],
+    ]);
+    const gateway = objects(out).find((o) => o.kind === 'Gateway');
+    expect(((gateway?.spec?.listeners ?? []) as Obj[])[0]?.allowedRoutes).toEqual({
+      namespaces: {
+        from: 'Selector',
+        selector: {
+          matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['orders', 'reports'] }],
+        },
       },
     });
   });
@@ -551,36 +576,30 @@ describe('the rules and dashboards of an ambient mesh', () => {
 });
 
 describe('lint of hand-written ambient YAML (test/lint/ambient-repo)', () => {
-  /** `validate`'s exit status and its lines, without the rules' explanations. */
-  async function validate(args: readonly string[]): Promise<{ status: number; lines: string[] }> {
-    let text = '';
-    const writer = { write: (chunk: string) => (text += chunk) };
-    const status = await runValidate(args, writer, writer);
-    return { status, lines: text.split('\n').filter((l) => l !== '' && !l.startsWith('  ') && l !== 'why:') };
-  }
-
-  it('finds selectors ambient pods and waypoints ignore, a Service no waypoint serves, a waypoint without HBONE; before 1.30.3 a cross-namespace Service binding', async () => {
-    const { status, lines } = await validate(['--istio-version', '1.30.2', 'test/lint/ambient-repo']);
+  it('finds selectors ambient pods and waypoints ignore, a Service no waypoint serves, a waypoint without HBONE or admitting no other namespace; before 1.30.3 a cross-namespace Service binding', async () => {
+    const { status, lines } = await validateLines(['--istio-version', '1.30.2', 'test/lint/ambient-repo']);
     expect(status).toBe(1);
     expect(lines).toEqual([
+      "test/lint/ambient-repo/waypoints.yaml:13: error: [Gateway/edge/shared] spec.listeners: do not admit Namespace storefront, which sends traffic through this waypoint (the HBONE listener's allowedRoutes.namespaces is Same unless it says otherwise): istiod refuses the attachment, and that traffic bypasses the waypoint (istio/istio@1.24.0:pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go lines 112-113, 130-131, 375-393); hint: admit them: allowedRoutes: { namespaces: { from: Selector, selector: { matchExpressions: [{ key: kubernetes.io/metadata.name, operator: In, values: [storefront] }] } } }, or from: All (waypoint-telemetry)",
       'test/lint/ambient-repo/waypoints.yaml:13: error: [Gateway/edge/shared] spec.listeners: is the Gateway of a waypoint (gatewayClassName istio-waypoint), which takes the mesh\'s traffic over HBONE on port 15008 (got [{"name":"http","port":80,"protocol":"HTTP"}], expected a listener { name: mesh, port: 15008, protocol: HBONE }); hint: istioctl waypoint generate writes it (istio/istio@1.24.0:istioctl/pkg/waypoint/waypoint.go) (waypoint-telemetry)',
       'test/lint/ambient-repo/telemetry.yaml:22: warning: [Telemetry/batch/nightly] spec.targetRefs[0]: binds Telemetry batch/nightly to Service batch/nightly, which no waypoint serves (no istio.io/use-waypoint on it or its Namespace): no proxy applies it (sidecars never read a targetRefs policy, istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 102-107) (got {"group":"","kind":"Service","name":"nightly"}, expected a Service a waypoint serves); hint: attach a waypoint to the Service or its namespace (istio.io/use-waypoint), or select the pods if they run a sidecar (waypoint-telemetry)',
-      'test/lint/ambient-repo/telemetry.yaml:6: warning: [Telemetry/orders/checkout] spec.selector: selects pods of namespace orders, which is ambient: ztunnel and waypoints read no selector policy (istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 111-119), so only pods that run a sidecar there get it (got {"matchLabels":{"app":"checkout"}}, expected spec.targetRefs in an ambient namespace); hint: bind it to the workload\'s Service (targetRefs: [{ group: "", kind: Service, name: <service> }]) or to its waypoint\'s Gateway (waypoint-telemetry)',
-      'test/lint/ambient-repo/telemetry.yaml:14: warning: [Telemetry/orders/waypoint-logs] spec.selector: selects the pods of waypoint orders/orders-waypoint, which ignore selector policies (istioctl analyze IST0166 IneffectiveSelector; istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 111-119) (got {"matchLabels":{"gateway.networking.k8s.io/gateway-name":"orders-waypoint"}}, expected spec.targetRefs); hint: bind it instead: targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: orders-waypoint }] (waypoint-telemetry)',
+      'test/lint/ambient-repo/telemetry.yaml:6: warning: [Telemetry/orders/checkout] spec.selector: selects pods of namespace orders, which is ambient: ztunnel and waypoints read no selector policy (istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 111-121), so only pods that run a sidecar there get it (got {"matchLabels":{"app":"checkout"}}, expected spec.targetRefs in an ambient namespace); hint: bind it to the workload\'s Service (targetRefs: [{ group: "", kind: Service, name: <service> }]) or to its waypoint\'s Gateway (waypoint-telemetry)',
+      'test/lint/ambient-repo/telemetry.yaml:14: warning: [Telemetry/orders/waypoint-logs] spec.selector: selects the pods of waypoint orders/orders-waypoint, which ignore selector policies (istioctl analyze IST0166 IneffectiveSelector; istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 111-121) (got {"matchLabels":{"gateway.networking.k8s.io/gateway-name":"orders-waypoint"}}, expected spec.targetRefs); hint: bind it instead: targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: orders-waypoint }] (waypoint-telemetry)',
       'test/lint/ambient-repo/telemetry.yaml:30: warning: [Telemetry/storefront/web] spec.targetRefs[0]: binds Telemetry storefront/web to Service storefront/web, whose waypoint edge/shared (Namespace storefront label istio.io/use-waypoint) reads only the Telemetry of its own namespace before Istio 1.30.3: it is not applied (istio/istio#60665) (got {"group":"","kind":"Service","name":"web"}, expected a waypoint in namespace storefront, on Istio 1.30.2); hint: move the waypoint into namespace storefront, bind the Telemetry to the waypoint\'s Gateway in namespace edge, or upgrade to 1.30.3 (waypoint-telemetry)',
-      '3 file(s), 10 object(s) checked against Istio 1.30.2: 1 error(s), 4 warning(s)',
+      '3 file(s), 11 object(s) checked against Istio 1.30.2: 2 error(s), 4 warning(s)',
     ]);
   });
 
   it('from 1.30.3, the Gateway binding a cross-namespace waypoint no longer applies to the Services of other namespaces', async () => {
-    const { lines } = await validate(['--istio-version', '1.30.3', 'test/lint/ambient-repo']);
+    const { lines } = await validateLines(['--istio-version', '1.30.3', 'test/lint/ambient-repo']);
     expect(lines).toEqual([
+      "test/lint/ambient-repo/waypoints.yaml:13: error: [Gateway/edge/shared] spec.listeners: do not admit Namespace storefront, which sends traffic through this waypoint (the HBONE listener's allowedRoutes.namespaces is Same unless it says otherwise): istiod refuses the attachment, and that traffic bypasses the waypoint (istio/istio@1.24.0:pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go lines 112-113, 130-131, 375-393); hint: admit them: allowedRoutes: { namespaces: { from: Selector, selector: { matchExpressions: [{ key: kubernetes.io/metadata.name, operator: In, values: [storefront] }] } } }, or from: All (waypoint-telemetry)",
       'test/lint/ambient-repo/waypoints.yaml:13: error: [Gateway/edge/shared] spec.listeners: is the Gateway of a waypoint (gatewayClassName istio-waypoint), which takes the mesh\'s traffic over HBONE on port 15008 (got [{"name":"http","port":80,"protocol":"HTTP"}], expected a listener { name: mesh, port: 15008, protocol: HBONE }); hint: istioctl waypoint generate writes it (istio/istio@1.24.0:istioctl/pkg/waypoint/waypoint.go) (waypoint-telemetry)',
       'test/lint/ambient-repo/telemetry.yaml:22: warning: [Telemetry/batch/nightly] spec.targetRefs[0]: binds Telemetry batch/nightly to Service batch/nightly, which no waypoint serves (no istio.io/use-waypoint on it or its Namespace): no proxy applies it (sidecars never read a targetRefs policy, istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 102-107) (got {"group":"","kind":"Service","name":"nightly"}, expected a Service a waypoint serves); hint: attach a waypoint to the Service or its namespace (istio.io/use-waypoint), or select the pods if they run a sidecar (waypoint-telemetry)',
       'test/lint/ambient-repo/telemetry.yaml:38: warning: [Telemetry/edge/shared] spec.targetRefs[0]: binds Telemetry edge/shared to waypoint edge/shared, which from Istio 1.30.3 applies to the traffic of Namespace storefront the Telemetry of their own namespace instead (istio/istio#60665): this one no longer reaches it; hint: bind the settings for those Services in their own namespace (a namespace-wide Telemetry, or targetRefs to the Service) (waypoint-telemetry)',
-      'test/lint/ambient-repo/telemetry.yaml:6: warning: [Telemetry/orders/checkout] spec.selector: selects pods of namespace orders, which is ambient: ztunnel and waypoints read no selector policy (istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 111-119), so only pods that run a sidecar there get it (got {"matchLabels":{"app":"checkout"}}, expected spec.targetRefs in an ambient namespace); hint: bind it to the workload\'s Service (targetRefs: [{ group: "", kind: Service, name: <service> }]) or to its waypoint\'s Gateway (waypoint-telemetry)',
-      'test/lint/ambient-repo/telemetry.yaml:14: warning: [Telemetry/orders/waypoint-logs] spec.selector: selects the pods of waypoint orders/orders-waypoint, which ignore selector policies (istioctl analyze IST0166 IneffectiveSelector; istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 111-119) (got {"matchLabels":{"gateway.networking.k8s.io/gateway-name":"orders-waypoint"}}, expected spec.targetRefs); hint: bind it instead: targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: orders-waypoint }] (waypoint-telemetry)',
-      '3 file(s), 10 object(s) checked against Istio 1.30.3: 1 error(s), 4 warning(s)',
+      'test/lint/ambient-repo/telemetry.yaml:6: warning: [Telemetry/orders/checkout] spec.selector: selects pods of namespace orders, which is ambient: ztunnel and waypoints read no selector policy (istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 111-121), so only pods that run a sidecar there get it (got {"matchLabels":{"app":"checkout"}}, expected spec.targetRefs in an ambient namespace); hint: bind it to the workload\'s Service (targetRefs: [{ group: "", kind: Service, name: <service> }]) or to its waypoint\'s Gateway (waypoint-telemetry)',
+      'test/lint/ambient-repo/telemetry.yaml:14: warning: [Telemetry/orders/waypoint-logs] spec.selector: selects the pods of waypoint orders/orders-waypoint, which ignore selector policies (istioctl analyze IST0166 IneffectiveSelector; istio/istio@1.24.0:pilot/pkg/model/policyattachment.go lines 111-121) (got {"matchLabels":{"gateway.networking.k8s.io/gateway-name":"orders-waypoint"}}, expected spec.targetRefs); hint: bind it instead: targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: orders-waypoint }] (waypoint-telemetry)',
+      '3 file(s), 11 object(s) checked against Istio 1.30.3: 2 error(s), 4 warning(s)',
     ]);
   });
 });

@@ -7,18 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synthConfigFile } from '../cli/synth';
-import { runValidate } from '../cli/validate';
+import { validateLines } from './support/config-cases';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lint-kustomize-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** `validate`'s exit status and its lines, without the rules' explanations. */
-async function validate(args: readonly string[]): Promise<{ status: number; lines: string[] }> {
-  let text = '';
-  const writer = { write: (chunk: string) => (text += chunk) };
-  const status = await runValidate(args, writer, writer);
-  return { status, lines: text.split('\n').filter((l) => l !== '' && !l.startsWith('  ') && l !== 'why:') };
-}
+const validate = validateLines;
 
 describe('a kustomize repository', () => {
   it('is read whole: patches of every kind checked for what Istio reads, istiod values inside Argo CD and Flux objects too', async () => {

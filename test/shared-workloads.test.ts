@@ -1,51 +1,18 @@
 // Workloads other teams own: their own pod annotations survive our patch, and a workload outside
 // the mesh is neither targeted nor claimed.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Chart } from 'cdk8s';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigFileError } from '../app/config/config-file';
 import { formatFinding, validateApp } from '../app/validate';
-import { synthConfigFile } from '../cli/synth';
 import { IstioMesh, ProxyTarget, StatsInclusion, TraceSampling, WorkloadKind, WorkloadRef } from '../constructs';
-import { ValidationFailedError } from '../core/problems/finding';
 import { testApp } from './support/app';
-import { readTree } from './support/synth';
+import { configCases } from './support/config-cases';
 
 const ROOT = join(__dirname, '..');
-const scratch = mkdtempSync(join(tmpdir(), 'shared-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let counter = 0;
-
-/** Writes `files` (the config is `observability.yaml`) into a fresh folder and synthesizes it into `out/`. */
-async function synthFiles(files: Record<string, string>): Promise<{ dir: string; out: Record<string, string> }> {
-  const dir = join(scratch, `case-${counter++}`);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  await synthConfigFile(join(dir, 'observability.yaml'), join(dir, 'out'));
-  return { dir, out: readTree(join(dir, 'out')) };
-}
-
-/** The problems a refused synth reports, one line each, as the CLI prints them after the location. */
-async function refusal(files: Record<string, string>): Promise<string[]> {
-  const error = await synthFiles(files).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error instanceof ConfigFileError || error instanceof ValidationFailedError) {
-    // Located in the config, relative to the case's folder.
-    return error.message
-      .split('\n')
-      .slice(1)
-      .map((l) => l.trim().replace(/^.*\/case-\d+\//, ''));
-  }
-  throw error ?? new Error('synth was not refused');
-}
+const { synthFiles, refusal, remove } = configCases('shared-');
+afterAll(remove);
 
 const TEAM_STATEFULSET = (annotations: string[]) =>
   [

@@ -14,7 +14,7 @@ const ATTACHMENT = 'istio/istio@1.24.0:pilot/pkg/model/policyattachment.go';
  * workloadselector.go) find it:
  *
  * - a `selector` in an ambient namespace: ztunnel and waypoints never read a selector policy
- *   (policyattachment.go lines 111-119), so it reaches only pods that still run a sidecar there;
+ *   (policyattachment.go lines 111-121), so it reaches only pods that still run a sidecar there;
  * - a `selector` matching a waypoint's pods (their `gateway.networking.k8s.io/gateway-name` label):
  *   IST0166;
  * - `targetRefs` to a Service no waypoint serves, by the labels of the Service or its Namespace;
@@ -42,6 +42,18 @@ export const waypointTelemetryRule: AppRule = {
     const findings: RuleFinding[] = [];
     for (const waypoint of ambient.waypoints) {
       const listeners = listOf(mappingAt(waypoint.object.manifest, 'spec').listeners).filter(isMapping);
+      const denied = ambient.crossNamespaceUsers(waypoint).filter((u) => !ambient.admits(waypoint, u.namespace));
+      if (denied.length > 0) {
+        findings.push({
+          path: waypoint.object.path,
+          severity: 'error',
+          ...statement(
+            ['spec', 'listeners'],
+            `do not admit ${denied.map((u) => u.user).join(', ')}, which send${denied.length === 1 ? 's' : ''} traffic through this waypoint (the HBONE listener's allowedRoutes.namespaces is Same unless it says otherwise): istiod refuses the attachment, and that traffic bypasses the waypoint (istio/istio@1.24.0:pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go lines 112-113, 130-131, 375-393)`,
+            `admit them: allowedRoutes: { namespaces: { from: Selector, selector: { matchExpressions: [{ key: kubernetes.io/metadata.name, operator: In, values: [${[...new Set(denied.map((u) => u.namespace))].join(', ')}] }] } } }, or from: All`,
+          ),
+        });
+      }
       if (listeners.some((l) => l.protocol === 'HBONE' && l.port === 15008)) continue;
       findings.push({
         path: waypoint.object.path,
@@ -74,7 +86,7 @@ function telemetryFindings(
       findings.push({
         path,
         ...problem(['spec', 'selector'], { matchLabels: telemetry.selector }, 'spec.targetRefs', {
-          what: `selects the pods of waypoint ${waypoint.namespace}/${waypoint.name}, which ignore selector policies (istioctl analyze IST0166 IneffectiveSelector; ${ATTACHMENT} lines 111-119)`,
+          what: `selects the pods of waypoint ${waypoint.namespace}/${waypoint.name}, which ignore selector policies (istioctl analyze IST0166 IneffectiveSelector; ${ATTACHMENT} lines 111-121)`,
           hint: `bind it instead: targetRefs: [{ group: ${GATEWAY_API_GROUP}, kind: Gateway, name: ${waypoint.name} }]`,
         }),
       });
@@ -86,7 +98,7 @@ function telemetryFindings(
           { matchLabels: telemetry.selector },
           'spec.targetRefs in an ambient namespace',
           {
-            what: `selects pods of namespace ${telemetry.namespace}, which is ambient: ztunnel and waypoints read no selector policy (${ATTACHMENT} lines 111-119), so only pods that run a sidecar there get it`,
+            what: `selects pods of namespace ${telemetry.namespace}, which is ambient: ztunnel and waypoints read no selector policy (${ATTACHMENT} lines 111-121), so only pods that run a sidecar there get it`,
             hint: 'bind it to the workload\'s Service (targetRefs: [{ group: "", kind: Service, name: <service> }]) or to its waypoint\'s Gateway',
           },
         ),
@@ -123,9 +135,17 @@ function telemetryFindings(
         });
       }
     }
-    if (ref.kind === 'Gateway' && (group === GATEWAY_API_GROUP || group === '') && crossNamespace) {
+    if (ref.kind === 'Gateway' && group !== GATEWAY_API_GROUP) {
+      findings.push({
+        path,
+        ...problem([...field, 'group'], ref.group ?? null, GATEWAY_API_GROUP, {
+          what: `binds ${name} to a Gateway in another group: istiod reads a missing group as the core group, which has no Gateway, so nothing applies it (istio/istio@1.30.3:pkg/config/model.go lines 457-462)`,
+        }),
+      });
+    }
+    if (ref.kind === 'Gateway' && group === GATEWAY_API_GROUP && crossNamespace) {
       const waypoint = ambient.waypoints.find((w) => w.name === ref.name && w.namespace === telemetry.namespace);
-      const users = waypoint ? ambient.crossNamespaceUsers(waypoint) : [];
+      const users = waypoint ? ambient.crossNamespaceUsers(waypoint).map((u) => u.user) : [];
       if (waypoint && users.length > 0) {
         findings.push({
           path,

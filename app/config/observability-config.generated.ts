@@ -105,15 +105,6 @@ install?: ("istioctl" | "helm" | "sail")
  * The data plane of every namespace unless namespaces.<ns>.dataplane says otherwise: sidecar (an Envoy in each pod) or ambient (ztunnel on each node for L4, waypoint proxies for L7; Istio 1.24 and later). With ambient anywhere, the install inputs install ztunnel and the CNI node agent. Default: sidecar.
  */
 dataplane?: ("sidecar" | "ambient")
-/**
- * ztunnel, the node proxy of ambient namespaces (a DaemonSet of the ztunnel chart, or the Sail Operator's ZTunnel). Only with ambient anywhere.
- */
-ztunnel?: {
-/**
- * Where it runs. Default: the root namespace.
- */
-namespace?: string
-}
 }
 /**
  * Namespaces whose data plane differs from mesh.dataplane (mixed meshes), or that use a waypoint. Their labels (istio.io/dataplane-mode, istio.io/use-waypoint) become a kustomize patch of the Namespace in patches/.

@@ -223,21 +223,36 @@ export class StackContext {
     if (waypoint) return waypoint;
     // One refused under waypoints: says why at its own key.
     if (this.config.waypoints?.[name] !== undefined) throw new FollowOnRefusal();
-    const known = [...this.waypoints.keys()].sort();
+    throw this.undeclared(
+      'waypoint',
+      name,
+      [...this.waypoints.keys()],
+      field,
+      `{ ${name}: { namespace: <namespace> } }`,
+    );
+  }
+
+  /** The refusal of a name no entry of `section` declares: the ones it does, and the nearest. */
+  private undeclared(
+    kind: 'workload' | 'waypoint',
+    name: string,
+    names: readonly string[],
+    field: FieldPath,
+    declaration: string,
+  ): ObservabilityConfigError {
+    const section = `${kind}s`;
+    const known = [...names].sort();
     const [nearest] = nearestNames(name, known);
-    throw new ObservabilityConfigError(this.chart, [
+    return new ObservabilityConfigError(this.chart, [
       problem(
         field,
         name,
         known.length > 0
-          ? `a waypoint declared under waypoints: ${known.join(', ')}`
-          : 'a waypoint declared under waypoints (this config declares none)',
+          ? `a ${kind} declared under ${section}: ${known.join(', ')}`
+          : `a ${kind} declared under ${section} (this config declares none)`,
         {
-          what: 'is not a declared waypoint',
-          hint:
-            nearest !== undefined
-              ? `did you mean "${nearest}"?`
-              : `declare it: waypoints: { ${name}: { namespace: <namespace> } }`,
+          what: `is not a declared ${kind}`,
+          hint: nearest !== undefined ? `did you mean "${nearest}"?` : `declare it: ${section}: ${declaration}`,
         },
       ),
     ]);
@@ -272,24 +287,13 @@ export class StackContext {
       ]);
     }
     if (workload) return workload;
-    const known = [...this.workloads.keys()].sort();
-    const [nearest] = nearestNames(name, known);
-    throw new ObservabilityConfigError(this.chart, [
-      problem(
-        field,
-        name,
-        known.length > 0
-          ? `a workload declared under workloads: ${known.join(', ')}`
-          : 'a workload declared under workloads (this config declares none)',
-        {
-          what: 'is not a declared workload',
-          hint:
-            nearest !== undefined
-              ? `did you mean "${nearest}"?`
-              : `declare it: workloads: { ${name}: { namespace: <namespace>, selector: { app: ${name} } } }`,
-        },
-      ),
-    ]);
+    throw this.undeclared(
+      'workload',
+      name,
+      [...this.workloads.keys()],
+      field,
+      `{ ${name}: { namespace: <namespace>, selector: { app: ${name} } } }`,
+    );
   }
 
   /** An attribute an attributeGenerators entry makes, or the refusal naming the ones there are. */

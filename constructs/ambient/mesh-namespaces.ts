@@ -37,6 +37,7 @@ export interface MeshNamespace {
  */
 export class MeshNamespaces extends Construct {
   private readonly namespaces = new Map<string, MeshNamespace>();
+  private readonly serviceUsers = new Map<Waypoint, Set<string>>();
 
   constructor(
     scope: Construct,
@@ -72,6 +73,7 @@ export class MeshNamespaces extends Construct {
     }
     if (problems.length > 0) throw new ObservabilityConfigError(this, problems);
     this.namespaces.set(name, declared);
+    options.waypoint?.allowNamespace(name);
     if (dataplane === 'ambient') {
       this.onAmbient(this);
       const waypoint = options.waypoint;
@@ -106,8 +108,24 @@ export class MeshNamespaces extends Construct {
     return this.namespaces;
   }
 
-  /** The namespaces that send their traffic through `waypoint`, and the Services that do (by their workloads). */
+  /**
+   * Records that a Service of `namespace` sends its traffic through `waypoint` (its own
+   * `istio.io/use-waypoint`), so the waypoint admits the namespace and a setting for the waypoint's
+   * namespace knows whom else it reaches.
+   */
+  addServiceAttachment(waypoint: Waypoint, namespace: string): void {
+    waypoint.allowNamespace(namespace);
+    const users = this.serviceUsers.get(waypoint) ?? new Set<string>();
+    users.add(namespace);
+    this.serviceUsers.set(waypoint, users);
+  }
+
+  /** The namespaces whose traffic goes through `waypoint`: by the Namespace's label, or a Service's. */
   usersOf(waypoint: Waypoint): readonly string[] {
-    return [...this.namespaces.values()].filter((n) => n.waypoint === waypoint).map((n) => n.name);
+    const names = new Set([
+      ...[...this.namespaces.values()].filter((n) => n.waypoint === waypoint).map((n) => n.name),
+      ...(this.serviceUsers.get(waypoint) ?? []),
+    ]);
+    return [...names].sort();
   }
 }

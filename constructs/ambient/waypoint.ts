@@ -21,6 +21,9 @@ export type WaypointTraffic = 'service' | 'workload' | 'all';
 
 const TRAFFIC: readonly WaypointTraffic[] = ['service', 'workload', 'all'];
 
+/** The label Kubernetes sets on every Namespace to its name (kubernetes.io/metadata.name, Kubernetes 1.21+). */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
 /** The port and protocol every waypoint listens on (istio/istio@1.24.0:istioctl/pkg/waypoint/waypoint.go lines 76-111). */
 export const WAYPOINT_HBONE_PORT = 15008;
 
@@ -46,8 +49,8 @@ export interface WaypointProps {
  * A waypoint proxy: the Gateway API `Gateway` of class `istio-waypoint` istiod deploys an Envoy
  * for, which does the L7 processing (metrics with `reporter="waypoint"`, spans, access logs) of
  * the ambient namespaces and Services that use it. Telemetry reaches it only through `targetRefs`
- * ("Waypoint proxies are required to use this field; selector policies will be ignored",
- * istio/api@1.24.0:telemetry/v1alpha1/telemetry.proto lines 277-289).
+ * ("Waypoint proxies are required to use this field for policies to apply; `selector` policies
+ * will be ignored", istio/api@1.24.0:telemetry/v1alpha1/telemetry.proto lines 277-289).
  *
  * Its pods take `spec.infrastructure.annotations` (istio/istio@1.24.0:manifests/charts/
  * istio-control/istio-discovery/files/waypoint.yaml lines 49-50), so ProxyConfig settings such as
@@ -65,6 +68,8 @@ export class Waypoint extends Construct {
   readonly traffic: WaypointTraffic;
   readonly gateway: ApiObject;
   private readonly proxyConfig: FragmentMerger;
+  /** Namespaces other than its own whose traffic it takes. */
+  private readonly otherNamespaces = new Set<string>();
 
   constructor(scope: Construct, id: string, props: WaypointProps) {
     super(scope, id);
@@ -103,6 +108,21 @@ export class Waypoint extends Construct {
     refuseInput(contributor, this.proxyConfig.add(contributor.node.path, { ...fragment }));
   }
 
+  /**
+   * Lets namespace `namespace` send its traffic through this waypoint. istiod refuses an attachment
+   * from another namespace unless the HBONE listener's `allowedRoutes` admits it (the default is
+   * `Same`: istio/istio@1.24.0:pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go
+   * lines 112-113, 130-131, 375-393), so the listener lists every such namespace.
+   */
+  allowNamespace(namespace: string): void {
+    if (namespace !== this.namespace) this.otherNamespaces.add(namespace);
+  }
+
+  /** The namespaces other than its own that use it. */
+  get allowedNamespaces(): readonly string[] {
+    return [...this.otherNamespaces].sort();
+  }
+
   /** Whether a Telemetry bound to one of its Services reaches it: it must take service traffic. */
   get takesServiceTraffic(): boolean {
     return this.traffic !== 'workload';
@@ -127,7 +147,31 @@ export class Waypoint extends Construct {
     return {
       gatewayClassName: WAYPOINT_GATEWAY_CLASS,
       ...(annotations ? { infrastructure: { annotations } } : {}),
-      listeners: [{ name: 'mesh', port: WAYPOINT_HBONE_PORT, protocol: 'HBONE' }],
+      listeners: [
+        {
+          name: 'mesh',
+          port: WAYPOINT_HBONE_PORT,
+          protocol: 'HBONE',
+          ...(this.otherNamespaces.size > 0
+            ? {
+                allowedRoutes: {
+                  namespaces: {
+                    from: 'Selector',
+                    selector: {
+                      matchExpressions: [
+                        {
+                          key: NAMESPACE_NAME_LABEL,
+                          operator: 'In',
+                          values: [this.namespace, ...this.allowedNamespaces],
+                        },
+                      ],
+                    },
+                  },
+                },
+              }
+            : {}),
+        },
+      ],
     };
   }
 }

@@ -148,9 +148,10 @@ export class IstioDashboards extends Construct {
       {
         title: 'TCP bytes',
         unit: 'Bps',
-        // The receiving side only: for ambient pods ztunnel reports each connection that reaches
-        // them as destination, a waypoint's own connections included, so adding the waypoint's
-        // series would count the bytes of a request through it twice.
+        // The receiving side: sidecars, and for ambient pods ztunnel, which reports every connection
+        // that reaches them as destination (HTTP ones too, which a sidecar reports as requests);
+        // waypoints write no TCP metrics (istio/istio@1.24.0:pilot/pkg/networking/core/
+        // listener_waypoint.go adds HTTP telemetry filters only, line 485).
         queries: [
           { expr: sumRate('istio_tcp_sent_bytes_total', by, l4, RATE), legend: `sent ${legend}` },
           { expr: sumRate('istio_tcp_received_bytes_total', by, l4, RATE), legend: `received ${legend}` },

@@ -51,7 +51,9 @@ export function quantile(
  * a waypoint reports the requests of the ambient Services it serves as the server
  * (`reporter="waypoint"`, istio/istio@1.24.0:pilot/pkg/model/telemetry.go line 985), and their pods
  * have no sidecar to report them as `destination`, so each request is counted once. (A request's
- * sender reports it too, as `source`: the server side is never added to it.)
+ * sender reports it too, as `source`: the server side is never added to it.) A pod behind a
+ * waypoint that still runs a sidecar (injected, labelled `istio.io/dataplane-mode: none`) would
+ * report it again; the declarations refuse a waypoint for a sidecar workload or namespace.
  */
 export function reporterSelector(reporter: Reporter, extra: readonly string[] = [], waypoints = false): string {
   return `{${[reporterMatcher(reporter, waypoints), ...extra].join(', ')}}`;

@@ -14,13 +14,17 @@ import { durationProblems } from './prometheus-instance';
 import { ENVOY_STATS_JOB_RELABELINGS, envoyStatsPruning, type RelabelRule, scrapeRelabelConfig } from './relabel-rules';
 import { ZTUNNEL_APP_LABEL, ZTUNNEL_JOB, ZTUNNEL_METRICS_PORT_NAME } from './ztunnel-monitor';
 
-/** The plain config's ztunnel job: the ztunnel pods' metrics port, with their labels, namespace and pod name. */
+/**
+ * The plain config's ztunnel job: the ztunnel pods' metrics port, with their labels, namespace and
+ * pod as the PodMonitor labels them (`pod`: ztunnel's own series carry no pod label, and its
+ * dashboard groups by it).
+ */
 const ZTUNNEL_JOB_RELABELINGS: readonly RelabelRule[] = [
   { sourceLabels: ['__meta_kubernetes_pod_label_app'], action: 'keep', regex: ZTUNNEL_APP_LABEL },
   { sourceLabels: ['__meta_kubernetes_pod_container_port_name'], action: 'keep', regex: ZTUNNEL_METRICS_PORT_NAME },
   { action: 'labelmap', regex: '__meta_kubernetes_pod_label_(.+)' },
   { sourceLabels: ['__meta_kubernetes_namespace'], action: 'replace', targetLabel: 'namespace' },
-  { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod_name' },
+  { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod' },
 ];
 
 /** The ConfigMap key Prometheus reads with `--config.file=/etc/prometheus/prometheus.yml`. */

@@ -31,8 +31,9 @@ export interface AmbientInstallProps {
 /**
  * The node-level half of an ambient install, in the form the install method reads: the CNI node
  * agent (which redirects ambient pods' traffic to ztunnel) and ztunnel. With Helm they are the
- * `cni` chart (profile `ambient`: istio/istio@1.24.0:manifests/charts/istio-cni/templates/
- * zzy_descope_legacy.yaml copies `cni.ambient.enabled` from it) and the `ztunnel` chart; with the
+ * `cni` chart (profile `ambient`, which its templates/zzz_profile.yaml loads from
+ * files/profile-ambient.yaml: `cni.ambient.enabled`, istio/istio@1.24.0:manifests/charts/istio-cni)
+ * and the `ztunnel` chart; with the
  * Sail Operator its `IstioCNI` and `ZTunnel` (istio-ecosystem/sail-operator@1.30.3:chart/crds/
  * sailoperator.io_istiocnis.yaml, sailoperator.io_ztunnels.yaml: `sailoperator.io/v1` from Sail 1.28,
  * named `default`); with istioctl the `ambient` profile installs both itself.

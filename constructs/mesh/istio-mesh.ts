@@ -112,11 +112,6 @@ export interface IstioMeshProps {
    * @default 'sidecar'
    */
   readonly dataplane?: Dataplane;
-  /**
-   * The namespace ztunnel runs in (its chart's, or the Sail Operator ZTunnel's), where its monitor looks.
-   * @default - the root namespace
-   */
-  readonly ztunnelNamespace?: string;
 }
 
 const METRICS_CUSTOMIZATIONS: readonly MetricsCustomization[] = ['istio-operator', 'telemetry-api'];
@@ -156,7 +151,11 @@ export class IstioMesh extends Construct implements IIstioMesh {
   readonly dataplane: Dataplane;
   /** Each namespace's data plane and waypoint. */
   readonly namespaces: MeshNamespaces;
-  /** Where ztunnel runs. */
+  /**
+   * Where ztunnel runs: the root namespace, istiod's, whose ztunnels istiod trusts unless
+   * `trustedZtunnelNamespace` says otherwise (istio/istio@1.24.0:manifests/charts/istio-control/
+   * istio-discovery/templates/deployment.yaml lines 171-174).
+   */
   readonly ztunnelNamespace: string;
   private customMetrics?: CustomMetricsFilter;
 
@@ -225,12 +224,7 @@ export class IstioMesh extends Construct implements IIstioMesh {
       });
       if (gate) problems.push(gate);
     }
-    this.ztunnelNamespace = props.ztunnelNamespace ?? this.rootNamespace;
-    if (!isDnsLabel(this.ztunnelNamespace)) {
-      problems.push(
-        problem(['ztunnelNamespace'], this.ztunnelNamespace, 'a Kubernetes namespace name (RFC 1123 label)'),
-      );
-    }
+    this.ztunnelNamespace = this.rootNamespace;
     if (!(resolved instanceof VersionPolicy) || problems.length > 0) throw new ObservabilityConfigError(this, problems);
     this.policy = resolved;
     const { mechanisms } = resolved;

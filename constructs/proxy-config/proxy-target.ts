@@ -51,7 +51,12 @@ export abstract class ProxyTarget {
     return new WorkloadProxyTarget(workload);
   }
 
-  /** A waypoint proxy of the ambient data plane: everything it processes, for every namespace and Service that use it. */
+  /**
+   * A waypoint proxy of the ambient data plane: a Telemetry bound to its Gateway. Before Istio
+   * 1.30.3 that reaches everything it processes, for every namespace and Service that use it; from
+   * 1.30.3 the traffic of Services of other namespaces takes their own namespace's Telemetry instead
+   * (istio/istio#60665).
+   */
   static waypoint(waypoint: Waypoint): ProxyTarget {
     return new WaypointProxyTarget(waypoint);
   }

@@ -139,6 +139,7 @@ export class WorkloadRef extends Construct {
     if (props.waypoint !== undefined) this.waypoint = props.waypoint;
     this.service = props.service ?? props.name;
     const waypoint = props.waypoint;
+    if (waypoint && waypoint !== 'none') waypoint.allowNamespace(this.namespace);
     if (waypoint && props.dataplane !== 'sidecar') {
       new LabelPatch(this, 'Service', {
         kind: 'Service',

@@ -99,11 +99,18 @@ export class MeshTelemetry extends Construct {
   addMetricOverride(contributor: IConstruct, target: ProxyTarget, override: TelemetryMetricOverride): void {
     const { match } = override;
     const document = this.document(contributor, target);
-    if (document.binding !== undefined && match.mode === 'CLIENT') {
+    const namespace = target.kind === 'namespace' ? targetNamespace(target, this.mesh) : undefined;
+    // From 1.30.3 an ambient namespace's own Telemetry reaches its waypoint unbound: a waypoint still.
+    const waypoint =
+      document.binding ??
+      (namespace !== undefined && this.mesh.dataplaneOf(namespace) === 'ambient'
+        ? `the waypoint of namespace ${namespace}`
+        : undefined);
+    if (waypoint !== undefined && match.mode === 'CLIENT') {
       // A waypoint builds its stats filter for the inbound listener class: server metrics only.
       throw new ObservabilityConfigError(contributor, [
         problem(['target'], targetValue(target), 'proxies that report as clients (outboundSidecar) with a sidecar', {
-          what: `${target.description} is reached through ${document.binding}, which reports as a server (reporter="waypoint"): a CLIENT-mode override never applies there (istio/istio@1.24.0:pilot/pkg/networking/core/listener_waypoint.go lines 469, 485)`,
+          what: `${target.description} is reached through ${waypoint}, which reports as a server (reporter="waypoint"): a CLIENT-mode override never applies there (istio/istio@1.24.0:pilot/pkg/networking/core/listener_waypoint.go lines 469, 485)`,
           hint: 'declare the dimension for inboundSidecar (Telemetry mode SERVER), which waypoints honour',
         }),
       ]);
@@ -165,7 +172,7 @@ export class MeshTelemetry extends Construct {
   /**
    * Where a setting for an ambient target goes: its waypoint's Telemetry, bound by `targetRefs`
    * (a selector never reaches a waypoint, istio/istio@1.24.0:pilot/pkg/model/policyattachment.go
-   * lines 111-119), or a refusal naming what is missing. Undefined for a sidecar target.
+   * lines 111-121), or a refusal naming what is missing. Undefined for a sidecar target.
    *
    * - a waypoint: a Telemetry in its namespace bound to its Gateway (lines 144-152);
    * - an ambient workload: a Telemetry in its namespace bound to its Service, which the waypoint
@@ -204,7 +211,9 @@ export class MeshTelemetry extends Construct {
         // From 1.30.3 the waypoint reads the Service's namespace: its namespace-wide Telemetry is the namespace's.
         return undefined;
       }
-      if (others.length > 0) {
+      // From 1.30.3 a Gateway-bound Telemetry reaches only the Services of the waypoint's own namespace
+      // (istio/istio@1.30.3:pilot/pkg/model/policyattachment.go lines 185-187), unless it takes workload traffic.
+      if (others.length > 0 && !(crossNamespace && waypoint.traffic === 'service')) {
         return refuse(
           `a namespace whose waypoint serves it alone`,
           `goes through ${waypoint.description}, which also serves namespace ${others.join(', ')}: a Telemetry bound to it applies to them too`,

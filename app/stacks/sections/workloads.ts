@@ -75,6 +75,7 @@ export const workloadsSection: SectionBuilder = {
           ...(w.sidecar === false ? { sidecar: false } : {}),
           ...(w.inject === false ? { inject: false } : {}),
         });
+        if (waypoint && waypoint !== 'none') mesh.namespaces.addServiceAttachment(waypoint, namespace);
         context.addWorkload(name, ref);
       });
       const endpoints = w.metricsEndpoints;
