@@ -9,9 +9,14 @@ import { sortedValues } from '../../core/merge/sorted-entries';
 import { isDnsLabel } from '../../core/names';
 import { refuseInput } from '../../core/problems/construct-problems';
 import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
-import type { Dataplane } from '../ambient/mesh-namespaces';
 import type { Waypoint } from '../ambient/waypoint';
-import { ambientWaypoint, isAmbient, type ProxyTarget, targetNamespace } from '../proxy-config/proxy-target';
+import {
+  ambientWaypoint,
+  isAmbient,
+  type ProxyTarget,
+  type ProxyTargetMesh,
+  targetNamespace,
+} from '../proxy-config/proxy-target';
 import {
   isWorkloadRef,
   type ObservedWorkload,
@@ -56,10 +61,14 @@ export const PROMETHEUS_PROVIDER = 'prometheus';
 const ID = 'Telemetry';
 
 /** What the Telemetry writer needs of its mesh: the release, and where each namespace's pods get their L7 processing. */
-export interface TelemetryMesh extends IIstioMesh {
-  dataplaneOf(namespace: string): Dataplane;
-  waypointOf(namespace: string): Waypoint | undefined;
+export interface TelemetryMesh extends IIstioMesh, Pick<ProxyTargetMesh, 'dataplaneOf' | 'waypointOf'> {
   readonly namespaces: { usersOf(waypoint: Waypoint): readonly string[] };
+}
+
+/** The Telemetry a target's settings go to: its key among the mesh's, and how to make it. */
+interface DocumentBinding {
+  readonly key: string;
+  readonly create: () => TelemetryDocument;
 }
 
 /** A target as the config writes it, for refusals: `{ workload: checkout }`. */
@@ -141,15 +150,17 @@ export class MeshTelemetry extends Construct {
   }
 
   private document(contributor: IConstruct, target: ProxyTarget): TelemetryDocument {
-    const ambient = this.ambientBinding(contributor, target);
-    if (ambient) {
-      let document = this.documents.get(ambient.key);
-      if (!document) {
-        document = ambient.create();
-        this.documents.set(ambient.key, document);
-      }
-      return document;
+    const { key, create } = this.ambientBinding(contributor, target) ?? this.sidecarBinding(contributor, target);
+    let document = this.documents.get(key);
+    if (!document) {
+      document = create();
+      this.documents.set(key, document);
     }
+    return document;
+  }
+
+  /** Where a setting for a sidecar target goes: the Telemetry of its workload, namespace or mesh. */
+  private sidecarBinding(contributor: IConstruct, target: ProxyTarget): DocumentBinding {
     const namespace = targetNamespace(target, this.mesh);
     if (namespace === undefined || !isDnsLabel(namespace)) {
       throw new ObservabilityConfigError(contributor, [
@@ -160,13 +171,10 @@ export class MeshTelemetry extends Construct {
         ),
       ]);
     }
-    const key = target.workload ? `workload:${target.workload.node.path}` : `${target.kind}:${namespace}`;
-    let document = this.documents.get(key);
-    if (!document) {
-      document = this.create(contributor, target, namespace);
-      this.documents.set(key, document);
-    }
-    return document;
+    return {
+      key: target.workload ? `workload:${target.workload.node.path}` : `${target.kind}:${namespace}`,
+      create: () => this.create(contributor, target, namespace),
+    };
   }
 
   /**
@@ -182,10 +190,7 @@ export class MeshTelemetry extends Construct {
    *   1.30.3 a waypoint of another namespace reads the namespace's own namespace-wide Telemetry for
    *   its Services instead of the Gateway-bound one of its own namespace.
    */
-  private ambientBinding(
-    contributor: IConstruct,
-    target: ProxyTarget,
-  ): { readonly key: string; readonly create: () => TelemetryDocument } | undefined {
+  private ambientBinding(contributor: IConstruct, target: ProxyTarget): DocumentBinding | undefined {
     const refuse = (expected: string, what: string, hint: string): never => {
       throw new ObservabilityConfigError(contributor, [
         problem(['target'], targetValue(target), expected, { what: `${target.description} ${what}`, hint }),
@@ -206,11 +211,11 @@ export class MeshTelemetry extends Construct {
           `declare a waypoint for it: waypoints: { ${namespace}-waypoint: { namespace: ${namespace} } } and namespaces.${namespace}.waypoint: ${namespace}-waypoint`,
         );
       }
-      const others = this.mesh.namespaces.usersOf(waypoint).filter((n) => n !== namespace);
       if (waypoint.namespace !== namespace && crossNamespace) {
         // From 1.30.3 the waypoint reads the Service's namespace: its namespace-wide Telemetry is the namespace's.
         return undefined;
       }
+      const others = this.mesh.namespaces.usersOf(waypoint).filter((n) => n !== namespace);
       // From 1.30.3 a Gateway-bound Telemetry reaches only the Services of the waypoint's own namespace
       // (istio/istio@1.30.3:pilot/pkg/model/policyattachment.go lines 185-187), unless it takes workload traffic.
       if (others.length > 0 && !(crossNamespace && waypoint.traffic === 'service')) {
@@ -261,7 +266,7 @@ export class MeshTelemetry extends Construct {
     };
   }
 
-  private waypointDocument(waypoint: Waypoint): { readonly key: string; readonly create: () => TelemetryDocument } {
+  private waypointDocument(waypoint: Waypoint): DocumentBinding {
     return {
       key: `waypoint:${waypoint.namespace}/${waypoint.name}`,
       create: () =>
