@@ -25,7 +25,7 @@ const PACKAGE = JSON.parse(readFileSync(join(dirname(SCHEMAS_DIR), 'package.json
 };
 
 /** One finding as JSON: every field of the data, plus the line a person reads. */
-function findingJson(finding: Finding): Record<string, unknown> {
+export function findingJson(finding: Finding): Record<string, unknown> {
   return {
     severity: finding.severity,
     rule: finding.rule,

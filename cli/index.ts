@@ -4,18 +4,20 @@
 
 /** Every command's usage, for `help` and mistakes: the one path that loads all of them. */
 async function usage(): Promise<string> {
-  const [{ INIT_USAGE }, { SYNTH_USAGE }, { VALIDATE_USAGE }, { DIFF_USAGE }] = await Promise.all([
-    import('./init.js'),
-    import('./synth-command.js'),
-    import('./validate.js'),
-    import('./diff.js'),
+  const usages = await Promise.all([
+    import('./init.js').then((m) => m.INIT_USAGE),
+    import('./synth-command.js').then((m) => m.SYNTH_USAGE),
+    import('./validate.js').then((m) => m.VALIDATE_USAGE),
+    import('./diff.js').then((m) => m.DIFF_USAGE),
+    import('./explain.js').then((m) => m.EXPLAIN_USAGE),
   ]);
-  return `usage: cdk8s-istio-observability <command> [--help] [--debug]\n  --debug: on an internal error, print its stack instead of one line\n\n${INIT_USAGE}\n\n${SYNTH_USAGE}\n\n${VALIDATE_USAGE}\n\n${DIFF_USAGE}\n`;
+  return `usage: cdk8s-istio-observability <command> [--help] [--debug]\n  --debug: on an internal error, print its stack instead of one line\n\n${usages.join('\n\n')}\n`;
 }
 
 /**
  * The packaged command line: `init` (a starter config), `synth` (the config to an output folder),
- * `validate` (lint mode), `diff` (review a synth against committed output).
+ * `validate` (lint mode), `diff` (review a synth against committed output); for a mesh that already
+ * runs hand-written YAML, `explain` (what applies where).
  */
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -30,6 +32,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./validate.js')).runValidate(others);
     case 'diff':
       return (await import('./diff.js')).runDiff(others);
+    case 'explain':
+      return (await import('./explain.js')).runExplain(others);
     case 'help':
     case '--help':
     case '-h':

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { APP_RULES } from '../analysis/rule-catalog';
+import { kustomizeBuild } from '../app/lint/kustomize-build';
 import { type LintReport, lintManifestFiles, lintText, mergeLintReports } from '../app/lint/lint-stream';
 import type { ManifestFileProblem } from '../app/lint/manifest-files';
 import { listManifestFiles } from '../app/lint/manifest-files';
@@ -270,31 +270,4 @@ function withoutReviewed(found: LintReport, groupOf: (file: string | undefined) 
     (f) => f.severity !== 'warning' || !groupOf(f.location?.file)?.reviewed.has(reviewedKey(asReviewed(f))),
   );
   return { ...found, findings };
-}
-
-/**
- * The objects `kubectl kustomize <dir>` builds, as YAML; or why not, with the exit status: 2 when
- * kubectl is missing (a usage problem of this machine), 1 when the folder does not build.
- */
-function kustomizeBuild(dir: string): string | { readonly message: string; readonly status: number } {
-  try {
-    return execFileSync('kubectl', ['kustomize', dir], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 1 << 30,
-    });
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') {
-      return {
-        message:
-          '--kustomize: kubectl is not on PATH (its kustomize builds the folder); install kubectl, or validate the files without --kustomize',
-        status: 2,
-      };
-    }
-    // kubectl logs through klog: `E1207 02:31:07.84 28448 run.go:72] "command failed" err="…"`.
-    const last = (failure.stderr ?? '').trim().split('\n').at(-1) ?? '';
-    const reason = /err="(.*)"$/.exec(last)?.[1]?.replace(/\\"/g, '"') ?? (last || failure.message);
-    return { message: `${dir}: kustomize build failed: ${reason}`, status: 1 };
-  }
 }

@@ -8,7 +8,13 @@ import {
   STANDARD_LABEL_VALUES,
   seriesEstimates,
 } from './series-estimate';
-import { type SettingValue, telemetryReview, type WorkloadSetting, type WorkloadTelemetry } from './workload-telemetry';
+import {
+  type SettingValue,
+  type TelemetryReview,
+  telemetryReview,
+  type WorkloadSetting,
+  type WorkloadTelemetry,
+} from './workload-telemetry';
 
 /** The objects of one cluster (or of the single stack), as validated. */
 export interface ReportedCluster {
@@ -72,69 +78,80 @@ export function telemetryReport(clusters: readonly ReportedCluster[]): string {
     lines.push('', `## ${cluster.name ? `Cluster \`${cluster.name}\`, ` : ''}Istio ${cluster.istioVersion}`);
     const policy = VersionPolicy.resolve(cluster.istioVersion);
     const review = telemetryReview(cluster.objects, policy instanceof VersionPolicy ? policy : undefined);
-    lines.push('', '### Mesh-wide', '');
-    if (review.mesh.length === 0) lines.push("Istio's defaults.");
-    else lines.push(...TABLE, ...review.mesh.map(row));
-    if (review.workloads.length === 0) lines.push('', 'No meshed workloads in this output.');
-    for (const workload of review.workloads) {
-      lines.push('', `### \`${workload.workload}\``, '');
-      if (workload.ambient) {
-        lines.push(ambientNote(workload.ambient));
-        if (!workload.ambient.waypoint) continue;
-        lines.push('');
-      } else if (workload.deployedElsewhere) {
-        lines.push(
-          workload.patched
-            ? 'Deployed elsewhere; its pod annotations are set by the patch in `patches/`.'
-            : 'Deployed elsewhere; it gets only Telemetry settings, which select its pods.',
-          '',
-        );
-      }
-      if (workload.overlapping) lines.push(overlapNote(workload.overlapping), '');
-      if (workload.settings.length === 0) {
-        lines.push("Istio's defaults only.");
-        continue;
-      }
-      lines.push(...TABLE, ...workload.settings.map(row));
-      const sampling = workload.settings.find((s) => s.piece === 'sampling');
-      if (sampling && sampling.overrides.length > 0) {
-        // A proxy keeps the sampling decision a request arrives with: randomSamplingPercentage
-        // "Controls the rate at which traffic will be selected for tracing if no prior sampling
-        // decision has been made" (istio/istio@1.31.0-rc.0:manifests/charts/base/files/crd-all.gen.yaml).
-        lines.push(
-          '',
-          `Sampling ${sampling.value} decides only for requests that arrive without a sampling decision: a request from a meshed caller keeps the caller's, so traffic from callers at ${sampling.overrides[0]?.value} is traced at about ${sampling.overrides[0]?.value} here.`,
-        );
-      }
-      const restart = [
-        ...new Set(workload.settings.filter((s) => s.takesEffect === 'restart-needed').map((s) => s.piece)),
-      ];
-      if (restart.length > 0) lines.push('', `Restart needed after a change to: ${restart.join(', ')}.`);
-    }
-    if (review.patches.length > 0) {
-      lines.push(
-        '',
-        '### Patches for workloads deployed elsewhere',
-        '',
-        'Included by `components: [<path>/patches]` in the kustomization that deploys them; with Helm, set the',
-        "same pod annotations in the chart's values (e.g. `podAnnotations`). A strategic merge patch sets each",
-        "annotation's whole value: where the workload's own manifest was not read (`workloads.<name>.manifest`),",
-        'whatever value it sets itself is **replaced**, not merged.',
-        '',
-        "| workload | annotation | value | the workload's own value |",
-        '| --- | --- | --- | --- |',
-        ...review.patches.map(
-          (p) =>
-            `| \`${p.workload}\` | ${p.annotation} | ${cell(p.value)} | ${p.mergedFrom ? `merged in, from ${cell(p.mergedFrom)}` : '**replaced** (not read)'} |`,
-        ),
-      );
-    }
-    if (review.unmeshed.length > 0) {
-      lines.push('', `Not meshed (no sidecar), so left out: ${review.unmeshed.map((w) => `\`${w}\``).join(', ')}.`);
-    }
+    lines.push(...reviewSections(review));
     lines.push(...seriesSection(cluster.objects));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The per-workload part of REPORT.md for one cluster's review: the mesh-wide settings, each meshed
+ * workload's, the patches and what is not meshed. `explain --format markdown` prints the same, so
+ * REPORT.md and an explanation of the folder it describes agree.
+ */
+export function reviewSections(review: TelemetryReview): string[] {
+  const lines: string[] = [];
+  lines.push('', '### Mesh-wide', '');
+  if (review.mesh.length === 0) lines.push("Istio's defaults.");
+  else lines.push(...TABLE, ...review.mesh.map(row));
+  if (review.workloads.length === 0) lines.push('', 'No meshed workloads in this output.');
+  for (const workload of review.workloads) {
+    lines.push('', `### \`${workload.workload}\``, '');
+    if (workload.ambient) {
+      lines.push(ambientNote(workload.ambient));
+      if (!workload.ambient.waypoint) continue;
+      lines.push('');
+    } else if (workload.deployedElsewhere) {
+      lines.push(
+        workload.patched
+          ? 'Deployed elsewhere; its pod annotations are set by the patch in `patches/`.'
+          : 'Deployed elsewhere; it gets only Telemetry settings, which select its pods.',
+        '',
+      );
+    }
+    if (workload.overlapping) lines.push(overlapNote(workload.overlapping), '');
+    if (workload.settings.length === 0) {
+      lines.push("Istio's defaults only.");
+      continue;
+    }
+    lines.push(...TABLE, ...workload.settings.map(row));
+    const sampling = workload.settings.find((s) => s.piece === 'sampling');
+    if (sampling && sampling.overrides.length > 0) {
+      // A proxy keeps the sampling decision a request arrives with: randomSamplingPercentage
+      // "Controls the rate at which traffic will be selected for tracing if no prior sampling
+      // decision has been made" (istio/istio@1.31.0-rc.0:manifests/charts/base/files/crd-all.gen.yaml).
+      lines.push(
+        '',
+        `Sampling ${sampling.value} decides only for requests that arrive without a sampling decision: a request from a meshed caller keeps the caller's, so traffic from callers at ${sampling.overrides[0]?.value} is traced at about ${sampling.overrides[0]?.value} here.`,
+      );
+    }
+    const restart = [
+      ...new Set(workload.settings.filter((s) => s.takesEffect === 'restart-needed').map((s) => s.piece)),
+    ];
+    if (restart.length > 0) lines.push('', `Restart needed after a change to: ${restart.join(', ')}.`);
+  }
+  if (review.patches.length > 0) {
+    lines.push(
+      '',
+      '### Patches for workloads deployed elsewhere',
+      '',
+      'Included by `components: [<path>/patches]` in the kustomization that deploys them; with Helm, set the',
+      "same pod annotations in the chart's values (e.g. `podAnnotations`). A strategic merge patch sets each",
+      "annotation's whole value: where the workload's own manifest was not read (`workloads.<name>.manifest`),",
+      'whatever value it sets itself is **replaced**, not merged.',
+      '',
+      "| workload | annotation | value | the workload's own value |",
+      '| --- | --- | --- | --- |',
+      ...review.patches.map(
+        (p) =>
+          `| \`${p.workload}\` | ${p.annotation} | ${cell(p.value)} | ${p.mergedFrom ? `merged in, from ${cell(p.mergedFrom)}` : '**replaced** (not read)'} |`,
+      ),
+    );
+  }
+  if (review.unmeshed.length > 0) {
+    lines.push('', `Not meshed (no sidecar), so left out: ${review.unmeshed.map((w) => `\`${w}\``).join(', ')}.`);
+  }
+  return lines;
 }
 
 /** Which of the Telemetry objects that select a workload's pods istiod applies, and which wins. */

@@ -47,6 +47,8 @@ export interface WorkloadSetting extends SettingValue {
 export interface WorkloadTelemetry {
   /** `istioinaction/Deployment/webapp` */
   readonly workload: string;
+  /** The workload object's path (construct path, or `<Kind>/<namespace>/<name>` for one read from a file). */
+  readonly path: string;
   /**
    * Two or more Telemetry objects select its pods: all of them, and those istiod applies, oldest
    * first (the last wins where they set the same field).
@@ -249,6 +251,7 @@ export function telemetryReview(objects: readonly RenderedObject[], policy?: Ver
       const selecting = telemetry.selecting(template);
       return {
         workload: workloadName(template),
+        path: template.path,
         ...(selecting.length > 1
           ? {
               overlapping: {
@@ -318,6 +321,7 @@ function ambientWorkload(
   }
   return {
     workload: workloadName(template),
+    path: template.path,
     deployedElsewhere: template.patch,
     patched: false,
     settings: resolve(levels).filter((s) => s.piece !== 'bootstrap override' && s.piece !== 'secure metrics'),
