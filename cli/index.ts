@@ -10,6 +10,7 @@ async function usage(): Promise<string> {
     import('./validate.js').then((m) => m.VALIDATE_USAGE),
     import('./diff.js').then((m) => m.DIFF_USAGE),
     import('./explain.js').then((m) => m.EXPLAIN_USAGE),
+    import('./import.js').then((m) => m.IMPORT_USAGE),
   ]);
   return `usage: cdk8s-istio-observability <command> [--help] [--debug]\n  --debug: on an internal error, print its stack instead of one line\n\n${usages.join('\n\n')}\n`;
 }
@@ -17,7 +18,7 @@ async function usage(): Promise<string> {
 /**
  * The packaged command line: `init` (a starter config), `synth` (the config to an output folder),
  * `validate` (lint mode), `diff` (review a synth against committed output); for a mesh that already
- * runs hand-written YAML, `explain` (what applies where).
+ * runs hand-written YAML, `explain` (what applies where) and `import` (an observability.yaml from it).
  */
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,6 +35,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./diff.js')).runDiff(others);
     case 'explain':
       return (await import('./explain.js')).runExplain(others);
+    case 'import':
+      return (await import('./import.js')).runImport(others);
     case 'help':
     case '--help':
     case '-h':
