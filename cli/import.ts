@@ -2,14 +2,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { draftYaml, notExpressedLines } from '../app/adopt/config-yaml';
 import { importInputSet } from '../app/adopt/import-config';
+import { ConfigFileError } from '../app/config/config-file';
 import { validateManifests } from '../app/lint/manifest-validator';
+import { ValidationFailedError } from '../core/problems/finding';
+import { describeProblem } from '../core/problems/problem';
+import { renderLocation } from '../core/problems/source-location';
 import { installInputOf } from '../model/install-inputs';
 import type { RenderedObject } from '../model/objects';
 import { podTemplateField } from '../model/pod-templates';
-import { describeProblem } from '../core/problems/problem';
-import { renderLocation } from '../core/problems/source-location';
-import { ConfigFileError } from '../app/config/config-file';
-import { ValidationFailedError } from '../core/problems/finding';
 import { readAdoptInput } from './explain';
 import { checkRoundTrip } from './round-trip';
 import { formatLintFinding } from './validate';
@@ -20,7 +20,7 @@ export const IMPORT_USAGE =
   '  writes an observability.yaml (default ./observability.yaml, never over an existing file) that\n' +
   '  synthesizes to the settings the input applies per workload: from IstioOperators, istiod Helm values,\n' +
   "  the Sail Operator's Istio, the istio ConfigMap, Telemetry, attributegen EnvoyFilters and WasmPlugins,\n" +
-  '  and workloads\' pod templates, in files, folders, kustomize folders (built) or a `kubectl get -A -o yaml`\n' +
+  "  and workloads' pod templates, in files, folders, kustomize folders (built) or a `kubectl get -A -o yaml`\n" +
   '  dump. What it cannot express is listed with file:line and why, for you to keep applying;\n' +
   '  --istio-version: default, the release the input was installed at, else the newest;\n' +
   '  --namespace: where objects that name none are applied (kubectl apply -n); default: default';
@@ -138,13 +138,21 @@ async function roundTripLines(
       return { ok: false, lines: ['\nthe declaration does not synthesize; fix it by hand:', error.message] };
     }
     if ((error as Error).message.includes('kubectl is not on PATH')) {
-      return { ok: true, lines: ['\nnot checked against the input: kubectl is not on PATH (its kustomize builds the output)'] };
+      return {
+        ok: true,
+        lines: ['\nnot checked against the input: kubectl is not on PATH (its kustomize builds the output)'],
+      };
     }
     throw error;
   }
   const excused = trip.excused > 0 ? ` (${trip.excused} setting(s) not compared: listed as not expressed)` : '';
   if (trip.differences.length === 0) {
-    return { ok: true, lines: [`\nchecked: a synth of it applies the same settings as the input to each of ${trip.compared - 1} workload(s) and mesh-wide${excused}`] };
+    return {
+      ok: true,
+      lines: [
+        `\nchecked: a synth of it applies the same settings as the input to each of ${trip.compared - 1} workload(s) and mesh-wide${excused}`,
+      ],
+    };
   }
   return {
     ok: false,

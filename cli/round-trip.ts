@@ -4,12 +4,12 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { TelemetryReview, WorkloadSetting } from '../analysis/review/workload-telemetry';
 import { telemetryReview } from '../analysis/review/workload-telemetry';
-import { ISTIOD_VALUES_KIND } from '../core/istio/istio-names';
-import { synthConfigFile } from './synth';
-import { resolvePolicy } from '../app/lint/manifest-validator';
 import type { ConfigDraft } from '../app/adopt/config-draft';
 import { draftYaml } from '../app/adopt/config-yaml';
 import { type InputSet, readInputSet } from '../app/adopt/input-set';
+import { resolvePolicy } from '../app/lint/manifest-validator';
+import { ISTIOD_VALUES_KIND } from '../core/istio/istio-names';
+import { synthConfigFile } from './synth';
 
 /** The effective value of each setting of one workload (or of the mesh), as explain words it. */
 export type EffectiveSettings = Readonly<Record<string, string>>;
@@ -35,9 +35,19 @@ export interface RoundTrip {
 /** A review's settings as `piece → value`; dimensions, which all apply, sorted and joined. */
 export function effectiveSettings(settings: readonly WorkloadSetting[]): EffectiveSettings {
   const out: Record<string, string> = {};
+  // `requests_total (gateway): +b +a -c`: the order of the tags is the order of the keys written.
   const dimensions = settings
     .filter((s) => s.piece === 'dimensions')
-    .map((s) => s.value)
+    .map((s) => {
+      const at = s.value.lastIndexOf(': ');
+      return at < 0
+        ? s.value
+        : `${s.value.slice(0, at)}: ${s.value
+            .slice(at + 2)
+            .split(' ')
+            .sort()
+            .join(' ')}`;
+    })
     .sort();
   if (dimensions.length > 0) out.dimensions = dimensions.join('; ');
   for (const s of settings) if (s.piece !== 'dimensions') out[s.piece] = s.value;
@@ -122,7 +132,9 @@ function withAbsoluteManifests(draft: ConfigDraft, base: string): ConfigDraft {
 export function compareReviews(before: TelemetryReview, after: TelemetryReview, draft: ConfigDraft): RoundTrip {
   const excusedFor = (workload: string | undefined, piece: string) =>
     draft.notExpressed.some(
-      (n) => n.pieces.includes(piece) && (n.workloads === undefined || (workload !== undefined && n.workloads.includes(workload))),
+      (n) =>
+        n.pieces.includes(piece) &&
+        (n.workloads === undefined || (workload !== undefined && n.workloads.includes(workload))),
     );
   const differences: RoundTripDifference[] = [];
   let excused = 0;

@@ -80,9 +80,13 @@ export function draftYaml(draft: ConfigDraft, header: readonly string[]): string
 /** One line per item not expressed, for the terminal: `file:line: Kind ns/name field: why`. */
 export function notExpressedLines(draft: ConfigDraft): string[] {
   return [
-    ...draft.conflicts.map((c) => `${c.location ? `${renderLocation(c.location)}: ` : ''}conflict: ${c.object}${c.field ? ` ${c.field}` : ''}: ${c.what}`),
+    ...draft.conflicts.map(
+      (c) =>
+        `${c.location ? `${renderLocation(c.location)}: ` : ''}conflict: ${c.object}${c.field ? ` ${c.field}` : ''}: ${c.what}`,
+    ),
     ...draft.notExpressed.map(
-      (n) => `${n.location ? `${renderLocation(n.location)}: ` : ''}not expressed: ${n.object}${n.field ? ` ${n.field}` : ''}: ${n.why}`,
+      (n) =>
+        `${n.location ? `${renderLocation(n.location)}: ` : ''}not expressed: ${n.object}${n.field ? ` ${n.field}` : ''}: ${n.why}`,
     ),
   ];
 }

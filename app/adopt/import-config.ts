@@ -7,6 +7,7 @@ import {
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
 import { byCodePoint } from '../../core/merge/sorted-entries';
 import type { FieldPath } from '../../core/problems/field-path';
+import { installProfiles } from '../../core/version/install-profiles';
 import type { VersionPolicy } from '../../core/version/version-policy';
 import { parseBootstrapText } from '../../model/bootstrap-overrides';
 import {
@@ -19,8 +20,8 @@ import {
 } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
 import { type PodTemplate, podTemplates, proxyConfigOf } from '../../model/pod-templates';
-import { type TelemetryPolicy, TelemetryIndex, telemetryPrecedence } from '../../model/telemetry-precedence';
 import { isEnvoyFilter, isTelemetry, isWasmPlugin } from '../../model/telemetry-objects';
+import { TelemetryIndex, type TelemetryPolicy, telemetryPrecedence } from '../../model/telemetry-precedence';
 import { resolvePolicy } from '../lint/manifest-validator';
 import { ConfigDraft, describeObject, type ImportSource } from './config-draft';
 import {
@@ -121,7 +122,7 @@ class Importer {
     draft.set(
       'backends',
       { prometheusOperator: false, grafana: false, kiali: false },
-      "your monitors, rules, dashboards and Kiali stay as they are; turn ours on here (docs/backends.md)",
+      'your monitors, rules, dashboards and Kiali stay as they are; turn ours on here (docs/backends.md)',
     );
   }
 
@@ -217,7 +218,16 @@ class Importer {
     }
     if (input.kind === 'istio-operator') {
       const profile = mappingAt(object.manifest, 'spec').profile;
-      if (typeof profile === 'string' && profile !== 'default') mesh.profile = profile;
+      const known = installProfiles('istioctl', Number(this.options.istioVersion.split('.')[1]));
+      if (typeof profile === 'string' && profile !== 'default') {
+        if (known === undefined || known.includes(profile)) mesh.profile = profile;
+        else {
+          this.draft.skip(
+            this.draft.source(object, ['spec', 'profile']),
+            `is not a profile istioctl of Istio ${this.options.istioVersion} has (${known.join(', ')}); your install keeps it`,
+          );
+        }
+      }
     }
     return mesh;
   }
@@ -231,7 +241,8 @@ class Importer {
     const origin = new Map<string, (typeof sources)[number]>();
     for (const source of used) {
       for (const [key, value] of Object.entries(source.meshConfig)) {
-        config[key] = isMapping(value) && isMapping(config[key]) ? { ...(config[key] as JsonMapping), ...value } : value;
+        config[key] =
+          isMapping(value) && isMapping(config[key]) ? { ...(config[key] as JsonMapping), ...value } : value;
         origin.set(key, source);
       }
     }
@@ -277,30 +288,68 @@ class Importer {
     const rootSets = (piece: TracingPiece) => this.rootTelemetrySets(piece);
     const tracing = mappingAt(defaults, 'tracing');
     if (tracing.sampling !== undefined && !rootSets('sampling')) {
-      draft.add('traceSampling', 'mesh-sampling', { target: 'mesh', percentage: Number(tracing.sampling) }, source(['defaultConfig', 'tracing', 'sampling']));
+      draft.add(
+        'traceSampling',
+        'mesh-sampling',
+        { target: 'mesh', percentage: Number(tracing.sampling) },
+        source(['defaultConfig', 'tracing', 'sampling']),
+      );
     }
     if (isMapping(tracing.customTags) && !rootSets('custom tags')) {
       const tags = customTagsOf(tracing.customTags);
-      if (tags instanceof Untranslatable) draft.skip(source(['defaultConfig', 'tracing', 'customTags']), tags.why, ['custom tags']);
-      else draft.add('customTraceTags', 'mesh-trace-tags', { target: 'mesh', tags }, source(['defaultConfig', 'tracing', 'customTags']));
+      if (tags instanceof Untranslatable)
+        draft.skip(source(['defaultConfig', 'tracing', 'customTags']), tags.why, ['custom tags']);
+      else
+        draft.add(
+          'customTraceTags',
+          'mesh-trace-tags',
+          { target: 'mesh', tags },
+          source(['defaultConfig', 'tracing', 'customTags']),
+        );
     }
     const zipkin = mappingAt(tracing, 'zipkin');
     if (typeof zipkin.address === 'string' && !rootSets('tracer')) {
-      draft.add('zipkinTracers', 'mesh-zipkin', { target: 'mesh', address: zipkin.address }, source(['defaultConfig', 'tracing', 'zipkin']));
+      draft.add(
+        'zipkinTracers',
+        'mesh-zipkin',
+        { target: 'mesh', address: zipkin.address },
+        source(['defaultConfig', 'tracing', 'zipkin']),
+      );
       if (this.tracing === 'telemetry-api') {
-        draft.convert(source(['defaultConfig', 'tracing', 'zipkin']), 'the input also traces through the Telemetry API, so this ProxyConfig tracer becomes a zipkin extension provider named in the root namespace\'s Telemetry', ['tracer']);
+        draft.convert(
+          source(['defaultConfig', 'tracing', 'zipkin']),
+          "the input also traces through the Telemetry API, so this ProxyConfig tracer becomes a zipkin extension provider named in the root namespace's Telemetry",
+          ['tracer'],
+        );
       }
     }
-    for (const other of Object.keys(tracing).filter((k) => !['sampling', 'customTags', 'zipkin', 'maxPathTagLength'].includes(k))) {
-      draft.skip(source(['defaultConfig', 'tracing', other]), `a ${other} tracer in ProxyConfig has no declaration (zipkin only; OpenTelemetry through the Telemetry API)`, ['tracer']);
+    for (const other of Object.keys(tracing).filter(
+      (k) => !['sampling', 'customTags', 'zipkin', 'maxPathTagLength'].includes(k),
+    )) {
+      draft.skip(
+        source(['defaultConfig', 'tracing', other]),
+        `a ${other} tracer in ProxyConfig has no declaration (zipkin only; OpenTelemetry through the Telemetry API)`,
+        ['tracer'],
+      );
     }
     if (isMapping(defaults.proxyStatsMatcher)) {
       const matcher = statsMatcherOf(defaults.proxyStatsMatcher);
-      if (matcher instanceof Untranslatable) draft.skip(source(['defaultConfig', 'proxyStatsMatcher']), matcher.why, ['stats inclusion']);
-      else draft.add('statsInclusion', 'mesh-stats-inclusion', { target: 'mesh', ...matcher }, source(['defaultConfig', 'proxyStatsMatcher']));
+      if (matcher instanceof Untranslatable)
+        draft.skip(source(['defaultConfig', 'proxyStatsMatcher']), matcher.why, ['stats inclusion']);
+      else
+        draft.add(
+          'statsInclusion',
+          'mesh-stats-inclusion',
+          { target: 'mesh', ...matcher },
+          source(['defaultConfig', 'proxyStatsMatcher']),
+        );
     }
     if (listOf(defaults.extraStatTags).length > 0) {
-      draft.skip(source(['defaultConfig', 'extraStatTags']), 'mesh-wide extraStatTags are declared per workload, through metricDimensions.<id>.extraStatTagsFor', ['dimensions']);
+      draft.skip(
+        source(['defaultConfig', 'extraStatTags']),
+        'mesh-wide extraStatTags are declared per workload, through metricDimensions.<id>.extraStatTagsFor',
+        ['dimensions'],
+      );
     }
     const defaultProviders = mappingAt(config, 'defaultProviders');
     const tracers = listOf(defaultProviders.tracing).filter((p): p is string => typeof p === 'string');
@@ -308,7 +357,11 @@ class Importer {
       for (const name of tracers) this.addTracer(name, 'mesh', source(['defaultProviders', 'tracing']), undefined);
     }
     const metricProviders = listOf(defaultProviders.metrics);
-    if (isMapping(config.defaultProviders) && !metricProviders.includes('prometheus') && this.policy.has('telemetryApiMetrics')) {
+    if (
+      isMapping(config.defaultProviders) &&
+      !metricProviders.includes('prometheus') &&
+      this.policy.has('telemetryApiMetrics')
+    ) {
       draft.skip(
         source(['defaultProviders', 'metrics']),
         `names no prometheus metrics provider (got ${JSON.stringify(metricProviders)}), so istiod builds no stats filter and no proxy reports standard metrics; the declaration always keeps them (istio/istio#51384)`,
@@ -316,22 +369,42 @@ class Importer {
     }
     const logs = listOf(defaultProviders.accessLogging).filter((p): p is string => typeof p === 'string');
     if (logs.length > 0 && !this.rootTelemetryLogs()) {
-      for (const name of logs) this.addAccessLog(name, { target: 'mesh' }, source(['defaultProviders', 'accessLogging']));
+      for (const name of logs)
+        this.addAccessLog(name, { target: 'mesh' }, source(['defaultProviders', 'accessLogging']));
     }
     if (typeof config.accessLogFile === 'string' && config.accessLogFile !== '' && !this.rootTelemetryLogs()) {
       const format = typeof config.accessLogFormat === 'string' ? config.accessLogFormat : undefined;
       const json = config.accessLogEncoding === 'JSON';
       const plain = config.accessLogFile === '/dev/stdout' && !format && !json;
-      const file = plain ? undefined : { path: config.accessLogFile, ...(format ? { format: json ? { json: {} } : { text: format } } : {}) };
+      const file = plain
+        ? undefined
+        : { path: config.accessLogFile, ...(format ? { format: json ? { json: {} } : { text: format } } : {}) };
       if (json && format) {
-        draft.skip(source(['accessLogFormat']), 'a JSON access log format string has no declaration (a map of keys to operators only)', ['access log']);
+        draft.skip(
+          source(['accessLogFormat']),
+          'a JSON access log format string has no declaration (a map of keys to operators only)',
+          ['access log'],
+        );
       } else {
-        draft.add('accessLogging', 'mesh-access-log', { target: 'mesh', ...(file ? { file } : {}) }, source(['accessLogFile']));
-        draft.convert(source(['accessLogFile']), "meshConfig's own access log becomes a Telemetry access log of the envoy provider (or a file provider) in the root namespace", ['access log']);
+        draft.add(
+          'accessLogging',
+          'mesh-access-log',
+          { target: 'mesh', ...(file ? { file } : {}) },
+          source(['accessLogFile']),
+        );
+        draft.convert(
+          source(['accessLogFile']),
+          "meshConfig's own access log becomes a Telemetry access log of the envoy provider (or a file provider) in the root namespace",
+          ['access log'],
+        );
       }
     }
     if (config.enableTracing === false) {
-      draft.skip(source(['enableTracing']), 'turning tracing off mesh-wide has no declaration; leave it in your mesh config', ['tracer', 'sampling']);
+      draft.skip(
+        source(['enableTracing']),
+        'turning tracing off mesh-wide has no declaration; leave it in your mesh config',
+        ['tracer', 'sampling'],
+      );
     }
     // istiod's default sampling, from the chart values of each install input.
     for (const object of this.objects) {
@@ -374,7 +447,11 @@ class Importer {
             ...(listOf(metric.tags_to_remove).length > 0 ? { tagsToRemove: listOf(metric.tags_to_remove) } : {}),
           };
           const key = JSON.stringify(value);
-          const entry: Grouped = dimensions.get(key) ?? { value, proxies: [], from: draft.source(object, [...field, 'metrics', i]) };
+          const entry: Grouped = dimensions.get(key) ?? {
+            value,
+            proxies: [],
+            from: draft.source(object, [...field, 'metrics', i]),
+          };
           entry.proxies.push(proxy);
           dimensions.set(key, entry);
         });
@@ -382,17 +459,34 @@ class Importer {
           if (!isMapping(definition)) return;
           const value = { name: definition.name, type: definition.type ?? 'COUNTER', value: definition.value };
           const key = JSON.stringify(value);
-          const entry: Grouped = definitions.get(key) ?? { value, proxies: [], from: draft.source(object, [...field, 'definitions', i]) };
+          const entry: Grouped = definitions.get(key) ?? {
+            value,
+            proxies: [],
+            from: draft.source(object, [...field, 'definitions', i]),
+          };
           entry.proxies.push(proxy);
           definitions.set(key, entry);
         });
       }
-      const all = (proxies: string[]) => ['inboundSidecar', 'outboundSidecar', 'gateway'].every((p) => proxies.includes(p));
+      const all = (proxies: string[]) =>
+        ['inboundSidecar', 'outboundSidecar', 'gateway'].every((p) => proxies.includes(p));
       for (const { value, proxies, from } of dimensions.values()) {
-        draft.add('metricDimensions', `${String(value.metric)}-dimensions`, { ...value, ...(all(proxies) ? {} : { proxies: proxies.sort() }) }, from);
+        draft.add(
+          'metricDimensions',
+          `${String(value.metric)}-dimensions`,
+          { ...value, ...(all(proxies) ? {} : { proxies: proxies.sort() }) },
+          from,
+        );
       }
       for (const { value, proxies, from } of definitions.values()) {
-        draft.add('metricDefinitions', String(value.name), { ...value, implementation: 'stats-filter', ...(all(proxies) ? {} : { proxies: proxies.sort() }) }, from);
+        // The filter gives a definition no standard label; the declaration's default adds reporter.
+        const labels = listOf(mappingAt(value, 'dimensions')).length === 0 ? { standardLabels: [] } : {};
+        draft.add(
+          'metricDefinitions',
+          String(value.name),
+          { ...value, implementation: 'stats-filter', ...labels, ...(all(proxies) ? {} : { proxies: proxies.sort() }) },
+          from,
+        );
       }
     }
   }
@@ -440,22 +534,36 @@ class Importer {
       if (policy.scope === 'root' || policy.scope === 'namespace') {
         const first = this.telemetry.namespaceWideIn(policy.namespace)[0];
         if (first !== policy) {
-          draft.conflict(from, `istiod applies only the oldest namespace-wide Telemetry of ${policy.namespace}, ${describeObject(first?.object ?? object)}, and ignores this one, so it is not imported`);
+          draft.conflict(
+            from,
+            `istiod applies only the oldest namespace-wide Telemetry of ${policy.namespace}, ${describeObject(first?.object ?? object)}, and ignores this one, so it is not imported`,
+          );
           draft.replaced.add(object.path);
           continue;
         }
         targets = [{ target: policy.scope === 'root' ? 'mesh' : { namespace: policy.namespace }, label: policy.name }];
       } else if (policy.targetRefs.length > 0 && !policy.selector) {
-        draft.skip(from, 'a Telemetry bound by targetRefs (a Gateway or Service) is imported only for waypoints the declaration knows; keep applying it', ['dimensions', 'sampling', 'custom tags', 'tracer', 'access log']);
+        draft.skip(
+          from,
+          'a Telemetry bound by targetRefs (a Gateway or Service) is imported only for waypoints the declaration knows; keep applying it',
+          ['dimensions', 'sampling', 'custom tags', 'tracer', 'access log'],
+        );
         continue;
       } else {
         const selected = this.workloadsOf(policy);
         const ignored = this.workloads.filter((w) => this.telemetry.appliedTo(w.template).ignored.includes(policy));
         for (const w of ignored) {
-          draft.conflict(from, `selects ${w.reviewName}, where this release applies only the oldest matching Telemetry; not imported for it`);
+          draft.conflict(
+            from,
+            `selects ${w.reviewName}, where this release applies only the oldest matching Telemetry; not imported for it`,
+          );
         }
         if (selected.length === 0) {
-          draft.skip(from, 'selects no workload of the input; declare the workload (workloads.<name>) and import again, or keep applying it', []);
+          draft.skip(
+            from,
+            'selects no workload of the input; declare the workload (workloads.<name>) and import again, or keep applying it',
+            [],
+          );
           continue;
         }
         targets = selected.map((w) => ({ target: { workload: w.key }, label: `${policy.name}-${w.key}` }));
@@ -478,27 +586,52 @@ class Importer {
       const at = ['spec', 'metrics', i];
       const providers = listOf(mappingAt(entry).providers).map((p) => mappingAt(p).name);
       if (metrics !== 'telemetry-api') {
-        draft.skip(draft.source(object, at), `Telemetry metrics are not customizable at ${this.options.istioVersion} (the Telemetry API's metrics need 1.18), or the input also uses configOverride`, ['dimensions'], affected);
+        draft.skip(
+          draft.source(object, at),
+          `Telemetry metrics are not customizable at ${this.options.istioVersion} (the Telemetry API's metrics need 1.18), or the input also uses configOverride`,
+          ['dimensions'],
+          affected,
+        );
         return;
       }
       if (providers.some((p) => p !== 'prometheus')) {
-        draft.skip(draft.source(object, [...at, 'providers']), `names metrics providers ${JSON.stringify(providers)}; the declaration customizes the prometheus provider only`, ['dimensions'], affected);
+        draft.skip(
+          draft.source(object, [...at, 'providers']),
+          `names metrics providers ${JSON.stringify(providers)}; the declaration customizes the prometheus provider only`,
+          ['dimensions'],
+          affected,
+        );
       }
       listOf(mappingAt(entry).overrides).forEach((override, j) => {
         if (!isMapping(override)) return;
         const where = [...at, 'overrides', j];
         const match = mappingAt(override, 'match');
         if (override.disabled === true) {
-          draft.skip(draft.source(object, [...where, 'disabled']), 'turning a metric off has no declaration', ['dimensions'], affected);
+          draft.skip(
+            draft.source(object, [...where, 'disabled']),
+            'turning a metric off has no declaration',
+            ['dimensions'],
+            affected,
+          );
           return;
         }
         if (match.customMetric !== undefined) {
-          draft.skip(draft.source(object, [...where, 'match', 'customMetric']), 'a tag override of a custom metric has no declaration (metricDefinitions declare their own labels)', ['dimensions'], affected);
+          draft.skip(
+            draft.source(object, [...where, 'match', 'customMetric']),
+            'a tag override of a custom metric has no declaration (metricDefinitions declare their own labels)',
+            ['dimensions'],
+            affected,
+          );
           return;
         }
         const metric = typeof match.metric === 'string' ? standardMetricOf(match.metric) : undefined;
         if (!metric) {
-          draft.skip(draft.source(object, [...where, 'match']), `matches ${JSON.stringify(match.metric ?? 'ALL_METRICS')}; the declaration names one standard metric per entry`, ['dimensions'], affected);
+          draft.skip(
+            draft.source(object, [...where, 'match']),
+            `matches ${JSON.stringify(match.metric ?? 'ALL_METRICS')}; the declaration names one standard metric per entry`,
+            ['dimensions'],
+            affected,
+          );
           return;
         }
         const dimensions: Record<string, unknown> = {};
@@ -524,27 +657,45 @@ class Importer {
       });
     });
     const [tracing, ...more] = listOf(spec.tracing).filter(isMapping);
-    if (more.length > 0) draft.skip(draft.source(object, ['spec', 'tracing', 1]), 'istiod reads only the first tracing entry', []);
+    if (more.length > 0)
+      draft.skip(draft.source(object, ['spec', 'tracing', 1]), 'istiod reads only the first tracing entry', []);
     if (tracing) this.importTelemetryTracing(policy, tracing, target, label, affected);
     listOf(spec.accessLogging).forEach((entry, i) => {
       if (!isMapping(entry)) return;
       const where = ['spec', 'accessLogging', i];
       if (entry.match !== undefined) {
-        draft.skip(draft.source(object, [...where, 'match']), 'an access log for client or server traffic only has no declaration', ['access log'], affected);
+        draft.skip(
+          draft.source(object, [...where, 'match']),
+          'an access log for client or server traffic only has no declaration',
+          ['access log'],
+          affected,
+        );
         return;
       }
-      const names = listOf(entry.providers).map((p) => mappingAt(p).name).filter((n): n is string => typeof n === 'string');
+      const names = listOf(entry.providers)
+        .map((p) => mappingAt(p).name)
+        .filter((n): n is string => typeof n === 'string');
       const filter = mappingAt(entry, 'filter').expression;
       const common = {
         target,
         ...(typeof filter === 'string' ? { filter } : {}),
         ...(entry.disabled === true ? { disabled: true } : {}),
       };
-      if (names.length === 0) {
-        draft.add('accessLogging', `${label}-access-log`, common, draft.source(object, where));
+      if (entry.disabled === true && names.length === 0) {
+        draft.add('accessLogging', `${label}-access-log-off`, common, draft.source(object, where));
         return;
       }
-      for (const name of names) this.addAccessLog(name, common, draft.source(object, where), affected);
+      // No providers: the mesh's default access log providers, if it has any.
+      const used = names.length > 0 ? names : this.defaultAccessLogProviders();
+      if (used.length === 0) {
+        draft.skip(
+          draft.source(object, where),
+          'names no provider, and the mesh config names no default access log provider (defaultProviders.accessLogging), so it logs nothing',
+          [],
+        );
+        return;
+      }
+      for (const name of used) this.addAccessLog(name, common, draft.source(object, where), affected);
     });
   }
 
@@ -559,20 +710,38 @@ class Importer {
     const { object } = policy;
     const at = ['spec', 'tracing', 0];
     if (typeof tracing.randomSamplingPercentage === 'number') {
-      draft.add('traceSampling', `${label}-sampling`, { target, percentage: tracing.randomSamplingPercentage }, draft.source(object, [...at, 'randomSamplingPercentage']));
+      draft.add(
+        'traceSampling',
+        `${label}-sampling`,
+        { target, percentage: tracing.randomSamplingPercentage },
+        draft.source(object, [...at, 'randomSamplingPercentage']),
+      );
     }
     if (isMapping(tracing.customTags)) {
       const tags = customTagsOf(tracing.customTags);
-      if (tags instanceof Untranslatable) draft.skip(draft.source(object, [...at, 'customTags']), tags.why, ['custom tags'], affected);
-      else draft.add('customTraceTags', `${label}-trace-tags`, { target, tags }, draft.source(object, [...at, 'customTags']));
+      if (tags instanceof Untranslatable)
+        draft.skip(draft.source(object, [...at, 'customTags']), tags.why, ['custom tags'], affected);
+      else
+        draft.add(
+          'customTraceTags',
+          `${label}-trace-tags`,
+          { target, tags },
+          draft.source(object, [...at, 'customTags']),
+        );
     }
     for (const [i, provider] of listOf(tracing.providers).entries()) {
       const name = mappingAt(provider).name;
-      if (typeof name === 'string') this.addTracer(name, target, draft.source(object, [...at, 'providers', i]), affected);
+      if (typeof name === 'string')
+        this.addTracer(name, target, draft.source(object, [...at, 'providers', i]), affected);
     }
     for (const key of ['disableSpanReporting', 'match', 'useRequestIdForTraceSampling', 'enableIstioTags']) {
       if (tracing[key] !== undefined && !(key === 'disableSpanReporting' && tracing[key] === false)) {
-        draft.skip(draft.source(object, [...at, key]), `Telemetry tracing ${key} has no declaration`, ['tracer'], affected);
+        draft.skip(
+          draft.source(object, [...at, key]),
+          `Telemetry tracing ${key} has no declaration`,
+          ['tracer'],
+          affected,
+        );
       }
     }
   }
@@ -596,11 +765,17 @@ class Importer {
     this.draft.add('accessLogging', `${name}-${targetLabel(common.target ?? 'mesh')}`, { ...common, ...log }, from);
   }
 
+  private defaultAccessLogProviders(): string[] {
+    const providers = mappingAt(this.meshConfig().config, 'defaultProviders').accessLogging;
+    return listOf(providers).filter((p): p is string => typeof p === 'string');
+  }
+
   /** The workloads a target reaches, as explain names them; undefined for the mesh. */
   private affectedBy(target: unknown): readonly string[] | undefined {
     if (target === 'mesh') return undefined;
     const t = mappingAt(target);
-    if (typeof t.namespace === 'string') return this.workloads.filter((w) => w.template.namespace === t.namespace).map((w) => w.reviewName);
+    if (typeof t.namespace === 'string')
+      return this.workloads.filter((w) => w.template.namespace === t.namespace).map((w) => w.reviewName);
     return this.workloads.filter((w) => w.key === t.workload).map((w) => w.reviewName);
   }
 
@@ -614,7 +789,12 @@ class Importer {
       const field = [...w.template.field, PROXY_CONFIG_ANNOTATION];
       const source = (sub: FieldPath = []) => draft.source(w.object, field.concat(sub));
       if (config instanceof Error) {
-        draft.skip(source(), `is not YAML (${config.message})`, ['stats inclusion', 'sampling', 'custom tags', 'tracer'], [w.reviewName]);
+        draft.skip(
+          source(),
+          `is not YAML (${config.message})`,
+          ['stats inclusion', 'sampling', 'custom tags', 'tracer'],
+          [w.reviewName],
+        );
       } else if (config) {
         this.importProxyConfig(w, config, source);
       }
@@ -629,13 +809,24 @@ class Importer {
         entry.workloads.push(w.key);
         bootstrapUsers.set(key, entry);
       }
-      for (const legacy of ['sidecar.istio.io/statsInclusionPrefixes', 'sidecar.istio.io/statsInclusionSuffixes', 'sidecar.istio.io/statsInclusionRegexps', 'sidecar.istio.io/extraStatTags']) {
+      for (const legacy of [
+        'sidecar.istio.io/statsInclusionPrefixes',
+        'sidecar.istio.io/statsInclusionSuffixes',
+        'sidecar.istio.io/statsInclusionRegexps',
+        'sidecar.istio.io/extraStatTags',
+      ]) {
         if (w.template.annotations[legacy] !== undefined) {
-          draft.skip(draft.source(w.object, [...w.template.field, legacy]), `the deprecated ${legacy} annotation is left on the workload; declare it as proxy.istio.io/config instead`, [legacy.includes('extraStatTags') ? 'dimensions' : 'stats inclusion'], [w.reviewName]);
+          draft.skip(
+            draft.source(w.object, [...w.template.field, legacy]),
+            `the deprecated ${legacy} annotation is left on the workload; declare it as proxy.istio.io/config instead`,
+            [legacy.includes('extraStatTags') ? 'dimensions' : 'stats inclusion'],
+            [w.reviewName],
+          );
         }
       }
     }
-    for (const [key, { workloads, from, namespace }] of bootstrapUsers) this.importBootstrap(key, workloads, from, namespace);
+    for (const [key, { workloads, from, namespace }] of bootstrapUsers)
+      this.importBootstrap(key, workloads, from, namespace);
   }
 
   private importProxyConfig(w: DeclaredWorkload, config: JsonMapping, source: (sub?: FieldPath) => ImportSource): void {
@@ -646,29 +837,52 @@ class Importer {
       [applied.root, applied.namespace, ...applied.workload].some((t) => t !== undefined && tracingSets(t.spec, piece));
     const shadowed = (piece: TracingPiece, sub: FieldPath) => {
       if (!telemetrySets(piece)) return false;
-      draft.skip(source(sub), `has no effect: a Telemetry that applies to ${w.reviewName} sets its ${piece}, which wins over ProxyConfig`, [], [w.reviewName]);
+      draft.skip(
+        source(sub),
+        `has no effect: a Telemetry that applies to ${w.reviewName} sets its ${piece}, which wins over ProxyConfig`,
+        [],
+        [w.reviewName],
+      );
       return true;
     };
     if (isMapping(config.proxyStatsMatcher)) {
       const matcher = statsMatcherOf(config.proxyStatsMatcher);
-      if (matcher instanceof Untranslatable) draft.skip(source(['proxyStatsMatcher']), matcher.why, ['stats inclusion'], [w.reviewName]);
-      else draft.add('statsInclusion', `${w.key}-stats-inclusion`, { target, ...matcher }, source(['proxyStatsMatcher']));
+      if (matcher instanceof Untranslatable)
+        draft.skip(source(['proxyStatsMatcher']), matcher.why, ['stats inclusion'], [w.reviewName]);
+      else
+        draft.add('statsInclusion', `${w.key}-stats-inclusion`, { target, ...matcher }, source(['proxyStatsMatcher']));
     }
     const tracing = mappingAt(config, 'tracing');
     if (tracing.sampling !== undefined && !shadowed('sampling', ['tracing', 'sampling'])) {
-      draft.add('traceSampling', `${w.key}-sampling`, { target, percentage: Number(tracing.sampling) }, source(['tracing', 'sampling']));
+      draft.add(
+        'traceSampling',
+        `${w.key}-sampling`,
+        { target, percentage: Number(tracing.sampling) },
+        source(['tracing', 'sampling']),
+      );
     }
     if (isMapping(tracing.customTags) && !shadowed('custom tags', ['tracing', 'customTags'])) {
       const tags = customTagsOf(tracing.customTags);
-      if (tags instanceof Untranslatable) draft.skip(source(['tracing', 'customTags']), tags.why, ['custom tags'], [w.reviewName]);
+      if (tags instanceof Untranslatable)
+        draft.skip(source(['tracing', 'customTags']), tags.why, ['custom tags'], [w.reviewName]);
       else draft.add('customTraceTags', `${w.key}-trace-tags`, { target, tags }, source(['tracing', 'customTags']));
     }
     const zipkin = mappingAt(tracing, 'zipkin');
     if (typeof zipkin.address === 'string' && !shadowed('tracer', ['tracing', 'zipkin'])) {
       const provider = this.tracing === 'telemetry-api' ? { provider: `zipkin-${w.key}` } : {};
-      draft.add('zipkinTracers', `${w.key}-zipkin`, { target, address: zipkin.address, ...provider }, source(['tracing', 'zipkin']));
+      draft.add(
+        'zipkinTracers',
+        `${w.key}-zipkin`,
+        { target, address: zipkin.address, ...provider },
+        source(['tracing', 'zipkin']),
+      );
       if (this.tracing === 'telemetry-api') {
-        draft.convert(source(['tracing', 'zipkin']), 'the input also traces through the Telemetry API, so this ProxyConfig tracer becomes a zipkin extension provider named in a Telemetry for the workload', ['tracer'], [w.reviewName]);
+        draft.convert(
+          source(['tracing', 'zipkin']),
+          'the input also traces through the Telemetry API, so this ProxyConfig tracer becomes a zipkin extension provider named in a Telemetry for the workload',
+          ['tracer'],
+          [w.reviewName],
+        );
       }
     }
     const extra = listOf(config.extraStatTags).filter((t): t is string => typeof t === 'string');
@@ -677,7 +891,11 @@ class Importer {
     const others = Object.keys(config).filter((k) => !known.includes(k));
     if (others.length > 0) {
       // Not ours: the patch keeps them, read from the workload's manifest (workloads.<name>.manifest).
-      draft.skip(source(), `its other ProxyConfig keys (${others.join(', ')}) are the workload team's; the patch keeps them, read from workloads.${w.key}.manifest`, []);
+      draft.skip(
+        source(),
+        `its other ProxyConfig keys (${others.join(', ')}) are the workload team's; the patch keeps them, read from workloads.${w.key}.manifest`,
+        [],
+      );
     }
   }
 
@@ -691,7 +909,12 @@ class Importer {
       if (!list.includes(w.key)) list.push(w.key);
     }
     if (missing.length > 0) {
-      this.draft.skip(from, `extraStatTags ${missing.join(', ')} name no dimension the input declares; the declaration lists only the tags of its dimensions`, ['dimensions'], [w.reviewName]);
+      this.draft.skip(
+        from,
+        `extraStatTags ${missing.join(', ')} name no dimension the input declares; the declaration lists only the tags of its dimensions`,
+        ['dimensions'],
+        [w.reviewName],
+      );
     }
   }
 
@@ -700,12 +923,20 @@ class Importer {
     const { draft } = this;
     const [, name] = key.split('/') as [string, string];
     const configMap = this.objects.find(
-      (o) => o.manifest.kind === 'ConfigMap' && o.manifest.metadata.name === name && o.manifest.metadata.namespace === namespace,
+      (o) =>
+        o.manifest.kind === 'ConfigMap' &&
+        o.manifest.metadata.name === name &&
+        o.manifest.metadata.namespace === namespace,
     );
     const affected = this.workloads.filter((w) => workloads.includes(w.key)).map((w) => w.reviewName);
     const text = mappingAt(configMap?.manifest, 'data')[CUSTOM_BOOTSTRAP_KEY];
     if (!configMap || typeof text !== 'string') {
-      draft.skip(from, `names ConfigMap ${key}, which the input does not hold with a ${CUSTOM_BOOTSTRAP_KEY} key`, ['bootstrap override'], affected);
+      draft.skip(
+        from,
+        `names ConfigMap ${key}, which the input does not hold with a ${CUSTOM_BOOTSTRAP_KEY} key`,
+        ['bootstrap override'],
+        affected,
+      );
       return;
     }
     const cmFrom = draft.source(configMap, ['data', CUSTOM_BOOTSTRAP_KEY]);
@@ -728,7 +959,12 @@ class Importer {
   // --- attribute generation --------------------------------------------------------------------
 
   /** The attributegen configurations of EnvoyFilters (1.13-1.17) and WasmPlugins (1.18+), parsed. */
-  private attributeGenConfigs(): { object: RenderedObject; config: JsonMapping; proxies: string[]; field: FieldPath }[] {
+  private attributeGenConfigs(): {
+    object: RenderedObject;
+    config: JsonMapping;
+    proxies: string[];
+    field: FieldPath;
+  }[] {
     const found: { object: RenderedObject; config: JsonMapping; proxies: string[]; field: FieldPath }[] = [];
     for (const object of this.objects) {
       const { manifest } = object;
@@ -741,7 +977,9 @@ class Importer {
           const value = mappingAt(patch, 'patch', 'value');
           if (value.name !== 'istio.attributegen') return;
           const context = mappingAt(patch, 'match').context;
-          proxies.add(context === 'SIDECAR_INBOUND' ? 'inboundSidecar' : context === 'GATEWAY' ? 'gateway' : 'outboundSidecar');
+          proxies.add(
+            context === 'SIDECAR_INBOUND' ? 'inboundSidecar' : context === 'GATEWAY' ? 'gateway' : 'outboundSidecar',
+          );
           const text = mappingAt(value, 'typed_config', 'value', 'config', 'configuration').value;
           field = ['spec', 'configPatches', i];
           try {
@@ -776,9 +1014,15 @@ class Importer {
         }));
       }
       const spec = mappingAt(object.manifest, 'spec');
-      const selector = mappingAt(spec, isWasmPlugin(object.manifest) ? 'selector' : 'workloadSelector', isWasmPlugin(object.manifest) ? 'matchLabels' : 'labels');
+      const selector = mappingAt(
+        spec,
+        isWasmPlugin(object.manifest) ? 'selector' : 'workloadSelector',
+        isWasmPlugin(object.manifest) ? 'matchLabels' : 'labels',
+      );
       const workload = this.workloads.find(
-        (w) => w.template.namespace === object.manifest.metadata.namespace && Object.entries(selector).every(([k, v]) => w.template.labels[k] === v),
+        (w) =>
+          w.template.namespace === object.manifest.metadata.namespace &&
+          Object.entries(selector).every(([k, v]) => w.template.labels[k] === v),
       );
       if (Object.keys(selector).length > 0 && !workload) {
         draft.skip(draft.source(object, field), 'selects no workload of the input', []);
@@ -813,13 +1057,25 @@ class Importer {
       if (draft.replaced.has(object.path)) continue;
       const { manifest } = object;
       if (isEnvoyFilter(manifest)) {
-        draft.skip(draft.source(object), 'an EnvoyFilter the declaration cannot say (only stats and attributegen filters are imported); keep applying it', []);
+        draft.skip(
+          draft.source(object),
+          'an EnvoyFilter the declaration cannot say (only stats and attributegen filters are imported); keep applying it',
+          [],
+        );
       } else if (isWasmPlugin(manifest)) {
         draft.skip(draft.source(object), 'a WasmPlugin other than attributegen; keep applying it', []);
       } else if (manifest.kind === 'ProxyConfig' && manifest.apiVersion.startsWith('networking.istio.io/')) {
-        draft.skip(draft.source(object), 'a ProxyConfig resource has no declaration (its fields are the pod annotation\'s); keep applying it', ['sampling', 'tracer']);
+        draft.skip(
+          draft.source(object),
+          "a ProxyConfig resource has no declaration (its fields are the pod annotation's); keep applying it",
+          ['sampling', 'tracer'],
+        );
       } else if (BACKEND_KINDS.has(manifest.kind)) {
-        draft.skip(draft.source(object), 'a backend of yours: it stays as it is, and ours are off in the declaration', []);
+        draft.skip(
+          draft.source(object),
+          'a backend of yours: it stays as it is, and ours are off in the declaration',
+          [],
+        );
       } else if (isTelemetry(manifest)) {
         // Reported where it was read.
       }
@@ -854,7 +1110,9 @@ function zipkinBootstrap(bootstrap: unknown): JsonMapping | Untranslatable {
   const root = mappingAt(bootstrap);
   const others = Object.keys(root).filter((k) => k !== 'tracing');
   if (others.length > 0) {
-    return new Untranslatable(`sets ${others.join(', ')} besides a zipkin tracer; the declaration's bootstrap overrides are a zipkin tracer or a statsd sink`);
+    return new Untranslatable(
+      `sets ${others.join(', ')} besides a zipkin tracer; the declaration's bootstrap overrides are a zipkin tracer or a statsd sink`,
+    );
   }
   const http = mappingAt(root, 'tracing', 'http');
   const typed = mappingAt(http.typedConfig ?? http.typed_config);

@@ -1,5 +1,5 @@
-import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
 import { type StandardMetric, TELEMETRY_METRIC } from '../../core/istio/standard-metrics';
+import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
 
 /**
  * Readers of one piece each, from the shape Istio keeps it in to the shape `observability.yaml`
@@ -46,7 +46,10 @@ export function customTagsOf(tags: JsonMapping): Record<string, Record<string, s
       out[name] = { environment: environment.name, ...withDefault(environment) };
     else if (typeof header.name === 'string') out[name] = { header: header.name, ...withDefault(header) };
     else if (typeof formatter.value === 'string') out[name] = { formatter: formatter.value };
-    else return new Untranslatable(`custom tag ${JSON.stringify(name)} is none of literal, environment, header, formatter`);
+    else
+      return new Untranslatable(
+        `custom tag ${JSON.stringify(name)} is none of literal, environment, header, formatter`,
+      );
   }
   return out;
 }
@@ -56,7 +59,9 @@ export function statsMatcherOf(matcher: JsonMapping): Record<string, string[]> |
   const out: Record<string, string[]> = {};
   for (const [key, value] of Object.entries(matcher)) {
     if (!['inclusionPrefixes', 'inclusionSuffixes', 'inclusionRegexps'].includes(key)) {
-      return new Untranslatable(`proxyStatsMatcher.${key} has no declaration (inclusionPrefixes, inclusionSuffixes, inclusionRegexps only)`);
+      return new Untranslatable(
+        `proxyStatsMatcher.${key} has no declaration (inclusionPrefixes, inclusionSuffixes, inclusionRegexps only)`,
+      );
     }
     const list = listOf(value).filter((v): v is string => typeof v === 'string');
     if (list.length > 0) out[key] = list;
@@ -77,12 +82,18 @@ export function tracerOf(
   providers: readonly JsonMapping[],
 ): { readonly section: 'zipkinTracers' | 'openTelemetryTracers'; readonly value: JsonMapping } | Untranslatable {
   const provider = providers.find((p) => p.name === name);
-  if (!provider) return new Untranslatable(`names the provider ${JSON.stringify(name)}, which no mesh config of the input defines (meshConfig.extensionProviders)`);
+  if (!provider)
+    return new Untranslatable(
+      `names the provider ${JSON.stringify(name)}, which no mesh config of the input defines (meshConfig.extensionProviders)`,
+    );
   if (isMapping(provider.zipkin)) {
     const address = providerAddress(provider.zipkin);
     if (!address) return new Untranslatable(`zipkin provider ${JSON.stringify(name)} has no service and port`);
     const path = provider.zipkin.path;
-    return { section: 'zipkinTracers', value: { provider: name, address, ...(typeof path === 'string' ? { path } : {}) } };
+    return {
+      section: 'zipkinTracers',
+      value: { provider: name, address, ...(typeof path === 'string' ? { path } : {}) },
+    };
   }
   if (isMapping(provider.opentelemetry)) {
     const address = providerAddress(provider.opentelemetry);
@@ -94,14 +105,17 @@ export function tracerOf(
     };
   }
   const kind = Object.keys(provider).find((k) => k !== 'name') ?? 'unknown';
-  return new Untranslatable(`provider ${JSON.stringify(name)} is of kind ${kind}; the declaration has zipkin and opentelemetry tracers`);
+  return new Untranslatable(
+    `provider ${JSON.stringify(name)} is of kind ${kind}; the declaration has zipkin and opentelemetry tracers`,
+  );
 }
 
 /** Which declaration a named access log provider becomes (`file` or `openTelemetry`, or the built-in envoy one). */
 export function accessLogOf(name: string, providers: readonly JsonMapping[]): JsonMapping | Untranslatable {
   if (name === 'envoy') return {};
   const provider = providers.find((p) => p.name === name);
-  if (!provider) return new Untranslatable(`names the provider ${JSON.stringify(name)}, which no mesh config of the input defines`);
+  if (!provider)
+    return new Untranslatable(`names the provider ${JSON.stringify(name)}, which no mesh config of the input defines`);
   const format = (log: JsonMapping) => {
     const text = log.logFormat;
     const fmt = mappingAt(text);
@@ -127,5 +141,7 @@ export function accessLogOf(name: string, providers: readonly JsonMapping[]): Js
     };
   }
   const kind = Object.keys(provider).find((k) => k !== 'name') ?? 'unknown';
-  return new Untranslatable(`provider ${JSON.stringify(name)} is of kind ${kind}; the declaration has envoyFileAccessLog and envoyOtelAls logs`);
+  return new Untranslatable(
+    `provider ${JSON.stringify(name)} is of kind ${kind}; the declaration has envoyFileAccessLog and envoyOtelAls logs`,
+  );
 }
