@@ -11,6 +11,7 @@ async function usage(): Promise<string> {
     import('./diff.js').then((m) => m.DIFF_USAGE),
     import('./explain.js').then((m) => m.EXPLAIN_USAGE),
     import('./import.js').then((m) => m.IMPORT_USAGE),
+    import('./plan.js').then((m) => m.PLAN_USAGE),
   ]);
   return `usage: cdk8s-istio-observability <command> [--help] [--debug]\n  --debug: on an internal error, print its stack instead of one line\n\n${usages.join('\n\n')}\n`;
 }
@@ -18,7 +19,7 @@ async function usage(): Promise<string> {
 /**
  * The packaged command line: `init` (a starter config), `synth` (the config to an output folder),
  * `validate` (lint mode), `diff` (review a synth against committed output); for a mesh that already
- * runs hand-written YAML, `explain` (what applies where) and `import` (an observability.yaml from it).
+ * runs hand-written YAML, `explain` (what applies where) `import` (an observability.yaml from it) and `plan` (what an upgrade changes).
  */
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -37,6 +38,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./explain.js')).runExplain(others);
     case 'import':
       return (await import('./import.js')).runImport(others);
+    case 'plan':
+      return (await import('./plan.js')).runPlan(others);
     case 'help':
     case '--help':
     case '-h':

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import type { TelemetryReview, WorkloadSetting } from '../analysis/review/workload-telemetry';
+import { MESH_WIDE, settingDifferences } from '../analysis/review/effective-settings';
+import type { TelemetryReview } from '../analysis/review/workload-telemetry';
 import { telemetryReview } from '../analysis/review/workload-telemetry';
 import type { ConfigDraft } from '../app/adopt/config-draft';
 import { draftYaml } from '../app/adopt/config-yaml';
@@ -10,9 +11,6 @@ import { type InputSet, readInputSet } from '../app/adopt/input-set';
 import { resolvePolicy } from '../app/lint/manifest-validator';
 import { ISTIOD_VALUES_KIND } from '../core/istio/istio-names';
 import { synthConfigFile } from './synth';
-
-/** The effective value of each setting of one workload (or of the mesh), as explain words it. */
-export type EffectiveSettings = Readonly<Record<string, string>>;
 
 /** One setting whose effective value differs between the input and the synthesized declaration. */
 export interface RoundTripDifference {
@@ -30,28 +28,6 @@ export interface RoundTrip {
   readonly differences: readonly RoundTripDifference[];
   /** Settings not compared because import listed them as not expressed (or expressed another way). */
   readonly excused: number;
-}
-
-/** A review's settings as `piece → value`; dimensions, which all apply, sorted and joined. */
-export function effectiveSettings(settings: readonly WorkloadSetting[]): EffectiveSettings {
-  const out: Record<string, string> = {};
-  // `requests_total (gateway): +b +a -c`: the order of the tags is the order of the keys written.
-  const dimensions = settings
-    .filter((s) => s.piece === 'dimensions')
-    .map((s) => {
-      const at = s.value.lastIndexOf(': ');
-      return at < 0
-        ? s.value
-        : `${s.value.slice(0, at)}: ${s.value
-            .slice(at + 2)
-            .split(' ')
-            .sort()
-            .join(' ')}`;
-    })
-    .sort();
-  if (dimensions.length > 0) out.dimensions = dimensions.join('; ');
-  for (const s of settings) if (s.piece !== 'dimensions') out[s.piece] = s.value;
-  return out;
 }
 
 /**
@@ -130,33 +106,19 @@ function withAbsoluteManifests(draft: ConfigDraft, base: string): ConfigDraft {
 
 /** The differences between two reviews, without what `draft` lists as not expressed. */
 export function compareReviews(before: TelemetryReview, after: TelemetryReview, draft: ConfigDraft): RoundTrip {
-  const excusedFor = (workload: string | undefined, piece: string) =>
+  const excusedFor = (workload: string, piece: string) =>
     draft.notExpressed.some(
       (n) =>
         n.pieces.includes(piece) &&
-        (n.workloads === undefined || (workload !== undefined && n.workloads.includes(workload))),
+        (n.workloads === undefined || (workload !== MESH_WIDE && n.workloads.includes(workload))),
     );
-  const differences: RoundTripDifference[] = [];
-  let excused = 0;
-  const compare = (workload: string | undefined, a: EffectiveSettings, b: EffectiveSettings) => {
-    for (const piece of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-      const input = a[piece] ?? '(none)';
-      const output = b[piece] ?? '(none)';
-      if (input === output) continue;
-      if (excusedFor(workload, piece)) {
-        excused++;
-        continue;
-      }
-      differences.push({ workload: workload ?? 'mesh-wide', piece, input, output });
-    }
+  const all = settingDifferences(before, after);
+  const differences = all
+    .filter((d) => !excusedFor(d.workload, d.piece))
+    .map((d) => ({ workload: d.workload, piece: d.piece, input: d.before, output: d.after }));
+  return {
+    compared: new Set(before.workloads.map((w) => w.workload)).size + 1,
+    differences,
+    excused: all.length - differences.length,
   };
-  compare(undefined, effectiveSettings(before.mesh), effectiveSettings(after.mesh));
-  // The last variant of a workload declared twice is the one applied, and the one imported.
-  const last = (review: TelemetryReview) => new Map(review.workloads.map((w) => [w.workload, w]));
-  const outputs = last(after);
-  const inputs = last(before);
-  for (const [name, w] of inputs) {
-    compare(name, effectiveSettings(w.settings), effectiveSettings(outputs.get(name)?.settings ?? []));
-  }
-  return { compared: inputs.size + 1, differences, excused };
 }

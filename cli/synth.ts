@@ -30,8 +30,15 @@ const STACK_ID = 'ObservabilityStack';
  *
  * @param repoPath the output folder's path in the git repository, for the GitOps objects
  *   (`gitops.path` wins); by default `outdir` as given
+ * @param istioVersion a release to synthesize the declaration for instead of its own (`plan`);
+ *   refused with `clusters:`, where each cluster names its own
  */
-export async function synthConfigFile(configPath: string, outdir: string, repoPath = outdir): Promise<SynthReport> {
+export async function synthConfigFile(
+  configPath: string,
+  outdir: string,
+  repoPath = outdir,
+  istioVersion?: string,
+): Promise<SynthReport> {
   let file: ConfigFile;
   try {
     file = ConfigFile.load(configPath);
@@ -39,6 +46,16 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
     throw error instanceof ConfigFileError ? await withRestChecked(error, configPath) : error;
   }
   const clusters = file.clusters();
+  if (istioVersion !== undefined && clusters.length > 0) {
+    throw new ConfigFileError([
+      {
+        location: file.locate(['clusters']),
+        field: ['clusters'],
+        what: 'names a release per cluster, so the file cannot be synthesized for one other release',
+        expected: 'a file without clusters: (plan one cluster at a time: copy its declaration into a file of its own)',
+      },
+    ]);
+  }
   // One stack per cluster, or the file's own declaration into the output folder itself.
   const stacks =
     clusters.length > 0
@@ -54,7 +71,7 @@ export async function synthConfigFile(configPath: string, outdir: string, repoPa
             cluster: undefined,
             id: STACK_ID,
             folder: '',
-            config: file.declaration,
+            config: istioVersion === undefined ? file.declaration : { ...file.declaration, istioVersion },
             locate: (path: readonly (string | number)[]) => file.locate(path),
           },
         ];

@@ -74,10 +74,10 @@ describe('CEL typed against each release', () => {
 
   it('names the root the release reads where the vocabulary moved it', () => {
     expect(check('1.30', 'upstream_peer.workload_name')).toBe(
-      'reads unknown attribute "upstream_peer" at column 1 (expected attributes of Istio 1.30: connection, destination, filter_state, metadata, request, response, source, upstream, xds); hint: Istio 1.30 reads it as filter_state.upstream_peer',
+      'reads unknown attribute "upstream_peer" at column 1 (expected attributes of Istio 1.30: connection, destination, filter_state, metadata, request, response, source, upstream, xds); hint: Istio 1.30 reads it as filter_state.upstream_peer (the CEL vocabulary changed in 1.24: istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml)',
     );
     expect(check('1.20', "xds.node.metadata['MESH_ID']")).toBe(
-      'reads unknown attribute "xds" at column 1 (expected attributes of Istio 1.20: connection, destination, downstream_peer, filter_state, metadata, node, request, response, source, upstream, upstream_peer); hint: Istio 1.20 reads xds.node as node',
+      'reads unknown attribute "xds" at column 1 (expected attributes of Istio 1.20: connection, destination, downstream_peer, filter_state, metadata, node, request, response, source, upstream, upstream_peer); hint: Istio 1.20 reads xds.node as node (the CEL vocabulary changed in 1.24: istio/istio@1.24.0:releasenotes/notes/telemetry-cel.yaml)',
     );
     expect(check('1.30', 'requst.method')).toBe(
       'reads unknown attribute "requst" at column 1 (expected attributes of Istio 1.30: connection, destination, filter_state, metadata, request, response, source, upstream, xds); hint: did you mean request?',

@@ -9,6 +9,7 @@ import {
   fieldReleases,
   MOVED_ROOTS,
 } from '../../core/version/cel-attributes';
+import { FEATURES } from '../../core/version/version-features';
 import { VersionPolicy } from '../../core/version/version-policy';
 
 /** What a CEL expression is wrong with, or undefined when it is fine. */
@@ -155,11 +156,13 @@ export class CelChecker {
     // A root of the other vocabulary (upstream_peer on 1.24+, xds before 1.24): name the one this release reads.
     const movedTo = has(MOVED_ROOTS, name) ? MOVED_ROOTS[name] : undefined;
     const movedFrom = Object.entries(MOVED_ROOTS).find(([, to]) => to.startsWith(`${name}.`))?.[0];
+    // Where the vocabulary changed, so that `plan` can say why an expression broke at 1.24.
+    const changed = `(the CEL vocabulary changed in 1.24: ${FEATURES.standardCelAttributes.source.split(';')[0]})`;
     const hint =
       movedTo && has(this.vocabulary.roots, movedTo.split('.')[0] ?? '')
-        ? `Istio ${this.istioVersion} reads it as ${movedTo}`
+        ? `Istio ${this.istioVersion} reads it as ${movedTo} ${changed}`
         : movedFrom && has(this.vocabulary.roots, movedFrom)
-          ? `Istio ${this.istioVersion} reads ${MOVED_ROOTS[movedFrom]} as ${movedFrom}`
+          ? `Istio ${this.istioVersion} reads ${MOVED_ROOTS[movedFrom]} as ${movedFrom} ${changed}`
           : nearest
             ? `did you mean ${nearest}?`
             : undefined;
