@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { draftYaml, notExpressedLines } from '../app/adopt/config-yaml';
+import { draftYaml, notExpressedLines, SECTION_ORDER } from '../app/adopt/config-yaml';
 import { importInputSet } from '../app/adopt/import-config';
 import { ConfigFileError } from '../app/config/config-file';
 import { validateManifests } from '../app/lint/manifest-validator';
@@ -107,10 +107,10 @@ export async function runImport(
   ];
   writeFileSync(outFile, draftYaml(draft, header), { flag: 'wx' });
   const check = await roundTripLines(set, draft, istioVersion, values.namespace ?? 'default', outFile);
-  const counted = Object.entries(draft.config)
-    .filter(([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v))
-    .filter(([k]) => !['mesh', 'backends'].includes(k))
-    .map(([k, v]) => `${Object.keys(v as object).length} ${k}`);
+  const counted = SECTION_ORDER.filter((k) => !['mesh', 'backends'].includes(k)).flatMap((k) => {
+    const section = draft.config[k];
+    return typeof section === 'object' && section !== null ? [`${Object.keys(section).length} ${k}`] : [];
+  });
   const lines = notExpressedLines(draft);
   out.write(
     `wrote ${outFile}: ${counted.join(', ') || 'no settings'}${lines.length > 0 ? `; ${draft.conflicts.length} conflict(s), ${draft.notExpressed.length} not expressed:\n${lines.join('\n')}` : ''}\n`,

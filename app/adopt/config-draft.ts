@@ -73,7 +73,8 @@ export class ConfigDraft {
    * `from` says where it was read, as the entry's comment.
    */
   add(section: string, base: string, value: unknown, from: ImportSource | string): string {
-    const entries = (this.config[section] ??= {}) as Record<string, unknown>;
+    if (this.config[section] === undefined) this.config[section] = {};
+    const entries = this.config[section] as Record<string, unknown>;
     const clean = idOf(base);
     let id = clean;
     for (let n = 2; id in entries; n++) id = `${clean.slice(0, 60)}-${n}`;

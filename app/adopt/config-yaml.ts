@@ -3,7 +3,7 @@ import { renderLocation } from '../../core/problems/source-location';
 import { type ConfigDraft, describeSource } from './config-draft';
 
 /** The order of `observability.yaml`'s sections, as the config reference lists them. */
-const SECTION_ORDER = [
+export const SECTION_ORDER: readonly string[] = [
   'istioVersion',
   'namespace',
   'mesh',
@@ -51,6 +51,8 @@ export function draftYaml(draft: ConfigDraft, header: readonly string[]): string
   const root = document.contents as YAMLMap;
   for (const pair of root.items as Pair[]) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    // A release is always quoted, as the reference asks: 1.20 unquoted is the number 1.2.
+    if (key === 'istioVersion' && isScalar(pair.value)) pair.value.type = 'QUOTE_DOUBLE';
     const comment = draft.comments.get(key);
     if (comment && isScalar(pair.key)) pair.key.commentBefore = wrap(comment);
     if (!isMap(pair.value)) continue;

@@ -566,7 +566,11 @@ class Importer {
           );
           continue;
         }
-        targets = selected.map((w) => ({ target: { workload: w.key }, label: `${policy.name}-${w.key}` }));
+        // One workload: the Telemetry's own name; several: one declaration each, named for both.
+        targets = selected.map((w) => ({
+          target: { workload: w.key },
+          label: selected.length === 1 ? policy.name : `${policy.name}-${w.key}`,
+        }));
       }
       draft.replaced.add(object.path);
       for (const { target, label } of targets) this.importTelemetrySpec(policy, target, label, metrics);
@@ -588,7 +592,7 @@ class Importer {
       if (metrics !== 'telemetry-api') {
         draft.skip(
           draft.source(object, at),
-          `Telemetry metrics are not customizable at ${this.options.istioVersion} (the Telemetry API's metrics need 1.18), or the input also uses configOverride`,
+          `the declaration customizes metrics with the Telemetry API from Istio 1.18, where istiod builds the stats filter (istio/istio@1.18.0:releasenotes/notes/telemetry-native.yaml); at ${this.options.istioVersion} the install's stats-filter EnvoyFilters carry the metrics`,
           ['dimensions'],
           affected,
         );
@@ -644,7 +648,7 @@ class Importer {
         const proxies = proxiesOfMode(match.mode);
         draft.add(
           'metricDimensions',
-          `${label}-${metric}`,
+          suffixed(label, metric),
           {
             metric,
             ...(proxies ? { proxies } : {}),
@@ -682,7 +686,7 @@ class Importer {
         ...(entry.disabled === true ? { disabled: true } : {}),
       };
       if (entry.disabled === true && names.length === 0) {
-        draft.add('accessLogging', `${label}-access-log-off`, common, draft.source(object, where));
+        draft.add('accessLogging', suffixed(label, 'access-log-off'), common, draft.source(object, where));
         return;
       }
       // No providers: the mesh's default access log providers, if it has any.
@@ -712,7 +716,7 @@ class Importer {
     if (typeof tracing.randomSamplingPercentage === 'number') {
       draft.add(
         'traceSampling',
-        `${label}-sampling`,
+        suffixed(label, 'sampling'),
         { target, percentage: tracing.randomSamplingPercentage },
         draft.source(object, [...at, 'randomSamplingPercentage']),
       );
@@ -724,7 +728,7 @@ class Importer {
       else
         draft.add(
           'customTraceTags',
-          `${label}-trace-tags`,
+          suffixed(label, 'trace-tags'),
           { target, tags },
           draft.source(object, [...at, 'customTags']),
         );
@@ -905,7 +909,8 @@ class Importer {
     const missing = tags.filter((tag) => !entries.some((e) => tag in mappingAt(e, 'dimensions')));
     for (const entry of entries) {
       if (!tags.some((tag) => tag in mappingAt(entry, 'dimensions'))) continue;
-      const list = (entry.extraStatTagsFor ??= []) as string[];
+      if (entry.extraStatTagsFor === undefined) entry.extraStatTagsFor = [];
+      const list = entry.extraStatTagsFor as string[];
       if (!list.includes(w.key)) list.push(w.key);
     }
     if (missing.length > 0) {
@@ -1091,6 +1096,12 @@ function tracingSets(spec: JsonMapping, piece: TracingPiece): boolean {
     if (piece === 'custom tags') return isMapping(tracing.customTags);
     return listOf(tracing.providers).length > 0;
   });
+}
+
+/** `label-suffix`, unless the label already ends with what the suffix says (`cart-sampling`). */
+function suffixed(label: string, suffix: string): string {
+  const last = suffix.split(/[-_]/)[0] ?? suffix;
+  return label.endsWith(`-${last}`) || label === last ? label : `${label}-${suffix}`;
 }
 
 function targetLabel(target: unknown): string {

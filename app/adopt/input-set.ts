@@ -10,6 +10,7 @@ import {
   readManifestFiles,
 } from '../lint/manifest-files';
 import { ObjectPaths, objectOf } from '../lint/manifest-validator';
+import { OUTPUT_MARKER } from '../synth/output-guard';
 
 /**
  * What `explain`, `import` and `plan` read: the objects of files, folders, kustomize folders
@@ -53,18 +54,23 @@ const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   ISTIOD_VALUES_KIND,
 ]);
 
-/** Whether `dir` is a folder kustomize builds (it holds a kustomization). */
+/**
+ * Whether `dir` is a folder kustomize builds (it holds a kustomization). An output folder synth
+ * wrote is not: it is read file by file, with its install inputs (install/) and its patches,
+ * which its kustomization leaves out, as REPORT.md reads it.
+ */
 function isKustomizeFolder(path: string): boolean {
   return (
     existsSync(path) &&
     statSync(path).isDirectory() &&
+    !existsSync(join(path, OUTPUT_MARKER)) &&
     ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((name) => existsSync(join(path, name)))
   );
 }
 
 /**
  * Reads `paths` as one set: a folder with a kustomization is built with `kubectl kustomize` and read
- * as its output (patches merged, as applied); any other folder is read recursively; a `List` stands
+ * as its output (patches merged, as applied), unless synth wrote it; any other folder is read recursively; a `List` stands
  * for its items. Objects that name no namespace are put in `namespace` (`kubectl apply -n`).
  *
  * @returns the set, or why a folder could not be built
