@@ -142,6 +142,26 @@ describe('explain of a brownfield mesh', () => {
   });
 });
 
+describe('explain of an ambient mesh', () => {
+  it('says what ztunnel and the waypoint give each workload, and from which objects', async () => {
+    const { stdout } = await capture(runExplain, ['--istio-version', '1.26', 'test/adopt/ambient']);
+    expect(block(stdout, 'orders/Deployment/checkout')).toEqual([
+      '  ambient: Namespace orders label istio.io/dataplane-mode; ztunnel reports its connections (L4)',
+      '  waypoint: Gateway orders/orders-waypoint (Namespace orders label istio.io/use-waypoint) applies:',
+      '  stats inclusion: prefixes cluster.inbound-vip|8080|http|checkout.orders',
+      '      from Gateway orders/orders-waypoint spec.infrastructure.annotations, takes effect on rollout',
+      '  sampling: 20%',
+      '      from Telemetry orders/orders-waypoint, takes effect by xDS push',
+      '  access log: provider envoy, when response.code >= 500',
+      '      from Telemetry orders/checkout-errors, takes effect by xDS push',
+    ]);
+    expect(block(stdout, 'orders/Deployment/inventory')).toEqual([
+      '  ambient: Namespace orders label istio.io/dataplane-mode; ztunnel reports its connections (L4)',
+      '  no waypoint (Service orders/inventory label istio.io/use-waypoint: none): no L7 setting reaches it, nothing reports its requests',
+    ]);
+  });
+});
+
 describe('explain agrees with the REPORT.md synth wrote', () => {
   /** REPORT.md's sections for the cluster, without the series estimate explain does not make. */
   const reportSections = (report: string) =>

@@ -149,6 +149,31 @@ describe('import of a brownfield mesh (Istio 1.26, Helm)', () => {
   });
 });
 
+describe('import of an ambient mesh (Istio 1.26)', () => {
+  it('declares the ambient namespace, its waypoint and the opted-out Service, and round-trips', async () => {
+    const { trip, listed, draft } = await roundTrip(['test/adopt/ambient'], '1.26', 'default');
+    expect(trip.differences).toEqual([]);
+    expect(listed).toEqual([]);
+    expect(draft.config.namespaces).toEqual({ orders: { dataplane: 'ambient', waypoint: 'orders-waypoint' } });
+    expect(draft.config.waypoints).toEqual({ 'orders-waypoint': { namespace: 'orders' } });
+    expect(draft.entries('workloads').inventory?.waypoint).toBe('none');
+    // Bound to the waypoint's Gateway and to the workload's Service: their own targets.
+    expect(draft.config.traceSampling).toEqual({
+      'orders-waypoint-sampling': { target: { waypoint: 'orders-waypoint' }, percentage: 20 },
+      'billing-sampling': { target: { workload: 'billing' }, percentage: 5 },
+    });
+    expect(draft.config.accessLogging).toEqual({
+      'envoy-checkout': { target: { workload: 'checkout' }, filter: 'response.code >= 500' },
+    });
+    expect(draft.config.statsInclusion).toEqual({
+      'orders-waypoint-stats-inclusion': {
+        target: { waypoint: 'orders-waypoint' },
+        inclusionPrefixes: ['cluster.inbound-vip|8080|http|checkout.orders'],
+      },
+    });
+  });
+});
+
 describe('import of conflicting objects imports what Istio applies', () => {
   it('takes the oldest of two root-namespace Telemetry objects and reports the other', async () => {
     const dir = join(work, 'conflict');

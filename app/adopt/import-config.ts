@@ -1,6 +1,7 @@
 import { isEnvoyFilter, isTelemetry, isWasmPlugin } from '../../model/telemetry-objects';
 import { resolvePolicy } from '../lint/manifest-validator';
 import { ConfigDraft } from './config-draft';
+import { importAmbient } from './import-ambient';
 import { importAttributeGenerators } from './import-attribute-gen';
 import { ImportContext, type ImportOptions, mostCommon } from './import-context';
 import { importMeshConfig, meshSection, metricsMechanism, tracingMechanism } from './import-mesh-config';
@@ -37,6 +38,7 @@ export function importInputSet(set: InputSet, options: ImportOptions): ConfigDra
     ...(ctx.tracing ? { tracing: ctx.tracing } : {}),
     ...(metrics ? { metricsCustomization: metrics } : {}),
   });
+  importAmbient(ctx);
   importWorkloadsSection(ctx);
   importMeshConfig(ctx, metrics);
   importTelemetry(ctx, metrics);

@@ -47,6 +47,8 @@ export class ImportContext {
   /** The mesh config's extension providers, which Telemetry objects name. */
   readonly providers: JsonMapping[] = [];
   tracing: 'proxy-config' | 'telemetry-api' | undefined;
+  /** The declared waypoints' keys by `namespace/name` of their Gateway. */
+  readonly waypoints = new Map<string, string>();
   private mesh?: ReturnType<typeof readMeshConfig>;
 
   constructor(

@@ -1,6 +1,7 @@
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
 import type { TelemetryPolicy } from '../../model/telemetry-precedence';
 import { describeObject } from './config-draft';
+import { targetRefTargets } from './import-ambient';
 import {
   affectedBy,
   defaultAccessLogProviders,
@@ -30,12 +31,17 @@ export function importTelemetry(ctx: ImportContext, metrics: MetricsMechanism): 
       }
       targets = [{ target: policy.scope === 'root' ? 'mesh' : { namespace: policy.namespace }, label: policy.name }];
     } else if (policy.targetRefs.length > 0 && !policy.selector) {
-      draft.skip(
-        from,
-        'a Telemetry bound by targetRefs (a Gateway or Service) is imported only for waypoints the declaration knows; keep applying it',
-        ['dimensions', 'sampling', 'custom tags', 'tracer', 'access log'],
-      );
-      continue;
+      // A waypoint's Gateway, or the Service of an ambient workload (Istio 1.24 and later).
+      const bound = targetRefTargets(ctx, policy);
+      if (!bound) {
+        draft.skip(
+          from,
+          "a Telemetry bound by targetRefs is imported for a waypoint or an ambient workload's Service the input holds; this one names neither; keep applying it",
+          ['dimensions', 'sampling', 'custom tags', 'tracer', 'access log'],
+        );
+        continue;
+      }
+      targets = bound;
     } else {
       const selected = workloadsOf(ctx, policy);
       const ignored = ctx.workloads.filter((w) => ctx.telemetry.appliedTo(w.template).ignored.includes(policy));

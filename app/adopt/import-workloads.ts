@@ -1,6 +1,7 @@
 import { dirname, relative } from 'node:path';
 import { mappingAt } from '../../core/json-values';
 import { byCodePoint } from '../../core/merge/sorted-entries';
+import { ambientModel } from '../../model/ambient';
 import { type PodTemplate, podTemplates } from '../../model/pod-templates';
 import { describeObject } from './config-draft';
 import type { ImportContext } from './import-context';
@@ -50,6 +51,7 @@ export function importWorkloadsSection(ctx: ImportContext): void {
     const off =
       String(template.annotations['sidecar.istio.io/inject']) === 'false' ||
       String(template.labels['sidecar.istio.io/inject']) === 'false';
+    const ambient = ambientOf(ctx, template);
     const file = object.file;
     const manifest =
       file && !file.startsWith('kustomize build ') ? relative(dirname(ctx.options.outFile), file) || file : undefined;
@@ -63,8 +65,28 @@ export function importWorkloadsSection(ctx: ImportContext): void {
         selector: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)])),
         ...(manifest ? { manifest } : {}),
         ...(off ? { sidecar: false } : {}),
+        ...ambient,
       },
       ctx.draft.source(object),
     );
   }
+}
+
+/**
+ * An ambient workload's Service, when it is not named as the workload, and the waypoint its
+ * Service's own `istio.io/use-waypoint` names (or `none`); its namespace's waypoint is declared
+ * under `namespaces:`.
+ */
+function ambientOf(ctx: ImportContext, template: PodTemplate): Record<string, string> {
+  if (!ctx.policy.has('ambientDataplane')) return {};
+  const placement = ambientModel(ctx.objects).placementOf(template);
+  if (placement.dataplane !== 'ambient') return {};
+  const out: Record<string, string> = {};
+  if (placement.service && placement.service.name !== template.name) out.service = placement.service.name;
+  const { waypoint } = placement;
+  if (waypoint?.attachedBy.startsWith('Service ')) {
+    const key = ctx.waypoints.get(`${waypoint.namespace}/${waypoint.name}`);
+    if (key) out.waypoint = key;
+  } else if (placement.optedOutBy?.startsWith('Service ')) out.waypoint = 'none';
+  return out;
 }
