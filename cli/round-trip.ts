@@ -112,7 +112,11 @@ export function compareReviews(before: TelemetryReview, after: TelemetryReview, 
         n.pieces.includes(piece) &&
         (n.workloads === undefined || (workload !== MESH_WIDE && n.workloads.includes(workload))),
     );
-  const all = settingDifferences(before, after);
+  // No tracer, and tracing turned off for want of a provider, send the same: no span.
+  const noSpans = (value: string) => value === '(none)' || value.startsWith('off (');
+  const all = settingDifferences(before, after).filter(
+    (d) => !(d.piece === 'tracer' && noSpans(d.before) && noSpans(d.after)),
+  );
   const differences = all
     .filter((d) => !excusedFor(d.workload, d.piece))
     .map((d) => ({ workload: d.workload, piece: d.piece, input: d.before, output: d.after }));

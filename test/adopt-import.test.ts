@@ -94,8 +94,8 @@ const BOOK_LISTED: Readonly<Record<string, readonly string[]>> = {
     'ch8/install-istio-tracing-example.yaml:12: not expressed: IstioOperator istio-system/(unnamed) spec.meshConfig.defaultConfig.tracing.stackdriver: a stackdriver tracer in ProxyConfig has no declaration (zipkin only; OpenTelemetry through the Telemetry API)',
   ],
   'Telemetry API tracing (8, v2)': [
-    'ch8/webapp-deployment-zipkin.yaml:16: not expressed: Deployment istioinaction/webapp spec.template.metadata.annotations["proxy.istio.io/config"].tracing.sampling: has no effect: a Telemetry that applies to istioinaction/Deployment/webapp sets its sampling, which wins over ProxyConfig',
-    'ch8/webapp-deployment-zipkin.yaml:16: not expressed: Deployment istioinaction/webapp spec.template.metadata.annotations["proxy.istio.io/config"].tracing.zipkin: has no effect: a Telemetry that applies to istioinaction/Deployment/webapp sets its tracer, which wins over ProxyConfig',
+    'ch8/webapp-deployment-zipkin.yaml:16: not expressed: Deployment istioinaction/webapp spec.template.metadata.annotations["proxy.istio.io/config"].tracing.sampling: has no effect: a Telemetry that applies to istioinaction/Deployment/webapp configures its sampling, which wins over ProxyConfig',
+    'ch8/webapp-deployment-zipkin.yaml:16: not expressed: Deployment istioinaction/webapp spec.template.metadata.annotations["proxy.istio.io/config"].tracing.zipkin: has no effect: a Telemetry that applies to istioinaction/Deployment/webapp configures its tracing, which wins over ProxyConfig',
     'ch8/kiali.yaml:1: not expressed: Kiali istio-system/kiali: a backend of yours: it stays as it is, and ours are off in the declaration',
   ],
 };
@@ -140,7 +140,7 @@ describe('import of a brownfield mesh (Istio 1.26, Helm)', () => {
       [
         `wrote ${out}: 3 workloads, 2 statsInclusion, 2 metricDimensions, 3 traceSampling, 1 openTelemetryTracers, 1 customTraceTags, 3 accessLogging; 0 conflict(s), 2 not expressed:`,
         'test/adopt/brownfield/shop/deployments.yaml:13: not expressed: Deployment shop/cart spec.template.metadata.annotations["proxy.istio.io/config"]: its other ProxyConfig keys (holdApplicationUntilProxyStarts) are the workload team\'s; the patch keeps them, read from workloads.cart.manifest',
-        'test/adopt/brownfield/shop/deployments.yaml:34: not expressed: Deployment shop/frontend spec.template.metadata.annotations["proxy.istio.io/config"].tracing.customTags: has no effect: a Telemetry that applies to shop/Deployment/frontend sets its custom tags, which wins over ProxyConfig',
+        'test/adopt/brownfield/shop/deployments.yaml:34: not expressed: Deployment shop/frontend spec.template.metadata.annotations["proxy.istio.io/config"].tracing.customTags: has no effect: a Telemetry that applies to shop/Deployment/frontend configures its custom tags, which wins over ProxyConfig',
         '',
         'checked: a synth of it applies the same settings as the input to each of 3 workload(s) and mesh-wide',
         '',

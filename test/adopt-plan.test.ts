@@ -55,20 +55,30 @@ describe('plan of hand-written YAML', () => {
       'upgrade of 1 file(s) from Istio 1.21 to 1.25, one minor at a time',
       '',
       '1.21 -> 1.22',
-      '  change at 1.22: the charts no longer configure a zipkin tracer to zipkin.istio-system:9411 (global.proxy.tracer went from zipkin to none): this mesh names no tracer of its own, so its proxies stop sending spans although they still sample; name one (an extension provider in a Telemetry, or ProxyConfig tracing.zipkin) (istio/istio@1.22.0:releasenotes/notes/drop-default-tracing.yaml)',
-      `    ${PLAN}/old-mesh.yaml:12: IstioOperator istio-system/control-plane spec.meshConfig.defaultConfig.tracing.sampling`,
+      "  change at 1.22: the charts no longer configure a zipkin tracer to zipkin.<istio namespace>:9411 (global.proxy.tracer went from zipkin to none): this mesh names no tracer of its own, so from 1.22 its proxies send no spans; name one (an extension provider in defaultProviders.tracing or the root namespace's Telemetry), or keep 1.21's defaults with compatibilityVersion: 1.21 (istio/istio@1.22.0:releasenotes/notes/drop-default-tracing.yaml)",
+      `    ${PLAN}/old-mesh.yaml:11: IstioOperator istio-system/control-plane spec.meshConfig.defaultConfig.tracing`,
       '',
       '1.22 -> 1.23',
-      '  nothing changes',
+      '  change at 1.23: istiod no longer configures the OpenCensus tracer of an extension provider: this provider sends nothing; migrate it to an opentelemetry provider (istio/istio@1.23.0:releasenotes/notes/51078.yaml)',
+      `    ${PLAN}/old-mesh.yaml:15: IstioOperator istio-system/control-plane spec.meshConfig.extensionProviders[0].opencensus`,
       '',
       '1.23 -> 1.24',
       '  nothing changes',
       '',
       '1.24 -> 1.25',
-      '  change at 1.25: OpenCensus support is removed (Envoy 1.33 dropped its tracer): this provider sends nothing; migrate it to an opentelemetry provider (istio/istio@1.25.0:releasenotes/notes/opencensus-removal.yaml)',
-      `    ${PLAN}/old-mesh.yaml:15: IstioOperator istio-system/control-plane spec.meshConfig.extensionProviders[0].opencensus`,
+      '  nothing changes',
       '',
     ]);
+  });
+
+  it("reports the chart's zipkin default in a ConfigMap a 1.21 chart rendered, and not once a tracer is named", async () => {
+    const rendered = await capture(runPlan, ['--from', '1.21', '--to', '1.22', `${PLAN}/rendered-configmap.yaml`]);
+    expect(rendered.stdout.split('\n').slice(3, 5)).toEqual([
+      "  change at 1.22: the charts no longer configure a zipkin tracer to zipkin.<istio namespace>:9411 (global.proxy.tracer went from zipkin to none): this mesh names no tracer of its own, so from 1.22 its proxies send no spans; name one (an extension provider in defaultProviders.tracing or the root namespace's Telemetry), or keep 1.21's defaults with compatibilityVersion: 1.21 (istio/istio@1.22.0:releasenotes/notes/drop-default-tracing.yaml)",
+      `    ${PLAN}/rendered-configmap.yaml:9: ConfigMap istio-system/istio data.mesh.defaultConfig.tracing`,
+    ]);
+    const named = await capture(runPlan, ['--from', '1.21', '--to', '1.22', `${PLAN}/tracer-only.yaml`]);
+    expect(named.stdout).not.toContain('change at 1.22');
   });
 
   it('shows a setting whose effective value changes: overlapping Telemetry merge from 1.20 (istio/istio#47648)', async () => {

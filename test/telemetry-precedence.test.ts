@@ -65,12 +65,15 @@ describe("Istio's Telemetry precedence", () => {
       '| telemetry | applies | from | overrides | when |',
       '| --- | --- | --- | --- | --- |',
       '| sampling | 50% | Telemetry bookinfo/reviews-v3 | 10% (Telemetry bookinfo/reviews) | xDS push |',
+      // No provider anywhere: istiod turns tracing off for these proxies (pilot/pkg/model/telemetry.go Tracing).
+      '| tracer | off (a Telemetry configures tracing and names no provider, nor does defaultProviders.tracing) | Telemetry bookinfo/reviews-v3 |  | xDS push |',
       "Sampling 50% decides only for requests that arrive without a sampling decision: a request from a meshed caller keeps the caller's, so traffic from callers at 10% is traced at about 10% here.",
     ]);
     expect(section(report, 'bookinfo/Deployment/reviews-v1')).toEqual([
       '| telemetry | applies | from | overrides | when |',
       '| --- | --- | --- | --- | --- |',
       '| sampling | 10% | Telemetry bookinfo/reviews |  | xDS push |',
+      '| tracer | off (a Telemetry configures tracing and names no provider, nor does defaultProviders.tracing) | Telemetry bookinfo/reviews |  | xDS push |',
     ]);
   });
 

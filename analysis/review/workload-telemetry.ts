@@ -25,6 +25,7 @@ import {
   describeOrder,
   describeTelemetry,
   TelemetryIndex,
+  type TelemetryPolicy,
   telemetryPrecedence,
 } from '../../model/telemetry-precedence';
 import { changeEffect, type TakesEffect } from './change-effect';
@@ -205,6 +206,7 @@ export function telemetryReview(objects: readonly RenderedObject[], policy?: Ver
   const meshLevels: Levels = {};
   addAll(meshLevels, meshTelemetryLevels);
   addAll(meshLevels, meshProxyConfigLevels);
+  tracingOff(meshLevels, root ? [root] : []);
   const mesh = resolve(meshLevels);
 
   const meshed = podTemplates(objects).filter((t) => !isUnmeshed(t, uninjected));
@@ -237,6 +239,7 @@ export function telemetryReview(objects: readonly RenderedObject[], policy?: Ver
         proxyConfigValues(config, where, effect, levels);
       }
       addAll(levels, meshProxyConfigLevels);
+      tracingOff(levels, [...applied.workload].reverse().concat(applied.namespace ?? [], applied.root ?? []));
       // Bootstrap override: read when the pod starts (a missing ConfigMap is reported by
       // bootstrap-configmap-reference).
       const overrideName = template.annotations[BOOTSTRAP_OVERRIDE_ANNOTATION];
@@ -355,6 +358,33 @@ function isUnmeshed(template: PodTemplate, uninjected: ReadonlySet<string | unde
     String(template.labels['sidecar.istio.io/inject']) === 'false' ||
     uninjected.has(template.namespace)
   );
+}
+
+/**
+ * Once a Telemetry configures tracing for a proxy (for client and server traffic), istiod traces
+ * through the Telemetry API and ignores ProxyConfig's tracer; with no provider named by a Telemetry
+ * or by meshConfig.defaultProviders.tracing, tracing is off
+ * (istio/istio@1.26.8:pilot/pkg/networking/core/tracing.go, pilot/pkg/model/telemetry.go Tracing).
+ * `telemetry` is what applies, most specific first.
+ */
+function tracingOff(levels: Levels, telemetry: readonly TelemetryPolicy[]): void {
+  const tracing = telemetry.find((t) =>
+    listOf(t.spec.tracing).some((entry) => {
+      const mode = mappingAt(entry, 'match').mode;
+      return mode === undefined || mode === 'CLIENT_AND_SERVER';
+    }),
+  );
+  if (!tracing) return;
+  const values = levels.tracer ?? [];
+  if (values.some((v) => v.value.startsWith('provider '))) return;
+  levels.tracer = [
+    {
+      value: 'off (a Telemetry configures tracing and names no provider, nor does defaultProviders.tracing)',
+      source: describe(tracing.object.manifest),
+      takesEffect: 'xds-push',
+    },
+    ...values,
+  ];
 }
 
 /** istiod's default sampling (PILOT_TRACE_SAMPLING), wherever the install input keeps it. */

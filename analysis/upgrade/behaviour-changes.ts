@@ -1,7 +1,7 @@
 import { isMapping, listOf, mappingAt } from '../../core/json-values';
 import type { FieldPath } from '../../core/problems/field-path';
 import { IstioVersion } from '../../core/version/istio-version';
-import { meshConfigs } from '../../model/install-inputs';
+import { installInputOf, meshConfigs, meshRootNamespace, rootNamespaceOf, valueAt } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
 import { podTemplates, proxyConfigOf } from '../../model/pod-templates';
 import { isTelemetry } from '../../model/telemetry-objects';
@@ -41,68 +41,85 @@ function providersOfKind(objects: readonly RenderedObject[], kind: string): Affe
   );
 }
 
-/** Whether anything in the objects names a tracer: ProxyConfig, defaultProviders, or a Telemetry. */
-function namesATracer(objects: readonly RenderedObject[]): boolean {
-  const proxyConfigTracer = (tracing: unknown) =>
-    Object.keys(mappingAt(tracing)).some((k) => !['sampling', 'customTags', 'maxPathTagLength'].includes(k));
-  return (
-    meshConfigs(objects).some(
-      (s) =>
-        proxyConfigTracer(mappingAt(s.meshConfig, 'defaultConfig').tracing) ||
-        listOf(mappingAt(s.meshConfig, 'defaultProviders').tracing).length > 0,
-    ) ||
-    objects.some(
-      (o) =>
-        isTelemetry(o.manifest) &&
-        listOf(mappingAt(o.manifest, 'spec').tracing).some((t) => listOf(mappingAt(t).providers).length > 0),
-    ) ||
-    podTemplates(objects).some((t) => {
-      const config = proxyConfigOf(t);
-      return config !== undefined && !(config instanceof Error) && proxyConfigTracer(config.tracing);
-    })
-  );
-}
+/** ProxyConfig `tracing` keys that name a tracer (the others tune one: sampling, tags, TLS). */
+const PROXY_CONFIG_TRACERS = ['zipkin', 'lightstep', 'datadog', 'stackdriver', 'openCensusAgent'];
 
-/** Where the mesh sets sampling, which with no tracer of its own relied on the chart's zipkin default. */
-function samplingPlaces(objects: readonly RenderedObject[]): AffectedObject[] {
+/** ProxyConfig tracers of `kind` in the mesh configs and the pod annotations, and where each is. */
+function proxyConfigTracers(objects: readonly RenderedObject[], kind: string): AffectedObject[] {
   return [
     ...meshConfigs(objects).flatMap((s) =>
-      mappingAt(s.meshConfig, 'defaultConfig', 'tracing').sampling !== undefined
-        ? [{ path: s.path, field: [...s.field, 'defaultConfig', 'tracing', 'sampling'] }]
-        : [],
-    ),
-    ...objects.flatMap((o) =>
-      isTelemetry(o.manifest)
-        ? listOf(mappingAt(o.manifest, 'spec').tracing).flatMap((t, i) =>
-            mappingAt(t).randomSamplingPercentage !== undefined
-              ? [{ path: o.path, field: ['spec', 'tracing', i, 'randomSamplingPercentage'] }]
-              : [],
-          )
+      isMapping(mappingAt(s.meshConfig, 'defaultConfig', 'tracing')[kind])
+        ? [{ path: s.path, field: [...s.field, 'defaultConfig', 'tracing', kind] }]
         : [],
     ),
     ...podTemplates(objects).flatMap((t) => {
       const config = proxyConfigOf(t);
-      return config && !(config instanceof Error) && mappingAt(config, 'tracing').sampling !== undefined
+      return config && !(config instanceof Error) && isMapping(mappingAt(config, 'tracing')[kind])
         ? [{ path: t.path, field: [...t.field, 'proxy.istio.io/config'] }]
         : [];
     }),
   ];
 }
 
+/**
+ * The install inputs whose mesh relied on the chart's default zipkin tracer: their mesh config names
+ * no tracer mesh-wide (a ProxyConfig tracer in `defaultConfig`, `defaultProviders.tracing`), no
+ * root-namespace Telemetry names a provider, and their values neither choose a tracer
+ * (`global.proxy.tracer`) nor keep 1.21's defaults (`compatibilityVersion`). The `istio` ConfigMap
+ * a 1.21 chart rendered holds that default's address, `zipkin.<istio namespace>:9411`: it is the
+ * chart's, which 1.22 no longer renders, unless the values keep it.
+ */
+function reliesOnDefaultZipkin(objects: readonly RenderedObject[]): AffectedObject[] {
+  const root = meshRootNamespace(objects);
+  const rootTracer = objects.some(
+    (o) =>
+      isTelemetry(o.manifest) &&
+      o.manifest.metadata.namespace === root &&
+      mappingAt(o.manifest, 'spec').selector === undefined &&
+      listOf(mappingAt(o.manifest, 'spec').tracing).some((t) => listOf(mappingAt(t).providers).length > 0),
+  );
+  if (rootTracer) return [];
+  const choosesTracer = objects.some((o) => {
+    const input = installInputOf(o.manifest);
+    if (input?.valuesField === undefined) return false;
+    const values = mappingAt(valueAt(o.manifest, input.valuesField));
+    return mappingAt(values, 'global', 'proxy').tracer !== undefined || values.compatibilityVersion !== undefined;
+  });
+  if (choosesTracer) return [];
+  return meshConfigs(objects).flatMap((source) => {
+    const tracing = mappingAt(source.meshConfig, 'defaultConfig', 'tracing');
+    const named = PROXY_CONFIG_TRACERS.filter((k) => isMapping(tracing[k]));
+    const defaultProviders = listOf(mappingAt(source.meshConfig, 'defaultProviders').tracing).length > 0;
+    const chartDefault =
+      installInputOf(source.object.manifest)?.kind === 'mesh-configmap' &&
+      named.length === 1 &&
+      mappingAt(tracing, 'zipkin').address === `zipkin.${rootNamespaceOf(source)}:9411`;
+    if (defaultProviders || (named.length > 0 && !chartDefault)) return [];
+    return [{ path: source.path, field: [...source.field, 'defaultConfig', 'tracing'] }];
+  });
+}
+
 export const BEHAVIOUR_CHANGES: readonly BehaviourChange[] = [
   {
     id: 'default-zipkin-tracer-removed',
     release: '1.22',
-    says: 'the charts no longer configure a zipkin tracer to zipkin.istio-system:9411 (global.proxy.tracer went from zipkin to none): this mesh names no tracer of its own, so its proxies stop sending spans although they still sample; name one (an extension provider in a Telemetry, or ProxyConfig tracing.zipkin)',
+    says: "the charts no longer configure a zipkin tracer to zipkin.<istio namespace>:9411 (global.proxy.tracer went from zipkin to none): this mesh names no tracer of its own, so from 1.22 its proxies send no spans; name one (an extension provider in defaultProviders.tracing or the root namespace's Telemetry), or keep 1.21's defaults with compatibilityVersion: 1.21",
     source: 'istio/istio@1.22.0:releasenotes/notes/drop-default-tracing.yaml',
-    affects: (objects) => (namesATracer(objects) ? [] : samplingPlaces(objects)),
+    affects: reliesOnDefaultZipkin,
   },
   {
-    id: 'opencensus-removed',
-    release: '1.25',
-    says: 'OpenCensus support is removed (Envoy 1.33 dropped its tracer): this provider sends nothing; migrate it to an opentelemetry provider',
-    source: 'istio/istio@1.25.0:releasenotes/notes/opencensus-removal.yaml',
+    id: 'opencensus-provider-removed',
+    release: '1.23',
+    says: 'istiod no longer configures the OpenCensus tracer of an extension provider: this provider sends nothing; migrate it to an opentelemetry provider',
+    source: 'istio/istio@1.23.0:releasenotes/notes/51078.yaml',
     affects: (objects) => providersOfKind(objects, 'opencensus'),
+  },
+  {
+    id: 'opencensus-agent-removed',
+    release: '1.25',
+    says: "OpenCensus support is removed (Envoy 1.33 dropped its tracer): ProxyConfig's openCensusAgent tracer sends nothing; migrate to an opentelemetry provider",
+    source: 'istio/istio@1.25.0:releasenotes/notes/opencensus-removal.yaml',
+    affects: (objects) => proxyConfigTracers(objects, 'openCensusAgent'),
   },
   {
     id: 'lightstep-removed',

@@ -47,6 +47,7 @@ export function attributeGenConfigs(ctx: ImportContext): {
   return found;
 }
 
+/** Attribute generators, from attributegen EnvoyFilters (1.13-1.17) and WasmPlugins (1.18+); the objects are replaced. */
 export function importAttributeGenerators(ctx: ImportContext): void {
   const { draft } = ctx;
   for (const { object, config, proxies, field } of attributeGenConfigs(ctx)) {

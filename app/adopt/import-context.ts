@@ -129,14 +129,39 @@ export function defaultAccessLogProviders(ctx: ImportContext): string[] {
   return listOf(providers).filter((p): p is string => typeof p === 'string');
 }
 
-/** Whether a Telemetry spec sets a tracing piece. */
+/**
+ * Whether a Telemetry spec decides a tracing piece over ProxyConfig's, for both client and server
+ * traffic: its sampling or custom tags; and for the tracer, any tracing entry at all, since then
+ * istiod traces through the Telemetry API and ignores ProxyConfig's tracer (with no provider
+ * anywhere, tracing is off; istio/istio@1.26.8:pilot/pkg/networking/core/tracing.go).
+ */
 export function tracingSets(spec: JsonMapping, piece: TracingPiece): boolean {
   return listOf(spec.tracing).some((t) => {
     const tracing = mappingAt(t);
+    if (!isBothModes(tracing)) return false;
     if (piece === 'sampling') return tracing.randomSamplingPercentage !== undefined;
-    if (piece === 'custom tags') return isMapping(tracing.customTags);
-    return listOf(tracing.providers).length > 0;
+    if (piece === 'custom tags') return isMapping(tracing.customTags) && Object.keys(tracing.customTags).length > 0;
+    return true;
   });
+}
+
+/** Whether the root namespace's applied Telemetry names a tracing provider, which replaces the mesh's default ones. */
+export function rootNamesTracer(ctx: ImportContext): boolean {
+  const root = ctx.telemetry.namespaceWideIn(ctx.rootNamespace)[0];
+  return root
+    ? listOf(root.spec.tracing).some((t) => isBothModes(mappingAt(t)) && listOf(mappingAt(t).providers).length > 0)
+    : false;
+}
+
+/** Whether a Telemetry entry applies to client and server traffic alike (no `match`, or CLIENT_AND_SERVER). */
+export function isBothModes(entry: JsonMapping): boolean {
+  const mode = mappingAt(entry, 'match').mode;
+  return mode === undefined || mode === 'CLIENT_AND_SERVER';
+}
+
+/** Whether the mesh config names default tracing providers: istiod then ignores ProxyConfig's tracer everywhere. */
+export function meshTracesByDefault(ctx: ImportContext): boolean {
+  return listOf(mappingAt(ctx.meshConfig().config, 'defaultProviders').tracing).length > 0;
 }
 
 /** `label-suffix`, unless the label already ends with what the suffix says (`cart-sampling`). */

@@ -6,6 +6,8 @@ import { describeObject, type ImportSource } from './config-draft';
 import {
   type ImportContext,
   type MetricsMechanism,
+  meshTracesByDefault,
+  rootNamesTracer,
   rootTelemetryLogs,
   rootTelemetrySets,
   type TracingPiece,
@@ -13,6 +15,10 @@ import {
 import { addAccessLog, addTracer, dimensionValues } from './import-declarations';
 import { customTagsOf, statsMatcherOf, Untranslatable } from './import-pieces';
 
+/**
+ * `mesh:` from the install inputs: how the control plane is installed (the ConfigMap says Helm by
+ * its labels), its profile, its root namespace. Every install input is replaced: ours layer over it.
+ */
 export function meshSection(ctx: ImportContext): JsonMapping {
   const inputs = ctx.objects.flatMap((o) => {
     const input = installInputOf(o.manifest);
@@ -46,6 +52,7 @@ export function meshSection(ctx: ImportContext): JsonMapping {
   return mesh;
 }
 
+/** The tracing mechanism the input uses: the Telemetry API if any Telemetry or defaultProviders traces, else ProxyConfig if any sets tracing. */
 export function tracingMechanism(ctx: ImportContext): 'proxy-config' | 'telemetry-api' | undefined {
   const viaTelemetry =
     ctx.telemetry.policies.some((p) => listOf(p.spec.tracing).length > 0) ||
@@ -61,6 +68,7 @@ export function tracingMechanism(ctx: ImportContext): 'proxy-config' | 'telemetr
   return proxyTracing ? 'proxy-config' : undefined;
 }
 
+/** How the input customizes metrics: configOverride (up to 1.20) unless Telemetry metrics do too, else the Telemetry API (1.18+). */
 export function metricsMechanism(ctx: ImportContext): 'istio-operator' | 'telemetry-api' | undefined {
   const telemetryMetrics = ctx.telemetry.policies.some((p) => listOf(p.spec.metrics).length > 0);
   const overrides = ctx.objects.some((o) => statsConfigOverrides(o.manifest).length > 0);
@@ -69,6 +77,11 @@ export function metricsMechanism(ctx: ImportContext): 'istio-operator' | 'teleme
   return undefined;
 }
 
+/**
+ * The mesh config's pieces: the mesh-wide ProxyConfig (sampling, tracer, custom tags, stats
+ * inclusion), default providers, meshConfig's own access log, istiod's default sampling, and the
+ * stats filter's configOverride; each only where the root namespace's Telemetry does not override it.
+ */
 export function importMeshConfig(ctx: ImportContext, metrics: MetricsMechanism): void {
   const { draft } = ctx;
   const { config, source } = ctx.meshConfig();
@@ -97,7 +110,14 @@ export function importMeshConfig(ctx: ImportContext, metrics: MetricsMechanism):
       );
   }
   const zipkin = mappingAt(tracing, 'zipkin');
-  if (typeof zipkin.address === 'string' && !rootSets('tracer')) {
+  const tracerShadowed = rootSets('tracer') || meshTracesByDefault(ctx);
+  if (typeof zipkin.address === 'string' && tracerShadowed) {
+    draft.skip(
+      source(['defaultConfig', 'tracing', 'zipkin']),
+      "has no effect: the mesh traces through the Telemetry API (the root namespace's Telemetry or defaultProviders.tracing), so istiod ignores ProxyConfig's tracer",
+      [],
+    );
+  } else if (typeof zipkin.address === 'string') {
     draft.add(
       'zipkinTracers',
       'mesh-zipkin',
@@ -142,7 +162,8 @@ export function importMeshConfig(ctx: ImportContext, metrics: MetricsMechanism):
   }
   const defaultProviders = mappingAt(config, 'defaultProviders');
   const tracers = listOf(defaultProviders.tracing).filter((p): p is string => typeof p === 'string');
-  if (tracers.length > 0 && !rootSets('tracer')) {
+  // Default providers apply wherever no Telemetry names a provider of its own.
+  if (tracers.length > 0 && !rootNamesTracer(ctx)) {
     for (const name of tracers) addTracer(ctx, name, 'mesh', source(['defaultProviders', 'tracing']), undefined);
   }
   const metricProviders = listOf(defaultProviders.metrics);
@@ -163,17 +184,24 @@ export function importMeshConfig(ctx: ImportContext, metrics: MetricsMechanism):
   if (typeof config.accessLogFile === 'string' && config.accessLogFile !== '' && !rootTelemetryLogs(ctx)) {
     const format = typeof config.accessLogFormat === 'string' ? config.accessLogFormat : undefined;
     const json = config.accessLogEncoding === 'JSON';
-    const plain = config.accessLogFile === '/dev/stdout' && !format && !json;
-    const file = plain
-      ? undefined
-      : { path: config.accessLogFile, ...(format ? { format: json ? { json: {} } : { text: format } } : {}) };
-    if (json && format) {
+    if (logs.length > 0) {
+      // istiod builds meshConfig's own log only while no access log provider applies
+      // (istio/istio@1.26.8:pilot/pkg/networking/core/accesslog.go).
       draft.skip(
-        source(['accessLogFormat']),
-        'a JSON access log format string has no declaration (a map of keys to operators only)',
+        source(['accessLogFile']),
+        'has no effect: defaultProviders.accessLogging names providers, which istiod logs with instead',
+        [],
+      );
+    } else if (json) {
+      draft.skip(
+        source(['accessLogEncoding']),
+        "a JSON access log in meshConfig's encoding has no declaration (a file log's JSON is a map of keys to operators); keep it in your mesh config",
         ['access log'],
       );
     } else {
+      // The built-in envoy provider is meshConfig's own log: /dev/stdout in the mesh's format.
+      const plain = config.accessLogFile === '/dev/stdout' && !format;
+      const file = plain ? undefined : { path: config.accessLogFile, ...(format ? { format: { text: format } } : {}) };
       draft.add(
         'accessLogging',
         'mesh-access-log',

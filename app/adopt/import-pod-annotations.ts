@@ -8,9 +8,16 @@ import type { FieldPath } from '../../core/problems/field-path';
 import { parseBootstrapText } from '../../model/bootstrap-overrides';
 import { proxyConfigOf } from '../../model/pod-templates';
 import type { ImportSource } from './config-draft';
-import { type DeclaredWorkload, type ImportContext, type TracingPiece, tracingSets } from './import-context';
+import {
+  type DeclaredWorkload,
+  type ImportContext,
+  meshTracesByDefault,
+  type TracingPiece,
+  tracingSets,
+} from './import-context';
 import { customTagsOf, statsMatcherOf, Untranslatable } from './import-pieces';
 
+/** Each declared workload's `proxy.istio.io/config` and bootstrap override; deprecated stats annotations are listed. */
 export function importPodAnnotations(ctx: ImportContext): void {
   const { draft } = ctx;
   const bootstrapUsers = new Map<string, { workloads: string[]; from: ImportSource; namespace: string }>();
@@ -59,6 +66,10 @@ export function importPodAnnotations(ctx: ImportContext): void {
     importBootstrap(ctx, key, workloads, from, namespace);
 }
 
+/**
+ * One workload's ProxyConfig: its stats inclusion, and the tracing pieces no Telemetry that applies
+ * to it overrides (a shadowed one is listed as having no effect). The team's other keys stay theirs.
+ */
 export function importProxyConfig(
   ctx: ImportContext,
   w: DeclaredWorkload,
@@ -71,10 +82,15 @@ export function importProxyConfig(
   const telemetrySets = (piece: TracingPiece) =>
     [applied.root, applied.namespace, ...applied.workload].some((t) => t !== undefined && tracingSets(t.spec, piece));
   const shadowed = (piece: TracingPiece, sub: FieldPath) => {
-    if (!telemetrySets(piece)) return false;
+    // With the Telemetry API tracing at all (a Telemetry, or the mesh's default providers),
+    // istiod ignores ProxyConfig's tracer.
+    const byDefault = piece === 'tracer' && meshTracesByDefault(ctx);
+    if (!telemetrySets(piece) && !byDefault) return false;
     draft.skip(
       source(sub),
-      `has no effect: a Telemetry that applies to ${w.reviewName} sets its ${piece}, which wins over ProxyConfig`,
+      byDefault && !telemetrySets(piece)
+        ? `has no effect: the mesh config names default tracing providers (defaultProviders.tracing), so istiod ignores ProxyConfig's tracer`
+        : `has no effect: a Telemetry that applies to ${w.reviewName} configures its ${piece === 'tracer' ? 'tracing' : piece}, which wins over ProxyConfig`,
       [],
       [w.reviewName],
     );

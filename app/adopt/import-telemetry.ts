@@ -1,4 +1,5 @@
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
+import type { FieldPath } from '../../core/problems/field-path';
 import type { TelemetryPolicy } from '../../model/telemetry-precedence';
 import { describeObject } from './config-draft';
 import { targetRefTargets } from './import-ambient';
@@ -6,6 +7,7 @@ import {
   affectedBy,
   defaultAccessLogProviders,
   type ImportContext,
+  isBothModes,
   type MetricsMechanism,
   suffixed,
   workloadsOf,
@@ -13,6 +15,11 @@ import {
 import { addAccessLog, addTracer, dimensionValues } from './import-declarations';
 import { customTagsOf, proxiesOfMode, standardMetricOf, Untranslatable } from './import-pieces';
 
+/**
+ * Every Telemetry, at the target with its reach: the root namespace's applied one as `mesh`, a
+ * namespace's as `{namespace}`, a selector's as each declared workload it applies to, a targetRefs'
+ * as the waypoint or workload it binds. The ones istiod ignores are conflicts, not imported.
+ */
 export function importTelemetry(ctx: ImportContext, metrics: MetricsMechanism): void {
   const { draft } = ctx;
   for (const policy of ctx.telemetry.policies) {
@@ -70,6 +77,7 @@ export function importTelemetry(ctx: ImportContext, metrics: MetricsMechanism): 
   }
 }
 
+/** One Telemetry's metrics overrides, tracing and access logs, declared for `target`. */
 export function importTelemetrySpec(
   ctx: ImportContext,
   policy: TelemetryPolicy,
@@ -154,10 +162,11 @@ export function importTelemetrySpec(
       );
     });
   });
-  const [tracing, ...more] = listOf(spec.tracing).filter(isMapping);
-  if (more.length > 0)
-    draft.skip(draft.source(object, ['spec', 'tracing', 1]), 'istiod reads only the first tracing entry', []);
-  if (tracing) importTelemetryTracing(ctx, policy, tracing, target, label, affected);
+  if (listOf(spec.tracing).length > 0) importTelemetryTracing(ctx, policy, target, label, affected);
+  // An entry without providers uses the providers of the one before it, at this level or a less
+  // specific one, else the mesh's default ones; its filter is not applied, only the filter of an
+  // entry that names the provider (istio/istio@1.26.8:pilot/pkg/model/telemetry.go mergeLogs).
+  let previous: readonly string[] = inheritedLogProviders(ctx, policy);
   listOf(spec.accessLogging).forEach((entry, i) => {
     if (!isMapping(entry)) return;
     const where = ['spec', 'accessLogging', i];
@@ -173,7 +182,14 @@ export function importTelemetrySpec(
     const names = listOf(entry.providers)
       .map((p) => mappingAt(p).name)
       .filter((n): n is string => typeof n === 'string');
-    const filter = mappingAt(entry, 'filter').expression;
+    const filter = names.length > 0 ? mappingAt(entry, 'filter').expression : undefined;
+    if (names.length === 0 && mappingAt(entry, 'filter').expression !== undefined) {
+      draft.skip(
+        draft.source(object, [...where, 'filter']),
+        'has no effect: istiod applies the filter of an entry that names its providers only',
+        [],
+      );
+    }
     const common = {
       target,
       ...(typeof filter === 'string' ? { filter } : {}),
@@ -183,8 +199,8 @@ export function importTelemetrySpec(
       draft.add('accessLogging', suffixed(label, 'access-log-off'), common, draft.source(object, where));
       return;
     }
-    // No providers: the mesh's default access log providers, if it has any.
-    const used = names.length > 0 ? names : defaultAccessLogProviders(ctx);
+    const used = names.length > 0 ? names : previous;
+    previous = used;
     if (used.length === 0) {
       draft.skip(
         draft.source(object, where),
@@ -197,49 +213,109 @@ export function importTelemetrySpec(
   });
 }
 
+/**
+ * A Telemetry's tracing entries, which istiod applies in order, a later one's field winning
+ * (istio/istio@1.26.8:pilot/pkg/model/telemetry.go Tracing): the last sampling, custom tags and
+ * providers set, of which istiod uses the first provider only. An entry for client or server
+ * traffic only (`match.mode`) has no declaration and is listed, not widened to both.
+ */
 export function importTelemetryTracing(
   ctx: ImportContext,
   policy: TelemetryPolicy,
-  tracing: JsonMapping,
   target: unknown,
   label: string,
   affected: readonly string[] | undefined,
 ): void {
   const { draft } = ctx;
   const { object } = policy;
-  const at = ['spec', 'tracing', 0];
-  if (typeof tracing.randomSamplingPercentage === 'number') {
+  let sampling: { value: unknown; at: FieldPath } | undefined;
+  let tags: { value: JsonMapping; at: FieldPath } | undefined;
+  let providers: { names: string[]; at: FieldPath } | undefined;
+  listOf(policy.spec.tracing).forEach((entry, i) => {
+    if (!isMapping(entry)) return;
+    const at: FieldPath = ['spec', 'tracing', i];
+    if (!isBothModes(entry)) {
+      draft.skip(
+        draft.source(object, [...at, 'match']),
+        'a tracing entry for client or server traffic only has no declaration (its settings would reach both)',
+        ['sampling', 'custom tags', 'tracer'],
+        affected,
+      );
+      return;
+    }
+    if (entry.randomSamplingPercentage !== undefined) {
+      sampling = { value: entry.randomSamplingPercentage, at: [...at, 'randomSamplingPercentage'] };
+    }
+    if (isMapping(entry.customTags) && Object.keys(entry.customTags).length > 0) {
+      tags = { value: entry.customTags, at: [...at, 'customTags'] };
+    }
+    const names = listOf(entry.providers)
+      .map((p) => mappingAt(p).name)
+      .filter((n): n is string => typeof n === 'string');
+    if (names.length > 0) providers = { names, at: [...at, 'providers'] };
+    for (const key of ['disableSpanReporting', 'useRequestIdForTraceSampling', 'enableIstioTags']) {
+      if (entry[key] !== undefined && !(key === 'disableSpanReporting' && entry[key] === false)) {
+        draft.skip(
+          draft.source(object, [...at, key]),
+          `Telemetry tracing ${key} has no declaration`,
+          ['tracer'],
+          affected,
+        );
+      }
+    }
+  });
+  if (typeof sampling?.value === 'number') {
     draft.add(
       'traceSampling',
       suffixed(label, 'sampling'),
-      { target, percentage: tracing.randomSamplingPercentage },
-      draft.source(object, [...at, 'randomSamplingPercentage']),
+      { target, percentage: sampling.value },
+      draft.source(object, sampling.at),
     );
   }
-  if (isMapping(tracing.customTags)) {
-    const tags = customTagsOf(tracing.customTags);
-    if (tags instanceof Untranslatable)
-      draft.skip(draft.source(object, [...at, 'customTags']), tags.why, ['custom tags'], affected);
+  if (tags) {
+    const declared = customTagsOf(tags.value);
+    if (declared instanceof Untranslatable)
+      draft.skip(draft.source(object, tags.at), declared.why, ['custom tags'], affected);
     else
       draft.add(
         'customTraceTags',
         suffixed(label, 'trace-tags'),
-        { target, tags },
-        draft.source(object, [...at, 'customTags']),
+        { target, tags: declared },
+        draft.source(object, tags.at),
       );
   }
-  for (const [i, provider] of listOf(tracing.providers).entries()) {
-    const name = mappingAt(provider).name;
-    if (typeof name === 'string') addTracer(ctx, name, target, draft.source(object, [...at, 'providers', i]), affected);
-  }
-  for (const key of ['disableSpanReporting', 'match', 'useRequestIdForTraceSampling', 'enableIstioTags']) {
-    if (tracing[key] !== undefined && !(key === 'disableSpanReporting' && tracing[key] === false)) {
+  if (providers) {
+    const [first, ...rest] = providers.names;
+    if (first) addTracer(ctx, first, target, draft.source(object, [...providers.at, 0]), affected);
+    if (rest.length > 0) {
       draft.skip(
-        draft.source(object, [...at, key]),
-        `Telemetry tracing ${key} has no declaration`,
-        ['tracer'],
-        affected,
+        draft.source(object, [...providers.at, 1]),
+        `istiod sends spans to the first provider only (${first}); ${rest.join(', ')} ${rest.length > 1 ? 'are' : 'is'} not used`,
+        [],
       );
     }
   }
+}
+
+/**
+ * The access log providers an entry without providers of `policy` inherits: the mesh's defaults,
+ * then those of the less specific levels' entries, in istiod's order (root, then namespace).
+ */
+function inheritedLogProviders(ctx: ImportContext, policy: TelemetryPolicy): readonly string[] {
+  let providers: readonly string[] = defaultAccessLogProviders(ctx);
+  const root = ctx.telemetry.namespaceWideIn(ctx.rootNamespace)[0];
+  const own = ctx.telemetry.namespaceWideIn(policy.namespace)[0];
+  const before = [
+    ...(root && root !== policy ? [root] : []),
+    ...(own && own !== policy && own !== root && policy.scope === 'workload' ? [own] : []),
+  ];
+  for (const level of before) {
+    for (const entry of listOf(level.spec.accessLogging)) {
+      const names = listOf(mappingAt(entry).providers)
+        .map((p) => mappingAt(p).name)
+        .filter((n): n is string => typeof n === 'string');
+      if (names.length > 0) providers = names;
+    }
+  }
+  return providers;
 }

@@ -8,6 +8,10 @@ import type { ImportContext } from './import-context';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout']);
 
+/**
+ * The workloads to declare, one per kind, namespace and name: of two variants, the one applied last
+ * (kubectl keeps it), with the other reported. Kinds the declaration cannot target are listed.
+ */
 export function declareWorkloads(ctx: ImportContext): void {
   // One workload object per name: kubectl keeps the last one applied, so the last variant counts.
   const last = new Map<string, PodTemplate>();
@@ -44,6 +48,7 @@ export function declareWorkloads(ctx: ImportContext): void {
   }
 }
 
+/** `workloads:`: each workload's namespace, kind, selector, the file it was read from, and its ambient attachment. */
 export function importWorkloadsSection(ctx: ImportContext): void {
   for (const { key, template, object } of ctx.workloads) {
     const selector = mappingAt(object.manifest, 'spec', 'selector', 'matchLabels');

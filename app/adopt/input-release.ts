@@ -29,8 +29,8 @@ function releaseOf(value: unknown): string | undefined {
 
 /**
  * The Istio release the input was installed at, read where each install input records it: the Sail
- * Operator `Istio`'s `spec.version`, an IstioOperator's `spec.tag`, the istiod chart values'
- * `global.tag` (or `tag`), and, in a `kubectl get` dump, the image of istiod's `discovery`
+ * Operator `Istio`'s `spec.version`, an IstioOperator's `components.pilot.tag` or `spec.tag`, the
+ * istiod chart values' `tag`, `pilot.tag` or `global.tag`, and, in a `kubectl get` dump, the image of istiod's `discovery`
  * container (`…/pilot:<release>`). The first found wins; undefined when none says.
  */
 export function inputRelease(objects: readonly RenderedObject[]): InputRelease | undefined {
@@ -42,11 +42,19 @@ export function inputRelease(objects: readonly RenderedObject[]): InputRelease |
       if (version) return { istioVersion: version, from: `${name} spec.version` };
     }
     if (input?.kind === 'istio-operator') {
-      const version = releaseOf(mappingAt(manifest, 'spec').tag);
-      if (version) return { istioVersion: version, from: `${name} spec.tag` };
+      // istiod's own tag wins over the install's.
+      for (const field of [
+        ['spec', 'components', 'pilot', 'tag'],
+        ['spec', 'tag'],
+      ]) {
+        const version = releaseOf(valueAt(manifest, field));
+        if (version) return { istioVersion: version, from: `${name} ${field.join('.')}` };
+      }
     }
     if (input?.kind === 'helm-values') {
-      for (const field of [['global', 'tag'], ['tag']]) {
+      // The chart's image tag: `tag` (1.24+) or `pilot.tag` (before), else `global.tag`
+      // (istio/istio@1.26.8:manifests/charts/istio-control/istio-discovery/templates/deployment.yaml).
+      for (const field of [['tag'], ['pilot', 'tag'], ['global', 'tag']]) {
         const version = releaseOf(valueAt(manifest, field));
         if (version) return { istioVersion: version, from: `istiod Helm values ${field.join('.')}` };
       }
