@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { reviewSections } from '../analysis/review/telemetry-report';
 import type { SettingValue, WorkloadSetting, WorkloadTelemetry } from '../analysis/review/workload-telemetry';
 import { type Explanation, explainInputSet, isWorkloadNamed } from '../app/adopt/explain';
@@ -8,6 +7,7 @@ import { ManifestValidationError } from '../app/lint/manifest-validator';
 import { describeProblem } from '../core/problems/problem';
 import { renderLocation } from '../core/problems/source-location';
 import { VersionPolicy } from '../core/version/version-policy';
+import { parseCommandOptions } from './command-options';
 import { findingJson } from './findings-report';
 import { formatLintFinding } from './validate';
 import type { Writer } from './writer';
@@ -88,29 +88,15 @@ export async function runExplain(
   out: Writer = process.stdout,
   err: Writer = process.stderr,
 ): Promise<number> {
-  let values: { 'istio-version'?: string; namespace?: string; workload?: string; format?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv],
-      options: {
-        'istio-version': { type: 'string' },
-        namespace: { type: 'string' },
-        workload: { type: 'string' },
-        format: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    err.write(`${(error as Error).message}\n${EXPLAIN_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    out.write(`${EXPLAIN_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandOptions(
+    argv,
+    ['istio-version', 'namespace', 'workload', 'format'],
+    EXPLAIN_USAGE,
+    out,
+    err,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const format = (values.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) {
     err.write(`--format: got ${JSON.stringify(values.format)}, expected one of ${FORMATS.join(', ')}\n`);

@@ -1,5 +1,4 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { draftYaml, notExpressedLines, SECTION_ORDER } from '../app/adopt/config-yaml';
 import { importInputSet } from '../app/adopt/import-config';
 import { ConfigFileError } from '../app/config/config-file';
@@ -10,6 +9,7 @@ import { renderLocation } from '../core/problems/source-location';
 import { installInputOf } from '../model/install-inputs';
 import type { RenderedObject } from '../model/objects';
 import { podTemplateField } from '../model/pod-templates';
+import { parseCommandOptions } from './command-options';
 import { readAdoptInput } from './explain';
 import { checkRoundTrip } from './round-trip';
 import { formatLintFinding } from './validate';
@@ -48,28 +48,9 @@ export async function runImport(
   out: Writer = process.stdout,
   err: Writer = process.stderr,
 ): Promise<number> {
-  let values: { 'istio-version'?: string; namespace?: string; out?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv],
-      options: {
-        'istio-version': { type: 'string' },
-        namespace: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    err.write(`${(error as Error).message}\n${IMPORT_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    out.write(`${IMPORT_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandOptions(argv, ['istio-version', 'namespace', 'out'], IMPORT_USAGE, out, err);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   if (positionals.length === 0) {
     err.write(`no files given\n${IMPORT_USAGE}\n`);
     return 2;

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readInputSet } from '../app/adopt/input-set';
 import { isUpgrade, planInputSet, type UpgradePlan, upgradeSteps } from '../app/adopt/upgrade-plan';
 import { ConfigFileError } from '../app/config/config-file';
@@ -9,6 +8,7 @@ import { ValidationFailedError } from '../core/problems/finding';
 import { describeProblem } from '../core/problems/problem';
 import { renderLocation } from '../core/problems/source-location';
 import { VersionPolicy } from '../core/version/version-policy';
+import { parseCommandOptions } from './command-options';
 import { diffOutputs } from './diff';
 import { synthConfigFile } from './synth';
 import { formatLintFinding } from './validate';
@@ -28,29 +28,9 @@ export async function runPlan(
   out: Writer = process.stdout,
   err: Writer = process.stderr,
 ): Promise<number> {
-  let values: { from?: string; to?: string; config?: string; namespace?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv],
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        config: { type: 'string' },
-        namespace: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    err.write(`${(error as Error).message}\n${PLAN_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    out.write(`${PLAN_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandOptions(argv, ['from', 'to', 'config', 'namespace'], PLAN_USAGE, out, err);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const problems: string[] = [];
   for (const option of ['from', 'to'] as const) {
     const given = values[option];
