@@ -9,7 +9,7 @@ import { renderLocation } from '../core/problems/source-location';
 import { VersionPolicy } from '../core/version/version-policy';
 import { parseCommandOptions } from './command-options';
 import { findingJson } from './findings-report';
-import { formatLintFinding } from './validate';
+import { formatFileProblem, formatLintFinding } from './validate';
 import type { Writer } from './writer';
 
 export const EXPLAIN_USAGE =
@@ -40,6 +40,27 @@ export interface AdoptInput {
 }
 
 /**
+ * Reads the input of `explain`, `import` or `plan` as one set, or writes one line on `err` and
+ * returns undefined: a path that does not exist (as the file system says it), a folder that does
+ * not build.
+ */
+export function readCommandInput(paths: readonly string[], namespace: string, err: Writer): InputSet | undefined {
+  let set: ReturnType<typeof readInputSet>;
+  try {
+    set = readInputSet(paths, namespace);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === undefined) throw error;
+    err.write(`${(error as Error).message}\n`);
+    return undefined;
+  }
+  if (!('objects' in set)) {
+    err.write(`${set.message}\n`);
+    return undefined;
+  }
+  return set;
+}
+
+/**
  * Reads the input of `explain` or `import`: the set, and the release to read it at (`given`, else
  * the one the input records, else the newest supported). One line on `err` and undefined when it
  * cannot: a path that does not exist, a folder that does not build, a release outside the range.
@@ -50,20 +71,8 @@ export function readAdoptInput(
   given: string | undefined,
   err: Writer,
 ): AdoptInput | undefined {
-  let set: ReturnType<typeof readInputSet>;
-  try {
-    set = readInputSet(paths, namespace);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== undefined) {
-      err.write(`${(error as Error).message}\n`);
-      return undefined;
-    }
-    throw error;
-  }
-  if (!('objects' in set)) {
-    err.write(`${set.message}\n`);
-    return undefined;
-  }
+  const set = readCommandInput(paths, namespace, err);
+  if (!set) return undefined;
   const recorded = given === undefined ? inputRelease(set.objects) : undefined;
   const newest = VersionPolicy.supportedVersions().at(-1) ?? '';
   const istioVersion = given ?? recorded?.istioVersion ?? newest;
@@ -115,8 +124,7 @@ export async function runExplain(
   const input = readAdoptInput(positionals, namespace, values['istio-version'], err);
   if (!input) return 2;
   if (input.set.problems.length > 0) {
-    for (const p of input.set.problems)
-      err.write(`${renderLocation(p.location)}: error: ${describeProblem(p)} (yaml)\n`);
+    for (const p of input.set.problems) err.write(`${formatFileProblem(p)}\n`);
     return 1;
   }
   let explanation: Explanation;

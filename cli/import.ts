@@ -4,15 +4,13 @@ import { importInputSet } from '../app/adopt/import-config';
 import { ConfigFileError } from '../app/config/config-file';
 import { validateManifests } from '../app/lint/manifest-validator';
 import { ValidationFailedError } from '../core/problems/finding';
-import { describeProblem } from '../core/problems/problem';
-import { renderLocation } from '../core/problems/source-location';
 import { installInputOf } from '../model/install-inputs';
 import type { RenderedObject } from '../model/objects';
 import { podTemplateField } from '../model/pod-templates';
 import { parseCommandOptions } from './command-options';
 import { readAdoptInput } from './explain';
 import { checkRoundTrip } from './round-trip';
-import { formatLintFinding } from './validate';
+import { formatFileProblem, formatLintFinding } from './validate';
 import type { Writer } from './writer';
 
 export const IMPORT_USAGE =
@@ -63,7 +61,7 @@ export async function runImport(
   const input = readAdoptInput(positionals, values.namespace ?? 'default', values['istio-version'], err);
   if (!input) return 2;
   const { set, istioVersion } = input;
-  const problems = set.problems.map((p) => `${renderLocation(p.location)}: error: ${describeProblem(p)} (yaml)`);
+  const problems = set.problems.map(formatFileProblem);
   if (problems.length === 0 && !set.objects.some(isImportable)) {
     const kinds = [...new Set(set.objects.map((o) => o.manifest.kind))].sort();
     problems.push(

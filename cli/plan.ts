@@ -1,17 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readInputSet } from '../app/adopt/input-set';
 import { isUpgrade, planInputSet, type UpgradePlan, upgradeSteps } from '../app/adopt/upgrade-plan';
 import { ConfigFileError } from '../app/config/config-file';
 import { ValidationFailedError } from '../core/problems/finding';
-import { describeProblem } from '../core/problems/problem';
 import { renderLocation } from '../core/problems/source-location';
 import { VersionPolicy } from '../core/version/version-policy';
 import { parseCommandOptions } from './command-options';
 import { diffOutputs } from './diff';
+import { readCommandInput } from './explain';
 import { synthConfigFile } from './synth';
-import { formatLintFinding } from './validate';
+import { formatFileProblem, formatLintFinding } from './validate';
 import type { Writer } from './writer';
 
 export const PLAN_USAGE =
@@ -55,20 +54,10 @@ export async function runPlan(
   const from = values.from as string;
   const to = values.to as string;
   if (positionals.length === 0) return planDeclaration(values.config ?? 'observability.yaml', from, to, out, err);
-  let set: ReturnType<typeof readInputSet>;
-  try {
-    set = readInputSet(positionals, values.namespace ?? 'default');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === undefined) throw error;
-    err.write(`${(error as Error).message}\n`);
-    return 2;
-  }
-  if (!('objects' in set)) {
-    err.write(`${set.message}\n`);
-    return 2;
-  }
+  const set = readCommandInput(positionals, values.namespace ?? 'default', err);
+  if (!set) return 2;
   if (set.problems.length > 0) {
-    for (const p of set.problems) err.write(`${renderLocation(p.location)}: error: ${describeProblem(p)} (yaml)\n`);
+    for (const p of set.problems) err.write(`${formatFileProblem(p)}\n`);
     return 1;
   }
   const plan = await planInputSet(set, from, to);

@@ -76,8 +76,8 @@ export async function checkRoundTrip(
   try {
     const config = join(work, 'applied', 'observability.yaml');
     const out = join(work, 'applied', 'out');
-    // The config sits where the workloads' manifests are named relative to.
-    const text = draftYaml(withAbsoluteManifests(draft, dirname(resolve(outFile))), []);
+    // The copy is written elsewhere than `outFile`, whose folder the manifests are relative to.
+    const text = draftYaml(draft, [], withAbsoluteManifests(draft, dirname(resolve(outFile))));
     mkdirSync(join(work, 'applied'), { recursive: true });
     writeFileSync(config, text);
     await synthConfigFile(config, out);
@@ -89,19 +89,15 @@ export async function checkRoundTrip(
   }
 }
 
-/** The draft with each workload's manifest as an absolute path, for a config written elsewhere. */
-function withAbsoluteManifests(draft: ConfigDraft, base: string): ConfigDraft {
-  const workloads = draft.entries('workloads');
-  const moved = Object.fromEntries(
-    Object.entries(workloads).map(([key, w]) => [
+/** The draft's declaration with each workload's manifest as an absolute path, for a copy written elsewhere. */
+function withAbsoluteManifests(draft: ConfigDraft, base: string): Record<string, unknown> {
+  const workloads = Object.fromEntries(
+    Object.entries(draft.entries('workloads')).map(([key, w]) => [
       key,
       typeof w.manifest === 'string' && !isAbsolute(w.manifest) ? { ...w, manifest: resolve(base, w.manifest) } : w,
     ]),
   );
-  const copy = Object.create(Object.getPrototypeOf(draft)) as ConfigDraft;
-  Object.assign(copy, draft);
-  Object.defineProperty(copy, 'config', { value: { ...draft.config, workloads: moved } });
-  return copy;
+  return { ...draft.config, workloads };
 }
 
 /** The differences between two reviews, without what `draft` lists as not expressed. */

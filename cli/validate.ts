@@ -34,6 +34,11 @@ export function formatLintFinding(finding: Finding): string {
   return `${where}: ${finding.severity}: [${finding.path}] ${describeProblemWithHint(finding)} (${finding.rule})`;
 }
 
+/** `file:line: error: not YAML: ... (yaml)`: a file that is not YAML, or a document that is no object. */
+export function formatFileProblem(problem: ManifestFileProblem): string {
+  return `${renderLocation(problem.location)}: error: ${describeProblem(problem)} (yaml)`;
+}
+
 /** A file that is not YAML or a document that is no object, as a finding of rule `yaml`. */
 function fileProblemFinding(problem: ManifestFileProblem): Finding {
   return { ...problem, severity: 'error', rule: 'yaml', path: '(files)' };
@@ -210,10 +215,7 @@ export async function runValidate(
   // Kinds no schema is known for are listed once, not as one warning per object.
   const unchecked = findings.filter((f) => f.rule === 'object-schema' && f.severity === 'warning');
   const reported = findings.filter((f) => !unchecked.includes(f));
-  const lines = [
-    ...problems.map((p) => `${renderLocation(p.location)}: error: ${describeProblem(p)} (yaml)`),
-    ...reported.map(formatLintFinding),
-  ];
+  const lines = [...problems.map(formatFileProblem), ...reported.map(formatLintFinding)];
   const errors = problems.length + reported.filter((f) => f.severity === 'error').length;
   const warnings = reported.length - (errors - problems.length);
   out.write(lines.map((line) => `${line}\n`).join(''));

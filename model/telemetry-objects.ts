@@ -68,3 +68,12 @@ export function namesProvider(spec: JsonMapping, section: 'metrics' | 'tracing' 
     listOf(mappingAt(entry).providers).some((p) => isMapping(p) && typeof p.name === 'string' && p.name !== ''),
   );
 }
+
+/**
+ * Whether a Telemetry `tracing`, `metrics` or `accessLogging` entry applies to client and server
+ * traffic alike: no `match`, or `mode: CLIENT_AND_SERVER` (the default).
+ */
+export function appliesToBothModes(entry: unknown): boolean {
+  const mode = mappingAt(entry, 'match').mode;
+  return mode === undefined || mode === 'CLIENT_AND_SERVER';
+}

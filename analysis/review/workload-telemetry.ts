@@ -21,6 +21,7 @@ import {
 } from '../../model/install-inputs';
 import type { Manifest, RenderedObject } from '../../model/objects';
 import { type PodTemplate, parseProxyConfig, podTemplates, proxyConfigOf } from '../../model/pod-templates';
+import { appliesToBothModes } from '../../model/telemetry-objects';
 import {
   describeOrder,
   describeTelemetry,
@@ -368,12 +369,7 @@ function isUnmeshed(template: PodTemplate, uninjected: ReadonlySet<string | unde
  * `telemetry` is what applies, most specific first.
  */
 function tracingOff(levels: Levels, telemetry: readonly TelemetryPolicy[]): void {
-  const tracing = telemetry.find((t) =>
-    listOf(t.spec.tracing).some((entry) => {
-      const mode = mappingAt(entry, 'match').mode;
-      return mode === undefined || mode === 'CLIENT_AND_SERVER';
-    }),
-  );
+  const tracing = telemetry.find((t) => listOf(t.spec.tracing).some(appliesToBothModes));
   if (!tracing) return;
   const values = levels.tracer ?? [];
   if (values.some((v) => v.value.startsWith('provider '))) return;

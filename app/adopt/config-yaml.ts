@@ -41,12 +41,15 @@ function wrap(text: string, width = 98): string {
 /**
  * The draft as a commented `observability.yaml`: a header naming the input and the release, each
  * entry under a comment saying where it was read, and at the end what was not expressed and the
- * conflicts, each with its file and line.
+ * conflicts, each with its file and line. `config` is the draft's own unless given (the same
+ * declaration with paths made absolute, for a copy written elsewhere).
  */
-export function draftYaml(draft: ConfigDraft, header: readonly string[]): string {
-  const ordered = Object.fromEntries(
-    SECTION_ORDER.filter((k) => draft.config[k] !== undefined).map((k) => [k, draft.config[k]]),
-  );
+export function draftYaml(
+  draft: ConfigDraft,
+  header: readonly string[],
+  config: Readonly<Record<string, unknown>> = draft.config,
+): string {
+  const ordered = Object.fromEntries(SECTION_ORDER.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
   const document = new Document(ordered, { version: '1.1', aliasDuplicateObjects: false });
   const root = document.contents as YAMLMap;
   for (const pair of root.items as Pair[]) {

@@ -5,6 +5,7 @@ import type { VersionPolicy } from '../../core/version/version-policy';
 import { installInputOf, meshConfigs, meshRootNamespace } from '../../model/install-inputs';
 import type { RenderedObject } from '../../model/objects';
 import type { PodTemplate } from '../../model/pod-templates';
+import { appliesToBothModes } from '../../model/telemetry-objects';
 import { TelemetryIndex, type TelemetryPolicy, telemetryPrecedence } from '../../model/telemetry-precedence';
 import type { ConfigDraft, ImportSource } from './config-draft';
 import type { InputSet } from './input-set';
@@ -138,7 +139,7 @@ export function defaultAccessLogProviders(ctx: ImportContext): string[] {
 export function tracingSets(spec: JsonMapping, piece: TracingPiece): boolean {
   return listOf(spec.tracing).some((t) => {
     const tracing = mappingAt(t);
-    if (!isBothModes(tracing)) return false;
+    if (!appliesToBothModes(tracing)) return false;
     if (piece === 'sampling') return tracing.randomSamplingPercentage !== undefined;
     if (piece === 'custom tags') return isMapping(tracing.customTags) && Object.keys(tracing.customTags).length > 0;
     return true;
@@ -149,14 +150,10 @@ export function tracingSets(spec: JsonMapping, piece: TracingPiece): boolean {
 export function rootNamesTracer(ctx: ImportContext): boolean {
   const root = ctx.telemetry.namespaceWideIn(ctx.rootNamespace)[0];
   return root
-    ? listOf(root.spec.tracing).some((t) => isBothModes(mappingAt(t)) && listOf(mappingAt(t).providers).length > 0)
+    ? listOf(root.spec.tracing).some(
+        (t) => appliesToBothModes(mappingAt(t)) && listOf(mappingAt(t).providers).length > 0,
+      )
     : false;
-}
-
-/** Whether a Telemetry entry applies to client and server traffic alike (no `match`, or CLIENT_AND_SERVER). */
-export function isBothModes(entry: JsonMapping): boolean {
-  const mode = mappingAt(entry, 'match').mode;
-  return mode === undefined || mode === 'CLIENT_AND_SERVER';
 }
 
 /** Whether the mesh config names default tracing providers: istiod then ignores ProxyConfig's tracer everywhere. */

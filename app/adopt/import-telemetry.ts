@@ -1,5 +1,6 @@
 import { isMapping, type JsonMapping, listOf, mappingAt } from '../../core/json-values';
 import type { FieldPath } from '../../core/problems/field-path';
+import { appliesToBothModes } from '../../model/telemetry-objects';
 import type { TelemetryPolicy } from '../../model/telemetry-precedence';
 import { describeObject } from './config-draft';
 import { targetRefTargets } from './import-ambient';
@@ -7,7 +8,6 @@ import {
   affectedBy,
   defaultAccessLogProviders,
   type ImportContext,
-  isBothModes,
   type MetricsMechanism,
   suffixed,
   workloadsOf,
@@ -234,7 +234,7 @@ export function importTelemetryTracing(
   listOf(policy.spec.tracing).forEach((entry, i) => {
     if (!isMapping(entry)) return;
     const at: FieldPath = ['spec', 'tracing', i];
-    if (!isBothModes(entry)) {
+    if (!appliesToBothModes(entry)) {
       draft.skip(
         draft.source(object, [...at, 'match']),
         'a tracing entry for client or server traffic only has no declaration (its settings would reach both)',

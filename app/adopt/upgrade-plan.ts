@@ -1,5 +1,5 @@
 import { type SettingDifference, settingDifferences } from '../../analysis/review/effective-settings';
-import { telemetryReview } from '../../analysis/review/workload-telemetry';
+import { type TelemetryReview, telemetryReview } from '../../analysis/review/workload-telemetry';
 import {
   BEHAVIOUR_CHANGES,
   type BehaviourChange,
@@ -75,9 +75,11 @@ export async function planInputSet(set: InputSet, from: string, to: string): Pro
   const releases = upgradeSteps(from, to);
   const documents = [...set.documents.values()];
   const findingsAt = new Map<string, Finding[]>();
+  const reviewAt = new Map<string, TelemetryReview>();
   for (const release of releases) {
     const found = await validateManifests(documents, { istioVersion: release, complete: true });
     findingsAt.set(release, found.filter(isReleaseFinding));
+    reviewAt.set(release, telemetryReview(set.objects, resolvePolicy(release)));
   }
   const locate = (path: string, field: FieldPath) => set.documents.get(path)?.locate(field);
   const steps: PlanStep[] = [];
@@ -108,10 +110,7 @@ export async function planInputSet(set: InputSet, from: string, to: string): Pro
       to: b,
       changes,
       findings: (findingsAt.get(b) ?? []).filter((f) => !before.has(findingKey(f))),
-      settings: settingDifferences(
-        telemetryReview(set.objects, resolvePolicy(a)),
-        telemetryReview(set.objects, resolvePolicy(b)),
-      ),
+      settings: settingDifferences(reviewAt.get(a) as TelemetryReview, reviewAt.get(b) as TelemetryReview),
     });
   }
   const first = new Set((findingsAt.get(from) ?? []).map(findingKey));
