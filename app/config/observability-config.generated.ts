@@ -608,7 +608,7 @@ namespace?: DnsLabel
 url?: string
 }
 /**
- * ServiceMonitor istio-component-monitor, PodMonitor envoy-stats-monitor and a PrometheusRule of recording rules (monitoring.coreos.com/v1). false for none. Default: on.
+ * ServiceMonitor istio-component-monitor, PodMonitor envoy-stats-monitor, a PrometheusRule of recording rules and PrometheusRule istio-alert-rules (monitoring.coreos.com/v1). false for none. Default: on.
  */
 prometheusOperator?: (false | {
 /**
@@ -623,6 +623,10 @@ podMonitorRelabeling?: ("book" | "dual-stack")
  * Default: true.
  */
 recordingRules?: boolean
+/**
+ * PrometheusRule istio-alert-rules: telemetry-health alerts (a declared workload's standard metrics vanish while its pods run, a scrape job down or empty, a metric over mesh.seriesBudget, istiod configuration rejected or not pushed, the generated Jaeger refusing spans) and the rules of every slos entry; with backends.jaeger, PodMonitor jaeger-monitor for Jaeger's own metrics. Runbooks: docs/alerts.md. Default: true.
+ */
+alerts?: boolean
 /**
  * Istio 1.31+: every sidecar serves its merged metrics over mutual TLS too (ENVOY_SECURE_MERGED_METRICS_PORT), scraped by PodMonitor istio-secure-metrics through scrape class istio-mtls; install/kube-prometheus-stack-values.yaml gives the Prometheus the class and a sidecar that writes the mesh certificate it presents. The envoy-stats PodMonitor leaves those pods out.
  */
@@ -650,6 +654,10 @@ scrapeInterval?: string
  * Drop per-cluster and per-listener Envoy series (Istio in Action chapter 7's metric_relabel_configs), sparing clusters a stats inclusion names. Default: true.
  */
 pruneEnvoyStats?: boolean
+/**
+ * A rule file (key istio-alert-rules.yml of the same ConfigMap, in rule_files) with the alerts and the slos rules, and scrape jobs for istiod (job pilot) and the generated Jaeger that those alerts read. Default: true.
+ */
+alerts?: boolean
 }
 /**
  * Jaeger with the tracing, zipkin and jaeger-collector Services. Zipkin tracers without an address send to it.
@@ -732,6 +740,43 @@ provider: ("jaeger" | "tempo")
 useGrpc?: boolean
 }
 })
+/**
+ * The page every alert's runbook_url points into (each adds #<alert name in lower case>), e.g. your copy of docs/alerts.md. Default: https://unpkg.com/cdk8s-istio-observability/docs/alerts.md.
+ */
+runbookUrl?: string
+}
+/**
+ * Service level objectives on the standard metrics, measured at the server side (reporter destination for sidecars, waypoint for ambient workloads): error ratios recorded over 5m, 30m, 1h, 6h, 3d and the window, multi-window multi-burn-rate alerts (page: 14.4x over 1h and 5m, 6x over 6h and 30m; ticket: 1x over 3d and 6h, for a 30d window) in the backends' alert rules, and an error-budget dashboard. Needs backends (prometheusOperator or scrapeConfig). Keys are construct ids and the slo label of every series and alert.
+ */
+slos?: {
+[k: string]: {
+/**
+ * A workload declared under workloads (or by the demo app: webapp, catalog).
+ */
+workload?: string
+/**
+ * <namespace>/<name> of a Service whose requests are measured, whichever workloads serve it (give this or workload).
+ */
+service?: string
+/**
+ * The percentage of requests that succeed (not 5xx, and gRPC status OK for gRPC), above 0 and below 100, e.g. 99.9.
+ */
+availability?: number
+latency?: {
+/**
+ * A bucket boundary of istio_request_duration_milliseconds: Envoy's defaults are 0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000 (a workload's sidecar.istio.io/statsHistogramBuckets for istiocustom replaces them, 1.19+).
+ */
+thresholdMs: number
+/**
+ * The percentage of requests under the threshold, above 0 and below 100, e.g. 99.
+ */
+objective: number
+}
+/**
+ * The rolling window: whole days or weeks from 7d to 90d. Default: 30d.
+ */
+window?: string
+}
 }
 /**
  * Clusters (or environments) to synthesize, each into <out>/clusters/<name>/ with its own target Istio release; the rest of this file is the declaration they share, and overrides change it per cluster (mappings merge key by key, lists and values replace, null removes).

@@ -17,6 +17,7 @@ import {
   podMonitorRelabelings,
   type RelabelRule,
 } from './relabel-rules';
+import { type ProxyScrapeJob, podLabelOf, podMonitorJob } from './scrape-jobs';
 import { dropZtunnelPods } from './ztunnel-monitor';
 
 export type { PodRelabeling } from './relabel-rules';
@@ -55,6 +56,8 @@ export interface EnvoyStatsMonitorProps {
 export class EnvoyStatsMonitor extends Construct {
   readonly monitor: ApiObject;
   readonly relabeling: PodRelabeling;
+  /** The `job` of its series and the label with the pod's name, for rules that read them. */
+  readonly scrapeJob: ProxyScrapeJob;
 
   constructor(scope: Construct, id: string, props: EnvoyStatsMonitorProps) {
     super(scope, id);
@@ -77,6 +80,7 @@ export class EnvoyStatsMonitor extends Construct {
       ...podMonitorRelabelings(props.mesh.policy.mechanisms.addons, relabeling),
     ];
     this.monitor = sidecarStatsPodMonitor(this, name, props.prometheus, { interval, relabelings: rules });
+    this.scrapeJob = { job: podMonitorJob(props.prometheus.namespace, name), podLabel: podLabelOf(rules) };
   }
 }
 

@@ -20,6 +20,8 @@ export type JaegerGeneration = 'v1-all-in-one' | 'v2';
  */
 const JAEGER_UID = 10001;
 const LABELS = { app: 'jaeger' };
+/** The name of the Jaeger container's metrics port, which JaegerMonitor scrapes. */
+export const JAEGER_METRICS_PORT_NAME = 'http-metrics';
 const CONFIG_DIR = '/jaeger-configuration';
 
 export interface JaegerProps {
@@ -72,6 +74,15 @@ export class Jaeger extends Construct implements CaveatSource, SpanCollectorSour
   readonly basePath: string;
   /** Whether `jaeger-collector` exposes OTLP (4317 gRPC, 4318 HTTP): Jaeger v2, or the release's add-on from 1.19. */
   readonly otlp: boolean;
+  /**
+   * Where Prometheus reads Jaeger's own metrics (its pod's `prometheus.io/port`; no Service exposes
+   * it) and the counters of spans its collector refused: v1's `jaeger_collector_spans_rejected_total`
+   * (invalid spans) and `jaeger_collector_spans_dropped_total` (queue full)
+   * (jaegertracing/jaeger@v1.70.0:cmd/collector/app/metrics.go), v2's OpenTelemetry collector
+   * `otelcol_receiver_refused_spans_total` (the add-on's Prometheus reader adds `_total`;
+   * istio/istio@1.30.3:samples/addons/jaeger.yaml, open-telemetry/opentelemetry-collector#12458).
+   */
+  readonly metrics: { readonly port: number; readonly refusedSpans: readonly string[] };
   private readonly storage: JaegerStorage;
 
   constructor(scope: Construct, id: string, props: JaegerProps) {
@@ -110,6 +121,12 @@ export class Jaeger extends Construct implements CaveatSource, SpanCollectorSour
     // The all-in-one images of the add-ons from 1.19 receive OTLP and their Service exposes it.
     this.otlp = v2 || addons.jaegerOtlp;
     const metricsPort = v2 ? 8888 : 14269;
+    this.metrics = {
+      port: metricsPort,
+      refusedSpans: v2
+        ? ['otelcol_receiver_refused_spans_total']
+        : ['jaeger_collector_spans_dropped_total', 'jaeger_collector_spans_rejected_total'],
+    };
     const health = v2
       ? kplus.Probe.fromHttpGet('/status', { port: 13133 })
       : kplus.Probe.fromHttpGet('/', { port: 14269 });
@@ -155,6 +172,8 @@ export class Jaeger extends Construct implements CaveatSource, SpanCollectorSour
           name: 'jaeger',
           image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          // Declared so a PodMonitor can select it (the pod role discovers declared ports only).
+          ports: [{ number: metricsPort, name: JAEGER_METRICS_PORT_NAME }],
           ...(v2
             ? { args: ['--config', `${CONFIG_DIR}/config.yaml`] }
             : {

@@ -10,12 +10,9 @@ import { MetricType } from '../metrics/metric-definition';
 import { MeshMetrics } from './mesh-metrics';
 import { customMetricSeries, type DeclaredSeries, declaredSeries, sumOf, sumRate } from './mesh-queries';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
+import type { RecordingRule } from './rule-groups';
 
-/** A recording rule: the series name (`level:metric:operations`) and its PromQL. */
-export interface RecordingRule {
-  readonly record: string;
-  readonly expr: string;
-}
+export type { RecordingRule } from './rule-groups';
 
 export interface RecordingRuleGroup {
   readonly name: string;

@@ -1,16 +1,19 @@
 import { Construct } from 'constructs';
+import { ISTIOD_JOB } from '../../core/istio/control-plane-metrics';
 import { refuseInput } from '../../core/problems/construct-problems';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { EnvoyStatsMonitor, type PodRelabeling } from './envoy-stats-monitor';
 import { IstioComponentMonitor } from './istio-component-monitor';
 import { IstioDashboards } from './istio-dashboards';
 import { Jaeger, type JaegerProps } from './jaeger';
+import { JaegerMonitor } from './jaeger-monitor';
 import { KialiInstance, type KialiInstanceProps } from './kiali-instance';
+import { MeshAlertRules } from './mesh-alert-rules';
 import { MeshRecordingRules } from './mesh-recording-rules';
 import { PrometheusInstance } from './prometheus-instance';
 import { PrometheusScrapeConfig, type PrometheusScrapeConfigProps } from './prometheus-scrape-config';
 import { SecureMetricsScrape } from './secure-metrics';
-import { ZtunnelMonitor } from './ztunnel-monitor';
+import { ZTUNNEL_JOB, ZtunnelMonitor } from './ztunnel-monitor';
 
 /** The construct id of each backend under {@link ObservabilityBackends}, by the option that creates it. */
 export const BACKEND_IDS = {
@@ -20,6 +23,8 @@ export const BACKEND_IDS = {
     'recording-rules',
     'secure-metrics',
     'ztunnel-monitor',
+    'jaeger-monitor',
+    'alert-rules',
   ],
   scrapeConfig: ['scrape-config'],
   jaeger: ['jaeger'],
@@ -34,6 +39,13 @@ export interface PrometheusOperatorOptions {
   readonly podMonitorRelabeling?: PodRelabeling;
   /** Emit the PrometheusRule of recording rules. @default true */
   readonly recordingRules?: boolean;
+  /**
+   * Emit PrometheusRule `istio-alert-rules`: the telemetry-health alerts and every
+   * ServiceLevelObjective's rules (see {@link MeshAlertRules}); with a generated Jaeger, a
+   * PodMonitor for its own metrics too.
+   * @default true
+   */
+  readonly alerts?: boolean;
   /**
    * Scrape every sidecar's merged metrics over mutual TLS too (Istio 1.31+), on this port; see
    * {@link SecureMetricsScrape}. The envoy-stats PodMonitor then leaves those pods out.
@@ -73,6 +85,8 @@ export interface ObservabilityBackendsProps {
     | false;
   /** A Kiali CR wired to the Prometheus and the Jaeger; `false` for none. @default {} */
   readonly kiali?: Omit<KialiInstanceProps, 'mesh' | 'prometheus' | 'jaeger'> | false;
+  /** The page every alert's `runbook_url` points into, e.g. a team's copy of docs/alerts.md. @default DEFAULT_RUNBOOK_URL */
+  readonly runbookUrl?: string;
 }
 
 /**
@@ -92,6 +106,8 @@ export class ObservabilityBackends extends Construct {
   readonly jaeger?: Jaeger;
   readonly dashboards?: IstioDashboards;
   readonly kiali?: KialiInstance;
+  readonly jaegerMonitor?: JaegerMonitor;
+  readonly alertRules?: MeshAlertRules;
 
   constructor(scope: Construct, id: string, props: ObservabilityBackendsProps) {
     super(scope, id);
@@ -131,15 +147,17 @@ export class ObservabilityBackends extends Construct {
         });
       }
     }
+    if (props.jaeger instanceof Jaeger) this.jaeger = props.jaeger;
+    else if (props.jaeger) this.jaeger = new Jaeger(this, BACKEND_IDS.jaeger[0], { ...props.jaeger, mesh });
     if (props.scrapeConfig) {
       this.scrapeConfig = new PrometheusScrapeConfig(this, BACKEND_IDS.scrapeConfig[0], {
         namespace: prometheus.namespace,
+        runbookUrl: props.runbookUrl,
         ...props.scrapeConfig,
         mesh,
+        jaeger: this.jaeger && !(props.jaeger instanceof Jaeger) ? this.jaeger : undefined,
       });
     }
-    if (props.jaeger instanceof Jaeger) this.jaeger = props.jaeger;
-    else if (props.jaeger) this.jaeger = new Jaeger(this, BACKEND_IDS.jaeger[0], { ...props.jaeger, mesh });
     if (props.grafana !== false) {
       this.dashboards = new IstioDashboards(this, BACKEND_IDS.grafana[0], {
         namespace: prometheus.namespace,
@@ -153,6 +171,30 @@ export class ObservabilityBackends extends Construct {
         mesh,
         prometheus,
         jaeger: this.jaeger,
+      });
+    }
+    // Last, so the rules can read every job above, the Jaeger's included.
+    if (operator !== false && (operator.alerts ?? true)) {
+      const [, , , , , jaegerMonitor, alertRules] = BACKEND_IDS.prometheusOperator;
+      const generated = this.jaeger && !(props.jaeger instanceof Jaeger) ? this.jaeger : undefined;
+      if (generated) {
+        this.jaegerMonitor = new JaegerMonitor(this, jaegerMonitor, {
+          jaeger: generated,
+          prometheus,
+          interval: operator.interval,
+        });
+      }
+      const envoy = this.envoyStatsMonitor as EnvoyStatsMonitor;
+      this.alertRules = new MeshAlertRules(this, alertRules, {
+        mesh,
+        prometheus,
+        runbookUrl: props.runbookUrl,
+        jobs: {
+          proxies: [envoy.scrapeJob, ...(this.secureMetrics ? [this.secureMetrics.scrapeJob] : [])],
+          ...(this.ztunnelMonitor ? { ztunnel: ZTUNNEL_JOB } : {}),
+          istiod: ISTIOD_JOB,
+          ...(this.jaegerMonitor ? { collector: this.jaegerMonitor.scrapeJob } : {}),
+        },
       });
     }
   }

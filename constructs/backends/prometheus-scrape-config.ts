@@ -4,14 +4,20 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { CaveatSource } from '../../core/contracts/construct-sources';
 import { problem } from '../../core/errors';
+import { ISTIOD_JOB } from '../../core/istio/control-plane-metrics';
 import { isDnsSubdomain } from '../../core/names';
 import { refuseInput } from '../../core/problems/construct-problems';
 import type { Problem } from '../../core/problems/problem';
 import { statement } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { ISTIOD_MONITORING_PORT } from './istio-component-monitor';
+import { JAEGER_METRICS_PORT_NAME, type Jaeger } from './jaeger';
+import { alertRuleGroups, DEFAULT_RUNBOOK_URL, runbookUrlProblems } from './mesh-alert-rules';
 import { MeshMetrics } from './mesh-metrics';
 import { durationProblems } from './prometheus-instance';
 import { ENVOY_STATS_JOB_RELABELINGS, envoyStatsPruning, type RelabelRule, scrapeRelabelConfig } from './relabel-rules';
+import { ruleGroupJson } from './rule-groups';
+import { podLabelOf, type ScrapeJobs } from './scrape-jobs';
 import { ZTUNNEL_APP_LABEL, ZTUNNEL_JOB, ZTUNNEL_METRICS_PORT_NAME } from './ztunnel-monitor';
 
 /**
@@ -29,6 +35,30 @@ const ZTUNNEL_JOB_RELABELINGS: readonly RelabelRule[] = [
 
 /** The ConfigMap key Prometheus reads with `--config.file=/etc/prometheus/prometheus.yml`. */
 export const PROMETHEUS_CONFIG_KEY = 'prometheus.yml';
+/** The ConfigMap key of the rule file, named relative to the config file (`rule_files`). */
+export const PROMETHEUS_RULES_KEY = 'istio-alert-rules.yml';
+
+/** The proxies' job of this config: `pod_name` holds the pod's name (see ENVOY_STATS_JOB_RELABELINGS). */
+const ENVOY_STATS_JOB = 'envoy-stats';
+
+/**
+ * istiod's job: the `http-monitoring` port of Services labelled `istio: pilot`, named as the
+ * ServiceMonitor names it (its jobLabel `istio`), so the alert rules read `job="pilot"` either way.
+ */
+const ISTIOD_JOB_RELABELINGS: readonly RelabelRule[] = [
+  { sourceLabels: ['__meta_kubernetes_service_label_istio'], action: 'keep', regex: 'pilot' },
+  { sourceLabels: ['__meta_kubernetes_endpoint_port_name'], action: 'keep', regex: ISTIOD_MONITORING_PORT },
+  { sourceLabels: ['__meta_kubernetes_namespace'], action: 'replace', targetLabel: 'namespace' },
+  { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod' },
+];
+
+/** The generated Jaeger's metrics port. */
+const JAEGER_JOB_RELABELINGS: readonly RelabelRule[] = [
+  { sourceLabels: ['__meta_kubernetes_pod_label_app'], action: 'keep', regex: 'jaeger' },
+  { sourceLabels: ['__meta_kubernetes_pod_container_port_name'], action: 'keep', regex: JAEGER_METRICS_PORT_NAME },
+  { sourceLabels: ['__meta_kubernetes_namespace'], action: 'replace', targetLabel: 'namespace' },
+  { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod' },
+];
 
 export interface PrometheusScrapeConfigProps {
   /** The mesh whose sidecars are scraped; its stats inclusions are spared by the pruning. */
@@ -47,6 +77,18 @@ export interface PrometheusScrapeConfigProps {
    * @default true
    */
   readonly pruneEnvoyStats?: boolean;
+  /**
+   * Evaluate the mesh's alerts in this Prometheus: a rule file ({@link PROMETHEUS_RULES_KEY}, in the
+   * same ConfigMap, named by `rule_files`) with the telemetry-health alerts and every
+   * {@link ServiceLevelObjective}'s rules; istiod (and the generated Jaeger) get scrape jobs of
+   * their own so their alerts have series to read.
+   * @default true
+   */
+  readonly alerts?: boolean;
+  /** The generated Jaeger, whose own metrics get a job (its collector's refused spans). @default - none */
+  readonly jaeger?: Jaeger;
+  /** The page each alert's `runbook_url` points into. @default DEFAULT_RUNBOOK_URL */
+  readonly runbookUrl?: string;
 }
 
 /**
@@ -59,6 +101,9 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
   private readonly metrics: MeshMetrics;
   private readonly prune: boolean;
   private readonly mesh: IstioMesh;
+  private readonly alerts: boolean;
+  private readonly jaeger?: Jaeger;
+  private readonly runbookUrl: string;
 
   constructor(scope: Construct, id: string, props: PrometheusScrapeConfigProps) {
     super(scope, id);
@@ -67,11 +112,15 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
     if (!isDnsSubdomain(props.name))
       problems.push(problem(['name'], props.name, 'a ConfigMap name (RFC 1123 subdomain)'));
     problems.push(...durationProblems(['scrapeInterval'], scrapeInterval));
+    this.runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK_URL;
+    problems.push(...runbookUrlProblems(this.runbookUrl));
     // Reported at synth with every other construct's problems; nothing is written until they are fixed.
     refuseInput(this, problems);
     this.metrics = new MeshMetrics(props.mesh);
     this.mesh = props.mesh;
     this.prune = props.pruneEnvoyStats ?? true;
+    this.alerts = props.alerts ?? true;
+    this.jaeger = props.jaeger;
     this.configMap = new KubeConfigMap(this, 'Resource', {
       metadata: {
         name: props.name,
@@ -80,18 +129,45 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
       },
       // YAML 1.1, as Prometheus reads its config (gopkg.in/yaml.v2): `yes`/`off` stay strings.
       data: Lazy.any({
-        produce: () => ({ [PROMETHEUS_CONFIG_KEY]: stringify(this.config(scrapeInterval), { version: '1.1' }) }),
+        produce: () => ({
+          [PROMETHEUS_CONFIG_KEY]: stringify(this.config(scrapeInterval), { version: '1.1' }),
+          ...(this.alerts ? { [PROMETHEUS_RULES_KEY]: stringify(this.ruleFile(), { version: '1.1' }) } : {}),
+        }),
       }),
     });
+  }
+
+  /** The rule file: the alerts of what this config scrapes, and the objectives' rules. */
+  ruleFile(): Record<string, unknown> {
+    return { groups: alertRuleGroups(this.mesh, this.scrapeJobs(), this.runbookUrl).map(ruleGroupJson) };
+  }
+
+  /** The jobs of this config, as the alert rules read them. */
+  private scrapeJobs(): ScrapeJobs {
+    return {
+      proxies: [{ job: ENVOY_STATS_JOB, podLabel: podLabelOf(ENVOY_STATS_JOB_RELABELINGS) }],
+      ...(this.mesh.hasAmbient ? { ztunnel: ZTUNNEL_JOB } : {}),
+      istiod: ISTIOD_JOB,
+      ...(this.jaeger
+        ? {
+            collector: {
+              job: 'jaeger',
+              refusedSpans: this.jaeger.metrics.refusedSpans,
+              description: `the generated Jaeger (${this.jaeger.generation}) in ${this.jaeger.namespace}`,
+            },
+          }
+        : {}),
+    };
   }
 
   /** The `prometheus.yml` document. */
   config(scrapeInterval: string): Record<string, unknown> {
     return {
       global: { scrape_interval: scrapeInterval },
+      ...(this.alerts ? { rule_files: [PROMETHEUS_RULES_KEY] } : {}),
       scrape_configs: [
         {
-          job_name: 'envoy-stats',
+          job_name: ENVOY_STATS_JOB,
           metrics_path: '/stats/prometheus',
           kubernetes_sd_configs: [{ role: 'pod' }],
           relabel_configs: ENVOY_STATS_JOB_RELABELINGS.map(scrapeRelabelConfig),
@@ -107,6 +183,26 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
                 metrics_path: '/metrics',
                 kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [this.mesh.ztunnelNamespace] } }],
                 relabel_configs: ZTUNNEL_JOB_RELABELINGS.map(scrapeRelabelConfig),
+              },
+            ]
+          : []),
+        // istiod and the generated Jaeger, whose series only the alerts read.
+        ...(this.alerts
+          ? [
+              {
+                job_name: ISTIOD_JOB,
+                kubernetes_sd_configs: [{ role: 'endpoints' }],
+                relabel_configs: ISTIOD_JOB_RELABELINGS.map(scrapeRelabelConfig),
+              },
+            ]
+          : []),
+        ...(this.alerts && this.jaeger
+          ? [
+              {
+                job_name: 'jaeger',
+                metrics_path: '/metrics',
+                kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [this.jaeger.namespace] } }],
+                relabel_configs: JAEGER_JOB_RELABELINGS.map(scrapeRelabelConfig),
               },
             ]
           : []),

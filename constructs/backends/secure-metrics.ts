@@ -13,6 +13,7 @@ import { ProxyTarget } from '../proxy-config/proxy-target';
 import { sidecarStatsPodMonitor } from './envoy-stats-monitor';
 import { durationProblems, type PrometheusInstance } from './prometheus-instance';
 import { podMonitorRelabelings, type RelabelRule, SECURE_PORT_PRESENT } from './relabel-rules';
+import { type ProxyScrapeJob, podLabelOf, podMonitorJob } from './scrape-jobs';
 
 /** The port Istio's own bootstrap test gives it (istio/istio@1.31.0-rc.0:pkg/bootstrap/testdata/secure_metrics_golden.json). */
 export const DEFAULT_SECURE_METRICS_PORT = 15092;
@@ -70,6 +71,8 @@ export interface SecureMetricsScrapeProps {
 export class SecureMetricsScrape extends Construct {
   readonly monitor: ApiObject;
   readonly port: number;
+  /** The `job` of its series and the label with the pod's name, for rules that read them. */
+  readonly scrapeJob: ProxyScrapeJob;
   /** The kube-prometheus-stack values for the Prometheus: the scrape class and the certificate sidecar. */
   readonly prometheusValues: HelmValuesFile;
 
@@ -99,9 +102,11 @@ export class SecureMetricsScrape extends Construct {
     if (!refused) {
       target.contribute(mesh, this, { proxyMetadata: { [SECURE_MERGED_METRICS_PORT_ENV]: String(port) } });
     }
+    const relabelings = secureRelabelings(mesh);
+    this.scrapeJob = { job: podMonitorJob(prometheus.namespace, name), podLabel: podLabelOf(relabelings) };
     this.monitor = sidecarStatsPodMonitor(this, name, prometheus, {
       interval,
-      relabelings: secureRelabelings(mesh),
+      relabelings,
       scheme: PodMonitorSpecPodMetricsEndpointsScheme.HTTPS,
       scrapeClass: ISTIO_MTLS_SCRAPE_CLASS,
     });

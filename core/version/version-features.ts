@@ -242,6 +242,15 @@ export const FEATURES = {
     source:
       'istio/istio@1.31.0-rc.0:releasenotes/notes/multi-port-scrape-targets.yaml, pkg/kube/inject/webhook.go applyPrometheusMerge',
   },
+  /**
+   * `sidecar.istio.io/statsHistogramBuckets`: a pod's own histogram boundaries per stat prefix;
+   * before it, every proxy uses Envoy's default buckets.
+   */
+  statsHistogramBucketsAnnotation: {
+    description: 'the sidecar.istio.io/statsHistogramBuckets annotation',
+    since: '1.19',
+    source: 'istio/api@1.19.0:annotation/annotations.yaml; istio/istio#45368',
+  },
   /** `ENVOY_SECURE_METRICS_PORT` / `ENVOY_SECURE_MERGED_METRICS_PORT`: mTLS-protected scrape listeners on each sidecar. */
   secureMetricsPorts: {
     description: 'mTLS-protected metrics ports (ENVOY_SECURE_MERGED_METRICS_PORT)',

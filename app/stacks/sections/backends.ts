@@ -27,6 +27,7 @@ export const backendsSection: SectionBuilder = {
         jaeger: b.jaeger && { ...b.jaeger, storage: jaegerStorage(b.jaeger.storage) },
         grafana: b.grafana,
         kiali: b.kiali,
+        runbookUrl: b.runbookUrl,
       });
     });
     // Tracers default to the generated Jaeger only when the backends were built.

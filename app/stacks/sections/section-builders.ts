@@ -10,6 +10,7 @@ import {
   statsInclusionSection,
 } from './metrics';
 import type { SectionBuilder } from './section-builder';
+import { slosSection } from './slos';
 import {
   customTraceTagsSection,
   openTelemetryTracersSection,
@@ -41,4 +42,5 @@ export const SECTION_BUILDERS: readonly SectionBuilder[] = [
   customTraceTagsSection,
   accessLoggingSection,
   bootstrapOverridesSection,
+  slosSection,
 ];

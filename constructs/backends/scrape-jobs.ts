@@ -1,0 +1,44 @@
+import type { RelabelRule } from './relabel-rules';
+
+/**
+ * The `job` labels of what the generated monitors and scrape configs collect, for the rules that
+ * read those series. The Prometheus Operator names a PodMonitor's job `<namespace>/<name>` unless
+ * its `jobLabel` names a pod label that is set (prometheus-operator/prometheus-operator@v0.93.0:
+ * pkg/prometheus/promcfg.go generatePodMonitorConfig).
+ */
+
+/** A scrape job of proxies (sidecars, gateways, waypoints), and the target label holding the pod's name. */
+export interface ProxyScrapeJob {
+  readonly job: string;
+  readonly podLabel: string;
+}
+
+/** A tracing collector this app runs and Prometheus scrapes: its job and the counter of spans it refused. */
+export interface CollectorScrapeJob {
+  readonly job: string;
+  /** The counters of spans it refused, e.g. `jaeger_collector_spans_rejected_total`. */
+  readonly refusedSpans: readonly string[];
+  readonly description: string;
+}
+
+/** What the Prometheus that evaluates the alerts scrapes, by `job` label. */
+export interface ScrapeJobs {
+  readonly proxies: readonly ProxyScrapeJob[];
+  /** @default - ztunnel is not scraped */
+  readonly ztunnel?: string;
+  /** @default - istiod is not scraped */
+  readonly istiod?: string;
+  /** @default - no collector of ours is scraped */
+  readonly collector?: CollectorScrapeJob;
+}
+
+/** The job of a PodMonitor whose `jobLabel` names no label its pods carry. */
+export function podMonitorJob(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** The target label relabelings copy the pod's name to (`pod`, or `pod_name` in older samples). */
+export function podLabelOf(rules: readonly RelabelRule[]): string {
+  const rule = rules.find((r) => r.sourceLabels?.length === 1 && r.sourceLabels[0] === '__meta_kubernetes_pod_name');
+  return rule?.targetLabel ?? 'pod';
+}

@@ -1,0 +1,142 @@
+import { leMatcher } from '../../core/istio/histogram-buckets';
+import { type AlertRule, braces, eq, promNumber, type RecordingRule, type RuleGroup } from './rule-groups';
+
+/** What an objective measures: the share of requests that succeed, or that finish under a threshold. */
+export type SliKind = 'availability' | 'latency';
+
+/** One indicator of an objective, with what its queries need. */
+export interface Sli {
+  readonly kind: SliKind;
+  /** The objective, a percentage below 100, e.g. 99.9. */
+  readonly objective: number;
+  /** The latency threshold, a bucket boundary in milliseconds (latency only). */
+  readonly thresholdMs?: number;
+}
+
+/** What an objective's queries select: the server side's series of its requests. */
+export interface SloTarget {
+  /** The `slo` label of every series and alert it makes. */
+  readonly name: string;
+  /** Matchers of its requests, e.g. `reporter="destination", destination_workload="cart", ...`. */
+  readonly matchers: readonly string[];
+  /** How messages name it: `workload shop/cart`. */
+  readonly description: string;
+  /** The objective's window in days. */
+  readonly windowDays: number;
+}
+
+/**
+ * A burn-rate alert: the error ratio over both windows above `factor` times the error budget.
+ * `budgetShare` is the share of the window's budget that burning at that rate spends in the long
+ * window; the Google SRE Workbook's pairs (chapter 5, "Multiwindow, Multi-Burn-Rate Alerts"):
+ * 2% in 1h (14.4x over 30d) and 5% in 6h (6x) page, 10% in 3d (1x) is a ticket.
+ */
+export interface BurnRateWindow {
+  readonly long: string;
+  readonly longHours: number;
+  readonly short: string;
+  readonly budgetShare: number;
+  readonly for: string;
+  readonly severity: 'critical' | 'warning';
+}
+
+export const BURN_RATE_WINDOWS: readonly BurnRateWindow[] = [
+  { long: '1h', longHours: 1, short: '5m', budgetShare: 0.02, for: '2m', severity: 'critical' },
+  { long: '6h', longHours: 6, short: '30m', budgetShare: 0.05, for: '15m', severity: 'critical' },
+  { long: '3d', longHours: 72, short: '6h', budgetShare: 0.1, for: '3h', severity: 'warning' },
+];
+
+/** The windows each indicator's error ratio is recorded over: every window an alert reads. */
+export const RATIO_WINDOWS: readonly string[] = ['5m', '30m', '1h', '6h', '3d'];
+
+/** The recorded error ratio of an indicator over `window`. */
+export function errorRatioSeries(window: string): string {
+  return `slo:sli_error:ratio_rate${window}`;
+}
+
+/** The alert every burn-rate rule raises; `severity`, `slo`, `sli` and the windows tell them apart. */
+export const BURN_RATE_ALERT = 'IstioSLOErrorBudgetBurn';
+
+/** The burn-rate factor of a pair for a window of `windowDays`: 14.4, 6 and 1 over 30 days. */
+export function burnRateFactor(pair: BurnRateWindow, windowDays: number): number {
+  return Number(((pair.budgetShare * windowDays * 24) / pair.longHours).toPrecision(6));
+}
+
+/** The error budget of an objective: `1 - objective/100`, exactly as written (`0.001` for 99.9). */
+export function errorBudget(objective: number): number {
+  return Number(((100 - objective) / 100).toPrecision(10));
+}
+
+/**
+ * gRPC statuses other than OK (istio.io "Istio Standard Metrics": `grpc_response_status`, the
+ * numeric code, empty for other requests); a request that ends with one fails availability even
+ * with HTTP 200.
+ */
+const GRPC_NOT_OK = '[1-9]|1[0-6]';
+
+/**
+ * The error ratio of an indicator over `window`, from the standard metrics. No failed request is
+ * a ratio of 0, not a missing sample (`or vector(0)`), and no request at all is no sample rather
+ * than NaN (`> 0` on the total), so the window's average counts quiet periods as good ones and is
+ * never poisoned by a 0/0.
+ */
+export function errorRatioExpr(target: SloTarget, sli: Sli, window: string): string {
+  const sel = (...extra: string[]) => braces([...target.matchers, ...extra]);
+  if (sli.kind === 'availability') {
+    // `or` joins the two sets of series once each: a 5xx that is also a gRPC failure is one series.
+    const failed = [
+      `rate(istio_requests_total${sel('response_code=~"5.."')}[${window}])`,
+      `rate(istio_requests_total${sel(`grpc_response_status=~"${GRPC_NOT_OK}"`)}[${window}])`,
+    ].join('\n    or\n    ');
+    return `(\n  sum(\n    ${failed}\n  )\n  or vector(0)\n)\n/\n(sum(rate(istio_requests_total${sel()}[${window}])) > 0)`;
+  }
+  const le = leMatcher(sli.thresholdMs as number);
+  return `1 - (\n  sum(rate(istio_request_duration_milliseconds_bucket${sel(le)}[${window}]))\n  /\n  (sum(rate(istio_request_duration_milliseconds_count${sel()}[${window}])) > 0)\n)`;
+}
+
+/** The labels that tell an indicator's series apart. */
+export function sliLabels(target: SloTarget, sli: Sli): Record<string, string> {
+  return { slo: target.name, sli: sli.kind };
+}
+
+/**
+ * The rules of one objective: its error ratios over the alert windows and over its own window
+ * (the average of the 5m ratio, for the budget panels), its objective, and the burn-rate alerts.
+ * One group, so each evaluation reads ratios recorded in the same pass.
+ */
+export function sloRuleGroup(target: SloTarget, slis: readonly Sli[], runbook: (alert: string) => string): RuleGroup {
+  const recording: RecordingRule[] = [];
+  const alerts: AlertRule[] = [];
+  for (const sli of slis) {
+    const labels = sliLabels(target, sli);
+    const selector = braces(Object.entries(labels).map(([k, v]) => eq(k, v)));
+    for (const window of RATIO_WINDOWS) {
+      recording.push({ record: errorRatioSeries(window), expr: errorRatioExpr(target, sli, window), labels });
+    }
+    const period = `${target.windowDays}d`;
+    recording.push({
+      record: errorRatioSeries(period),
+      expr: `avg_over_time(${errorRatioSeries('5m')}${selector}[${period}])`,
+      labels,
+    });
+    recording.push({ record: 'slo:objective:ratio', expr: `vector(${promNumber(sli.objective / 100)})`, labels });
+    const budget = promNumber(errorBudget(sli.objective));
+    for (const pair of BURN_RATE_WINDOWS) {
+      const factor = promNumber(burnRateFactor(pair, target.windowDays));
+      const over = (w: string) => `${errorRatioSeries(w)}${selector} > (${factor} * ${budget})`;
+      const what = sli.kind === 'availability' ? 'requests failing' : `requests slower than ${sli.thresholdMs} ms`;
+      alerts.push({
+        alert: BURN_RATE_ALERT,
+        expr: `${over(pair.long)}\nand\n${over(pair.short)}`,
+        for: pair.for,
+        labels: { ...labels, severity: pair.severity, long_window: pair.long, short_window: pair.short },
+        annotations: {
+          summary: `${target.name}: ${sli.kind} error budget burning ${factor}x over ${pair.long}`,
+          description: `${target.description}: ${what} over the last ${pair.long} and ${pair.short} spend the ${period} error budget of its ${promNumber(sli.objective)}% ${sli.kind} objective ${factor} times faster than it lasts (${promNumber(pair.budgetShare * 100)}% of the budget in ${pair.long}).`,
+          runbook_url: runbook(BURN_RATE_ALERT),
+        },
+      });
+    }
+  }
+  return { name: `istio-slo-${target.name}`, rules: [...recording, ...alerts] };
+}
