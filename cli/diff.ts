@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { alertChanges } from '../analysis/review/alert-changes';
 import { changeEffect, startupFields } from '../analysis/review/change-effect';
 import { seriesChanges, seriesEstimates } from '../analysis/review/series-estimate';
 import { ConfigFileError } from '../app/config/config-file';
@@ -111,6 +112,8 @@ export function diffOutputs(committedDir: string, freshDir: string): string[] {
   const objects = (map: Map<string, Manifest>) => [...map].map(([path, manifest]) => ({ path, manifest }));
   const series = seriesChanges(seriesEstimates(objects(committed)), seriesEstimates(objects(fresh)));
   lines.push(...series.map((line) => `  series ${line}`));
+  // What it does to the alerts Prometheus evaluates: added, removed, or firing differently.
+  lines.push(...alertChanges(objects(committed), objects(fresh)).map((line) => `  alert ${line}`));
   return lines;
 }
 

@@ -39,7 +39,7 @@ const BAD: readonly [string, string, (config: string) => readonly string[]][] = 
     'unknown top-level key',
     base('tracing: { sampling: 10 }'),
     (config) => [
-      `${config}:5:1: tracing: unknown field (expected one of 22 known fields: $schema, istioVersion, namespace, mesh, namespaces, waypoints, demoApp, workloads, statsInclusion, metricDimensions, metricDefinitions, attributeGenerators, ...)`,
+      `${config}:5:1: tracing: unknown field (expected one of 23 known fields: $schema, istioVersion, namespace, mesh, namespaces, waypoints, demoApp, workloads, statsInclusion, metricDimensions, metricDefinitions, attributeGenerators, ...)`,
     ],
   ],
   [

@@ -80,7 +80,7 @@ describe('ConfigFile', () => {
     expect(problemsOf(text)).toEqual([
       'obs.yaml:1:1: istioVersion: wrong type (got 1.17, expected string); hint: quote it, YAML reads an unquoted 1.17 as a number',
       'obs.yaml:1:1: namespace: missing (expected a value; it is required)',
-      'obs.yaml:2:1: namespce: unknown field (expected one of 22 known fields, e.g. namespace, namespaces)',
+      'obs.yaml:2:1: namespce: unknown field (expected one of 23 known fields, e.g. namespace, namespaces)',
       'obs.yaml:6:5: traceSampling.webapp-sampling.percentage: must be <= 100 (got 101)',
       'obs.yaml:7:5: traceSampling.webapp-sampling.sampling: unknown field (expected one of target, percentage)',
       'obs.yaml:9:3: metricDimensions.Bad_Id: not a valid key (got "Bad_Id", expected a key matching ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$)',

@@ -99,10 +99,12 @@ function labelInventory(objects: Record<string, unknown>[]): Map<string, Set<str
   for (const m of [
     'requests_total',
     'request_duration_milliseconds_bucket',
+    'request_duration_milliseconds_count',
     'request_bytes_sum',
     'response_bytes_sum',
     'tcp_sent_bytes_total',
     'tcp_received_bytes_total',
+    'tcp_connections_opened_total',
   ]) {
     add(`istio_${m}`, STANDARD);
   }

@@ -62,7 +62,9 @@ async function synth(text: string): Promise<{ out: string; config: string }> {
   return { out, config };
 }
 
-const seriesTable = (report: string) => report.slice(report.indexOf('| metric | series |')).trim().split('\n');
+/** The series table of a REPORT.md: from its header to the first blank line. */
+const seriesTable = (report: string) =>
+  report.slice(report.indexOf('| metric | series |')).split('\n\n')[0]?.trim().split('\n') ?? [];
 
 describe('the series estimate in REPORT.md', () => {
   it('pins the default stack: webapp and catalog behind the gateway, with the book dimensions', () => {

@@ -391,6 +391,7 @@ describe('the shop example (examples/shop.yaml)', () => {
       'Kiali istio-system/kiali',
       'PodMonitor monitoring/envoy-stats-monitor',
       'PodMonitor monitoring/istio-secure-metrics',
+      'PrometheusRule monitoring/istio-alert-rules',
       'PrometheusRule monitoring/istio-mesh-recording-rules',
       'ServiceMonitor monitoring/istio-component-monitor',
       'Telemetry istio-system/mesh-default',

@@ -1,5 +1,6 @@
 import { VersionPolicy } from '../../core/version/version-policy';
 import type { RenderedObject } from '../../model/objects';
+import { alertsSection } from './alerts-report';
 import type { TakesEffect } from './change-effect';
 import {
   formatFactor,
@@ -80,6 +81,7 @@ export function telemetryReport(clusters: readonly ReportedCluster[]): string {
     const review = telemetryReview(cluster.objects, policy instanceof VersionPolicy ? policy : undefined);
     lines.push(...reviewSections(review));
     lines.push(...seriesSection(cluster.objects));
+    lines.push(...alertsSection(cluster.objects));
   }
   return `${lines.join('\n')}\n`;
 }

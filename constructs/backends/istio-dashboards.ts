@@ -8,6 +8,7 @@ import { refuseInput } from '../../core/problems/construct-problems';
 import type { Problem } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
+import type { DashboardPanel } from './dashboard-panel';
 import { MeshMetrics } from './mesh-metrics';
 import {
   customMetricQuery,
@@ -21,6 +22,8 @@ import {
   sumRate,
   workloadLabels,
 } from './mesh-queries';
+import { ServiceLevelObjective } from './service-level-objective';
+import { SLO_DASHBOARD_KEY, sloDashboardRows } from './slo-dashboard';
 import { ZTUNNEL_JOB } from './ztunnel-monitor';
 
 // The Grafana SDK, loaded when a dashboard is first rendered (see core/lazily.ts).
@@ -62,12 +65,7 @@ export interface IstioDashboardsProps {
   readonly sidecarLabel?: { readonly name: string; readonly value: string };
 }
 
-/** One panel: a title, a unit and its queries with their legends. */
-export interface DashboardPanel {
-  readonly title: string;
-  readonly unit: string;
-  readonly queries: readonly { readonly expr: string; readonly legend: string }[];
-}
+export type { DashboardPanel } from './dashboard-panel';
 
 /**
  * Grafana dashboards generated from the mesh's declaration with grafana-foundation-sdk (not Istio's
@@ -99,6 +97,9 @@ export class IstioDashboards extends Construct {
           [WORKLOADS_DASHBOARD_KEY]: `${JSON.stringify(this.dashboard(), null, 2)}\n`,
           ...(this.mesh.hasAmbient
             ? { [ZTUNNEL_DASHBOARD_KEY]: `${JSON.stringify(this.ztunnelDashboard(), null, 2)}\n` }
+            : {}),
+          ...(ServiceLevelObjective.of(this.mesh).length > 0
+            ? { [SLO_DASHBOARD_KEY]: `${JSON.stringify(this.sloDashboard(), null, 2)}\n` }
             : {}),
         }),
       }),
@@ -240,6 +241,18 @@ export class IstioDashboards extends Construct {
     );
   }
 
+  /** The error-budget dashboard of the mesh's objectives (see slo-dashboard.ts). */
+  sloDashboard(): unknown {
+    return this.build(
+      'Istio service level objectives',
+      'istio-slos',
+      undefined,
+      sloDashboardRows(ServiceLevelObjective.of(this.mesh)),
+      // Budgets are spent over days: a week shows a burn and what it left.
+      'now-7d',
+    );
+  }
+
   /** The dashboard model Grafana loads. */
   dashboard(): unknown {
     return this.build(
@@ -253,8 +266,11 @@ export class IstioDashboards extends Construct {
   private build(
     title: string,
     uid: string,
-    namespaceQuery: string,
+    /** The query of the namespace variable; none for a dashboard whose queries name their series. */
+    namespaceQuery: string | undefined,
     rows: readonly { readonly title: string; readonly panels: readonly DashboardPanel[] }[],
+    /** The time range it opens on. */
+    from = 'now-1h',
   ): unknown {
     const { LegendDisplayMode, LegendPlacement, VizLegendOptionsBuilder } = grafana().common;
     const {
@@ -274,10 +290,11 @@ export class IstioDashboards extends Construct {
       .tags(['istio', 'generated'])
       .readonly()
       .tooltip(DashboardCursorSync.Crosshair)
-      .time({ from: 'now-1h', to: 'now' })
+      .time({ from, to: 'now' })
       .refresh('30s')
-      .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
-      .withVariable(
+      .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
+    if (namespaceQuery !== undefined) {
+      builder.withVariable(
         new QueryVariableBuilder(NAMESPACE_VARIABLE)
           .label('Namespace')
           .datasource(DATASOURCE)
@@ -288,6 +305,7 @@ export class IstioDashboards extends Construct {
           .includeAll(true)
           .allValue('.*'),
       );
+    }
     let id = 1;
     for (const row of rows) {
       builder.withRow(new RowBuilder(row.title).id(id++));

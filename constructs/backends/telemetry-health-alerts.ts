@@ -108,7 +108,7 @@ function scrapeAlerts(jobs: ScrapeJobs, runbook: (alert: string) => string): Ale
         alert: HEALTH_ALERTS.targetDown,
         expr: `up${braces([job])} == 0`,
         for: '10m',
-        labels: { severity: 'warning' },
+        labels: { severity: 'warning', scrape_job: names.join(',') },
         annotations: {
           summary: `Prometheus cannot scrape {{ $labels.job }} target {{ $labels.instance }}`,
           description: `A target of the ${what} has failed every scrape for 10 minutes: its series go stale.`,
