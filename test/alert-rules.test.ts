@@ -1,0 +1,248 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { synthConfigFile } from '../cli/synth';
+import type { RenderedRule } from '../model/prometheus-rules';
+import {
+  type AlertScenario,
+  dropMetricsProvider,
+  type ExpectedAlert,
+  type FixtureWorkload,
+  meshSeries,
+  outputObjects,
+  type Phase,
+  prometheusRules,
+  proxiesExportMetrics,
+  testAlerts,
+} from './support/alert-fixtures';
+import { promtool } from './support/promtool';
+
+const ROOT = join(__dirname, '..');
+
+/** Synthesizes `config` with its istioVersion replaced (and `extra` appended) into a fresh folder. */
+async function synthAt(config: string, from: string, version: string, extra = ''): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), `alerts-${version}-`));
+  const file = join(dir, 'observability.yaml');
+  writeFileSync(
+    file,
+    `${readFileSync(join(ROOT, config), 'utf8').replace(from, `istioVersion: "${version}"`)}${extra}`,
+  );
+  const out = join(dir, 'out');
+  await synthConfigFile(file, out);
+  return out;
+}
+
+/** The alerts that fire, by name, from each rule of the rendered file: its own labels with `extra` (the expression's). */
+function firing(
+  rules: readonly RenderedRule[],
+  name: string,
+  pick: (r: RenderedRule) => Record<string, string> | undefined,
+) {
+  return rules
+    .filter((r) => r.kind === 'alert' && r.name === name)
+    .flatMap((r): ExpectedAlert[] => {
+      const picked = pick(r);
+      if (!picked) return [];
+      const labels: Record<string, string> = { ...r.labels, ...picked };
+      // Prometheus expands the annotations' label references when the alert fires.
+      const annotations = Object.fromEntries(
+        Object.entries(r.annotations).map(([k, v]) => [
+          k,
+          v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, l) => labels[l] ?? ''),
+        ]),
+      );
+      return [{ labels, annotations }];
+    });
+}
+
+/** The absence alert of each workload whose metrics come from an Envoy, with the labels absent() gives. */
+function absent(rules: readonly RenderedRule[], workloads: readonly FixtureWorkload[]): ExpectedAlert[] {
+  return firing(rules, 'IstioStandardMetricsAbsent', (r) => {
+    const w = workloads.find((x) => x.name === r.labels.workload && x.namespace === r.labels.namespace);
+    if (!w || w.reportedBy === 'ztunnel') return undefined;
+    return {
+      reporter: w.reportedBy === 'sidecar' ? 'destination' : 'waypoint',
+      destination_workload: w.name,
+      destination_workload_namespace: w.namespace,
+    };
+  });
+}
+
+/** The burn-rate alert of one objective's indicator over one long window. */
+function burn(rules: readonly RenderedRule[], slo: string, sli: string, long: string): ExpectedAlert[] {
+  return firing(rules, 'IstioSLOErrorBudgetBurn', (r) =>
+    r.labels.slo === slo && r.labels.sli === sli && r.labels.long_window === long ? {} : undefined,
+  );
+}
+
+const HEALTHY: Phase[] = [{ minutes: 40, errorsPer10k: 5 }];
+/** 2 hours healthy, then 1.5% failing: 15 times the budget of 99.9%, just over the 14.4x page. */
+const FAST_BURN: Phase[] = [
+  { minutes: 120, errorsPer10k: 5 },
+  { minutes: 70, errorsPer10k: 150 },
+];
+/** An hour healthy, then 0.2% failing for 5 hours: twice the budget of 99.9%, a ticket and no page. */
+const SLOW_BURN: Phase[] = [
+  { minutes: 60, errorsPer10k: 5 },
+  { minutes: 300, errorsPer10k: 20 },
+];
+
+/**
+ * The four scenarios of every rule set: a healthy mesh raises nothing; with metrics: [prometheus]
+ * removed from the rendered defaultProviders, the absence alert fires for each workload an Envoy
+ * reports; a 15x burn pages within the hour (the 1h/5m pair); a 2x burn is a ticket only.
+ */
+function scenarios(
+  out: string,
+  rules: readonly RenderedRule[],
+  workloads: readonly FixtureWorkload[],
+  slo: string,
+  thresholdMs: number,
+  /** An objective with a latency indicator whose budget 20% slow requests burn past both pages. */
+  latencySlo?: string,
+): AlertScenario[] {
+  const objects = outputObjects(out);
+  expect(proxiesExportMetrics(objects)).toBe(true);
+  dropMetricsProvider(out);
+  const broken = outputObjects(out);
+  // istiod builds no stats filter without a metrics provider (istio/istio#51384).
+  expect(proxiesExportMetrics(broken)).toBe(false);
+  const series = (phases: Phase[], exported = true) => meshSeries(rules, workloads, phases, exported, thresholdMs);
+  // Every workload an Envoy reports (its sidecar or its waypoint) loses its metrics; ztunnel's stay.
+  expect(
+    absent(rules, workloads).map((a) => `${a.labels.namespace}/${a.labels.workload} ${a.labels.reporter}`),
+  ).toEqual(
+    workloads
+      .filter((w) => w.reportedBy !== 'ztunnel')
+      .map((w) => `${w.namespace}/${w.name} ${w.reportedBy === 'sidecar' ? 'destination' : 'waypoint'}`)
+      .sort(),
+  );
+  expect(burn(rules, slo, 'availability', '1h').map((a) => a.labels.severity)).toEqual(['critical']);
+  expect(burn(rules, slo, 'availability', '3d').map((a) => a.labels.severity)).toEqual(['warning']);
+  return [
+    { name: 'healthy', series: series(HEALTHY), evalTime: '35m', firing: {} },
+    {
+      name: 'defaultProviders without metrics',
+      series: series(HEALTHY, proxiesExportMetrics(broken)),
+      evalTime: '35m',
+      firing: { IstioStandardMetricsAbsent: absent(rules, workloads) },
+    },
+    {
+      name: 'a burn at 15x pages within its hour',
+      series: series(FAST_BURN),
+      evalTime: '185m',
+      firing: { IstioSLOErrorBudgetBurn: burn(rules, slo, 'availability', '1h') },
+    },
+    {
+      name: 'a slow burn at 2x is a ticket only',
+      series: series(SLOW_BURN),
+      evalTime: '360m',
+      firing: { IstioSLOErrorBudgetBurn: burn(rules, slo, 'availability', '3d') },
+    },
+    {
+      // istiod's counter appears with the first NACK and grows by one a minute.
+      name: 'a proxy rejects configuration',
+      series: [...series(HEALTHY), { series: 'pilot_total_xds_rejects{job="pilot", type="lds"}', values: '0+1x40' }],
+      evalTime: '35m',
+      firing: { IstioProxyConfigRejected: firing(rules, 'IstioProxyConfigRejected', () => ({ type: 'lds' })) },
+    },
+    ...(latencySlo
+      ? [
+          {
+            name: 'slow responses page the latency objective',
+            series: series([
+              { minutes: 120, errorsPer10k: 5 },
+              { minutes: 70, errorsPer10k: 5, slowPer10k: 2000 },
+            ]),
+            evalTime: '185m',
+            firing: {
+              IstioSLOErrorBudgetBurn: [
+                ...burn(rules, latencySlo, 'latency', '1h'),
+                ...burn(rules, latencySlo, 'latency', '6h'),
+              ],
+            },
+          },
+        ]
+      : []),
+  ];
+}
+
+describe('the alert rules, evaluated by promtool', () => {
+  const SIDECAR_WORKLOADS: FixtureWorkload[] = [
+    { name: 'cart', namespace: 'shop', kind: 'Deployment', reportedBy: 'sidecar' },
+    { name: 'frontend', namespace: 'shop', kind: 'Deployment', reportedBy: 'sidecar' },
+    { name: 'payments', namespace: 'payments', kind: 'StatefulSet', reportedBy: 'sidecar' },
+  ];
+
+  it.each(['1.22', '1.26', '1.31'])(
+    'of a sidecar mesh at Istio %s: quiet when healthy, absence on every workload without metrics, a page at 15x, a ticket at 2x, NACKs, slow responses',
+    async (version) => {
+      const out = await synthAt('test/alerts/sidecar.yaml', 'istioVersion: "1.31"', version);
+      const all = prometheusRules(outputObjects(out));
+      const rules = all.filter((r) => r.source === 'PrometheusRule monitoring/istio-alert-rules');
+      expect(new Set(rules.filter((r) => r.kind === 'alert').map((r) => r.name))).toEqual(
+        new Set([
+          'IstioStandardMetricsAbsent',
+          'IstioScrapeTargetDown',
+          'IstioScrapeJobAbsent',
+          'IstioProxyConfigRejected',
+          'IstioConfigPushErrors',
+          'IstioSLOErrorBudgetBurn',
+        ]),
+      );
+      const file = ruleFile(rules);
+      expect(promtool(['check', 'rules', 'rules.yml'], { 'rules.yml': file }).output).toContain('SUCCESS');
+      const run = testAlerts(
+        file,
+        rules,
+        scenarios(out, rules, SIDECAR_WORKLOADS, 'cart-availability', 250, 'frontend-experience'),
+      );
+      expect(run.output).toContain('SUCCESS');
+      expect(run.status).toBe(0);
+    },
+  );
+
+  // examples/ambient.yaml with an objective on checkout, whose requests only its waypoint reports.
+  const AMBIENT_WORKLOADS: FixtureWorkload[] = [
+    { name: 'web', namespace: 'storefront', kind: 'Deployment', reportedBy: 'waypoint' },
+    { name: 'checkout', namespace: 'orders', kind: 'Deployment', reportedBy: 'waypoint' },
+    { name: 'inventory', namespace: 'orders', kind: 'Deployment', reportedBy: 'ztunnel' },
+    { name: 'billing', namespace: 'legacy', kind: 'Deployment', reportedBy: 'sidecar' },
+  ];
+  const CHECKOUT_SLO =
+    'slos:\n  checkout-availability: { workload: checkout, availability: 99.9, latency: { thresholdMs: 100, objective: 95 } }\n';
+
+  it.each(['1.26', '1.31'])(
+    'of an ambient mesh at Istio %s (the plain rule file): waypoint-reported requests page, ztunnel-only workloads keep their metrics',
+    async (version) => {
+      const out = await synthAt('examples/ambient.yaml', 'istioVersion: "1.28"', version, CHECKOUT_SLO);
+      const rules = prometheusRules(outputObjects(out)).filter(
+        (r) => r.source === 'ConfigMap monitoring/prometheus-config istio-alert-rules.yml',
+      );
+      // The objective reads the waypoint's series: checkout has no sidecar to report as destination.
+      const ratio = rules.find((r) => r.name === 'slo:sli_error:ratio_rate5m' && r.labels.sli === 'availability');
+      expect(ratio?.expr).toContain(
+        'reporter="waypoint", destination_workload_namespace="orders", destination_workload="checkout"',
+      );
+      const file = ruleFile(rules);
+      const run = testAlerts(file, rules, scenarios(out, rules, AMBIENT_WORKLOADS, 'checkout-availability', 100));
+      expect(run.output).toContain('SUCCESS');
+      expect(run.status).toBe(0);
+    },
+  );
+});
+
+/** The rules as one rule file, in their groups. */
+function ruleFile(rules: readonly RenderedRule[]): string {
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const r of rules) {
+    const rule =
+      r.kind === 'alert'
+        ? { alert: r.name, expr: r.expr, for: r.for, labels: r.labels, annotations: r.annotations }
+        : { record: r.name, expr: r.expr, ...(Object.keys(r.labels).length > 0 ? { labels: r.labels } : {}) };
+    groups.set(r.group, [...(groups.get(r.group) ?? []), rule]);
+  }
+  return stringify({ groups: [...groups].map(([name, list]) => ({ name, rules: list })) });
+}
