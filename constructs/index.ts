@@ -79,8 +79,14 @@ export {
   WORKLOADS_DASHBOARD_KEY,
 } from './backends/istio-dashboards';
 export { Jaeger, type JaegerGeneration, type JaegerNetworkPolicy, type JaegerProps } from './backends/jaeger';
+export { JaegerMonitor, type JaegerMonitorProps } from './backends/jaeger-monitor';
 export { JaegerStorage } from './backends/jaeger-storage';
 export { KialiInstance, type KialiInstanceProps } from './backends/kiali-instance';
+export {
+  DEFAULT_RUNBOOK_URL,
+  MeshAlertRules,
+  type MeshAlertRulesProps,
+} from './backends/mesh-alert-rules';
 export { MeshMetrics } from './backends/mesh-metrics';
 export {
   MeshRecordingRules,
@@ -101,6 +107,7 @@ export {
 } from './backends/prometheus-instance';
 export {
   PROMETHEUS_CONFIG_KEY,
+  PROMETHEUS_RULES_KEY,
   PrometheusScrapeConfig,
   type PrometheusScrapeConfigProps,
 } from './backends/prometheus-scrape-config';
@@ -110,6 +117,17 @@ export {
   SecureMetricsScrape,
   type SecureMetricsScrapeProps,
 } from './backends/secure-metrics';
+export type { AlertRule, Rule, RuleGroup } from './backends/rule-groups';
+export type { CollectorScrapeJob, ProxyScrapeJob, ScrapeJobs } from './backends/scrape-jobs';
+export {
+  type LatencyObjective,
+  ServiceLevelObjective,
+  type ServiceLevelObjectiveProps,
+  type ServiceRef,
+} from './backends/service-level-objective';
+export { SLO_DASHBOARD_KEY } from './backends/slo-dashboard';
+export { BURN_RATE_ALERT, type Sli, type SliKind, type SloTarget } from './backends/slo-rules';
+export { HEALTH_ALERTS } from './backends/telemetry-health-alerts';
 export { ZtunnelMonitor, type ZtunnelMonitorProps } from './backends/ztunnel-monitor';
 export { BootstrapOverride, type BootstrapOverrideProps } from './bootstrap/bootstrap-override';
 export {

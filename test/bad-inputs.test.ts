@@ -292,6 +292,74 @@ const BAD: readonly [string, string, (config: string) => readonly string[]][] = 
     ],
   ],
   [
+    'objective on an undeclared workload',
+    base(
+      'backends:',
+      '  prometheus: { release: kps, namespace: monitoring }',
+      'slos:',
+      '  a: { workload: webb, availability: 99.9 }',
+    ),
+    (config) => [
+      `${config}:8:8 [observability-backends/a] workload: is not a declared workload (got "webb", expected a workload declared under workloads: web); hint: did you mean "web"?`,
+    ],
+  ],
+  [
+    'objective of 100%',
+    base(
+      'backends:',
+      '  prometheus: { release: kps, namespace: monitoring }',
+      'slos:',
+      '  a: { workload: web, availability: 100 }',
+    ),
+    (config) => [
+      `${config}:8:23 [observability-backends/a] availability: leaves no error budget, so no burn rate can be computed (got 100, expected a percentage above 0 and below 100, e.g. 99.9); hint: use 99.9, 99.95 or 99.99`,
+    ],
+  ],
+  [
+    'objective window shorter than its alerts',
+    base(
+      'backends:',
+      '  prometheus: { release: kps, namespace: monitoring }',
+      'slos:',
+      '  a: { workload: web, availability: 99.9, window: 2d }',
+    ),
+    (config) => [
+      `${config}:8:43 [observability-backends/a] window: is shorter than 7d: the ticket alert reads the error ratio over 3d, which the window must hold twice (got "2d", expected whole days or weeks from 7d to 90d, e.g. 30d or 4w)`,
+    ],
+  ],
+  [
+    'latency threshold between buckets',
+    base(
+      'backends:',
+      '  prometheus: { release: kps, namespace: monitoring }',
+      'slos:',
+      '  a: { workload: web, latency: { thresholdMs: 300, objective: 99 } }',
+    ),
+    (config) => [
+      `${config}:8:34 [observability-backends/a] latency.thresholdMs: is between the proxies' bucket boundaries (Envoy's defaults), so the share of requests under it cannot be read (got 300, expected a bucket boundary of istio_request_duration_milliseconds); hint: use 250 or 500 (the nearest boundaries)`,
+    ],
+  ],
+  [
+    'objective on an ambient workload without a waypoint',
+    base(
+      'mesh: { install: helm, dataplane: ambient }',
+      'backends:',
+      '  prometheus: { release: kps, namespace: monitoring }',
+      'slos:',
+      '  a: { workload: web, availability: 99.9 }',
+    ),
+    (config) => [
+      `${config}:9:8 [observability-backends/a] workload: is ambient without a waypoint: ztunnel reports its connections (L4), no request, status or duration (got "web", expected a workload with a sidecar or behind a waypoint); hint: give its namespace a waypoint (namespaces.shop.waypoint) or the workload its own (workloads.web.waypoint)`,
+    ],
+  ],
+  [
+    'objective without a Prometheus',
+    base('slos:', '  a: { workload: web, availability: 99 }'),
+    (config) => [
+      `${config}:6:3 [shop/a] no Prometheus evaluates this objective: no backend writes alert rules; hint: declare backends.prometheusOperator (its alerts are on by default) or backends.scrapeConfig`,
+    ],
+  ],
+  [
     'demo egress without gateway',
     base('demoApp: { gateway: false, httpbinEgress: true }')
       .replace('"1.30"', '"1.17"')

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GOLDEN_VERSIONS } from './scenarios';
-import { objectsOf, promtool, ruleFileOf, scrapeConfigsOf, testRules, WEBAPP_TO_CATALOG } from './support/promtool';
+import {
+  configMapRuleFiles,
+  objectsOf,
+  promtool,
+  ruleFileOf,
+  scrapeConfigsOf,
+  testRules,
+  WEBAPP_TO_CATALOG,
+} from './support/promtool';
 
 const ROOT = join(__dirname, '..');
 /** Every generated file with Prometheus rules or scrape configs: the goldens of each version and dist/. */
@@ -13,6 +21,11 @@ const SOURCES = [
   ]),
   'dist/observability-backends.k8s.yaml',
   'examples/istio-1.30/observability-backends.k8s.yaml',
+  'examples/shop/observability-backends.k8s.yaml',
+  'examples/ambient/observability-backends.k8s.yaml',
+  'examples/platform/observability-backends.k8s.yaml',
+  'examples/two-clusters/clusters/dev/observability-backends.k8s.yaml',
+  'examples/two-clusters/clusters/prod/observability-backends.k8s.yaml',
 ];
 
 const rule = (record: string, labels: string, value: number) => ({
@@ -34,27 +47,48 @@ describe('promtool', () => {
   it.each(SOURCES.filter((s) => scrapeConfigsOf(objectsOf(readFileSync(join(ROOT, s), 'utf8'))).length > 0))(
     'check config passes on the prometheus.yml of %s',
     (source) => {
-      for (const { name, text } of scrapeConfigsOf(objectsOf(readFileSync(join(ROOT, source), 'utf8')))) {
-        const run = promtool(['check', 'config', '--syntax-only', 'prometheus.yml'], { 'prometheus.yml': text });
+      for (const { name, text, ruleFiles } of scrapeConfigsOf(objectsOf(readFileSync(join(ROOT, source), 'utf8')))) {
+        // Without --syntax-only promtool also checks the rule files the config names.
+        const run = promtool(['check', 'config', 'prometheus.yml'], { 'prometheus.yml': text, ...ruleFiles });
         expect(run.output, name).toContain('SUCCESS');
         expect(run.status, name).toBe(0);
       }
     },
   );
 
-  it('finds the files it checks: every golden version, dist/ and the 1.30 example', () => {
+  it.each(
+    SOURCES.filter((s) => Object.keys(configMapRuleFiles(objectsOf(readFileSync(join(ROOT, s), 'utf8')))).length > 0),
+  )('check rules passes on the plain rule files of %s', (source) => {
+    for (const [name, text] of Object.entries(
+      configMapRuleFiles(objectsOf(readFileSync(join(ROOT, source), 'utf8'))),
+    )) {
+      const run = promtool(['check', 'rules', name], { [name]: text });
+      expect(run.output, name).toMatch(/SUCCESS: \d+ rules found/);
+      expect(run.status, name).toBe(0);
+    }
+  });
+
+  it('finds the files it checks: every golden version, dist/ and the examples', () => {
     const withRules = SOURCES.filter((s) => ruleFileOf(objectsOf(readFileSync(join(ROOT, s), 'utf8'))));
     const withConfigs = SOURCES.filter(
       (s) => scrapeConfigsOf(objectsOf(readFileSync(join(ROOT, s), 'utf8'))).length > 0,
     );
+    const withRuleFiles = SOURCES.filter(
+      (s) => Object.keys(configMapRuleFiles(objectsOf(readFileSync(join(ROOT, s), 'utf8')))).length > 0,
+    );
     expect(withRules).toEqual([
       ...GOLDEN_VERSIONS.map((v) => `test/goldens/${v}/recording-rules.k8s.yaml`),
-      'dist/observability-backends.k8s.yaml',
-      'examples/istio-1.30/observability-backends.k8s.yaml',
+      ...SOURCES.filter((s) => !s.startsWith('test/goldens/')),
     ]);
     expect(withConfigs).toEqual([
       ...GOLDEN_VERSIONS.map((v) => `test/goldens/${v}/prometheus-scrape-config.k8s.yaml`),
       'dist/observability-backends.k8s.yaml',
+      'examples/ambient/observability-backends.k8s.yaml',
+    ]);
+    // The golden scrape configs are the book's, without rules (test/scenarios.ts).
+    expect(withRuleFiles).toEqual([
+      'dist/observability-backends.k8s.yaml',
+      'examples/ambient/observability-backends.k8s.yaml',
     ]);
   });
 

@@ -3,7 +3,7 @@ import { problem } from '../../core/errors';
 import { ENVOY_DEFAULT_BUCKETS, nearestBoundaries } from '../../core/istio/histogram-buckets';
 import { isDnsLabel } from '../../core/names';
 import { refuseInput } from '../../core/problems/construct-problems';
-import type { Problem } from '../../core/problems/problem';
+import { type Problem, statement } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { describeWorkload, type ObservedWorkload } from '../proxy-config/workload-ref';
 import { meshWorkloads } from './mesh-workloads';
@@ -99,7 +99,7 @@ export class ServiceLevelObjective extends Construct {
     const selected = this.selection(props, problems);
     const slis: Sli[] = [];
     if (props.availability === undefined && props.latency === undefined) {
-      problems.push(problem(['availability'], undefined, 'availability, latency or both', { what: 'is missing' }));
+      problems.push(statement(['availability'], 'is missing: an objective needs availability, latency or both'));
     }
     if (props.availability !== undefined && percentageProblems(['availability'], props.availability, problems)) {
       slis.push({ kind: 'availability', objective: props.availability });
@@ -131,12 +131,12 @@ export class ServiceLevelObjective extends Construct {
     props: ServiceLevelObjectiveProps,
     problems: Problem[],
   ): { matchers: string[]; buckets: readonly number[]; description: string } | undefined {
-    if ((props.workload === undefined) === (props.service === undefined)) {
-      problems.push(
-        problem(['workload'], undefined, 'workload or service, not both', {
-          what: props.workload ? 'and service are both given' : 'is missing',
-        }),
-      );
+    if (props.workload !== undefined && props.service !== undefined) {
+      problems.push(statement(['service'], 'is given with workload: an objective measures one of them', 'remove one'));
+      return undefined;
+    }
+    if (props.workload === undefined && props.service === undefined) {
+      problems.push(statement(['workload'], 'is missing: an objective measures a workload or a service'));
       return undefined;
     }
     if (props.service) {
@@ -165,7 +165,7 @@ export class ServiceLevelObjective extends Construct {
       problems.push(
         problem(['workload'], workload.name, 'a workload with a sidecar or behind a waypoint', {
           what: 'is ambient without a waypoint: ztunnel reports its connections (L4), no request, status or duration',
-          hint: `give its namespace or its Service a waypoint (namespaces.${declared.namespace}.waypoint), or measure it with a Service its callers reach through a waypoint`,
+          hint: `give its namespace a waypoint (namespaces.${declared.namespace}.waypoint) or the workload its own (workloads.${declared.name}.waypoint)`,
         }),
       );
       return undefined;
@@ -194,22 +194,18 @@ export class ServiceLevelObjective extends Construct {
 function windowProblems(window: string, problems: Problem[]): number {
   const match = /^([1-9][0-9]*)([dw])$/.exec(window);
   const days = match ? Number(match[1]) * (match[2] === 'w' ? 7 : 1) : Number.NaN;
-  if (!(days >= MIN_WINDOW_DAYS && days <= MAX_WINDOW_DAYS)) {
-    problems.push(
-      problem(
-        ['window'],
-        window,
-        `whole days or weeks from ${MIN_WINDOW_DAYS}d to ${MAX_WINDOW_DAYS}d, e.g. 30d or 4w`,
-        {
-          what: match
-            ? `cannot be served: the ticket alert reads a 3d error ratio, which needs a window of at least ${MIN_WINDOW_DAYS}d, and the window's ratio is recorded for at most ${MAX_WINDOW_DAYS}d`
-            : 'cannot be served: the recording rules record ratios over whole days',
-        },
-      ),
-    );
-    return 30;
-  }
-  return days;
+  if (days >= MIN_WINDOW_DAYS && days <= MAX_WINDOW_DAYS) return days;
+  const what = !match
+    ? 'is not whole days or weeks: the ratios are recorded over days'
+    : days < MIN_WINDOW_DAYS
+      ? `is shorter than ${MIN_WINDOW_DAYS}d: the ticket alert reads the error ratio over 3d, which the window must hold twice`
+      : `is longer than ${MAX_WINDOW_DAYS}d: the window's ratio is the average of the 5m ratio over it, ${(MAX_WINDOW_DAYS * 288).toLocaleString('en-US')} samples at ${MAX_WINDOW_DAYS}d`;
+  problems.push(
+    problem(['window'], window, `whole days or weeks from ${MIN_WINDOW_DAYS}d to ${MAX_WINDOW_DAYS}d, e.g. 30d or 4w`, {
+      what,
+    }),
+  );
+  return 30;
 }
 
 /** Whether `value` is a percentage an objective can have; records why not. */

@@ -37,12 +37,28 @@ export function ruleFileOf(objects: readonly Obj[]): string | undefined {
   return groups.length > 0 ? stringify({ groups }) : undefined;
 }
 
+/** The rule files a plain Prometheus reads from the objects' ConfigMaps (keys a `prometheus.yml` names in `rule_files`). */
+export function configMapRuleFiles(objects: readonly Obj[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const o of objects.filter((x) => x.kind === 'ConfigMap')) {
+    const data = (o.data ?? {}) as Record<string, string>;
+    const config = data['prometheus.yml'];
+    if (config === undefined) continue;
+    for (const name of ((parseAllDocuments(config)[0]?.toJS() as Obj).rule_files ?? []) as string[]) {
+      if (data[name] !== undefined) files[name] = data[name];
+    }
+  }
+  return files;
+}
+
 /**
  * Each `prometheus.yml` of the objects' ConfigMaps, with its Kubernetes service discovery swapped for
  * a static target: Debian's promtool is built without kubernetes_sd_configs (toolchain notes), and
  * everything else in the job (relabelling, metric relabelling, paths, intervals) is still checked.
  */
-export function scrapeConfigsOf(objects: readonly Obj[]): { name: string; text: string }[] {
+export function scrapeConfigsOf(
+  objects: readonly Obj[],
+): { name: string; text: string; ruleFiles: Record<string, string> }[] {
   return objects
     .filter((o) => o.kind === 'ConfigMap' && typeof (o.data as Obj | undefined)?.['prometheus.yml'] === 'string')
     .map((o) => {
@@ -53,7 +69,12 @@ export function scrapeConfigsOf(objects: readonly Obj[]): { name: string; text: 
           job.static_configs = [{ targets: ['localhost:15090'] }];
         }
       }
-      return { name: String((o.metadata as Obj).name), text: stringify(config) };
+      // The rule files it names, from the same ConfigMap, so `check config` reads them too.
+      const data = o.data as Record<string, string>;
+      const ruleFiles = Object.fromEntries(
+        ((config.rule_files ?? []) as string[]).map((name) => [name, data[name] ?? '']),
+      );
+      return { name: String((o.metadata as Obj).name), text: stringify(config), ruleFiles };
     });
 }
 

@@ -1,6 +1,7 @@
 import { ServiceLevelObjective } from '../../../constructs/backends/service-level-objective';
-import { ObservabilityConfigError, problem } from '../../../core/errors';
+import { ObservabilityConfigError } from '../../../core/errors';
 import { sortedEntries } from '../../../core/merge/sorted-entries';
+import { statement } from '../../../core/problems/problem';
 import type { SectionBuilder } from './section-builder';
 
 /**
@@ -23,10 +24,11 @@ export const slosSection: SectionBuilder = {
       context.piece(['slos', id], scope, [id], () => {
         if (!chart || !context.backends || !(operator || plain)) {
           throw new ObservabilityConfigError(scope, [
-            problem([], id, 'a Prometheus that evaluates alert rules', {
-              what: 'has nowhere to go: no backend writes the alert rules',
-              hint: 'declare backends.prometheusOperator (alerts default on) or backends.scrapeConfig',
-            }),
+            statement(
+              undefined,
+              'no Prometheus evaluates this objective: no backend writes alert rules',
+              'declare backends.prometheusOperator (its alerts are on by default) or backends.scrapeConfig',
+            ),
           ]);
         }
         const service = s.service?.split('/');

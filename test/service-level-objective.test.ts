@@ -1,0 +1,185 @@
+import { type App, Chart, Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { alertChanges } from '../analysis/review/alert-changes';
+import { alertsSection } from '../analysis/review/alerts-report';
+import { podNamePattern } from '../constructs/backends/mesh-workloads';
+import { ObservabilityBackends } from '../constructs/backends/observability-backends';
+import { ServiceLevelObjective } from '../constructs/backends/service-level-objective';
+import { IstioMesh } from '../constructs/mesh/istio-mesh';
+import { WorkloadKind, WorkloadRef } from '../constructs/proxy-config/workload-ref';
+import { leMatcher } from '../core/istio/histogram-buckets';
+import type { RenderedObject } from '../model/objects';
+import { refusalOf } from './support/refusals';
+
+/** A mesh with `cart` (a sidecar, its manifest's own annotations if given) in namespace shop. */
+function shop(version = '1.30', annotations?: Record<string, string>) {
+  const app = Testing.app();
+  const mesh = new IstioMesh(new Chart(app, 'mesh', { namespace: 'istio-system' }), 'istio', { istioVersion: version });
+  const chart = new Chart(app, 'shop', { namespace: 'shop' });
+  const cart = new WorkloadRef(chart, 'cart', {
+    name: 'cart',
+    namespace: 'shop',
+    selector: { app: 'cart' },
+    ...(annotations ? { ownAnnotations: { source: 'cart.yaml', annotations } } : {}),
+  });
+  return { app, mesh, chart, cart };
+}
+
+function rendered(app: App): RenderedObject[] {
+  return app.charts.flatMap((c) =>
+    c.toJson().map((manifest, i) => ({ path: `${c.node.path}/${i}`, manifest }) as RenderedObject),
+  );
+}
+
+describe('ServiceLevelObjective', () => {
+  it('reports every problem of its props at once', () => {
+    const { mesh, chart } = shop();
+    expect(
+      refusalOf(
+        () =>
+          new ServiceLevelObjective(chart, 'bad', {
+            mesh,
+            service: { namespace: 'shop', name: 'Cart' },
+            availability: 0,
+            latency: { thresholdMs: 200, objective: 101 },
+            window: '1d',
+          }),
+      ).split('\n'),
+    ).toEqual([
+      '[shop/bad] window: is shorter than 7d: the ticket alert reads the error ratio over 3d, which the window must hold twice (got "1d", expected whole days or weeks from 7d to 90d, e.g. 30d or 4w)',
+      '[shop/bad] service.name: got "Cart", expected a Service name (RFC 1123 label)',
+      '[shop/bad] availability: got 0, expected a percentage above 0 and below 100, e.g. 99.9',
+      '[shop/bad] latency.objective: leaves no error budget, so no burn rate can be computed (got 101, expected a percentage above 0 and below 100, e.g. 99.9); hint: use 99.9, 99.95 or 99.99',
+      "[shop/bad] latency.thresholdMs: is between the proxies' bucket boundaries (Envoy's defaults), so the share of requests under it cannot be read (got 200, expected a bucket boundary of istio_request_duration_milliseconds); hint: use 100 or 250 (the nearest boundaries)",
+    ]);
+  });
+
+  it("reads a workload's own histogram boundaries from its manifest's statsHistogramBuckets (1.19+)", () => {
+    const buckets = { 'sidecar.istio.io/statsHistogramBuckets': '{"istiocustom":[50,200,800]}' };
+    const { mesh, chart, cart } = shop('1.30', buckets);
+    const slo = new ServiceLevelObjective(chart, 'cart-latency', {
+      mesh,
+      workload: cart,
+      latency: { thresholdMs: 200, objective: 99 },
+    });
+    expect(slo.slis).toEqual([{ kind: 'latency', objective: 99, thresholdMs: 200 }]);
+    // 1.18's proxies ignore the annotation: Envoy's defaults, where 200 is no boundary.
+    const old = shop('1.18', buckets);
+    expect(
+      refusalOf(
+        () =>
+          new ServiceLevelObjective(old.chart, 'cart-latency', {
+            mesh: old.mesh,
+            workload: old.cart,
+            latency: { thresholdMs: 200, objective: 99 },
+          }),
+      ),
+    ).toBe(
+      "[shop/cart-latency] latency.thresholdMs: is between the proxies' bucket boundaries (Envoy's defaults), so the share of requests under it cannot be read (got 200, expected a bucket boundary of istio_request_duration_milliseconds); hint: use 100 or 250 (the nearest boundaries)",
+    );
+  });
+
+  it('measures a Service at its server side: reporter destination in a mesh without ambient namespaces', () => {
+    const { mesh, chart } = shop();
+    const slo = new ServiceLevelObjective(chart, 'api', {
+      mesh,
+      service: { namespace: 'shop', name: 'api' },
+      availability: 99.95,
+      window: '4w',
+    });
+    expect(slo.target).toEqual({
+      name: 'api',
+      matchers: ['reporter="destination"', 'destination_service_namespace="shop"', 'destination_service_name="api"'],
+      description: 'Service shop/api',
+      windowDays: 28,
+    });
+  });
+
+  it('records ratios per window and raises the SRE Workbook pairs, scaled to its window', () => {
+    const { app, mesh, chart, cart } = shop();
+    new ServiceLevelObjective(chart, 'cart-availability', { mesh, workload: cart, availability: 99.9, window: '28d' });
+    new ObservabilityBackends(new Chart(app, 'backends'), 'backends', { mesh, grafana: false, kiali: false });
+    const group = ServiceLevelObjective.of(mesh)[0]?.ruleGroup((a) => `https://runbooks.example/${a}`);
+    expect(
+      group?.rules.map((r) =>
+        'record' in r
+          ? r.record
+          : `${r.alert} ${r.labels.long_window}/${r.labels.short_window} ${r.labels.severity} for ${r.for}`,
+      ),
+    ).toEqual([
+      'slo:sli_error:ratio_rate5m',
+      'slo:sli_error:ratio_rate30m',
+      'slo:sli_error:ratio_rate1h',
+      'slo:sli_error:ratio_rate6h',
+      'slo:sli_error:ratio_rate3d',
+      'slo:sli_error:ratio_rate28d',
+      'slo:objective:ratio',
+      'IstioSLOErrorBudgetBurn 1h/5m critical for 2m',
+      'IstioSLOErrorBudgetBurn 6h/30m critical for 15m',
+      'IstioSLOErrorBudgetBurn 3d/6h warning for 3h',
+    ]);
+    // 2% of a 28-day budget in an hour is 13.44 times the rate that spends it evenly.
+    const page = group?.rules.find((r) => 'alert' in r);
+    expect(page?.expr).toBe(
+      'slo:sli_error:ratio_rate1h{slo="cart-availability", sli="availability"} > (13.44 * 0.001)\nand\nslo:sli_error:ratio_rate5m{slo="cart-availability", sli="availability"} > (13.44 * 0.001)',
+    );
+  });
+
+  it('lists each objective in REPORT.md, and diff names the alerts a change adds, removes or changes', () => {
+    const before = shop();
+    new ServiceLevelObjective(before.chart, 'cart-availability', {
+      mesh: before.mesh,
+      workload: before.cart,
+      availability: 99.9,
+    });
+    new ObservabilityBackends(new Chart(before.app, 'backends'), 'backends', {
+      mesh: before.mesh,
+      grafana: false,
+      kiali: false,
+    });
+    const after = shop();
+    new ServiceLevelObjective(after.chart, 'cart-availability', {
+      mesh: after.mesh,
+      workload: after.cart,
+      availability: 99.5,
+    });
+    new ObservabilityBackends(new Chart(after.app, 'backends'), 'backends', {
+      mesh: after.mesh,
+      grafana: false,
+      kiali: false,
+      prometheusOperator: { interval: '30s' },
+    });
+    const report = alertsSection(rendered(before.app));
+    expect(report.slice(0, 5)).toEqual([
+      '',
+      '### Alerts (PrometheusRule prometheus/istio-alert-rules)',
+      '',
+      '| alert | severity | for | fires when |',
+      '| --- | --- | --- | --- |',
+    ]);
+    expect(report).toContain('#### Objective `cart-availability`, over 30d');
+    expect(report).toContain(
+      'availability: 99.9% of requests; its error ratio (recorded over 5m, 30m, 1h, 6h, 3d and the window):',
+    );
+    expect(alertChanges(rendered(before.app), rendered(after.app))).toEqual([
+      '~ IstioSLOErrorBudgetBurn{long_window="1h", short_window="5m", sli="availability", slo="cart-availability"} (PrometheusRule prometheus/istio-alert-rules): expression changed',
+      '~ IstioSLOErrorBudgetBurn{long_window="3d", short_window="6h", sli="availability", slo="cart-availability"} (PrometheusRule prometheus/istio-alert-rules): expression changed',
+      '~ IstioSLOErrorBudgetBurn{long_window="6h", short_window="30m", sli="availability", slo="cart-availability"} (PrometheusRule prometheus/istio-alert-rules): expression changed',
+    ]);
+  });
+});
+
+describe('the series an alert reads', () => {
+  it("names a workload's pods as Kubernetes generates them, per kind", () => {
+    expect(podNamePattern({ name: 'cart', kind: WorkloadKind.DEPLOYMENT })).toBe('cart-[a-z0-9]+-[a-z0-9]{5}');
+    expect(podNamePattern({ name: 'db.main', kind: WorkloadKind.STATEFUL_SET })).toBe('db\\.main-[0-9]+');
+    expect(podNamePattern({ name: 'agent', kind: WorkloadKind.DAEMON_SET })).toBe('agent-[a-z0-9]{5}');
+  });
+
+  it('matches a bucket boundary as Envoy writes it and as Prometheus 3 normalizes it', () => {
+    expect(leMatcher(250)).toBe('le=~"250|250\\\\.0"');
+    expect(leMatcher(0.5)).toBe('le="0.5"');
+    expect(leMatcher(3600000)).toBe('le=~"3600000|3\\\\.6e\\\\+06"');
+    expect(leMatcher(0.1)).toBe('le=~"0\\\\.10000000000000000555111512312578|0\\\\.1"');
+  });
+});
