@@ -111,14 +111,14 @@ export {
   PrometheusScrapeConfig,
   type PrometheusScrapeConfigProps,
 } from './backends/prometheus-scrape-config';
+export type { AlertRule, Rule, RuleGroup } from './backends/rule-groups';
+export type { CollectorScrapeJob, ProxyScrapeJob, ScrapeJobs } from './backends/scrape-jobs';
 export {
   DEFAULT_SECURE_METRICS_PORT,
   KUBE_PROMETHEUS_STACK_VALUES_FILE,
   SecureMetricsScrape,
   type SecureMetricsScrapeProps,
 } from './backends/secure-metrics';
-export type { AlertRule, Rule, RuleGroup } from './backends/rule-groups';
-export type { CollectorScrapeJob, ProxyScrapeJob, ScrapeJobs } from './backends/scrape-jobs';
 export {
   type LatencyObjective,
   ServiceLevelObjective,

@@ -255,6 +255,7 @@ describe('the observability.yaml examples', () => {
       'customTraceTags',
       'bootstrapOverrides',
       'backends',
+      'slos',
     ]);
     expect(Object.keys(config.backends ?? {})).toEqual([
       'prometheus',
