@@ -1,9 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { synthConfigFile } from '../cli/synth';
+import { ruleGroupJson } from '../constructs/backends/rule-groups';
+import { telemetryHealthGroups } from '../constructs/backends/telemetry-health-alerts';
+import { IstioMesh } from '../constructs/mesh/istio-mesh';
+import type { Manifest } from '../model/objects';
 import type { RenderedRule } from '../model/prometheus-rules';
 import {
   type AlertScenario,
@@ -142,11 +147,19 @@ function scenarios(
       firing: { IstioSLOErrorBudgetBurn: burn(rules, slo, 'availability', '3d') },
     },
     {
-      // istiod's counter appears with the first NACK and grows by one a minute.
-      name: 'a proxy rejects configuration',
-      series: [...series(HEALTHY), { series: 'pilot_total_xds_rejects{job="pilot", type="lds"}', values: '0+1x40' }],
+      // istiod's counters appear with the first NACK and the first failed send, and grow by one a minute.
+      name: "istiod's configuration does not reach the proxies",
+      series: [
+        ...series(HEALTHY),
+        { series: 'pilot_total_xds_rejects{job="pilot", type="lds"}', values: '0+1x40' },
+        { series: 'pilot_xds_pushes{job="pilot", type="cds"}', values: '0+100x40' },
+        { series: 'pilot_xds_pushes{job="pilot", type="cds_senderr"}', values: '0+1x40' },
+      ],
       evalTime: '35m',
-      firing: { IstioProxyConfigRejected: firing(rules, 'IstioProxyConfigRejected', () => ({ type: 'lds' })) },
+      firing: {
+        IstioProxyConfigRejected: firing(rules, 'IstioProxyConfigRejected', () => ({ type: 'lds' })),
+        IstioConfigPushErrors: firing(rules, 'IstioConfigPushErrors', () => ({ type: 'cds_senderr' })),
+      },
     },
     ...(latencySlo
       ? [
@@ -177,7 +190,7 @@ describe('the alert rules, evaluated by promtool', () => {
   ];
 
   it.each(['1.22', '1.26', '1.31'])(
-    'of a sidecar mesh at Istio %s: quiet when healthy, absence on every workload without metrics, a page at 15x, a ticket at 2x, NACKs, slow responses',
+    'of a sidecar mesh at Istio %s: quiet when healthy, absence on every workload without metrics, a page at 15x, a ticket at 2x, NACKs and send errors, slow responses',
     async (version) => {
       const out = await synthAt('test/alerts/sidecar.yaml', 'istioVersion: "1.31"', version);
       const all = prometheusRules(outputObjects(out));
@@ -232,6 +245,91 @@ describe('the alert rules, evaluated by promtool', () => {
       expect(run.status).toBe(0);
     },
   );
+});
+
+describe('the alert rules of the default stack (Istio 1.17, Jaeger v1), evaluated by promtool', () => {
+  const DEMO: FixtureWorkload[] = [
+    { name: 'catalog', namespace: 'istioinaction', kind: 'Deployment', reportedBy: 'sidecar' },
+    { name: 'webapp', namespace: 'istioinaction', kind: 'Deployment', reportedBy: 'sidecar' },
+  ];
+
+  it.each([
+    ['PrometheusRule prometheus/istio-alert-rules', 'prometheus/envoy-stats-monitor'],
+    ['ConfigMap prometheus/istioinaction-prom istio-alert-rules.yml', 'envoy-stats'],
+  ])('in %s: quiet when healthy, and the generated Jaeger refusing spans raises its alert', (source, envoyJob) => {
+    const rules = prometheusRules(outputObjects(join(ROOT, 'dist'))).filter((r) => r.source === source);
+    const series = meshSeries(rules, DEMO, HEALTHY, true, 250);
+    // Both pods' sidecars are scraped under the job of the path, with the book's pod_name label.
+    expect(series.filter((s) => s.series.startsWith(`up{job="${envoyJob}"`)).map((s) => s.series)).toEqual([
+      `up{job="${envoyJob}", instance="${envoyJob}-pod", namespace="istioinaction", pod_name="catalog-7d4b9c8f5-x2k9q"}`,
+      `up{job="${envoyJob}", instance="${envoyJob}-pod", namespace="istioinaction", pod_name="webapp-7d4b9c8f5-x2k9q"}`,
+    ]);
+    const run = testAlerts(ruleFile(rules), rules, [
+      { name: 'healthy', series, evalTime: '35m', firing: {} },
+      {
+        name: 'Jaeger v1 drops spans from a full queue',
+        series: [
+          ...series,
+          { series: 'jaeger_collector_spans_dropped_total{job="jaeger", host="jaeger-0"}', values: '0+50x40' },
+        ],
+        evalTime: '35m',
+        firing: { IstioTraceCollectorRefusingSpans: firing(rules, 'IstioTraceCollectorRefusingSpans', () => ({})) },
+      },
+    ]);
+    expect(run.output).toContain('SUCCESS');
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('the series budget alert, evaluated by promtool', () => {
+  it('counts a histogram with its buckets, sum and count, and names the metric over the budget', () => {
+    const app = Testing.app();
+    const mesh = new IstioMesh(new Chart(app, 'mesh', { namespace: 'istio-system' }), 'istio', {
+      istioVersion: '1.30',
+      seriesBudget: 3,
+    });
+    const groups = telemetryHealthGroups(mesh, { proxies: [{ job: 'envoy-stats', podLabel: 'pod' }] }, (a) => a);
+    const file = stringify({ groups: groups.map(ruleGroupJson) });
+    const rules = prometheusRules([
+      {
+        path: 'rules',
+        manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'r' }, data: { 'r.yml': file } } as Manifest,
+      },
+    ]);
+    const requests = (code: string) => ({ series: `istio_requests_total{response_code="${code}"}`, values: '0+1x40' });
+    const duration = (suffix: string, le = '') => ({
+      series: `istio_request_duration_milliseconds_${suffix}{reporter="destination"${le}}`,
+      values: '0+1x40',
+    });
+    const run = testAlerts(file, rules, [
+      {
+        name: 'four series of two families, with a budget of three',
+        series: [
+          { series: 'up{job="envoy-stats", instance="a"}', values: '1+0x40' },
+          ...['200', '404', '500', '503'].map(requests),
+          duration('bucket', ', le="250"'),
+          duration('bucket', ', le="+Inf"'),
+          duration('sum'),
+          duration('count'),
+          { series: 'istio_tcp_sent_bytes_total{reporter="source"}', values: '0+1x40' },
+        ],
+        evalTime: '35m',
+        firing: {
+          IstioMetricSeriesOverBudget: ['istio_request_duration_milliseconds', 'istio_requests_total'].map(
+            (metric) => ({
+              labels: { severity: 'warning', metric },
+              annotations: {
+                ...(rules.find((r) => r.name === 'IstioMetricSeriesOverBudget')?.annotations ?? {}),
+                summary: `${metric} has 4 series, above the mesh series budget`,
+              },
+            }),
+          ),
+        },
+      },
+    ]);
+    expect(run.output).toContain('SUCCESS');
+    expect(run.status).toBe(0);
+  });
 });
 
 /** The rules as one rule file, in their groups. */

@@ -5,6 +5,7 @@ import { alertsSection } from '../analysis/review/alerts-report';
 import { podNamePattern } from '../constructs/backends/mesh-workloads';
 import { ObservabilityBackends } from '../constructs/backends/observability-backends';
 import { ServiceLevelObjective } from '../constructs/backends/service-level-objective';
+import { telemetryHealthGroups } from '../constructs/backends/telemetry-health-alerts';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
 import { WorkloadKind, WorkloadRef } from '../constructs/proxy-config/workload-ref';
 import { leMatcher } from '../core/istio/histogram-buckets';
@@ -23,6 +24,14 @@ function shop(version = '1.30', annotations?: Record<string, string>) {
     ...(annotations ? { ownAnnotations: { source: 'cart.yaml', annotations } } : {}),
   });
   return { app, mesh, chart, cart };
+}
+
+/** The shop with an availability objective on cart, evaluated by the operator backends. */
+function shopWithObjective(availability: number): App {
+  const { app, mesh, chart, cart } = shop();
+  new ServiceLevelObjective(chart, 'cart-availability', { mesh, workload: cart, availability });
+  new ObservabilityBackends(new Chart(app, 'backends'), 'backends', { mesh, grafana: false, kiali: false });
+  return app;
 }
 
 function rendered(app: App): RenderedObject[] {
@@ -126,30 +135,9 @@ describe('ServiceLevelObjective', () => {
   });
 
   it('lists each objective in REPORT.md, and diff names the alerts a change adds, removes or changes', () => {
-    const before = shop();
-    new ServiceLevelObjective(before.chart, 'cart-availability', {
-      mesh: before.mesh,
-      workload: before.cart,
-      availability: 99.9,
-    });
-    new ObservabilityBackends(new Chart(before.app, 'backends'), 'backends', {
-      mesh: before.mesh,
-      grafana: false,
-      kiali: false,
-    });
-    const after = shop();
-    new ServiceLevelObjective(after.chart, 'cart-availability', {
-      mesh: after.mesh,
-      workload: after.cart,
-      availability: 99.5,
-    });
-    new ObservabilityBackends(new Chart(after.app, 'backends'), 'backends', {
-      mesh: after.mesh,
-      grafana: false,
-      kiali: false,
-      prometheusOperator: { interval: '30s' },
-    });
-    const report = alertsSection(rendered(before.app));
+    const before = shopWithObjective(99.9);
+    const after = shopWithObjective(99.5);
+    const report = alertsSection(rendered(before));
     expect(report.slice(0, 5)).toEqual([
       '',
       '### Alerts (PrometheusRule prometheus/istio-alert-rules)',
@@ -161,7 +149,7 @@ describe('ServiceLevelObjective', () => {
     expect(report).toContain(
       'availability: 99.9% of requests; its error ratio (recorded over 5m, 30m, 1h, 6h, 3d and the window):',
     );
-    expect(alertChanges(rendered(before.app), rendered(after.app))).toEqual([
+    expect(alertChanges(rendered(before), rendered(after))).toEqual([
       '~ IstioSLOErrorBudgetBurn{long_window="1h", short_window="5m", sli="availability", slo="cart-availability"} (PrometheusRule prometheus/istio-alert-rules): expression changed',
       '~ IstioSLOErrorBudgetBurn{long_window="3d", short_window="6h", sli="availability", slo="cart-availability"} (PrometheusRule prometheus/istio-alert-rules): expression changed',
       '~ IstioSLOErrorBudgetBurn{long_window="6h", short_window="30m", sli="availability", slo="cart-availability"} (PrometheusRule prometheus/istio-alert-rules): expression changed',
@@ -170,6 +158,27 @@ describe('ServiceLevelObjective', () => {
 });
 
 describe('the series an alert reads', () => {
+  it("reads a Rollout's series by its name from 1.22, by its ReplicaSets' names before (istio/istio#49256)", () => {
+    const absence = (version: string) => {
+      const { mesh, chart } = shop(version);
+      new WorkloadRef(chart, 'reviews', {
+        name: 'reviews',
+        namespace: 'shop',
+        selector: { app: 'reviews' },
+        kind: WorkloadKind.ROLLOUT,
+      });
+      const jobs = { proxies: [{ job: 'envoy-stats', podLabel: 'pod' }] };
+      const rules = telemetryHealthGroups(mesh, jobs, (a) => a)[0]?.rules ?? [];
+      return rules.find((r) => 'alert' in r && r.labels.workload === 'reviews')?.expr.split('\n')[0];
+    };
+    expect(absence('1.21')).toBe(
+      'absent_over_time(istio_requests_total{reporter="destination", destination_workload_namespace="shop", destination_workload=~"reviews-[a-z0-9]+"}[10m])',
+    );
+    expect(absence('1.22')).toBe(
+      'absent_over_time(istio_requests_total{reporter="destination", destination_workload_namespace="shop", destination_workload="reviews"}[10m])',
+    );
+  });
+
   it("names a workload's pods as Kubernetes generates them, per kind", () => {
     expect(podNamePattern({ name: 'cart', kind: WorkloadKind.DEPLOYMENT })).toBe('cart-[a-z0-9]+-[a-z0-9]{5}');
     expect(podNamePattern({ name: 'db.main', kind: WorkloadKind.STATEFUL_SET })).toBe('db\\.main-[0-9]+');

@@ -12,6 +12,7 @@ import {
   WorkloadRef,
   workloadNamespace,
 } from '../proxy-config/workload-ref';
+import { eq, matches } from './rule-groups';
 
 /** A declared workload whose pods are in the mesh, as alerts and objectives read its metrics. */
 export interface MeshWorkload {
@@ -22,6 +23,12 @@ export interface MeshWorkload {
   readonly dataplane: Dataplane;
   /** The waypoint its Service's requests go through (ambient workloads only). */
   readonly waypoint?: string;
+  /**
+   * A regex of the workload name its series carry, where that is not its name: before 1.22 a
+   * Rollout's pods report their ReplicaSet, `<name>-<hash>`.
+   * @default - its name
+   */
+  readonly workloadPattern?: string;
   /** The standard histograms' boundaries on its proxies, or why its annotation cannot be read. */
   readonly buckets: readonly number[] | string;
   /** The construct, for messages and lookups. */
@@ -54,6 +61,9 @@ export function meshWorkloads(mesh: IstioMesh): MeshWorkload[] {
       kind: workload.kind,
       dataplane: ambient ? 'ambient' : 'sidecar',
       ...(ambient ? waypointOf(workload, mesh) : {}),
+      ...(workload.kind === WorkloadKind.ROLLOUT && !mesh.policy.has('rolloutWorkloadName')
+        ? { workloadPattern: `${escapeRe2(workload.name)}-[a-z0-9]+` }
+        : {}),
       // Before 1.19 the proxies ignore the annotation and keep Envoy's defaults.
       buckets: histogramBuckets(
         mesh.policy.has('statsHistogramBucketsAnnotation')
@@ -81,6 +91,14 @@ function inMesh(workload: ObservedWorkload): boolean {
   if (isWorkloadRef(workload)) return workload.sidecar;
   const labels = workload.podMetadata.toJson().labels ?? {};
   return labels['sidecar.istio.io/inject'] !== 'false';
+}
+
+/**
+ * A matcher of the workload's series by `label` (`destination_workload`, `source_workload`): its
+ * name, or the pattern of the names it reports (see {@link MeshWorkload.workloadPattern}).
+ */
+export function workloadMatcher(w: Pick<MeshWorkload, 'name' | 'workloadPattern'>, label: string): string {
+  return w.workloadPattern === undefined ? eq(label, w.name) : matches(label, w.workloadPattern);
 }
 
 /**

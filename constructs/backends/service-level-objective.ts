@@ -6,7 +6,7 @@ import { refuseInput } from '../../core/problems/construct-problems';
 import { type Problem, statement } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { describeWorkload, type ObservedWorkload } from '../proxy-config/workload-ref';
-import { meshWorkloads } from './mesh-workloads';
+import { meshWorkloads, workloadMatcher } from './mesh-workloads';
 import type { RuleGroup } from './rule-groups';
 import { eq } from './rule-groups';
 import { type Sli, type SloTarget, sloRuleGroup } from './slo-rules';
@@ -183,7 +183,7 @@ export class ServiceLevelObjective extends Construct {
       matchers: [
         eq('reporter', reporter),
         eq('destination_workload_namespace', declared.namespace),
-        eq('destination_workload', declared.name),
+        workloadMatcher(declared, 'destination_workload'),
       ],
       buckets: declared.buckets,
       description: `workload ${declared.namespace}/${declared.name}`,

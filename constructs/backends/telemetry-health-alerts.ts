@@ -4,7 +4,7 @@ import { escapeRe2 } from '../../core/re2';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
 import { MeshMetrics } from './mesh-metrics';
-import { type MeshWorkload, meshWorkloads, podNamePattern } from './mesh-workloads';
+import { type MeshWorkload, meshWorkloads, podNamePattern, workloadMatcher } from './mesh-workloads';
 import { type AlertRule, braces, eq, matches, type RuleGroup } from './rule-groups';
 import type { CollectorScrapeJob, ScrapeJobs } from './scrape-jobs';
 
@@ -49,9 +49,9 @@ export function telemetryHealthGroups(
 /** The series a workload's own telemetry writes, the ones the defaultProviders incident removes. */
 function ownSeries(w: MeshWorkload): string[] {
   const server = (metric: string, reporter: string) =>
-    `${metric}${braces([eq('reporter', reporter), eq('destination_workload_namespace', w.namespace), eq('destination_workload', w.name)])}`;
+    `${metric}${braces([eq('reporter', reporter), eq('destination_workload_namespace', w.namespace), workloadMatcher(w, 'destination_workload')])}`;
   const client = (metric: string) =>
-    `${metric}${braces([eq('reporter', 'source'), eq('source_workload_namespace', w.namespace), eq('source_workload', w.name)])}`;
+    `${metric}${braces([eq('reporter', 'source'), eq('source_workload_namespace', w.namespace), workloadMatcher(w, 'source_workload')])}`;
   const tcp = 'istio_tcp_connections_opened_total';
   // Behind a waypoint, its requests are the waypoint's (reporter="waypoint"): what the providers switch off.
   if (w.dataplane === 'ambient' && w.waypoint) return [server('istio_requests_total', 'waypoint')];

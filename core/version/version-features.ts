@@ -243,6 +243,16 @@ export const FEATURES = {
       'istio/istio@1.31.0-rc.0:releasenotes/notes/multi-port-scrape-targets.yaml, pkg/kube/inject/webhook.go applyPrometheusMerge',
   },
   /**
+   * An Argo Rollout's pods report the Rollout's name as their workload (`source_workload`,
+   * `destination_workload`); before, the name of their ReplicaSet, `<rollout>-<hash>`, which
+   * changes with every revision.
+   */
+  rolloutWorkloadName: {
+    description: "an Argo Rollout's name as its pods' workload name",
+    since: '1.22',
+    source: 'istio/istio#49256 (istio/istio@1.22.0:pkg/kube/util.go GetDeployMetaFromPod)',
+  },
+  /**
    * `sidecar.istio.io/statsHistogramBuckets`: a pod's own histogram boundaries per stat prefix;
    * before it, every proxy uses Envoy's default buckets.
    */

@@ -44,7 +44,8 @@ export function configMapRuleFiles(objects: readonly Obj[]): Record<string, stri
     const data = (o.data ?? {}) as Record<string, string>;
     const config = data['prometheus.yml'];
     if (config === undefined) continue;
-    for (const name of ((parseAllDocuments(config)[0]?.toJS() as Obj).rule_files ?? []) as string[]) {
+    const parsed = (parseAllDocuments(config)[0]?.toJS() ?? {}) as Obj;
+    for (const name of (parsed.rule_files ?? []) as string[]) {
       if (data[name] !== undefined) files[name] = data[name];
     }
   }
