@@ -147,18 +147,24 @@ function scenarios(
       firing: { IstioSLOErrorBudgetBurn: burn(rules, slo, 'availability', '3d') },
     },
     {
-      // istiod's counters appear with the first NACK and the first failed send, and grow by one a minute.
+      // istiod creates these counters with their first event: every proxy NACKs one push, so the
+      // series is born at its final value (7) and never grows; a failed send likewise. Its internal
+      // errors grow by one a minute.
       name: "istiod's configuration does not reach the proxies",
       series: [
         ...series(HEALTHY),
-        { series: 'pilot_total_xds_rejects{job="pilot", type="lds"}', values: '0+1x40' },
+        { series: 'pilot_total_xds_rejects{job="pilot", type="lds"}', values: '_x27 7+0x13' },
         { series: 'pilot_xds_pushes{job="pilot", type="cds"}', values: '0+100x40' },
-        { series: 'pilot_xds_pushes{job="pilot", type="cds_senderr"}', values: '0+1x40' },
+        { series: 'pilot_xds_pushes{job="pilot", type="cds_senderr"}', values: '_x27 3+0x13' },
+        { series: 'pilot_total_xds_internal_errors{job="pilot"}', values: '0+1x40' },
       ],
       evalTime: '35m',
       firing: {
         IstioProxyConfigRejected: firing(rules, 'IstioProxyConfigRejected', () => ({ type: 'lds' })),
-        IstioConfigPushErrors: firing(rules, 'IstioConfigPushErrors', () => ({ type: 'cds_senderr' })),
+        IstioConfigPushErrors: [
+          ...firing(rules, 'IstioConfigPushErrors', () => ({})),
+          ...firing(rules, 'IstioConfigPushErrors', () => ({ type: 'cds_senderr' })),
+        ],
       },
     },
     ...(latencySlo

@@ -113,14 +113,17 @@ describe('the default stack (main.ts reading observability.yaml)', () => {
       'ServiceMonitor/istio-component-monitor',
       'PodMonitor/envoy-stats-monitor',
       'PrometheusRule/istio-mesh-recording-rules',
-      'ConfigMap/istioinaction-prom',
       'Deployment/jaeger',
       'NetworkPolicy/jaeger',
       'Service/tracing',
       'Service/zipkin',
       'Service/jaeger-collector',
+      'ConfigMap/istioinaction-prom',
       'ConfigMap/istio-dashboards',
       'Kiali/kiali',
+      // Beyond the seeds: the alerts, and the scrape of the Jaeger's own metrics they read.
+      'PodMonitor/jaeger-monitor',
+      'PrometheusRule/istio-alert-rules',
     ]);
   });
 

@@ -8,7 +8,7 @@ import { ServiceLevelObjective } from '../constructs/backends/service-level-obje
 import { telemetryHealthGroups } from '../constructs/backends/telemetry-health-alerts';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
 import { WorkloadKind, WorkloadRef } from '../constructs/proxy-config/workload-ref';
-import { leMatcher } from '../core/istio/histogram-buckets';
+import { ENVOY_DEFAULT_BUCKETS, histogramBuckets, leMatcher } from '../core/istio/histogram-buckets';
 import type { RenderedObject } from '../model/objects';
 import { refusalOf } from './support/refusals';
 
@@ -104,6 +104,47 @@ describe('ServiceLevelObjective', () => {
     });
   });
 
+  it('reads a Service at the side that serves it: its declared workloads, else its namespace data plane', () => {
+    const app = Testing.app();
+    const mesh = new IstioMesh(new Chart(app, 'mesh', { namespace: 'istio-system' }), 'istio', {
+      istioVersion: '1.30',
+      dataplane: 'ambient',
+    });
+    mesh.namespaces.addNamespace('legacy', { dataplane: 'sidecar' });
+    const chart = new Chart(app, 'slos');
+    const reporter = (namespace: string, name: string) =>
+      new ServiceLevelObjective(chart, `${namespace}-${name}`, {
+        mesh,
+        service: { namespace, name },
+        availability: 99.9,
+      }).target.matchers[0];
+    expect(reporter('legacy', 'billing')).toBe('reporter="destination"');
+    expect(
+      refusalOf(
+        () =>
+          new ServiceLevelObjective(chart, 'orders', {
+            mesh,
+            service: { namespace: 'orders', name: 'checkout' },
+            availability: 99,
+          }),
+      ),
+    ).toBe(
+      '[slos/orders] service: is served by ambient pods without a waypoint: ztunnel reports its connections (L4), no request, status or duration (got "orders/checkout", expected a Service served by sidecars or behind a waypoint); hint: give namespace orders a waypoint (namespaces.orders.waypoint)',
+    );
+  });
+
+  it('refuses a second objective of the same name, whose rule group would collide', () => {
+    const { mesh, chart, cart } = shop();
+    new ServiceLevelObjective(chart, 'one', { mesh, workload: cart, availability: 99.9, name: 'cart' });
+    expect(
+      refusalOf(
+        () => new ServiceLevelObjective(chart, 'two', { mesh, workload: cart, availability: 99, name: 'cart' }),
+      ),
+    ).toBe(
+      '[shop/two] name: is the name of shop/one too (got "cart", expected a name no other objective of the mesh has)',
+    );
+  });
+
   it('records ratios per window and raises the SRE Workbook pairs, scaled to its window', () => {
     const { app, mesh, chart, cart } = shop();
     new ServiceLevelObjective(chart, 'cart-availability', { mesh, workload: cart, availability: 99.9, window: '28d' });
@@ -126,6 +167,12 @@ describe('ServiceLevelObjective', () => {
       'IstioSLOErrorBudgetBurn 1h/5m critical for 2m',
       'IstioSLOErrorBudgetBurn 6h/30m critical for 15m',
       'IstioSLOErrorBudgetBurn 3d/6h warning for 3h',
+    ]);
+    // Over 28 days 10% of the budget in 3d is 0.93x: a rate that meets the objective, so 1x.
+    expect(group?.rules.filter((r) => 'alert' in r).map((r) => r.annotations.summary)).toEqual([
+      'cart-availability: availability error budget burning 13.44x over 1h',
+      'cart-availability: availability error budget burning 5.6x over 6h',
+      'cart-availability: availability error budget burning 1x over 3d',
     ]);
     // 2% of a 28-day budget in an hour is 13.44 times the rate that spends it evenly.
     const page = group?.rules.find((r) => 'alert' in r);
@@ -183,6 +230,13 @@ describe('the series an alert reads', () => {
     expect(podNamePattern({ name: 'cart', kind: WorkloadKind.DEPLOYMENT })).toBe('cart-[a-z0-9]+-[a-z0-9]{5}');
     expect(podNamePattern({ name: 'db.main', kind: WorkloadKind.STATEFUL_SET })).toBe('db\\.main-[0-9]+');
     expect(podNamePattern({ name: 'agent', kind: WorkloadKind.DAEMON_SET })).toBe('agent-[a-z0-9]{5}');
+  });
+
+  it("takes a pod's own boundaries from the shortest prefix of the duration stat it declares, as istiod sorts them", () => {
+    expect(histogramBuckets('{"istiocustom":[3,1],"istio":[9]}')).toEqual([9]);
+    expect(histogramBuckets('{"istiocustom.istio_request_duration_milliseconds":[7,8]}')).toEqual([7, 8]);
+    expect(histogramBuckets('{"cluster.xds-grpc":[1]}')).toBe(ENVOY_DEFAULT_BUCKETS);
+    expect(histogramBuckets('[1,2]')).toBe('sidecar.istio.io/statsHistogramBuckets is not a JSON object of prefixes');
   });
 
   it('matches a bucket boundary as Envoy writes it and as Prometheus 3 normalizes it', () => {

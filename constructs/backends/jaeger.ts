@@ -79,7 +79,8 @@ export class Jaeger extends Construct implements CaveatSource, SpanCollectorSour
    * it) and the counters of spans its collector refused: v1's `jaeger_collector_spans_rejected_total`
    * (invalid spans) and `jaeger_collector_spans_dropped_total` (queue full)
    * (jaegertracing/jaeger@v1.70.0:cmd/collector/app/metrics.go), v2's OpenTelemetry collector
-   * `otelcol_receiver_refused_spans_total` (the add-on's Prometheus reader adds `_total`;
+   * `otelcol_receiver_refused_spans_total` and, behind its batch processor, the storage exporter's
+   * `otelcol_exporter_send_failed_spans_total` (the add-on's Prometheus reader adds `_total`;
    * istio/istio@1.30.3:samples/addons/jaeger.yaml, open-telemetry/opentelemetry-collector#12458).
    */
   readonly metrics: { readonly port: number; readonly refusedSpans: readonly string[] };
@@ -124,7 +125,7 @@ export class Jaeger extends Construct implements CaveatSource, SpanCollectorSour
     this.metrics = {
       port: metricsPort,
       refusedSpans: v2
-        ? ['otelcol_receiver_refused_spans_total']
+        ? ['otelcol_exporter_send_failed_spans_total', 'otelcol_receiver_refused_spans_total']
         : ['jaeger_collector_spans_dropped_total', 'jaeger_collector_spans_rejected_total'],
     };
     const health = v2

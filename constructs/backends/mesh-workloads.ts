@@ -50,8 +50,8 @@ export function meshWorkloads(mesh: IstioMesh): MeshWorkload[] {
     if (!workload || !LONG_RUNNING.has(workload.kind)) continue;
     const namespace = workloadNamespace(workload);
     if (namespace === undefined) continue;
+    if (!inMesh(workload)) continue;
     const ambient = isAmbient(workload, mesh);
-    if (!ambient && !inMesh(workload)) continue;
     const annotations = isWorkloadRef(workload)
       ? (workload.ownAnnotations?.annotations ?? {})
       : (workload.podMetadata.toJson().annotations ?? {});
@@ -64,9 +64,10 @@ export function meshWorkloads(mesh: IstioMesh): MeshWorkload[] {
       ...(workload.kind === WorkloadKind.ROLLOUT && !mesh.policy.has('rolloutWorkloadName')
         ? { workloadPattern: `${escapeRe2(workload.name)}-[a-z0-9]+` }
         : {}),
-      // Before 1.19 the proxies ignore the annotation and keep Envoy's defaults.
+      // Before 1.19 the proxies ignore the annotation and keep Envoy's defaults; an ambient
+      // workload's histogram is its waypoint's, which does not read the workload's pod annotations.
       buckets: histogramBuckets(
-        mesh.policy.has('statsHistogramBucketsAnnotation')
+        mesh.policy.has('statsHistogramBucketsAnnotation') && !ambient
           ? annotations[STATS_HISTOGRAM_BUCKETS_ANNOTATION]
           : undefined,
       ),
@@ -86,11 +87,15 @@ function waypointOf(workload: ObservedWorkload, mesh: IstioMesh): { waypoint?: s
   return waypoint ? { waypoint: waypoint.name } : {};
 }
 
-/** Whether a sidecar workload's pods get a proxy: not a reference declared outside, nor labelled out. */
+/**
+ * Whether a workload's pods are in the mesh: not a reference declared outside it, nor pods this
+ * app builds labelled out of injection (`sidecar.istio.io/inject: "false"`, the generated Jaeger's)
+ * or out of ambient (`istio.io/dataplane-mode: none`).
+ */
 function inMesh(workload: ObservedWorkload): boolean {
   if (isWorkloadRef(workload)) return workload.sidecar;
   const labels = workload.podMetadata.toJson().labels ?? {};
-  return labels['sidecar.istio.io/inject'] !== 'false';
+  return labels['sidecar.istio.io/inject'] !== 'false' && labels['istio.io/dataplane-mode'] !== 'none';
 }
 
 /**

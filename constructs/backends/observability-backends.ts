@@ -12,6 +12,7 @@ import { MeshAlertRules } from './mesh-alert-rules';
 import { MeshRecordingRules } from './mesh-recording-rules';
 import { PrometheusInstance } from './prometheus-instance';
 import { PrometheusScrapeConfig, type PrometheusScrapeConfigProps } from './prometheus-scrape-config';
+import { KUBE_STATE_METRICS_JOB } from './scrape-jobs';
 import { SecureMetricsScrape } from './secure-metrics';
 import { ZTUNNEL_JOB, ZtunnelMonitor } from './ztunnel-monitor';
 
@@ -155,7 +156,7 @@ export class ObservabilityBackends extends Construct {
         runbookUrl: props.runbookUrl,
         ...props.scrapeConfig,
         mesh,
-        jaeger: this.jaeger && !(props.jaeger instanceof Jaeger) ? this.jaeger : undefined,
+        jaeger: this.jaeger,
       });
     }
     if (props.grafana !== false) {
@@ -176,10 +177,9 @@ export class ObservabilityBackends extends Construct {
     // Last, so the rules can read every job above, the Jaeger's included.
     if (operator !== false && (operator.alerts ?? true)) {
       const [, , , , , jaegerMonitor, alertRules] = BACKEND_IDS.prometheusOperator;
-      const generated = this.jaeger && !(props.jaeger instanceof Jaeger) ? this.jaeger : undefined;
-      if (generated) {
+      if (this.jaeger) {
         this.jaegerMonitor = new JaegerMonitor(this, jaegerMonitor, {
-          jaeger: generated,
+          jaeger: this.jaeger,
           prometheus,
           interval: operator.interval,
         });
@@ -194,6 +194,8 @@ export class ObservabilityBackends extends Construct {
           ...(this.ztunnelMonitor ? { ztunnel: ZTUNNEL_JOB } : {}),
           istiod: ISTIOD_JOB,
           ...(this.jaegerMonitor ? { collector: this.jaegerMonitor.scrapeJob } : {}),
+          // kube-prometheus-stack runs kube-state-metrics: the only sign that ambient pods run.
+          podStatus: KUBE_STATE_METRICS_JOB,
         },
       });
     }

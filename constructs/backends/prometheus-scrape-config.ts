@@ -14,10 +14,11 @@ import { ISTIOD_MONITORING_PORT } from './istio-component-monitor';
 import { JAEGER_METRICS_PORT_NAME, type Jaeger } from './jaeger';
 import { alertRuleGroups, DEFAULT_RUNBOOK_URL, runbookUrlProblems } from './mesh-alert-rules';
 import { MeshMetrics } from './mesh-metrics';
+import { meshWorkloads } from './mesh-workloads';
 import { durationProblems } from './prometheus-instance';
 import { ENVOY_STATS_JOB_RELABELINGS, envoyStatsPruning, type RelabelRule, scrapeRelabelConfig } from './relabel-rules';
 import { ruleGroupJson } from './rule-groups';
-import { podLabelOf, type ScrapeJobs } from './scrape-jobs';
+import { KUBE_STATE_METRICS_JOB, podLabelOf, type ScrapeJobs } from './scrape-jobs';
 import { ZTUNNEL_APP_LABEL, ZTUNNEL_JOB, ZTUNNEL_METRICS_PORT_NAME } from './ztunnel-monitor';
 
 /**
@@ -52,6 +53,20 @@ const ISTIOD_JOB_RELABELINGS: readonly RelabelRule[] = [
   { sourceLabels: ['__meta_kubernetes_pod_name'], action: 'replace', targetLabel: 'pod' },
 ];
 
+/**
+ * kube-state-metrics, found by the label its chart and manifests put on its Service
+ * (`app.kubernetes.io/name: kube-state-metrics`, port `http` or `http-metrics`); its series name the
+ * pods they describe, so their labels are kept (`honor_labels`).
+ */
+const KUBE_STATE_METRICS_JOB_RELABELINGS: readonly RelabelRule[] = [
+  {
+    sourceLabels: ['__meta_kubernetes_service_label_app_kubernetes_io_name'],
+    action: 'keep',
+    regex: KUBE_STATE_METRICS_JOB,
+  },
+  { sourceLabels: ['__meta_kubernetes_endpoint_port_name'], action: 'keep', regex: 'http|http-metrics' },
+];
+
 /** The generated Jaeger's metrics port. */
 const JAEGER_JOB_RELABELINGS: readonly RelabelRule[] = [
   { sourceLabels: ['__meta_kubernetes_pod_label_app'], action: 'keep', regex: 'jaeger' },
@@ -80,8 +95,8 @@ export interface PrometheusScrapeConfigProps {
   /**
    * Evaluate the mesh's alerts in this Prometheus: a rule file ({@link PROMETHEUS_RULES_KEY}, in the
    * same ConfigMap, named by `rule_files`) with the telemetry-health alerts and every
-   * {@link ServiceLevelObjective}'s rules; istiod (and the generated Jaeger) get scrape jobs of
-   * their own so their alerts have series to read.
+   * {@link ServiceLevelObjective}'s rules; istiod, the generated Jaeger and, for ambient workloads,
+   * kube-state-metrics get scrape jobs of their own so the alerts have series to read.
    * @default true
    */
   readonly alerts?: boolean;
@@ -148,6 +163,7 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
       proxies: [{ job: ENVOY_STATS_JOB, podLabel: podLabelOf(ENVOY_STATS_JOB_RELABELINGS) }],
       ...(this.mesh.hasAmbient ? { ztunnel: ZTUNNEL_JOB } : {}),
       istiod: ISTIOD_JOB,
+      podStatus: KUBE_STATE_METRICS_JOB,
       ...(this.jaeger
         ? {
             collector: {
@@ -193,6 +209,17 @@ export class PrometheusScrapeConfig extends Construct implements CaveatSource {
                 job_name: ISTIOD_JOB,
                 kubernetes_sd_configs: [{ role: 'endpoints' }],
                 relabel_configs: ISTIOD_JOB_RELABELINGS.map(scrapeRelabelConfig),
+              },
+            ]
+          : []),
+        // Ambient pods have no proxy to scrape: kube-state-metrics says whether they run.
+        ...(this.alerts && meshWorkloads(this.mesh).some((w) => w.dataplane === 'ambient')
+          ? [
+              {
+                job_name: KUBE_STATE_METRICS_JOB,
+                honor_labels: true,
+                kubernetes_sd_configs: [{ role: 'endpoints' }],
+                relabel_configs: KUBE_STATE_METRICS_JOB_RELABELINGS.map(scrapeRelabelConfig),
               },
             ]
           : []),

@@ -30,7 +30,16 @@ export interface ScrapeJobs {
   readonly istiod?: string;
   /** @default - no collector of ours is scraped */
   readonly collector?: CollectorScrapeJob;
+  /**
+   * kube-state-metrics, whose `kube_pod_status_ready` says an ambient workload's pods run (they
+   * have no proxy of their own to scrape). Read only when the mesh declares ambient workloads.
+   * @default - any job
+   */
+  readonly podStatus?: string;
 }
+
+/** kube-state-metrics' job: kube-prometheus-stack's ServiceMonitor names it by `app.kubernetes.io/name`. */
+export const KUBE_STATE_METRICS_JOB = 'kube-state-metrics';
 
 /** The job of a PodMonitor whose `jobLabel` names no label its pods carry. */
 export function podMonitorJob(namespace: string, name: string): string {

@@ -5,10 +5,10 @@ import { isDnsLabel } from '../../core/names';
 import { refuseInput } from '../../core/problems/construct-problems';
 import { type Problem, statement } from '../../core/problems/problem';
 import type { IstioMesh } from '../mesh/istio-mesh';
-import { describeWorkload, type ObservedWorkload } from '../proxy-config/workload-ref';
-import { meshWorkloads, workloadMatcher } from './mesh-workloads';
+import { describeWorkload, isWorkloadRef, type ObservedWorkload } from '../proxy-config/workload-ref';
+import { type MeshWorkload, meshWorkloads, workloadMatcher } from './mesh-workloads';
 import type { RuleGroup } from './rule-groups';
-import { eq } from './rule-groups';
+import { eq, matches } from './rule-groups';
 import { type Sli, type SloTarget, sloRuleGroup } from './slo-rules';
 
 const SLO_BRAND = Symbol.for('cdk8s-istio-observability.ServiceLevelObjective');
@@ -95,6 +95,15 @@ export class ServiceLevelObjective extends Construct {
     const problems: Problem[] = [];
     if (!isDnsLabel(this.name))
       problems.push(problem(['name'], this.name, 'a name of lowercase letters, digits and -'));
+    // Its group is istio-slo-<name>: Prometheus refuses a rule file with two groups of one name.
+    const twin = ServiceLevelObjective.of(this.mesh).find((o) => o !== this && o.name === this.name);
+    if (twin) {
+      problems.push(
+        problem(['name'], this.name, 'a name no other objective of the mesh has', {
+          what: `is the name of ${twin.node.path} too`,
+        }),
+      );
+    }
     const windowDays = windowProblems(this.window, problems);
     const selected = this.selection(props, problems);
     const slis: Sli[] = [];
@@ -126,6 +135,30 @@ export class ServiceLevelObjective extends Construct {
     return sloRuleGroup(this.target, this.slis, runbook);
   }
 
+  /**
+   * The reporter matcher of a Service's requests: those of the declared workloads behind it
+   * (`workloads.<name>.service`), else its namespace's data plane; a Service with both sidecar and
+   * waypoint-served pods reads both, each request reported by one of them. Undefined when ambient
+   * pods without a waypoint serve it.
+   */
+  private serviceReporter(namespace: string, name: string): string | undefined {
+    const behind = meshWorkloads(this.mesh).filter(
+      (w) => w.namespace === namespace && isWorkloadRef(w.construct) && w.construct.service === name,
+    );
+    const sides = new Set(
+      behind.length > 0
+        ? behind.map(reporterOf)
+        : [
+            reporterOf({
+              dataplane: this.mesh.dataplaneOf(namespace),
+              waypoint: this.mesh.waypointOf(namespace)?.name,
+            }),
+          ],
+    );
+    if (sides.has(undefined)) return undefined;
+    return sides.size === 1 ? eq('reporter', [...sides][0] as string) : matches('reporter', 'destination|waypoint');
+  }
+
   /** The matchers of its requests, its proxies' histogram boundaries and how messages name it. */
   private selection(
     props: ServiceLevelObjectiveProps,
@@ -143,10 +176,18 @@ export class ServiceLevelObjective extends Construct {
       const { namespace, name } = props.service;
       if (!isDnsLabel(namespace)) problems.push(problem(['service', 'namespace'], namespace, 'a namespace name'));
       if (!isDnsLabel(name)) problems.push(problem(['service', 'name'], name, 'a Service name (RFC 1123 label)'));
-      // A Service may be served by sidecars or, behind a waypoint, reported by it: the server side either way.
-      const server = this.mesh.hasAmbient ? 'reporter=~"destination|waypoint"' : 'reporter="destination"';
+      const reporter = this.serviceReporter(namespace, name);
+      if (reporter === undefined) {
+        problems.push(
+          problem(['service'], `${namespace}/${name}`, 'a Service served by sidecars or behind a waypoint', {
+            what: 'is served by ambient pods without a waypoint: ztunnel reports its connections (L4), no request, status or duration',
+            hint: `give namespace ${namespace} a waypoint (namespaces.${namespace}.waypoint)`,
+          }),
+        );
+        return undefined;
+      }
       return {
-        matchers: [server, eq('destination_service_namespace', namespace), eq('destination_service_name', name)],
+        matchers: [reporter, eq('destination_service_namespace', namespace), eq('destination_service_name', name)],
         buckets: ENVOY_DEFAULT_BUCKETS,
         description: `Service ${namespace}/${name}`,
       };
@@ -189,6 +230,12 @@ export class ServiceLevelObjective extends Construct {
       description: `workload ${declared.namespace}/${declared.name}`,
     };
   }
+}
+
+/** The side that reports a request, as a matcher; undefined when no proxy reports requests. */
+function reporterOf(w: Pick<MeshWorkload, 'dataplane' | 'waypoint'>): 'destination' | 'waypoint' | undefined {
+  if (w.dataplane === 'sidecar') return 'destination';
+  return w.waypoint === undefined ? undefined : 'waypoint';
 }
 
 function windowProblems(window: string, problems: Problem[]): number {

@@ -57,9 +57,14 @@ export function errorRatioSeries(window: string): string {
 /** The alert every burn-rate rule raises; `severity`, `slo`, `sli` and the windows tell them apart. */
 export const BURN_RATE_ALERT = 'IstioSLOErrorBudgetBurn';
 
-/** The burn-rate factor of a pair for a window of `windowDays`: 14.4, 6 and 1 over 30 days. */
+/**
+ * The burn-rate factor of a pair for a window of `windowDays`: 14.4, 6 and 1 over 30 days (the
+ * share of the budget spent in the long window, times the windows in the objective's). Never below
+ * 1: under it the budget lasts the window, and the objective is met (a 7-day window would
+ * otherwise raise a ticket at 0.23x).
+ */
 export function burnRateFactor(pair: BurnRateWindow, windowDays: number): number {
-  return Number(((pair.budgetShare * windowDays * 24) / pair.longHours).toPrecision(6));
+  return Math.max(1, Number(((pair.budgetShare * windowDays * 24) / pair.longHours).toPrecision(6)));
 }
 
 /** The error budget of an objective: `1 - objective/100`, exactly as written (`0.001` for 99.9). */

@@ -34,8 +34,11 @@ export function telemetryHealthGroups(
   jobs: ScrapeJobs,
   runbook: (alert: string) => string,
 ): RuleGroup[] {
-  const workloads = meshWorkloads(mesh).map((w) => metricsAbsent(w, jobs, runbook));
-  const scrape = scrapeAlerts(jobs, runbook);
+  const declared = meshWorkloads(mesh);
+  const workloads = declared.map((w) => metricsAbsent(w, jobs, runbook));
+  // kube-state-metrics matters only to ambient workloads' alerts.
+  const ambient = declared.some((w) => w.dataplane === 'ambient');
+  const scrape = scrapeAlerts(ambient ? jobs : { ...jobs, podStatus: undefined }, runbook);
   const budget = mesh.seriesBudget === undefined ? [] : [seriesOverBudget(mesh, mesh.seriesBudget, runbook)];
   const controlPlane = jobs.istiod === undefined ? [] : controlPlaneAlerts(jobs.istiod, runbook);
   const collector = jobs.collector ? [spansRefused(jobs.collector, runbook)] : [];
@@ -70,7 +73,8 @@ function ownSeries(w: MeshWorkload): string[] {
 function podsUp(w: MeshWorkload, jobs: ScrapeJobs): string {
   const pods = podNamePattern(w);
   if (w.dataplane === 'ambient') {
-    return `sum(kube_pod_status_ready${braces([eq('condition', 'true'), eq('namespace', w.namespace), matches('pod', pods)])}) > 0`;
+    const job = jobs.podStatus === undefined ? [] : [eq('job', jobs.podStatus)];
+    return `sum(kube_pod_status_ready${braces([...job, eq('condition', 'true'), eq('namespace', w.namespace), matches('pod', pods)])}) > 0`;
   }
   const up = jobs.proxies.map(
     (j) => `up${braces([eq('job', j.job), eq('namespace', w.namespace), matches(j.podLabel, pods)])}`,
@@ -100,6 +104,9 @@ function scrapeAlerts(jobs: ScrapeJobs, runbook: (alert: string) => string): Ale
     ...(jobs.ztunnel ? [{ what: 'ztunnel metrics', jobs: [jobs.ztunnel] }] : []),
     ...(jobs.istiod ? [{ what: 'istiod metrics', jobs: [jobs.istiod] }] : []),
     ...(jobs.collector ? [{ what: `${jobs.collector.description} metrics`, jobs: [jobs.collector.job] }] : []),
+    ...(jobs.podStatus
+      ? [{ what: "kube-state-metrics series (the ambient pods' status)", jobs: [jobs.podStatus] }]
+      : []),
   ];
   return groups.flatMap(({ what, jobs: names }): AlertRule[] => {
     const job = names.length === 1 ? eq('job', names[0] as string) : matches('job', names.map(escapeRe2).join('|'));
@@ -158,13 +165,23 @@ function seriesOverBudget(mesh: IstioMesh, budget: number, runbook: (alert: stri
   };
 }
 
+/**
+ * A counter that grew in the last 10 minutes, or appeared in them: istiod creates these series
+ * with their first event (istio/istio@1.31.0-rc.0:pkg/xds/monitoring.go), and when every proxy
+ * NACKs the same push the series is born at its final value, which `increase` cannot see.
+ */
+function newOrGrowing(metric: string, matchers: readonly string[]): string {
+  const series = `${metric}${braces(matchers)}`;
+  return `sum by (type) (increase(${series}[10m]) > 0 or (${series} unless ${series} offset 10m)) > 0`;
+}
+
 function controlPlaneAlerts(job: string, runbook: (alert: string) => string): AlertRule[] {
   const m = CONTROL_PLANE_METRICS;
   const j = eq('job', job);
   return [
     {
       alert: HEALTH_ALERTS.configRejected,
-      expr: `sum by (type) (increase(${m.xdsRejects}${braces([j])}[10m])) > 0`,
+      expr: newOrGrowing(m.xdsRejects, [j]),
       for: '5m',
       labels: { severity: 'warning' },
       annotations: {
@@ -175,7 +192,7 @@ function controlPlaneAlerts(job: string, runbook: (alert: string) => string): Al
     },
     {
       alert: HEALTH_ALERTS.pushErrors,
-      expr: `sum by (type) (increase(${m.xdsPushes}${braces([j, matches('type', m.sendErrorTypes)])}[10m])) > 0\nor\nsum(increase(${m.xdsInternalErrors}${braces([j])}[10m])) > 0`,
+      expr: `${newOrGrowing(m.xdsPushes, [j, matches('type', m.sendErrorTypes)])}\nor\n${newOrGrowing(m.xdsInternalErrors, [j])}`,
       for: '5m',
       labels: { severity: 'warning' },
       annotations: {
@@ -188,10 +205,10 @@ function controlPlaneAlerts(job: string, runbook: (alert: string) => string): Al
 }
 
 function spansRefused(collector: CollectorScrapeJob, runbook: (alert: string) => string): AlertRule {
-  const counters = collector.refusedSpans.map((m) => `rate(${m}${braces([eq('job', collector.job)])}[10m])`);
+  const names = collector.refusedSpans.map(escapeRe2).join('|');
   return {
     alert: HEALTH_ALERTS.spansRefused,
-    expr: `sum(${counters.join(' or ')}) > 0`,
+    expr: `sum(rate(${braces([matches('__name__', names), eq('job', collector.job)])}[10m])) > 0`,
     for: '10m',
     labels: { severity: 'warning' },
     annotations: {

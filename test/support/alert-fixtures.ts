@@ -117,6 +117,8 @@ export function meshSeries(
     .flatMap((j) => j.split('|'))
     .map((j) => j.replaceAll('\\\\', ''));
   const pods = podLabels(rules);
+  // The job kube-state-metrics' series carry, as the ambient workloads' alerts read them.
+  const podStatusJob = rules.map((r) => /kube_pod_status_ready\{job="([^"]+)"/.exec(r.expr)?.[1]).find(Boolean);
   const series: { series: string; values: string }[] = [];
   for (const job of [...new Set(jobs)].sort()) {
     const podLabel = pods.get(job);
@@ -135,7 +137,7 @@ export function meshSeries(
     const server = `destination_workload="${w.name}", destination_workload_namespace="${w.namespace}"`;
     if (w.reportedBy !== 'sidecar') {
       series.push({
-        series: `kube_pod_status_ready{condition="true", namespace="${w.namespace}", pod="${podName(w)}"}`,
+        series: `kube_pod_status_ready{job="${podStatusJob}", condition="true", namespace="${w.namespace}", pod="${podName(w)}"}`,
         values: constant(1, minutes),
       });
     }
