@@ -206,7 +206,7 @@ describe('ServiceLevelObjective', () => {
 
 describe('the series an alert reads', () => {
   it("reads a Rollout's series by its name from 1.22, by its ReplicaSets' names before (istio/istio#49256)", () => {
-    const absence = (version: string) => {
+    const reporting = (version: string) => {
       const { mesh, chart } = shop(version);
       new WorkloadRef(chart, 'reviews', {
         name: 'reviews',
@@ -215,21 +215,25 @@ describe('the series an alert reads', () => {
         kind: WorkloadKind.ROLLOUT,
       });
       const jobs = { proxies: [{ job: 'envoy-stats', podLabel: 'pod' }] };
-      const rules = telemetryHealthGroups(mesh, jobs, (a) => a)[0]?.rules ?? [];
-      return rules.find((r) => 'alert' in r && r.labels.workload === 'reviews')?.expr.split('\n')[0];
+      const rule = telemetryHealthGroups(mesh, jobs, (a) => a)[0]?.rules[0];
+      return rule?.expr
+        .split('\n')
+        .find((line) => line.includes('reporter="destination"'))
+        ?.trim();
     };
-    expect(absence('1.21')).toBe(
-      'absent_over_time(istio_requests_total{reporter="destination", destination_workload_namespace="shop", destination_workload=~"reviews-[a-z0-9]+"}[10m])',
+    expect(reporting('1.21')).toBe(
+      'label_replace(label_replace(label_replace({__name__=~"istio_requests_total|istio_tcp_connections_opened_total", reporter="destination", destination_workload_namespace=~"shop"}, "namespace", "$1", "destination_workload_namespace", "(.+)"), "workload", "$1", "destination_workload", "(.+)"), "workload", "$1", "workload", "(reviews)-[a-z0-9]+")',
     );
-    expect(absence('1.22')).toBe(
-      'absent_over_time(istio_requests_total{reporter="destination", destination_workload_namespace="shop", destination_workload="reviews"}[10m])',
+    expect(reporting('1.22')).toBe(
+      'label_replace(label_replace({__name__=~"istio_requests_total|istio_tcp_connections_opened_total", reporter="destination", destination_workload_namespace=~"shop"}, "namespace", "$1", "destination_workload_namespace", "(.+)"), "workload", "$1", "destination_workload", "(.+)")',
     );
   });
 
   it("names a workload's pods as Kubernetes generates them, per kind", () => {
-    expect(podNamePattern({ name: 'cart', kind: WorkloadKind.DEPLOYMENT })).toBe('cart-[a-z0-9]+-[a-z0-9]{5}');
-    expect(podNamePattern({ name: 'db.main', kind: WorkloadKind.STATEFUL_SET })).toBe('db\\.main-[0-9]+');
-    expect(podNamePattern({ name: 'agent', kind: WorkloadKind.DAEMON_SET })).toBe('agent-[a-z0-9]{5}');
+    expect(podNamePattern(WorkloadKind.DEPLOYMENT, ['cart', 'web'])).toBe('(cart|web)-[a-z0-9]+-[a-z0-9]{5}');
+    expect(podNamePattern(WorkloadKind.ROLLOUT, ['reviews'])).toBe('(reviews)-[a-z0-9]+-[a-z0-9]{5}');
+    expect(podNamePattern(WorkloadKind.STATEFUL_SET, ['db.main'])).toBe('(db\\.main)-[0-9]+');
+    expect(podNamePattern(WorkloadKind.DAEMON_SET, ['agent'])).toBe('(agent)-[a-z0-9]{5}');
   });
 
   it("takes a pod's own boundaries from the shortest prefix of the duration stat it declares, as istiod sorts them", () => {

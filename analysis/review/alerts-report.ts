@@ -51,9 +51,10 @@ export function alertsSection(objects: readonly RenderedObject[]): string[] {
     const health = own.filter((r) => r.kind === 'alert' && r.labels.slo === undefined);
     for (const name of [...new Set(health.map((r) => r.name))]) {
       const alike = health.filter((r) => r.name === name);
-      const workloads = alike.map((r) => r.labels.namespace && `${r.labels.namespace}/${r.labels.workload}`);
-      const summary = workloads.every(Boolean)
-        ? `no standard metric of ${workloads.join(', ')} while its pods run`
+      // A rule per kind of reporter covers every declared workload it reports; its expression is long.
+      const reporters = alike.map((r) => r.labels.reported_by);
+      const summary = reporters.every((r) => r !== undefined)
+        ? `a declared workload's pods run and it has no standard series of its own, reported by: ${reporters.join(', ')}`
         : alike.map((r) => `\`${r.expr.replaceAll('\n', ' ')}\``).join(', or ');
       const severities = [...new Set(alike.map((r) => r.labels.severity))].join(', ');
       const durations = [...new Set(alike.map((r) => r.for ?? '0s'))].join(', ');

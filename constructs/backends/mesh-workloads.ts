@@ -107,19 +107,20 @@ export function workloadMatcher(w: Pick<MeshWorkload, 'name' | 'workloadPattern'
 }
 
 /**
- * A regex for the names of a workload's pods, as Kubernetes generates them: a Deployment's (or an
- * Argo Rollout's) `<name>-<pod-template-hash>-<suffix>`, a StatefulSet's `<name>-<ordinal>`, a
- * DaemonSet's `<name>-<suffix>` (kubernetes/kubernetes pkg/controller: ReplicaSet and DaemonSet
- * pods are created with GenerateName, StatefulSet pods as `<set>-<ordinal>`).
+ * A regex for the names of the pods of workloads of one kind, capturing the workload's name, as
+ * Kubernetes generates them: a Deployment's (or an Argo Rollout's)
+ * `<name>-<pod-template-hash>-<suffix>`, a StatefulSet's `<name>-<ordinal>`, a DaemonSet's
+ * `<name>-<suffix>` (kubernetes/kubernetes pkg/controller: ReplicaSet and DaemonSet pods are
+ * created with GenerateName, StatefulSet pods as `<set>-<ordinal>`).
  */
-export function podNamePattern(workload: Pick<MeshWorkload, 'name' | 'kind'>): string {
-  const name = escapeRe2(workload.name);
-  switch (workload.kind) {
+export function podNamePattern(kind: string, names: readonly string[]): string {
+  const captured = `(${names.map(escapeRe2).join('|')})`;
+  switch (kind) {
     case WorkloadKind.STATEFUL_SET:
-      return `${name}-[0-9]+`;
+      return `${captured}-[0-9]+`;
     case WorkloadKind.DAEMON_SET:
-      return `${name}-[a-z0-9]{5}`;
+      return `${captured}-[a-z0-9]{5}`;
     default:
-      return `${name}-[a-z0-9]+-[a-z0-9]{5}`;
+      return `${captured}-[a-z0-9]+-[a-z0-9]{5}`;
   }
 }

@@ -4,8 +4,8 @@ import { escapeRe2 } from '../../core/re2';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
 import { MeshMetrics } from './mesh-metrics';
-import { type MeshWorkload, meshWorkloads, podNamePattern, workloadMatcher } from './mesh-workloads';
-import { type AlertRule, braces, eq, matches, type RuleGroup } from './rule-groups';
+import { type MeshWorkload, meshWorkloads, podNamePattern } from './mesh-workloads';
+import { type AlertRule, braces, eq, matches, promString, type RuleGroup } from './rule-groups';
 import type { CollectorScrapeJob, ScrapeJobs } from './scrape-jobs';
 
 /** The alerts, by name: the anchors of their runbooks in docs/alerts.md. */
@@ -18,9 +18,6 @@ export const HEALTH_ALERTS = {
   pushErrors: 'IstioConfigPushErrors',
   spansRefused: 'IstioTraceCollectorRefusingSpans',
 } as const;
-
-/** How long a workload's metrics must be missing, while its pods run, before the alert is pending. */
-const ABSENCE_RANGE = '10m';
 
 /**
  * The alerts that page when the mesh's telemetry breaks: a declared workload's standard metrics
@@ -35,7 +32,10 @@ export function telemetryHealthGroups(
   runbook: (alert: string) => string,
 ): RuleGroup[] {
   const declared = meshWorkloads(mesh);
-  const workloads = declared.map((w) => metricsAbsent(w, jobs, runbook));
+  const workloads = (['sidecar', 'waypoint', 'ztunnel'] as const).flatMap((mode) => {
+    const reported = declared.filter((w) => reportedBy(w) === mode);
+    return reported.length > 0 ? [metricsAbsent(mode, reported, jobs, runbook)] : [];
+  });
   // kube-state-metrics matters only to ambient workloads' alerts.
   const ambient = declared.some((w) => w.dataplane === 'ambient');
   const scrape = scrapeAlerts(ambient ? jobs : { ...jobs, podStatus: undefined }, runbook);
@@ -49,50 +49,118 @@ export function telemetryHealthGroups(
   ];
 }
 
-/** The series a workload's own telemetry writes, the ones the defaultProviders incident removes. */
-function ownSeries(w: MeshWorkload): string[] {
-  const server = (metric: string, reporter: string) =>
-    `${metric}${braces([eq('reporter', reporter), eq('destination_workload_namespace', w.namespace), workloadMatcher(w, 'destination_workload')])}`;
-  const client = (metric: string) =>
-    `${metric}${braces([eq('reporter', 'source'), eq('source_workload_namespace', w.namespace), workloadMatcher(w, 'source_workload')])}`;
-  const tcp = 'istio_tcp_connections_opened_total';
-  // Behind a waypoint, its requests are the waypoint's (reporter="waypoint"): what the providers switch off.
-  if (w.dataplane === 'ambient' && w.waypoint) return [server('istio_requests_total', 'waypoint')];
-  // Without one, ztunnel reports its connections at both ends.
-  if (w.dataplane === 'ambient') return [server(tcp, 'destination'), client(tcp)];
-  // Its sidecar reports what it serves and what it sends, over HTTP or TCP.
-  return [
-    server('istio_requests_total', 'destination'),
-    client('istio_requests_total'),
-    server(tcp, 'destination'),
-    client(tcp),
-  ];
+/** Who writes a declared workload's own standard series: its sidecar, its waypoint, or ztunnel alone (L4). */
+export type ReportedBy = 'sidecar' | 'waypoint' | 'ztunnel';
+
+function reportedBy(w: MeshWorkload): ReportedBy {
+  if (w.dataplane === 'sidecar') return 'sidecar';
+  return w.waypoint === undefined ? 'ztunnel' : 'waypoint';
 }
 
-/** Whether any of the workload's pods runs: its sidecar is scraped, or (ambient) kube-state-metrics says it is ready. */
-function podsUp(w: MeshWorkload, jobs: ScrapeJobs): string {
-  const pods = podNamePattern(w);
-  if (w.dataplane === 'ambient') {
-    const job = jobs.podStatus === undefined ? [] : [eq('job', jobs.podStatus)];
-    return `sum(kube_pod_status_ready${braces([...job, eq('condition', 'true'), eq('namespace', w.namespace), matches('pod', pods)])}) > 0`;
+const REPORTER_TEXT: Readonly<Record<ReportedBy, string>> = {
+  sidecar: 'its sidecar',
+  waypoint: 'its waypoint',
+  ztunnel: 'ztunnel',
+};
+
+/** `[key, items]` of `items` grouped by `key`, in first-seen order (the workloads come sorted). */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups];
+}
+
+/**
+ * The running pods of `workloads`, one series per namespace and workload: their sidecars' scrape
+ * targets up, or for ambient pods kube-state-metrics' `kube_pod_status_ready`, with the workload's
+ * name read back from the pod's (see podNamePattern).
+ */
+function podsRunning(mode: ReportedBy, workloads: readonly MeshWorkload[], jobs: ScrapeJobs): string {
+  const terms: string[] = [];
+  for (const [namespace, inNamespace] of groupBy(workloads, (w) => w.namespace)) {
+    for (const [, alike] of groupBy(inNamespace, (w) => podNamePattern(w.kind, ['']))) {
+      const pods = podNamePattern(
+        alike[0]?.kind ?? '',
+        alike.map((w) => w.name),
+      );
+      const sources =
+        mode === 'sidecar'
+          ? jobs.proxies.map((j) => ({ metric: 'up', matchers: [eq('job', j.job)], podLabel: j.podLabel }))
+          : [
+              {
+                metric: 'kube_pod_status_ready',
+                matchers: [...(jobs.podStatus ? [eq('job', jobs.podStatus)] : []), eq('condition', 'true')],
+                podLabel: 'pod',
+              },
+            ];
+      for (const { metric, matchers: own, podLabel } of sources) {
+        const selector = braces([...own, eq('namespace', namespace), matches(podLabel, pods)]);
+        terms.push(
+          `label_replace(${metric}${selector} == 1, "workload", "$1", ${promString(podLabel)}, ${promString(pods)})`,
+        );
+      }
+    }
   }
-  const up = jobs.proxies.map(
-    (j) => `up${braces([eq('job', j.job), eq('namespace', w.namespace), matches(j.podLabel, pods)])}`,
-  );
-  return `sum(${up.join(' or ')}) > 0`;
+  return `count by (namespace, workload) (\n  ${terms.join('\n  or\n  ')}\n)`;
 }
 
-function metricsAbsent(w: MeshWorkload, jobs: ScrapeJobs, runbook: (alert: string) => string): AlertRule {
-  const absent = ownSeries(w).map((s) => `absent_over_time(${s}[${ABSENCE_RANGE}])`);
-  const reporter = w.dataplane === 'sidecar' ? 'its sidecar' : w.waypoint ? `waypoint ${w.waypoint}` : 'ztunnel';
+/**
+ * The workloads that wrote their own standard series, by namespace and workload: what the
+ * defaultProviders incident removes. A sidecar reports what it serves and sends, over HTTP or TCP;
+ * a waypoint the requests it serves (`reporter="waypoint"`); ztunnel the connections at both ends.
+ */
+function reporting(mode: ReportedBy, workloads: readonly MeshWorkload[]): string {
+  const namespaces = [...new Set(workloads.map((w) => w.namespace))].map(escapeRe2).join('|');
+  const families =
+    mode === 'sidecar'
+      ? 'istio_requests_total|istio_tcp_connections_opened_total'
+      : mode === 'waypoint'
+        ? 'istio_requests_total'
+        : 'istio_tcp_connections_opened_total';
+  const sides: { reporter: string; side: 'destination' | 'source' }[] =
+    mode === 'waypoint'
+      ? [{ reporter: 'waypoint', side: 'destination' }]
+      : [
+          { reporter: 'destination', side: 'destination' },
+          { reporter: 'source', side: 'source' },
+        ];
+  // Before 1.22 a Rollout's series name its ReplicaSet: read back the Rollout's name.
+  const rollouts = workloads.filter((w) => w.workloadPattern !== undefined).map((w) => escapeRe2(w.name));
+  const terms = sides.map(({ reporter, side }) => {
+    const selector = braces([
+      matches('__name__', families),
+      eq('reporter', reporter),
+      matches(`${side}_workload_namespace`, namespaces),
+    ]);
+    const named = `label_replace(label_replace(${selector}, "namespace", "$1", "${side}_workload_namespace", "(.+)"), "workload", "$1", "${side}_workload", "(.+)")`;
+    return rollouts.length > 0
+      ? `label_replace(${named}, "workload", "$1", "workload", ${promString(`(${rollouts.join('|')})-[a-z0-9]+`)})`
+      : named;
+  });
+  return `group by (namespace, workload) (\n  ${terms.join('\n  or\n  ')}\n)`;
+}
+
+/**
+ * One alert rule for the declared workloads one kind of proxy reports: those whose pods run, less
+ * those with series of their own. One rule for all of them, not one each, so the PrometheusRule of
+ * a large mesh stays within what the API server and `kubectl apply`'s last-applied annotation
+ * (262,144 bytes) take.
+ */
+function metricsAbsent(
+  mode: ReportedBy,
+  workloads: readonly MeshWorkload[],
+  jobs: ScrapeJobs,
+  runbook: (alert: string) => string,
+): AlertRule {
+  const who = '{{ $labels.namespace }}/{{ $labels.workload }}';
   return {
     alert: HEALTH_ALERTS.metricsAbsent,
-    expr: `${absent.join('\nand on ()\n')}\nand on ()\n(${podsUp(w, jobs)})`,
-    for: '5m',
-    labels: { severity: 'critical', namespace: w.namespace, workload: w.name },
+    expr: `${podsRunning(mode, workloads, jobs)}\nunless on (namespace, workload)\n${reporting(mode, workloads)}`,
+    for: '10m',
+    labels: { severity: 'critical', reported_by: mode },
     annotations: {
-      summary: `${w.namespace}/${w.name} has no standard Istio metrics while its pods run`,
-      description: `No series of ${w.namespace}/${w.name} from ${reporter} for ${ABSENCE_RANGE} while its pods are up: its metrics, and every dashboard and SLO alert built on them, are gone. Check meshConfig.defaultProviders.metrics and the Telemetry metrics providers that apply to it (istioctl x describe pod).`,
+      summary: `${who} has no standard Istio metrics while its pods run`,
+      description: `No series of ${who} from ${REPORTER_TEXT[mode]} for 10 minutes while its pods are up: its metrics, and every dashboard and SLO alert built on them, are gone. Check meshConfig.defaultProviders.metrics and the Telemetry metrics providers that apply to it (istioctl x describe pod).`,
       runbook_url: runbook(HEALTH_ALERTS.metricsAbsent),
     },
   };
