@@ -15,11 +15,14 @@ import {
   dropMetricsProvider,
   type ExpectedAlert,
   type FixtureWorkload,
+  jobsRead,
   meshSeries,
   outputObjects,
   type Phase,
   prometheusRules,
   proxiesExportMetrics,
+  type SeriesOptions,
+  scrapeTargets,
   testAlerts,
 } from './support/alert-fixtures';
 import { promtool } from './support/promtool';
@@ -67,16 +70,20 @@ function firing(
 
 /**
  * The absence alert of each workload an Envoy reports (its sidecar or its waypoint), from the rule
- * of its kind of reporter, labelled with its namespace and name.
+ * of its kind of reporter and absence, labelled with its namespace and name.
  */
-function absent(rules: readonly RenderedRule[], workloads: readonly FixtureWorkload[]): ExpectedAlert[] {
-  return workloads
-    .filter((w) => w.reportedBy !== 'ztunnel')
-    .flatMap((w) =>
-      firing(rules, 'IstioStandardMetricsAbsent', (r) =>
-        r.labels.reported_by === w.reportedBy ? { namespace: w.namespace, workload: w.name } : undefined,
-      ),
-    );
+function absent(
+  rules: readonly RenderedRule[],
+  workloads: readonly FixtureWorkload[],
+  absence: 'vanished' | 'never-reported',
+): ExpectedAlert[] {
+  return workloads.flatMap((w) =>
+    firing(rules, 'IstioStandardMetricsAbsent', (r) =>
+      r.labels.reported_by === w.reportedBy && r.labels.absence === absence
+        ? { namespace: w.namespace, workload: w.name }
+        : undefined,
+    ),
+  );
 }
 
 /** The burn-rate alert of one objective's indicator over one long window. */
@@ -99,9 +106,11 @@ const SLOW_BURN: Phase[] = [
 ];
 
 /**
- * The four scenarios of every rule set: a healthy mesh raises nothing; with metrics: [prometheus]
- * removed from the rendered defaultProviders, the absence alert fires for each workload an Envoy
- * reports; a 15x burn pages within the hour (the 1h/5m pair); a 2x burn is a ticket only.
+ * The scenarios of every rule set: a healthy mesh raises nothing; once metrics: [prometheus] is
+ * removed from the rendered defaultProviders, the absence alert pages for each workload an Envoy
+ * reports; a workload that never had a request is a ticket; a 15x burn pages within the hour (the
+ * 1h/5m pair); a 2x burn is a ticket only; istiod's rejects and send errors; a target down and a
+ * job without targets. The jobs are the output's own monitors or scrape configs.
  */
 function scenarios(
   out: string,
@@ -113,28 +122,57 @@ function scenarios(
   latencySlo?: string,
 ): AlertScenario[] {
   const objects = outputObjects(out);
+  const source = rules[0]?.source ?? '';
+  const targets = scrapeTargets(objects, source);
+  // Every job a rule reads is one the output scrapes; with the operator, kube-state-metrics is
+  // kube-prometheus-stack's own.
+  const podStatusJob = 'kube-state-metrics';
+  expect(jobsRead(rules).filter((j) => !targets.some((t) => t.job === j))).toEqual(
+    source.startsWith('PrometheusRule') && workloads.some((w) => w.reportedBy !== 'sidecar') ? [podStatusJob] : [],
+  );
   expect(proxiesExportMetrics(objects)).toBe(true);
   dropMetricsProvider(out);
-  const broken = outputObjects(out);
   // istiod builds no stats filter without a metrics provider (istio/istio#51384).
-  expect(proxiesExportMetrics(broken)).toBe(false);
-  const series = (phases: Phase[], exported = true) => meshSeries(rules, workloads, phases, exported, thresholdMs);
-  // One absence rule per kind of reporter the workloads have, whichever their number.
-  expect(rules.filter((r) => r.name === 'IstioStandardMetricsAbsent').map((r) => r.labels.reported_by)).toEqual(
-    (['sidecar', 'waypoint', 'ztunnel'] as const).filter((mode) => workloads.some((w) => w.reportedBy === mode)),
-  );
+  expect(proxiesExportMetrics(outputObjects(out))).toBe(false);
+  const options = { thresholdMs, podStatusJob };
+  const series = (phases: Phase[], more: Partial<SeriesOptions> = {}) =>
+    meshSeries(targets, workloads, phases, { ...options, ...more });
+  // One record and two absence rules (vanished, never reported) per kind of reporter the workloads have.
+  const modes = (['sidecar', 'waypoint', 'ztunnel'] as const).filter((m) => workloads.some((w) => w.reportedBy === m));
+  expect(
+    rules
+      .filter((r) => r.name === 'IstioStandardMetricsAbsent')
+      .map((r) => `${r.labels.reported_by} ${r.labels.absence}`),
+  ).toEqual(modes.flatMap((m) => [`${m} vanished`, `${m} never-reported`]));
   expect(burn(rules, slo, 'availability', '1h').map((a) => a.labels.severity)).toEqual(['critical']);
   expect(burn(rules, slo, 'availability', '3d').map((a) => a.labels.severity)).toEqual(['warning']);
+  const [idle] = workloads;
+  const healthy = series(HEALTHY);
+  const envoy = targets.find((t) => t.podLabel !== undefined);
+  const down = healthy.find((s) => envoy && s.series.startsWith(`up{job="${envoy.job}"`));
   return [
-    { name: 'healthy', series: series(HEALTHY), evalTime: '35m', firing: {} },
+    { name: 'healthy', series: healthy, evalTime: '35m', firing: {} },
     {
+      // The proxies stop writing their series at minute 15, when istiod pushes the new mesh config.
       name: 'defaultProviders without metrics',
-      series: series(HEALTHY, proxiesExportMetrics(broken)),
+      series: series(HEALTHY, { exportedUntil: 15 }),
       evalTime: '35m',
-      firing: { IstioStandardMetricsAbsent: absent(rules, workloads) },
+      firing: {
+        IstioStandardMetricsAbsent: absent(
+          rules,
+          workloads.filter((w) => w.reportedBy !== 'ztunnel'),
+          'vanished',
+        ),
+      },
     },
     {
-      name: 'a burn at 15x pages within its hour',
+      name: 'a workload that has had no request is a ticket, after an hour',
+      series: series([{ minutes: 75, errorsPer10k: 5 }], { idle: [idle?.name ?? ''] }),
+      evalTime: '70m',
+      firing: { IstioStandardMetricsAbsent: absent(rules, idle ? [idle] : [], 'never-reported') },
+    },
+    {
+      name: 'a burn at 15x pages within 65 minutes of its start',
       series: series(FAST_BURN),
       evalTime: '185m',
       firing: { IstioSLOErrorBudgetBurn: burn(rules, slo, 'availability', '1h') },
@@ -151,7 +189,7 @@ function scenarios(
       // errors grow by one a minute.
       name: "istiod's configuration does not reach the proxies",
       series: [
-        ...series(HEALTHY),
+        ...healthy,
         { series: 'pilot_total_xds_rejects{job="pilot", type="lds"}', values: '_x27 7+0x13' },
         { series: 'pilot_xds_pushes{job="pilot", type="cds"}', values: '0+100x40' },
         { series: 'pilot_xds_pushes{job="pilot", type="cds_senderr"}', values: '_x27 3+0x13' },
@@ -164,6 +202,22 @@ function scenarios(
           ...firing(rules, 'IstioConfigPushErrors', () => ({})),
           ...firing(rules, 'IstioConfigPushErrors', () => ({ type: 'cds_senderr' })),
         ],
+      },
+    },
+    {
+      // One proxy target fails its scrapes from minute 6 (up 0), and istiod is not discovered at all.
+      name: 'a proxy target down, and no istiod target',
+      series: healthy
+        .filter((s) => !s.series.startsWith('up{job="pilot"'))
+        .map((s) => (s === down ? { ...s, values: '1+0x5 0+0x35' } : s)),
+      evalTime: '35m',
+      firing: {
+        IstioScrapeTargetDown: firing(rules, 'IstioScrapeTargetDown', (r) =>
+          envoy && r.labels.scrape_job?.split(',').includes(envoy.job) ? labelsOf(down?.series ?? '') : undefined,
+        ),
+        IstioScrapeJobAbsent: firing(rules, 'IstioScrapeJobAbsent', (r) =>
+          r.labels.scrape_job === 'pilot' ? { job: 'pilot' } : undefined,
+        ),
       },
     },
     ...(latencySlo
@@ -185,6 +239,11 @@ function scenarios(
         ]
       : []),
   ];
+}
+
+/** The labels of a series written as `name{a="x", b="y"}`. */
+function labelsOf(series: string): Record<string, string> {
+  return Object.fromEntries([...series.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] as string, m[2] as string]));
 }
 
 describe('the alert rules, evaluated by promtool', () => {
@@ -240,7 +299,7 @@ describe('the alert rules, evaluated by promtool', () => {
         (r) => r.source === 'ConfigMap monitoring/prometheus-config istio-alert-rules.yml',
       );
       // The objective reads the waypoint's series: checkout has no sidecar to report as destination.
-      const ratio = rules.find((r) => r.name === 'slo:sli_error:ratio_rate5m' && r.labels.sli === 'availability');
+      const ratio = rules.find((r) => r.name === 'slo:sli_events:rate5m' && r.labels.sli === 'availability');
       expect(ratio?.expr).toContain(
         'reporter="waypoint", destination_workload_namespace="orders", destination_workload="checkout"',
       );
@@ -262,8 +321,11 @@ describe('the alert rules of the default stack (Istio 1.17, Jaeger v1), evaluate
     ['PrometheusRule prometheus/istio-alert-rules', 'prometheus/envoy-stats-monitor'],
     ['ConfigMap prometheus/istioinaction-prom istio-alert-rules.yml', 'envoy-stats'],
   ])('in %s: quiet when healthy, and the generated Jaeger refusing spans raises its alert', (source, envoyJob) => {
-    const rules = prometheusRules(outputObjects(join(ROOT, 'dist'))).filter((r) => r.source === source);
-    const series = meshSeries(rules, DEMO, HEALTHY, true, 250);
+    const objects = outputObjects(join(ROOT, 'dist'));
+    const rules = prometheusRules(objects).filter((r) => r.source === source);
+    const targets = scrapeTargets(objects, source);
+    expect(jobsRead(rules).filter((j) => !targets.some((t) => t.job === j))).toEqual([]);
+    const series = meshSeries(targets, DEMO, HEALTHY, { thresholdMs: 250, podStatusJob: 'kube-state-metrics' });
     // Both pods' sidecars are scraped under the job of the path, with the book's pod_name label.
     expect(series.filter((s) => s.series.startsWith(`up{job="${envoyJob}"`)).map((s) => s.series)).toEqual([
       `up{job="${envoyJob}", instance="${envoyJob}-pod", namespace="istioinaction", pod_name="catalog-7d4b9c8f5-x2k9q"}`,

@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { alertChanges } from '../analysis/review/alert-changes';
 import { alertsSection } from '../analysis/review/alerts-report';
+import { DEFAULT_RUNBOOK_URL, runbookLink } from '../constructs/backends/mesh-alert-rules';
 import { podNamePattern } from '../constructs/backends/mesh-workloads';
 import { ObservabilityBackends } from '../constructs/backends/observability-backends';
-import { ServiceLevelObjective } from '../constructs/backends/service-level-objective';
-import { telemetryHealthGroups } from '../constructs/backends/telemetry-health-alerts';
+import { ServiceLevelObjective, type ServiceLevelObjectiveProps } from '../constructs/backends/service-level-objective';
+import { BURN_RATE_ALERT } from '../constructs/backends/slo-rules';
+import { HEALTH_ALERTS, telemetryHealthGroups } from '../constructs/backends/telemetry-health-alerts';
 import { IstioMesh } from '../constructs/mesh/istio-mesh';
 import { WorkloadKind, WorkloadRef } from '../constructs/proxy-config/workload-ref';
 import { ENVOY_DEFAULT_BUCKETS, histogramBuckets, leMatcher } from '../core/istio/histogram-buckets';
@@ -26,10 +30,10 @@ function shop(version = '1.30', annotations?: Record<string, string>) {
   return { app, mesh, chart, cart };
 }
 
-/** The shop with an availability objective on cart, evaluated by the operator backends. */
-function shopWithObjective(availability: number): App {
+/** The shop with an objective on cart, evaluated by the operator backends. */
+function shopWithObjective(objective: Pick<ServiceLevelObjectiveProps, 'availability' | 'latency'>): App {
   const { app, mesh, chart, cart } = shop();
-  new ServiceLevelObjective(chart, 'cart-availability', { mesh, workload: cart, availability });
+  new ServiceLevelObjective(chart, 'cart-availability', { mesh, workload: cart, ...objective });
   new ObservabilityBackends(new Chart(app, 'backends'), 'backends', { mesh, grafana: false, kiali: false });
   return app;
 }
@@ -157,6 +161,8 @@ describe('ServiceLevelObjective', () => {
           : `${r.alert} ${r.labels.long_window}/${r.labels.short_window} ${r.labels.severity} for ${r.for}`,
       ),
     ).toEqual([
+      'slo:sli_events:rate5m',
+      'slo:sli_bad_events:rate5m',
       'slo:sli_error:ratio_rate5m',
       'slo:sli_error:ratio_rate30m',
       'slo:sli_error:ratio_rate1h',
@@ -182,8 +188,8 @@ describe('ServiceLevelObjective', () => {
   });
 
   it('lists each objective in REPORT.md, and diff names the alerts a change adds, removes or changes', () => {
-    const before = shopWithObjective(99.9);
-    const after = shopWithObjective(99.5);
+    const before = shopWithObjective({ availability: 99.9 });
+    const after = shopWithObjective({ availability: 99.5 });
     const report = alertsSection(rendered(before));
     expect(report.slice(0, 5)).toEqual([
       '',
@@ -192,15 +198,37 @@ describe('ServiceLevelObjective', () => {
       '| alert | severity | for | fires when |',
       '| --- | --- | --- | --- |',
     ]);
-    expect(report).toContain('#### Objective `cart-availability`, over 30d');
+    expect(report).toContain('#### Objective `cart-availability`: workload shop/cart');
     expect(report).toContain(
-      'availability: 99.9% of requests; its error ratio (recorded over 5m, 30m, 1h, 6h, 3d and the window):',
+      "availability: 99.9% of requests succeed over 30d. Its requests and bad requests per second (`slo:sli_events:rate5m`, `slo:sli_bad_events:rate5m`, over 5m), whose ratio is recorded over 5m, 30m, 1h, 6h, 3d, 30d (the last, the window's bad requests over all of them) and shown in the error-budget dashboard:",
     );
     expect(alertChanges(rendered(before), rendered(after))).toEqual([
       '~ IstioSLOErrorBudgetBurn{long_window="1h", short_window="5m", sli="availability", slo="cart-availability"} (PrometheusRule prometheus/istio-alert-rules): expression changed',
       '~ IstioSLOErrorBudgetBurn{long_window="3d", short_window="6h", sli="availability", slo="cart-availability"} (PrometheusRule prometheus/istio-alert-rules): expression changed',
       '~ IstioSLOErrorBudgetBurn{long_window="6h", short_window="30m", sli="availability", slo="cart-availability"} (PrometheusRule prometheus/istio-alert-rules): expression changed',
     ]);
+    // A new threshold changes only the recorded ratio the burn alerts read: diff says so.
+    const slower = shopWithObjective({ latency: { thresholdMs: 250, objective: 99 } });
+    const faster = shopWithObjective({ latency: { thresholdMs: 100, objective: 99 } });
+    expect(alertChanges(rendered(slower), rendered(faster))).toEqual(
+      ['1h', '3d', '6h'].map(
+        (w) =>
+          `~ IstioSLOErrorBudgetBurn{long_window="${w}", short_window="${{ '1h': '5m', '3d': '6h', '6h': '30m' }[w]}", sli="latency", slo="cart-availability"} (PrometheusRule prometheus/istio-alert-rules): the error ratio it reads changed`,
+      ),
+    );
+  });
+});
+
+describe('the runbooks', () => {
+  it('have a section in docs/alerts.md for every alert, where its runbook_url points', () => {
+    const headings = readFileSync(join(__dirname, '..', 'docs', 'alerts.md'), 'utf8')
+      .split('\n')
+      .filter((l) => /^## Istio/.test(l))
+      .map((l) => l.slice(3));
+    expect(headings.sort()).toEqual([...Object.values(HEALTH_ALERTS), BURN_RATE_ALERT].sort());
+    expect(runbookLink(DEFAULT_RUNBOOK_URL)(BURN_RATE_ALERT)).toBe(
+      'https://unpkg.com/cdk8s-istio-observability/docs/alerts.md#istiosloerrorbudgetburn',
+    );
   });
 });
 

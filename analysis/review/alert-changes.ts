@@ -1,3 +1,4 @@
+import { OBJECTIVE_SERIES, SLI_LABEL, SLO_LABEL } from '../../core/contracts/slo-series';
 import type { RenderedObject } from '../../model/objects';
 import { prometheusRules, type RenderedRule } from '../../model/prometheus-rules';
 
@@ -20,13 +21,32 @@ function alertsByKey(objects: readonly RenderedObject[]): Map<string, RenderedRu
 }
 
 /**
+ * What the recording rules of each objective's indicator compute, by `slo/sli`: a burn-rate alert
+ * reads only their series, so a new threshold or target changes when it fires through them.
+ */
+function recordedByIndicator(objects: readonly RenderedObject[]): Map<string, string> {
+  const recorded = new Map<string, string[]>();
+  for (const r of prometheusRules(objects)) {
+    const slo = r.labels[SLO_LABEL];
+    // The objective series is for people and panels; the alerts read the rates and ratios.
+    if (r.kind !== 'record' || slo === undefined || r.name === OBJECTIVE_SERIES) continue;
+    const key = `${r.source} ${slo}/${r.labels[SLI_LABEL] ?? ''}`;
+    recorded.set(key, [...(recorded.get(key) ?? []), `${r.name} ${JSON.stringify(r.labels)} ${r.expr}`]);
+  }
+  return new Map([...recorded].map(([k, v]) => [k, v.sort().join('\n')]));
+}
+
+/**
  * What a change does to the alerts: each alert added or removed, and for each one kept, what
- * changed about when it fires (its expression, its `for`, its severity). The lines `diff` prints,
+ * changed about when it fires (its expression, its `for`, its severity, the objective's recorded
+ * error ratio it reads). The lines `diff` prints,
  * sorted by alert, so a reviewer sees paging change before the YAML does.
  */
 export function alertChanges(before: readonly RenderedObject[], after: readonly RenderedObject[]): string[] {
   const old = alertsByKey(before);
   const fresh = alertsByKey(after);
+  const oldRecorded = recordedByIndicator(before);
+  const freshRecorded = recordedByIndicator(after);
   const keys = [...new Set([...old.keys(), ...fresh.keys()])].sort();
   const lines: string[] = [];
   for (const key of keys) {
@@ -40,6 +60,10 @@ export function alertChanges(before: readonly RenderedObject[], after: readonly 
         ...(a.for !== b.for ? [`for ${a.for ?? '0s'} → ${b.for ?? '0s'}`] : []),
         ...(a.labels.severity !== b.labels.severity ? [`severity ${a.labels.severity} → ${b.labels.severity}`] : []),
       ];
+      const indicator = `${b.source} ${b.labels[SLO_LABEL]}/${b.labels[SLI_LABEL] ?? ''}`;
+      if (b.labels[SLO_LABEL] !== undefined && oldRecorded.get(indicator) !== freshRecorded.get(indicator)) {
+        changed.push('the error ratio it reads changed');
+      }
       if (changed.length > 0) lines.push(`~ ${key}: ${changed.join(', ')}`);
     }
   }

@@ -1,14 +1,21 @@
+import {
+  BAD_EVENTS_SERIES,
+  ERROR_RATIO_SERIES,
+  EVENTS_SERIES,
+  MEASURES_LABEL,
+  OBJECTIVE_SERIES,
+  SLI_LABEL,
+  SLO_LABEL,
+  THRESHOLD_LABEL,
+} from '../../core/contracts/slo-series';
 import type { RenderedObject } from '../../model/objects';
 import { prometheusRules, type RenderedRule } from '../../model/prometheus-rules';
-
-/** The recorded error ratio an objective's alerts and panels read, per window (`slo:sli_error:ratio_rate5m`). */
-const RATIO = /^slo:sli_error:ratio_rate(\d+[mhd])$/;
 
 /** Rules of one source (a PrometheusRule, a rule file) that belong to objectives, by objective name. */
 function byObjective(rules: readonly RenderedRule[]): Map<string, RenderedRule[]> {
   const objectives = new Map<string, RenderedRule[]>();
   for (const rule of rules) {
-    const slo = rule.labels.slo;
+    const slo = rule.labels[SLO_LABEL];
     if (slo === undefined) continue;
     objectives.set(slo, [...(objectives.get(slo) ?? []), rule]);
   }
@@ -16,16 +23,53 @@ function byObjective(rules: readonly RenderedRule[]): Map<string, RenderedRule[]
 }
 
 /** `0.999` → `99.9%`, from a recorded objective `vector(0.999)`. */
-function objectiveOf(rules: readonly RenderedRule[], sli: string): string {
-  const expr = rules.find((r) => r.name === 'slo:objective:ratio' && r.labels.sli === sli)?.expr ?? '';
-  const ratio = Number(/^vector\(([\d.]+)\)$/.exec(expr)?.[1]);
-  return Number.isFinite(ratio) ? `${Number((ratio * 100).toPrecision(10))}%` : expr;
+function percentOf(objective: RenderedRule | undefined): string {
+  const ratio = Number(/^vector\(([\d.]+)\)$/.exec(objective?.expr ?? '')?.[1]);
+  return Number.isFinite(ratio) ? `${Number((ratio * 100).toPrecision(10))}%` : (objective?.expr ?? '?');
 }
 
-/** The window of an objective: the longest recorded ratio in days. */
-function windowOf(rules: readonly RenderedRule[]): string {
-  const days = rules.map((r) => RATIO.exec(r.name)?.[1]).filter((w): w is string => w?.endsWith('d') === true);
-  return days.sort((a, b) => Number.parseInt(b, 10) - Number.parseInt(a, 10))[0] ?? '';
+/** The windows an indicator's error ratio is recorded over, shortest first. */
+function windowsOf(rules: readonly RenderedRule[], sli: string): string[] {
+  const seconds = (w: string) => Number.parseInt(w, 10) * ({ m: 60, h: 3600, d: 86400 }[w.slice(-1)] ?? 1);
+  return rules
+    .filter((r) => r.labels[SLI_LABEL] === sli)
+    .map((r) => ERROR_RATIO_SERIES.exec(r.name)?.[1])
+    .filter((w): w is string => w !== undefined)
+    .sort((a, b) => seconds(a) - seconds(b));
+}
+
+/** An objective's lines: per indicator, what it counts, its queries and the alerts it creates. */
+function objectiveLines(slo: string, rules: readonly RenderedRule[]): string[] {
+  const slis = [...new Set(rules.map((r) => r.labels[SLI_LABEL]).filter((s): s is string => s !== undefined))];
+  const objectives = rules.filter((r) => r.name === OBJECTIVE_SERIES);
+  const measures = objectives[0]?.labels[MEASURES_LABEL];
+  const lines = ['', `#### Objective \`${slo}\`${measures ? `: ${measures}` : ''}`];
+  for (const sli of slis) {
+    const objective = objectives.find((r) => r.labels[SLI_LABEL] === sli);
+    const threshold = objective?.labels[THRESHOLD_LABEL];
+    const windows = windowsOf(rules, sli);
+    const query = (name: string) => rules.find((r) => r.name === name && r.labels[SLI_LABEL] === sli)?.expr ?? '';
+    const counted = threshold ? `finish within ${threshold} ms` : 'succeed';
+    lines.push(
+      '',
+      `${sli}: ${percentOf(objective)} of requests ${counted} over ${windows.at(-1) ?? '?'}. Its requests and bad requests per second (\`${EVENTS_SERIES}\`, \`${BAD_EVENTS_SERIES}\`, over 5m), whose ratio is recorded over ${windows.join(', ')} (the last, the window's bad requests over all of them) and shown in the error-budget dashboard:`,
+      '',
+      '```promql',
+      query(EVENTS_SERIES),
+      '```',
+      '',
+      '```promql',
+      query(BAD_EVENTS_SERIES),
+      '```',
+      '',
+    );
+    for (const alert of rules.filter((r) => r.kind === 'alert' && r.labels[SLI_LABEL] === sli)) {
+      lines.push(
+        `- ${alert.name} (${alert.labels.severity}, for ${alert.for}): ${alert.annotations.summary ?? ''}, when \`${alert.expr.replaceAll('\n', ' ')}\``,
+      );
+    }
+  }
+  return lines;
 }
 
 /**
@@ -60,27 +104,7 @@ export function alertsSection(objects: readonly RenderedObject[]): string[] {
       const durations = [...new Set(alike.map((r) => r.for ?? '0s'))].join(', ');
       lines.push(`| ${name} | ${severities} | ${durations} | ${summary.replaceAll('|', '\\|')} |`);
     }
-    for (const [slo, sloRules] of byObjective(own)) {
-      const slis = [...new Set(sloRules.map((r) => r.labels.sli).filter((s): s is string => s !== undefined))];
-      lines.push('', `#### Objective \`${slo}\`, over ${windowOf(sloRules)}`);
-      for (const sli of slis) {
-        const ratio = sloRules.find((r) => r.name === 'slo:sli_error:ratio_rate5m' && r.labels.sli === sli);
-        lines.push(
-          '',
-          `${sli}: ${objectiveOf(sloRules, sli)} of requests; its error ratio (recorded over 5m, 30m, 1h, 6h, 3d and the window):`,
-          '',
-          '```promql',
-          ratio?.expr ?? '',
-          '```',
-          '',
-        );
-        for (const alert of sloRules.filter((r) => r.kind === 'alert' && r.labels.sli === sli)) {
-          lines.push(
-            `- ${alert.name} (${alert.labels.severity}, for ${alert.for}): ${alert.annotations.summary ?? ''}, when \`${alert.expr.replaceAll('\n', ' ')}\``,
-          );
-        }
-      }
-    }
+    for (const [slo, sloRules] of byObjective(own)) lines.push(...objectiveLines(slo, sloRules));
   }
   return lines;
 }

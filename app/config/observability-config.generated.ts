@@ -655,7 +655,7 @@ scrapeInterval?: string
  */
 pruneEnvoyStats?: boolean
 /**
- * A rule file (key istio-alert-rules.yml of the same ConfigMap, in rule_files) with the alerts and the slos rules, and scrape jobs for istiod (job pilot) and the generated Jaeger that those alerts read. Default: true.
+ * A rule file (key istio-alert-rules.yml of the same ConfigMap, in rule_files) with the alerts and the slos rules, and the scrape jobs those alerts read: istiod (job pilot), the generated Jaeger and, for ambient workloads, kube-state-metrics (its Service labelled app.kubernetes.io/name: kube-state-metrics). Default: true.
  */
 alerts?: boolean
 }

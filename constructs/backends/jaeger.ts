@@ -75,15 +75,15 @@ export class Jaeger extends Construct implements CaveatSource, SpanCollectorSour
   /** Whether `jaeger-collector` exposes OTLP (4317 gRPC, 4318 HTTP): Jaeger v2, or the release's add-on from 1.19. */
   readonly otlp: boolean;
   /**
-   * Where Prometheus reads Jaeger's own metrics (its pod's `prometheus.io/port`; no Service exposes
-   * it) and the counters of spans its collector refused: v1's `jaeger_collector_spans_rejected_total`
+   * The counters of spans its collector refused, which Prometheus reads on its pod's metrics port
+   * (`http-metrics`, its `prometheus.io/port`; no Service exposes it): v1's `jaeger_collector_spans_rejected_total`
    * (invalid spans) and `jaeger_collector_spans_dropped_total` (queue full)
    * (jaegertracing/jaeger@v1.70.0:cmd/collector/app/metrics.go), v2's OpenTelemetry collector
    * `otelcol_receiver_refused_spans_total` and, behind its batch processor, the storage exporter's
    * `otelcol_exporter_send_failed_spans_total` (the add-on's Prometheus reader adds `_total`;
    * istio/istio@1.30.3:samples/addons/jaeger.yaml, open-telemetry/opentelemetry-collector#12458).
    */
-  readonly metrics: { readonly port: number; readonly refusedSpans: readonly string[] };
+  readonly metrics: { readonly refusedSpans: readonly string[] };
   private readonly storage: JaegerStorage;
 
   constructor(scope: Construct, id: string, props: JaegerProps) {
@@ -123,7 +123,6 @@ export class Jaeger extends Construct implements CaveatSource, SpanCollectorSour
     this.otlp = v2 || addons.jaegerOtlp;
     const metricsPort = v2 ? 8888 : 14269;
     this.metrics = {
-      port: metricsPort,
       refusedSpans: v2
         ? ['otelcol_exporter_send_failed_spans_total', 'otelcol_receiver_refused_spans_total']
         : ['jaeger_collector_spans_dropped_total', 'jaeger_collector_spans_rejected_total'],

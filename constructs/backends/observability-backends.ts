@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { ISTIOD_JOB } from '../../core/istio/control-plane-metrics';
 import { refuseInput } from '../../core/problems/construct-problems';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { EnvoyStatsMonitor, type PodRelabeling } from './envoy-stats-monitor';
@@ -12,7 +11,7 @@ import { MeshAlertRules } from './mesh-alert-rules';
 import { MeshRecordingRules } from './mesh-recording-rules';
 import { PrometheusInstance } from './prometheus-instance';
 import { PrometheusScrapeConfig, type PrometheusScrapeConfigProps } from './prometheus-scrape-config';
-import { KUBE_STATE_METRICS_JOB } from './scrape-jobs';
+import { ISTIOD_JOB, KUBE_STATE_METRICS_JOB } from './scrape-jobs';
 import { SecureMetricsScrape } from './secure-metrics';
 import { ZTUNNEL_JOB, ZtunnelMonitor } from './ztunnel-monitor';
 

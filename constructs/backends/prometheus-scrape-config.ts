@@ -4,7 +4,6 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { CaveatSource } from '../../core/contracts/construct-sources';
 import { problem } from '../../core/errors';
-import { ISTIOD_JOB } from '../../core/istio/control-plane-metrics';
 import { isDnsSubdomain } from '../../core/names';
 import { refuseInput } from '../../core/problems/construct-problems';
 import type { Problem } from '../../core/problems/problem';
@@ -18,7 +17,7 @@ import { meshWorkloads } from './mesh-workloads';
 import { durationProblems } from './prometheus-instance';
 import { ENVOY_STATS_JOB_RELABELINGS, envoyStatsPruning, type RelabelRule, scrapeRelabelConfig } from './relabel-rules';
 import { ruleGroupJson } from './rule-groups';
-import { KUBE_STATE_METRICS_JOB, podLabelOf, type ScrapeJobs } from './scrape-jobs';
+import { ISTIOD_JOB, KUBE_STATE_METRICS_JOB, podLabelOf, type ScrapeJobs } from './scrape-jobs';
 import { ZTUNNEL_APP_LABEL, ZTUNNEL_JOB, ZTUNNEL_METRICS_PORT_NAME } from './ztunnel-monitor';
 
 /**

@@ -38,6 +38,13 @@ export interface ScrapeJobs {
   readonly podStatus?: string;
 }
 
+/**
+ * The `job` of istiod's series: the ServiceMonitor's jobLabel `istio`, whose value on istiod's
+ * Service is `pilot` (istio/istio@1.31.0-rc.0:manifests/charts/istio-control/istio-discovery/
+ * templates/service.yaml); the plain config names its job so too.
+ */
+export const ISTIOD_JOB = 'pilot';
+
 /** kube-state-metrics' job: kube-prometheus-stack's ServiceMonitor names it by `app.kubernetes.io/name`. */
 export const KUBE_STATE_METRICS_JOB = 'kube-state-metrics';
 

@@ -1,7 +1,8 @@
+import { OBJECTIVE_SERIES } from '../../core/contracts/slo-series';
 import type { DashboardPanel } from './dashboard-panel';
 import { braces, eq, promNumber } from './rule-groups';
 import type { ServiceLevelObjective } from './service-level-objective';
-import { BURN_RATE_WINDOWS, errorBudget, errorRatioSeries, sliLabels } from './slo-rules';
+import { errorBudget, errorRatioSeries, RATIO_WINDOWS, sliLabels } from './slo-rules';
 
 /** The ConfigMap key of the error-budget dashboard, when the mesh declares objectives. */
 export const SLO_DASHBOARD_KEY = 'istio-slos.json';
@@ -20,14 +21,13 @@ export function sloDashboardRows(
       const selector = braces(Object.entries(sliLabels(slo.target, sli)).map(([k, v]) => eq(k, v)));
       const budget = promNumber(errorBudget(sli.objective));
       const what = sli.kind === 'availability' ? 'requests succeeding' : `requests under ${sli.thresholdMs} ms`;
-      const windows = [...new Set(BURN_RATE_WINDOWS.flatMap((w) => [w.short, w.long]))];
       return [
         {
           title: `${sli.kind}: ${what} over ${period}`,
           unit: 'percentunit',
           queries: [
             { expr: `1 - ${errorRatioSeries(period)}${selector}`, legend: `${sli.kind} (${period})` },
-            { expr: `slo:objective:ratio${selector}`, legend: `objective ${promNumber(sli.objective)}%` },
+            { expr: `${OBJECTIVE_SERIES}${selector}`, legend: `objective ${promNumber(sli.objective)}%` },
           ],
         },
         {
@@ -38,7 +38,7 @@ export function sloDashboardRows(
         {
           title: `${sli.kind}: burn rate (1 spends the budget in ${period})`,
           unit: 'short',
-          queries: windows.map((w) => ({ expr: `${errorRatioSeries(w)}${selector} / ${budget}`, legend: w })),
+          queries: RATIO_WINDOWS.map((w) => ({ expr: `${errorRatioSeries(w)}${selector} / ${budget}`, legend: w })),
         },
       ];
     });

@@ -1,3 +1,13 @@
+import {
+  BAD_EVENTS_SERIES,
+  EVENTS_SERIES,
+  errorRatioSeries,
+  MEASURES_LABEL,
+  OBJECTIVE_SERIES,
+  SLI_LABEL,
+  SLO_LABEL,
+  THRESHOLD_LABEL,
+} from '../../core/contracts/slo-series';
 import { leMatcher } from '../../core/istio/histogram-buckets';
 import { type AlertRule, braces, eq, promNumber, type RecordingRule, type RuleGroup } from './rule-groups';
 
@@ -49,10 +59,7 @@ export const BURN_RATE_WINDOWS: readonly BurnRateWindow[] = [
 /** The windows each indicator's error ratio is recorded over: every window an alert reads. */
 export const RATIO_WINDOWS: readonly string[] = ['5m', '30m', '1h', '6h', '3d'];
 
-/** The recorded error ratio of an indicator over `window`. */
-export function errorRatioSeries(window: string): string {
-  return `slo:sli_error:ratio_rate${window}`;
-}
+export { errorRatioSeries };
 
 /** The alert every burn-rate rule raises; `severity`, `slo`, `sli` and the windows tell them apart. */
 export const BURN_RATE_ALERT = 'IstioSLOErrorBudgetBurn';
@@ -79,13 +86,8 @@ export function errorBudget(objective: number): number {
  */
 const GRPC_NOT_OK = '[1-9]|1[0-6]';
 
-/**
- * The error ratio of an indicator over `window`, from the standard metrics. No failed request is
- * a ratio of 0, not a missing sample (`or vector(0)`), and no request at all is no sample rather
- * than NaN (`> 0` on the total), so the window's average counts quiet periods as good ones and is
- * never poisoned by a 0/0.
- */
-export function errorRatioExpr(target: SloTarget, sli: Sli, window: string): string {
+/** The requests of an indicator per second over `window`, and those that failed it. */
+function events(target: SloTarget, sli: Sli, window: string): { total: string; bad: string } {
   const sel = (...extra: string[]) => braces([...target.matchers, ...extra]);
   if (sli.kind === 'availability') {
     // `or` joins the two sets of series once each: a 5xx that is also a gRPC failure is one series.
@@ -93,21 +95,39 @@ export function errorRatioExpr(target: SloTarget, sli: Sli, window: string): str
       `rate(istio_requests_total${sel('response_code=~"5.."')}[${window}])`,
       `rate(istio_requests_total${sel(`grpc_response_status=~"${GRPC_NOT_OK}"`)}[${window}])`,
     ].join('\n    or\n    ');
-    return `(\n  sum(\n    ${failed}\n  )\n  or vector(0)\n)\n/\n(sum(rate(istio_requests_total${sel()}[${window}])) > 0)`;
+    return {
+      total: `sum(rate(istio_requests_total${sel()}[${window}]))`,
+      // No failed request is 0, not a missing sample.
+      bad: `(\n  sum(\n    ${failed}\n  )\n  or vector(0)\n)`,
+    };
   }
-  const le = leMatcher(sli.thresholdMs as number);
-  return `1 - (\n  sum(rate(istio_request_duration_milliseconds_bucket${sel(le)}[${window}]))\n  /\n  (sum(rate(istio_request_duration_milliseconds_count${sel()}[${window}])) > 0)\n)`;
+  const total = `sum(rate(istio_request_duration_milliseconds_count${sel()}[${window}]))`;
+  const fast = `sum(rate(istio_request_duration_milliseconds_bucket${sel(leMatcher(sli.thresholdMs as number))}[${window}]))`;
+  // Parenthesized: it is divided as a whole.
+  return { total, bad: `(\n  ${total}\n  -\n  ${fast}\n)` };
+}
+
+/**
+ * The error ratio of an indicator over `window`, from the standard metrics. No request at all is
+ * no sample rather than NaN (`> 0` on the total), so a window's ratio is never poisoned by a 0/0.
+ */
+export function errorRatioExpr(target: SloTarget, sli: Sli, window: string): string {
+  const { total, bad } = events(target, sli, window);
+  return `${bad}\n/\n(${total} > 0)`;
 }
 
 /** The labels that tell an indicator's series apart. */
 export function sliLabels(target: SloTarget, sli: Sli): Record<string, string> {
-  return { slo: target.name, sli: sli.kind };
+  return { [SLO_LABEL]: target.name, [SLI_LABEL]: sli.kind };
 }
 
 /**
- * The rules of one objective: its error ratios over the alert windows and over its own window
- * (the average of the 5m ratio, for the budget panels), its objective, and the burn-rate alerts.
- * One group, so each evaluation reads ratios recorded in the same pass.
+ * The rules of one objective: per indicator, its requests and bad requests per second (5m), its
+ * error ratios over the alert windows, over its own window (the bad requests of the window over
+ * all of them, so each request weighs the same), its objective, and the burn-rate alerts. One
+ * group, so each evaluation reads what the same pass recorded. A pair whose threshold (factor x
+ * budget) is 1 or more is left out: no ratio exceeds it, so it could never fire (an objective of
+ * 93% over 30 days has no 1h page).
  */
 export function sloRuleGroup(target: SloTarget, slis: readonly Sli[], runbook: (alert: string) => string): RuleGroup {
   const recording: RecordingRule[] = [];
@@ -115,29 +135,53 @@ export function sloRuleGroup(target: SloTarget, slis: readonly Sli[], runbook: (
   for (const sli of slis) {
     const labels = sliLabels(target, sli);
     const selector = braces(Object.entries(labels).map(([k, v]) => eq(k, v)));
-    for (const window of RATIO_WINDOWS) {
+    const period = `${target.windowDays}d`;
+    const five = events(target, sli, '5m');
+    recording.push(
+      { record: EVENTS_SERIES, expr: five.total, labels },
+      { record: BAD_EVENTS_SERIES, expr: five.bad, labels },
+      {
+        record: errorRatioSeries('5m'),
+        expr: `${BAD_EVENTS_SERIES}${selector}\n/\n(${EVENTS_SERIES}${selector} > 0)`,
+        labels,
+      },
+    );
+    for (const window of RATIO_WINDOWS.filter((w) => w !== '5m')) {
       recording.push({ record: errorRatioSeries(window), expr: errorRatioExpr(target, sli, window), labels });
     }
-    const period = `${target.windowDays}d`;
     recording.push({
       record: errorRatioSeries(period),
-      expr: `avg_over_time(${errorRatioSeries('5m')}${selector}[${period}])`,
+      expr: `sum_over_time(${BAD_EVENTS_SERIES}${selector}[${period}])\n/\n(sum_over_time(${EVENTS_SERIES}${selector}[${period}]) > 0)`,
       labels,
     });
-    recording.push({ record: 'slo:objective:ratio', expr: `vector(${promNumber(sli.objective / 100)})`, labels });
-    const budget = promNumber(errorBudget(sli.objective));
+    recording.push({
+      record: OBJECTIVE_SERIES,
+      expr: `vector(${promNumber(sli.objective / 100)})`,
+      labels: {
+        ...labels,
+        [MEASURES_LABEL]: target.description,
+        ...(sli.thresholdMs !== undefined ? { [THRESHOLD_LABEL]: String(sli.thresholdMs) } : {}),
+      },
+    });
+    const budget = errorBudget(sli.objective);
     for (const pair of BURN_RATE_WINDOWS) {
-      const factor = promNumber(burnRateFactor(pair, target.windowDays));
-      const over = (w: string) => `${errorRatioSeries(w)}${selector} > (${factor} * ${budget})`;
+      const factor = burnRateFactor(pair, target.windowDays);
+      if (factor * budget >= 1) continue;
+      const threshold = `(${promNumber(factor)} * ${promNumber(budget)})`;
+      const over = (w: string) => `${errorRatioSeries(w)}${selector} > ${threshold}`;
       const what = sli.kind === 'availability' ? 'requests failing' : `requests slower than ${sli.thresholdMs} ms`;
+      const pace =
+        factor === 1
+          ? 'at the pace that spends it exactly'
+          : `${promNumber(factor)} times as fast as the pace that spends it exactly`;
       alerts.push({
         alert: BURN_RATE_ALERT,
         expr: `${over(pair.long)}\nand\n${over(pair.short)}`,
         for: pair.for,
         labels: { ...labels, severity: pair.severity, long_window: pair.long, short_window: pair.short },
         annotations: {
-          summary: `${target.name}: ${sli.kind} error budget burning ${factor}x over ${pair.long}`,
-          description: `${target.description}: ${what} over the last ${pair.long} and ${pair.short} spend the ${period} error budget of its ${promNumber(sli.objective)}% ${sli.kind} objective ${factor} times faster than it lasts (${promNumber(pair.budgetShare * 100)}% of the budget in ${pair.long}).`,
+          summary: `${target.name}: ${sli.kind} error budget burning ${promNumber(factor)}x over ${pair.long}`,
+          description: `${target.description}: ${what} over the last ${pair.long} and ${pair.short} spend the ${period} error budget of its ${promNumber(sli.objective)}% ${sli.kind} objective ${pace}, ${Number(((factor * pair.longHours * 100) / (target.windowDays * 24)).toPrecision(3))}% of it in ${pair.long}.`,
           runbook_url: runbook(BURN_RATE_ALERT),
         },
       });

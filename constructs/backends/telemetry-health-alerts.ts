@@ -5,7 +5,7 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { MetricType } from '../metrics/metric-definition';
 import { MeshMetrics } from './mesh-metrics';
 import { type MeshWorkload, meshWorkloads, podNamePattern } from './mesh-workloads';
-import { type AlertRule, braces, eq, matches, promString, type RuleGroup } from './rule-groups';
+import { type AlertRule, braces, eq, matches, promString, type Rule, type RuleGroup } from './rule-groups';
 import type { CollectorScrapeJob, ScrapeJobs } from './scrape-jobs';
 
 /** The alerts, by name: the anchors of their runbooks in docs/alerts.md. */
@@ -34,7 +34,7 @@ export function telemetryHealthGroups(
   const declared = meshWorkloads(mesh);
   const workloads = (['sidecar', 'waypoint', 'ztunnel'] as const).flatMap((mode) => {
     const reported = declared.filter((w) => reportedBy(w) === mode);
-    return reported.length > 0 ? [metricsAbsent(mode, reported, jobs, runbook)] : [];
+    return reported.length > 0 ? metricsAbsent(mode, reported, jobs, runbook) : [];
   });
   // kube-state-metrics matters only to ambient workloads' alerts.
   const ambient = declared.some((w) => w.dataplane === 'ambient');
@@ -140,30 +140,59 @@ function reporting(mode: ReportedBy, workloads: readonly MeshWorkload[]): string
   return `group by (namespace, workload) (\n  ${terms.join('\n  or\n  ')}\n)`;
 }
 
+/** The series that records, per namespace and workload, that it wrote standard series of its own. */
+export const REPORTING_SERIES = 'workload:istio_standard_series:present';
+
+/** How long a workload's reporting is remembered: one that reported within it and stopped has lost its metrics. */
+const REMEMBERED = '1d';
+
 /**
- * One alert rule for the declared workloads one kind of proxy reports: those whose pods run, less
- * those with series of their own. One rule for all of them, not one each, so the PrometheusRule of
- * a large mesh stays within what the API server and `kubectl apply`'s last-applied annotation
- * (262,144 bytes) take.
+ * The rules for the declared workloads one kind of proxy reports: a record of those that wrote
+ * standard series of their own (one series each, so looking back a day is cheap), then two alerts
+ * for those whose pods run without them. `vanished` (critical, 10 minutes): it reported within
+ * the last day and stopped, as after the defaultProviders incident. `never-reported` (warning, 1
+ * hour): it has not reported for a day, an idle workload or one broken from the start. One rule
+ * each for all the workloads, not one per workload, so the PrometheusRule of a large mesh stays
+ * within what `kubectl apply`'s last-applied annotation (262,144 bytes) and the API server take.
  */
 function metricsAbsent(
   mode: ReportedBy,
   workloads: readonly MeshWorkload[],
   jobs: ScrapeJobs,
   runbook: (alert: string) => string,
-): AlertRule {
+): Rule[] {
   const who = '{{ $labels.namespace }}/{{ $labels.workload }}';
-  return {
-    alert: HEALTH_ALERTS.metricsAbsent,
-    expr: `${podsRunning(mode, workloads, jobs)}\nunless on (namespace, workload)\n${reporting(mode, workloads)}`,
-    for: '10m',
-    labels: { severity: 'critical', reported_by: mode },
-    annotations: {
-      summary: `${who} has no standard Istio metrics while its pods run`,
-      description: `No series of ${who} from ${REPORTER_TEXT[mode]} for 10 minutes while its pods are up: its metrics, and every dashboard and SLO alert built on them, are gone. Check meshConfig.defaultProviders.metrics and the Telemetry metrics providers that apply to it (istioctl x describe pod).`,
-      runbook_url: runbook(HEALTH_ALERTS.metricsAbsent),
+  const present = `${REPORTING_SERIES}${braces([eq('reported_by', mode)])}`;
+  const running = podsRunning(mode, workloads, jobs);
+  const silent = `${running}\nunless on (namespace, workload)\n${present}`;
+  const remembered = `max_over_time(${present}[${REMEMBERED}] offset 10m)`;
+  const check =
+    'Check meshConfig.defaultProviders.metrics and the Telemetry metrics providers that apply to it (istioctl x describe pod).';
+  return [
+    { record: REPORTING_SERIES, expr: reporting(mode, workloads), labels: { reported_by: mode } },
+    {
+      alert: HEALTH_ALERTS.metricsAbsent,
+      expr: `${silent}\nand on (namespace, workload)\n${remembered}`,
+      for: '10m',
+      labels: { severity: 'critical', reported_by: mode, absence: 'vanished' },
+      annotations: {
+        summary: `${who} lost its standard Istio metrics while its pods run`,
+        description: `${who} had series from ${REPORTER_TEXT[mode]} within the last day and has none for 10 minutes while its pods are up: its metrics, and every dashboard and SLO alert built on them, are gone. ${check}`,
+        runbook_url: runbook(HEALTH_ALERTS.metricsAbsent),
+      },
     },
-  };
+    {
+      alert: HEALTH_ALERTS.metricsAbsent,
+      expr: `${silent}\nunless on (namespace, workload)\nmax_over_time(${present}[${REMEMBERED}])`,
+      for: '1h',
+      labels: { severity: 'warning', reported_by: mode, absence: 'never-reported' },
+      annotations: {
+        summary: `${who} has no standard Istio metrics while its pods run`,
+        description: `${who} has had no series from ${REPORTER_TEXT[mode]} for a day, or since its pods started: it is idle, or its metrics never worked. ${check}`,
+        runbook_url: runbook(HEALTH_ALERTS.metricsAbsent),
+      },
+    },
+  ];
 }
 
 function scrapeAlerts(jobs: ScrapeJobs, runbook: (alert: string) => string): AlertRule[] {

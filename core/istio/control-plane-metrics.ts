@@ -20,6 +20,3 @@ export const CONTROL_PLANE_METRICS = {
   /** Pushes istiod could not build (istio/istio@1.31.0-rc.0:pkg/xds/monitoring.go line 34). */
   xdsInternalErrors: 'pilot_total_xds_internal_errors',
 } as const;
-
-/** The `job` of istiod's series: the ServiceMonitor's jobLabel `istio`, whose value on istiod's Service is `pilot`. */
-export const ISTIOD_JOB = 'pilot';

@@ -11,8 +11,9 @@ import { promtool } from './promtool';
 
 /**
  * Series fixtures for `promtool test rules` of the generated alerts, built from an output folder:
- * the jobs and pod labels its monitors give the series, and whether its proxies export the
- * standard metrics at all, read from its rendered mesh config the way istiod reads it.
+ * the jobs and pod labels its monitors or its plain scrape config give the series, and whether its
+ * proxies export the standard metrics at all, read from its rendered mesh config the way istiod
+ * reads it.
  */
 
 /** A declared workload as the fixtures serve it: who reports its requests. */
@@ -83,64 +84,138 @@ export function dropMetricsProvider(dir: string): void {
   writeFileSync(file, document.toString());
 }
 
-/** The label relabelings copy a pod's name to in the job's series, read from its rendered monitor or config. */
-function podLabels(rules: readonly RenderedRule[]): Map<string, string> {
-  const labels = new Map<string, string>();
-  for (const rule of rules.filter((r) => r.name === 'IstioStandardMetricsAbsent')) {
-    for (const m of rule.expr.matchAll(/up\{job="([^"]+)", namespace="[^"]+", (\w+)=~/g)) {
-      labels.set(m[1] as string, m[2] as string);
-    }
+/** A scrape job of the output, as its series are labelled: its `job`, and for proxies the label with the pod's name. */
+export interface ScrapeTarget {
+  readonly job: string;
+  /** Set for the jobs that scrape the sidecars' `/stats/prometheus`: one target per pod. */
+  readonly podLabel?: string;
+}
+
+type Obj = Record<string, unknown>;
+
+/** The target label a job's relabelings copy the pod's name to. */
+function podLabelOf(relabelings: readonly Obj[]): string | undefined {
+  const rule = relabelings.find((r) => {
+    const sources = (r.sourceLabels ?? r.source_labels) as string[] | undefined;
+    return sources?.length === 1 && sources[0] === '__meta_kubernetes_pod_name';
+  });
+  return (rule?.targetLabel ?? rule?.target_label) as string | undefined;
+}
+
+/**
+ * The jobs of the Prometheus that evaluates rules of `source`, read from the output: a plain
+ * `prometheus.yml` (`job_name`), or the Prometheus Operator's monitors, named as the operator names
+ * them (the value of their `jobLabel` that their selector requires, else `<namespace>/<name>`).
+ */
+export function scrapeTargets(objects: readonly RenderedObject[], source: string): ScrapeTarget[] {
+  const manifests = objects.map((o) => o.manifest as unknown as Obj & { metadata: Obj; spec?: Obj; data?: Obj });
+  const plain = /^ConfigMap ([^/]+)\/(\S+) /.exec(source);
+  if (plain) {
+    const map = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === plain[2]);
+    const config = parseDocument(String(map?.data?.['prometheus.yml'] ?? '')).toJS() as { scrape_configs: Obj[] };
+    return config.scrape_configs.map((job) => ({
+      job: String(job.job_name),
+      ...(job.metrics_path === '/stats/prometheus'
+        ? { podLabel: podLabelOf((job.relabel_configs ?? []) as Obj[]) }
+        : {}),
+    }));
   }
-  return labels;
+  return manifests
+    .filter((m) => m.kind === 'PodMonitor' || m.kind === 'ServiceMonitor')
+    .map((m) => {
+      const spec = m.spec ?? {};
+      const selector = (spec.selector ?? {}) as { matchLabels?: Obj; matchExpressions?: Obj[] };
+      const jobLabel = spec.jobLabel as string | undefined;
+      const required =
+        jobLabel === undefined
+          ? undefined
+          : (selector.matchLabels?.[jobLabel] ??
+            selector.matchExpressions?.find((e) => e.key === jobLabel && e.operator === 'In')?.values);
+      const job = Array.isArray(required) ? required[0] : required;
+      const endpoints = (spec.podMetricsEndpoints ?? spec.endpoints ?? []) as Obj[];
+      const proxies = endpoints.some((e) => e.path === '/stats/prometheus');
+      return {
+        job: job !== undefined ? String(job) : `${m.metadata.namespace}/${m.metadata.name}`,
+        ...(proxies ? { podLabel: podLabelOf((endpoints[0]?.relabelings ?? []) as Obj[]) } : {}),
+      };
+    });
+}
+
+/** Every `job` the rules read, exactly or by a regex of alternatives. */
+export function jobsRead(rules: readonly RenderedRule[]): string[] {
+  const jobs = rules.flatMap((r) => [...r.expr.matchAll(/job=~?"([^"]+)"/g)].map((m) => m[1] as string));
+  return [...new Set(jobs.flatMap((j) => j.split('|')).map((j) => j.replaceAll('\\', '')))].sort();
 }
 
 function podName(w: FixtureWorkload): string {
   return w.kind === 'StatefulSet' ? `${w.name}-0` : `${w.name}-7d4b9c8f5-x2k9q`;
 }
 
+/** How the fixture's series run: the threshold of latency buckets, when the proxies' series stop, which workloads get no request. */
+export interface SeriesOptions {
+  readonly thresholdMs: number;
+  /** The minute the proxies stop writing standard series (the defaultProviders change). @default - never */
+  readonly exportedUntil?: number;
+  /** Workloads that receive no request, by name. @default - none */
+  readonly idle?: readonly string[];
+  /** The job of kube-state-metrics' series (ambient pods' status). */
+  readonly podStatusJob: string;
+}
+
+/** A counter's values, cut to its first `until` minutes and marked stale after them. */
+function cut(
+  values: string,
+  phases: readonly Phase[],
+  until: number | undefined,
+  perMinute: (p: Phase) => number,
+): string {
+  if (until === undefined) return values;
+  const kept: { minutes: number; perMinute: number }[] = [];
+  let left = until;
+  for (const p of phases) {
+    if (left <= 0) break;
+    kept.push({ minutes: Math.min(p.minutes, left), perMinute: perMinute(p) });
+    left -= p.minutes;
+  }
+  return `${counter(kept)} stale`;
+}
+
 /**
- * The series Prometheus would hold for `workloads`: each scrape job's targets up, each workload's
- * pods running, and its requests as its reporter writes them (unless the proxies export no
- * metrics), phase by phase. ztunnel's connection metrics do not depend on the providers.
+ * The series Prometheus would hold for `workloads`: each scrape job's targets up (a target per
+ * sidecar pod for the proxies' jobs), each workload's pods running, and its requests as its
+ * reporter writes them, phase by phase, until the proxies stop exporting. ztunnel's connection
+ * metrics do not depend on the providers.
  */
 export function meshSeries(
-  rules: readonly RenderedRule[],
+  targets: readonly ScrapeTarget[],
   workloads: readonly FixtureWorkload[],
   phases: readonly Phase[],
-  exported: boolean,
-  thresholdMs: number,
+  options: SeriesOptions,
 ): { series: string; values: string }[] {
   const minutes = phases.reduce((sum, p) => sum + p.minutes, 0);
-  const jobs = [
-    ...new Set(rules.flatMap((r) => [...r.expr.matchAll(/up\{job=~?"([^"]+)"/g)].map((m) => m[1] as string))),
-  ]
-    .flatMap((j) => j.split('|'))
-    .map((j) => j.replaceAll('\\\\', ''));
-  const pods = podLabels(rules);
-  // The job kube-state-metrics' series carry, as the ambient workloads' alerts read them.
-  const podStatusJob = rules.map((r) => /kube_pod_status_ready\{job="([^"]+)"/.exec(r.expr)?.[1]).find(Boolean);
   const series: { series: string; values: string }[] = [];
-  for (const job of [...new Set(jobs)].sort()) {
-    const podLabel = pods.get(job);
-    const targets = podLabel
+  for (const { job, podLabel } of targets) {
+    const pods = podLabel
       ? workloads
           .filter((w) => w.reportedBy === 'sidecar')
           .map((w) => `, namespace="${w.namespace}", ${podLabel}="${podName(w)}"`)
       : [''];
-    for (const target of targets)
+    for (const pod of pods) {
       series.push({
-        series: `up{job="${job}", instance="${job}${target ? '-pod' : ''}"${target}}`,
+        series: `up{job="${job}", instance="${job}${pod ? '-pod' : ''}"${pod}}`,
         values: constant(1, minutes),
       });
+    }
   }
   for (const w of workloads) {
     const server = `destination_workload="${w.name}", destination_workload_namespace="${w.namespace}"`;
     if (w.reportedBy !== 'sidecar') {
       series.push({
-        series: `kube_pod_status_ready{job="${podStatusJob}", condition="true", namespace="${w.namespace}", pod="${podName(w)}"}`,
+        series: `kube_pod_status_ready{job="${options.podStatusJob}", condition="true", namespace="${w.namespace}", pod="${podName(w)}"}`,
         values: constant(1, minutes),
       });
     }
+    if (options.idle?.includes(w.name)) continue;
     if (w.reportedBy === 'ztunnel') {
       series.push({
         series: `istio_tcp_connections_opened_total{job="ztunnel", reporter="destination", ${server}}`,
@@ -148,20 +223,29 @@ export function meshSeries(
       });
       continue;
     }
-    if (!exported) continue;
     const reporter = w.reportedBy === 'sidecar' ? 'destination' : 'waypoint';
     const at = `reporter="${reporter}", ${server}`;
-    const ok = phases.map((p) => ({ minutes: p.minutes, perMinute: REQUESTS_PER_MINUTE - p.errorsPer10k }));
-    const failed = phases.map((p) => ({ minutes: p.minutes, perMinute: p.errorsPer10k }));
-    const fast = phases.map((p) => ({ minutes: p.minutes, perMinute: REQUESTS_PER_MINUTE - (p.slowPer10k ?? 50) }));
-    const all = phases.map((p) => ({ minutes: p.minutes, perMinute: REQUESTS_PER_MINUTE }));
+    const counted = (perMinute: (p: Phase) => number) =>
+      cut(
+        counter(phases.map((p) => ({ minutes: p.minutes, perMinute: perMinute(p) }))),
+        phases,
+        options.exportedUntil,
+        perMinute,
+      );
+    const all = () => REQUESTS_PER_MINUTE;
     series.push(
-      { series: `istio_requests_total{${at}, response_code="200"}`, values: counter(ok) },
-      { series: `istio_requests_total{${at}, response_code="503"}`, values: counter(failed) },
+      {
+        series: `istio_requests_total{${at}, response_code="200"}`,
+        values: counted((p) => REQUESTS_PER_MINUTE - p.errorsPer10k),
+      },
+      { series: `istio_requests_total{${at}, response_code="503"}`, values: counted((p) => p.errorsPer10k) },
       // As Envoy writes the boundary (`{:.32g}`): "250", not "250.0".
-      { series: `istio_request_duration_milliseconds_bucket{${at}, le="${thresholdMs}"}`, values: counter(fast) },
-      { series: `istio_request_duration_milliseconds_bucket{${at}, le="+Inf"}`, values: counter(all) },
-      { series: `istio_request_duration_milliseconds_count{${at}}`, values: counter(all) },
+      {
+        series: `istio_request_duration_milliseconds_bucket{${at}, le="${options.thresholdMs}"}`,
+        values: counted((p) => REQUESTS_PER_MINUTE - (p.slowPer10k ?? 50)),
+      },
+      { series: `istio_request_duration_milliseconds_bucket{${at}, le="+Inf"}`, values: counted(all) },
+      { series: `istio_request_duration_milliseconds_count{${at}}`, values: counted(all) },
     );
   }
   return series;
