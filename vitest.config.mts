@@ -6,6 +6,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['node_modules/**', 'lib/**', 'dist/**'],
     reporters: ['default', './test/support/summary-reporter.ts'],
+    globalSetup: ['./test/support/run-tmpdir.ts'],
     // Ceilings against a hang, not measures: CI runs on a loaded 2-core machine, where a test that
     // takes 7 s on a quiet one (the CRD import check) was seen at 20 s.
     testTimeout: 120_000,
